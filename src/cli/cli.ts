@@ -1,0 +1,134 @@
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig, ConfigError } from '../config/config.js';
+import { openDatabase, migrateToLatest } from '../db/database.js';
+import { createServices } from '../compose.js';
+import { AppError } from '../errors/app-error.js';
+import { startServer } from '../http/server.js';
+import { TOTP_PERIOD_SECONDS, base32ToSecret, hotp, parseOtpauthUri, timeStep } from '../crypto/totp.js';
+
+function configOrExit() {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`twofold: configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+function databaseFor(config: ReturnType<typeof loadConfig>) {
+  return openDatabase(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', file: path.join(config.dataDir, 'twofold.db') });
+}
+
+async function readSecretLine(prompt: string): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write(prompt);
+  const rl = createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    rl.close();
+    return line;
+  }
+  return '';
+}
+
+/** `twofold totp`: the current code for a base32 secret or an otpauth:// URI, like `oathtool --totp -b`. */
+export function totpCommand(input: string, atMs: number): { code: string; secondsLeft: number } {
+  const parsed = input.startsWith('otpauth://') ? parseOtpauthUri(input) : { secret: base32ToSecret(input), digits: 6, period: TOTP_PERIOD_SECONDS, algorithm: 'SHA1' as const };
+  const step = timeStep(atMs, parsed.period);
+  return { code: hotp(parsed.secret, step, parsed.digits, parsed.algorithm), secondsLeft: parsed.period - (Math.floor(atMs / 1000) % parsed.period) };
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  const program = new Command('twofold').description('twofold: account security with virtual MFA').showHelpAfterError();
+
+  program.command('serve').description('serve the API and the console').action(async () => {
+    const config = configOrExit();
+    const app = await startServer(config);
+    const where = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
+    console.log(`twofold is serving the console at ${where}/ and the API at ${where}/api/v1 (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`);
+    console.log('First time? Open /signup in a browser, or run: twofold account create --email you@example.com');
+    if (config.dev) console.log('Dev mode is on (TWOFOLD_DEV): not for production.');
+    const stop = () => void app.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+  program.command('migrate').description('bring the database schema up to date (run once per release on PostgreSQL)').action(async () => {
+    const config = configOrExit();
+    const database = databaseFor(config);
+    try {
+      const applied = await migrateToLatest(database.db);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date');
+    } finally {
+      await database.close();
+    }
+  });
+
+  const account = program.command('account').description('manage primary accounts');
+  account
+    .command('create')
+    .description('create a primary account; the password is read from standard input')
+    .requiredOption('--email <email>', 'login email of the primary account')
+    .option('--display-name <name>', 'name shown in the console')
+    .action(async (options: { email: string; displayName?: string }) => {
+      const config = configOrExit();
+      const password = await readSecretLine('Password (at least 8 characters): ');
+      if (password.length < 8 || password.length > 256) throw new InvalidArgumentError('the password must be 8 to 256 characters');
+      const database = databaseFor(config);
+      try {
+        if (database.kind === 'sqlite') await migrateToLatest(database.db);
+        const services = await createServices({ db: database.db, config: { ...config, signupOpen: true } });
+        const result = await services.accounts.signup({ email: options.email, password, displayName: options.displayName }, { ip: null, userAgent: 'twofold-cli' });
+        console.log(`created account ${result.account.id} (alias ${result.account.alias}) for ${options.email}`);
+      } catch (error) {
+        if (error instanceof AppError) throw new Error(error.message);
+        throw error;
+      } finally {
+        await database.close();
+      }
+    });
+  account
+    .command('unlock')
+    .description("clear a primary account's password and second-factor lockouts")
+    .requiredOption('--email <email>', 'login email of the primary account')
+    .action(async (options: { email: string }) => {
+      const config = configOrExit();
+      const database = databaseFor(config);
+      try {
+        const services = await createServices({ db: database.db, config });
+        await services.operator.unlock(options.email);
+        console.log(`unlocked ${options.email}`);
+      } catch (error) {
+        if (error instanceof AppError) throw new Error(error.message);
+        throw error;
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command('totp')
+    .description('print the current code for a base32 secret or an otpauth:// URI (a small authenticator)')
+    .argument('<secret-or-uri>', 'base32 secret (spaces allowed) or otpauth://totp/... URI')
+    .option('--time <time>', 'compute for this time (ISO-8601 or Unix seconds) instead of now')
+    .action((input: string, options: { time?: string }) => {
+      let at = Date.now();
+      if (options.time !== undefined) {
+        at = /^\d+$/.test(options.time) ? Number(options.time) * 1000 : Date.parse(options.time);
+        if (Number.isNaN(at)) throw new InvalidArgumentError(`not a time: ${options.time}`);
+      }
+      let result;
+      try {
+        result = totpCommand(input, at);
+      } catch (error) {
+        throw new Error(`twofold totp: ${(error as Error).message}`);
+      }
+      console.log(result.code);
+      if (process.stdout.isTTY) console.error(`(valid for ${result.secondsLeft} more seconds)`);
+    });
+
+  await program.parseAsync(argv);
+}

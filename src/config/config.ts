@@ -1,0 +1,164 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+/** Everything twofold reads from its environment, parsed once, validated, frozen. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** `null` = embedded SQLite at `<dataDir>/twofold.db`. */
+  databaseUrl: string | null;
+  /** Where the secret key came from when `TWOFOLD_SECRET_KEY` is unset. */
+  secretKeyFile: string | null;
+  /** AES-256 keys for secrets at rest; the first encrypts, all decrypt (rotation). */
+  secretKeys: { id: string; key: Buffer }[];
+  publicUrl: string;
+  /** `https:` public URL → cookies get `Secure`. */
+  secureCookies: boolean;
+  dev: boolean;
+  mfaActivationCodes: 1 | 2;
+  issuer: string;
+  /** Passed to Fastify's `trustProxy`: false, true, a hop count, or a list of proxy addresses. */
+  trustProxy: boolean | number | string[];
+  signupOpen: boolean;
+  sessionIdleSeconds: number;
+  sessionAbsoluteSeconds: number;
+  stepUpMaxAgeSeconds: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `expected 1/0, true/false, yes/no or on/off, got "${raw}"`);
+}
+
+/** 32-byte keys as 64 hex characters or base64; the key id is derived so it never needs configuring. */
+export function parseSecretKey(text: string, variable: string): { id: string; key: Buffer } {
+  let key: Buffer | undefined;
+  if (/^[0-9a-fA-F]{64}$/.test(text)) key = Buffer.from(text, 'hex');
+  else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) key = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+  if (!key || key.length !== 32) throw new ConfigError(variable, 'expected a 32-byte key as 64 hex characters or base64 (openssl rand -hex 32)');
+  return { id: createHash('sha256').update(key).digest('hex').slice(0, 8), key };
+}
+
+function loadOrCreateKeyFile(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const text = randomBytes(32).toString('hex');
+  // mode 0600: the key file is as sensitive as the secrets it protects (DESIGN.md §2.3)
+  writeFileSync(file, `${text}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return text;
+}
+
+export function loadConfig(env: Env = process.env, options: { createKeyFile?: boolean } = {}): Readonly<Config> {
+  const host = read(env, 'TWOFOLD_HOST') ?? '127.0.0.1';
+  const port = integer(env, 'TWOFOLD_PORT', 8080, 0, 65535);
+  const dataDir = path.resolve(read(env, 'TWOFOLD_DATA_DIR') ?? './data');
+
+  const databaseUrl = read(env, 'TWOFOLD_DATABASE_URL') ?? null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('TWOFOLD_DATABASE_URL', 'expected a postgres:// URL (leave it unset for embedded SQLite)');
+  }
+
+  let secretKeyText = read(env, 'TWOFOLD_SECRET_KEY');
+  let secretKeyFile: string | null = null;
+  if (secretKeyText === undefined) {
+    secretKeyFile = path.join(dataDir, 'secret.key');
+    if (options.createKeyFile !== false) {
+      mkdirSync(dataDir, { recursive: true });
+      secretKeyText = loadOrCreateKeyFile(secretKeyFile);
+    } else {
+      secretKeyText = randomBytes(32).toString('hex');
+    }
+  }
+  // A comma-separated list rotates keys: the first encrypts, every key decrypts.
+  const secretKeys = secretKeyText.split(',').map((part) => parseSecretKey(part.trim(), secretKeyFile ? secretKeyFile : 'TWOFOLD_SECRET_KEY'));
+
+  const publicUrlRaw = read(env, 'TWOFOLD_PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let publicUrl: URL;
+  try {
+    publicUrl = new URL(publicUrlRaw);
+  } catch {
+    throw new ConfigError('TWOFOLD_PUBLIC_URL', `not a URL: "${publicUrlRaw}"`);
+  }
+  if (publicUrl.protocol !== 'http:' && publicUrl.protocol !== 'https:') {
+    throw new ConfigError('TWOFOLD_PUBLIC_URL', 'expected an http:// or https:// URL');
+  }
+
+  const activation = integer(env, 'TWOFOLD_MFA_ACTIVATION_CODES', 2, 1, 2) as 1 | 2;
+
+  const issuer = read(env, 'TWOFOLD_ISSUER') ?? 'twofold';
+  // Key Uri Format: "Neither issuer nor account name may themselves contain a colon".
+  if (issuer.includes(':') || issuer.length > 64) {
+    throw new ConfigError('TWOFOLD_ISSUER', 'must be at most 64 characters and contain no colon (Key Uri Format)');
+  }
+
+  const trustProxyRaw = read(env, 'TWOFOLD_TRUST_PROXY');
+  let trustProxy: Config['trustProxy'] = false;
+  if (trustProxyRaw !== undefined) {
+    const lower = trustProxyRaw.toLowerCase();
+    if (['0', 'false', 'no', 'off'].includes(lower)) trustProxy = false;
+    else if (['true', 'yes', 'on'].includes(lower)) trustProxy = true;
+    else if (/^\d+$/.test(lower)) trustProxy = Number(lower);
+    else if (/^[0-9a-fA-F.:/,\s]+$/.test(trustProxyRaw)) trustProxy = trustProxyRaw.split(',').map((s) => s.trim()).filter(Boolean);
+    else throw new ConfigError('TWOFOLD_TRUST_PROXY', 'expected false, true, a hop count, or a comma-separated list of proxy addresses/CIDRs');
+  }
+
+  const signupRaw = read(env, 'TWOFOLD_SIGNUP') ?? 'open';
+  if (signupRaw !== 'open' && signupRaw !== 'closed') throw new ConfigError('TWOFOLD_SIGNUP', 'expected "open" or "closed"');
+
+  const logLevel = (read(env, 'TWOFOLD_LOG_LEVEL') ?? 'info') as Config['logLevel'];
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('TWOFOLD_LOG_LEVEL', 'expected one of fatal, error, warn, info, debug, trace, silent');
+  }
+
+  const config: Config = {
+    host,
+    port,
+    dataDir,
+    databaseUrl,
+    secretKeyFile,
+    secretKeys,
+    publicUrl: publicUrl.origin,
+    secureCookies: publicUrl.protocol === 'https:',
+    // API.md: dev mode is on with TWOFOLD_DEV=1 or in the embedded default (no database URL).
+    dev: flag(env, 'TWOFOLD_DEV', databaseUrl === null),
+    mfaActivationCodes: activation,
+    issuer,
+    trustProxy,
+    signupOpen: signupRaw === 'open',
+    // NIST SP 800-63B §4.2.3 (AAL2): re-authenticate after 30 minutes idle, and at least every 12 hours.
+    sessionIdleSeconds: integer(env, 'TWOFOLD_SESSION_IDLE_SECONDS', 30 * 60, 60, 7 * 24 * 3600),
+    sessionAbsoluteSeconds: integer(env, 'TWOFOLD_SESSION_MAX_SECONDS', 12 * 3600, 300, 30 * 24 * 3600),
+    stepUpMaxAgeSeconds: integer(env, 'TWOFOLD_STEP_UP_MAX_AGE', 300, 30, 3600),
+    logLevel,
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,105 @@
+/**
+ * Table types for Kysely. Times are integers (milliseconds since the epoch) so SQLite and
+ * PostgreSQL behave the same; booleans are 0/1 integers for the same reason.
+ */
+export interface AccountsTable {
+  id: string;
+  alias: string;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  account_id: string;
+  kind: 'root' | 'sub';
+  email: string | null;
+  /** Lower-cased email, unique across primary accounts. */
+  email_normalized: string | null;
+  username: string | null;
+  display_name: string;
+  phone: string | null;
+  password_hash: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface MfaDevicesTable {
+  id: string;
+  user_id: string;
+  status: 'pending' | 'active' | 'removed';
+  /** AES-256-GCM sealed secret (crypto/secret-box.ts), associated data = `mfa-device:<id>`. */
+  secret_sealed: string;
+  key_id: string;
+  created_at: number;
+  /** Pending enrollments only: when the enrollment stops being activatable. */
+  expires_at: number | null;
+  bound_at: number | null;
+  removed_at: number | null;
+  /** The highest RFC 6238 time step ever accepted; codes at or below it are replays (DESIGN.md §2.1). */
+  last_used_step: number;
+  /** Learned clock drift of the phone, in steps (RFC 6238 §6). */
+  drift_steps: number;
+  bound_ip: string | null;
+  bound_user_agent: string | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 of the token's secret half; the token itself is never stored. */
+  secret_hash: string;
+  created_at: number;
+  last_seen_at: number;
+  idle_expires_at: number;
+  absolute_expires_at: number;
+  /** 1 = may only bind a device, read /me and sign out (API.md). */
+  restricted: number;
+  step_up_until: number;
+  ended_at: number | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginChallengesTable {
+  /** SHA-256 of the challenge id handed to the client. */
+  id_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  attempts: number;
+  consumed_at: number | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ThrottlesTable {
+  key: string;
+  failures: number;
+  window_started_at: number;
+  locked_until: number;
+  updated_at: number;
+}
+
+export interface AuditEventsTable {
+  /** Time-ordered: sorting by id sorts by time. */
+  id: string;
+  account_id: string | null;
+  user_id: string | null;
+  actor_id: string | null;
+  type: string;
+  ip: string | null;
+  user_agent: string | null;
+  at: number;
+  /** JSON object. */
+  details: string;
+}
+
+export interface DatabaseSchema {
+  accounts: AccountsTable;
+  users: UsersTable;
+  mfa_devices: MfaDevicesTable;
+  sessions: SessionsTable;
+  login_challenges: LoginChallengesTable;
+  throttles: ThrottlesTable;
+  audit_events: AuditEventsTable;
+}

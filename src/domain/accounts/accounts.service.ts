@@ -1,0 +1,96 @@
+import { AppError } from '../../errors/app-error.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { Store } from '../../db/repositories/index.js';
+import type { UsersTable } from '../../db/schema.js';
+import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
+import type { PasswordHasher } from '../../crypto/password.js';
+import type { AuditRecorder } from '../audit/audit.js';
+import type { RequestMeta } from '../sessions/principal.js';
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** The public shape of a user (API.md `user`); never the row, which carries the password hash. */
+export function publicUser(user: Pick<UsersTable, 'id' | 'kind' | 'email' | 'username' | 'display_name'>) {
+  return {
+    id: user.id,
+    kind: user.kind,
+    ...(user.email !== null ? { email: user.email } : {}),
+    ...(user.username !== null ? { username: user.username } : {}),
+    displayName: user.display_name,
+  };
+}
+export type PublicUser = ReturnType<typeof publicUser>;
+
+const ALIAS_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+
+export function createAccountsService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; clock: Clock; random: RandomBytes; signupOpen: boolean }) {
+  const { store, clock, random } = deps;
+
+  /** The account alias sub-users log in with (`username@alias`): 10 characters, no look-alikes. */
+  async function newAlias(): Promise<string> {
+    for (;;) {
+      const alias = [...random(10)].map((b) => ALIAS_ALPHABET[b % ALIAS_ALPHABET.length]).join('');
+      if (!(await store.repos.users.aliasExists(alias))) return alias;
+    }
+  }
+
+  return {
+    async signup(input: { email: string; password: string; displayName?: string | undefined; phone?: string | undefined }, meta: RequestMeta) {
+      if (!deps.signupOpen) throw new AppError('account.signup_closed', 'Sign-up is closed on this server. Ask an operator for an account.');
+      const email = input.email.trim();
+      const emailNormalized = normalizeEmail(email);
+      if (await store.repos.users.rootEmailTaken(emailNormalized)) {
+        throw new AppError('account.email_taken', 'An account with this email already exists. Log in instead.');
+      }
+      // Hash outside the transaction: it takes ~15 ms on the thread pool and must not hold a write lock.
+      const passwordHash = await deps.hasher.hash(input.password);
+      const alias = await newAlias();
+      const now = clock();
+      const account = { id: newId(random), alias, created_at: now };
+      const user: UsersTable = {
+        id: newId(random),
+        account_id: account.id,
+        kind: 'root',
+        email,
+        email_normalized: emailNormalized,
+        username: null,
+        display_name: input.displayName?.trim() || email.split('@')[0]!,
+        phone: input.phone ?? null,
+        password_hash: passwordHash,
+        created_at: now,
+        disabled_at: null,
+      };
+      try {
+        await store.transaction(async (repos) => {
+          await repos.users.insertAccount(account);
+          await repos.users.insertUser(user);
+          await deps.audit(repos, { type: 'account.created', accountId: account.id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent }, now);
+        });
+      } catch (error) {
+        // Two sign-ups racing for one email: the unique index decides, the loser gets the same 409.
+        if (isUniqueViolation(error)) throw new AppError('account.email_taken', 'An account with this email already exists. Log in instead.', { cause: error });
+        throw error;
+      }
+      return { account: { id: account.id, alias: account.alias }, user: publicUser(user) };
+    },
+  };
+}
+export type AccountsService = ReturnType<typeof createAccountsService>;
+
+/** GET /me: who the session belongs to, and whether a device is bound. */
+export function createProfileQuery(deps: { store: Store }) {
+  return async function profile(userId: string) {
+    const user = await deps.store.repos.users.findUserById(userId);
+    const account = user ? await deps.store.repos.users.findAccountById(user.account_id) : undefined;
+    if (!user || !account) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
+    const device = await deps.store.repos.mfaDevices.findActive(userId);
+    return {
+      user: publicUser(user),
+      account: { id: account.id, alias: account.alias },
+      mfa: device ? { bound: true, device: { id: device.id, boundAt: new Date(device.bound_at!).toISOString() } } : { bound: false },
+    };
+  };
+}
+export type ProfileQuery = ReturnType<typeof createProfileQuery>;

@@ -1,0 +1,54 @@
+import type { Repositories } from '../../db/repositories/index.js';
+import type { RandomBytes } from '../../crypto/random.js';
+
+/** The stable audit taxonomy (API.md "Audit"); new types are added, never renamed. */
+export const auditEventTypes = [
+  'account.created',
+  'login.succeeded',
+  'login.failed',
+  'login.password_verified',
+  'login.locked',
+  'session.ended',
+  'mfa.verify_failed',
+  'mfa.locked',
+  'mfa.enrollment_started',
+  'mfa.bound',
+  'mfa.unbound',
+  'mfa.resynced',
+  'mfa.reset_by_admin',
+  'stepup.succeeded',
+  'stepup.failed',
+  'throttle.unlocked',
+] as const;
+export type AuditEventType = (typeof auditEventTypes)[number];
+
+export interface AuditEventInput {
+  type: AuditEventType;
+  accountId: string | null;
+  userId: string | null;
+  actorId?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  /** Never a secret, code or token (DESIGN.md §2.8). */
+  details?: Record<string, string | number | boolean | null>;
+}
+
+/** Writes audit events through the repositories it is given, so they share the caller's transaction. */
+export function createAuditRecorder(deps: { random: RandomBytes }) {
+  return async function record(repos: Repositories, event: AuditEventInput, now: number): Promise<void> {
+    // Time-ordered id: 9 base-36 digits of milliseconds, then randomness for uniqueness.
+    const id = `${now.toString(36).padStart(9, '0')}${deps.random(8).toString('hex')}`;
+    await repos.audit.insert({
+      id,
+      account_id: event.accountId,
+      user_id: event.userId,
+      actor_id: event.actorId ?? event.userId,
+      type: event.type,
+      ip: event.ip ?? null,
+      user_agent: event.userAgent ? event.userAgent.slice(0, 256) : null,
+      at: now,
+      details: JSON.stringify(event.details ?? {}),
+    });
+  };
+}
+export type AuditRecorder = ReturnType<typeof createAuditRecorder>;

@@ -1,0 +1,16 @@
+/** Who is calling, as established by the session middleware. */
+export interface Principal {
+  sessionId: string;
+  userId: string;
+  accountId: string;
+  kind: 'root' | 'sub';
+  /** A restricted session may only bind a device, read /me and sign out (API.md). */
+  restricted: boolean;
+  stepUpUntil: number;
+}
+
+/** Where a request came from, for audit events and throttling; never secrets. */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}

@@ -1,0 +1,199 @@
+import { AppError } from '../../errors/app-error.js';
+import type { Repositories, Store } from '../../db/repositories/index.js';
+import type { UsersTable } from '../../db/schema.js';
+import { constantTimeEqual, newId, newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
+import type { PasswordHasher } from '../../crypto/password.js';
+import type { AuditRecorder } from '../audit/audit.js';
+import { normalizeEmail, publicUser } from '../accounts/accounts.service.js';
+import type { SecondFactorChecker } from '../mfa/second-factor.js';
+import { CHALLENGE_MAX_ATTEMPTS, retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
+import type { Principal, RequestMeta } from './principal.js';
+
+/** The pending login between password and dynamic code: short-lived, single use (EyeDP #388). */
+export const CHALLENGE_TTL_MS = 5 * 60_000;
+
+export interface SessionSettings {
+  idleSeconds: number;
+  absoluteSeconds: number;
+  stepUpMaxAgeSeconds: number;
+}
+
+export interface IssuedSession {
+  token: string;
+  expiresAt: number;
+  restricted: boolean;
+}
+
+const INVALID_CREDENTIALS = 'The login or password is not correct.';
+
+export function invalidCodeError(clockSkew: boolean, status?: number): AppError {
+  return clockSkew
+    ? new AppError('mfa.invalid_code', "The code is not valid. It matches a time a few minutes away, so your phone's clock looks off: turn on automatic date and time (network time) on the phone, then enter the new code.", { details: { hint: 'clock_skew' }, ...(status ? { status } : {}) })
+    : new AppError('mfa.invalid_code', 'The code is not valid or was already used. Wait for the next code in your authenticator app and try again.', status ? { status } : {});
+}
+
+export function lockedError(lockedUntil: number, now: number): AppError {
+  const seconds = retryAfterSeconds(lockedUntil, now);
+  return new AppError('mfa.locked', `Too many wrong codes. Second-factor checks for this account are paused; try again in ${seconds > 3600 ? 'a while (an operator can unlock it)' : `${seconds} seconds`}.`, {
+    details: { retryAfterSeconds: seconds },
+  });
+}
+
+/** The login name a user types, normalised; also the key of its password throttle. */
+export function loginName(user: Pick<UsersTable, 'kind' | 'email_normalized' | 'username'>, alias: string | null): string {
+  return user.kind === 'root' ? user.email_normalized! : `${user.username!.toLowerCase()}@${alias}`;
+}
+
+export function createSessionsService(deps: {
+  store: Store;
+  hasher: PasswordHasher;
+  audit: AuditRecorder;
+  checkSecondFactor: SecondFactorChecker;
+  clock: Clock;
+  random: RandomBytes;
+  settings: SessionSettings;
+}) {
+  const { store, clock, random, settings, audit } = deps;
+
+  /** Creates a session row inside the caller's transaction; the token leaves only through this return value. */
+  async function issueSession(repos: Repositories, userId: string, options: { restricted: boolean; stepUp: boolean; now: number; meta: RequestMeta }): Promise<IssuedSession> {
+    const id = newId(random);
+    const secret = newSecret(random);
+    const absolute = options.now + settings.absoluteSeconds * 1000;
+    await repos.sessions.insert({
+      id,
+      user_id: userId,
+      secret_hash: sha256Hex(secret),
+      created_at: options.now,
+      last_seen_at: options.now,
+      idle_expires_at: Math.min(options.now + settings.idleSeconds * 1000, absolute),
+      absolute_expires_at: absolute,
+      restricted: options.restricted ? 1 : 0,
+      // API.md: a login completed with every factor the user has counts as a step-up.
+      step_up_until: options.stepUp ? options.now + settings.stepUpMaxAgeSeconds * 1000 : 0,
+      ended_at: null,
+      ip: options.meta.ip,
+      user_agent: options.meta.userAgent?.slice(0, 256) ?? null,
+    });
+    return { token: `${id}.${secret}`, expiresAt: absolute, restricted: options.restricted };
+  }
+
+  async function findUserByLogin(login: string): Promise<{ user: UsersTable; alias: string | null } | undefined> {
+    const user = await store.repos.users.findRootByEmail(normalizeEmail(login));
+    return user ? { user, alias: null } : undefined;
+  }
+
+  return {
+    issueSession,
+
+    /** POST /sessions: the password step. */
+    async login(input: { login: string; password: string }, meta: RequestMeta) {
+      const now = clock();
+      const name = normalizeEmail(input.login);
+      const ipKey = meta.ip ? throttleKeys.loginIp(meta.ip) : null;
+      if (ipKey && !(await store.repos.throttles.reserve(ipKey, throttlePolicies.loginIp, now))) {
+        const row = await store.repos.throttles.get(ipKey);
+        throw new AppError('auth.too_many_attempts', 'Too many failed logins from your network. Try again later.', { details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now, now) } });
+      }
+      // Keyed by the typed login, known or not, so a lock does not reveal which logins exist.
+      const passwordKey = throttleKeys.password(name);
+      if (!(await store.repos.throttles.reserve(passwordKey, throttlePolicies.password, now))) {
+        if (ipKey) await store.repos.throttles.refund(ipKey, throttlePolicies.loginIp);
+        const row = await store.repos.throttles.get(passwordKey);
+        throw new AppError('auth.too_many_attempts', 'Too many failed logins for this account. Try again later.', { details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now, now) } });
+      }
+
+      const found = await findUserByLogin(input.login);
+      const passwordOk = found && found.user.disabled_at === null
+        ? await deps.hasher.verify(found.user.password_hash, input.password)
+        : await deps.hasher.verifyDecoy(input.password);
+      const at = clock();
+      if (!found || !passwordOk) {
+        await store.transaction(async (repos) => {
+          await audit(repos, { type: 'login.failed', accountId: found?.user.account_id ?? null, userId: found?.user.id ?? null, ip: meta.ip, userAgent: meta.userAgent, details: { factor: 'password' } }, at);
+        });
+        throw new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
+      }
+      const { user } = found;
+      return store.transaction(async (repos) => {
+        await repos.throttles.reset(passwordKey);
+        if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
+        const device = await repos.mfaDevices.findActive(user.id);
+        if (device) {
+          // Only a challenge id: no session, no cookie, nothing that opens the account (better-auth #19).
+          const challengeId = newSecret(random);
+          const expiresAt = at + CHALLENGE_TTL_MS;
+          await repos.sessions.insertChallenge({ id_hash: sha256Hex(challengeId), user_id: user.id, created_at: at, expires_at: expiresAt, attempts: 0, consumed_at: null, ip: meta.ip, user_agent: meta.userAgent?.slice(0, 256) ?? null });
+          await audit(repos, { type: 'login.password_verified', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent }, at);
+          return { status: 'mfa_required' as const, challenge: { id: challengeId, expiresAt } };
+        }
+        const session = await issueSession(repos, user.id, { restricted: false, stepUp: true, now: at, meta });
+        await audit(repos, { type: 'login.succeeded', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { factors: 'password' } }, at);
+        return { status: 'authenticated' as const, session, user: publicUser(user) };
+      });
+    },
+
+    /** POST /sessions/mfa: the dynamic-code step. One transaction, committed even on failure so every try counts. */
+    async completeMfa(input: { challengeId: string; code: string }, meta: RequestMeta) {
+      const now = clock();
+      const idHash = sha256Hex(input.challengeId);
+      const outcome = await store.transaction(async (repos) => {
+        // Take the challenge's try first: the conditional UPDATE also row-locks it on PostgreSQL.
+        const attempt = await repos.sessions.reserveChallengeAttempt(idHash, CHALLENGE_MAX_ATTEMPTS, now);
+        if (!attempt) return { kind: 'expired' as const };
+        const user = await repos.users.findUserById(attempt.user_id);
+        const device = user && user.disabled_at === null ? await repos.mfaDevices.findActive(user.id) : undefined;
+        if (!user || !device) return { kind: 'expired' as const };
+        const result = await deps.checkSecondFactor(repos, device, input.code, now);
+        if (result.ok === false && result.reason === 'locked') return { kind: 'locked' as const, lockedUntil: result.lockedUntil };
+        if (result.ok) {
+          await repos.sessions.consumeChallenge(idHash, now);
+          const session = await issueSession(repos, user.id, { restricted: false, stepUp: true, now, meta });
+          await audit(repos, { type: 'login.succeeded', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { factors: 'password+totp' } }, now);
+          return { kind: 'ok' as const, session, user };
+        }
+        await audit(repos, { type: 'mfa.verify_failed', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { path: 'login', clockSkew: result.clockSkew } }, now);
+        if (result.lockedUntil > now) {
+          await audit(repos, { type: 'mfa.locked', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { until: new Date(result.lockedUntil).toISOString() } }, now);
+        }
+        return { kind: 'invalid' as const, clockSkew: result.clockSkew };
+      });
+      switch (outcome.kind) {
+        case 'expired':
+          throw new AppError('auth.challenge_expired', 'This login has expired or ran out of tries. Enter your password again.');
+        case 'locked':
+          throw lockedError(outcome.lockedUntil, now);
+        case 'invalid':
+          throw invalidCodeError(outcome.clockSkew);
+        case 'ok':
+          return { status: 'authenticated' as const, session: outcome.session, user: publicUser(outcome.user) };
+      }
+    },
+
+    /** Resolves `id.secret` to a principal, or null; refreshes the idle expiry at most once a minute. */
+    async authenticate(token: string): Promise<Principal | null> {
+      const dot = token.indexOf('.');
+      if (dot <= 0 || token.length > 200) return null;
+      const id = token.slice(0, dot);
+      const secret = token.slice(dot + 1);
+      const row = await store.repos.sessions.findWithUser(id);
+      const now = clock();
+      if (!row || row.ended_at !== null || row.disabled_at !== null) return null;
+      if (!constantTimeEqual(row.secret_hash, sha256Hex(secret))) return null;
+      if (row.idle_expires_at <= now || row.absolute_expires_at <= now) return null;
+      if (now - row.last_seen_at > 60_000) {
+        await store.repos.sessions.touch(id, now, Math.min(now + settings.idleSeconds * 1000, row.absolute_expires_at));
+      }
+      return { sessionId: row.id, userId: row.user_id, accountId: row.account_id, kind: row.kind, restricted: row.restricted === 1, stepUpUntil: row.step_up_until };
+    },
+
+    async logout(principal: Principal, meta: RequestMeta) {
+      const now = clock();
+      await store.transaction(async (repos) => {
+        await repos.sessions.end(principal.sessionId, now);
+        await audit(repos, { type: 'session.ended', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { reason: 'sign_out' } }, now);
+      });
+    },
+  };
+}
+export type SessionsService = ReturnType<typeof createSessionsService>;

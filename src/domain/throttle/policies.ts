@@ -1,0 +1,35 @@
+import type { ThrottlePolicy } from '../../db/repositories/throttles.repository.js';
+
+/**
+ * Throttling policies (DESIGN.md §2.2). Password and second-factor failures are counted apart,
+ * so an attacker without the password cannot burn the user's second-factor budget and the
+ * second factor's strict limit cannot be used to lock people out (Keycloak #46164).
+ */
+export const throttlePolicies = {
+  /**
+   * Second factor per user, across login, step-up, unbind, activation and resync. After 10
+   * consecutive failures each further one locks for longer (1 min doubling to 1 h); at 100 the
+   * key stays locked until an operator unlocks it: NIST SP 800-63B §5.2.2 "no more than 100".
+   */
+  secondFactor: { threshold: 10, baseDelayMs: 60_000, maxDelayMs: 3_600_000, hardLimit: 100, windowMs: null },
+  /**
+   * Password per login name (known or not, so the lock itself does not reveal which logins exist).
+   * Growing delay to 15 min, no hard lock: a hard password lock would let anyone lock anyone out.
+   */
+  password: { threshold: 10, baseDelayMs: 30_000, maxDelayMs: 900_000, hardLimit: null, windowMs: null },
+  /** Per client address on login: 50 failures in 15 minutes locks the address for 15 minutes. */
+  loginIp: { threshold: 50, baseDelayMs: 900_000, maxDelayMs: 900_000, hardLimit: null, windowMs: 900_000 },
+} as const satisfies Record<string, ThrottlePolicy>;
+
+/** Pending login tries (per challenge), RFC 4226 §7.3 asks the delay scheme to span sessions too. */
+export const CHALLENGE_MAX_ATTEMPTS = 5;
+
+export const throttleKeys = {
+  secondFactor: (userId: string) => `mfa:${userId}`,
+  password: (login: string) => `password:${login}`,
+  loginIp: (ip: string) => `ip:${ip}`,
+};
+
+export function retryAfterSeconds(lockedUntil: number, now: number): number {
+  return Math.max(1, Math.ceil((lockedUntil - now) / 1000));
+}

@@ -1,0 +1,34 @@
+/**
+ * The closed catalogue of error codes twofold returns. Each code has one default HTTP status and a
+ * plain-words description; `docs/errors.md` lists the same rows and `test/errors-doc.test.ts`
+ * keeps both in step (the fastify `errors.test.js` habit).
+ */
+export const errorCatalogue = {
+  'validation.failed': { status: 400, description: 'The request body, query or parameters do not match the schema (wrong type, missing or extra field, a code that is not 6 ASCII digits, a string that is too long).' },
+  'request.invalid_json': { status: 400, description: 'The body is not valid JSON.' },
+  'request.unsupported_media_type': { status: 415, description: 'The Content-Type is not application/json (API) or a form (console).' },
+  'request.too_large': { status: 413, description: 'The body is larger than the 64 KiB limit.' },
+  'request.not_found': { status: 404, description: 'No such route.' },
+  'auth.unauthenticated': { status: 401, description: 'No valid session: the token is missing, unknown, expired or signed out.' },
+  'auth.invalid_credentials': { status: 401, description: 'The login or the password is wrong. The same answer is given for unknown logins.' },
+  'auth.too_many_attempts': { status: 429, description: 'Too many failed password attempts for this login or from this address; `Retry-After` says when to try again.' },
+  'auth.challenge_expired': { status: 410, description: 'The pending login (the step between password and dynamic code) expired, was used, or ran out of tries: log in again.' },
+  'auth.step_up_required': { status: 401, description: 'The operation is sensitive and this session has no fresh verification; `methods` lists how to verify (POST /me/step-up).' },
+  'auth.origin_mismatch': { status: 403, description: 'A cookie-authenticated state change came from a foreign Origin.' },
+  'auth.csrf_failed': { status: 403, description: 'A console form was submitted without its CSRF token.' },
+  'auth.forbidden': { status: 403, description: 'The caller is not allowed to do this.' },
+  'account.email_taken': { status: 409, description: 'An account with this email already exists.' },
+  'account.signup_closed': { status: 403, description: 'Self-service sign-up is turned off (TWOFOLD_SIGNUP=closed).' },
+  'mfa.invalid_code': { status: 401, description: 'The dynamic code is wrong, expired, or was already used. When it matches a time a few minutes away, `hint` is `clock_skew`: sync the phone clock.' },
+  'mfa.locked': { status: 429, description: 'Too many consecutive wrong second-factor codes; `Retry-After` says when to try again (NIST SP 800-63B §5.2.2).' },
+  'mfa.already_bound': { status: 409, description: 'A virtual MFA device is already bound; unbind it before binding a new one.' },
+  'mfa.not_bound': { status: 404, description: 'No virtual MFA device is bound.' },
+  'mfa.enrollment_not_found': { status: 404, description: 'No pending enrollment with this id for this user.' },
+  'mfa.enrollment_expired': { status: 410, description: 'The pending enrollment is older than 10 minutes; start binding again.' },
+  'mfa.enrollment_required': { status: 403, description: 'A restricted session may only bind a device, read /me and sign out.' },
+  'service.unavailable': { status: 503, description: 'The database is not reachable (GET /readyz).' },
+  'internal.error': { status: 500, description: 'An unexpected server error; the log has the details, the response has none.' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+export const errorCodes = Object.keys(errorCatalogue) as ErrorCode[];

@@ -1,0 +1,79 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../services.js';
+import { principalOf, requestMeta } from '../plugins/auth.js';
+import { DeviceSchema, OpaqueId, Password, SessionSchema, TotpCode, errors, iso } from './schemas.js';
+
+const ActivateBody = Type.Object({ enrollmentId: OpaqueId, codes: Type.Array(TotpCode, { minItems: 1, maxItems: 2 }) }, { additionalProperties: false });
+const UnbindBody = Type.Object({ code: TotpCode }, { additionalProperties: false });
+const ResyncBody = Type.Object({ codes: Type.Array(TotpCode, { minItems: 2, maxItems: 2 }) }, { additionalProperties: false });
+const StepUpBody = Type.Union([
+  Type.Object({ method: Type.Literal('totp'), code: TotpCode }, { additionalProperties: false }),
+  Type.Object({ method: Type.Literal('password'), password: Password }, { additionalProperties: false }),
+]);
+
+export function registerMfaRoutes(app: FastifyInstance, services: Services) {
+  app.post<{ Body: Static<typeof StepUpBody> }>('/me/step-up', {
+    config: { auth: 'session' },
+    schema: {
+      tags: ['mfa'],
+      summary: 'Verify again for sensitive operations (TOTP, or the password while no device is bound)',
+      body: StepUpBody,
+      response: { 200: Type.Object({ stepUpUntil: Type.String() }), ...errors(400, 401, 403, 404, 413, 415, 429) },
+    },
+  }, async (request) => {
+    const result = await services.mfa.stepUp(principalOf(request), request.body, requestMeta(request));
+    return { stepUpUntil: iso(result.stepUpUntil) };
+  });
+
+  app.post('/me/mfa-device', {
+    config: { auth: 'restricted-ok' },
+    schema: {
+      tags: ['mfa'],
+      summary: 'Start binding a virtual MFA device: a new secret, shown once (needs a fresh step-up unless the session is restricted)',
+      response: {
+        201: Type.Object({
+          enrollment: Type.Object({ id: Type.String(), secret: Type.String(), otpauthUri: Type.String(), qrSvg: Type.String(), expiresAt: Type.String() }),
+          codesRequired: Type.Integer(),
+        }),
+        ...errors(401, 403, 409),
+      },
+    },
+  }, async (request, reply) => {
+    const result = await services.mfa.startEnrollment(principalOf(request), requestMeta(request));
+    // The secret is in this body only; no cache may keep it (ASVS 5.0 14.3.2).
+    reply.header('cache-control', 'no-store');
+    return reply.status(201).send({ enrollment: { ...result.enrollment, expiresAt: iso(result.enrollment.expiresAt) }, codesRequired: result.codesRequired });
+  });
+
+  app.post<{ Body: Static<typeof ActivateBody> }>('/me/mfa-device/activate', {
+    config: { auth: 'restricted-ok' },
+    schema: {
+      tags: ['mfa'],
+      summary: 'Confirm binding with consecutive codes from the new device',
+      body: ActivateBody,
+      response: { 200: Type.Object({ device: DeviceSchema, session: Type.Optional(SessionSchema) }), ...errors(400, 401, 403, 404, 409, 410, 413, 415, 422, 429) },
+    },
+  }, async (request) => {
+    const result = await services.mfa.activate(principalOf(request), request.body, requestMeta(request));
+    return { device: result.device, ...(result.session ? { session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), restricted: false } } : {}) };
+  });
+
+  app.delete<{ Body: Static<typeof UnbindBody> }>('/me/mfa-device', {
+    config: { auth: 'session' },
+    schema: { tags: ['mfa'], summary: 'Unbind the device: a current code and a fresh step-up', body: UnbindBody, response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 413, 415, 429) } },
+  }, async (request, reply) => {
+    await services.mfa.unbind(principalOf(request), request.body, requestMeta(request));
+    return reply.status(204).send();
+  });
+
+  app.post<{ Body: Static<typeof ResyncBody> }>('/me/mfa-device/resync', {
+    config: { auth: 'session' },
+    schema: {
+      tags: ['mfa'],
+      summary: "Re-learn the phone clock's drift from two consecutive codes (up to 5 minutes off)",
+      body: ResyncBody,
+      response: { 200: Type.Object({ device: Type.Object({ id: Type.String(), driftSeconds: Type.Integer() }) }), ...errors(400, 401, 403, 404, 413, 415, 422, 429) },
+    },
+  }, async (request) => services.mfa.resync(principalOf(request), request.body, requestMeta(request)));
+}

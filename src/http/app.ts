@@ -1,0 +1,82 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import { sql } from 'kysely';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import type { Services } from './services.js';
+import { AppError } from '../errors/app-error.js';
+import { createAuthHook } from './plugins/auth.js';
+import { registerErrorHandling, sendAppError } from './plugins/errors.js';
+import { registerAccountRoutes } from './api/accounts.routes.js';
+import { registerSessionRoutes } from './api/sessions.routes.js';
+import { registerMfaRoutes } from './api/mfa.routes.js';
+import { registerAuditRoutes } from './api/audit.routes.js';
+import { registerConsole } from './console/console.routes.js';
+
+export type AppConfig = Pick<Config, 'publicUrl' | 'secureCookies' | 'trustProxy' | 'dev' | 'mfaActivationCodes' | 'stepUpMaxAgeSeconds' | 'issuer'>;
+
+export interface AppDeps {
+  config: AppConfig;
+  services: Services;
+  db: Database;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Log redaction: no token, cookie or secret in a log line (DESIGN.md §2.8). Bodies are never logged. */
+export const logRedactPaths = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
+
+/** Builds the app; never listens (the fastify Testing guide's app/server split). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    // fastify accepts a hop count too (proxy-addr), though its types omit it.
+    trustProxy: deps.config.trustProxy as boolean | string[],
+    bodyLimit: 64 * 1024, // 64 KiB: every body we accept is a few hundred bytes
+    ajv: {
+      // Extra fields are refused, not silently dropped; "123456" and 123456 are different things.
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },
+    },
+  });
+
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { 'default-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'style-src': ["'self'"], 'script-src': ["'self'"], 'form-action': ["'self'"], 'frame-ancestors': ["'none'"] } },
+    strictTransportSecurity: deps.config.secureCookies,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'twofold API', version: '1', description: 'Accounts, password login and virtual MFA. See API.md for the contract.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'twofold_session' } } },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+
+  registerErrorHandling(app);
+  app.addHook('preHandler', createAuthHook({ sessions: deps.services.sessions, publicUrl: deps.config.publicUrl }));
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(deps.db);
+      return { status: 'ready' };
+    } catch (error) {
+      return sendAppError(reply, new AppError('service.unavailable', 'The database is not reachable.', { cause: error }));
+    }
+  });
+
+  await app.register(async (api) => {
+    registerAccountRoutes(api, deps.services);
+    registerSessionRoutes(api, deps.services);
+    registerMfaRoutes(api, deps.services);
+    registerAuditRoutes(api, deps.services);
+    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }, { prefix: '/api/v1' });
+
+  await app.register(async (consoleApp) => registerConsole(consoleApp, deps));
+  return app;
+}

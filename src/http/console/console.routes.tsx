@@ -1,0 +1,317 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { render } from 'preact-render-to-string';
+import type { VNode } from 'preact';
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../../errors/app-error.js';
+import { constantTimeEqual } from '../../crypto/random.js';
+import type { AppDeps } from '../app.js';
+import { SESSION_COOKIE, originAllowed, requestMeta } from '../plugins/auth.js';
+import type { PageFrame } from './layout.js';
+import {
+  AuditPage, BindPage, BindStartPage, ErrorPage, LoginPage, MfaCodePage, OverviewPage, SecurityPage, SignupPage, StepUpPage, UnbindPage,
+} from './pages.js';
+import { consoleCss } from './styles.js';
+
+const CSRF_COOKIE = 'twofold_csrf';
+const CHALLENGE_COOKIE = 'twofold_challenge';
+
+/** Fixed notices chosen by a query key, so no user-controlled text is ever echoed. */
+const notices: Record<string, { kind: 'success' | 'info'; text: string }> = {
+  bound: { kind: 'success', text: 'Virtual MFA is bound. The next login will ask for a dynamic code.' },
+  unbound: { kind: 'success', text: 'Virtual MFA is unbound. Codes from that device no longer work.' },
+  'signed-out': { kind: 'info', text: 'You are signed out.' },
+  welcome: { kind: 'success', text: 'Your account is ready. Bind a virtual MFA device to protect it.' },
+  expired: { kind: 'info', text: 'That login expired or ran out of tries. Enter your password again.' },
+};
+
+type Form = Record<string, string>;
+
+function formOf(request: FastifyRequest): Form {
+  const body = request.body;
+  const form: Form = {};
+  if (body && typeof body === 'object') {
+    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+      if (typeof value === 'string' && value.length <= 1024) form[key] = value;
+    }
+  }
+  return form;
+}
+
+/** Only same-site relative paths are followed after a step-up (no open redirect). */
+function safeNext(value: string | undefined): string {
+  return value && /^\/(?!\/)[A-Za-z0-9/_-]*$/.test(value) ? value : '/account/security';
+}
+
+function sendPage(reply: FastifyReply, page: VNode, status = 200) {
+  reply.header('cache-control', 'no-store');
+  return reply.status(status).type('text/html; charset=utf-8').send(`<!doctype html>${render(page)}`);
+}
+
+export function renderConsoleError(reply: FastifyReply, error: AppError) {
+  const frame: PageFrame = { title: 'Something went wrong', csrf: '', signedInAs: null };
+  if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
+  const title = error.status >= 500 ? 'Something went wrong' : 'Request refused';
+  return sendPage(reply, <ErrorPage frame={frame} title={title} text={error.message} />, error.status);
+}
+
+export function registerConsole(app: FastifyInstance, deps: AppDeps) {
+  const { services, config } = deps;
+  const cookieBase = { httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies, path: '/' };
+
+  function csrfToken(request: FastifyRequest, reply: FastifyReply): string {
+    const existing = request.cookies[CSRF_COOKIE];
+    if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+    const token = randomBytes(32).toString('base64url');
+    reply.setCookie(CSRF_COOKIE, token, cookieBase);
+    return token;
+  }
+
+  /** Every console form carries the double-submit token and must come from our own origin. */
+  function checkForm(request: FastifyRequest): Form {
+    const form = formOf(request);
+    const cookie = request.cookies[CSRF_COOKIE];
+    if (!originAllowed(request, config.publicUrl)) throw new AppError('auth.origin_mismatch', 'This form was sent from another site and was refused.');
+    if (!cookie || !form._csrf || !constantTimeEqual(cookie, form._csrf)) {
+      throw new AppError('auth.csrf_failed', 'This form is out of date. Go back, reload the page and try again.');
+    }
+    return form;
+  }
+
+  async function frame(request: FastifyRequest, reply: FastifyReply, title: string): Promise<PageFrame> {
+    let signedInAs: string | null = null;
+    if (request.principal) {
+      const profile = await services.profile(request.principal.userId);
+      signedInAs = profile.user.email ?? profile.user.username ?? profile.user.displayName;
+    }
+    return { title, csrf: csrfToken(request, reply), signedInAs, dev: config.dev };
+  }
+
+  function setSession(reply: FastifyReply, token: string) {
+    reply.setCookie(SESSION_COOKIE, token, cookieBase);
+  }
+
+  const notice = (request: FastifyRequest) => notices[(request.query as Record<string, string>)?.notice ?? ''] ?? null;
+
+  app.get('/assets/console.css', { schema: { hide: true } }, async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(consoleCss));
+
+  app.get('/', { schema: { hide: true } }, async (request, reply) => reply.redirect(request.principal ? '/overview' : '/login'));
+
+  // ---- sign-up and login -------------------------------------------------------------------
+  app.get('/signup', { schema: { hide: true } }, async (request, reply) => sendPage(reply, <SignupPage frame={await frame(request, reply, 'Sign up')} message={null} />));
+
+  app.post('/signup', { schema: { hide: true } }, async (request, reply) => {
+    const form = checkForm(request);
+    const email = (form.email ?? '').trim();
+    const password = form.password ?? '';
+    const displayName = (form.displayName ?? '').trim();
+    const show = async (text: string, status: number) =>
+      sendPage(reply, <SignupPage frame={await frame(request, reply, 'Sign up')} message={{ kind: 'error', text }} email={email} displayName={displayName} />, status);
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) return show('Enter a valid email address.', 400);
+    if (password.length < 8 || password.length > 256) return show('The password must be 8 to 256 characters long.', 400);
+    if (displayName.length > 100) return show('The display name can be at most 100 characters.', 400);
+    try {
+      await services.accounts.signup({ email, password, displayName: displayName || undefined }, requestMeta(request));
+      const login = await services.sessions.login({ login: email, password }, requestMeta(request));
+      if (login.status === 'authenticated') setSession(reply, login.session.token);
+      return reply.redirect('/overview?notice=welcome', 303);
+    } catch (error) {
+      if (error instanceof AppError && error.status < 500) return show(error.message, error.status);
+      throw error;
+    }
+  });
+
+  app.get('/login', { schema: { hide: true } }, async (request, reply) => {
+    if (request.principal) return reply.redirect('/overview');
+    return sendPage(reply, <LoginPage frame={await frame(request, reply, 'Log in')} message={notice(request)} />);
+  });
+
+  app.post('/login', { schema: { hide: true } }, async (request, reply) => {
+    const form = checkForm(request);
+    const login = (form.login ?? '').trim();
+    try {
+      if (!login || login.length > 320 || !form.password || form.password.length > 256) throw new AppError('auth.invalid_credentials', 'The login or password is not correct.');
+      const result = await services.sessions.login({ login, password: form.password }, requestMeta(request));
+      if (result.status === 'mfa_required') {
+        reply.setCookie(CHALLENGE_COOKIE, result.challenge.id, { ...cookieBase, path: '/login', maxAge: 300 });
+        return reply.redirect('/login/mfa', 303);
+      }
+      setSession(reply, result.session.token);
+      return reply.redirect('/overview', 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
+      return sendPage(reply, <LoginPage frame={await frame(request, reply, 'Log in')} message={{ kind: 'error', text: error.message }} login={login} />, error.status);
+    }
+  });
+
+  app.get('/login/mfa', { schema: { hide: true } }, async (request, reply) => {
+    if (!request.cookies[CHALLENGE_COOKIE]) return reply.redirect('/login');
+    return sendPage(reply, <MfaCodePage frame={await frame(request, reply, 'Dynamic code')} message={null} showClockHint={false} />);
+  });
+
+  app.post('/login/mfa', { schema: { hide: true } }, async (request, reply) => {
+    const form = checkForm(request);
+    const challengeId = request.cookies[CHALLENGE_COOKIE];
+    if (!challengeId) return reply.redirect('/login?notice=expired', 303);
+    const code = (form.code ?? '').trim();
+    try {
+      if (!/^[0-9]{6}$/.test(code)) throw new AppError('validation.failed', 'Enter the 6 digits shown in your authenticator app.');
+      const result = await services.sessions.completeMfa({ challengeId, code }, requestMeta(request));
+      reply.clearCookie(CHALLENGE_COOKIE, { path: '/login' });
+      setSession(reply, result.session.token);
+      return reply.redirect('/overview', 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      if (error.code === 'auth.challenge_expired') {
+        reply.clearCookie(CHALLENGE_COOKIE, { path: '/login' });
+        return reply.redirect('/login?notice=expired', 303);
+      }
+      if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
+      // After any wrong code, tell people about the phone clock (seed 003); say it firmly when we detected it.
+      return sendPage(reply, <MfaCodePage frame={await frame(request, reply, 'Dynamic code')} message={{ kind: 'error', text: error.message }} showClockHint={error.details.hint !== 'clock_skew'} />, error.status);
+    }
+  });
+
+  app.post('/logout', { config: { auth: 'restricted-ok' }, schema: { hide: true } }, async (request, reply) => {
+    checkForm(request);
+    await services.sessions.logout(request.principal!, requestMeta(request));
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/login?notice=signed-out', 303);
+  });
+
+  // ---- signed-in pages ---------------------------------------------------------------------
+  /** Console pages send people to the login page instead of answering 401 JSON. */
+  async function signedIn(request: FastifyRequest, reply: FastifyReply) {
+    if (!request.principal) {
+      reply.redirect('/login', 303);
+      return null;
+    }
+    return request.principal;
+  }
+
+  app.get('/overview', { schema: { hide: true } }, async (request, reply) => {
+    const principal = await signedIn(request, reply);
+    if (!principal) return reply;
+    const profile = await services.profile(principal.userId);
+    return sendPage(reply, <OverviewPage frame={await frame(request, reply, 'Overview')} message={notice(request)} displayName={profile.user.displayName} alias={profile.account.alias} mfa={{ bound: profile.mfa.bound, boundAt: profile.mfa.device?.boundAt }} />);
+  });
+
+  app.get('/account/security', { schema: { hide: true } }, async (request, reply) => {
+    const principal = await signedIn(request, reply);
+    if (!principal) return reply;
+    const profile = await services.profile(principal.userId);
+    return sendPage(reply, <SecurityPage frame={await frame(request, reply, 'Security Settings')} message={notice(request)} email={profile.user.email} mfa={{ bound: profile.mfa.bound, boundAt: profile.mfa.device?.boundAt }} />);
+  });
+
+  async function stepUpPage(request: FastifyRequest, reply: FastifyReply, next: string, purpose: string, message: { kind: 'error'; text: string } | null = null, status = 200) {
+    const methods = await services.mfa.stepUpMethods(request.principal!.userId);
+    return sendPage(reply, <StepUpPage frame={await frame(request, reply, 'Verify')} message={message} method={methods[0] === 'totp' ? 'totp' : 'password'} next={next} purpose={purpose} />, status);
+  }
+
+  app.post('/account/security/step-up', { schema: { hide: true } }, async (request, reply) => {
+    const principal = await signedIn(request, reply);
+    if (!principal) return reply;
+    const form = checkForm(request);
+    const next = safeNext(form.next);
+    const purpose = next.includes('unbind') ? 'Unbinding the virtual MFA device' : 'Binding a virtual MFA device';
+    try {
+      if (form.method === 'totp') {
+        if (!/^[0-9]{6}$/.test(form.code ?? '')) throw new AppError('validation.failed', 'Enter the 6 digits shown in your authenticator app.');
+        await services.mfa.stepUp(principal, { method: 'totp', code: form.code! }, requestMeta(request));
+      } else {
+        await services.mfa.stepUp(principal, { method: 'password', password: form.password ?? '' }, requestMeta(request));
+      }
+      return reply.redirect(next, 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
+      return stepUpPage(request, reply, next, purpose, { kind: 'error', text: error.message }, error.status);
+    }
+  });
+
+  app.get('/account/security/mfa/bind', { schema: { hide: true } }, async (request, reply) => {
+    const principal = await signedIn(request, reply);
+    if (!principal) return reply;
+    if ((await services.mfa.status(principal)).bound) return reply.redirect('/account/security');
+    if (!principal.restricted && principal.stepUpUntil <= services.clock()) return stepUpPage(request, reply, '/account/security/mfa/bind', 'Binding a virtual MFA device');
+    return sendPage(reply, <BindStartPage frame={await frame(request, reply, 'Bind virtual MFA')} message={null} />);
+  });
+
+  async function bindPage(request: FastifyRequest, reply: FastifyReply, view: Awaited<ReturnType<typeof services.mfa.startEnrollment>>, message: { kind: 'error'; text: string } | null, showClockHint: boolean, status = 200) {
+    const profile = await services.profile(request.principal!.userId);
+    const accountName = profile.user.email ?? `${profile.user.username}@${profile.account.alias}`;
+    return sendPage(reply, <BindPage frame={await frame(request, reply, 'Bind virtual MFA')} message={message} showClockHint={showClockHint} enrollment={view.enrollment} issuer={config.issuer} accountName={accountName} codesRequired={config.mfaActivationCodes} />, status);
+  }
+
+  app.post('/account/security/mfa/bind', { schema: { hide: true } }, async (request, reply) => {
+    const principal = await signedIn(request, reply);
+    if (!principal) return reply;
+    checkForm(request);
+    try {
+      const view = await services.mfa.startEnrollment(principal, requestMeta(request));
+      return bindPage(request, reply, view, null, false);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'auth.step_up_required') return stepUpPage(request, reply, '/account/security/mfa/bind', 'Binding a virtual MFA device');
+      if (error instanceof AppError && error.code === 'mfa.already_bound') return reply.redirect('/account/security', 303);
+      throw error;
+    }
+  });
+
+  app.post('/account/security/mfa/bind/activate', { schema: { hide: true } }, async (request, reply) => {
+    const principal = await signedIn(request, reply);
+    if (!principal) return reply;
+    const form = checkForm(request);
+    const enrollmentId = form.enrollmentId ?? '';
+    const codes = [form.code1, form.code2].slice(0, config.mfaActivationCodes).map((c) => (c ?? '').trim());
+    try {
+      if (!codes.every((c) => /^[0-9]{6}$/.test(c))) throw new AppError('validation.failed', 'Each code is the 6 digits shown in your authenticator app.');
+      const result = await services.mfa.activate(principal, { enrollmentId, codes }, requestMeta(request));
+      if (result.session) setSession(reply, result.session.token);
+      return reply.redirect('/account/security?notice=bound', 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      const pending = await services.mfa.pendingEnrollment(principal, enrollmentId);
+      if (!pending) return sendPage(reply, <BindStartPage frame={await frame(request, reply, 'Bind virtual MFA')} message={{ kind: 'error', text: error.message }} />, error.status);
+      return bindPage(request, reply, pending, { kind: 'error', text: error.message }, error.details.hint !== 'clock_skew', error.status);
+    }
+  });
+
+  app.get('/account/security/mfa/unbind', { schema: { hide: true } }, async (request, reply) => {
+    const principal = await signedIn(request, reply);
+    if (!principal) return reply;
+    if (!(await services.mfa.status(principal)).bound) return reply.redirect('/account/security');
+    if (principal.stepUpUntil <= services.clock()) return stepUpPage(request, reply, '/account/security/mfa/unbind', 'Unbinding the virtual MFA device');
+    return sendPage(reply, <UnbindPage frame={await frame(request, reply, 'Unbind virtual MFA')} message={null} showClockHint={false} />);
+  });
+
+  app.post('/account/security/mfa/unbind', { schema: { hide: true } }, async (request, reply) => {
+    const principal = await signedIn(request, reply);
+    if (!principal) return reply;
+    const form = checkForm(request);
+    try {
+      if (!/^[0-9]{6}$/.test(form.code ?? '')) throw new AppError('validation.failed', 'Enter the 6 digits shown in your authenticator app.');
+      await services.mfa.unbind(principal, { code: form.code! }, requestMeta(request));
+      return reply.redirect('/account/security?notice=unbound', 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      if (error.code === 'auth.step_up_required') return stepUpPage(request, reply, '/account/security/mfa/unbind', 'Unbinding the virtual MFA device');
+      if (error.code === 'mfa.not_bound') return reply.redirect('/account/security', 303);
+      if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
+      return sendPage(reply, <UnbindPage frame={await frame(request, reply, 'Unbind virtual MFA')} message={{ kind: 'error', text: error.message }} showClockHint={error.details.hint !== 'clock_skew'} />, error.status);
+    }
+  });
+
+  app.get('/audit', { schema: { hide: true } }, async (request, reply) => {
+    const principal = await signedIn(request, reply);
+    if (!principal) return reply;
+    const events = await services.auditQuery(principal, { limit: 100 });
+    return sendPage(reply, <AuditPage frame={await frame(request, reply, 'Audit log')} events={events} />);
+  });
+
+  // Console errors that escape a handler (CSRF, origin) render as a page, not JSON.
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof AppError && error.status < 500) return renderConsoleError(reply, error);
+    request.log.error({ err: error }, 'console request failed');
+    return renderConsoleError(reply, new AppError('internal.error', 'Something went wrong on our side. The error was logged.'));
+  });
+}

@@ -1,0 +1,62 @@
+import type { ComponentChildren } from 'preact';
+
+export interface PageFrame {
+  title: string;
+  csrf: string;
+  /** Signed-in user's display label, or null on public pages. */
+  signedInAs: string | null;
+  active?: 'overview' | 'security' | 'audit';
+  dev?: boolean;
+}
+
+export function Layout(props: PageFrame & { children: ComponentChildren }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <title>{`${props.title} · twofold`}</title>
+        <link rel="stylesheet" href="/assets/console.css" />
+      </head>
+      <body>
+        <header class="topbar">
+          <a class="brand" href={props.signedInAs ? '/overview' : '/login'}>
+            <span class="brand-mark" aria-hidden="true">2</span> twofold
+          </a>
+          {props.signedInAs ? (
+            <nav>
+              <a class={props.active === 'overview' ? 'active' : ''} href="/overview">Overview</a>
+              <a class={props.active === 'security' ? 'active' : ''} href="/account/security">Account Management</a>
+              <a class={props.active === 'audit' ? 'active' : ''} href="/audit">Audit log</a>
+              <span class="who">{props.signedInAs}</span>
+              <form method="post" action="/logout" class="inline">
+                <input type="hidden" name="_csrf" value={props.csrf} />
+                <button type="submit" class="link">Sign out</button>
+              </form>
+            </nav>
+          ) : null}
+        </header>
+        <main>{props.children}</main>
+        <footer>twofold · account security{props.dev ? ' · dev mode' : ''}</footer>
+      </body>
+    </html>
+  );
+}
+
+export function Alert(props: { kind: 'error' | 'success' | 'info'; children: ComponentChildren }) {
+  return <div class={`alert alert-${props.kind}`} role={props.kind === 'error' ? 'alert' : 'status'}>{props.children}</div>;
+}
+
+export function Csrf(props: { value: string }) {
+  return <input type="hidden" name="_csrf" value={props.value} />;
+}
+
+export function CodeInput(props: { name: string; label: string; autofocus?: boolean }) {
+  return (
+    <label>
+      {props.label}
+      <input name={props.name} type="text" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} minLength={6} required autoFocus={props.autofocus} class="code" />
+    </label>
+  );
+}

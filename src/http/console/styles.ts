@@ -1,0 +1,49 @@
+/** The console's one stylesheet, served from our origin so the CSP can forbid inline styles. */
+export const consoleCss = `
+:root { --ink:#1d2433; --muted:#5f6b7d; --line:#e2e6ee; --bg:#f5f7fb; --card:#fff; --brand:#2f5bea; --brand-dark:#2447bd; --ok:#1e8a4c; --ok-bg:#e6f5ec; --off:#8a5a00; --off-bg:#fff4dc; --err:#b3261e; --err-bg:#fdecea; --info-bg:#eaf0ff; }
+* { box-sizing: border-box; }
+html { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); background: var(--bg); }
+body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; }
+a { color: var(--brand); text-decoration: none; } a:hover { text-decoration: underline; }
+.topbar { display: flex; align-items: center; justify-content: space-between; padding: 0 28px; height: 56px; background: #111a2e; color: #fff; }
+.brand { color: #fff; font-weight: 650; font-size: 17px; display: flex; align-items: center; gap: 8px; }
+.brand:hover { text-decoration: none; }
+.brand-mark { display: inline-grid; place-items: center; width: 26px; height: 26px; border-radius: 7px; background: var(--brand); font-size: 15px; }
+.topbar nav { display: flex; align-items: center; gap: 18px; }
+.topbar nav a { color: #c9d3ea; } .topbar nav a.active, .topbar nav a:hover { color: #fff; text-decoration: none; }
+.who { color: #8d9abb; font-size: 13px; border-left: 1px solid #2c3957; padding-left: 18px; }
+main { flex: 1; width: 100%; max-width: 980px; margin: 0 auto; padding: 32px 24px; }
+footer { text-align: center; color: var(--muted); font-size: 12px; padding: 18px; }
+h1 { font-size: 24px; margin: 0 0 16px; } h2 { font-size: 18px; margin: 0 0 12px; } h2.sub { color: var(--muted); font-weight: 500; }
+h3 { font-size: 15px; margin: 0 0 4px; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 24px; box-shadow: 0 1px 2px rgba(16,24,40,.04); margin-bottom: 20px; }
+.card.narrow { max-width: 440px; margin: 24px auto; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 20px; }
+.muted { color: var(--muted); } .small { font-size: 13px; }
+form { display: flex; flex-direction: column; gap: 14px; margin: 0; } form.inline { display: inline-flex; }
+label { display: flex; flex-direction: column; gap: 6px; font-weight: 550; font-size: 14px; }
+input[type=text], input[type=email], input[type=password] { font: inherit; padding: 10px 12px; border: 1px solid #cdd3df; border-radius: 8px; background: #fff; }
+input:focus { outline: 2px solid var(--brand); outline-offset: 1px; border-color: var(--brand); }
+input.code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 20px; letter-spacing: .3em; width: 11ch; }
+button, .button { font: inherit; font-weight: 600; cursor: pointer; border-radius: 8px; padding: 9px 18px; border: 1px solid #cdd3df; background: #fff; color: var(--ink); display: inline-block; }
+button.primary { background: var(--brand); border-color: var(--brand); color: #fff; } button.primary:hover { background: var(--brand-dark); }
+button.danger { background: var(--err); border-color: var(--err); color: #fff; }
+button.link { background: none; border: 0; padding: 0; color: #c9d3ea; font-weight: 400; } button.link:hover { color: #fff; }
+.alert { border-radius: 8px; padding: 10px 14px; margin-bottom: 14px; font-size: 14px; }
+.alert-error { background: var(--err-bg); color: var(--err); } .alert-success { background: var(--ok-bg); color: var(--ok); } .alert-info { background: var(--info-bg); color: #1f3a8a; }
+.hint { background: var(--off-bg); color: #5c3d00; border-radius: 8px; padding: 10px 14px; margin-bottom: 14px; font-size: 14px; }
+.setting { display: flex; justify-content: space-between; align-items: center; gap: 24px; padding: 16px 0; border-top: 1px solid var(--line); }
+.setting:first-child { border-top: 0; padding-top: 0; }
+.setting p { margin: 0; }
+.setting-state { display: flex; align-items: center; gap: 12px; white-space: nowrap; }
+.badge { font-size: 13px; font-weight: 600; border-radius: 999px; padding: 3px 10px; }
+.badge-ok { background: var(--ok-bg); color: var(--ok); } .badge-off { background: var(--off-bg); color: var(--off); }
+.bind { display: grid; grid-template-columns: 260px 1fr; gap: 32px; align-items: start; }
+.qr { width: 240px; height: 240px; border: 1px solid var(--line); border-radius: 10px; padding: 6px; background: #fff; }
+.qr svg { width: 100%; height: 100%; display: block; }
+.key { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 17px; letter-spacing: .06em; background: var(--bg); border: 1px dashed #cdd3df; border-radius: 8px; padding: 10px 12px; word-spacing: .4em; }
+table { width: 100%; border-collapse: collapse; font-size: 14px; } th, td { text-align: left; padding: 8px 10px; border-bottom: 1px solid var(--line); } th { color: var(--muted); font-weight: 600; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .92em; }
+ol { padding-left: 20px; } ol li { margin-bottom: 6px; }
+@media (max-width: 700px) { .bind { grid-template-columns: 1fr; } .topbar { padding: 0 14px; } .who { display: none; } }
+`;

@@ -1,0 +1,85 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../errors/app-error.js';
+import type { Principal, RequestMeta } from '../../domain/sessions/principal.js';
+import type { SessionsService } from '../../domain/sessions/sessions.service.js';
+
+export const SESSION_COOKIE = 'twofold_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    authenticatedBy: 'bearer' | 'cookie' | null;
+  }
+  interface FastifyContextConfig {
+    /** 'none': public; 'session': full session; 'restricted-ok': a restricted session may call it too. */
+    auth?: 'none' | 'session' | 'restricted-ok';
+  }
+}
+
+export function requestMeta(request: FastifyRequest): RequestMeta {
+  const agent = request.headers['user-agent'];
+  return { ip: request.ip ?? null, userAgent: typeof agent === 'string' ? agent.slice(0, 256) : null };
+}
+
+/** The session token from `Authorization: Bearer` (API clients) or the console cookie. */
+export function sessionToken(request: FastifyRequest): { token: string; via: 'bearer' | 'cookie' } | null {
+  const header = request.headers.authorization;
+  if (typeof header === 'string' && /^Bearer\s+/i.test(header)) return { token: header.replace(/^Bearer\s+/i, '').trim(), via: 'bearer' };
+  const cookie = request.cookies?.[SESSION_COOKIE];
+  return cookie ? { token: cookie, via: 'cookie' } : null;
+}
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * A cookie rides along with any cross-site request, so a cookie-authenticated state change must
+ * come from our own origin (ASVS 5.0 3.5.2). Bearer tokens are not sent automatically and need no check.
+ */
+export function originAllowed(request: FastifyRequest, publicUrl: string): boolean {
+  const origin = request.headers.origin;
+  if (typeof origin !== 'string') {
+    // Browsers send Origin on every cross-origin POST; where it is missing, the Referer must be ours.
+    const referer = request.headers.referer;
+    if (typeof referer !== 'string') return false;
+    try {
+      return sameOrigin(new URL(referer).origin, request, publicUrl);
+    } catch {
+      return false;
+    }
+  }
+  return sameOrigin(origin, request, publicUrl);
+}
+
+function sameOrigin(origin: string, request: FastifyRequest, publicUrl: string): boolean {
+  return origin === publicUrl || origin === `${request.protocol}://${request.host}`;
+}
+
+export function createAuthHook(deps: { sessions: SessionsService; publicUrl: string }) {
+  return async function authHook(request: FastifyRequest, _reply: FastifyReply) {
+    request.principal = null;
+    request.authenticatedBy = null;
+    const mode = request.routeOptions.config.auth ?? 'none';
+    const found = sessionToken(request);
+    if (found) {
+      const principal = await deps.sessions.authenticate(found.token);
+      if (principal) {
+        request.principal = principal;
+        request.authenticatedBy = found.via;
+      }
+    }
+    if (mode === 'none') return;
+    if (!request.principal) throw new AppError('auth.unauthenticated', 'Log in first: the session is missing, expired or signed out.');
+    if (request.authenticatedBy === 'cookie' && STATE_CHANGING.has(request.method) && !originAllowed(request, deps.publicUrl)) {
+      throw new AppError('auth.origin_mismatch', 'This request came from another site and was refused.');
+    }
+    if (request.principal.restricted && mode !== 'restricted-ok') {
+      throw new AppError('mfa.enrollment_required', 'Bind a virtual MFA device first: this session may only bind a device or sign out.');
+    }
+  };
+}
+
+/** The principal of a route declared with `auth: 'session'` or `'restricted-ok'`. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new AppError('auth.unauthenticated', 'Log in first.');
+  return request.principal;
+}

@@ -1,0 +1,61 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { AppError } from '../../errors/app-error.js';
+
+export function errorBody(error: AppError) {
+  return { error: { code: error.code, message: error.message, ...error.details } };
+}
+
+export function sendAppError(reply: FastifyReply, error: AppError) {
+  if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
+  return reply.status(error.status).type('application/json; charset=utf-8').send(errorBody(error));
+}
+
+/**
+ * Turns everything thrown into the `{error:{code,message}}` contract. Framework 4xx (bad JSON,
+ * schema, size, media type) get stable codes; anything unexpected is a 500 with no detail in the
+ * response and the full error in the log (DESIGN.md §2.10, ASVS 5.0 16.5.1).
+ */
+export function toAppError(error: FastifyError | AppError | Error): AppError {
+  if (error instanceof AppError) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const fields = fastifyError.validation.slice(0, 5).map((v) => ({
+      path: `${fastifyError.validationContext === 'body' ? '' : `${fastifyError.validationContext}:`}${v.instancePath || '/'}`,
+      message: v.keyword === 'additionalProperties' ? `unknown field "${(v.params as { additionalProperty?: string }).additionalProperty}"` : v.message ?? 'is not valid',
+    }));
+    return new AppError('validation.failed', 'The request is not valid: ' + fields.map((f) => `${f.path} ${f.message}`).join('; '), { details: { fields } });
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('request.invalid_json', 'The body is not valid JSON.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('validation.failed', 'The body is empty; send a JSON object.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('request.too_large', 'The body is too large (limit 64 KiB).');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('request.unsupported_media_type', 'Send the body as application/json.');
+  }
+  if (error instanceof SyntaxError || fastifyError.statusCode === 400) {
+    return new AppError('request.invalid_json', 'The body is not valid JSON.');
+  }
+  if (fastifyError.statusCode === 413) return new AppError('request.too_large', 'The body is too large (limit 64 KiB).');
+  if (fastifyError.statusCode === 415) return new AppError('request.unsupported_media_type', 'Send the body as application/json.');
+  if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new AppError('validation.failed', 'The request is not valid.');
+  }
+  return new AppError('internal.error', 'Something went wrong on our side. The error was logged.', { cause: error });
+}
+
+export function registerErrorHandling(app: FastifyInstance, renderConsoleError?: (reply: FastifyReply, error: AppError) => unknown) {
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error as Error);
+    if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: appError.code }, 'request refused');
+    if (renderConsoleError && !request.url.startsWith('/api/') && request.method !== 'GET' && request.method !== 'HEAD') {
+      return renderConsoleError(reply, appError);
+    }
+    return sendAppError(reply, appError);
+  });
+  app.setNotFoundHandler((request, reply) => sendAppError(reply, new AppError('request.not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)));
+}
