@@ -23,6 +23,9 @@ export function lockDelayMs(policy: ThrottlePolicy, failures: number): number {
   return Math.min(policy.baseDelayMs * 2 ** Math.min(failures - policy.threshold, 30), policy.maxDelayMs);
 }
 
+/** PostgreSQL infers `$n` inside CASE as integer; millisecond times need bigint (SQLite accepts the cast too). */
+const big = (value: number) => sql<number>`cast(${value} as bigint)`;
+
 export function createThrottlesRepository(db: Database) {
   return {
     get: (key: string) => db.selectFrom('throttles').selectAll().where('key', '=', key).executeTakeFirst(),
@@ -33,17 +36,17 @@ export function createThrottlesRepository(db: Database) {
      * bypassable). Returns undefined while the key is locked.
      */
     reserve: async (key: string, policy: ThrottlePolicy, now: number) => {
-      const windowExpired = policy.windowMs === null ? sql<boolean>`1 = 0` : sql<boolean>`throttles.window_started_at <= ${now - policy.windowMs}`;
+      const windowExpired = policy.windowMs === null ? sql<boolean>`1 = 0` : sql<boolean>`throttles.window_started_at <= ${big(now - policy.windowMs)}`;
       const next = sql<number>`(case when ${windowExpired} then 1 else throttles.failures + 1 end)`;
       const ladder: ReturnType<typeof sql>[] = [];
       const top = policy.hardLimit ?? policy.threshold + 32;
       for (let failures = policy.threshold; failures < top; failures++) {
         const delay = lockDelayMs(policy, failures);
         if (delay >= policy.maxDelayMs) break;
-        ladder.push(sql`when ${next} = ${failures} then ${now + delay}`);
+        ladder.push(sql`when ${next} = ${failures} then ${big(now + delay)}`);
       }
-      const hard = policy.hardLimit === null ? sql`` : sql`when ${next} >= ${policy.hardLimit} then ${LOCKED_FOREVER}`;
-      const lockedUntil = sql<number>`(case when ${next} < ${policy.threshold} then 0 ${hard} ${sql.join(ladder, sql` `)} else ${now + policy.maxDelayMs} end)`;
+      const hard = policy.hardLimit === null ? sql`` : sql`when ${next} >= ${policy.hardLimit} then ${big(LOCKED_FOREVER)}`;
+      const lockedUntil = sql<number>`(case when ${next} < ${policy.threshold} then 0 ${hard} ${sql.join(ladder, sql` `)} else ${big(now + policy.maxDelayMs)} end)`;
       const firstLock = policy.threshold <= 1 ? now + lockDelayMs(policy, 1) : 0;
       return db
         .insertInto('throttles')
@@ -51,7 +54,7 @@ export function createThrottlesRepository(db: Database) {
         .onConflict((oc) =>
           oc.column('key').doUpdateSet({
             failures: next,
-            window_started_at: sql<number>`(case when ${windowExpired} then ${now} else throttles.window_started_at end)`,
+            window_started_at: sql<number>`(case when ${windowExpired} then ${big(now)} else throttles.window_started_at end)`,
             locked_until: lockedUntil,
             updated_at: now,
           }).where('throttles.locked_until', '<=', now),

@@ -35,9 +35,19 @@ export interface AuditEventInput {
 
 /** Writes audit events through the repositories it is given, so they share the caller's transaction. */
 export function createAuditRecorder(deps: { random: RandomBytes }) {
+  // Events of one process keep their order even within one millisecond; across instances the
+  // random tail only breaks ties.
+  let lastMs = 0;
+  let sequence = 0;
   return async function record(repos: Repositories, event: AuditEventInput, now: number): Promise<void> {
-    // Time-ordered id: 9 base-36 digits of milliseconds, then randomness for uniqueness.
-    const id = `${now.toString(36).padStart(9, '0')}${deps.random(8).toString('hex')}`;
+    if (now > lastMs) {
+      lastMs = now;
+      sequence = 0;
+    } else {
+      sequence += 1;
+    }
+    // Time-ordered id: 9 base-36 digits of milliseconds, a 4-digit sequence, then randomness.
+    const id = `${lastMs.toString(36).padStart(9, '0')}${sequence.toString(36).padStart(4, '0')}${deps.random(6).toString('hex')}`;
     await repos.audit.insert({
       id,
       account_id: event.accountId,

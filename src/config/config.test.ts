@@ -1,0 +1,60 @@
+import { mkdtempSync, statSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const dir = () => mkdtempSync(path.join(tmpdir(), 'twofold-config-'));
+
+describe('loadConfig', () => {
+  it('has the documented defaults and creates a 0600 key file in the data dir', () => {
+    const dataDir = dir();
+    const config = loadConfig({ TWOFOLD_DATA_DIR: dataDir });
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, databaseUrl: null, dev: true, mfaActivationCodes: 2, issuer: 'twofold', trustProxy: false, stepUpMaxAgeSeconds: 300 });
+    expect(config.publicUrl).toBe('http://127.0.0.1:8080');
+    const keyFile = path.join(dataDir, 'secret.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    // The same key is read back on the next start, so sealed secrets stay readable.
+    const again = loadConfig({ TWOFOLD_DATA_DIR: dataDir });
+    expect(again.secretKeys[0]!.key.equals(config.secretKeys[0]!.key)).toBe(true);
+    expect(readFileSync(keyFile, 'utf8').trim()).toHaveLength(64);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every documented variable', () => {
+    const key = 'ab'.repeat(32);
+    const config = loadConfig({
+      TWOFOLD_HOST: '0.0.0.0', TWOFOLD_PORT: '9000', TWOFOLD_DATA_DIR: dir(), TWOFOLD_DATABASE_URL: 'postgres://u@db/twofold',
+      TWOFOLD_SECRET_KEY: key, TWOFOLD_PUBLIC_URL: 'https://mfa.example.com/', TWOFOLD_DEV: '0', TWOFOLD_MFA_ACTIVATION_CODES: '1',
+      TWOFOLD_ISSUER: 'Example Corp', TWOFOLD_TRUST_PROXY: '10.0.0.1, 10.0.0.2', TWOFOLD_STEP_UP_MAX_AGE: '120',
+    });
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 9000, databaseUrl: 'postgres://u@db/twofold', publicUrl: 'https://mfa.example.com', secureCookies: true, dev: false, mfaActivationCodes: 1, issuer: 'Example Corp', trustProxy: ['10.0.0.1', '10.0.0.2'], stepUpMaxAgeSeconds: 120, secretKeyFile: null });
+    expect(config.secretKeys[0]!.key.toString('hex')).toBe(key);
+  });
+
+  it('supports key rotation: the first key encrypts, all decrypt', () => {
+    const config = loadConfig({ TWOFOLD_DATA_DIR: dir(), TWOFOLD_SECRET_KEY: `${'01'.repeat(32)},${'02'.repeat(32)}` });
+    expect(config.secretKeys).toHaveLength(2);
+    expect(config.secretKeys[0]!.id).not.toBe(config.secretKeys[1]!.id);
+  });
+
+  it.each([
+    ['TWOFOLD_PORT', 'eighty'],
+    ['TWOFOLD_PORT', '70000'],
+    ['TWOFOLD_DATABASE_URL', 'mysql://x'],
+    ['TWOFOLD_SECRET_KEY', 'tooshort'],
+    ['TWOFOLD_PUBLIC_URL', 'not a url'],
+    ['TWOFOLD_PUBLIC_URL', 'ftp://example.com'],
+    ['TWOFOLD_DEV', 'maybe'],
+    ['TWOFOLD_MFA_ACTIVATION_CODES', '3'],
+    ['TWOFOLD_ISSUER', 'Acme:Corp'],
+    ['TWOFOLD_TRUST_PROXY', 'everyone'],
+    ['TWOFOLD_STEP_UP_MAX_AGE', '5'],
+    ['TWOFOLD_SIGNUP', 'sometimes'],
+    ['TWOFOLD_LOG_LEVEL', 'loud'],
+  ])('refuses %s=%s with a message naming the variable', (variable, value) => {
+    const run = () => loadConfig({ TWOFOLD_DATA_DIR: dir(), [variable]: value });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(new RegExp(`^${variable}: `));
+  });
+});

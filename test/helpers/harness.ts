@@ -1,0 +1,225 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { openDatabase, migrateToLatest, type DatabaseTarget, type OpenDatabase } from '../../src/db/database.js';
+import { createServices, type Services } from '../../src/compose.js';
+import { buildApp, logRedactPaths, type AppConfig } from '../../src/http/app.js';
+import type { ServiceConfig } from '../../src/compose.js';
+import { referenceBase32Decode, referenceTotp } from './rfc6238.js';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/** SQLite always; PostgreSQL when TWOFOLD_TEST_DATABASE_URL is set (`.ci/run` sets it). */
+export function databaseKinds(): DatabaseKind[] {
+  return process.env.TWOFOLD_TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+export interface HarnessOptions {
+  config?: Partial<ServiceConfig & AppConfig>;
+  /** Capture JSON log lines (for the log-leak test). */
+  captureLogs?: boolean;
+}
+
+/** A controllable clock: tests move time instead of sleeping. */
+export class TestClock {
+  constructor(public nowMs = Date.now()) {}
+  now = () => this.nowMs;
+  advance(ms: number) {
+    this.nowMs += ms;
+  }
+  /** Moves to the start of the next 30-second step (+1 s), so codes for "now" are fresh. */
+  nextStep() {
+    this.nowMs = (Math.floor(this.nowMs / 30_000) + 1) * 30_000 + 1_000;
+  }
+}
+
+export interface Harness {
+  kind: DatabaseKind;
+  app: FastifyInstance;
+  services: Services;
+  clock: TestClock;
+  logs: string[];
+  database: OpenDatabase;
+  /** Close app and database, then open them again on the same data (a process restart). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const baseConfig: ServiceConfig & AppConfig = {
+  secretKeys: [{ id: 'testkey1', key: randomBytes(32) }],
+  signupOpen: true,
+  sessionIdleSeconds: 1800,
+  sessionAbsoluteSeconds: 12 * 3600,
+  stepUpMaxAgeSeconds: 300,
+  issuer: 'twofold test',
+  mfaActivationCodes: 2,
+  publicUrl: 'http://twofold.test',
+  secureCookies: false,
+  trustProxy: false,
+  dev: true,
+};
+
+export async function createHarness(kind: DatabaseKind, options: HarnessOptions = {}): Promise<Harness> {
+  const config = { ...baseConfig, ...options.config };
+  const clock = new TestClock();
+  const logs: string[] = [];
+  let target: DatabaseTarget;
+  let cleanup: () => Promise<void>;
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'twofold-test-'));
+    target = { kind: 'sqlite', file: path.join(dir, 'twofold.db') };
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    // Each harness gets its own schema, so parallel test files never see each other's rows.
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const url = process.env.TWOFOLD_TEST_DATABASE_URL!;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    await admin.end();
+    target = { kind: 'postgres', url, schema, poolSize: 10 };
+    cleanup = async () => {
+      const dropper = new pg.Client({ connectionString: url });
+      await dropper.connect();
+      await dropper.query(`drop schema if exists ${schema} cascade`);
+      await dropper.end();
+    };
+  }
+
+  const open = async () => {
+    const database = openDatabase(target);
+    await migrateToLatest(database.db);
+    const services = await createServices({ db: database.db, config, clock: clock.now });
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    const app = await buildApp({
+      config,
+      services,
+      db: database.db,
+      logger: options.captureLogs ? { level: 'trace', redact: logRedactPaths, stream } : false,
+    });
+    await app.ready();
+    return { database, services, app };
+  };
+
+  let current = await open();
+  const harness: Harness = {
+    kind,
+    clock,
+    logs,
+    get app() {
+      return current.app;
+    },
+    get services() {
+      return current.services;
+    },
+    get database() {
+      return current.database;
+    },
+    async restart() {
+      await current.app.close();
+      await current.database.close();
+      current = await open();
+    },
+    async close() {
+      await current.app.close();
+      await current.database.close();
+      await cleanup();
+    },
+  };
+  return harness;
+}
+
+// ---- a small API client over app.inject -------------------------------------------------------
+
+export interface JsonResponse {
+  status: number;
+  body: any;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export async function call(app: FastifyInstance, method: string, url: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<JsonResponse> {
+  const response = await app.inject({
+    method: method as 'GET',
+    url,
+    headers: {
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    ...(options.body !== undefined ? { payload: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
+  });
+  let body: any = null;
+  if (response.body) {
+    try {
+      body = JSON.parse(response.body);
+    } catch {
+      body = response.body;
+    }
+  }
+  return { status: response.statusCode, body, headers: response.headers as JsonResponse['headers'] };
+}
+
+let counter = 0;
+export function uniqueEmail(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}${counter}.${randomBytes(3).toString('hex')}@example.com`;
+}
+
+export const PASSWORD = 'correct horse battery';
+
+/** Signs up and logs in; returns the session token. */
+export async function signupAndLogin(h: Harness, email = uniqueEmail()) {
+  const signup = await call(h.app, 'POST', '/api/v1/accounts', { body: { email, password: PASSWORD } });
+  if (signup.status !== 201) throw new Error(`signup failed: ${JSON.stringify(signup.body)}`);
+  const login = await call(h.app, 'POST', '/api/v1/sessions', { body: { login: email, password: PASSWORD } });
+  if (login.status !== 201) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+  return { email, token: login.body.session.token as string, userId: signup.body.user.id as string, accountId: signup.body.account.id as string };
+}
+
+/** Binds a device through the API with two consecutive codes; returns the secret (from the one response that shows it). */
+export async function bindDevice(h: Harness, token: string) {
+  const enrollment = await call(h.app, 'POST', '/api/v1/me/mfa-device', { token });
+  if (enrollment.status !== 201) throw new Error(`enrollment failed: ${JSON.stringify(enrollment.body)}`);
+  const secret = referenceBase32Decode(enrollment.body.enrollment.secret);
+  const now = h.clock.now();
+  const activation = await call(h.app, 'POST', '/api/v1/me/mfa-device/activate', {
+    token,
+    body: { enrollmentId: enrollment.body.enrollment.id, codes: [referenceTotp(secret, now, -1), referenceTotp(secret, now)] },
+  });
+  if (activation.status !== 200) throw new Error(`activation failed: ${JSON.stringify(activation.body)}`);
+  // Activation burned the current step; the next code the tests use is the next step's.
+  h.clock.nextStep();
+  return { secret, deviceId: activation.body.device.id as string, enrollment: enrollment.body };
+}
+
+/** A user with a bound device, logged out: ready for password + code logins. */
+export async function userWithDevice(h: Harness) {
+  const user = await signupAndLogin(h);
+  const device = await bindDevice(h, user.token);
+  return { ...user, ...device };
+}
+
+export async function passwordStep(h: Harness, email: string) {
+  const response = await call(h.app, 'POST', '/api/v1/sessions', { body: { login: email, password: PASSWORD } });
+  if (response.status !== 200) throw new Error(`password step: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.challenge.id as string;
+}
+
+export function wrongCode(secret: Uint8Array, now: number): string {
+  // A code that matches no step within ±20 of now, so it is wrong without a clock-skew hint.
+  const near = new Set<string>();
+  for (let s = -20; s <= 20; s++) near.add(referenceTotp(secret, now, s));
+  for (let n = 0; ; n++) {
+    const candidate = String((123457 + n * 7919) % 1_000_000).padStart(6, '0');
+    if (!near.has(candidate)) return candidate;
+  }
+}
