@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, call, createHarness, databaseKinds, passwordStep, signupAndLogin, uniqueEmail, userWithDevice, wrongCode, type Harness } from './helpers/harness.js';
+import { PASSWORD, call, createHarness, databaseKinds, loginFull, passwordStep, signupAndLogin, uniqueEmail, userWithDevice, wrongCode, type Harness } from './helpers/harness.js';
 import { referenceTotp } from './helpers/rfc6238.js';
 
 describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
@@ -235,12 +235,3 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
     });
   });
 });
-
-/** Password + current code; advances the test clock so the code's step is new. */
-export async function loginFull(h: Harness, user: { email: string; secret: Uint8Array }) {
-  h.clock.nextStep();
-  const challengeId = await passwordStep(h, user.email);
-  const res = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code: referenceTotp(user.secret, h.clock.now()) } });
-  if (res.status !== 201) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
-  return { token: res.body.session.token as string };
-}

@@ -15,6 +15,8 @@ export type DatabaseTarget =
 export interface OpenDatabase {
   db: Database;
   kind: DatabaseTarget['kind'];
+  /** PostgreSQL schema the tables live in, when not the default search path. */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -71,11 +73,15 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
     },
   });
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', ...(target.schema ? { schema: target.schema } : {}), close: () => db.destroy() };
 }
 
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: staticProvider });
+/**
+ * Applies pending migrations. With a schema, Kysely's bookkeeping tables are qualified too: its
+ * existence check looks across all schemas and would otherwise see another schema's tables.
+ */
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: staticProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

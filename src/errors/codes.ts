@@ -16,7 +16,6 @@ export const errorCatalogue = {
   'auth.step_up_required': { status: 401, description: 'The operation is sensitive and this session has no fresh verification; `methods` lists how to verify (POST /me/step-up).' },
   'auth.origin_mismatch': { status: 403, description: 'A cookie-authenticated state change came from a foreign Origin.' },
   'auth.csrf_failed': { status: 403, description: 'A console form was submitted without its CSRF token.' },
-  'auth.forbidden': { status: 403, description: 'The caller is not allowed to do this.' },
   'account.email_taken': { status: 409, description: 'An account with this email already exists.' },
   'account.signup_closed': { status: 403, description: 'Self-service sign-up is turned off (TWOFOLD_SIGNUP=closed).' },
   'mfa.invalid_code': { status: 401, description: 'The dynamic code is wrong, expired, or was already used. When it matches a time a few minutes away, `hint` is `clock_skew`: sync the phone clock.' },

@@ -92,7 +92,7 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
 
   const open = async () => {
     const database = openDatabase(target);
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, database.schema);
     const services = await createServices({ db: database.db, config, clock: clock.now });
     const stream = new Writable({
       write(chunk, _encoding, done) {
@@ -222,4 +222,13 @@ export function wrongCode(secret: Uint8Array, now: number): string {
     const candidate = String((123457 + n * 7919) % 1_000_000).padStart(6, '0');
     if (!near.has(candidate)) return candidate;
   }
+}
+
+/** Password + current code; advances the test clock so the code's step is new. */
+export async function loginFull(h: Harness, user: { email: string; secret: Uint8Array }) {
+  h.clock.nextStep();
+  const challengeId = await passwordStep(h, user.email);
+  const res = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code: referenceTotp(user.secret, h.clock.now()) } });
+  if (res.status !== 201) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
+  return { token: res.body.session.token as string };
 }
