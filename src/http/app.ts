@@ -70,6 +70,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(async (api) => {
+    // The API speaks JSON only; forms and text belong to the console (API.md conventions).
+    api.addHook('onRequest', async (request) => {
+      const type = request.headers['content-type'];
+      if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
+        throw new AppError('request.unsupported_media_type', 'Send the body as application/json.');
+      }
+    });
     registerAccountRoutes(api, deps.services);
     registerSessionRoutes(api, deps.services);
     registerMfaRoutes(api, deps.services);

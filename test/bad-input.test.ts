@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, createHarness, databaseKinds, signupAndLogin, userWithDevice, type Harness } from './helpers/harness.js';
+import { errorCodes } from '../src/errors/codes.js';
+
+/** Small seeded PRNG (mulberry32) so a failing body can be reproduced from the printed seed. */
+function prng(seed: number) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIELDS = ['email', 'password', 'login', 'challengeId', 'code', 'codes', 'enrollmentId', 'method', 'displayName', 'phone', '__proto__', 'constructor', 'x'];
+const STRINGS = ['', ' ', '123456', '12345', '1234567', '١٢٣٤٥٦', '１２３４５６', '12345\u0000', 'a@b.co', 'user@example.com', 'totp', 'password', 'correct horse battery', '<script>', "' or 1=1 --", '\uD800', '😀😀😀', '+15551234567'];
+
+function randomValue(rand: () => number, depth = 0): unknown {
+  const pick = Math.floor(rand() * 11);
+  switch (pick) {
+    case 0: return null;
+    case 1: return rand() < 0.5;
+    case 2: return Math.floor(rand() * 2_000_000) - 1_000_000;
+    case 3: return rand() * 1e308 * (rand() < 0.5 ? -1 : 1);
+    case 4: return STRINGS[Math.floor(rand() * STRINGS.length)];
+    case 5: return 'x'.repeat(Math.floor(rand() * 5000));
+    case 6: return String.fromCharCode(...Array.from({ length: Math.floor(rand() * 40) }, () => Math.floor(rand() * 0xffff)));
+    case 7: return depth < 3 ? Array.from({ length: Math.floor(rand() * 4) }, () => randomValue(rand, depth + 1)) : [];
+    case 8: return depth < 3 ? randomObject(rand, depth + 1) : {};
+    case 9: return String(Math.floor(rand() * 1_000_000)).padStart(6, '0');
+    default: return [String(Math.floor(rand() * 1_000_000)).padStart(6, '0'), String(Math.floor(rand() * 1_000_000)).padStart(6, '0')];
+  }
+}
+
+function randomObject(rand: () => number, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const count = Math.floor(rand() * 5);
+  // defineProperty, so a "__proto__" key is a real own key (as JSON.parse makes it), not a prototype change
+  for (let i = 0; i < count; i++) Object.defineProperty(out, FIELDS[Math.floor(rand() * FIELDS.length)]!, { value: randomValue(rand, depth), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** A body: mostly JSON objects near the real shape, sometimes broken JSON, other types or huge. */
+function randomBody(rand: () => number): { payload: string; contentType: string } {
+  const roll = rand();
+  if (roll < 0.08) return { payload: '{"code": "1234', contentType: 'application/json' };
+  if (roll < 0.12) return { payload: 'code=123456', contentType: 'text/plain' };
+  if (roll < 0.15) return { payload: JSON.stringify({ pad: 'x'.repeat(70 * 1024) }), contentType: 'application/json' };
+  if (roll < 0.2) return { payload: JSON.stringify(randomValue(rand)), contentType: 'application/json' };
+  if (roll < 0.23) return { payload: '{"__proto__": {"admin": true}, "code": "123456"}', contentType: 'application/json' };
+  return { payload: JSON.stringify(randomObject(rand)), contentType: rand() < 0.95 ? 'application/json' : 'application/json; charset=latin1' };
+}
+
+const BODIES_PER_ENDPOINT = 1000;
+
+describe.each(databaseKinds())('bad input on %s', (kind) => {
+  let h: Harness;
+  let token: string;
+  let mfaToken: string;
+  beforeAll(async () => {
+    h = await createHarness(kind);
+    token = (await signupAndLogin(h)).token;
+    const user = await userWithDevice(h);
+    mfaToken = user.token;
+  });
+  afterAll(async () => h.close());
+
+  const endpoints: { method: string; url: string; auth: 'none' | 'plain' | 'mfa' }[] = [
+    { method: 'POST', url: '/api/v1/accounts', auth: 'none' },
+    { method: 'POST', url: '/api/v1/sessions', auth: 'none' },
+    { method: 'POST', url: '/api/v1/sessions/mfa', auth: 'none' },
+    { method: 'POST', url: '/api/v1/me/step-up', auth: 'mfa' },
+    { method: 'POST', url: '/api/v1/me/mfa-device', auth: 'plain' },
+    { method: 'POST', url: '/api/v1/me/mfa-device/activate', auth: 'plain' },
+    { method: 'DELETE', url: '/api/v1/me/mfa-device', auth: 'mfa' },
+    { method: 'POST', url: '/api/v1/me/mfa-device/resync', auth: 'mfa' },
+    { method: 'DELETE', url: '/api/v1/sessions/current', auth: 'none' },
+  ];
+
+  it.each(endpoints)(`$method $url: ${BODIES_PER_ENDPOINT} random bodies, never a 5xx, always a catalogued code`, async ({ method, url, auth }) => {
+    const seed = Math.floor(Math.random() * 2 ** 31);
+    const rand = prng(seed);
+    const seen = new Map<number, number>();
+    for (let i = 0; i < BODIES_PER_ENDPOINT; i++) {
+      const body = randomBody(rand);
+      const response = await h.app.inject({
+        method: method as 'POST',
+        url,
+        payload: body.payload,
+        headers: { 'content-type': body.contentType, ...(auth === 'plain' ? { authorization: `Bearer ${token}` } : auth === 'mfa' ? { authorization: `Bearer ${mfaToken}` } : {}) },
+      });
+      seen.set(response.statusCode, (seen.get(response.statusCode) ?? 0) + 1);
+      expect(response.statusCode, `seed ${seed}, body ${body.payload.slice(0, 200)}`).toBeLessThan(500);
+      if (response.statusCode >= 400) {
+        const parsed = JSON.parse(response.body);
+        expect(errorCodes, `seed ${seed}`).toContain(parsed.error.code);
+      }
+    }
+    expect([...seen.keys()].some((s) => s >= 400)).toBe(true);
+  });
+
+  it('GET /audit-events: 1000 random query strings, never a 5xx', async () => {
+    const rand = prng(7);
+    for (let i = 0; i < BODIES_PER_ENDPOINT; i++) {
+      const parts = Array.from({ length: Math.floor(rand() * 4) }, () => `${encodeURIComponent(FIELDS.concat(['limit', 'type', 'userId', 'before'])[Math.floor(rand() * 17)]!)}=${encodeURIComponent(String(JSON.stringify(randomValue(rand)) ?? '').replace(/[\uD800-\uDFFF]/g, '?'))}`);
+      const response = await h.app.inject({ method: 'GET', url: `/api/v1/audit-events?${parts.join('&')}`, headers: { authorization: `Bearer ${token}` } });
+      expect(response.statusCode, parts.join('&')).toBeLessThan(500);
+    }
+  });
+
+  describe('named cases', () => {
+    const cases: [string, string, string, string, number, string][] = [
+      ['malformed JSON', 'POST', '/api/v1/sessions', '{"login": ', 400, 'request.invalid_json'],
+      ['a body over 64 KiB', 'POST', '/api/v1/sessions', JSON.stringify({ login: 'a', password: 'x'.repeat(70_000) }), 413, 'request.too_large'],
+      ['a wrong type', 'POST', '/api/v1/sessions', JSON.stringify({ login: 42, password: 'x' }), 400, 'validation.failed'],
+      ['an extra field', 'POST', '/api/v1/sessions', JSON.stringify({ login: 'a', password: 'b', remember: true }), 400, 'validation.failed'],
+      ['a 5-digit code', 'POST', '/api/v1/sessions/mfa', JSON.stringify({ challengeId: 'c', code: '12345' }), 400, 'validation.failed'],
+      ['a 7-digit code', 'POST', '/api/v1/sessions/mfa', JSON.stringify({ challengeId: 'c', code: '1234567' }), 400, 'validation.failed'],
+      ['Arabic-Indic digits', 'POST', '/api/v1/sessions/mfa', JSON.stringify({ challengeId: 'c', code: '١٢٣٤٥٦' }), 400, 'validation.failed'],
+      ['full-width digits', 'POST', '/api/v1/sessions/mfa', JSON.stringify({ challengeId: 'c', code: '１２３４５６' }), 400, 'validation.failed'],
+      ['a number instead of a code string', 'POST', '/api/v1/sessions/mfa', JSON.stringify({ challengeId: 'c', code: 123456 }), 400, 'validation.failed'],
+      ['a very long login', 'POST', '/api/v1/sessions', JSON.stringify({ login: 'a'.repeat(10_000), password: 'b' }), 400, 'validation.failed'],
+      ['a JSON array', 'POST', '/api/v1/accounts', '[]', 400, 'validation.failed'],
+      ['an empty body', 'POST', '/api/v1/accounts', '', 400, 'validation.failed'],
+      ['proto pollution', 'POST', '/api/v1/accounts', '{"__proto__": {"x": 1}}', 400, 'request.invalid_json'],
+    ];
+    it.each(cases)('%s → %i-class %s', async (_name, method, url, payload, status, code) => {
+      const response = await h.app.inject({ method: method as 'POST', url, payload, headers: { 'content-type': 'application/json' } });
+      expect(response.statusCode).toBe(status);
+      expect(JSON.parse(response.body).error.code).toBe(code);
+    });
+    it('a non-JSON content type → 415 request.unsupported_media_type', async () => {
+      const response = await h.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: 'login=a', headers: { 'content-type': 'text/plain' } });
+      expect(response.statusCode).toBe(415);
+      expect(JSON.parse(response.body).error.code).toBe('request.unsupported_media_type');
+    });
+    it('malformed percent-encoding in a query → 400, not 500', async () => {
+      const response = await h.app.inject({ method: 'GET', url: '/api/v1/audit-events?limit=%ZZ&type=%D8%00', headers: { authorization: `Bearer ${token}` } });
+      expect(response.statusCode).toBe(400);
+    });
+    it('an unknown route → 404 request.not_found', async () => {
+      const res = await call(h.app, 'GET', '/api/v1/nothing-here');
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('request.not_found');
+    });
+    it('nothing is half-written: a refused sign-up leaves no rows', async () => {
+      const before = await h.database.db.selectFrom('users').select('id').execute();
+      await call(h.app, 'POST', '/api/v1/accounts', { body: { email: 'half@example.com', password: 'short' } });
+      const after = await h.database.db.selectFrom('users').select('id').execute();
+      expect(after.length).toBe(before.length);
+    });
+  });
+});

@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, createHarness, type Harness } from './helpers/harness.js';
+
+/** The paths of API.md that this release serves; outside suites call exactly these. */
+const contract = [
+  ['post', '/api/v1/accounts'],
+  ['post', '/api/v1/sessions'],
+  ['post', '/api/v1/sessions/mfa'],
+  ['delete', '/api/v1/sessions/current'],
+  ['get', '/api/v1/me'],
+  ['post', '/api/v1/me/step-up'],
+  ['post', '/api/v1/me/mfa-device'],
+  ['post', '/api/v1/me/mfa-device/activate'],
+  ['delete', '/api/v1/me/mfa-device'],
+  ['post', '/api/v1/me/mfa-device/resync'],
+  ['get', '/api/v1/audit-events'],
+] as const;
+
+describe('GET /api/v1/openapi.json', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('sqlite');
+  });
+  afterAll(async () => h.close());
+
+  it('describes every contract path with its request schema and error responses', async () => {
+    const res = await call(h.app, 'GET', '/api/v1/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.0.3');
+    for (const [method, path] of contract) {
+      const operation = res.body.paths[path]?.[method];
+      expect(operation, `${method} ${path}`).toBeDefined();
+      expect(Object.keys(operation.responses).some((s) => s.startsWith('2')), `${method} ${path} has a success response`).toBe(true);
+      expect(Object.keys(operation.responses).some((s) => s.startsWith('4')), `${method} ${path} lists its errors`).toBe(true);
+    }
+    expect(res.body.paths['/api/v1/sessions/mfa'].post.requestBody.content['application/json'].schema.properties.code.pattern).toBe('^[0-9]{6}$');
+    // Console pages and health checks are not part of the API description.
+    expect(Object.keys(res.body.paths).every((p) => p.startsWith('/api/v1/'))).toBe(true);
+  });
+});
