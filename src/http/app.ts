@@ -46,6 +46,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { 'default-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'style-src': ["'self'"], 'script-src': ["'self'"], 'form-action': ["'self'"], 'frame-ancestors': ["'none'"] } },
     strictTransportSecurity: deps.config.secureCookies,
+    // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` on our own form
+    // posts, and the origin check needs the real one. Other sites still learn nothing.
+    referrerPolicy: { policy: 'same-origin' },
   });
   await app.register(swagger, {
     openapi: {

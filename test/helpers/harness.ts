@@ -22,12 +22,14 @@ export interface HarnessOptions {
   config?: Partial<ServiceConfig & AppConfig>;
   /** Capture JSON log lines (for the log-leak test). */
   captureLogs?: boolean;
+  /** Use the wall clock (browser tests, where a person's authenticator runs in real time). */
+  realClock?: boolean;
 }
 
 /** A controllable clock: tests move time instead of sleeping. */
 export class TestClock {
-  constructor(public nowMs = Date.now()) {}
-  now = () => this.nowMs;
+  constructor(public nowMs = Date.now(), private readonly real = false) {}
+  now = () => (this.real ? Date.now() : this.nowMs);
   advance(ms: number) {
     this.nowMs += ms;
   }
@@ -65,7 +67,7 @@ const baseConfig: ServiceConfig & AppConfig = {
 
 export async function createHarness(kind: DatabaseKind, options: HarnessOptions = {}): Promise<Harness> {
   const config = { ...baseConfig, ...options.config };
-  const clock = new TestClock();
+  const clock = new TestClock(Date.now(), options.realClock === true);
   const logs: string[] = [];
   let target: DatabaseTarget;
   let cleanup: () => Promise<void>;

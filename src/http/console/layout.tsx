@@ -15,7 +15,7 @@ export function Layout(props: PageFrame & { children: ComponentChildren }) {
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>{`${props.title} · twofold`}</title>
         <link rel="stylesheet" href="/assets/console.css" />
       </head>

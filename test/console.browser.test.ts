@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { createHarness, type Harness } from './helpers/harness.js';
+import { referenceBase32Decode, referenceTotp } from './helpers/rfc6238.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const required = process.env.TWOFOLD_REQUIRE_BROWSER === '1';
+const available = existsSync(CHROMIUM);
+if (!available && !required) {
+  console.warn(`\n*** SKIPPING the console browser test: ${CHROMIUM} is missing. Install it (apt-get install chromium) or set TWOFOLD_REQUIRE_BROWSER=1 to make this a failure. ***\n`);
+}
+
+const shots = path.resolve(import.meta.dirname, '../docs/screenshots');
+
+/** Waits until the next 30-second step has begun, as a person waits for the app's next code. */
+async function nextStep() {
+  const wait = 30_000 - (Date.now() % 30_000) + 300;
+  await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
+describe.skipIf(!available && !required)('console in a real browser', () => {
+  let h: Harness;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+
+  beforeAll(async () => {
+    if (!available) throw new Error(`TWOFOLD_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing`);
+    const { chromium } = await import('playwright-core');
+    h = await createHarness('sqlite', { realClock: true });
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    mkdirSync(shots, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('walks sign-up → bind by key → sign out → sign in with a code → unbind', async () => {
+    const email = `browser.${Date.now()}@example.com`;
+    const password = 'a long browser password';
+
+    await page.goto(`${base}/signup`);
+    await page.screenshot({ path: path.join(shots, '01-signup.png') });
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=displayName]', 'Grace');
+    await page.fill('input[name=password]', password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/overview/);
+    expect(await page.textContent('[data-testid=mfa-status]')).toBe('Not bound');
+    await page.screenshot({ path: path.join(shots, '02-overview-not-bound.png') });
+
+    // Account Management > Security Settings > Virtual MFA: Bind
+    await page.goto(`${base}/account/security`);
+    await page.click('form[action="/account/security/mfa/bind"] button');
+    await page.waitForSelector('[data-testid=qr] svg');
+    const key = (await page.textContent('[data-testid=secret-key]'))!;
+    expect(key).toMatch(/^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/);
+    await page.screenshot({ path: path.join(shots, '03-bind.png') });
+    const secret = referenceBase32Decode(key.replace(/ /g, ''));
+    // Two consecutive codes: the previous one and the current one, as an app shows them 30 s apart.
+    await page.fill('input[name=code1]', referenceTotp(secret, Date.now(), -1));
+    await page.fill('input[name=code2]', referenceTotp(secret, Date.now()));
+    await page.click('form[action="/account/security/mfa/bind/activate"] button[type=submit]');
+    await page.waitForURL(/\/account\/security\?notice=bound/);
+    expect(await page.textContent('[data-testid=mfa-status]')).toBe('Bound');
+    await page.screenshot({ path: path.join(shots, '04-security-bound.png') });
+
+    await page.click('text=Sign out');
+    await page.waitForURL(/\/login/);
+
+    await page.fill('input[name=login]', email);
+    await page.fill('input[name=password]', password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/login\/mfa/);
+    // A wrong code first: the page says so and explains the phone-clock fix (seed 003).
+    await page.fill('input[name=code]', referenceTotp(secret, Date.now(), 3) === '000000' ? '111111' : '000000');
+    await page.click('button[type=submit]');
+    await expect(page.textContent('.alert-error')).resolves.toMatch(/not valid/);
+    expect(await page.textContent('.hint')).toMatch(/clock/);
+    await page.screenshot({ path: path.join(shots, '05-login-code-wrong.png') });
+    await nextStep(); // the activation used the current step; the app shows a new code
+    await page.fill('input[name=code]', referenceTotp(secret, Date.now()));
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/overview/);
+    expect(await page.textContent('[data-testid=mfa-status]')).toBe('Bound');
+
+    await page.goto(`${base}/account/security`);
+    await page.click('a[href="/account/security/mfa/unbind"]');
+    await page.waitForURL(/\/mfa\/unbind/);
+    await page.screenshot({ path: path.join(shots, '06-unbind.png') });
+    await nextStep();
+    await page.fill('input[name=code]', referenceTotp(secret, Date.now()));
+    await page.click('button.danger');
+    await page.waitForURL(/notice=unbound/);
+    expect(await page.textContent('[data-testid=mfa-status]')).toBe('Not bound');
+
+    await page.goto(`${base}/audit`);
+    await page.screenshot({ path: path.join(shots, '07-audit.png') });
+    const audit = await page.textContent('table');
+    for (const label of ['Virtual MFA unbound', 'Logged in', 'Wrong dynamic code', 'Virtual MFA bound', 'Account created']) expect(audit).toContain(label);
+  }, 150_000);
+
+  it('refuses a console form without its CSRF token, and one posted from another origin', async () => {
+    const noToken = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base }, body: 'login=a%40b.co&password=x', redirect: 'manual' });
+    expect(noToken.status).toBe(403);
+    expect(await noToken.text()).toMatch(/out of date/);
+    const foreign = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', cookie: 'twofold_csrf=' + 'a'.repeat(43) }, body: `_csrf=${'a'.repeat(43)}&login=a%40b.co&password=x`, redirect: 'manual' });
+    expect(foreign.status).toBe(403);
+  });
+});
