@@ -15,11 +15,11 @@ import { createOperatorService } from './domain/accounts/operator.service.js';
 export type ServiceConfig = Pick<Config, 'secretKeys' | 'signupOpen' | 'sessionIdleSeconds' | 'sessionAbsoluteSeconds' | 'stepUpMaxAgeSeconds' | 'issuer' | 'mfaActivationCodes'>;
 
 /** The composition root of the domain: one place wires repositories into services (DESIGN.md §3). */
-export async function createServices(input: { db: Database; config: ServiceConfig; clock?: Clock; random?: RandomBytes; hasher?: PasswordHasher }) {
+export async function createServices(input: { db: Database; dbKind: 'sqlite' | 'postgres'; config: ServiceConfig; clock?: Clock; random?: RandomBytes; hasher?: PasswordHasher }) {
   const clock = input.clock ?? systemClock;
   const random = input.random ?? systemRandom;
   const hasher = input.hasher ?? (await createPasswordHasher());
-  const store = createStore(input.db);
+  const store = createStore(input.db, input.dbKind);
   const secretBox = createSecretBox(input.config.secretKeys, random);
   const audit = createAuditRecorder({ random });
   const checkSecondFactor = createSecondFactorChecker({ secretBox });

@@ -33,7 +33,7 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
     });
     it('20 concurrent submissions of one valid code to 20 pending logins give exactly one session', async () => {
       const user = await userWithDevice(h);
-      const challenges = [];
+      const challenges: string[] = [];
       for (let i = 0; i < 20; i++) challenges.push(await passwordStep(h, user.email));
       const code = referenceTotp(user.secret, h.clock.now());
       const results = await Promise.all(challenges.map((challengeId) => mfa(h, challengeId, code)));
@@ -48,7 +48,7 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
   describe('brute force (DESIGN.md §2.2, NIST SP 800-63B §5.2.2)', () => {
     it('50 concurrent wrong codes evaluate at most the limit of 10', async () => {
       const user = await userWithDevice(h);
-      const challenges = [];
+      const challenges: string[] = [];
       for (let i = 0; i < 10; i++) challenges.push(await passwordStep(h, user.email));
       const code = wrongCode(user.secret, h.clock.now());
       const results = await Promise.all(Array.from({ length: 50 }, (_, i) => mfa(h, challenges[i % 10]!, code)));

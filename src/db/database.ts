@@ -27,27 +27,25 @@ const staticProvider: MigrationProvider = { getMigrations: async () => migration
 /**
  * Kysely's SQLite driver prepares every statement anew; better-sqlite3 statements are reusable,
  * so a small cache keeps the per-request cost of the hot paths (MFA verify, session lookup) down.
+ * Kysely only calls `prepare` and `close` on the database object it is given.
  */
-function withStatementCache(database: SQLite.Database, limit = 512): SQLite.Database {
+function withStatementCache(database: SQLite.Database, limit = 512) {
   const cache = new Map<string, SQLite.Statement>();
-  const prepare = database.prepare.bind(database);
-  return new Proxy(database, {
-    get(target, property, receiver) {
-      if (property === 'prepare') {
-        return (source: string) => {
-          let statement = cache.get(source);
-          if (!statement) {
-            statement = prepare(source);
-            if (cache.size >= limit) cache.delete(cache.keys().next().value!);
-            cache.set(source, statement);
-          }
-          return statement;
-        };
+  return {
+    prepare(source: string): SQLite.Statement {
+      let statement = cache.get(source);
+      if (!statement) {
+        statement = database.prepare(source);
+        if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+        cache.set(source, statement);
       }
-      const value = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return statement;
     },
-  });
+    close() {
+      cache.clear();
+      database.close();
+    },
+  };
 }
 
 export function openDatabase(target: DatabaseTarget): OpenDatabase {
@@ -58,6 +56,10 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
     // FULL: every commit is fsynced before the answer, so an accepted code or a lockout survives power loss.
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
+    // A 64 MiB page cache and memory-mapped reads instead of the 2 MiB default: a login touches
+    // pages of five tables, and a cache miss costs 50-80 µs where a hit costs a few.
+    sqlite.pragma('cache_size = -65536');
+    sqlite.pragma('mmap_size = 268435456');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return { db, kind: 'sqlite', close: () => db.destroy() };

@@ -9,6 +9,7 @@ import type { Database } from '../db/database.js';
 import type { Services } from './services.js';
 import { AppError } from '../errors/app-error.js';
 import { createAuthHook } from './plugins/auth.js';
+import { AccessLogController } from './plugins/access-log.js';
 import { registerErrorHandling, sendAppError } from './plugins/errors.js';
 import { registerAccountRoutes } from './api/accounts.routes.js';
 import { registerSessionRoutes } from './api/sessions.routes.js';
@@ -32,6 +33,7 @@ export const logRedactPaths = ['req.headers.authorization', 'req.headers.cookie'
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
+    logController: new AccessLogController(),
     // fastify accepts a hop count too (proxy-addr), though its types omit it.
     trustProxy: deps.config.trustProxy as boolean | string[],
     bodyLimit: 64 * 1024, // 64 KiB: every body we accept is a few hundred bytes

@@ -95,7 +95,7 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
   const open = async () => {
     const database = openDatabase(target);
     await migrateToLatest(database.db, database.schema);
-    const services = await createServices({ db: database.db, config, clock: clock.now });
+    const services = await createServices({ db: database.db, dbKind: database.kind, config, clock: clock.now });
     const stream = new Writable({
       write(chunk, _encoding, done) {
         logs.push(String(chunk));

@@ -8,6 +8,16 @@ export function createMfaDevicesRepository(db: Database) {
     deletePending: (userId: string) => db.deleteFrom('mfa_devices').where('user_id', '=', userId).where('status', '=', 'pending').execute(),
     findActive: (userId: string) =>
       db.selectFrom('mfa_devices').selectAll().where('user_id', '=', userId).where('status', '=', 'active').executeTakeFirst(),
+    /** The active device and the user it belongs to, in one query (the login hot path). */
+    findActiveWithUser: (userId: string) =>
+      db
+        .selectFrom('mfa_devices')
+        .innerJoin('users', 'users.id', 'mfa_devices.user_id')
+        .selectAll('mfa_devices')
+        .select(['users.account_id', 'users.kind', 'users.email', 'users.username', 'users.display_name', 'users.disabled_at'])
+        .where('mfa_devices.user_id', '=', userId)
+        .where('mfa_devices.status', '=', 'active')
+        .executeTakeFirst(),
     findPending: (id: string, userId: string) =>
       db.selectFrom('mfa_devices').selectAll().where('id', '=', id).where('user_id', '=', userId).where('status', '=', 'pending').executeTakeFirst(),
     /**

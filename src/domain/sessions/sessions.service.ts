@@ -141,9 +141,10 @@ export function createSessionsService(deps: {
         // Take the challenge's try first: the conditional UPDATE also row-locks it on PostgreSQL.
         const attempt = await repos.sessions.reserveChallengeAttempt(idHash, CHALLENGE_MAX_ATTEMPTS, now);
         if (!attempt) return { kind: 'expired' as const };
-        const user = await repos.users.findUserById(attempt.user_id);
-        const device = user && user.disabled_at === null ? await repos.mfaDevices.findActive(user.id) : undefined;
-        if (!user || !device) return { kind: 'expired' as const };
+        const found = await repos.mfaDevices.findActiveWithUser(attempt.user_id);
+        if (!found || found.disabled_at !== null) return { kind: 'expired' as const };
+        const { account_id, kind, email, username, display_name, disabled_at, ...device } = found;
+        const user = { id: found.user_id, account_id, kind, email, username, display_name, disabled_at };
         const result = await deps.checkSecondFactor(repos, device, input.code, now);
         if (result.ok === false && result.reason === 'locked') return { kind: 'locked' as const, lockedUntil: result.lockedUntil };
         if (result.ok) {

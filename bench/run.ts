@@ -1,0 +1,219 @@
+/**
+ * npm run bench — throughput and latency of the real server on this machine (not part of npm test).
+ *
+ * Seeds an embedded SQLite database (synchronous=FULL) with users, bound devices and pending
+ * logins through the production repositories, starts `twofold serve` as a child process, and
+ * loads it over loopback:
+ *   1. GET /healthz                       — the HTTP ceiling
+ *   2. argon2id hashes/s (in this process, server idle) — the password ceiling
+ *   3. POST /sessions/mfa at 32 connections — MFA verify (each request a fresh pending login + valid code)
+ *   4. full logins (password + code) at 8 in flight, and GET /me at 4 connections at the same time
+ * Prints a table and writes .bench/last.json.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import { hash } from '@node-rs/argon2';
+import { openDatabase, migrateToLatest } from '../src/db/database.js';
+import { createSecretBox } from '../src/crypto/secret-box.js';
+import { deviceAssociatedData } from '../src/domain/mfa/second-factor.js';
+import { referenceTotp } from '../test/helpers/rfc6238.js';
+
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
+const PORT = 18000 + Math.floor(Math.random() * 1000);
+const BASE = `http://127.0.0.1:${PORT}`;
+const PASSWORD = 'bench password 1';
+
+interface SeededUser { email: string; secret: Buffer; challengeId?: string }
+
+async function seed(dataDir: string, keyHex: string, verifyUsers: number, loginUsers: number) {
+  const database = openDatabase({ kind: 'sqlite', file: path.join(dataDir, 'twofold.db') });
+  await migrateToLatest(database.db);
+  const box = createSecretBox([{ id: createHash('sha256').update(Buffer.from(keyHex, 'hex')).digest('hex').slice(0, 8), key: Buffer.from(keyHex, 'hex') }], randomBytes);
+  // One real argon2id hash shared by all bench users: seeding 40k distinct hashes would take 10 minutes.
+  const passwordHash = await hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  const now = Date.now();
+  const make = async (count: number, prefix: string, withChallenge: boolean) => {
+    const users: SeededUser[] = [];
+    for (let offset = 0; offset < count; offset += 2000) {
+      await database.db.transaction().execute(async (trx) => {
+        for (let i = offset; i < Math.min(count, offset + 2000); i++) {
+          const id = `${prefix}${i}`;
+          const email = `${prefix}${i}@bench.example`;
+          const secret = randomBytes(20);
+          await trx.insertInto('accounts').values({ id: `a-${id}`, alias: `al${prefix}${i}`, created_at: now }).execute();
+          await trx.insertInto('users').values({ id, account_id: `a-${id}`, kind: 'root', email, email_normalized: email, username: null, display_name: id, phone: null, password_hash: passwordHash, created_at: now, disabled_at: null }).execute();
+          const deviceId = `d-${id}`;
+          await trx.insertInto('mfa_devices').values({ id: deviceId, user_id: id, status: 'active', secret_sealed: box.seal(secret, deviceAssociatedData(deviceId)), key_id: box.currentKeyId, created_at: now, expires_at: null, bound_at: now, removed_at: null, last_used_step: -1, drift_steps: 0, bound_ip: null, bound_user_agent: null }).execute();
+          const user: SeededUser = { email, secret };
+          if (withChallenge) {
+            user.challengeId = randomBytes(32).toString('base64url');
+            await trx.insertInto('login_challenges').values({ id_hash: createHash('sha256').update(user.challengeId).digest('hex'), user_id: id, created_at: now, expires_at: now + 60 * 60_000, attempts: 0, consumed_at: null, ip: null, user_agent: null }).execute();
+          }
+          users.push(user);
+        }
+      });
+    }
+    return users;
+  };
+  const verify = await make(verifyUsers, 'v', true);
+  const login = await make(loginUsers, 'l', false);
+  await database.close();
+  return { verify, login };
+}
+
+async function startServer(dataDir: string, keyHex: string): Promise<ChildProcess> {
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts', 'serve'], {
+    env: { ...process.env, TWOFOLD_DATA_DIR: dataDir, TWOFOLD_PORT: String(PORT), TWOFOLD_SECRET_KEY: keyHex, TWOFOLD_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', TWOFOLD_DEV: '0' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${BASE}/readyz`)).ok) return child;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('server did not start');
+}
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function readCpu(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function cannon(options: autocannon.Options): Promise<autocannon.Result> {
+  return autocannon({ ...options, url: `${BASE}${options.url ?? ''}` });
+}
+
+async function argon2HashesPerSecond(seconds: number, inFlight: number) {
+  let done = 0;
+  const stop = Date.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (Date.now() < stop) {
+      await hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+      done++;
+    }
+  }));
+  return done / seconds;
+}
+
+async function fullLogins(users: SeededUser[], seconds: number, inFlight: number) {
+  let next = 0;
+  let ok = 0;
+  let failed = 0;
+  const latencies: number[] = [];
+  const stop = Date.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (Date.now() < stop && next < users.length) {
+      const user = users[next++]!;
+      const started = performance.now();
+      const first = await fetch(`${BASE}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: user.email, password: PASSWORD }) });
+      const challenge = (await first.json()) as { challenge?: { id: string } };
+      if (!challenge.challenge) {
+        failed++;
+        continue;
+      }
+      const second = await fetch(`${BASE}/api/v1/sessions/mfa`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challengeId: challenge.challenge.id, code: referenceTotp(user.secret, Date.now()) }) });
+      await second.arrayBuffer();
+      if (second.status === 201) ok++;
+      else failed++;
+      latencies.push(performance.now() - started);
+    }
+  }));
+  latencies.sort((a, b) => a - b);
+  return { perSecond: ok / seconds, ok, failed, p50: latencies[Math.floor(latencies.length * 0.5)] ?? 0, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
+}
+
+async function main() {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-bench-'));
+  const keyHex = randomBytes(32).toString('hex');
+  const verifyUsers = Number(process.env.BENCH_VERIFY_USERS ?? 8000 * DURATION_S);
+  console.log(`seeding ${verifyUsers} users with pending logins and 4000 users for full logins (SQLite, synchronous=FULL) …`);
+  const seeded = await seed(dataDir, keyHex, verifyUsers, 4000);
+  const server = await startServer(dataDir, keyHex);
+  try {
+    const only = process.env.BENCH_ONLY; // e.g. "verify" while profiling one phase
+    const cpuBefore = process.env.BENCH_ONLY ? readCpu(server.pid!) : 0;
+    const health = only ? ({ requests: { average: 1 }, latency: { p50: 0, p99: 0 }, non2xx: 0 } as unknown as autocannon.Result) : await cannon({ url: '/healthz', connections: 32, duration: DURATION_S });
+    const argon2 = only ? 1 : await argon2HashesPerSecond(Math.min(DURATION_S, 6), 4);
+
+    let cursor = 0;
+    let exhausted = 0;
+    const verify = await cannon({
+      url: '/api/v1/sessions/mfa',
+      connections: 32,
+      duration: DURATION_S,
+      requests: [{
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => {
+          const user = seeded.verify[cursor++];
+          if (!user) exhausted++;
+          const target = user ?? seeded.verify[0]!;
+          return { ...request, body: JSON.stringify({ challengeId: target.challengeId, code: referenceTotp(target.secret, Date.now()) }) };
+        },
+      }],
+    });
+
+    if (only) {
+      console.log(`verify only: ${Math.round(verify.requests.average)} req/s, p50 ${verify.latency.p50} ms, p99 ${verify.latency.p99} ms, non-2xx ${verify.non2xx}, server CPU ${((readCpu(server.pid!) - cpuBefore) / DURATION_S * 100).toFixed(0)} %`);
+      return;
+    }
+    // A session for GET /me, from a user no other phase touches.
+    const meUser = seeded.login.pop()!;
+    const meLogin = await fullLogins([meUser], 1, 1);
+    if (meLogin.ok !== 1) throw new Error('could not log in the GET /me user');
+    const tokenResponse = await (async () => {
+      const r = await fetch(`${BASE}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: meUser.email, password: PASSWORD }) });
+      const c = (await r.json()) as { challenge: { id: string } };
+      await new Promise((resolve) => setTimeout(resolve, 30_000 - (Date.now() % 30_000) + 200));
+      const s = await fetch(`${BASE}/api/v1/sessions/mfa`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challengeId: c.challenge.id, code: referenceTotp(meUser.secret, Date.now()) }) });
+      return ((await s.json()) as { session: { token: string } }).session.token;
+    })();
+    const [logins, me] = await Promise.all([
+      fullLogins(seeded.login, DURATION_S, 8),
+      cannon({ url: '/api/v1/me', connections: 4, duration: DURATION_S, headers: { authorization: `Bearer ${tokenResponse}` } }),
+    ]);
+
+    const results = {
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version, durationSeconds: DURATION_S, database: 'SQLite WAL synchronous=FULL', logLevel: 'info' },
+      healthz: { requestsPerSecond: health.requests.average, p50: health.latency.p50, p99: health.latency.p99, non2xx: health.non2xx },
+      argon2idHashesPerSecond: argon2,
+      mfaVerify: { connections: 32, requestsPerSecond: verify.requests.average, p50: verify.latency.p50, p99: verify.latency.p99, non2xx: verify.non2xx, errors: verify.errors, seededChallengesExhausted: exhausted },
+      fullLogins: { inFlight: 8, perSecond: logins.perSecond, ok: logins.ok, failed: logins.failed, p50Ms: Math.round(logins.p50), p99Ms: Math.round(logins.p99) },
+      meDuringLogins: { connections: 4, requestsPerSecond: me.requests.average, p50: me.latency.p50, p99: me.latency.p99, non2xx: me.non2xx },
+      ratios: {
+        mfaVerifyToHealthz: verify.requests.average / health.requests.average,
+        loginsToArgon2: logins.perSecond / argon2,
+      },
+    };
+    const line = (name: string, value: string) => console.log(`${name.padEnd(44)} ${value}`);
+    console.log('\ntwofold bench — ' + `${results.machine.cpus} cores, ${process.version}, ${DURATION_S}s per phase, SQLite synchronous=FULL\n`);
+    line('GET /healthz (32 conn)', `${Math.round(health.requests.average)} req/s, p50 ${health.latency.p50} ms, p99 ${health.latency.p99} ms`);
+    line('argon2id hashes/s (4 in flight, server idle)', `${argon2.toFixed(1)}`);
+    line('POST /sessions/mfa (32 conn)', `${Math.round(verify.requests.average)} req/s, p50 ${verify.latency.p50} ms, p99 ${verify.latency.p99} ms, non-2xx ${verify.non2xx}`);
+    line('full logins password+code (8 in flight)', `${logins.perSecond.toFixed(1)} /s (ok ${logins.ok}, failed ${logins.failed}), p50 ${results.fullLogins.p50Ms} ms, p99 ${results.fullLogins.p99Ms} ms`);
+    line('GET /me during logins (4 conn)', `${Math.round(me.requests.average)} req/s, p50 ${me.latency.p50} ms, p99 ${me.latency.p99} ms, non-2xx ${me.non2xx}`);
+    line('ratio MFA verify / healthz', `${(results.ratios.mfaVerifyToHealthz * 100).toFixed(1)} %`);
+    line('ratio logins / argon2id bound', `${(results.ratios.loginsToArgon2 * 100).toFixed(1)} %`);
+    mkdirSync('.bench', { recursive: true });
+    writeFileSync('.bench/last.json', JSON.stringify(results, null, 2));
+    console.log('\nwritten to .bench/last.json');
+  } finally {
+    server.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
