@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const bin = path.resolve(import.meta.dirname, '../bin/twofold.js');
+
+function twofold(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', input: options.input ?? '', env: { ...process.env, ...options.env }, timeout: 30_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('twofold CLI', () => {
+  it('totp prints the RFC 6238 code for a base32 secret and for an otpauth URI', () => {
+    expect(twofold(['totp', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', '--time', '59']).stdout.trim()).toBe('287082');
+    expect(twofold(['totp', 'gezd gnbv gy3t qojq gezd gnbv gy3t qojq', '--time', '1111111109']).stdout.trim()).toBe('081804');
+    const uri = 'otpauth://totp/ACME%20Co:a%40b.co?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME%20Co&algorithm=SHA1&digits=8&period=30';
+    expect(twofold(['totp', uri, '--time', '2000000000']).stdout.trim()).toBe('69279037');
+  });
+
+  it('totp refuses a secret that is not base32, with a message and a non-zero exit', () => {
+    const result = twofold(['totp', 'not*base32']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/base32/);
+  });
+
+  it('account create reads the password from stdin; the account then logs in; unlock and migrate work', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-cli-'));
+    const env = { TWOFOLD_DATA_DIR: dataDir };
+    const created = twofold(['account', 'create', '--email', 'ops@example.com', '--display-name', 'Ops'], { env, input: 'a good long password\n' });
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^created account \S+ \(alias [a-z2-9]{10}\) for ops@example.com/);
+    const again = twofold(['account', 'create', '--email', 'ops@example.com'], { env, input: 'a good long password\n' });
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/already exists/);
+    const short = twofold(['account', 'create', '--email', 'other@example.com'], { env, input: 'short\n' });
+    expect(short.code).not.toBe(0);
+    expect(twofold(['migrate'], { env }).stdout).toMatch(/up to date/);
+    expect(twofold(['account', 'unlock', '--email', 'ops@example.com'], { env }).stdout).toMatch(/unlocked/);
+    expect(twofold(['account', 'unlock', '--email', 'nobody@example.com'], { env }).code).not.toBe(0);
+  }, 60_000);
+
+  it('stops with a message naming the variable when the configuration is invalid', () => {
+    const result = twofold(['migrate'], { env: { TWOFOLD_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'twofold-cli-')), TWOFOLD_MFA_ACTIVATION_CODES: '3' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/TWOFOLD_MFA_ACTIVATION_CODES/);
+  });
+});
