@@ -91,17 +91,20 @@ export function createSessionsService(deps: {
       const now = clock();
       const name = normalizeEmail(input.login);
       const ipKey = meta.ip ? throttleKeys.loginIp(meta.ip) : null;
-      if (ipKey && !(await store.repos.throttles.reserve(ipKey, throttlePolicies.loginIp, now))) {
-        const row = await store.repos.throttles.get(ipKey);
-        throw new AppError('auth.too_many_attempts', 'Too many failed logins from your network. Try again later.', { details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now, now) } });
-      }
       // Keyed by the typed login, known or not, so a lock does not reveal which logins exist.
       const passwordKey = throttleKeys.password(name);
-      if (!(await store.repos.throttles.reserve(passwordKey, throttlePolicies.password, now))) {
-        if (ipKey) await store.repos.throttles.refund(ipKey, throttlePolicies.loginIp);
-        const row = await store.repos.throttles.get(passwordKey);
-        throw new AppError('auth.too_many_attempts', 'Too many failed logins for this account. Try again later.', { details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now, now) } });
-      }
+      // Both attempts are counted before the password is checked, in one (group-committed) transaction.
+      const blocked = await store.transaction(async (repos) => {
+        if (ipKey && !(await repos.throttles.reserve(ipKey, throttlePolicies.loginIp, now))) {
+          return { message: 'Too many failed logins from your network. Try again later.', lockedUntil: (await repos.throttles.get(ipKey))?.locked_until ?? now };
+        }
+        if (!(await repos.throttles.reserve(passwordKey, throttlePolicies.password, now))) {
+          if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
+          return { message: 'Too many failed logins for this account. Try again later.', lockedUntil: (await repos.throttles.get(passwordKey))?.locked_until ?? now };
+        }
+        return null;
+      });
+      if (blocked) throw new AppError('auth.too_many_attempts', blocked.message, { details: { retryAfterSeconds: retryAfterSeconds(blocked.lockedUntil, now) } });
 
       const found = await findUserByLogin(input.login);
       const passwordOk = found && found.user.disabled_at === null
