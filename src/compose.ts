@@ -11,11 +11,27 @@ import { createSessionsService } from './domain/sessions/sessions.service.js';
 import { createSecondFactorChecker } from './domain/mfa/second-factor.js';
 import { createMfaService } from './domain/mfa/mfa.service.js';
 import { createOperatorService } from './domain/accounts/operator.service.js';
+import { createUsersService } from './domain/users/users.service.js';
+import { createNotifier } from './domain/notify/notifications.js';
+import { createDeliveryWorker, type DeliveryLogger } from './domain/notify/delivery.js';
+import { createSmtpTransport, outboxTransport, type MailTransport } from './mail/transport.js';
 
-export type ServiceConfig = Pick<Config, 'secretKeys' | 'signupOpen' | 'sessionIdleSeconds' | 'sessionAbsoluteSeconds' | 'stepUpMaxAgeSeconds' | 'issuer' | 'mfaActivationCodes'>;
+export type ServiceConfig = Pick<Config, 'secretKeys' | 'signupOpen' | 'sessionIdleSeconds' | 'sessionAbsoluteSeconds' | 'stepUpMaxAgeSeconds' | 'issuer' | 'mfaActivationCodes' | 'publicUrl' | 'smtpUrl' | 'mailFrom'>;
+
+const silentLogger: DeliveryLogger = { info: () => {}, warn: () => {} };
 
 /** The composition root of the domain: one place wires repositories into services (DESIGN.md §3). */
-export async function createServices(input: { db: Database; dbKind: 'sqlite' | 'postgres'; config: ServiceConfig; clock?: Clock; random?: RandomBytes; hasher?: PasswordHasher }) {
+export async function createServices(input: {
+  db: Database;
+  dbKind: 'sqlite' | 'postgres';
+  config: ServiceConfig;
+  clock?: Clock;
+  random?: RandomBytes;
+  hasher?: PasswordHasher;
+  /** Defaults to SMTP when `smtpUrl` is set, else the outbox (messages stay in the database). */
+  transport?: MailTransport;
+  logger?: DeliveryLogger;
+}) {
   const clock = input.clock ?? systemClock;
   const random = input.random ?? systemRandom;
   const hasher = input.hasher ?? (await createPasswordHasher());
@@ -23,21 +39,34 @@ export async function createServices(input: { db: Database; dbKind: 'sqlite' | '
   const secretBox = createSecretBox(input.config.secretKeys, random);
   const audit = createAuditRecorder({ random });
   const checkSecondFactor = createSecondFactorChecker({ secretBox });
+  const transport = input.transport ?? (input.config.smtpUrl ? createSmtpTransport(input.config.smtpUrl) : outboxTransport);
+  const delivery = createDeliveryWorker({ store, transport, from: input.config.mailFrom, clock, logger: input.logger ?? silentLogger });
+  const notify = createNotifier({ clock, random, issuer: input.config.issuer, publicUrl: input.config.publicUrl, onQueued: () => delivery.markDirty() });
   const sessions = createSessionsService({
-    store, hasher, audit, checkSecondFactor, clock, random,
+    store, hasher, audit, checkSecondFactor, clock, random, notify,
     settings: { idleSeconds: input.config.sessionIdleSeconds, absoluteSeconds: input.config.sessionAbsoluteSeconds, stepUpMaxAgeSeconds: input.config.stepUpMaxAgeSeconds },
+  });
+  const mfa = createMfaService({
+    store, secretBox, hasher, audit, checkSecondFactor, sessions, clock, random, notify,
+    issuer: input.config.issuer, activationCodes: input.config.mfaActivationCodes, stepUpMaxAgeSeconds: input.config.stepUpMaxAgeSeconds,
   });
   return {
     clock,
     store,
+    delivery,
+    mailTransport: transport.kind,
+    users: createUsersService({ store, hasher, audit, mfa, clock, random }),
     accounts: createAccountsService({ store, hasher, audit, clock, random, signupOpen: input.config.signupOpen }),
     sessions,
-    mfa: createMfaService({
-      store, secretBox, hasher, audit, checkSecondFactor, sessions, clock, random,
-      issuer: input.config.issuer, activationCodes: input.config.mfaActivationCodes, stepUpMaxAgeSeconds: input.config.stepUpMaxAgeSeconds,
-    }),
+    mfa,
     operator: createOperatorService({ store, hasher, audit, clock, random }),
     profile: createProfileQuery({ store }),
+    /** The dev outbox: every queued message, newest first (the route exists in dev mode only). */
+    outbox: async (to?: string) =>
+      (await store.repos.messages.list({ to: to?.trim(), limit: 200 })).map((m) => ({
+        id: m.id, channel: m.channel, to: m.to_address, subject: m.subject, text: m.text_body, at: new Date(m.created_at).toISOString(),
+        kind: m.kind, status: m.status, attempts: m.attempts, lastError: m.last_error,
+      })),
     auditQuery: createAuditQuery({ store }),
   };
 }

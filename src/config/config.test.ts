@@ -12,6 +12,8 @@ describe('loadConfig', () => {
     const config = loadConfig({ TWOFOLD_DATA_DIR: dataDir });
     expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, databaseUrl: null, dev: true, mfaActivationCodes: 2, issuer: 'twofold', trustProxy: false, stepUpMaxAgeSeconds: 300 });
     expect(config.publicUrl).toBe('http://127.0.0.1:8080');
+    expect(config.smtpUrl).toBeNull();
+    expect(config.mailFrom).toBe('twofold <no-reply@127.0.0.1>');
     const keyFile = path.join(dataDir, 'secret.key');
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     // The same key is read back on the next start, so sealed secrets stay readable.
@@ -27,7 +29,10 @@ describe('loadConfig', () => {
       TWOFOLD_HOST: '0.0.0.0', TWOFOLD_PORT: '9000', TWOFOLD_DATA_DIR: dir(), TWOFOLD_DATABASE_URL: 'postgres://u@db/twofold',
       TWOFOLD_SECRET_KEY: key, TWOFOLD_PUBLIC_URL: 'https://mfa.example.com/', TWOFOLD_DEV: '0', TWOFOLD_MFA_ACTIVATION_CODES: '1',
       TWOFOLD_ISSUER: 'Example Corp', TWOFOLD_TRUST_PROXY: '10.0.0.1, 10.0.0.2', TWOFOLD_STEP_UP_MAX_AGE: '120',
+      TWOFOLD_SMTP_URL: 'smtp://user:pw@mail.example.com:587', TWOFOLD_MAIL_FROM: 'Example Security <security@example.com>',
     });
+    expect(config.smtpUrl).toBe('smtp://user:pw@mail.example.com:587');
+    expect(config.mailFrom).toBe('Example Security <security@example.com>');
     expect(config).toMatchObject({ host: '0.0.0.0', port: 9000, databaseUrl: 'postgres://u@db/twofold', publicUrl: 'https://mfa.example.com', secureCookies: true, dev: false, mfaActivationCodes: 1, issuer: 'Example Corp', trustProxy: ['10.0.0.1', '10.0.0.2'], stepUpMaxAgeSeconds: 120, secretKeyFile: null });
     expect(config.secretKeys[0]!.key.toString('hex')).toBe(key);
   });
@@ -52,6 +57,8 @@ describe('loadConfig', () => {
     ['TWOFOLD_STEP_UP_MAX_AGE', '5'],
     ['TWOFOLD_SIGNUP', 'sometimes'],
     ['TWOFOLD_LOG_LEVEL', 'loud'],
+    ['TWOFOLD_SMTP_URL', 'http://mail.example.com'],
+    ['TWOFOLD_MAIL_FROM', 'not an address'],
   ])('refuses %s=%s with a message naming the variable', (variable, value) => {
     const run = () => loadConfig({ TWOFOLD_DATA_DIR: dir(), [variable]: value });
     expect(run).toThrow(ConfigError);

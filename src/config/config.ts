@@ -26,6 +26,9 @@ export interface Config {
   sessionAbsoluteSeconds: number;
   stepUpMaxAgeSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `smtp://` or `smtps://` URL; null = notifications stay in the database (the dev outbox). */
+  smtpUrl: string | null;
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -139,6 +142,23 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     throw new ConfigError('TWOFOLD_LOG_LEVEL', 'expected one of fatal, error, warn, info, debug, trace, silent');
   }
 
+  const smtpUrl = read(env, 'TWOFOLD_SMTP_URL') ?? null;
+  if (smtpUrl !== null) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(smtpUrl);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:')) {
+      throw new ConfigError('TWOFOLD_SMTP_URL', 'expected smtp://[user:pass@]host:port or smtps://…');
+    }
+  }
+  const mailFrom = read(env, 'TWOFOLD_MAIL_FROM') ?? `${issuer} <no-reply@${publicUrl.hostname}>`;
+  if (!/^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(mailFrom)) {
+    throw new ConfigError('TWOFOLD_MAIL_FROM', 'expected an address like "twofold <no-reply@example.com>" or no-reply@example.com');
+  }
+
   const config: Config = {
     host,
     port,
@@ -159,6 +179,8 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     sessionAbsoluteSeconds: integer(env, 'TWOFOLD_SESSION_MAX_SECONDS', 12 * 3600, 300, 30 * 24 * 3600),
     stepUpMaxAgeSeconds: integer(env, 'TWOFOLD_STEP_UP_MAX_AGE', 300, 30, 3600),
     logLevel,
+    smtpUrl,
+    mailFrom,
   };
   return Object.freeze(config);
 }

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { DatabaseSchema } from './schema.js';
 import * as m0001 from './migrations/0001-initial.js';
+import * as m0002 from './migrations/0002-sub-users-and-mail.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -20,7 +21,7 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-const migrations: Record<string, Migration> = { '0001-initial': m0001 };
+const migrations: Record<string, Migration> = { '0001-initial': m0001, '0002-sub-users-and-mail': m0002 };
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };
 

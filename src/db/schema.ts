@@ -21,6 +21,11 @@ export interface UsersTable {
   password_hash: string;
   created_at: number;
   disabled_at: number | null;
+  /** Comma-separated roles of a sub-user; today only `user-admin`. */
+  roles: string;
+  /** 1 = a sub-user without a device gets a restricted session that can only bind one. */
+  mfa_required: number;
+  created_by: string | null;
 }
 
 export interface MfaDevicesTable {
@@ -94,6 +99,32 @@ export interface AuditEventsTable {
   details: string;
 }
 
+export interface MessagesTable {
+  id: string;
+  channel: 'email' | 'sms';
+  to_address: string;
+  user_id: string | null;
+  account_id: string | null;
+  kind: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  /** pending → sent | failed (after the last retry); `outbox` = kept for the dev outbox, no SMTP. */
+  status: 'pending' | 'sent' | 'failed' | 'outbox';
+  attempts: number;
+  next_attempt_at: number;
+  claimed_until: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export interface KnownBrowsersTable {
+  user_id: string;
+  fingerprint: string;
+  first_seen_at: number;
+}
+
 export interface DatabaseSchema {
   accounts: AccountsTable;
   users: UsersTable;
@@ -102,4 +133,6 @@ export interface DatabaseSchema {
   login_challenges: LoginChallengesTable;
   throttles: ThrottlesTable;
   audit_events: AuditEventsTable;
+  messages: MessagesTable;
+  known_browsers: KnownBrowsersTable;
 }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
@@ -15,6 +15,8 @@ import { registerAccountRoutes } from './api/accounts.routes.js';
 import { registerSessionRoutes } from './api/sessions.routes.js';
 import { registerMfaRoutes } from './api/mfa.routes.js';
 import { registerAuditRoutes } from './api/audit.routes.js';
+import { registerUserRoutes } from './api/users.routes.js';
+import { registerDevRoutes } from './api/dev.routes.js';
 import { registerConsole } from './console/console.routes.js';
 
 export type AppConfig = Pick<Config, 'publicUrl' | 'secureCookies' | 'trustProxy' | 'dev' | 'mfaActivationCodes' | 'stepUpMaxAgeSeconds' | 'issuer'>;
@@ -24,6 +26,8 @@ export interface AppDeps {
   services: Services;
   db: Database;
   logger?: FastifyServerOptions['logger'];
+  /** A ready pino instance (the server shares one with the mail worker). */
+  loggerInstance?: FastifyBaseLogger;
 }
 
 /** Log redaction: no token, cookie or secret in a log line (DESIGN.md §2.8). Bodies are never logged. */
@@ -32,7 +36,7 @@ export const logRedactPaths = ['req.headers.authorization', 'req.headers.cookie'
 /** Builds the app; never listens (the fastify Testing guide's app/server split). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    ...(deps.loggerInstance ? { loggerInstance: deps.loggerInstance } : { logger: deps.logger ?? false }),
     logController: new AccessLogController(),
     // fastify accepts a hop count too (proxy-addr), though its types omit it.
     trustProxy: deps.config.trustProxy as boolean | string[],
@@ -86,6 +90,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerSessionRoutes(api, deps.services);
     registerMfaRoutes(api, deps.services);
     registerAuditRoutes(api, deps.services);
+    registerUserRoutes(api, deps.services);
+    if (deps.config.dev) registerDevRoutes(api, deps.services);
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api/v1' });
 

@@ -10,11 +10,17 @@ export async function startServer(config: Readonly<Config>) {
   const database = openDatabase(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', file: path.join(config.dataDir, 'twofold.db') });
   // SQLite migrates on start; a shared PostgreSQL is migrated once, by `twofold migrate`.
   if (database.kind === 'sqlite') await migrateToLatest(database.db);
-  const services = await createServices({ db: database.db, dbKind: database.kind, config });
   // Buffered, asynchronous log writes: the event loop never waits for stdout. Flushed on close.
   const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
-  const app = await buildApp({ config, services, db: database.db, logger: { level: config.logLevel, redact: logRedactPaths, stream } });
+  const logger = pino({ level: config.logLevel, redact: logRedactPaths }, stream);
+  const services = await createServices({ db: database.db, dbKind: database.kind, config, logger });
+  const app = await buildApp({ config, services, db: database.db, loggerInstance: logger });
+  services.delivery.start();
+  if (services.mailTransport === 'outbox') {
+    logger.warn('TWOFOLD_SMTP_URL is not set: notifications are kept in the database only' + (config.dev ? ' (dev outbox at /dev/outbox)' : ''));
+  }
   app.addHook('onClose', async () => {
+    await services.delivery.stop();
     await database.close();
     stream.flushSync();
   });

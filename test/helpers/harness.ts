@@ -9,6 +9,7 @@ import { openDatabase, migrateToLatest, type DatabaseTarget, type OpenDatabase }
 import { createServices, type Services } from '../../src/compose.js';
 import { buildApp, logRedactPaths, type AppConfig } from '../../src/http/app.js';
 import type { ServiceConfig } from '../../src/compose.js';
+import type { MailTransport } from '../../src/mail/transport.js';
 import { referenceBase32Decode, referenceTotp } from './rfc6238.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -24,6 +25,10 @@ export interface HarnessOptions {
   captureLogs?: boolean;
   /** Use the wall clock (browser tests, where a person's authenticator runs in real time). */
   realClock?: boolean;
+  /** A mail transport (e.g. SMTP to a test sink); default: the outbox. */
+  transport?: MailTransport;
+  /** Start the delivery worker as the server does (otherwise tests call `delivery.runOnce()`). */
+  startDelivery?: boolean;
 }
 
 /** A controllable clock: tests move time instead of sleeping. */
@@ -60,6 +65,8 @@ const baseConfig: ServiceConfig & AppConfig = {
   issuer: 'twofold test',
   mfaActivationCodes: 2,
   publicUrl: 'http://twofold.test',
+  smtpUrl: null,
+  mailFrom: 'twofold test <no-reply@twofold.test>',
   secureCookies: false,
   trustProxy: false,
   dev: true,
@@ -95,7 +102,8 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
   const open = async () => {
     const database = openDatabase(target);
     await migrateToLatest(database.db, database.schema);
-    const services = await createServices({ db: database.db, dbKind: database.kind, config, clock: clock.now });
+    const services = await createServices({ db: database.db, dbKind: database.kind, config, clock: clock.now, ...(options.transport ? { transport: options.transport } : {}) });
+    if (options.startDelivery) services.delivery.start();
     const stream = new Writable({
       write(chunk, _encoding, done) {
         logs.push(String(chunk));
@@ -127,11 +135,13 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
       return current.database;
     },
     async restart() {
+      await current.services.delivery.stop();
       await current.app.close();
       await current.database.close();
       current = await open();
     },
     async close() {
+      await current.services.delivery.stop();
       await current.app.close();
       await current.database.close();
       await cleanup();

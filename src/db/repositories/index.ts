@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Database } from '../database.js';
 import { createAuditRepository } from './audit.repository.js';
 import { createMfaDevicesRepository } from './mfa-devices.repository.js';
+import { createMessagesRepository } from './messages.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createThrottlesRepository } from './throttles.repository.js';
 import { createUsersRepository } from './users.repository.js';
@@ -13,6 +14,7 @@ export function createRepositories(db: Database) {
     sessions: createSessionsRepository(db),
     throttles: createThrottlesRepository(db),
     audit: createAuditRepository(db),
+    messages: createMessagesRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -21,14 +23,22 @@ export type Repositories = ReturnType<typeof createRepositories>;
 export interface Store {
   repos: Repositories;
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  /** Called after every successful commit (the mail worker uses it to send what was queued). */
+  onCommit: (() => void) | null;
 }
 
 export function createStore(db: Database, kind: 'sqlite' | 'postgres'): Store {
   if (kind === 'sqlite') return createGroupCommitStore(db);
-  return {
+  const store: Store = {
     repos: createRepositories(db),
-    transaction: (work) => db.transaction().execute((trx) => work(createRepositories(trx))),
+    onCommit: null,
+    async transaction(work) {
+      const result = await db.transaction().execute((trx) => work(createRepositories(trx)));
+      store.onCommit?.();
+      return result;
+    },
   };
+  return store;
 }
 
 interface PendingWork {
@@ -82,6 +92,7 @@ function createGroupCommitStore(db: Database): Store {
           // The COMMIT (or the savepoint machinery) failed: nothing of this batch is durable.
           for (const item of batch) item.outcome = { ok: false, error };
         }
+        if (batch.some((item) => item.outcome?.ok)) store.onCommit?.();
         for (const item of batch) {
           const outcome = item.outcome ?? { ok: false, error: new Error('transaction did not run') };
           if (outcome.ok) item.resolve(outcome.value);
@@ -93,8 +104,9 @@ function createGroupCommitStore(db: Database): Store {
     }
   }
 
-  return {
+  const store: Store = {
     repos: createRepositories(db),
+    onCommit: null,
     transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ work, resolve, reject });
@@ -108,4 +120,5 @@ function createGroupCommitStore(db: Database): Store {
       });
     },
   };
+  return store;
 }

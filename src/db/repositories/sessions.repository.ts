@@ -21,6 +21,7 @@ export function createSessionsRepository(db: Database) {
     /** Ends every other live session of the user (after a change to how the account is protected). */
     endOthers: (userId: string, keepSessionId: string, now: number) =>
       db.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', userId).where('id', '!=', keepSessionId).where('ended_at', 'is', null).execute(),
+    endAllForUser: (userId: string, now: number) => db.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', userId).where('ended_at', 'is', null).execute(),
     setStepUp: (id: string, until: number) => db.updateTable('sessions').set({ step_up_until: until }).where('id', '=', id).execute(),
 
     insertChallenge: (challenge: LoginChallengesTable) => db.insertInto('login_challenges').values(challenge).execute(),

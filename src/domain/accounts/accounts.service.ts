@@ -61,6 +61,9 @@ export function createAccountsService(deps: { store: Store; hasher: PasswordHash
         password_hash: passwordHash,
         created_at: now,
         disabled_at: null,
+        roles: '',
+        mfa_required: 0,
+        created_by: null,
       };
       try {
         await store.transaction(async (repos) => {

@@ -19,6 +19,9 @@ export const auditEventTypes = [
   'stepup.succeeded',
   'stepup.failed',
   'throttle.unlocked',
+  'user.created',
+  'user.updated',
+  'user.deleted',
 ] as const;
 export type AuditEventType = (typeof auditEventTypes)[number];
 

@@ -15,6 +15,8 @@ import type { Principal, RequestMeta } from '../sessions/principal.js';
 import { invalidCodeError, lockedError, loginName, type SessionsService } from '../sessions/sessions.service.js';
 import { clampDrift, deviceAssociatedData, type SecondFactorChecker } from './second-factor.js';
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
+import { notifyLockout, recipientOf } from '../notify/recipients.js';
+import type { Notifier } from '../notify/notifications.js';
 
 /** A pending enrollment can be activated for 10 minutes (Authelia uses the same). */
 export const ENROLLMENT_TTL_MS = 10 * 60_000;
@@ -51,11 +53,12 @@ export function createMfaService(deps: {
   issuer: string;
   activationCodes: 1 | 2;
   stepUpMaxAgeSeconds: number;
+  notify: Notifier;
 }) {
   const { store, clock, random, audit } = deps;
 
-  async function loadUser(repos: Repositories, principal: Principal): Promise<{ user: UsersTable; alias: string }> {
-    const user = await repos.users.findUserById(principal.userId);
+  async function loadUser(repos: Repositories, principalOrUserId: Principal | string): Promise<{ user: UsersTable; alias: string }> {
+    const user = await repos.users.findUserById(typeof principalOrUserId === 'string' ? principalOrUserId : principalOrUserId.userId);
     const account = user ? await repos.users.findAccountById(user.account_id) : undefined;
     if (!user || !account) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
     return { user, alias: account.alias };
@@ -88,7 +91,97 @@ export function createMfaService(deps: {
     await audit(repos, { type: 'mfa.verify_failed', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { path, clockSkew } }, now);
     if (lockedUntil > now) {
       await audit(repos, { type: 'mfa.locked', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { until: new Date(lockedUntil).toISOString() } }, now);
+      await notifyLockout(repos, deps.notify, user, lockedUntil, meta, now);
     }
+  }
+
+  async function enroll(actor: Principal, ownerUserId: string, meta: RequestMeta) {
+    if (await store.repos.mfaDevices.findActive(ownerUserId)) {
+      throw new AppError('mfa.already_bound', 'A virtual MFA device is already bound. Unbind it first to bind a new one.');
+    }
+    // NIST SP 800-63B §6.1.2.1: binding needs a fresh authentication; a restricted session was just created by one.
+    if (!actor.restricted || actor.userId !== ownerUserId) await requireFreshStepUp(actor);
+    const now = clock();
+    const secret = random(TOTP_SECRET_BYTES);
+    const id = newId(random);
+    const { user, alias } = await store.transaction(async (repos) => {
+      const loaded = await loadUser(repos, ownerUserId);
+      await repos.mfaDevices.deletePending(ownerUserId);
+      await repos.mfaDevices.insert({
+        id, user_id: ownerUserId, status: 'pending',
+        secret_sealed: deps.secretBox.seal(secret, deviceAssociatedData(id)), key_id: deps.secretBox.currentKeyId,
+        created_at: now, expires_at: now + ENROLLMENT_TTL_MS, bound_at: null, removed_at: null,
+        last_used_step: -1, drift_steps: 0, bound_ip: null, bound_user_agent: null,
+      });
+      await audit(repos, { type: 'mfa.enrollment_started', accountId: loaded.user.account_id, userId: ownerUserId, actorId: actor.userId, ip: meta.ip, userAgent: meta.userAgent }, now);
+      return loaded;
+    });
+    return { enrollment: await enrollmentView(user, alias, secret, id, now + ENROLLMENT_TTL_MS), codesRequired: deps.activationCodes };
+  }
+
+  async function confirm(actor: Principal, ownerUserId: string, input: { enrollmentId: string; codes: string[] }, meta: RequestMeta) {
+    if (input.codes.length !== deps.activationCodes) {
+      throw new AppError('validation.failed', `Enter ${deps.activationCodes === 2 ? 'two consecutive codes' : 'one code'} from your authenticator app.`, {
+        details: { fields: [{ path: '/codes', message: `must hold exactly ${deps.activationCodes} code(s)` }] },
+      });
+    }
+    const now = clock();
+    const outcome = await store.transaction(async (repos) => {
+      const pending = await repos.mfaDevices.findPending(input.enrollmentId, ownerUserId);
+      if (!pending) return { kind: 'not_found' as const };
+      if (pending.expires_at! <= now) return { kind: 'expired' as const };
+      if (await repos.mfaDevices.findActive(ownerUserId)) return { kind: 'already_bound' as const };
+      const key = throttleKeys.secondFactor(ownerUserId);
+      const reservation = await repos.throttles.reserve(key, throttlePolicies.secondFactor, now);
+      if (!reservation) return { kind: 'locked' as const, lockedUntil: (await repos.throttles.get(key))?.locked_until ?? now + 1000 };
+      const secret = deps.secretBox.open(pending.secret_sealed, deviceAssociatedData(pending.id));
+      const current = timeStep(now);
+      const lastStep = matchConsecutive(secret, input.codes, current, VERIFY_WINDOW_STEPS);
+      const { user } = await loadUser(repos, ownerUserId);
+      if (lastStep === null) {
+        const clockSkew = matchConsecutive(secret, input.codes, current, CLOCK_SKEW_SEARCH_STEPS) !== null;
+        await recordFailure(repos, user, 'activate', meta, clockSkew, reservation.locked_until, now);
+        return { kind: 'invalid' as const, clockSkew };
+      }
+      // The activation codes' steps are burned, so they cannot double as the next login's code (nebula-mesh PR #237).
+      const activated = await repos.mfaDevices.activate({ id: pending.id, userId: ownerUserId, lastUsedStep: lastStep, driftSteps: clampDrift(lastStep - current), now, ip: meta.ip, userAgent: meta.userAgent });
+      if (!activated) return { kind: 'expired' as const };
+      await repos.throttles.reset(key);
+      const byAdmin = actor.userId !== ownerUserId;
+      await audit(repos, { type: 'mfa.bound', accountId: user.account_id, userId: ownerUserId, actorId: actor.userId, ip: meta.ip, userAgent: meta.userAgent, details: { deviceId: pending.id } }, now);
+      await deps.notify(repos, recipientOf(user), { kind: 'mfa.bound', byAdmin: byAdmin ? await actorName(repos, actor.userId) : null }, meta, now);
+      // Binding changes how the account is protected: end the user's other sessions (Bugcrowd VRT PR #260)
+      // and replace a restricted session with a full one (a privilege change rotates the session id).
+      await repos.sessions.endOthers(ownerUserId, byAdmin ? '' : actor.sessionId, now);
+      let session;
+      if (!byAdmin && actor.restricted) {
+        await repos.sessions.end(actor.sessionId, now);
+        session = await deps.sessions.issueSession(repos, ownerUserId, { restricted: false, stepUp: true, now, meta });
+      }
+      return { kind: 'ok' as const, device: { id: pending.id, bound_at: now }, session };
+    }).catch((error: unknown) => {
+      if (isUniqueViolation(error)) return { kind: 'already_bound' as const };
+      throw error;
+    });
+    switch (outcome.kind) {
+      case 'not_found':
+        throw new AppError('mfa.enrollment_not_found', 'This binding was not found. Start binding again.');
+      case 'expired':
+        throw new AppError('mfa.enrollment_expired', 'This binding expired (10 minutes). Start binding again and scan the new QR code.');
+      case 'already_bound':
+        throw new AppError('mfa.already_bound', 'A virtual MFA device is already bound.');
+      case 'locked':
+        throw lockedError(outcome.lockedUntil, now);
+      case 'invalid':
+        throw invalidCodeError(outcome.clockSkew, 422);
+      case 'ok':
+        return { device: publicDevice(outcome.device), ...(outcome.session ? { session: outcome.session } : {}) };
+    }
+  }
+
+  async function actorName(repos: Repositories, userId: string): Promise<string> {
+    const actor = await repos.users.findUserById(userId);
+    return actor ? (actor.kind === 'root' ? `The primary account (${actor.display_name})` : `${actor.display_name} (${actor.username})`) : 'An administrator';
   }
 
   return {
@@ -101,99 +194,37 @@ export function createMfaService(deps: {
     },
 
     /** POST /me/mfa-device: a new pending secret, shown this once (DESIGN.md §2.8). */
-    async startEnrollment(principal: Principal, meta: RequestMeta) {
-      if (await store.repos.mfaDevices.findActive(principal.userId)) {
-        throw new AppError('mfa.already_bound', 'A virtual MFA device is already bound. Unbind it first to bind a new one.');
-      }
-      // NIST SP 800-63B §6.1.2.1: binding needs a fresh authentication; a restricted session was just created by one.
-      if (!principal.restricted) await requireFreshStepUp(principal);
-      const now = clock();
-      const secret = random(TOTP_SECRET_BYTES);
-      const id = newId(random);
-      const { user, alias } = await store.transaction(async (repos) => {
-        const loaded = await loadUser(repos, principal);
-        await repos.mfaDevices.deletePending(principal.userId);
-        await repos.mfaDevices.insert({
-          id, user_id: principal.userId, status: 'pending',
-          secret_sealed: deps.secretBox.seal(secret, deviceAssociatedData(id)), key_id: deps.secretBox.currentKeyId,
-          created_at: now, expires_at: now + ENROLLMENT_TTL_MS, bound_at: null, removed_at: null,
-          last_used_step: -1, drift_steps: 0, bound_ip: null, bound_user_agent: null,
-        });
-        await audit(repos, { type: 'mfa.enrollment_started', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent }, now);
-        return loaded;
-      });
-      return { enrollment: await enrollmentView(user, alias, secret, id, now + ENROLLMENT_TTL_MS), codesRequired: deps.activationCodes };
+    startEnrollment(principal: Principal, meta: RequestMeta) {
+      return enroll(principal, principal.userId, meta);
+    },
+
+    /** POST /users/{id}/mfa-device: the same for a sub-user; the caller has checked the actor may manage it. */
+    startEnrollmentFor(actor: Principal, ownerUserId: string, meta: RequestMeta) {
+      return enroll(actor, ownerUserId, meta);
     },
 
     /**
      * Shows a still-pending enrollment again (the console re-renders the QR code after a mistyped
      * code). Only the enrolling user, only while pending and unexpired; a bound secret is never shown.
      */
-    async pendingEnrollment(principal: Principal, enrollmentId: string) {
-      const pending = await store.repos.mfaDevices.findPending(enrollmentId, principal.userId);
+    async pendingEnrollment(principal: Principal, enrollmentId: string, ownerUserId = principal.userId) {
+      const pending = await store.repos.mfaDevices.findPending(enrollmentId, ownerUserId);
       if (!pending || pending.expires_at! <= clock()) return null;
-      const { user, alias } = await loadUser(store.repos, principal);
+      const { user, alias } = await loadUser(store.repos, ownerUserId);
       const secret = deps.secretBox.open(pending.secret_sealed, deviceAssociatedData(pending.id));
       return { enrollment: await enrollmentView(user, alias, secret, pending.id, pending.expires_at!), codesRequired: deps.activationCodes };
     },
 
     /** POST /me/mfa-device/activate: two consecutive codes (or one) from the pending secret. */
-    async activate(principal: Principal, input: { enrollmentId: string; codes: string[] }, meta: RequestMeta) {
-      if (input.codes.length !== deps.activationCodes) {
-        throw new AppError('validation.failed', `Enter ${deps.activationCodes === 2 ? 'two consecutive codes' : 'one code'} from your authenticator app.`, {
-          details: { fields: [{ path: '/codes', message: `must hold exactly ${deps.activationCodes} code(s)` }] },
-        });
-      }
-      const now = clock();
-      const outcome = await store.transaction(async (repos) => {
-        const pending = await repos.mfaDevices.findPending(input.enrollmentId, principal.userId);
-        if (!pending) return { kind: 'not_found' as const };
-        if (pending.expires_at! <= now) return { kind: 'expired' as const };
-        if (await repos.mfaDevices.findActive(principal.userId)) return { kind: 'already_bound' as const };
-        const key = throttleKeys.secondFactor(principal.userId);
-        const reservation = await repos.throttles.reserve(key, throttlePolicies.secondFactor, now);
-        if (!reservation) return { kind: 'locked' as const, lockedUntil: (await repos.throttles.get(key))?.locked_until ?? now + 1000 };
-        const secret = deps.secretBox.open(pending.secret_sealed, deviceAssociatedData(pending.id));
-        const current = timeStep(now);
-        const lastStep = matchConsecutive(secret, input.codes, current, VERIFY_WINDOW_STEPS);
-        const { user } = await loadUser(repos, principal);
-        if (lastStep === null) {
-          const clockSkew = matchConsecutive(secret, input.codes, current, CLOCK_SKEW_SEARCH_STEPS) !== null;
-          await recordFailure(repos, user, 'activate', meta, clockSkew, reservation.locked_until, now);
-          return { kind: 'invalid' as const, clockSkew };
-        }
-        // The activation codes' steps are burned, so they cannot double as the next login's code (nebula-mesh PR #237).
-        const activated = await repos.mfaDevices.activate({ id: pending.id, userId: principal.userId, lastUsedStep: lastStep, driftSteps: clampDrift(lastStep - current), now, ip: meta.ip, userAgent: meta.userAgent });
-        if (!activated) return { kind: 'expired' as const };
-        await repos.throttles.reset(key);
-        await audit(repos, { type: 'mfa.bound', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { deviceId: pending.id } }, now);
-        // Binding changes how the account is protected: end the user's other sessions (Bugcrowd VRT PR #260)
-        // and replace a restricted session with a full one (a privilege change rotates the session id).
-        await repos.sessions.endOthers(principal.userId, principal.sessionId, now);
-        let session;
-        if (principal.restricted) {
-          await repos.sessions.end(principal.sessionId, now);
-          session = await deps.sessions.issueSession(repos, principal.userId, { restricted: false, stepUp: true, now, meta });
-        }
-        return { kind: 'ok' as const, device: { id: pending.id, bound_at: now }, session };
-      }).catch((error: unknown) => {
-        if (isUniqueViolation(error)) return { kind: 'already_bound' as const };
-        throw error;
-      });
-      switch (outcome.kind) {
-        case 'not_found':
-          throw new AppError('mfa.enrollment_not_found', 'This binding was not found. Start binding again.');
-        case 'expired':
-          throw new AppError('mfa.enrollment_expired', 'This binding expired (10 minutes). Start binding again and scan the new QR code.');
-        case 'already_bound':
-          throw new AppError('mfa.already_bound', 'A virtual MFA device is already bound.');
-        case 'locked':
-          throw lockedError(outcome.lockedUntil, now);
-        case 'invalid':
-          throw invalidCodeError(outcome.clockSkew, 422);
-        case 'ok':
-          return { device: publicDevice(outcome.device), ...(outcome.session ? { session: outcome.session } : {}) };
-      }
+    activate(principal: Principal, input: { enrollmentId: string; codes: string[] }, meta: RequestMeta) {
+      return confirm(principal, principal.userId, input, meta);
+    },
+
+    /** POST /users/{id}/mfa-device/activate: the actor (primary or user-admin) confirms a sub-user's device. */
+    async activateFor(actor: Principal, ownerUserId: string, input: { enrollmentId: string; codes: string[] }, meta: RequestMeta) {
+      await requireFreshStepUp(actor);
+      const result = await confirm(actor, ownerUserId, input, meta);
+      return { device: result.device };
     },
 
     /** DELETE /me/mfa-device: a current code plus a fresh step-up (seed 000 "safety verification"). */
@@ -212,9 +243,32 @@ export function createMfaService(deps: {
         await repos.mfaDevices.remove(device.id, now);
         await repos.sessions.endOthers(principal.userId, principal.sessionId, now);
         await audit(repos, { type: 'mfa.unbound', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { deviceId: device.id } }, now);
+        await deps.notify(repos, recipientOf(user), { kind: 'mfa.unbound' }, meta, now);
         return result;
       });
       if (!outcome.ok) throw secondFactorFailure(outcome, now);
+    },
+
+    /**
+     * DELETE /users/{id}/mfa-device (seed 003: a sub-user lost its phone, the primary account
+     * resets it). Needs the actor's fresh step-up; ends all of the sub-user's sessions, so a thief
+     * holding one loses it; the sub-user binds again at the next login when MFA is required.
+     */
+    async resetFor(actor: Principal, ownerUserId: string, reason: string | null, meta: RequestMeta) {
+      await requireFreshStepUp(actor);
+      const now = clock();
+      const reset = await store.transaction(async (repos) => {
+        const device = await repos.mfaDevices.findActive(ownerUserId);
+        if (!device) return false;
+        const { user } = await loadUser(repos, ownerUserId);
+        await repos.mfaDevices.remove(device.id, now);
+        await repos.mfaDevices.deletePending(ownerUserId);
+        await repos.sessions.endAllForUser(ownerUserId, now);
+        await audit(repos, { type: 'mfa.reset_by_admin', accountId: user.account_id, userId: ownerUserId, actorId: actor.userId, ip: meta.ip, userAgent: meta.userAgent, details: { deviceId: device.id, reason } }, now);
+        await deps.notify(repos, recipientOf(user), { kind: 'mfa.reset_by_admin', admin: await actorName(repos, actor.userId), reason }, meta, now);
+        return true;
+      });
+      if (!reset) throw new AppError('mfa.not_bound', 'This user has no virtual MFA device bound.');
     },
 
     /** POST /me/mfa-device/resync: two consecutive codes found up to 5 minutes away re-learn the phone's drift. */

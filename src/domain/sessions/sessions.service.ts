@@ -8,6 +8,8 @@ import { normalizeEmail, publicUser } from '../accounts/accounts.service.js';
 import type { SecondFactorChecker } from '../mfa/second-factor.js';
 import { CHALLENGE_MAX_ATTEMPTS, retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
 import type { Principal, RequestMeta } from './principal.js';
+import type { Notifier } from '../notify/notifications.js';
+import { notifyLockout, recipientOf } from '../notify/recipients.js';
 
 /** The pending login between password and dynamic code: short-lived, single use (EyeDP #388). */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -52,6 +54,7 @@ export function createSessionsService(deps: {
   clock: Clock;
   random: RandomBytes;
   settings: SessionSettings;
+  notify: Notifier;
 }) {
   const { store, clock, random, settings, audit } = deps;
 
@@ -78,9 +81,24 @@ export function createSessionsService(deps: {
     return { token: `${id}.${secret}`, expiresAt: absolute, restricted: options.restricted };
   }
 
+  /** `login` is a primary account's email, or `username@alias` of a sub-user (API.md). */
   async function findUserByLogin(login: string): Promise<{ user: UsersTable; alias: string | null } | undefined> {
-    const user = await store.repos.users.findRootByEmail(normalizeEmail(login));
-    return user ? { user, alias: null } : undefined;
+    const name = normalizeEmail(login);
+    const root = await store.repos.users.findRootByEmail(name);
+    if (root) return { user: root, alias: null };
+    const at = name.lastIndexOf('@');
+    if (at <= 0) return undefined;
+    const account = await store.repos.users.findAccountByAlias(name.slice(at + 1));
+    const sub = account ? await store.repos.users.findSubByUsername(account.id, name.slice(0, at)) : undefined;
+    return sub && account ? { user: sub, alias: account.alias } : undefined;
+  }
+
+  /** "New login from a browser not seen before" (the first browser of an account is not news). */
+  async function noticeBrowser(repos: Repositories, user: UsersTable, meta: RequestMeta, now: number) {
+    const fingerprint = sha256Hex(meta.userAgent ?? '');
+    if ((await repos.messages.rememberBrowser(user.id, fingerprint, now)) && (await repos.messages.hasOtherBrowsers(user.id, fingerprint))) {
+      await deps.notify(repos, recipientOf(user), { kind: 'login.new_browser', userAgent: meta.userAgent }, meta, now);
+    }
   }
 
   return {
@@ -130,8 +148,15 @@ export function createSessionsService(deps: {
           await audit(repos, { type: 'login.password_verified', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent }, at);
           return { status: 'mfa_required' as const, challenge: { id: challengeId, expiresAt } };
         }
+        if (user.mfa_required === 1) {
+          // The sub-user must bind before it can do anything else (API.md: a restricted session).
+          const session = await issueSession(repos, user.id, { restricted: true, stepUp: false, now: at, meta });
+          await audit(repos, { type: 'login.succeeded', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { factors: 'password', restricted: true } }, at);
+          return { status: 'mfa_enrollment_required' as const, session, user: publicUser(user) };
+        }
         const session = await issueSession(repos, user.id, { restricted: false, stepUp: true, now: at, meta });
         await audit(repos, { type: 'login.succeeded', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { factors: 'password' } }, at);
+        await noticeBrowser(repos, user, meta, at);
         return { status: 'authenticated' as const, session, user: publicUser(user) };
       });
     },
@@ -147,18 +172,20 @@ export function createSessionsService(deps: {
         const found = await repos.mfaDevices.findActiveWithUser(attempt.user_id);
         if (!found || found.disabled_at !== null) return { kind: 'expired' as const };
         const { account_id, kind, email, username, display_name, disabled_at, ...device } = found;
-        const user = { id: found.user_id, account_id, kind, email, username, display_name, disabled_at };
+        const user = { id: found.user_id, account_id, kind, email, username, display_name, disabled_at } as UsersTable;
         const result = await deps.checkSecondFactor(repos, device, input.code, now);
         if (result.ok === false && result.reason === 'locked') return { kind: 'locked' as const, lockedUntil: result.lockedUntil };
         if (result.ok) {
           await repos.sessions.consumeChallenge(idHash, now);
           const session = await issueSession(repos, user.id, { restricted: false, stepUp: true, now, meta });
           await audit(repos, { type: 'login.succeeded', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { factors: 'password+totp' } }, now);
+          await noticeBrowser(repos, user, meta, now);
           return { kind: 'ok' as const, session, user };
         }
         await audit(repos, { type: 'mfa.verify_failed', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { path: 'login', clockSkew: result.clockSkew } }, now);
         if (result.lockedUntil > now) {
           await audit(repos, { type: 'mfa.locked', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { until: new Date(result.lockedUntil).toISOString() } }, now);
+          await notifyLockout(repos, deps.notify, user, result.lockedUntil, meta, now);
         }
         return { kind: 'invalid' as const, clockSkew: result.clockSkew };
       });

@@ -31,7 +31,7 @@ export function registerSessionRoutes(app: FastifyInstance, services: Services) 
     if (result.status === 'mfa_required') {
       return reply.status(200).send({ status: result.status, challenge: { id: result.challenge.id, expiresAt: iso(result.challenge.expiresAt) } });
     }
-    return reply.status(201).send({ status: result.status, session: { token: result.session.token, expiresAt: iso(result.session.expiresAt) }, user: result.user });
+    return reply.status(201).send({ status: result.status, session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), ...(result.session.restricted ? { restricted: true } : {}) }, user: result.user });
   });
 
   app.post<{ Body: Static<typeof MfaBody> }>('/sessions/mfa', {

@@ -1,0 +1,41 @@
+import type { Database } from '../database.js';
+import type { MessagesTable } from '../schema.js';
+
+export function createMessagesRepository(db: Database) {
+  return {
+    insert: (message: MessagesTable) => db.insertInto('messages').values(message).execute(),
+    dueIds: (now: number, limit: number) =>
+      db.selectFrom('messages').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', now).where('claimed_until', '<=', now).orderBy('created_at').limit(limit).execute(),
+    /** Claims a message for one delivery attempt; another instance's worker cannot take it meanwhile. */
+    claim: async (id: string, now: number, leaseMs: number) =>
+      db
+        .updateTable('messages')
+        .set({ claimed_until: now + leaseMs })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('claimed_until', '<=', now)
+        .returningAll()
+        .executeTakeFirst(),
+    markDelivered: (id: string, status: 'sent' | 'outbox', now: number) =>
+      db.updateTable('messages').set((eb) => ({ status, sent_at: now, attempts: eb('attempts', '+', 1), last_error: null, claimed_until: 0 })).where('id', '=', id).execute(),
+    markAttemptFailed: (id: string, error: string, nextAttemptAt: number | null) =>
+      db
+        .updateTable('messages')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 500), claimed_until: 0, ...(nextAttemptAt === null ? { status: 'failed' as const } : { next_attempt_at: nextAttemptAt }) }))
+        .where('id', '=', id)
+        .execute(),
+    list: (filter: { to?: string | undefined; limit: number }) => {
+      let query = db.selectFrom('messages').selectAll();
+      if (filter.to) query = query.where('to_address', '=', filter.to);
+      return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+    },
+    /** True when this browser is new for the user (the row was inserted now). */
+    rememberBrowser: async (userId: string, fingerprint: string, now: number) => {
+      const result = await db.insertInto('known_browsers').values({ user_id: userId, fingerprint, first_seen_at: now }).onConflict((oc) => oc.columns(['user_id', 'fingerprint']).doNothing()).executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+    hasOtherBrowsers: async (userId: string, fingerprint: string) =>
+      (await db.selectFrom('known_browsers').select('fingerprint').where('user_id', '=', userId).where('fingerprint', '!=', fingerprint).limit(1).executeTakeFirst()) !== undefined,
+  };
+}
+export type MessagesRepository = ReturnType<typeof createMessagesRepository>;

@@ -1,0 +1,93 @@
+import type { Store } from '../../db/repositories/index.js';
+import type { Clock } from '../../crypto/random.js';
+import type { MailTransport } from '../../mail/transport.js';
+
+export interface DeliveryLogger {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+}
+
+/** Retries: 30 s doubling to 1 h; after 10 attempts (about 6 hours) a message is marked failed. */
+export const MAX_ATTEMPTS = 10;
+export function retryDelayMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+/**
+ * Delivers queued notifications after their transaction committed (the transactional outbox):
+ * a notification never blocks or fails the request that caused it. Runs when a commit queued
+ * something, and every `pollMs` for retries. Several instances may run it: a message is claimed
+ * with a conditional UPDATE before each attempt.
+ */
+export function createDeliveryWorker(deps: { store: Store; transport: MailTransport; from: string; clock: Clock; logger: DeliveryLogger; pollMs?: number }) {
+  let dirty = false;
+  let running: Promise<number> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  async function deliverDue(): Promise<number> {
+    let delivered = 0;
+    for (;;) {
+      const now = deps.clock();
+      const due = await deps.store.repos.messages.dueIds(now, 20);
+      if (due.length === 0) return delivered;
+      for (const { id } of due) {
+        const message = await deps.store.repos.messages.claim(id, now, 60_000);
+        if (!message) continue;
+        try {
+          await deps.transport.send({ from: deps.from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body });
+          await deps.store.repos.messages.markDelivered(id, deps.transport.kind === 'smtp' ? 'sent' : 'outbox', deps.clock());
+          delivered += 1;
+        } catch (error) {
+          const attempts = message.attempts + 1;
+          const next = attempts >= MAX_ATTEMPTS ? null : deps.clock() + retryDelayMs(attempts);
+          await deps.store.repos.messages.markAttemptFailed(id, (error as Error).message ?? String(error), next);
+          deps.logger.warn({ messageId: id, kind: message.kind, attempts, retryAt: next === null ? null : new Date(next).toISOString(), error: (error as Error).message }, next === null ? 'notification failed for good' : 'notification delivery failed, will retry');
+          // One failure usually means the server is down: leave the rest for the next round.
+          return delivered;
+        }
+      }
+    }
+  }
+
+  const worker = {
+    /** One pass over what is due; concurrent callers share the running pass. */
+    runOnce(): Promise<number> {
+      if (!running) {
+        dirty = false;
+        running = deliverDue().finally(() => {
+          running = null;
+          if (dirty) worker.kick();
+        });
+      }
+      return running;
+    },
+    /** A notification was queued in a transaction that may now be committing. */
+    markDirty() {
+      dirty = true;
+    },
+    /** After a commit: deliver promptly if something was queued. */
+    afterCommit() {
+      if (dirty) worker.kick();
+    },
+    kick() {
+      setImmediate(() => {
+        worker.runOnce().catch((error: unknown) => deps.logger.warn({ error: (error as Error).message }, 'notification worker failed'));
+      });
+    },
+    start() {
+      deps.store.onCommit = () => worker.afterCommit();
+      timer = setInterval(() => worker.kick(), deps.pollMs ?? 5_000);
+      timer.unref();
+      worker.kick();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      deps.store.onCommit = null;
+      await running;
+      deps.transport.close();
+    },
+  };
+  return worker;
+}
+export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;

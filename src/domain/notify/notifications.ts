@@ -1,0 +1,105 @@
+import type { Repositories } from '../../db/repositories/index.js';
+import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
+
+/** What a notification says; never a secret, a code or a token (DESIGN.md §2.8). */
+export type Notification =
+  | { kind: 'mfa.bound'; byAdmin: string | null }
+  | { kind: 'mfa.unbound' }
+  | { kind: 'mfa.reset_by_admin'; admin: string; reason: string | null }
+  | { kind: 'mfa.locked'; until: number; subject: string | null }
+  | { kind: 'login.new_browser'; userAgent: string | null };
+
+export interface Recipient {
+  userId: string;
+  accountId: string;
+  email: string | null;
+  displayName: string;
+}
+
+interface Rendered {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function utc(ms: number): string {
+  return `${new Date(ms).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+}
+
+export function renderNotification(notification: Notification, context: { name: string; issuer: string; publicUrl: string; at: number; ip: string | null }): Rendered {
+  const where = context.ip ? ` from ${context.ip}` : '';
+  const when = utc(context.at);
+  const security = `${context.publicUrl}/account/security`;
+  let subject: string;
+  let lines: string[];
+  switch (notification.kind) {
+    case 'mfa.bound':
+      subject = 'A virtual MFA device was bound to your account';
+      lines = [
+        notification.byAdmin ? `${notification.byAdmin} bound a virtual MFA device to your account on ${when}.` : `A virtual MFA device was bound to your account on ${when}${where}.`,
+        'From now on, logging in asks for the 6-digit code from that authenticator app.',
+        `If this was not you, sign in and review your security settings: ${security}`,
+      ];
+      break;
+    case 'mfa.unbound':
+      subject = 'The virtual MFA device was removed from your account';
+      lines = [`The virtual MFA device of your account was unbound on ${when}${where}.`, 'Codes from that device no longer work, and logging in now asks only for the password.', `If this was not you, change your password and bind a device again: ${security}`];
+      break;
+    case 'mfa.reset_by_admin':
+      subject = 'Your virtual MFA device was reset by an administrator';
+      lines = [
+        `${notification.admin} reset the virtual MFA device of your account on ${when}.`,
+        ...(notification.reason ? [`Reason given: ${notification.reason}`] : []),
+        'Your sessions were ended. At your next login, bind your authenticator app again.',
+      ];
+      break;
+    case 'mfa.locked':
+      subject = 'Second-factor checks on your account are paused';
+      lines = [
+        `${notification.subject ?? 'Your account'} had too many wrong dynamic codes; the last one came on ${when}${where}.`,
+        notification.until > 8.6e15 ? 'Checks stay paused until an operator unlocks the account.' : `Checks are paused until ${utc(notification.until)}.`,
+        'Someone may know the password. If these attempts were not yours, change the password once you can log in.',
+      ];
+      break;
+    case 'login.new_browser':
+      subject = 'New login to your account';
+      lines = [`Your account was logged in from a browser or app we had not seen before, on ${when}${where}.`, ...(notification.userAgent ? [`Browser: ${notification.userAgent}`] : []), `If this was not you, change your password and review your security settings: ${security}`];
+      break;
+  }
+  const greeting = `Hello ${context.name},`;
+  const text = [greeting, '', ...lines, '', `— ${context.issuer}`].join('\n');
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1d2433;line-height:1.5"><p>${escapeHtml(greeting)}</p>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}<p style="color:#5f6b7d">— ${escapeHtml(context.issuer)}</p></body></html>`;
+  return { subject: `${context.issuer}: ${subject}`, text, html };
+}
+
+/** Queues a notification inside the caller's transaction (the transactional outbox). */
+export function createNotifier(deps: { clock: Clock; random: RandomBytes; issuer: string; publicUrl: string; onQueued: () => void }) {
+  return async function notify(repos: Repositories, recipient: Recipient, notification: Notification, meta: { ip: string | null }, now: number): Promise<void> {
+    if (!recipient.email) return; // a sub-user without an email address gets no mail
+    const rendered = renderNotification(notification, { name: recipient.displayName, issuer: deps.issuer, publicUrl: deps.publicUrl, at: now, ip: meta.ip });
+    await repos.messages.insert({
+      id: `${now.toString(36).padStart(9, '0')}${newId(deps.random)}`,
+      channel: 'email',
+      to_address: recipient.email,
+      user_id: recipient.userId,
+      account_id: recipient.accountId,
+      kind: notification.kind,
+      subject: rendered.subject,
+      text_body: rendered.text,
+      html_body: rendered.html,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      claimed_until: 0,
+      last_error: null,
+      created_at: now,
+      sent_at: null,
+    });
+    deps.onQueued();
+  };
+}
+export type Notifier = ReturnType<typeof createNotifier>;

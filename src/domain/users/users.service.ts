@@ -1,0 +1,204 @@
+import { AppError } from '../../errors/app-error.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { Repositories, Store } from '../../db/repositories/index.js';
+import type { UsersTable } from '../../db/schema.js';
+import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
+import type { PasswordHasher } from '../../crypto/password.js';
+import type { AuditRecorder } from '../audit/audit.js';
+import type { Principal, RequestMeta } from '../sessions/principal.js';
+import type { MfaService } from '../mfa/mfa.service.js';
+
+export const USER_ADMIN_ROLE = 'user-admin';
+export type Role = typeof USER_ADMIN_ROLE;
+
+export function rolesOf(user: Pick<UsersTable, 'roles'>): Role[] {
+  return user.roles.split(',').filter((r): r is Role => r === USER_ADMIN_ROLE);
+}
+
+/** The public shape of a sub-user (API.md `user`), never the row. */
+export function publicSubUser(user: UsersTable) {
+  return {
+    id: user.id,
+    kind: user.kind,
+    username: user.username!,
+    displayName: user.display_name,
+    ...(user.email !== null ? { email: user.email } : {}),
+    ...(user.phone !== null ? { phone: user.phone } : {}),
+    roles: rolesOf(user),
+    mfaRequired: user.mfa_required === 1,
+    disabled: user.disabled_at !== null,
+    createdAt: new Date(user.created_at).toISOString(),
+  };
+}
+
+export interface SubUserInput {
+  username: string;
+  password: string;
+  displayName?: string | undefined;
+  email?: string | undefined;
+  phone?: string | undefined;
+  mfaRequired?: boolean | undefined;
+}
+
+export interface SubUserChanges {
+  displayName?: string | undefined;
+  email?: string | null | undefined;
+  phone?: string | null | undefined;
+  mfaRequired?: boolean | undefined;
+  password?: string | undefined;
+  roles?: Role[] | undefined;
+  disabled?: boolean | undefined;
+}
+
+const NOT_FOUND = 'No such user in this account.';
+
+/**
+ * IAM sub-users (seed 000, F4-F6). Who may do what:
+ * - the primary account manages every sub-user of its account, and alone grants `user-admin`;
+ * - a `user-admin` sub-user manages plain sub-users, never the primary account, another admin or
+ *   itself through this path (wporg-two-factor #64, netrock #355);
+ * - anyone else gets 403, and users of another account do not exist (404).
+ * Every change to how a user authenticates needs the actor's fresh step-up (OwnPay #366).
+ */
+export function createUsersService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; mfa: MfaService; clock: Clock; random: RandomBytes }) {
+  const { store, clock, audit } = deps;
+
+  async function actorOf(principal: Principal): Promise<UsersTable> {
+    const actor = await store.repos.users.findUserById(principal.userId);
+    if (!actor) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
+    if (actor.kind !== 'root' && !rolesOf(actor).includes(USER_ADMIN_ROLE)) {
+      throw new AppError('auth.forbidden', 'Only the primary account and user administrators manage users.');
+    }
+    return actor;
+  }
+
+  /** The target as this actor may see it: 404 across accounts, 403 where the role rules forbid. */
+  async function targetFor(actor: UsersTable, userId: string, intent: 'read' | 'manage'): Promise<UsersTable> {
+    const target = await store.repos.users.findUserById(userId);
+    if (!target || target.account_id !== actor.account_id) throw new AppError('user.not_found', NOT_FOUND);
+    if (target.kind === 'root') {
+      if (intent === 'read') throw new AppError('user.not_found', NOT_FOUND);
+      throw new AppError('auth.forbidden', 'The primary account is managed under Account Management, not as a user.');
+    }
+    if (intent === 'manage' && actor.kind !== 'root') {
+      if (target.id === actor.id) throw new AppError('auth.forbidden', 'Administrators cannot manage themselves through user management; use Account Management.');
+      if (rolesOf(target).includes(USER_ADMIN_ROLE)) throw new AppError('auth.forbidden', 'Only the primary account manages other user administrators.');
+    }
+    return target;
+  }
+
+  async function mfaState(userId: string) {
+    return deps.mfa.status({ userId } as Principal);
+  }
+
+  async function record(repos: Repositories, actor: UsersTable, target: UsersTable, type: 'user.created' | 'user.updated' | 'user.deleted', meta: RequestMeta, details: Record<string, string | number | boolean | null>, now: number) {
+    await audit(repos, { type, accountId: actor.account_id, userId: target.id, actorId: actor.id, ip: meta.ip, userAgent: meta.userAgent, details }, now);
+  }
+
+  return {
+    async create(principal: Principal, input: SubUserInput, meta: RequestMeta) {
+      const actor = await actorOf(principal);
+      const username = input.username.trim().toLowerCase();
+      if (await store.repos.users.findSubByUsername(actor.account_id, username)) {
+        throw new AppError('user.username_taken', `The username ${username} is taken in this account.`);
+      }
+      const passwordHash = await deps.hasher.hash(input.password);
+      const now = clock();
+      const user: UsersTable = {
+        id: newId(deps.random), account_id: actor.account_id, kind: 'sub', email: input.email?.trim() || null, email_normalized: null,
+        username, display_name: input.displayName?.trim() || username, phone: input.phone ?? null, password_hash: passwordHash,
+        created_at: now, disabled_at: null, roles: '', mfa_required: input.mfaRequired ? 1 : 0, created_by: actor.id,
+      };
+      try {
+        await store.transaction(async (repos) => {
+          await repos.users.insertUser(user);
+          await record(repos, actor, user, 'user.created', meta, { username, mfaRequired: input.mfaRequired === true }, now);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new AppError('user.username_taken', `The username ${username} is taken in this account.`, { cause: error });
+        throw error;
+      }
+      return { user: publicSubUser(user) };
+    },
+
+    async list(principal: Principal, filter: { mfa?: 'bound' | 'unbound' | undefined } = {}) {
+      const actor = await actorOf(principal);
+      const rows = await store.repos.users.listSubUsers(actor.account_id);
+      return rows
+        .map(({ device_id, device_bound_at, ...user }) => ({
+          ...publicSubUser(user as UsersTable),
+          mfa: device_id ? { bound: true, device: { id: device_id, boundAt: new Date(device_bound_at!).toISOString() } } : { bound: false },
+        }))
+        .filter((u) => filter.mfa === undefined || u.mfa.bound === (filter.mfa === 'bound'));
+    },
+
+    async get(principal: Principal, userId: string) {
+      const actor = await actorOf(principal);
+      const target = await targetFor(actor, userId, 'read');
+      return { user: publicSubUser(target), mfa: await mfaState(target.id), manageable: await targetFor(actor, userId, 'manage').then(() => true, () => false) };
+    },
+
+    async update(principal: Principal, userId: string, changes: SubUserChanges, meta: RequestMeta) {
+      const actor = await actorOf(principal);
+      const target = await targetFor(actor, userId, 'manage');
+      if (changes.roles !== undefined && actor.kind !== 'root') throw new AppError('auth.forbidden', 'Only the primary account grants or removes roles.');
+      const sensitive = (['email', 'phone', 'mfaRequired', 'password', 'roles', 'disabled'] as const).filter((k) => changes[k] !== undefined);
+      if (sensitive.length > 0) await deps.mfa.requireFreshStepUp(principal);
+      const now = clock();
+      const update: Parameters<Repositories['users']['updateUser']>[1] = {};
+      if (changes.displayName !== undefined) update.display_name = changes.displayName.trim();
+      if (changes.email !== undefined) update.email = changes.email?.trim() || null;
+      if (changes.phone !== undefined) update.phone = changes.phone;
+      if (changes.mfaRequired !== undefined) update.mfa_required = changes.mfaRequired ? 1 : 0;
+      if (changes.roles !== undefined) update.roles = [...new Set(changes.roles)].join(',');
+      if (changes.disabled !== undefined) update.disabled_at = changes.disabled ? (target.disabled_at ?? now) : null;
+      if (changes.password !== undefined) update.password_hash = await deps.hasher.hash(changes.password);
+      // A new password, disabling, or a change of roles ends the user's sessions at once.
+      const endSessions = changes.password !== undefined || changes.disabled === true || changes.roles !== undefined;
+      await store.transaction(async (repos) => {
+        if (Object.keys(update).length > 0) await repos.users.updateUser(target.id, update);
+        if (endSessions) await repos.sessions.endAllForUser(target.id, now);
+        const fields = Object.keys(changes).filter((k) => changes[k as keyof SubUserChanges] !== undefined).sort().join(',');
+        await record(repos, actor, target, 'user.updated', meta, { fields, ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}), ...(changes.roles ? { roles: changes.roles.join(',') } : {}) }, now);
+      });
+      const updated = await store.repos.users.findUserById(target.id);
+      return { user: publicSubUser(updated!) };
+    },
+
+    async remove(principal: Principal, userId: string, meta: RequestMeta) {
+      const actor = await actorOf(principal);
+      const target = await targetFor(actor, userId, 'manage');
+      await deps.mfa.requireFreshStepUp(principal);
+      const now = clock();
+      await store.transaction(async (repos) => {
+        await repos.users.deleteSubUser(target.id);
+        await record(repos, actor, target, 'user.deleted', meta, { username: target.username }, now);
+      });
+    },
+
+    async startEnrollment(principal: Principal, userId: string, meta: RequestMeta) {
+      const actor = await actorOf(principal);
+      const target = await targetFor(actor, userId, 'manage');
+      return deps.mfa.startEnrollmentFor(principal, target.id, meta);
+    },
+
+    async pendingEnrollment(principal: Principal, userId: string, enrollmentId: string) {
+      const actor = await actorOf(principal);
+      const target = await targetFor(actor, userId, 'manage');
+      return deps.mfa.pendingEnrollment(principal, enrollmentId, target.id);
+    },
+
+    async activate(principal: Principal, userId: string, input: { enrollmentId: string; codes: string[] }, meta: RequestMeta) {
+      const actor = await actorOf(principal);
+      const target = await targetFor(actor, userId, 'manage');
+      return deps.mfa.activateFor(principal, target.id, input, meta);
+    },
+
+    async resetMfa(principal: Principal, userId: string, reason: string | null, meta: RequestMeta) {
+      const actor = await actorOf(principal);
+      const target = await targetFor(actor, userId, 'manage');
+      await deps.mfa.resetFor(principal, target.id, reason?.trim() || null, meta);
+    },
+  };
+}
+export type UsersService = ReturnType<typeof createUsersService>;
