@@ -244,3 +244,23 @@ export async function loginFull(h: Harness, user: { email: string; secret: Uint8
   if (res.status !== 201) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
   return { token: res.body.session.token as string };
 }
+
+/** A primary account with a fresh session (its login counts as a step-up for 5 minutes). */
+export async function primaryAccount(h: Harness) {
+  const user = await signupAndLogin(h);
+  const me = await call(h.app, 'GET', '/api/v1/me', { token: user.token });
+  return { ...user, alias: me.body.account.alias as string };
+}
+
+/** Creates a sub-user through the API as `token`; returns its id and login name. */
+export async function createSubUser(h: Harness, token: string, alias: string, fields: Record<string, unknown> = {}) {
+  const username = (fields.username as string | undefined) ?? `sub${randomBytes(4).toString('hex')}`;
+  const res = await call(h.app, 'POST', '/api/v1/users', { token, body: { username, password: PASSWORD, ...fields } });
+  if (res.status !== 201) throw new Error(`create sub-user: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.user.id as string, username, login: `${username}@${alias}` };
+}
+
+export async function loginAs(h: Harness, login: string) {
+  const res = await call(h.app, 'POST', '/api/v1/sessions', { body: { login, password: PASSWORD } });
+  return res;
+}
