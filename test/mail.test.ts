@@ -36,7 +36,7 @@ describe('notifications by email through a real SMTP server', () => {
   });
   afterAll(async () => {
     await h.close();
-    await new Promise((resolve) => sink.server.close(resolve));
+    await new Promise<void>((resolve) => sink.server.close(() => resolve()));
   });
 
   const deliver = () => h.services.delivery.runOnce();
@@ -103,7 +103,7 @@ describe('notifications by email through a real SMTP server', () => {
 
   it('with SMTP down the request still succeeds; the message is retried and delivered once SMTP is back', async () => {
     const port = sink.port;
-    await new Promise((resolve) => sink.server.close(resolve));
+    await new Promise<void>((resolve) => sink.server.close(() => resolve()));
     try {
       const user = await signupAndLogin(h);
       const started = Date.now();
