@@ -29,7 +29,7 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
   beforeAll(async () => {
     if (!available) throw new Error(`TWOFOLD_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing`);
     const { chromium } = await import('playwright-core');
-    h = await createHarness('sqlite', { realClock: true });
+    h = await createHarness('sqlite', { realClock: true, startDelivery: true });
     await h.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
     browser = await chromium.launch({
@@ -108,6 +108,98 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
     await page.screenshot({ path: path.join(shots, '07-audit.png') });
     const audit = await page.textContent('table');
     for (const label of ['Virtual MFA unbound', 'Logged in', 'Wrong dynamic code', 'Virtual MFA bound', 'Account created']) expect(audit).toContain(label);
+  }, 150_000);
+
+  it('primary creates a sub-user and binds its device; the sub-user logs in as username@alias; after a reset it must bind again', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    const tab = await context.newPage();
+    const email = `primary.${Date.now()}@example.com`;
+    const password = 'primary account password';
+    await tab.goto(`${base}/signup`);
+    await tab.fill('input[name=email]', email);
+    await tab.fill('input[name=password]', password);
+    await tab.click('main button[type=submit]');
+    await tab.waitForURL(/\/overview/);
+
+    // User Management > Create user
+    await tab.click('nav >> text=User Management');
+    await tab.click('text=Create user');
+    await tab.fill('input[name=username]', 'carol');
+    await tab.fill('input[name=displayName]', 'Carol');
+    await tab.fill('input[name=email]', `carol.${Date.now()}@example.com`);
+    await tab.fill('input[name=password]', 'carol initial password');
+    await tab.check('input[name=mfaRequired]');
+    await tab.click('main button[type=submit]');
+    await tab.waitForURL(/\/users\/[^/]+\?notice=created/);
+    const userUrl = tab.url().split('?')[0]!;
+    const login = (await tab.textContent('main code'))!;
+    expect(login).toMatch(/^carol@[a-z2-9]{10}$/);
+
+    // User Details > Security Credential > Bind for this user
+    await tab.click('text=Bind virtual MFA for this user');
+    await tab.waitForSelector('[data-testid=qr] svg');
+    const secret = referenceBase32Decode((await tab.textContent('[data-testid=secret-key]'))!.replace(/ /g, ''));
+    await tab.fill('input[name=code1]', referenceTotp(secret, Date.now(), -1));
+    await tab.fill('input[name=code2]', referenceTotp(secret, Date.now()));
+    await tab.click('main button:has-text("Confirm")');
+    await tab.waitForURL(/notice=bound-for-user/);
+    expect(await tab.textContent('[data-testid=user-mfa-status]')).toBe('Bound');
+    await tab.screenshot({ path: path.join(shots, '09-user-details-bound.png') });
+    await tab.goto(`${base}/users`);
+    await tab.screenshot({ path: path.join(shots, '08-user-management.png') });
+    await tab.click('text=Sign out');
+
+    // The sub-user logs in on the same page with username@alias and a code from its device.
+    await nextStep();
+    await tab.fill('input[name=login]', login);
+    await tab.fill('input[name=password]', 'carol initial password');
+    await tab.click('main button[type=submit]');
+    await tab.waitForURL(/\/login\/mfa/);
+    await tab.fill('input[name=code]', referenceTotp(secret, Date.now()));
+    await tab.click('main button[type=submit]');
+    await tab.waitForURL(/\/overview/);
+    expect(await tab.textContent('[data-testid=mfa-status]')).toBe('Bound');
+    expect(await tab.textContent('nav')).not.toContain('User Management');
+    await tab.click('text=Sign out');
+
+    // The primary resets the device (lost phone).
+    await tab.fill('input[name=login]', email);
+    await tab.fill('input[name=password]', password);
+    await tab.click('main button[type=submit]');
+    await tab.waitForURL(/\/overview/);
+    await tab.goto(userUrl);
+    await tab.fill('input[name=reason]', 'Phone lost');
+    await tab.click('button:has-text("Reset virtual MFA")');
+    await tab.waitForURL(/notice=reset/);
+    expect(await tab.textContent('[data-testid=user-mfa-status]')).toBe('Not bound');
+    await tab.goto(`${base}/users?mfa=unbound`);
+    expect(await tab.textContent('[data-testid=users]')).toContain('carol');
+    await tab.click('text=Sign out');
+
+    // Next login: MFA is required and no device is bound, so binding comes first and nothing else opens.
+    await tab.fill('input[name=login]', login);
+    await tab.fill('input[name=password]', 'carol initial password');
+    await tab.click('main button[type=submit]');
+    await tab.waitForURL(/\/account\/security\/mfa\/bind/);
+    await tab.goto(`${base}/overview`);
+    await tab.waitForURL(/\/account\/security\/mfa\/bind/);
+    await tab.click('button:has-text("Show the QR code")');
+    await tab.waitForSelector('[data-testid=qr] svg');
+    await tab.screenshot({ path: path.join(shots, '10-sub-user-must-bind.png') });
+    const fresh = referenceBase32Decode((await tab.textContent('[data-testid=secret-key]'))!.replace(/ /g, ''));
+    await tab.fill('input[name=code1]', referenceTotp(fresh, Date.now(), -1));
+    await tab.fill('input[name=code2]', referenceTotp(fresh, Date.now()));
+    await tab.click('main button:has-text("Confirm")');
+    await tab.waitForURL(/\/overview\?notice=bound/);
+    expect(await tab.textContent('[data-testid=mfa-status]')).toBe('Bound');
+
+    // Dev mode: the notifications are in the outbox (device bound, reset by an administrator, bound).
+    await tab.goto(`${base}/dev/outbox`);
+    const outbox = await tab.textContent('main');
+    expect(outbox).toContain('Your virtual MFA device was reset by an administrator');
+    expect(outbox).toContain('Reason given: Phone lost');
+    await tab.screenshot({ path: path.join(shots, '11-outbox.png'), fullPage: false });
+    await context.close();
   }, 150_000);
 
   it('refuses a console form without its CSRF token, and one posted from another origin', async () => {

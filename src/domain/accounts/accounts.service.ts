@@ -92,6 +92,9 @@ export function createProfileQuery(deps: { store: Store }) {
     return {
       user: publicUser(user),
       account: { id: account.id, alias: account.alias },
+      /** For the console's navigation; the API response schema does not carry it. */
+      canManageUsers: user.kind === 'root' || user.roles.split(',').includes('user-admin'),
+      loginName: user.kind === 'root' ? user.email! : `${user.username}@${account.alias}`,
       mfa: device ? { bound: true, device: { id: device.id, boundAt: new Date(device.bound_at!).toISOString() } } : { bound: false },
     };
   };

@@ -11,6 +11,9 @@ import {
   AuditPage, BindPage, BindStartPage, ErrorPage, LoginPage, MfaCodePage, OverviewPage, SecurityPage, SignupPage, StepUpPage, UnbindPage,
 } from './pages.js';
 import { consoleCss } from './styles.js';
+import { OutboxPage } from './users.pages.js';
+import { registerUserPages } from './users.console.js';
+import { auditEventTypes, type AuditEventType } from '../../domain/audit/audit.js';
 
 const CSRF_COOKIE = 'twofold_csrf';
 const CHALLENGE_COOKIE = 'twofold_challenge';
@@ -37,12 +40,18 @@ function formOf(request: FastifyRequest): Form {
   return form;
 }
 
+function purposeOf(next: string): string {
+  if (next.includes('unbind')) return 'Unbinding the virtual MFA device';
+  if (next.startsWith('/users/')) return 'Changing how a user signs in';
+  return 'Binding a virtual MFA device';
+}
+
 /** Only same-site relative paths are followed after a step-up (no open redirect). */
 function safeNext(value: string | undefined): string {
   return value && /^\/(?!\/)[A-Za-z0-9/_-]*$/.test(value) ? value : '/account/security';
 }
 
-function sendPage(reply: FastifyReply, page: VNode, status = 200) {
+export function sendPage(reply: FastifyReply, page: VNode, status = 200) {
   reply.header('cache-control', 'no-store');
   return reply.status(status).type('text/html; charset=utf-8').send(`<!doctype html>${render(page)}`);
 }
@@ -79,11 +88,13 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
 
   async function frame(request: FastifyRequest, reply: FastifyReply, title: string): Promise<PageFrame> {
     let signedInAs: string | null = null;
+    let canManageUsers = false;
     if (request.principal) {
       const profile = await services.profile(request.principal.userId);
-      signedInAs = profile.user.email ?? profile.user.username ?? profile.user.displayName;
+      signedInAs = profile.loginName;
+      canManageUsers = profile.canManageUsers;
     }
-    return { title, csrf: csrfToken(request, reply), signedInAs, dev: config.dev };
+    return { title, csrf: csrfToken(request, reply), signedInAs, dev: config.dev, canManageUsers, restricted: request.principal?.restricted ?? false };
   }
 
   function setSession(reply: FastifyReply, token: string) {
@@ -136,7 +147,8 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
         return reply.redirect('/login/mfa', 303);
       }
       setSession(reply, result.session.token);
-      return reply.redirect('/overview', 303);
+      // A sub-user that must use MFA and has no device yet: straight to binding (restricted session).
+      return reply.redirect(result.status === 'mfa_enrollment_required' ? '/account/security/mfa/bind' : '/overview', 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
@@ -181,9 +193,15 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
 
   // ---- signed-in pages ---------------------------------------------------------------------
   /** Console pages send people to the login page instead of answering 401 JSON. */
+  const RESTRICTED_PAGES = new Set(['/account/security/mfa/bind', '/account/security/mfa/bind/activate']);
   async function signedIn(request: FastifyRequest, reply: FastifyReply) {
     if (!request.principal) {
       reply.redirect('/login', 303);
+      return null;
+    }
+    // A restricted session may only bind a device (and sign out); every other page sends it there.
+    if (request.principal.restricted && !RESTRICTED_PAGES.has(request.url.split('?')[0]!)) {
+      reply.redirect('/account/security/mfa/bind', 303);
       return null;
     }
     return request.principal;
@@ -213,7 +231,7 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     if (!principal) return reply;
     const form = checkForm(request);
     const next = safeNext(form.next);
-    const purpose = next.includes('unbind') ? 'Unbinding the virtual MFA device' : 'Binding a virtual MFA device';
+    const purpose = purposeOf(next);
     try {
       if (form.method === 'totp') {
         if (!/^[0-9]{6}$/.test(form.code ?? '')) throw new AppError('validation.failed', 'Enter the 6 digits shown in your authenticator app.');
@@ -234,12 +252,13 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     if (!principal) return reply;
     if ((await services.mfa.status(principal)).bound) return reply.redirect('/account/security');
     if (!principal.restricted && principal.stepUpUntil <= services.clock()) return stepUpPage(request, reply, '/account/security/mfa/bind', 'Binding a virtual MFA device');
-    return sendPage(reply, <BindStartPage frame={await frame(request, reply, 'Bind virtual MFA')} message={null} />);
+    const required = principal.restricted ? { kind: 'info' as const, text: 'Your account requires virtual MFA. Bind an authenticator app to continue; until then you can only sign out.' } : null;
+    return sendPage(reply, <BindStartPage frame={await frame(request, reply, 'Bind virtual MFA')} message={required} />);
   });
 
   async function bindPage(request: FastifyRequest, reply: FastifyReply, view: Awaited<ReturnType<typeof services.mfa.startEnrollment>>, message: { kind: 'error'; text: string } | null, showClockHint: boolean, status = 200) {
     const profile = await services.profile(request.principal!.userId);
-    const accountName = profile.user.email ?? `${profile.user.username}@${profile.account.alias}`;
+    const accountName = profile.loginName;
     return sendPage(reply, <BindPage frame={await frame(request, reply, 'Bind virtual MFA')} message={message} showClockHint={showClockHint} enrollment={view.enrollment} issuer={config.issuer} accountName={accountName} codesRequired={config.mfaActivationCodes} />, status);
   }
 
@@ -266,7 +285,10 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     try {
       if (!codes.every((c) => /^[0-9]{6}$/.test(c))) throw new AppError('validation.failed', 'Each code is the 6 digits shown in your authenticator app.');
       const result = await services.mfa.activate(principal, { enrollmentId, codes }, requestMeta(request));
-      if (result.session) setSession(reply, result.session.token);
+      if (result.session) {
+        setSession(reply, result.session.token);
+        return reply.redirect('/overview?notice=bound', 303);
+      }
       return reply.redirect('/account/security?notice=bound', 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
@@ -304,9 +326,26 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
   app.get('/audit', { schema: { hide: true } }, async (request, reply) => {
     const principal = await signedIn(request, reply);
     if (!principal) return reply;
-    const events = await services.auditQuery(principal, { limit: 100 });
-    return sendPage(reply, <AuditPage frame={await frame(request, reply, 'Audit log')} events={events} />);
+    const query = request.query as Record<string, string | undefined>;
+    const type = query.type && auditEventTypes.includes(query.type as AuditEventType) ? query.type : undefined;
+    const userId = query.userId && /^[A-Za-z0-9_-]{1,64}$/.test(query.userId) ? query.userId : undefined;
+    const events = await services.auditQuery(principal, { limit: 200, type, userId });
+    const profile = await services.profile(principal.userId);
+    const people = profile.canManageUsers && principal.kind === 'root'
+      ? [{ id: principal.userId, label: `${profile.loginName} (you)` }, ...(await services.users.list(principal)).map((u) => ({ id: u.id, label: u.username }))]
+      : [];
+    return sendPage(reply, <AuditPage frame={await frame(request, reply, 'Audit log')} events={events} types={[...auditEventTypes]} people={people} selected={{ type, userId }} />);
   });
+
+  if (config.dev) {
+    app.get('/dev/outbox', { schema: { hide: true } }, async (request, reply) => {
+      const principal = await signedIn(request, reply);
+      if (!principal) return reply;
+      return sendPage(reply, <OutboxPage frame={await frame(request, reply, 'Outbox')} messages={await services.outbox()} />);
+    });
+  }
+
+  registerUserPages(app, deps, { frame, checkForm, sendPage, stepUpPage, signedIn, notice });
 
   // Console errors that escape a handler (CSRF, origin) render as a page, not JSON.
   app.setErrorHandler((error, request, reply) => {

@@ -5,8 +5,11 @@ export interface PageFrame {
   csrf: string;
   /** Signed-in user's display label, or null on public pages. */
   signedInAs: string | null;
-  active?: 'overview' | 'security' | 'audit';
+  active?: 'overview' | 'security' | 'audit' | 'users' | 'outbox';
   dev?: boolean;
+  canManageUsers?: boolean;
+  /** A restricted session sees no navigation: it may only bind a device or sign out. */
+  restricted?: boolean;
 }
 
 export function Layout(props: PageFrame & { children: ComponentChildren }) {
@@ -26,9 +29,15 @@ export function Layout(props: PageFrame & { children: ComponentChildren }) {
           </a>
           {props.signedInAs ? (
             <nav>
-              <a class={props.active === 'overview' ? 'active' : ''} href="/overview">Overview</a>
-              <a class={props.active === 'security' ? 'active' : ''} href="/account/security">Account Management</a>
-              <a class={props.active === 'audit' ? 'active' : ''} href="/audit">Audit log</a>
+              {props.restricted ? null : (
+                <>
+                  <a class={props.active === 'overview' ? 'active' : ''} href="/overview">Overview</a>
+                  {props.canManageUsers ? <a class={props.active === 'users' ? 'active' : ''} href="/users">User Management</a> : null}
+                  <a class={props.active === 'security' ? 'active' : ''} href="/account/security">Account Management</a>
+                  <a class={props.active === 'audit' ? 'active' : ''} href="/audit">Audit log</a>
+                  {props.dev ? <a class={props.active === 'outbox' ? 'active' : ''} href="/dev/outbox">Outbox</a> : null}
+                </>
+              )}
               <span class="who">{props.signedInAs}</span>
               <form method="post" action="/logout" class="inline">
                 <input type="hidden" name="_csrf" value={props.csrf} />

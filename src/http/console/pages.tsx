@@ -249,21 +249,51 @@ const eventLabels: Record<string, string> = {
   'mfa.resynced': 'MFA clock re-synced',
   'stepup.succeeded': 'Verified for a sensitive operation',
   'stepup.failed': 'Verification failed',
+  'mfa.reset_by_admin': 'Virtual MFA reset by an administrator',
+  'user.created': 'User created',
+  'user.updated': 'User changed',
+  'user.deleted': 'User deleted',
+  'login.locked': 'Login locked',
+  'throttle.unlocked': 'Unlocked by an operator',
 };
 
-export function AuditPage(props: { frame: PageFrame; events: { id: string; type: string; at: string; ip: string | null }[] }) {
+export function AuditPage(props: { frame: PageFrame; events: { id: string; type: string; at: string; ip: string | null; userId: string | null; actorId: string | null; details: Record<string, unknown> }[]; types: string[]; people: { id: string; label: string }[]; selected: { type?: string | undefined; userId?: string | undefined } }) {
+  const names = new Map(props.people.map((p) => [p.id, p.label]));
   return (
     <Layout {...props.frame} active="audit">
       <h1>Audit log</h1>
+      <form method="get" action="/audit" class="filter-form">
+        {props.people.length > 0 ? (
+          <label>User
+            <select name="userId">
+              <option value="">Everyone</option>
+              {props.people.map((p) => <option key={p.id} value={p.id} selected={props.selected.userId === p.id}>{p.label}</option>)}
+            </select>
+          </label>
+        ) : null}
+        <label>Event
+          <select name="type">
+            <option value="">All events</option>
+            {props.types.map((t) => <option key={t} value={t} selected={props.selected.type === t}>{eventLabels[t] ?? t}</option>)}
+          </select>
+        </label>
+        <button type="submit">Filter</button>
+      </form>
       <section class="card">
         <table>
-          <thead><tr><th>When (UTC)</th><th>Event</th><th>From</th></tr></thead>
+          <thead><tr><th>When (UTC)</th><th>Event</th>{props.people.length > 0 ? <th>User</th> : null}<th>From</th></tr></thead>
           <tbody>
             {props.events.map((e) => (
-              <tr key={e.id}><td>{e.at.replace('T', ' ').slice(0, 19)}</td><td>{eventLabels[e.type] ?? e.type} <code class="muted small">{e.type}</code></td><td>{e.ip ?? ''}</td></tr>
+              <tr key={e.id}>
+                <td>{e.at.replace('T', ' ').slice(0, 19)}</td>
+                <td>{eventLabels[e.type] ?? e.type} <code class="muted small">{e.type}</code>{e.actorId && e.actorId !== e.userId ? <span class="muted small"> · by {names.get(e.actorId) ?? 'an administrator'}</span> : null}{typeof e.details.reason === 'string' ? <span class="muted small"> · {e.details.reason}</span> : null}</td>
+                {props.people.length > 0 ? <td>{e.userId ? names.get(e.userId) ?? e.userId : ''}</td> : null}
+                <td>{e.ip ?? ''}</td>
+              </tr>
             ))}
           </tbody>
         </table>
+        {props.events.length === 0 ? <p class="muted">No events match.</p> : null}
       </section>
     </Layout>
   );

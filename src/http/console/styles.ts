@@ -5,11 +5,12 @@ export const consoleCss = `
 html { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); background: var(--bg); }
 body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; }
 a { color: var(--brand); text-decoration: none; } a:hover { text-decoration: underline; }
-.topbar { display: flex; align-items: center; justify-content: space-between; padding: 0 28px; height: 56px; background: #111a2e; color: #fff; }
+.topbar { display: flex; align-items: center; justify-content: space-between; gap: 32px; padding: 0 28px; min-height: 56px; background: #111a2e; color: #fff; }
 .brand { color: #fff; font-weight: 650; font-size: 17px; display: flex; align-items: center; gap: 8px; }
 .brand:hover { text-decoration: none; }
 .brand-mark { display: inline-grid; place-items: center; width: 26px; height: 26px; border-radius: 7px; background: var(--brand); font-size: 15px; }
-.topbar nav { display: flex; align-items: center; gap: 18px; }
+.topbar nav { display: flex; align-items: center; gap: 18px; white-space: nowrap; font-size: 14px; }
+.brand { flex: none; }
 .topbar nav a { color: #c9d3ea; } .topbar nav a.active, .topbar nav a:hover { color: #fff; text-decoration: none; }
 .who { color: #8d9abb; font-size: 13px; border-left: 1px solid #2c3957; padding-left: 18px; }
 main { flex: 1; width: 100%; max-width: 980px; margin: 0 auto; padding: 32px 24px; }
@@ -45,5 +46,15 @@ button.link { background: none; border: 0; padding: 0; color: #c9d3ea; font-weig
 table { width: 100%; border-collapse: collapse; font-size: 14px; } th, td { text-align: left; padding: 8px 10px; border-bottom: 1px solid var(--line); } th { color: var(--muted); font-weight: 600; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .92em; }
 ol { padding-left: 20px; } ol li { margin-bottom: 6px; }
+.page-head { display: flex; justify-content: space-between; align-items: center; }
+a.primary-link { background: var(--brand); border-color: var(--brand); color: #fff; } a.primary-link:hover { background: var(--brand-dark); text-decoration: none; }
+.filters { display: flex; gap: 8px; }
+.chip { border: 1px solid var(--line); border-radius: 999px; padding: 4px 12px; font-size: 13px; background: #fff; color: var(--ink); }
+.chip-active { background: var(--ink); color: #fff; border-color: var(--ink); }
+label.check { flex-direction: row; align-items: center; gap: 8px; font-weight: 450; }
+.inline-row { flex-direction: row; justify-content: space-between; align-items: center; }
+.message pre { white-space: pre-wrap; font-family: inherit; margin: 0; }
+.filter-form { flex-direction: row; align-items: end; gap: 12px; margin-bottom: 16px; }
+select { font: inherit; padding: 8px 10px; border: 1px solid #cdd3df; border-radius: 8px; background: #fff; }
 @media (max-width: 700px) { .bind { grid-template-columns: 1fr; } .topbar { padding: 0 14px; } .who { display: none; } }
 `;
