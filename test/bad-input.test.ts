@@ -13,7 +13,7 @@ function prng(seed: number) {
   };
 }
 
-const FIELDS = ['email', 'password', 'login', 'challengeId', 'code', 'codes', 'enrollmentId', 'method', 'displayName', 'phone', '__proto__', 'constructor', 'x'];
+const FIELDS = ['email', 'password', 'login', 'challengeId', 'code', 'codes', 'enrollmentId', 'method', 'displayName', 'phone', 'username', 'mfaRequired', 'roles', 'disabled', 'reason', '__proto__', 'constructor', 'x'];
 const STRINGS = ['', ' ', '123456', '12345', '1234567', '١٢٣٤٥٦', '１２３４５６', '12345\u0000', 'a@b.co', 'user@example.com', 'totp', 'password', 'correct horse battery', '<script>', "' or 1=1 --", '\uD800', '😀😀😀', '+15551234567'];
 
 function randomValue(rand: () => number, depth = 0): unknown {
@@ -58,11 +58,14 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
   let h: Harness;
   let token: string;
   let mfaToken: string;
+  let subUserId: string;
   beforeAll(async () => {
     h = await createHarness(kind);
     token = (await signupAndLogin(h)).token;
     const user = await userWithDevice(h);
     mfaToken = user.token;
+    const sub = await call(h.app, 'POST', '/api/v1/users', { token, body: { username: 'fuzz-target', password: 'a good password' } });
+    subUserId = sub.body.user.id;
   });
   afterAll(async () => h.close());
 
@@ -76,6 +79,10 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
     { method: 'DELETE', url: '/api/v1/me/mfa-device', auth: 'mfa' },
     { method: 'POST', url: '/api/v1/me/mfa-device/resync', auth: 'mfa' },
     { method: 'DELETE', url: '/api/v1/sessions/current', auth: 'none' },
+    { method: 'POST', url: '/api/v1/users', auth: 'plain' },
+    { method: 'PATCH', url: '/api/v1/users/SUB', auth: 'plain' },
+    { method: 'POST', url: '/api/v1/users/SUB/mfa-device/activate', auth: 'plain' },
+    { method: 'DELETE', url: '/api/v1/users/SUB/mfa-device', auth: 'plain' },
   ];
 
   it.each(endpoints)(`$method $url: ${BODIES_PER_ENDPOINT} random bodies, never a 5xx, always a catalogued code`, async ({ method, url, auth }) => {
@@ -86,7 +93,7 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
       const body = randomBody(rand);
       const response = await h.app.inject({
         method: method as 'POST',
-        url,
+        url: url.replace('SUB', subUserId),
         payload: body.payload,
         headers: { 'content-type': body.contentType, ...(auth === 'plain' ? { authorization: `Bearer ${token}` } : auth === 'mfa' ? { authorization: `Bearer ${mfaToken}` } : {}) },
       });
@@ -98,6 +105,16 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
       }
     }
     expect([...seen.keys()].some((s) => s >= 400)).toBe(true);
+  });
+
+  it('GET /users and /users/{id}: 1000 random queries and ids, never a 5xx', async () => {
+    const rand = prng(11);
+    for (let i = 0; i < BODIES_PER_ENDPOINT; i++) {
+      const value = encodeURIComponent(String(JSON.stringify(randomValue(rand)) ?? '').replace(/[\uD800-\uDFFF]/g, '?'));
+      const url = i % 2 === 0 ? `/api/v1/users?mfa=${value}` : `/api/v1/users/${value || 'x'}`;
+      const response = await h.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+      expect(response.statusCode, url).toBeLessThan(500);
+    }
   });
 
   it('GET /audit-events: 1000 random query strings, never a 5xx', async () => {

@@ -14,6 +14,15 @@ const contract = [
   ['delete', '/api/v1/me/mfa-device'],
   ['post', '/api/v1/me/mfa-device/resync'],
   ['get', '/api/v1/audit-events'],
+  ['post', '/api/v1/users'],
+  ['get', '/api/v1/users'],
+  ['get', '/api/v1/users/{id}'],
+  ['patch', '/api/v1/users/{id}'],
+  ['delete', '/api/v1/users/{id}'],
+  ['post', '/api/v1/users/{id}/mfa-device'],
+  ['post', '/api/v1/users/{id}/mfa-device/activate'],
+  ['delete', '/api/v1/users/{id}/mfa-device'],
+  ['get', '/api/v1/dev/outbox'],
 ] as const;
 
 describe('GET /api/v1/openapi.json', () => {
