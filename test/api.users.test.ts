@@ -114,6 +114,16 @@ describe.each(databaseKinds())('sub-users and delegated MFA on %s', (kind) => {
       expect((await call(h.app, 'DELETE', `/api/v1/users/${plain.id}`, { token: primary.token })).status).toBe(401);
     });
 
+    it('a sub-user has its own lockout, which an operator can clear by its login', async () => {
+      const primary = await primaryAccount(h);
+      const sub = await createSubUser(h, primary.token, primary.alias);
+      for (let i = 0; i < 10; i++) await call(h.app, 'POST', '/api/v1/sessions', { body: { login: sub.login, password: 'wrong password' } });
+      expect((await loginAs(h, sub.login)).status).toBe(429);
+      expect((await call(h.app, 'POST', '/api/v1/sessions', { body: { login: primary.email, password: PASSWORD } })).status).toBe(201);
+      await h.services.operator.unlock(sub.login);
+      expect((await loginAs(h, sub.login)).status).toBe(201);
+    });
+
     it('deleting a sub-user ends its sessions at once', async () => {
       const { primary, plain } = await team();
       expect((await call(h.app, 'DELETE', `/api/v1/users/${plain.id}`, { token: primary.token })).status).toBe(204);

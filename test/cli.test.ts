@@ -39,6 +39,8 @@ describe('twofold CLI', () => {
     expect(twofold(['migrate'], { env }).stdout).toMatch(/up to date/);
     expect(twofold(['account', 'unlock', '--email', 'ops@example.com'], { env }).stdout).toMatch(/unlocked/);
     expect(twofold(['account', 'unlock', '--email', 'nobody@example.com'], { env }).code).not.toBe(0);
+    expect(twofold(['account', 'unlock', '--login', 'nobody@zzzzzzzzzz'], { env }).stderr).toMatch(/No user logs in as/);
+    expect(twofold(['mail'], { env }).stdout).toMatch(/nothing waiting/);
   }, 60_000);
 
   it('stops with a message naming the variable when the configuration is invalid', () => {

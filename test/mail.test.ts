@@ -114,6 +114,8 @@ describe('notifications by email through a real SMTP server', () => {
       expect(queued).toHaveLength(1);
       expect(queued[0]).toMatchObject({ status: 'pending', attempts: 1, kind: 'mfa.bound' });
       expect(queued[0].lastError).toMatch(/ECONNREFUSED|connect/i);
+      // Operators see it too (`twofold mail`), dev mode or not.
+      expect((await h.services.operator.mailQueue()).map((m) => [m.to_address, m.status])).toContainEqual([user.email, 'pending']);
       // Back up on the same port; before the retry time nothing is sent, after it the mail arrives.
       sink = await startSink(port, sink.received);
       await deliver();
@@ -123,6 +125,7 @@ describe('notifications by email through a real SMTP server', () => {
       expect(mailsTo(user.email)).toHaveLength(1);
       const sent = (await call(h.app, 'GET', `/api/v1/dev/outbox?to=${encodeURIComponent(user.email)}`)).body.messages[0];
       expect(sent).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+      expect((await h.services.operator.mailQueue()).some((m) => m.to_address === user.email)).toBe(false);
     } catch (error) {
       if (!sink.server.server.listening) sink = await startSink(port, sink.received); // afterAll closes it
       throw error;

@@ -92,18 +92,39 @@ export async function runCli(argv: string[]): Promise<void> {
     });
   account
     .command('unlock')
-    .description("clear a primary account's password and second-factor lockouts")
-    .requiredOption('--email <email>', 'login email of the primary account')
-    .action(async (options: { email: string }) => {
+    .description("clear a user's password and second-factor lockouts")
+    .option('--email <email>', 'login email of a primary account')
+    .option('--login <login>', 'any login: an email, or username@alias of a sub-user')
+    .action(async (options: { email?: string; login?: string }) => {
+      const login = options.login ?? options.email;
+      if (!login) throw new InvalidArgumentError('give --login (or --email)');
       const config = configOrExit();
       const database = databaseFor(config);
       try {
         const services = await createServices({ db: database.db, dbKind: database.kind, config });
-        await services.operator.unlock(options.email);
-        console.log(`unlocked ${options.email}`);
+        await services.operator.unlock(login);
+        console.log(`unlocked ${login}`);
       } catch (error) {
         if (error instanceof AppError) throw new Error(error.message);
         throw error;
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command('mail')
+    .description('list security e-mails not delivered yet (pending retries) or given up on (failed)')
+    .action(async () => {
+      const config = configOrExit();
+      const database = databaseFor(config);
+      try {
+        const services = await createServices({ db: database.db, dbKind: database.kind, config });
+        const queue = await services.operator.mailQueue();
+        if (queue.length === 0) console.log('nothing waiting: every message was delivered');
+        for (const m of queue) {
+          console.log(`${new Date(m.created_at).toISOString()}  ${m.status.padEnd(7)}  attempts ${m.attempts}  ${m.kind}  to ${m.to_address}${m.last_error ? `  last error: ${m.last_error}` : ''}`);
+        }
       } finally {
         await database.close();
       }

@@ -10,19 +10,33 @@ import { throttleKeys } from '../throttle/policies.js';
 export function createOperatorService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; clock: Clock; random: RandomBytes }) {
   return {
     /**
-     * Clears the password and second-factor throttles of a primary account, e.g. after it hit
+     * Clears the password and second-factor throttles of a user (email of a primary account, or
+     * username@alias of a sub-user), e.g. after it hit
      * the hard limit of 100 consecutive failures (NIST SP 800-63B §5.2.2 expects an unlock path).
      */
-    async unlock(email: string) {
-      const user = await deps.store.repos.users.findRootByEmail(normalizeEmail(email));
-      if (!user) throw new AppError('auth.invalid_credentials', `No primary account with the email ${email}.`);
+    async unlock(login: string) {
+      const name = normalizeEmail(login);
+      let user = await deps.store.repos.users.findRootByEmail(name);
+      const at = name.lastIndexOf('@');
+      if (!user && at > 0) {
+        const account = await deps.store.repos.users.findAccountByAlias(name.slice(at + 1));
+        user = account ? await deps.store.repos.users.findSubByUsername(account.id, name.slice(0, at)) : undefined;
+      }
+      if (!user) throw new AppError('auth.invalid_credentials', `No user logs in as ${login}.`);
+      const userId = user.id;
       const now = deps.clock();
       await deps.store.transaction(async (repos) => {
-        await repos.throttles.unlock(throttleKeys.secondFactor(user.id));
-        await repos.throttles.unlock(throttleKeys.password(user.email_normalized!));
+        await repos.throttles.unlock(throttleKeys.secondFactor(userId));
+        await repos.throttles.unlock(throttleKeys.password(name));
         await deps.audit(repos, { type: 'throttle.unlocked', accountId: user.account_id, userId: user.id, actorId: null, details: { by: 'operator-cli' } }, now);
       });
-      return { userId: user.id };
+      return { userId };
+    },
+
+    /** What the mail worker has not delivered: pending and failed messages, newest first. */
+    async mailQueue() {
+      const rows = await deps.store.repos.messages.list({ limit: 1000 });
+      return rows.filter((m) => m.status === 'pending' || m.status === 'failed');
     },
   };
 }
