@@ -12,11 +12,13 @@ import { createSecondFactorChecker } from './domain/mfa/second-factor.js';
 import { createMfaService } from './domain/mfa/mfa.service.js';
 import { createOperatorService } from './domain/accounts/operator.service.js';
 import { createUsersService } from './domain/users/users.service.js';
+import { createVerificationService } from './domain/verification/verification.service.js';
 import { createNotifier } from './domain/notify/notifications.js';
 import { createDeliveryWorker, type DeliveryLogger } from './domain/notify/delivery.js';
 import { createSmtpTransport, outboxTransport, type MailTransport } from './mail/transport.js';
+import { createWebhookSms, outboxSms, type SmsSender } from './mail/sms.js';
 
-export type ServiceConfig = Pick<Config, 'secretKeys' | 'signupOpen' | 'sessionIdleSeconds' | 'sessionAbsoluteSeconds' | 'stepUpMaxAgeSeconds' | 'issuer' | 'mfaActivationCodes' | 'publicUrl' | 'smtpUrl' | 'mailFrom'>;
+export type ServiceConfig = Pick<Config, 'secretKeys' | 'signupOpen' | 'sessionIdleSeconds' | 'sessionAbsoluteSeconds' | 'stepUpMaxAgeSeconds' | 'issuer' | 'mfaActivationCodes' | 'publicUrl' | 'smtpUrl' | 'mailFrom' | 'smsWebhookUrl' | 'smsWebhookToken' | 'dev'>;
 
 const silentLogger: DeliveryLogger = { info: () => {}, warn: () => {} };
 
@@ -30,6 +32,8 @@ export async function createServices(input: {
   hasher?: PasswordHasher;
   /** Defaults to SMTP when `smtpUrl` is set, else the outbox (messages stay in the database). */
   transport?: MailTransport;
+  /** Defaults to the webhook when `smsWebhookUrl` is set, else the outbox. */
+  sms?: SmsSender;
   logger?: DeliveryLogger;
 }) {
   const clock = input.clock ?? systemClock;
@@ -40,14 +44,21 @@ export async function createServices(input: {
   const audit = createAuditRecorder({ random });
   const checkSecondFactor = createSecondFactorChecker({ secretBox });
   const transport = input.transport ?? (input.config.smtpUrl ? createSmtpTransport(input.config.smtpUrl) : outboxTransport);
-  const delivery = createDeliveryWorker({ store, transport, from: input.config.mailFrom, clock, logger: input.logger ?? silentLogger });
+  const sms = input.sms ?? (input.config.smsWebhookUrl ? createWebhookSms({ url: input.config.smsWebhookUrl, token: input.config.smsWebhookToken }) : outboxSms);
+  const delivery = createDeliveryWorker({ store, transport, sms, from: input.config.mailFrom, clock, logger: input.logger ?? silentLogger });
   const notify = createNotifier({ clock, random, issuer: input.config.issuer, publicUrl: input.config.publicUrl, onQueued: () => delivery.markDirty() });
   const sessions = createSessionsService({
     store, hasher, audit, checkSecondFactor, clock, random, notify,
     settings: { idleSeconds: input.config.sessionIdleSeconds, absoluteSeconds: input.config.sessionAbsoluteSeconds, stepUpMaxAgeSeconds: input.config.stepUpMaxAgeSeconds },
   });
+  const verification = createVerificationService({
+    store, clock, random, issuer: input.config.issuer,
+    // A channel is offered only where a code can really arrive (or be read from the dev outbox).
+    channels: { email: input.config.smtpUrl !== null || input.config.dev || input.transport !== undefined, sms: input.config.smsWebhookUrl !== null || input.config.dev || input.sms !== undefined },
+    onQueued: () => delivery.markDirty(),
+  });
   const mfa = createMfaService({
-    store, secretBox, hasher, audit, checkSecondFactor, sessions, clock, random, notify,
+    store, secretBox, hasher, audit, checkSecondFactor, sessions, clock, random, notify, verification,
     issuer: input.config.issuer, activationCodes: input.config.mfaActivationCodes, stepUpMaxAgeSeconds: input.config.stepUpMaxAgeSeconds,
   });
   return {
@@ -56,6 +67,7 @@ export async function createServices(input: {
     delivery,
     mailTransport: transport.kind,
     users: createUsersService({ store, hasher, audit, mfa, clock, random }),
+    verification,
     accounts: createAccountsService({ store, hasher, audit, clock, random, signupOpen: input.config.signupOpen }),
     sessions,
     mfa,

@@ -29,12 +29,12 @@ describe.each(databaseKinds())('virtual MFA lifecycle on %s', (kind) => {
       const me = await call(h.app, 'GET', '/api/v1/me', { token: user.token });
       expect(JSON.stringify(me.body)).not.toContain(secret);
     });
-    it('needs a fresh step-up: 401 auth.step_up_required with the password method when no device is bound', async () => {
+    it('needs a fresh step-up: 401 auth.step_up_required offering an email code or the password when no device is bound', async () => {
       const user = await signupAndLogin(h);
       h.clock.advance(301_000);
       const res = await enroll(user.token);
       expect(res.status).toBe(401);
-      expect(res.body.error).toMatchObject({ code: 'auth.step_up_required', methods: ['password'] });
+      expect(res.body.error).toMatchObject({ code: 'auth.step_up_required', methods: ['email', 'password'] });
       const wrong = await call(h.app, 'POST', '/api/v1/me/step-up', { token: user.token, body: { method: 'password', password: 'not my password' } });
       expect(wrong.status).toBe(401);
       expect(wrong.body.error.code).toBe('auth.invalid_credentials');

@@ -96,7 +96,7 @@ describe.each(databaseKinds())('sub-users and delegated MFA on %s', (kind) => {
       h.clock.advance(301_000);
       const stale = await call(h.app, 'PATCH', `/api/v1/users/${plain.id}`, { token: primary.token, body: { disabled: true } });
       expect(stale.status).toBe(401);
-      expect(stale.body.error).toMatchObject({ code: 'auth.step_up_required', methods: ['password'] });
+      expect(stale.body.error).toMatchObject({ code: 'auth.step_up_required', methods: ['email', 'password'] });
       // A display name needs no step-up.
       expect((await call(h.app, 'PATCH', `/api/v1/users/${plain.id}`, { token: primary.token, body: { displayName: 'Still fine' } })).status).toBe(200);
       await call(h.app, 'POST', '/api/v1/me/step-up', { token: primary.token, body: { method: 'password', password: PASSWORD } });

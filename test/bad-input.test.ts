@@ -141,6 +141,8 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
       ['a JSON array', 'POST', '/api/v1/accounts', '[]', 400, 'validation.failed'],
       ['an empty body', 'POST', '/api/v1/accounts', '', 400, 'validation.failed'],
       ['proto pollution', 'POST', '/api/v1/accounts', '{"__proto__": {"x": 1}}', 400, 'request.invalid_json'],
+      ['a NUL character (PostgreSQL text cannot hold it)', 'POST', '/api/v1/accounts', JSON.stringify({ email: 'nul@example.com', password: 'pass\u0000word', displayName: 'a\u0000b' }), 400, 'validation.failed'],
+      ['a NUL character in a key', 'POST', '/api/v1/sessions', '{"login\\u0000": "a", "password": "b"}', 400, 'validation.failed'],
     ];
     it.each(cases)('%s → %i-class %s', async (_name, method, url, payload, status, code) => {
       const response = await h.app.inject({ method: method as 'POST', url, payload, headers: { 'content-type': 'application/json' } });

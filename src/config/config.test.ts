@@ -59,6 +59,7 @@ describe('loadConfig', () => {
     ['TWOFOLD_LOG_LEVEL', 'loud'],
     ['TWOFOLD_SMTP_URL', 'http://mail.example.com'],
     ['TWOFOLD_MAIL_FROM', 'not an address'],
+    ['TWOFOLD_SMS_WEBHOOK_URL', 'ftp://sms.example.com'],
   ])('refuses %s=%s with a message naming the variable', (variable, value) => {
     const run = () => loadConfig({ TWOFOLD_DATA_DIR: dir(), [variable]: value });
     expect(run).toThrow(ConfigError);

@@ -29,6 +29,10 @@ export interface Config {
   /** `smtp://` or `smtps://` URL; null = notifications stay in the database (the dev outbox). */
   smtpUrl: string | null;
   mailFrom: string;
+  /** Generic SMS gateway: twofold POSTs `{to, text}` as JSON here; null = SMS only in the dev outbox. */
+  smsWebhookUrl: string | null;
+  /** Sent as `Authorization: Bearer …` to the SMS webhook, when set. */
+  smsWebhookToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -159,6 +163,17 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     throw new ConfigError('TWOFOLD_MAIL_FROM', 'expected an address like "twofold <no-reply@example.com>" or no-reply@example.com');
   }
 
+  const smsWebhookUrl = read(env, 'TWOFOLD_SMS_WEBHOOK_URL') ?? null;
+  if (smsWebhookUrl !== null) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(smsWebhookUrl);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) throw new ConfigError('TWOFOLD_SMS_WEBHOOK_URL', 'expected an http:// or https:// URL');
+  }
+
   const config: Config = {
     host,
     port,
@@ -181,6 +196,8 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     logLevel,
     smtpUrl,
     mailFrom,
+    smsWebhookUrl,
+    smsWebhookToken: read(env, 'TWOFOLD_SMS_WEBHOOK_TOKEN') ?? null,
   };
   return Object.freeze(config);
 }

@@ -117,6 +117,23 @@ export interface MessagesTable {
   last_error: string | null;
   created_at: number;
   sent_at: number | null;
+  /** 1 = the body carries a one-time code: emptied once delivered. */
+  sensitive: number;
+}
+
+export interface VerificationsTable {
+  id: string;
+  user_id: string;
+  /** What the code may be used for (a code for one purpose never serves another). */
+  purpose: 'step_up';
+  channel: 'email' | 'sms';
+  destination: string;
+  /** SHA-256 of the code, keyed by the verification id. */
+  code_hash: string;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
 }
 
 export interface KnownBrowsersTable {
@@ -135,4 +152,5 @@ export interface DatabaseSchema {
   audit_events: AuditEventsTable;
   messages: MessagesTable;
   known_browsers: KnownBrowsersTable;
+  verifications: VerificationsTable;
 }

@@ -28,6 +28,9 @@ export const errorCatalogue = {
   'mfa.enrollment_not_found': { status: 404, description: 'No pending enrollment with this id for this user.' },
   'mfa.enrollment_expired': { status: 410, description: 'The pending enrollment is older than 10 minutes; start binding again.' },
   'mfa.enrollment_required': { status: 403, description: 'A restricted session may only bind a device, read /me and sign out.' },
+  'verification.invalid_code': { status: 401, description: 'The email/SMS code is wrong, expired (10 minutes), already used, for another purpose, or out of its 5 tries. Request a new one.' },
+  'verification.too_many_requests': { status: 429, description: 'Codes are sent at most once a minute per destination and ten times a day per user; `Retry-After` says when to ask again.' },
+  'verification.channel_unavailable': { status: 422, description: 'That channel cannot reach this user: no email address or phone number on record, or no mail/SMS delivery configured.' },
   'service.unavailable': { status: 503, description: 'The database is not reachable (GET /readyz).' },
   'internal.error': { status: 500, description: 'An unexpected server error; the log has the details, the response has none.' },
 } as const satisfies Record<string, { status: number; description: string }>;

@@ -10,6 +10,7 @@ import { createServices, type Services } from '../../src/compose.js';
 import { buildApp, logRedactPaths, type AppConfig } from '../../src/http/app.js';
 import type { ServiceConfig } from '../../src/compose.js';
 import type { MailTransport } from '../../src/mail/transport.js';
+import type { SmsSender } from '../../src/mail/sms.js';
 import { referenceBase32Decode, referenceTotp } from './rfc6238.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -27,6 +28,8 @@ export interface HarnessOptions {
   realClock?: boolean;
   /** A mail transport (e.g. SMTP to a test sink); default: the outbox. */
   transport?: MailTransport;
+  /** An SMS sender (e.g. the webhook to a test server); default: the outbox. */
+  sms?: SmsSender;
   /** Start the delivery worker as the server does (otherwise tests call `delivery.runOnce()`). */
   startDelivery?: boolean;
 }
@@ -67,6 +70,8 @@ const baseConfig: ServiceConfig & AppConfig = {
   publicUrl: 'http://twofold.test',
   smtpUrl: null,
   mailFrom: 'twofold test <no-reply@twofold.test>',
+  smsWebhookUrl: null,
+  smsWebhookToken: null,
   secureCookies: false,
   trustProxy: false,
   dev: true,
@@ -102,7 +107,7 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
   const open = async () => {
     const database = openDatabase(target);
     await migrateToLatest(database.db, database.schema);
-    const services = await createServices({ db: database.db, dbKind: database.kind, config, clock: clock.now, ...(options.transport ? { transport: options.transport } : {}) });
+    const services = await createServices({ db: database.db, dbKind: database.kind, config, clock: clock.now, ...(options.transport ? { transport: options.transport } : {}), ...(options.sms ? { sms: options.sms } : {}) });
     if (options.startDelivery) services.delivery.start();
     const stream = new Writable({
       write(chunk, _encoding, done) {

@@ -3,6 +3,7 @@ import type { Database } from '../database.js';
 import { createAuditRepository } from './audit.repository.js';
 import { createMfaDevicesRepository } from './mfa-devices.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
+import { createVerificationsRepository } from './verifications.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createThrottlesRepository } from './throttles.repository.js';
 import { createUsersRepository } from './users.repository.js';
@@ -15,6 +16,7 @@ export function createRepositories(db: Database) {
     throttles: createThrottlesRepository(db),
     audit: createAuditRepository(db),
     messages: createMessagesRepository(db),
+    verifications: createVerificationsRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

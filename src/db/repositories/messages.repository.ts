@@ -16,8 +16,12 @@ export function createMessagesRepository(db: Database) {
         .where('claimed_until', '<=', now)
         .returningAll()
         .executeTakeFirst(),
-    markDelivered: (id: string, status: 'sent' | 'outbox', now: number) =>
-      db.updateTable('messages').set((eb) => ({ status, sent_at: now, attempts: eb('attempts', '+', 1), last_error: null, claimed_until: 0 })).where('id', '=', id).execute(),
+    markDelivered: (id: string, status: 'sent' | 'outbox', now: number, redact: boolean) =>
+      db
+        .updateTable('messages')
+        .set((eb) => ({ status, sent_at: now, attempts: eb('attempts', '+', 1), last_error: null, claimed_until: 0, ...(redact ? { text_body: '[one-time code removed after delivery]', html_body: null } : {}) }))
+        .where('id', '=', id)
+        .execute(),
     markAttemptFailed: (id: string, error: string, nextAttemptAt: number | null) =>
       db
         .updateTable('messages')
@@ -29,6 +33,7 @@ export function createMessagesRepository(db: Database) {
       if (filter.to) query = query.where('to_address', '=', filter.to);
       return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
     },
+    /** A code message: only its channel and body matter; `sensitive` empties it after delivery. */
     /** True when this browser is new for the user (the row was inserted now). */
     rememberBrowser: async (userId: string, fingerprint: string, now: number) => {
       const result = await db.insertInto('known_browsers').values({ user_id: userId, fingerprint, first_seen_at: now }).onConflict((oc) => oc.columns(['user_id', 'fingerprint']).doNothing()).executeTakeFirst();

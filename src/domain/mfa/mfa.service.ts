@@ -17,11 +17,12 @@ import { clampDrift, deviceAssociatedData, type SecondFactorChecker } from './se
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
 import { notifyLockout, recipientOf } from '../notify/recipients.js';
 import type { Notifier } from '../notify/notifications.js';
+import type { VerificationService } from '../verification/verification.service.js';
 
 /** A pending enrollment can be activated for 10 minutes (Authelia uses the same). */
 export const ENROLLMENT_TTL_MS = 10 * 60_000;
 
-export type StepUpMethod = 'totp' | 'password';
+export type StepUpMethod = 'totp' | 'password' | 'email' | 'sms';
 
 export function publicDevice(device: Pick<MfaDevicesTable, 'id' | 'bound_at'>) {
   return { id: device.id, boundAt: new Date(device.bound_at!).toISOString() };
@@ -54,6 +55,7 @@ export function createMfaService(deps: {
   activationCodes: 1 | 2;
   stepUpMaxAgeSeconds: number;
   notify: Notifier;
+  verification: VerificationService;
 }) {
   const { store, clock, random, audit } = deps;
 
@@ -73,7 +75,10 @@ export function createMfaService(deps: {
 
   /** The ways this user can refresh a step-up now (API.md `methods`). */
   async function stepUpMethods(userId: string): Promise<StepUpMethod[]> {
-    return (await store.repos.mfaDevices.findActive(userId)) ? ['totp'] : ['password'];
+    if (await store.repos.mfaDevices.findActive(userId)) return ['totp'];
+    const user = await store.repos.users.findUserById(userId);
+    // Without a device: an email or SMS code where one can reach the user, and the password (API.md).
+    return [...(user ? deps.verification.channelsFor(user) : []), 'password'];
   }
 
   async function requireFreshStepUp(principal: Principal): Promise<void> {
@@ -309,7 +314,7 @@ export function createMfaService(deps: {
     },
 
     /** POST /me/step-up: refreshes this session's step-up (and only this session's, API.md). */
-    async stepUp(principal: Principal, input: { method: 'totp'; code: string } | { method: 'password'; password: string }, meta: RequestMeta) {
+    async stepUp(principal: Principal, input: { method: 'totp'; code: string } | { method: 'password'; password: string } | { method: 'email' | 'sms'; verificationId: string; code: string }, meta: RequestMeta) {
       const now = clock();
       const until = now + deps.stepUpMaxAgeSeconds * 1000;
       const device = await store.repos.mfaDevices.findActive(principal.userId);
@@ -329,6 +334,26 @@ export function createMfaService(deps: {
         if (!outcome.ok) throw secondFactorFailure(outcome, now);
         return { stepUpUntil: until };
       }
+      if (input.method === 'email' || input.method === 'sms') {
+        // Email and SMS codes are a step-up only while no device is bound (API.md): they are weaker than TOTP.
+        if (device) throw new AppError('auth.step_up_required', 'A virtual MFA device is bound: verify with a code from it.', { details: { methods: ['totp'] } });
+        const ok = await store.transaction(async (repos) => {
+          // One budget across factors (DESIGN.md §2.2): a wrong email code counts like a wrong TOTP.
+          const key = throttleKeys.secondFactor(principal.userId);
+          const reservation = await repos.throttles.reserve(key, throttlePolicies.secondFactor, now);
+          if (!reservation) return { locked: (await repos.throttles.get(key))?.locked_until ?? now + 1000 };
+          const valid = await deps.verification.check(repos, principal.userId, input.verificationId, input.code, now);
+          if (valid) {
+            await repos.throttles.reset(key);
+            await repos.sessions.setStepUp(principal.sessionId, until);
+          }
+          await audit(repos, { type: valid ? 'stepup.succeeded' : 'stepup.failed', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { method: input.method } }, now);
+          return { valid };
+        });
+        if (ok.locked !== undefined) throw lockedError(ok.locked, now);
+        if (!ok.valid) throw new AppError('verification.invalid_code', 'The code is not valid: it may be mistyped, expired (10 minutes), already used, or out of tries. Ask for a new code.');
+        return { stepUpUntil: until };
+      }
       // A password re-check is only a step-up while the password is all the user has (API.md).
       if (device) {
         throw new AppError('auth.step_up_required', 'A virtual MFA device is bound: verify with a code from it.', { details: { methods: ['totp'] } });
@@ -339,7 +364,8 @@ export function createMfaService(deps: {
         const row = await store.repos.throttles.get(key);
         throw new AppError('auth.too_many_attempts', 'Too many wrong passwords. Try again later.', { details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now, now) } });
       }
-      const ok = await deps.hasher.verify(user.password_hash, input.password);
+      const password = (input as { password: string }).password; // the only method left here
+      const ok = await deps.hasher.verify(user.password_hash, password);
       await store.transaction(async (repos) => {
         if (ok) {
           await repos.throttles.reset(key);

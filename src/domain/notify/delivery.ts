@@ -1,6 +1,7 @@
 import type { Store } from '../../db/repositories/index.js';
 import type { Clock } from '../../crypto/random.js';
 import type { MailTransport } from '../../mail/transport.js';
+import type { SmsSender } from '../../mail/sms.js';
 
 export interface DeliveryLogger {
   info(object: object, message: string): void;
@@ -19,7 +20,7 @@ export function retryDelayMs(attempts: number): number {
  * something, and every `pollMs` for retries. Several instances may run it: a message is claimed
  * with a conditional UPDATE before each attempt.
  */
-export function createDeliveryWorker(deps: { store: Store; transport: MailTransport; from: string; clock: Clock; logger: DeliveryLogger; pollMs?: number }) {
+export function createDeliveryWorker(deps: { store: Store; transport: MailTransport; sms: SmsSender; from: string; clock: Clock; logger: DeliveryLogger; pollMs?: number }) {
   let dirty = false;
   let running: Promise<number> | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -34,8 +35,16 @@ export function createDeliveryWorker(deps: { store: Store; transport: MailTransp
         const message = await deps.store.repos.messages.claim(id, now, 60_000);
         if (!message) continue;
         try {
-          await deps.transport.send({ from: deps.from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body });
-          await deps.store.repos.messages.markDelivered(id, deps.transport.kind === 'smtp' ? 'sent' : 'outbox', deps.clock());
+          let real: boolean;
+          if (message.channel === 'sms') {
+            await deps.sms.send({ to: message.to_address, text: message.text_body, reference: message.id });
+            real = deps.sms.kind === 'webhook';
+          } else {
+            await deps.transport.send({ from: deps.from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body });
+            real = deps.transport.kind === 'smtp';
+          }
+          // A code must not outlive its delivery in our database (the dev outbox keeps it: that is its purpose).
+          await deps.store.repos.messages.markDelivered(id, real ? 'sent' : 'outbox', deps.clock(), real && message.sensitive === 1);
           delivered += 1;
         } catch (error) {
           const attempts = message.attempts + 1;

@@ -98,6 +98,7 @@ export function createNotifier(deps: { clock: Clock; random: RandomBytes; issuer
       last_error: null,
       created_at: now,
       sent_at: null,
+      sensitive: 0,
     });
     deps.onQueued();
   };

@@ -19,6 +19,10 @@ export const throttlePolicies = {
   password: { threshold: 10, baseDelayMs: 30_000, maxDelayMs: 900_000, hardLimit: null, windowMs: null },
   /** Per client address on login: 50 failures in 15 minutes locks the address for 15 minutes. */
   loginIp: { threshold: 50, baseDelayMs: 900_000, maxDelayMs: 900_000, hardLimit: null, windowMs: 900_000 },
+  /** Code sending (anti-flooding, CS-FP): one a minute to a destination … */
+  codeToDestination: { threshold: 1, baseDelayMs: 60_000, maxDelayMs: 60_000, hardLimit: null, windowMs: 60_000 },
+  /** … and ten a day to a user. */
+  codesPerUserDay: { threshold: 10, baseDelayMs: 86_400_000, maxDelayMs: 86_400_000, hardLimit: null, windowMs: 86_400_000 },
 } as const satisfies Record<string, ThrottlePolicy>;
 
 /** Pending login tries (per challenge), RFC 4226 §7.3 asks the delay scheme to span sessions too. */
@@ -28,6 +32,8 @@ export const throttleKeys = {
   secondFactor: (userId: string) => `mfa:${userId}`,
   password: (login: string) => `password:${login}`,
   loginIp: (ip: string) => `ip:${ip}`,
+  codeToDestination: (channel: string, destination: string) => `send:${channel}:${destination}`,
+  codesPerUserDay: (userId: string) => `send-day:${userId}`,
 };
 
 export function retryAfterSeconds(lockedUntil: number, now: number): number {

@@ -7,12 +7,31 @@ import { DeviceSchema, OpaqueId, Password, SessionSchema, TotpCode, errors, iso 
 const ActivateBody = Type.Object({ enrollmentId: OpaqueId, codes: Type.Array(TotpCode, { minItems: 1, maxItems: 2 }) }, { additionalProperties: false });
 const UnbindBody = Type.Object({ code: TotpCode }, { additionalProperties: false });
 const ResyncBody = Type.Object({ codes: Type.Array(TotpCode, { minItems: 2, maxItems: 2 }) }, { additionalProperties: false });
+const OobCode = Type.String({ pattern: '^[0-9]{6}$', description: 'the 6-digit code from the email or SMS' });
 const StepUpBody = Type.Union([
   Type.Object({ method: Type.Literal('totp'), code: TotpCode }, { additionalProperties: false }),
   Type.Object({ method: Type.Literal('password'), password: Password }, { additionalProperties: false }),
+  Type.Object({ method: Type.Union([Type.Literal('email'), Type.Literal('sms')]), verificationId: OpaqueId, code: OobCode }, { additionalProperties: false }),
 ]);
+const VerificationBody = Type.Object({ channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]) }, { additionalProperties: false });
 
 export function registerMfaRoutes(app: FastifyInstance, services: Services) {
+  app.post<{ Body: Static<typeof VerificationBody> }>('/me/verifications', {
+    config: { auth: 'session' },
+    schema: {
+      tags: ['mfa'],
+      summary: 'Send a 6-digit code by email or SMS for a step-up (10 minutes, single use, 5 tries)',
+      body: VerificationBody,
+      response: {
+        202: Type.Object({ verification: Type.Object({ id: Type.String(), channel: Type.String(), destination: Type.String(), expiresAt: Type.String() }) }),
+        ...errors(400, 401, 403, 413, 415, 422, 429),
+      },
+    },
+  }, async (request, reply) => {
+    const verification = await services.verification.send(principalOf(request), request.body.channel, requestMeta(request));
+    return reply.status(202).send({ verification: { ...verification, expiresAt: iso(verification.expiresAt) } });
+  });
+
   app.post<{ Body: Static<typeof StepUpBody> }>('/me/step-up', {
     config: { auth: 'session' },
     schema: {
