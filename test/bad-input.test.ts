@@ -13,8 +13,8 @@ function prng(seed: number) {
   };
 }
 
-const FIELDS = ['email', 'password', 'login', 'challengeId', 'code', 'codes', 'enrollmentId', 'method', 'displayName', 'phone', 'username', 'mfaRequired', 'roles', 'disabled', 'reason', '__proto__', 'constructor', 'x'];
-const STRINGS = ['', ' ', '123456', '12345', '1234567', '١٢٣٤٥٦', '１２３４５６', '12345\u0000', 'a@b.co', 'user@example.com', 'totp', 'password', 'correct horse battery', '<script>', "' or 1=1 --", '\uD800', '😀😀😀', '+15551234567'];
+const FIELDS = ['email', 'password', 'login', 'challengeId', 'code', 'codes', 'enrollmentId', 'method', 'displayName', 'phone', 'username', 'mfaRequired', 'roles', 'disabled', 'reason', 'channel', 'verificationId', '__proto__', 'constructor', 'x'];
+const STRINGS = ['', ' ', 'email', 'sms', '123456', '12345', '1234567', '١٢٣٤٥٦', '１２３４５６', '12345\u0000', 'a@b.co', 'user@example.com', 'totp', 'password', 'correct horse battery', '<script>', "' or 1=1 --", '\uD800', '😀😀😀', '+15551234567'];
 
 function randomValue(rand: () => number, depth = 0): unknown {
   const pick = Math.floor(rand() * 11);
@@ -79,6 +79,7 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
     { method: 'DELETE', url: '/api/v1/me/mfa-device', auth: 'mfa' },
     { method: 'POST', url: '/api/v1/me/mfa-device/resync', auth: 'mfa' },
     { method: 'DELETE', url: '/api/v1/sessions/current', auth: 'none' },
+    { method: 'POST', url: '/api/v1/me/verifications', auth: 'plain' },
     { method: 'POST', url: '/api/v1/users', auth: 'plain' },
     { method: 'PATCH', url: '/api/v1/users/SUB', auth: 'plain' },
     { method: 'POST', url: '/api/v1/users/SUB/mfa-device/activate', auth: 'plain' },

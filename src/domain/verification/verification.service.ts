@@ -49,6 +49,16 @@ export function createVerificationService(deps: { store: Store; clock: Clock; ra
       return (['email', 'sms'] as const).filter((channel) => destinationOf(user, channel) !== null);
     },
 
+    /** Where a code could go, masked (for the console's "verify it's you" page). */
+    async optionsFor(userId: string): Promise<{ channel: Channel; destination: string }[]> {
+      const user = await store.repos.users.findUserById(userId);
+      if (!user) return [];
+      return (['email', 'sms'] as const).flatMap((channel) => {
+        const destination = destinationOf(user, channel);
+        return destination ? [{ channel, destination: channel === 'email' ? maskEmail(destination) : maskPhone(destination) }] : [];
+      });
+    },
+
     /** POST /me/verifications: sends a fresh code for a step-up. */
     async send(principal: Principal, channel: Channel, meta: RequestMeta) {
       const user = await store.repos.users.findUserById(principal.userId);

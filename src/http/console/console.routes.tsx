@@ -7,6 +7,7 @@ import { constantTimeEqual } from '../../crypto/random.js';
 import type { AppDeps } from '../app.js';
 import { SESSION_COOKIE, originAllowed, requestMeta } from '../plugins/auth.js';
 import type { PageFrame } from './layout.js';
+import type { StepUpOptions } from './pages.js';
 import {
   AuditPage, BindPage, BindStartPage, ErrorPage, LoginPage, MfaCodePage, OverviewPage, SecurityPage, SignupPage, StepUpPage, UnbindPage,
 } from './pages.js';
@@ -221,10 +222,28 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     return sendPage(reply, <SecurityPage frame={await frame(request, reply, 'Security Settings')} message={notice(request)} email={profile.user.email} mfa={{ bound: profile.mfa.bound, boundAt: profile.mfa.device?.boundAt }} />);
   });
 
-  async function stepUpPage(request: FastifyRequest, reply: FastifyReply, next: string, purpose: string, message: { kind: 'error'; text: string } | null = null, status = 200) {
-    const methods = await services.mfa.stepUpMethods(request.principal!.userId);
-    return sendPage(reply, <StepUpPage frame={await frame(request, reply, 'Verify')} message={message} method={methods[0] === 'totp' ? 'totp' : 'password'} next={next} purpose={purpose} />, status);
+  async function stepUpPage(request: FastifyRequest, reply: FastifyReply, next: string, purpose: string, message: { kind: 'error' | 'info'; text: string } | null = null, status = 200, pending?: StepUpOptions['pending']) {
+    const userId = request.principal!.userId;
+    const totp = (await services.mfa.status(request.principal!)).bound;
+    const options: StepUpOptions = { totp, channels: totp ? [] : await services.verification.optionsFor(userId), pending };
+    return sendPage(reply, <StepUpPage frame={await frame(request, reply, 'Verify')} message={message} options={options} next={next} purpose={purpose} />, status);
   }
+
+  app.post('/account/security/step-up/send', { schema: { hide: true } }, async (request, reply) => {
+    const principal = await signedIn(request, reply);
+    if (!principal) return reply;
+    const form = checkForm(request);
+    const next = safeNext(form.next);
+    const channel = form.channel === 'sms' ? 'sms' : 'email';
+    try {
+      const sent = await services.verification.send(principal, channel, requestMeta(request));
+      return stepUpPage(request, reply, next, purposeOf(next), null, 200, { verificationId: sent.id, channel, destination: sent.destination });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
+      return stepUpPage(request, reply, next, purposeOf(next), { kind: 'error', text: error.message }, error.status);
+    }
+  });
 
   app.post('/account/security/step-up', { schema: { hide: true } }, async (request, reply) => {
     const principal = await signedIn(request, reply);
@@ -236,6 +255,9 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
       if (form.method === 'totp') {
         if (!/^[0-9]{6}$/.test(form.code ?? '')) throw new AppError('validation.failed', 'Enter the 6 digits shown in your authenticator app.');
         await services.mfa.stepUp(principal, { method: 'totp', code: form.code! }, requestMeta(request));
+      } else if (form.method === 'email' || form.method === 'sms') {
+        if (!/^[0-9]{6}$/.test(form.code ?? '')) throw new AppError('validation.failed', 'Enter the 6 digits from the message.');
+        await services.mfa.stepUp(principal, { method: form.method, verificationId: form.verificationId ?? '', code: form.code! }, requestMeta(request));
       } else {
         await services.mfa.stepUp(principal, { method: 'password', password: form.password ?? '' }, requestMeta(request));
       }
@@ -243,7 +265,11 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
-      return stepUpPage(request, reply, next, purpose, { kind: 'error', text: error.message }, error.status);
+      // A mistyped email/SMS code: keep asking for the same code.
+      const pending = (form.method === 'email' || form.method === 'sms') && error.code === 'verification.invalid_code' && form.verificationId
+        ? { verificationId: form.verificationId, channel: form.method as 'email' | 'sms', destination: (await services.verification.optionsFor(principal.userId)).find((o) => o.channel === form.method)?.destination ?? '' }
+        : undefined;
+      return stepUpPage(request, reply, next, purpose, { kind: 'error', text: error.message }, error.status, pending);
     }
   });
 

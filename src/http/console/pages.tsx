@@ -137,22 +137,67 @@ export function SecurityPage(props: { frame: PageFrame; message: Message; email:
   );
 }
 
-export function StepUpPage(props: { frame: PageFrame; message: Message; method: 'totp' | 'password'; next: string; purpose: string }) {
+export interface StepUpOptions {
+  /** The device is bound: only TOTP counts. */
+  totp: boolean;
+  /** Email/SMS destinations that can get a code (masked). */
+  channels: { channel: 'email' | 'sms'; destination: string }[];
+  /** A code was just sent: ask for it. */
+  pending?: { verificationId: string; channel: 'email' | 'sms'; destination: string } | undefined;
+}
+
+export function StepUpPage(props: { frame: PageFrame; message: Message; options: StepUpOptions; next: string; purpose: string }) {
+  const { options } = props;
   return (
     <Layout {...props.frame} active="security">
       <section class="card narrow">
         <h1>Verify it's you</h1>
-        <p>{props.purpose} is a sensitive operation. {props.method === 'totp' ? 'Enter a code from your authenticator app.' : 'Enter your password.'}</p>
+        <p>{props.purpose} is a sensitive operation.</p>
         <Notice message={props.message} />
-        <form method="post" action="/account/security/step-up">
-          <Csrf value={props.frame.csrf} />
-          <input type="hidden" name="method" value={props.method} />
-          <input type="hidden" name="next" value={props.next} />
-          {props.method === 'totp' ? <CodeInput name="code" label="Code" autofocus /> : (
-            <label>Password<input name="password" type="password" autoComplete="current-password" required maxLength={256} autoFocus /></label>
-          )}
-          <button type="submit" class="primary">Verify</button>
-        </form>
+        {options.totp ? (
+          <form method="post" action="/account/security/step-up">
+            <Csrf value={props.frame.csrf} />
+            <input type="hidden" name="method" value="totp" />
+            <input type="hidden" name="next" value={props.next} />
+            <p class="muted">Enter a code from your authenticator app.</p>
+            <CodeInput name="code" label="Code" autofocus />
+            <button type="submit" class="primary">Verify</button>
+          </form>
+        ) : (
+          <>
+            {options.pending ? (
+              <form method="post" action="/account/security/step-up">
+                <Csrf value={props.frame.csrf} />
+                <input type="hidden" name="method" value={options.pending.channel} />
+                <input type="hidden" name="verificationId" value={options.pending.verificationId} />
+                <input type="hidden" name="next" value={props.next} />
+                <p class="muted">We sent a 6-digit code to <strong>{options.pending.destination}</strong>. It is valid for 10 minutes.</p>
+                <CodeInput name="code" label="Verification code" autofocus />
+                <button type="submit" class="primary">Verify</button>
+              </form>
+            ) : null}
+            {options.channels.map((c) => (
+              <form method="post" action="/account/security/step-up/send" key={c.channel}>
+                <Csrf value={props.frame.csrf} />
+                <input type="hidden" name="channel" value={c.channel} />
+                <input type="hidden" name="next" value={props.next} />
+                <button type="submit" class={options.pending ? '' : 'primary'} data-testid={`send-${c.channel}`}>
+                  {options.pending?.channel === c.channel ? 'Send a new code' : c.channel === 'email' ? `Email a code to ${c.destination}` : `Text a code to ${c.destination}`}
+                </button>
+              </form>
+            ))}
+            <details class="alt" open={options.channels.length === 0}>
+              <summary>Use your password instead</summary>
+              <form method="post" action="/account/security/step-up">
+                <Csrf value={props.frame.csrf} />
+                <input type="hidden" name="method" value="password" />
+                <input type="hidden" name="next" value={props.next} />
+                <label>Password<input name="password" type="password" autoComplete="current-password" required maxLength={256} /></label>
+                <button type="submit">Verify with password</button>
+              </form>
+            </details>
+          </>
+        )}
       </section>
     </Layout>
   );

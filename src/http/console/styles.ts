@@ -56,5 +56,6 @@ label.check { flex-direction: row; align-items: center; gap: 8px; font-weight: 4
 .message pre { white-space: pre-wrap; font-family: inherit; margin: 0; }
 .filter-form { flex-direction: row; align-items: end; gap: 12px; margin-bottom: 16px; }
 select { font: inherit; padding: 8px 10px; border: 1px solid #cdd3df; border-radius: 8px; background: #fff; }
+details.alt { margin-top: 8px; } details.alt summary { cursor: pointer; color: var(--brand); font-size: 14px; margin-bottom: 10px; }
 @media (max-width: 700px) { .bind { grid-template-columns: 1fr; } .topbar { padding: 0 14px; } .who { display: none; } }
 `;
