@@ -13,6 +13,7 @@ import { createMfaService } from './domain/mfa/mfa.service.js';
 import { createOperatorService } from './domain/accounts/operator.service.js';
 import { createUsersService } from './domain/users/users.service.js';
 import { createVerificationService } from './domain/verification/verification.service.js';
+import { createWorkspacesService } from './domain/workspaces/workspaces.service.js';
 import { createNotifier } from './domain/notify/notifications.js';
 import { createDeliveryWorker, type DeliveryLogger } from './domain/notify/delivery.js';
 import { createSmtpTransport, outboxTransport, type MailTransport } from './mail/transport.js';
@@ -67,6 +68,7 @@ export async function createServices(input: {
     delivery,
     mailTransport: transport.kind,
     users: createUsersService({ store, hasher, audit, mfa, clock, random }),
+    workspaces: createWorkspacesService({ store, audit, mfa, notify, clock, random }),
     verification,
     accounts: createAccountsService({ store, hasher, audit, clock, random, signupOpen: input.config.signupOpen }),
     sessions,

@@ -63,6 +63,8 @@ export interface SessionsTable {
   ended_at: number | null;
   ip: string | null;
   user_agent: string | null;
+  /** 1 = this session proved the TOTP device (login code, activation or TOTP step-up). */
+  mfa_verified: number;
 }
 
 export interface LoginChallengesTable {
@@ -142,6 +144,23 @@ export interface KnownBrowsersTable {
   first_seen_at: number;
 }
 
+export interface WorkspacesTable {
+  id: string;
+  account_id: string;
+  name: string;
+  mfa_required: number;
+  grace_days: number;
+  policy_since: number | null;
+  created_at: number;
+}
+
+export interface WorkspaceMembersTable {
+  workspace_id: string;
+  user_id: string;
+  role: 'owner' | 'admin' | 'member';
+  added_at: number;
+}
+
 export interface DatabaseSchema {
   accounts: AccountsTable;
   users: UsersTable;
@@ -153,4 +172,6 @@ export interface DatabaseSchema {
   messages: MessagesTable;
   known_browsers: KnownBrowsersTable;
   verifications: VerificationsTable;
+  workspaces: WorkspacesTable;
+  workspace_members: WorkspaceMembersTable;
 }

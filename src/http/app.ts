@@ -16,6 +16,7 @@ import { registerSessionRoutes } from './api/sessions.routes.js';
 import { registerMfaRoutes } from './api/mfa.routes.js';
 import { registerAuditRoutes } from './api/audit.routes.js';
 import { registerUserRoutes } from './api/users.routes.js';
+import { registerWorkspaceRoutes } from './api/workspaces.routes.js';
 import { registerDevRoutes } from './api/dev.routes.js';
 import { registerConsole } from './console/console.routes.js';
 
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerMfaRoutes(api, deps.services);
     registerAuditRoutes(api, deps.services);
     registerUserRoutes(api, deps.services);
+    registerWorkspaceRoutes(api, deps.services);
     if (deps.config.dev) registerDevRoutes(api, deps.services);
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api/v1' });

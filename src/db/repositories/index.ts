@@ -4,6 +4,7 @@ import { createAuditRepository } from './audit.repository.js';
 import { createMfaDevicesRepository } from './mfa-devices.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
 import { createVerificationsRepository } from './verifications.repository.js';
+import { createWorkspacesRepository } from './workspaces.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createThrottlesRepository } from './throttles.repository.js';
 import { createUsersRepository } from './users.repository.js';
@@ -17,6 +18,7 @@ export function createRepositories(db: Database) {
     audit: createAuditRepository(db),
     messages: createMessagesRepository(db),
     verifications: createVerificationsRepository(db),
+    workspaces: createWorkspacesRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

@@ -10,7 +10,7 @@ export function createSessionsRepository(db: Database) {
         .innerJoin('users', 'users.id', 'sessions.user_id')
         .select([
           'sessions.id', 'sessions.user_id', 'sessions.secret_hash', 'sessions.created_at', 'sessions.idle_expires_at',
-          'sessions.absolute_expires_at', 'sessions.restricted', 'sessions.step_up_until', 'sessions.ended_at', 'sessions.last_seen_at',
+          'sessions.absolute_expires_at', 'sessions.restricted', 'sessions.step_up_until', 'sessions.ended_at', 'sessions.last_seen_at', 'sessions.mfa_verified',
           'users.account_id', 'users.kind', 'users.disabled_at',
         ])
         .where('sessions.id', '=', id)
@@ -22,7 +22,11 @@ export function createSessionsRepository(db: Database) {
     endOthers: (userId: string, keepSessionId: string, now: number) =>
       db.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', userId).where('id', '!=', keepSessionId).where('ended_at', 'is', null).execute(),
     endAllForUser: (userId: string, now: number) => db.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', userId).where('ended_at', 'is', null).execute(),
-    setStepUp: (id: string, until: number) => db.updateTable('sessions').set({ step_up_until: until }).where('id', '=', id).execute(),
+    setStepUp: (id: string, until: number, mfaVerified = false) =>
+      db.updateTable('sessions').set({ step_up_until: until, ...(mfaVerified ? { mfa_verified: 1 } : {}) }).where('id', '=', id).execute(),
+    /** Re-check after a workspace policy change: these users' open sessions may now only bind a device. */
+    restrictOpenSessions: (userIds: string[], now: number) =>
+      userIds.length === 0 ? Promise.resolve([]) : db.updateTable('sessions').set({ restricted: 1 }).where('user_id', 'in', userIds).where('ended_at', 'is', null).where('absolute_expires_at', '>', now).execute(),
 
     insertChallenge: (challenge: LoginChallengesTable) => db.insertInto('login_challenges').values(challenge).execute(),
     findChallenge: (idHash: string) => db.selectFrom('login_challenges').selectAll().where('id_hash', '=', idHash).executeTakeFirst(),

@@ -22,6 +22,9 @@ export const auditEventTypes = [
   'user.created',
   'user.updated',
   'user.deleted',
+  'workspace.created',
+  'workspace.policy_changed',
+  'workspace.member_added',
 ] as const;
 export type AuditEventType = (typeof auditEventTypes)[number];
 

@@ -327,7 +327,7 @@ export function createMfaService(deps: {
             if (result.reason === 'invalid') await recordFailure(repos, user, 'step_up', meta, result.clockSkew, result.lockedUntil, now);
             return result;
           }
-          await repos.sessions.setStepUp(principal.sessionId, until);
+          await repos.sessions.setStepUp(principal.sessionId, until, true);
           await audit(repos, { type: 'stepup.succeeded', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { method: 'totp' } }, now);
           return result;
         });

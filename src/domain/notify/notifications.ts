@@ -7,7 +7,8 @@ export type Notification =
   | { kind: 'mfa.unbound' }
   | { kind: 'mfa.reset_by_admin'; admin: string; reason: string | null }
   | { kind: 'mfa.locked'; until: number; subject: string | null }
-  | { kind: 'login.new_browser'; userAgent: string | null };
+  | { kind: 'login.new_browser'; userAgent: string | null }
+  | { kind: 'workspace.mfa_required'; workspace: string; deadline: number };
 
 export interface Recipient {
   userId: string;
@@ -68,6 +69,16 @@ export function renderNotification(notification: Notification, context: { name: 
     case 'login.new_browser':
       subject = 'New login to your account';
       lines = [`Your account was logged in from a browser or app we had not seen before, on ${when}${where}.`, ...(notification.userAgent ? [`Browser: ${notification.userAgent}`] : []), `If this was not you, change your password and review your security settings: ${security}`];
+      break;
+    case 'workspace.mfa_required':
+      subject = `The workspace ${notification.workspace} now requires MFA`;
+      lines = [
+        `The workspace ${notification.workspace} turned on mandatory multi-factor authentication.`,
+        notification.deadline <= context.at
+          ? 'At your next login you will be asked to bind an authenticator app before you can continue.'
+          : `Bind an authenticator app before ${utc(notification.deadline)}: after that, your next login asks you to bind one first.`,
+        `Account Management › Security Settings › Virtual MFA: ${security}`,
+      ];
       break;
   }
   const greeting = `Hello ${context.name},`;

@@ -7,6 +7,8 @@ export interface Principal {
   /** A restricted session may only bind a device, read /me and sign out (API.md). */
   restricted: boolean;
   stepUpUntil: number;
+  /** This session proved the TOTP device (workspaces with mandatory MFA require it). */
+  mfaVerified?: boolean;
 }
 
 /** Where a request came from, for audit events and throttling; never secrets. */

@@ -59,7 +59,7 @@ export function createSessionsService(deps: {
   const { store, clock, random, settings, audit } = deps;
 
   /** Creates a session row inside the caller's transaction; the token leaves only through this return value. */
-  async function issueSession(repos: Repositories, userId: string, options: { restricted: boolean; stepUp: boolean; now: number; meta: RequestMeta }): Promise<IssuedSession> {
+  async function issueSession(repos: Repositories, userId: string, options: { restricted: boolean; stepUp: boolean; mfaVerified?: boolean; now: number; meta: RequestMeta }): Promise<IssuedSession> {
     const id = newId(random);
     const secret = newSecret(random);
     const absolute = options.now + settings.absoluteSeconds * 1000;
@@ -77,6 +77,7 @@ export function createSessionsService(deps: {
       ended_at: null,
       ip: options.meta.ip,
       user_agent: options.meta.userAgent?.slice(0, 256) ?? null,
+      mfa_verified: options.mfaVerified ? 1 : 0,
     });
     return { token: `${id}.${secret}`, expiresAt: absolute, restricted: options.restricted };
   }
@@ -148,8 +149,11 @@ export function createSessionsService(deps: {
           await audit(repos, { type: 'login.password_verified', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent }, at);
           return { status: 'mfa_required' as const, challenge: { id: challengeId, expiresAt } };
         }
-        if (user.mfa_required === 1) {
-          // The sub-user must bind before it can do anything else (API.md: a restricted session).
+        // A sub-user with "MFA required", or a member of a workspace whose MFA policy's grace period
+        // is over (the strictest of its workspaces), must bind before anything else.
+        const workspaceDeadline = await repos.workspaces.mfaDeadlineFor(user.id);
+        if (user.mfa_required === 1 || (workspaceDeadline !== null && workspaceDeadline <= at)) {
+          // API.md: a restricted session, which may only bind a device and sign out.
           const session = await issueSession(repos, user.id, { restricted: true, stepUp: false, now: at, meta });
           await audit(repos, { type: 'login.succeeded', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { factors: 'password', restricted: true } }, at);
           return { status: 'mfa_enrollment_required' as const, session, user: publicUser(user) };
@@ -177,7 +181,7 @@ export function createSessionsService(deps: {
         if (result.ok === false && result.reason === 'locked') return { kind: 'locked' as const, lockedUntil: result.lockedUntil };
         if (result.ok) {
           await repos.sessions.consumeChallenge(idHash, now);
-          const session = await issueSession(repos, user.id, { restricted: false, stepUp: true, now, meta });
+          const session = await issueSession(repos, user.id, { restricted: false, stepUp: true, mfaVerified: true, now, meta });
           await audit(repos, { type: 'login.succeeded', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { factors: 'password+totp' } }, now);
           await noticeBrowser(repos, user, meta, now);
           return { kind: 'ok' as const, session, user };
@@ -215,7 +219,7 @@ export function createSessionsService(deps: {
       if (now - row.last_seen_at > 60_000) {
         await store.repos.sessions.touch(id, now, Math.min(now + settings.idleSeconds * 1000, row.absolute_expires_at));
       }
-      return { sessionId: row.id, userId: row.user_id, accountId: row.account_id, kind: row.kind, restricted: row.restricted === 1, stepUpUntil: row.step_up_until };
+      return { sessionId: row.id, userId: row.user_id, accountId: row.account_id, kind: row.kind, restricted: row.restricted === 1, stepUpUntil: row.step_up_until, mfaVerified: row.mfa_verified === 1 };
     },
 
     async logout(principal: Principal, meta: RequestMeta) {

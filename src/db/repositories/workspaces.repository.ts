@@ -1,0 +1,41 @@
+import { sql } from 'kysely';
+import type { Database } from '../database.js';
+import type { WorkspacesTable, WorkspaceMembersTable } from '../schema.js';
+
+export function createWorkspacesRepository(db: Database) {
+  return {
+    insert: (workspace: WorkspacesTable) => db.insertInto('workspaces').values(workspace).execute(),
+    find: (id: string) => db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst(),
+    update: (id: string, changes: Partial<Pick<WorkspacesTable, 'name' | 'mfa_required' | 'grace_days' | 'policy_since'>>) => db.updateTable('workspaces').set(changes).where('id', '=', id).execute(),
+    addMember: (member: WorkspaceMembersTable) => db.insertInto('workspace_members').values(member).execute(),
+    membership: (workspaceId: string, userId: string) =>
+      db.selectFrom('workspace_members').selectAll().where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst(),
+    listForUser: (userId: string) =>
+      db.selectFrom('workspaces').innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id').selectAll('workspaces').select('workspace_members.role').where('workspace_members.user_id', '=', userId).orderBy('workspaces.name').execute(),
+    /** Members with their MFA state: the compliance view. */
+    members: (workspaceId: string) =>
+      db
+        .selectFrom('workspace_members')
+        .innerJoin('users', 'users.id', 'workspace_members.user_id')
+        .leftJoin('mfa_devices', (join) => join.onRef('mfa_devices.user_id', '=', 'users.id').on('mfa_devices.status', '=', 'active'))
+        .select(['workspace_members.user_id', 'workspace_members.role', 'workspace_members.added_at', 'users.kind', 'users.username', 'users.email', 'users.display_name', 'users.account_id', 'users.id as uid', 'mfa_devices.bound_at'])
+        .where('workspace_members.workspace_id', '=', workspaceId)
+        .orderBy('workspace_members.added_at')
+        .execute(),
+    /**
+     * The strictest mandatory-MFA policy over all of a user's workspaces: the earliest deadline
+     * (policy_since + grace), or null when none requires MFA.
+     */
+    mfaDeadlineFor: async (userId: string) => {
+      const row = await db
+        .selectFrom('workspaces')
+        .innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id')
+        .select(sql<number | null>`min(workspaces.policy_since + workspaces.grace_days * 86400000)`.as('deadline'))
+        .where('workspace_members.user_id', '=', userId)
+        .where('workspaces.mfa_required', '=', 1)
+        .executeTakeFirst();
+      return row?.deadline === null || row?.deadline === undefined ? null : Number(row.deadline);
+    },
+  };
+}
+export type WorkspacesRepository = ReturnType<typeof createWorkspacesRepository>;

@@ -1,0 +1,152 @@
+import { AppError } from '../../errors/app-error.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { Store } from '../../db/repositories/index.js';
+import type { WorkspaceMembersTable, WorkspacesTable } from '../../db/schema.js';
+import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
+import type { AuditRecorder } from '../audit/audit.js';
+import type { Principal, RequestMeta } from '../sessions/principal.js';
+import type { MfaService } from '../mfa/mfa.service.js';
+import type { Notifier } from '../notify/notifications.js';
+import { recipientOf } from '../notify/recipients.js';
+
+const DAY_MS = 86_400_000;
+
+export function publicWorkspace(workspace: WorkspacesTable) {
+  return {
+    id: workspace.id,
+    name: workspace.name,
+    mfaRequired: workspace.mfa_required === 1,
+    graceDays: workspace.grace_days,
+    mfaDeadline: workspace.mfa_required === 1 && workspace.policy_since !== null ? new Date(workspace.policy_since + workspace.grace_days * DAY_MS).toISOString() : null,
+  };
+}
+
+/**
+ * Workspaces with an optional mandatory-MFA policy (seed 004, F9). While the policy is on, a
+ * member reaches the workspace only from a session that proved a bound TOTP device; once the grace
+ * period is over, members without a device are taken through binding at login (restricted
+ * session). Changing the policy is a sensitive operation and re-checks open sessions at once.
+ */
+export function createWorkspacesService(deps: { store: Store; audit: AuditRecorder; mfa: MfaService; notify: Notifier; clock: Clock; random: RandomBytes }) {
+  const { store, clock } = deps;
+
+  async function membershipOf(principal: Principal, workspaceId: string) {
+    const workspace = await store.repos.workspaces.find(workspaceId);
+    const member = workspace ? await store.repos.workspaces.membership(workspaceId, principal.userId) : undefined;
+    if (!workspace || !member) throw new AppError('workspace.not_found', 'No such workspace, or you are not a member.');
+    return { workspace, member };
+  }
+
+  function requireManager(member: WorkspaceMembersTable) {
+    if (member.role !== 'owner' && member.role !== 'admin') throw new AppError('auth.forbidden', 'Only workspace owners and admins may do this.');
+  }
+
+  /** API.md: with the policy on, the caller must have bound a device and verified it in this session. */
+  async function requireMfaIfPolicy(principal: Principal, workspace: WorkspacesTable) {
+    if (workspace.mfa_required !== 1) return;
+    const bound = (await deps.mfa.status(principal)).bound;
+    if (bound && principal.mfaVerified) return;
+    throw new AppError('workspace.mfa_required', bound
+      ? 'This workspace requires MFA: verify with a code from your authenticator app (POST /me/step-up) to enter it.'
+      : 'This workspace requires MFA: bind a virtual MFA device (Account Management › Security Settings) to enter it.');
+  }
+
+  return {
+    async create(principal: Principal, input: { name: string }, meta: RequestMeta) {
+      const now = clock();
+      const workspace: WorkspacesTable = { id: newId(deps.random), account_id: principal.accountId, name: input.name.trim(), mfa_required: 0, grace_days: 0, policy_since: null, created_at: now };
+      await store.transaction(async (repos) => {
+        await repos.workspaces.insert(workspace);
+        await repos.workspaces.addMember({ workspace_id: workspace.id, user_id: principal.userId, role: 'owner', added_at: now });
+        await deps.audit(repos, { type: 'workspace.created', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { workspaceId: workspace.id, name: workspace.name } }, now);
+      });
+      return publicWorkspace(workspace);
+    },
+
+    async list(principal: Principal) {
+      const rows = await store.repos.workspaces.listForUser(principal.userId);
+      return rows.map(({ role, ...workspace }) => ({ ...publicWorkspace(workspace), role }));
+    },
+
+    async get(principal: Principal, workspaceId: string) {
+      const { workspace, member } = await membershipOf(principal, workspaceId);
+      await requireMfaIfPolicy(principal, workspace);
+      return { ...publicWorkspace(workspace), role: member.role };
+    },
+
+    async update(principal: Principal, workspaceId: string, changes: { name?: string | undefined; mfaRequired?: boolean | undefined; graceDays?: number | undefined }, meta: RequestMeta) {
+      const { workspace, member } = await membershipOf(principal, workspaceId);
+      requireManager(member);
+      await requireMfaIfPolicy(principal, workspace);
+      const policyChange = (changes.mfaRequired !== undefined && (changes.mfaRequired ? 1 : 0) !== workspace.mfa_required) || (changes.graceDays !== undefined && changes.graceDays !== workspace.grace_days);
+      // DESIGN.md §2.6: changing a workspace's MFA policy is a sensitive operation.
+      if (policyChange) await deps.mfa.requireFreshStepUp(principal);
+      const now = clock();
+      const turnedOn = changes.mfaRequired === true && workspace.mfa_required === 0;
+      const next: WorkspacesTable = {
+        ...workspace,
+        name: changes.name?.trim() || workspace.name,
+        mfa_required: changes.mfaRequired === undefined ? workspace.mfa_required : changes.mfaRequired ? 1 : 0,
+        grace_days: changes.graceDays ?? workspace.grace_days,
+        policy_since: turnedOn ? now : changes.mfaRequired === false ? null : workspace.policy_since,
+      };
+      await store.transaction(async (repos) => {
+        await repos.workspaces.update(workspace.id, { name: next.name, mfa_required: next.mfa_required, grace_days: next.grace_days, policy_since: next.policy_since });
+        if (!policyChange) return;
+        await deps.audit(repos, { type: 'workspace.policy_changed', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { workspaceId: workspace.id, mfaRequired: next.mfa_required === 1, graceDays: next.grace_days } }, now);
+        if (next.mfa_required !== 1) return;
+        const members = await repos.workspaces.members(workspace.id);
+        const unbound = members.filter((m) => m.bound_at === null);
+        const deadline = next.policy_since! + next.grace_days * DAY_MS;
+        if (turnedOn) {
+          for (const m of unbound) {
+            await deps.notify(repos, recipientOf({ id: m.user_id, account_id: m.account_id, email: m.email, display_name: m.display_name }), { kind: 'workspace.mfa_required', workspace: next.name, deadline }, meta, now);
+          }
+        }
+        // Re-check open sessions now: past the grace period, unbound members may only bind a device.
+        if (deadline <= now) await repos.sessions.restrictOpenSessions(unbound.map((m) => m.user_id), now);
+      });
+      return publicWorkspace(next);
+    },
+
+    async addMember(principal: Principal, workspaceId: string, input: { userId: string; role: 'admin' | 'member' }, meta: RequestMeta) {
+      const { workspace, member } = await membershipOf(principal, workspaceId);
+      requireManager(member);
+      const user = await store.repos.users.findUserById(input.userId);
+      // Members come from the workspace's own account; other accounts' users do not exist here.
+      if (!user || user.account_id !== workspace.account_id) throw new AppError('user.not_found', 'No such user in this account.');
+      const now = clock();
+      try {
+        await store.transaction(async (repos) => {
+          await repos.workspaces.addMember({ workspace_id: workspace.id, user_id: user.id, role: input.role, added_at: now });
+          await deps.audit(repos, { type: 'workspace.member_added', accountId: workspace.account_id, userId: user.id, actorId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { workspaceId: workspace.id, role: input.role } }, now);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new AppError('workspace.member_exists', 'This user is already a member.', { cause: error });
+        throw error;
+      }
+      return { userId: user.id, role: input.role, mfa: { bound: (await deps.mfa.status({ userId: user.id } as Principal)).bound } };
+    },
+
+    /** The compliance view: every member and whether it has bound a device. */
+    async members(principal: Principal, workspaceId: string) {
+      const { workspace, member } = await membershipOf(principal, workspaceId);
+      requireManager(member);
+      await requireMfaIfPolicy(principal, workspace);
+      const rows = await store.repos.workspaces.members(workspaceId);
+      return rows.map((m) => ({
+        userId: m.user_id,
+        role: m.role,
+        name: m.kind === 'root' ? (m.email ?? m.display_name) : m.username!,
+        displayName: m.display_name,
+        mfa: m.bound_at === null ? { bound: false } : { bound: true, boundAt: new Date(m.bound_at).toISOString() },
+      }));
+    },
+
+    /** The earliest mandatory-MFA deadline over the user's workspaces, for the console banner. */
+    async mfaDeadline(userId: string): Promise<number | null> {
+      return store.repos.workspaces.mfaDeadlineFor(userId);
+    },
+  };
+}
+export type WorkspacesService = ReturnType<typeof createWorkspacesService>;
