@@ -13,7 +13,7 @@ function prng(seed: number) {
   };
 }
 
-const FIELDS = ['email', 'password', 'login', 'challengeId', 'code', 'codes', 'enrollmentId', 'method', 'displayName', 'phone', 'username', 'mfaRequired', 'roles', 'disabled', 'reason', 'channel', 'verificationId', '__proto__', 'constructor', 'x'];
+const FIELDS = ['email', 'password', 'login', 'challengeId', 'code', 'codes', 'enrollmentId', 'method', 'displayName', 'phone', 'username', 'mfaRequired', 'roles', 'disabled', 'reason', 'channel', 'verificationId', 'name', 'graceDays', 'userId', 'role', '__proto__', 'constructor', 'x'];
 const STRINGS = ['', ' ', 'email', 'sms', '123456', '12345', '1234567', '١٢٣٤٥٦', '１２３４５６', '12345\u0000', 'a@b.co', 'user@example.com', 'totp', 'password', 'correct horse battery', '<script>', "' or 1=1 --", '\uD800', '😀😀😀', '+15551234567'];
 
 function randomValue(rand: () => number, depth = 0): unknown {
@@ -59,6 +59,7 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
   let token: string;
   let mfaToken: string;
   let subUserId: string;
+  let workspaceId: string;
   beforeAll(async () => {
     h = await createHarness(kind);
     token = (await signupAndLogin(h)).token;
@@ -66,6 +67,7 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
     mfaToken = user.token;
     const sub = await call(h.app, 'POST', '/api/v1/users', { token, body: { username: 'fuzz-target', password: 'a good password' } });
     subUserId = sub.body.user.id;
+    workspaceId = (await call(h.app, 'POST', '/api/v1/workspaces', { token, body: { name: 'fuzz' } })).body.workspace.id;
   });
   afterAll(async () => h.close());
 
@@ -84,6 +86,9 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
     { method: 'PATCH', url: '/api/v1/users/SUB', auth: 'plain' },
     { method: 'POST', url: '/api/v1/users/SUB/mfa-device/activate', auth: 'plain' },
     { method: 'DELETE', url: '/api/v1/users/SUB/mfa-device', auth: 'plain' },
+    { method: 'POST', url: '/api/v1/workspaces', auth: 'plain' },
+    { method: 'PATCH', url: '/api/v1/workspaces/WS', auth: 'plain' },
+    { method: 'POST', url: '/api/v1/workspaces/WS/members', auth: 'plain' },
   ];
 
   it.each(endpoints)(`$method $url: ${BODIES_PER_ENDPOINT} random bodies, never a 5xx, always a catalogued code`, async ({ method, url, auth }) => {
@@ -94,7 +99,7 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
       const body = randomBody(rand);
       const response = await h.app.inject({
         method: method as 'POST',
-        url: url.replace('SUB', subUserId),
+        url: url.replace('SUB', subUserId).replace('WS', workspaceId),
         payload: body.payload,
         headers: { 'content-type': body.contentType, ...(auth === 'plain' ? { authorization: `Bearer ${token}` } : auth === 'mfa' ? { authorization: `Bearer ${mfaToken}` } : {}) },
       });

@@ -23,6 +23,13 @@ const contract = [
   ['post', '/api/v1/users/{id}/mfa-device/activate'],
   ['delete', '/api/v1/users/{id}/mfa-device'],
   ['get', '/api/v1/dev/outbox'],
+  ['post', '/api/v1/me/verifications'],
+  ['post', '/api/v1/workspaces'],
+  ['get', '/api/v1/workspaces'],
+  ['get', '/api/v1/workspaces/{id}'],
+  ['patch', '/api/v1/workspaces/{id}'],
+  ['post', '/api/v1/workspaces/{id}/members'],
+  ['get', '/api/v1/workspaces/{id}/members'],
 ] as const;
 
 describe('GET /api/v1/openapi.json', () => {

@@ -20,7 +20,10 @@ export function createWorkspacesRepository(db: Database) {
         .leftJoin('mfa_devices', (join) => join.onRef('mfa_devices.user_id', '=', 'users.id').on('mfa_devices.status', '=', 'active'))
         .select(['workspace_members.user_id', 'workspace_members.role', 'workspace_members.added_at', 'users.kind', 'users.username', 'users.email', 'users.display_name', 'users.account_id', 'users.id as uid', 'mfa_devices.bound_at'])
         .where('workspace_members.workspace_id', '=', workspaceId)
+        // Owner first, then admins, then members, each by when they joined.
+        .orderBy(sql`case workspace_members.role when 'owner' then 0 when 'admin' then 1 else 2 end`)
         .orderBy('workspace_members.added_at')
+        .orderBy('workspace_members.user_id')
         .execute(),
     /**
      * The strictest mandatory-MFA policy over all of a user's workspaces: the earliest deadline
@@ -30,7 +33,7 @@ export function createWorkspacesRepository(db: Database) {
       const row = await db
         .selectFrom('workspaces')
         .innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id')
-        .select(sql<number | null>`min(workspaces.policy_since + workspaces.grace_days * 86400000)`.as('deadline'))
+        .select(sql<number | null>`min(workspaces.policy_since + workspaces.grace_days * cast(86400000 as bigint))`.as('deadline'))
         .where('workspace_members.user_id', '=', userId)
         .where('workspaces.mfa_required', '=', 1)
         .executeTakeFirst();

@@ -161,7 +161,10 @@ export function createMfaService(deps: {
       let session;
       if (!byAdmin && actor.restricted) {
         await repos.sessions.end(actor.sessionId, now);
-        session = await deps.sessions.issueSession(repos, ownerUserId, { restricted: false, stepUp: true, now, meta });
+        session = await deps.sessions.issueSession(repos, ownerUserId, { restricted: false, stepUp: true, mfaVerified: true, now, meta });
+      } else if (!byAdmin) {
+        // The activation codes proved the new device in this session.
+        await repos.sessions.setStepUp(actor.sessionId, Math.max(actor.stepUpUntil, now), true);
       }
       return { kind: 'ok' as const, device: { id: pending.id, bound_at: now }, session };
     }).catch((error: unknown) => {
