@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, bindDevice, call, createHarness, createSubUser, databaseKinds, loginAs, loginFull, primaryAccount, type Harness } from './helpers/harness.js';
+import { bindDevice, call, createHarness, createSubUser, databaseKinds, loginAs, loginFull, primaryAccount, type Harness } from './helpers/harness.js';
 import { referenceTotp } from './helpers/rfc6238.js';
 
 describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
@@ -12,6 +12,8 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
   /** An owner (primary account) with a workspace, and a plain member without a device. */
   async function workspaceWithMember(memberFields: Record<string, unknown> = {}) {
     const owner = await primaryAccount(h);
+    // Requiring MFA from others needs one's own device, proved in this session.
+    const { secret: ownerSecret } = await bindDevice(h, owner.token);
     const created = await call(h.app, 'POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Research' } });
     expect(created.status).toBe(201);
     expect(created.body.workspace).toMatchObject({ name: 'Research', mfaRequired: false });
@@ -19,7 +21,7 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
     const added = await call(h.app, 'POST', `/api/v1/workspaces/${created.body.workspace.id}/members`, { token: owner.token, body: { userId: sub.id, role: 'member' } });
     expect(added.status).toBe(201);
     expect(added.body.member).toMatchObject({ userId: sub.id, role: 'member', mfa: { bound: false } });
-    return { owner, workspaceId: created.body.workspace.id as string, member: sub };
+    return { owner: { ...owner, secret: ownerSecret }, workspaceId: created.body.workspace.id as string, member: sub };
   }
 
   const policy = (token: string, id: string, body: Record<string, unknown>) => call(h.app, 'PATCH', `/api/v1/workspaces/${id}`, { token, body });
@@ -43,22 +45,26 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
     expect((await policy(owner.token, workspaceId, { graceDays: 91 })).status).toBe(400);
   });
 
-  it('turning mandatory MFA on needs a fresh step-up, notifies unbound members, and shows compliance', async () => {
+  it('turning mandatory MFA on needs a fresh step-up and one\'s own proved device, notifies unbound members, and shows compliance', async () => {
     const { owner, workspaceId, member } = await workspaceWithMember();
     h.clock.advance(301_000);
     const stale = await policy(owner.token, workspaceId, { mfaRequired: true });
     expect(stale.status).toBe(401);
-    expect(stale.body.error.code).toBe('auth.step_up_required');
-    await call(h.app, 'POST', '/api/v1/me/step-up', { token: owner.token, body: { method: 'password', password: PASSWORD } });
+    expect(stale.body.error).toMatchObject({ code: 'auth.step_up_required', methods: ['totp'] });
+    h.clock.nextStep();
+    await call(h.app, 'POST', '/api/v1/me/step-up', { token: owner.token, body: { method: 'totp', code: referenceTotp(owner.secret, h.clock.now()) } });
+    // An owner without a device cannot require one from others.
+    const other = await primaryAccount(h);
+    const ws = (await call(h.app, 'POST', '/api/v1/workspaces', { token: other.token, body: { name: 'No device' } })).body.workspace.id;
+    const refused = await policy(other.token, ws, { mfaRequired: true });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('workspace.mfa_required');
     const on = await policy(owner.token, workspaceId, { mfaRequired: true, graceDays: 7 });
     expect(on.status).toBe(200);
     expect(on.body.workspace).toMatchObject({ mfaRequired: true, graceDays: 7, mfaDeadline: new Date(h.clock.now() + 7 * 86_400_000).toISOString() });
     await h.services.delivery.runOnce();
     const mails = (await call(h.app, 'GET', `/api/v1/dev/outbox?to=${encodeURIComponent(`member.${owner.alias}@example.com`)}`)).body.messages;
     expect(mails.map((m: { subject: string }) => m.subject)).toContain('twofold test: The workspace Research now requires MFA');
-    // The owner has no device either: the compliance view is now closed to it too (policy applies to all).
-    expect((await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}/members`, { token: owner.token })).status).toBe(403);
-    await bindDevice(h, owner.token);
     const members = await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}/members`, { token: owner.token });
     expect(members.status).toBe(200);
     expect(members.body.members).toEqual([
@@ -103,8 +109,6 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
 
   it('a grace period that ends later forces binding from then on; the strictest of several workspaces wins', async () => {
     const { owner, workspaceId, member } = await workspaceWithMember();
-    // The policy binds owners too: this one has a device, so it can still manage after the grace period.
-    const { secret: ownerSecret } = await bindDevice(h, owner.token);
     await policy(owner.token, workspaceId, { mfaRequired: true, graceDays: 10 });
     const second = (await call(h.app, 'POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Strict' } })).body.workspace.id;
     await call(h.app, 'POST', `/api/v1/workspaces/${second}/members`, { token: owner.token, body: { userId: member.id, role: 'member' } });
@@ -113,7 +117,7 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
     h.clock.advance(2 * 86_400_000 + 1000);
     expect((await loginAs(h, member.login)).body.status).toBe('mfa_enrollment_required');
     // Turning the strict one off leaves the 10-day one, still in grace.
-    const ownerFresh = (await loginFull(h, { email: owner.email, secret: ownerSecret })).token;
+    const ownerFresh = (await loginFull(h, { email: owner.email, secret: owner.secret })).token;
     expect((await policy(ownerFresh, second, { mfaRequired: false })).status).toBe(200);
     expect((await loginAs(h, member.login)).body.status).toBe('authenticated');
   });

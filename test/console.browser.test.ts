@@ -14,6 +14,17 @@ if (!available && !required) {
 
 const shots = path.resolve(import.meta.dirname, '../docs/screenshots');
 
+/** On a "Verify it's you" page: asks for an email code, reads it from the dev outbox in another tab, enters it. */
+async function verifyByEmail(tab: Page, baseUrl: string) {
+  await tab.click('[data-testid=send-email]');
+  const outbox = await tab.context().newPage();
+  await outbox.goto(`${baseUrl}/dev/outbox`);
+  const code = /code is (\d{6})/.exec((await outbox.textContent('main'))!)![1]!;
+  await outbox.close();
+  await tab.fill('input[name=code]', code);
+  await tab.click('main button:has-text("Verify")');
+}
+
 /** Waits until the next 30-second step has begun, as a person waits for the app's next code. */
 async function nextStep() {
   const wait = 30_000 - (Date.now() % 30_000) + 300;
@@ -183,6 +194,10 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
     await tab.waitForURL(/\/account\/security\/mfa\/bind/);
     await tab.goto(`${base}/overview`);
     await tab.waitForURL(/\/account\/security\/mfa\/bind/);
+    // Identity first (seed 004): an email code, read from the dev outbox.
+    expect(await tab.textContent('main h1')).toBe("Verify it's you");
+    await verifyByEmail(tab, base);
+    await tab.waitForURL(/\/account\/security\/mfa\/bind/);
     await tab.click('button:has-text("Show the QR code")');
     await tab.waitForSelector('[data-testid=qr] svg');
     await tab.screenshot({ path: path.join(shots, '10-sub-user-must-bind.png') });
@@ -237,6 +252,72 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
       await quick.close();
     }
   }, 60_000);
+
+  it('an owner turns on mandatory MFA; an unbound member is taken through binding with an email verification and reaches the workspace', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    const tab = await context.newPage();
+    try {
+      const owner = `owner.${Date.now()}@example.com`;
+      await tab.goto(`${base}/signup`);
+      await tab.fill('input[name=email]', owner);
+      await tab.fill('input[name=password]', 'owner password 1');
+      await tab.click('main button[type=submit]');
+      await tab.waitForURL(/\/overview/);
+      // Whoever requires MFA must use it: the owner binds its own device first.
+      await tab.click('main button:has-text("Bind")');
+      const ownerSecret = referenceBase32Decode((await tab.textContent('[data-testid=secret-key]'))!.replace(/ /g, ''));
+      await tab.fill('input[name=code1]', referenceTotp(ownerSecret, Date.now(), -1));
+      await tab.fill('input[name=code2]', referenceTotp(ownerSecret, Date.now()));
+      await tab.click('main button:has-text("Confirm")');
+      await tab.waitForURL(/notice=bound/);
+      // A member (a sub-user of this account, with an email for the verification).
+      await tab.goto(`${base}/users/new`);
+      await tab.fill('input[name=username]', 'dave');
+      await tab.fill('input[name=email]', `dave.${Date.now()}@example.com`);
+      await tab.fill('input[name=password]', 'dave password 1');
+      await tab.click('main button[type=submit]');
+      await tab.waitForURL(/notice=created/);
+      const login = (await tab.textContent('main code'))!;
+      // The owner creates a workspace, adds Dave, and turns on mandatory MFA with no grace period.
+      await tab.goto(`${base}/workspaces`);
+      await tab.fill('input[name=name]', 'Finance');
+      await tab.click('main button:has-text("Create workspace")');
+      await tab.waitForURL(/\/workspaces\/[^/]+\?notice=created/);
+      const workspaceUrl = tab.url().split('?')[0]!;
+      await tab.selectOption('select[name=userId]', { label: `dave (dave)` });
+      await tab.click('main button:has-text("Add member")');
+      await tab.waitForURL(/notice=member/);
+      await tab.check('[data-testid=mfa-required]');
+      await tab.fill('input[name=graceDays]', '0');
+      await tab.click('main button:has-text("Save policy")');
+      await tab.waitForURL(/notice=policy/);
+      expect(await tab.textContent('[data-testid=compliance]')).toContain('Not bound');
+      await tab.screenshot({ path: path.join(shots, '13-workspace-policy.png') });
+      await tab.click('text=Sign out');
+
+      // Dave logs in: binding comes first, after an email verification.
+      await tab.fill('input[name=login]', login);
+      await tab.fill('input[name=password]', 'dave password 1');
+      await tab.click('main button[type=submit]');
+      await tab.waitForURL(/\/account\/security\/mfa\/bind/);
+      await tab.goto(workspaceUrl);
+      await tab.waitForURL(/\/account\/security\/mfa\/bind/);
+      await verifyByEmail(tab, base);
+      await tab.waitForURL(/\/account\/security\/mfa\/bind/);
+      await tab.click('main button:has-text("Show the QR code")');
+      const secret = referenceBase32Decode((await tab.textContent('[data-testid=secret-key]'))!.replace(/ /g, ''));
+      await tab.fill('input[name=code1]', referenceTotp(secret, Date.now(), -1));
+      await tab.fill('input[name=code2]', referenceTotp(secret, Date.now()));
+      await tab.click('main button:has-text("Confirm")');
+      await tab.waitForURL(/\/overview\?notice=bound/);
+      // The session that bound the device proved it: the workspace opens.
+      await tab.goto(workspaceUrl);
+      expect(await tab.textContent('main')).toContain('Welcome to Finance');
+      await tab.screenshot({ path: path.join(shots, '14-workspace-reached.png') });
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
 
   it('refuses a console form without its CSRF token, and one posted from another origin', async () => {
     const noToken = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base }, body: 'login=a%40b.co&password=x', redirect: 'manual' });

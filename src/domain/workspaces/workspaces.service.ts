@@ -81,6 +81,10 @@ export function createWorkspacesService(deps: { store: Store; audit: AuditRecord
       const policyChange = (changes.mfaRequired !== undefined && (changes.mfaRequired ? 1 : 0) !== workspace.mfa_required) || (changes.graceDays !== undefined && changes.graceDays !== workspace.grace_days);
       // DESIGN.md §2.6: changing a workspace's MFA policy is a sensitive operation.
       if (policyChange) await deps.mfa.requireFreshStepUp(principal);
+      // Whoever requires MFA from others must use it: this also keeps an owner from locking itself out.
+      if (changes.mfaRequired === true && !((await deps.mfa.status(principal)).bound && principal.mfaVerified)) {
+        throw new AppError('workspace.mfa_required', 'Bind your own virtual MFA device and verify it in this session before requiring MFA from the members.');
+      }
       const now = clock();
       const turnedOn = changes.mfaRequired === true && workspace.mfa_required === 0;
       const next: WorkspacesTable = {

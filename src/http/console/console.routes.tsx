@@ -14,6 +14,7 @@ import {
 import { consoleCss } from './styles.js';
 import { OutboxPage } from './users.pages.js';
 import { registerUserPages } from './users.console.js';
+import { registerWorkspacePages } from './workspaces.console.js';
 import { auditEventTypes, type AuditEventType } from '../../domain/audit/audit.js';
 
 const CSRF_COOKIE = 'twofold_csrf';
@@ -43,6 +44,7 @@ function formOf(request: FastifyRequest): Form {
 
 function purposeOf(next: string): string {
   if (next.includes('unbind')) return 'Unbinding the virtual MFA device';
+  if (next.startsWith('/workspaces/')) return 'Entering or changing a workspace that requires MFA';
   if (next.startsWith('/users/')) return 'Changing how a user signs in';
   return 'Binding a virtual MFA device';
 }
@@ -194,7 +196,7 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
 
   // ---- signed-in pages ---------------------------------------------------------------------
   /** Console pages send people to the login page instead of answering 401 JSON. */
-  const RESTRICTED_PAGES = new Set(['/account/security/mfa/bind', '/account/security/mfa/bind/activate']);
+  const RESTRICTED_PAGES = new Set(['/account/security/mfa/bind', '/account/security/mfa/bind/activate', '/account/security/step-up', '/account/security/step-up/send']);
   async function signedIn(request: FastifyRequest, reply: FastifyReply) {
     if (!request.principal) {
       reply.redirect('/login', 303);
@@ -212,7 +214,8 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     const principal = await signedIn(request, reply);
     if (!principal) return reply;
     const profile = await services.profile(principal.userId);
-    return sendPage(reply, <OverviewPage frame={await frame(request, reply, 'Overview')} message={notice(request)} displayName={profile.user.displayName} alias={profile.account.alias} mfa={{ bound: profile.mfa.bound, boundAt: profile.mfa.device?.boundAt }} />);
+    const deadline = profile.mfa.bound ? null : await services.workspaces.mfaDeadline(principal.userId);
+    return sendPage(reply, <OverviewPage frame={await frame(request, reply, 'Overview')} message={notice(request)} displayName={profile.user.displayName} alias={profile.account.alias} mfa={{ bound: profile.mfa.bound, boundAt: profile.mfa.device?.boundAt }} mfaDeadline={deadline} />);
   });
 
   app.get('/account/security', { schema: { hide: true } }, async (request, reply) => {
@@ -277,7 +280,10 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     const principal = await signedIn(request, reply);
     if (!principal) return reply;
     if ((await services.mfa.status(principal)).bound) return reply.redirect('/account/security');
-    if (!principal.restricted && principal.stepUpUntil <= services.clock()) return stepUpPage(request, reply, '/account/security/mfa/bind', 'Binding a virtual MFA device');
+    // Seed 004: before binding, identity is verified (by an email or SMS code where one can reach the
+    // user). A restricted session gets the same page; the API lets it bind without (API.md).
+    const needsVerification = principal.stepUpUntil <= services.clock() && (!principal.restricted || (await services.verification.optionsFor(principal.userId)).length > 0);
+    if (needsVerification) return stepUpPage(request, reply, '/account/security/mfa/bind', 'Binding a virtual MFA device');
     const required = principal.restricted ? { kind: 'info' as const, text: 'Your account requires virtual MFA. Bind an authenticator app to continue; until then you can only sign out.' } : null;
     return sendPage(reply, <BindStartPage frame={await frame(request, reply, 'Bind virtual MFA')} message={required} />);
   });
@@ -365,13 +371,13 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
 
   if (config.dev) {
     app.get('/dev/outbox', { schema: { hide: true } }, async (request, reply) => {
-      const principal = await signedIn(request, reply);
-      if (!principal) return reply;
+      // Dev mode only, like GET /api/v1/dev/outbox: readable without a session, as a test inbox.
       return sendPage(reply, <OutboxPage frame={await frame(request, reply, 'Outbox')} messages={await services.outbox()} />);
     });
   }
 
   registerUserPages(app, deps, { frame, checkForm, sendPage, stepUpPage, signedIn, notice });
+  registerWorkspacePages(app, deps, { frame, checkForm, sendPage, stepUpPage, signedIn, notice });
 
   // Console errors that escape a handler (CSRF, origin) render as a page, not JSON.
   app.setErrorHandler((error, request, reply) => {

@@ -5,7 +5,7 @@ export interface PageFrame {
   csrf: string;
   /** Signed-in user's display label, or null on public pages. */
   signedInAs: string | null;
-  active?: 'overview' | 'security' | 'audit' | 'users' | 'outbox';
+  active?: 'overview' | 'security' | 'audit' | 'users' | 'outbox' | 'workspaces';
   dev?: boolean;
   canManageUsers?: boolean;
   /** A restricted session sees no navigation: it may only bind a device or sign out. */
@@ -33,6 +33,7 @@ export function Layout(props: PageFrame & { children: ComponentChildren }) {
                 <>
                   <a class={props.active === 'overview' ? 'active' : ''} href="/overview">Overview</a>
                   {props.canManageUsers ? <a class={props.active === 'users' ? 'active' : ''} href="/users">User Management</a> : null}
+                  <a class={props.active === 'workspaces' ? 'active' : ''} href="/workspaces">Workspaces</a>
                   <a class={props.active === 'security' ? 'active' : ''} href="/account/security">Account Management</a>
                   <a class={props.active === 'audit' ? 'active' : ''} href="/audit">Audit log</a>
                   {props.dev ? <a class={props.active === 'outbox' ? 'active' : ''} href="/dev/outbox">Outbox</a> : null}

@@ -96,11 +96,16 @@ export function MfaStatusCard(props: { bound: boolean; boundAt?: string | undefi
   );
 }
 
-export function OverviewPage(props: { frame: PageFrame; message: Message; displayName: string; alias: string; mfa: { bound: boolean; boundAt?: string | undefined } }) {
+export function OverviewPage(props: { frame: PageFrame; message: Message; displayName: string; alias: string; mfa: { bound: boolean; boundAt?: string | undefined }; mfaDeadline: number | null }) {
   return (
     <Layout {...props.frame} active="overview">
       <h1>Welcome, {props.displayName}</h1>
       <Notice message={props.message} />
+      {props.mfaDeadline !== null ? (
+        <div class="banner" role="status" data-testid="mfa-banner">
+          <strong>A workspace you belong to requires MFA.</strong> Bind a virtual MFA device before {new Date(props.mfaDeadline).toISOString().replace('T', ' ').slice(0, 16)} UTC; after that, you will have to bind one at login. <a href="/account/security/mfa/bind">Bind now</a>
+        </div>
+      ) : null}
       <div class="grid">
         <section class="card">
           <h2>Account</h2>

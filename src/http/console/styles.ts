@@ -57,5 +57,8 @@ label.check { flex-direction: row; align-items: center; gap: 8px; font-weight: 4
 .filter-form { flex-direction: row; align-items: end; gap: 12px; margin-bottom: 16px; }
 select { font: inherit; padding: 8px 10px; border: 1px solid #cdd3df; border-radius: 8px; background: #fff; }
 details.alt { margin-top: 8px; } details.alt summary { cursor: pointer; color: var(--brand); font-size: 14px; margin-bottom: 10px; }
+.card.narrow-left { max-width: 440px; }
+input[type=number] { font: inherit; padding: 10px 12px; border: 1px solid #cdd3df; border-radius: 8px; width: 8ch; }
+.banner { background: var(--off-bg); color: #5c3d00; border-radius: 10px; padding: 12px 16px; margin-bottom: 18px; }
 @media (max-width: 700px) { .bind { grid-template-columns: 1fr; } .topbar { padding: 0 14px; } .who { display: none; } }
 `;
