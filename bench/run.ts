@@ -46,7 +46,7 @@ async function seed(dataDir: string, keyHex: string, verifyUsers: number, loginU
           const email = `${prefix}${i}@bench.example`;
           const secret = randomBytes(20);
           await trx.insertInto('accounts').values({ id: `a-${id}`, alias: `al${prefix}${i}`, created_at: now }).execute();
-          await trx.insertInto('users').values({ id, account_id: `a-${id}`, kind: 'root', email, email_normalized: email, username: null, display_name: id, phone: null, password_hash: passwordHash, created_at: now, disabled_at: null, roles: '', mfa_required: 0, created_by: null }).execute();
+          await trx.insertInto('users').values({ id, account_id: `a-${id}`, kind: 'root', email, email_normalized: email, username: null, display_name: id, phone: null, password_hash: passwordHash, created_at: now, disabled_at: null, roles: '', mfa_required: 0, created_by: null, step_up_method: null }).execute();
           const deviceId = `d-${id}`;
           await trx.insertInto('mfa_devices').values({ id: deviceId, user_id: id, status: 'active', secret_sealed: box.seal(secret, deviceAssociatedData(deviceId)), key_id: box.currentKeyId, created_at: now, expires_at: null, bound_at: now, removed_at: null, last_used_step: -1, drift_steps: 0, bound_ip: null, bound_user_agent: null }).execute();
           const user: SeededUser = { email, secret };

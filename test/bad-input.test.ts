@@ -13,7 +13,7 @@ function prng(seed: number) {
   };
 }
 
-const FIELDS = ['email', 'password', 'login', 'challengeId', 'code', 'codes', 'enrollmentId', 'method', 'displayName', 'phone', 'username', 'mfaRequired', 'roles', 'disabled', 'reason', 'channel', 'verificationId', 'name', 'graceDays', 'userId', 'role', '__proto__', 'constructor', 'x'];
+const FIELDS = ['email', 'password', 'login', 'challengeId', 'code', 'codes', 'enrollmentId', 'method', 'displayName', 'phone', 'username', 'mfaRequired', 'roles', 'disabled', 'reason', 'channel', 'verificationId', 'name', 'graceDays', 'userId', 'role', 'sensitiveOperations', 'currentPassword', '__proto__', 'constructor', 'x'];
 const STRINGS = ['', ' ', 'email', 'sms', '123456', '12345', '1234567', '١٢٣٤٥٦', '１２３４５６', '12345\u0000', 'a@b.co', 'user@example.com', 'totp', 'password', 'correct horse battery', '<script>', "' or 1=1 --", '\uD800', '😀😀😀', '+15551234567'];
 
 function randomValue(rand: () => number, depth = 0): unknown {
@@ -87,6 +87,8 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
     { method: 'POST', url: '/api/v1/users/SUB/mfa-device/activate', auth: 'plain' },
     { method: 'DELETE', url: '/api/v1/users/SUB/mfa-device', auth: 'plain' },
     { method: 'POST', url: '/api/v1/workspaces', auth: 'plain' },
+    { method: 'PATCH', url: '/api/v1/me', auth: 'plain' },
+    { method: 'PUT', url: '/api/v1/me/protection', auth: 'plain' },
     { method: 'PATCH', url: '/api/v1/workspaces/WS', auth: 'plain' },
     { method: 'POST', url: '/api/v1/workspaces/WS/members', auth: 'plain' },
   ];

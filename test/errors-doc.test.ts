@@ -12,6 +12,15 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+describe('docs/sensitive-operations.md', () => {
+  it('lists every sensitive operation of the code, and no other', async () => {
+    const { sensitiveOperations } = await import('../src/domain/accounts/sensitive-operations.js');
+    const doc = readFileSync(path.join(root, 'docs/sensitive-operations.md'), 'utf8');
+    const listed = [...doc.matchAll(/^\| `([a-z_.]+)` \|/gm)].map((m) => m[1]);
+    expect(listed).toEqual(sensitiveOperations.map((o) => o.id));
+  });
+});
+
 describe('docs/errors.md and the error catalogue', () => {
   const doc = readFileSync(path.join(root, 'docs/errors.md'), 'utf8');
   const documented = new Map([...doc.matchAll(/^\| `([a-z_]+\.[a-z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]));

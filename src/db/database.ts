@@ -8,6 +8,7 @@ import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-sub-users-and-mail.js';
 import * as m0003 from './migrations/0003-verifications.js';
 import * as m0004 from './migrations/0004-workspaces.js';
+import * as m0005 from './migrations/0005-protection.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -23,7 +24,7 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-const migrations: Record<string, Migration> = { '0001-initial': m0001, '0002-sub-users-and-mail': m0002, '0003-verifications': m0003, '0004-workspaces': m0004 };
+const migrations: Record<string, Migration> = { '0001-initial': m0001, '0002-sub-users-and-mail': m0002, '0003-verifications': m0003, '0004-workspaces': m0004, '0005-protection': m0005 };
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };
 

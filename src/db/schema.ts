@@ -26,6 +26,8 @@ export interface UsersTable {
   /** 1 = a sub-user without a device gets a restricted session that can only bind one. */
   mfa_required: number;
   created_by: string | null;
+  /** The chosen way to verify sensitive operations while no device is bound; null = any available. */
+  step_up_method: 'password' | 'email' | 'sms' | null;
 }
 
 export interface MfaDevicesTable {

@@ -24,7 +24,7 @@ export function createUsersRepository(db: Database) {
         .where('users.kind', '=', 'sub')
         .orderBy('users.username')
         .execute(),
-    updateUser: (id: string, changes: Partial<Pick<UsersTable, 'display_name' | 'email' | 'phone' | 'password_hash' | 'roles' | 'mfa_required' | 'disabled_at'>>) =>
+    updateUser: (id: string, changes: Partial<Pick<UsersTable, 'display_name' | 'email' | 'email_normalized' | 'phone' | 'password_hash' | 'roles' | 'mfa_required' | 'disabled_at' | 'step_up_method'>>) =>
       db.updateTable('users').set(changes).where('id', '=', id).execute(),
     /** Removes a sub-user and everything that lets it act; audit events keep its id. */
     deleteSubUser: async (id: string) => {

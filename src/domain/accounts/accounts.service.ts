@@ -5,7 +5,7 @@ import type { UsersTable } from '../../db/schema.js';
 import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { PasswordHasher } from '../../crypto/password.js';
 import type { AuditRecorder } from '../audit/audit.js';
-import type { RequestMeta } from '../sessions/principal.js';
+import type { Principal, RequestMeta } from '../sessions/principal.js';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -25,7 +25,7 @@ export type PublicUser = ReturnType<typeof publicUser>;
 
 const ALIAS_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 
-export function createAccountsService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; clock: Clock; random: RandomBytes; signupOpen: boolean }) {
+export function createAccountsService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; clock: Clock; random: RandomBytes; signupOpen: boolean; requireFreshStepUp: (principal: Principal) => Promise<void> }) {
   const { store, clock, random } = deps;
 
   /** The account alias sub-users log in with (`username@alias`): 10 characters, no look-alikes. */
@@ -64,6 +64,7 @@ export function createAccountsService(deps: { store: Store; hasher: PasswordHash
         roles: '',
         mfa_required: 0,
         created_by: null,
+        step_up_method: null,
       };
       try {
         await store.transaction(async (repos) => {
@@ -77,6 +78,50 @@ export function createAccountsService(deps: { store: Store; hasher: PasswordHash
         throw error;
       }
       return { account: { id: account.id, alias: account.alias }, user: publicUser(user) };
+    },
+
+    /**
+     * PATCH /me. The display name is free; email, phone and password are sensitive operations
+     * (DESIGN.md §2.6). A new password ends the user's other sessions.
+     */
+    async updateSelf(principal: Principal, changes: { displayName?: string | undefined; email?: string | undefined; phone?: string | null | undefined; password?: string | undefined; currentPassword?: string | undefined }, meta: RequestMeta) {
+      const user = await store.repos.users.findUserById(principal.userId);
+      if (!user) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
+      if (changes.displayName === undefined && changes.email === undefined && changes.phone === undefined && changes.password === undefined) {
+        throw new AppError('validation.failed', 'Nothing to change: send displayName, email, phone or password.', { details: { fields: [{ path: '/', message: 'needs at least one field to change' }] } });
+      }
+      const sensitive = changes.email !== undefined || changes.phone !== undefined || changes.password !== undefined;
+      if (sensitive) await deps.requireFreshStepUp(principal);
+      if (changes.password !== undefined && changes.currentPassword !== undefined && !(await deps.hasher.verify(user.password_hash, changes.currentPassword))) {
+        throw new AppError('auth.invalid_credentials', 'The current password is not correct.');
+      }
+      const update: Parameters<Store['repos']['users']['updateUser']>[1] = {};
+      if (changes.displayName !== undefined) update.display_name = changes.displayName.trim();
+      if (changes.email !== undefined) {
+        update.email = changes.email.trim();
+        if (user.kind === 'root') {
+          update.email_normalized = normalizeEmail(changes.email);
+          if (update.email_normalized !== user.email_normalized && (await store.repos.users.rootEmailTaken(update.email_normalized))) {
+            throw new AppError('account.email_taken', 'An account with this email already exists.');
+          }
+        }
+      }
+      if (changes.phone !== undefined) update.phone = changes.phone;
+      if (changes.password !== undefined) update.password_hash = await deps.hasher.hash(changes.password);
+      const now = clock();
+      try {
+        await store.transaction(async (repos) => {
+          if (Object.keys(update).length > 0) await repos.users.updateUser(user.id, update);
+          if (changes.password !== undefined) await repos.sessions.endOthers(user.id, principal.sessionId, now);
+          const fields = Object.keys(changes).filter((k) => k !== 'currentPassword' && changes[k as keyof typeof changes] !== undefined).sort().join(',');
+          await deps.audit(repos, { type: 'account.updated', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { fields } }, now);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new AppError('account.email_taken', 'An account with this email already exists.', { cause: error });
+        throw error;
+      }
+      const updated = await store.repos.users.findUserById(user.id);
+      return { user: publicUser(updated!) };
     },
   };
 }

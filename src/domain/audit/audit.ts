@@ -25,6 +25,8 @@ export const auditEventTypes = [
   'workspace.created',
   'workspace.policy_changed',
   'workspace.member_added',
+  'protection.changed',
+  'account.updated',
 ] as const;
 export type AuditEventType = (typeof auditEventTypes)[number];
 

@@ -78,7 +78,17 @@ export function createMfaService(deps: {
     if (await store.repos.mfaDevices.findActive(userId)) return ['totp'];
     const user = await store.repos.users.findUserById(userId);
     // Without a device: an email or SMS code where one can reach the user, and the password (API.md).
-    return [...(user ? deps.verification.channelsFor(user) : []), 'password'];
+    const available: StepUpMethod[] = [...(user ? deps.verification.channelsFor(user) : []), 'password'];
+    // Account protection (seed 002): the user may have picked one of them for sensitive operations.
+    const chosen = user?.step_up_method;
+    return chosen && available.includes(chosen) ? [chosen] : available;
+  }
+
+  async function requireAllowedMethod(principal: Principal, method: StepUpMethod) {
+    const methods = await stepUpMethods(principal.userId);
+    if (!methods.includes(method)) {
+      throw new AppError('auth.step_up_required', `Verify with ${methods.join(' or ')}: that is how this account protects sensitive operations.`, { details: { methods } });
+    }
   }
 
   async function requireFreshStepUp(principal: Principal): Promise<void> {
@@ -279,6 +289,34 @@ export function createMfaService(deps: {
       if (!reset) throw new AppError('mfa.not_bound', 'This user has no virtual MFA device bound.');
     },
 
+    /** GET /me/protection: the scenarios of seed 002 and how each is verified now. */
+    async protection(principal: Principal) {
+      const bound = (await store.repos.mfaDevices.findActive(principal.userId)) !== undefined;
+      const user = await store.repos.users.findUserById(principal.userId);
+      const choices: StepUpMethod[] = bound ? ['totp'] : [...(user ? deps.verification.channelsFor(user) : []), 'password'];
+      return {
+        login: { methods: bound ? ['password', 'totp'] : ['password'], note: bound ? 'The bound TOTP device is always required at login.' : 'Bind a virtual MFA device to require a dynamic code at login.' },
+        sensitiveOperations: { method: bound ? 'totp' : (user?.step_up_method && choices.includes(user.step_up_method) ? user.step_up_method : null), choices },
+      };
+    },
+
+    /** PUT /me/protection: pick the method for sensitive operations (while no device is bound). */
+    async setProtection(principal: Principal, method: StepUpMethod, meta: RequestMeta) {
+      await requireFreshStepUp(principal);
+      const bound = (await store.repos.mfaDevices.findActive(principal.userId)) !== undefined;
+      if (bound && method !== 'totp') throw new AppError('auth.forbidden', 'With a virtual MFA device bound, sensitive operations are always verified with it.');
+      if (!bound && method === 'totp') throw new AppError('mfa.not_bound', 'Bind a virtual MFA device first; sensitive operations then use it.');
+      const user = await store.repos.users.findUserById(principal.userId);
+      if (!bound && method !== 'password' && !(user && deps.verification.channelsFor(user).includes(method as 'email' | 'sms'))) {
+        throw new AppError('verification.channel_unavailable', 'That channel cannot reach this account.');
+      }
+      const now = clock();
+      await store.transaction(async (repos) => {
+        if (!bound) await repos.users.updateUser(principal.userId, { step_up_method: method as 'password' | 'email' | 'sms' });
+        await audit(repos, { type: 'protection.changed', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { sensitiveOperations: method } }, now);
+      });
+    },
+
     /** POST /me/mfa-device/resync: two consecutive codes found up to 5 minutes away re-learn the phone's drift. */
     async resync(principal: Principal, input: { codes: string[] }, meta: RequestMeta) {
       if (input.codes.length !== 2) {
@@ -340,6 +378,7 @@ export function createMfaService(deps: {
       if (input.method === 'email' || input.method === 'sms') {
         // Email and SMS codes are a step-up only while no device is bound (API.md): they are weaker than TOTP.
         if (device) throw new AppError('auth.step_up_required', 'A virtual MFA device is bound: verify with a code from it.', { details: { methods: ['totp'] } });
+        await requireAllowedMethod(principal, input.method);
         const ok = await store.transaction(async (repos) => {
           // One budget across factors (DESIGN.md §2.2): a wrong email code counts like a wrong TOTP.
           const key = throttleKeys.secondFactor(principal.userId);
@@ -361,6 +400,7 @@ export function createMfaService(deps: {
       if (device) {
         throw new AppError('auth.step_up_required', 'A virtual MFA device is bound: verify with a code from it.', { details: { methods: ['totp'] } });
       }
+      await requireAllowedMethod(principal, 'password');
       const { user, alias } = await loadUser(store.repos, principal);
       const key = throttleKeys.password(loginName(user, alias));
       if (!(await store.repos.throttles.reserve(key, throttlePolicies.password, now))) {

@@ -107,7 +107,7 @@ export function createUsersService(deps: { store: Store; hasher: PasswordHasher;
       const user: UsersTable = {
         id: newId(deps.random), account_id: actor.account_id, kind: 'sub', email: input.email?.trim() || null, email_normalized: null,
         username, display_name: input.displayName?.trim() || username, phone: input.phone ?? null, password_hash: passwordHash,
-        created_at: now, disabled_at: null, roles: '', mfa_required: input.mfaRequired ? 1 : 0, created_by: actor.id,
+        created_at: now, disabled_at: null, roles: '', mfa_required: input.mfaRequired ? 1 : 0, created_by: actor.id, step_up_method: null,
       };
       try {
         await store.transaction(async (repos) => {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { requestMeta, principalOf } from '../plugins/auth.js';
 import { Email, Password, PublicUserSchema, DeviceSchema, errors } from './schemas.js';
+import { sensitiveOperations } from '../../domain/accounts/sensitive-operations.js';
 
 const SignupBody = Type.Object(
   {
@@ -14,7 +15,42 @@ const SignupBody = Type.Object(
   { additionalProperties: false },
 );
 
+const PatchMeBody = Type.Object(
+  {
+    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    email: Type.Optional(Email),
+    phone: Type.Optional(Type.Union([Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'E.164' }), Type.Null()])),
+    password: Type.Optional(Password),
+    currentPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+const ProtectionBody = Type.Object({ sensitiveOperations: Type.Union([Type.Literal('totp'), Type.Literal('email'), Type.Literal('sms'), Type.Literal('password')]) }, { additionalProperties: false });
+const ProtectionResponse = Type.Object({
+  login: Type.Object({ methods: Type.Array(Type.String()), note: Type.String() }),
+  sensitiveOperations: Type.Object({ method: Type.Union([Type.String(), Type.Null()]), choices: Type.Array(Type.String()) }),
+  operations: Type.Array(Type.Object({ id: Type.String(), endpoint: Type.String(), what: Type.String() })),
+});
+
 export function registerAccountRoutes(app: FastifyInstance, services: Services) {
+  app.patch<{ Body: Static<typeof PatchMeBody> }>('/me', {
+    config: { auth: 'session' },
+    schema: { tags: ['accounts'], summary: 'Change your display name, email, phone or password (all but the name need a fresh step-up)', body: PatchMeBody, response: { 200: Type.Object({ user: PublicUserSchema }), ...errors(400, 401, 403, 409, 413, 415) } },
+  }, async (request) => services.accounts.updateSelf(principalOf(request), request.body, requestMeta(request)));
+
+  app.get('/me/protection', {
+    config: { auth: 'session' },
+    schema: { tags: ['accounts'], summary: 'Account protection: how login and sensitive operations are verified, and the list of sensitive operations', response: { 200: ProtectionResponse, ...errors(401, 403) } },
+  }, async (request) => ({ ...(await services.mfa.protection(principalOf(request))), operations: [...sensitiveOperations] }));
+
+  app.put<{ Body: Static<typeof ProtectionBody> }>('/me/protection', {
+    config: { auth: 'session' },
+    schema: { tags: ['accounts'], summary: 'Pick the method for sensitive operations (fresh step-up)', body: ProtectionBody, response: { 200: ProtectionResponse, ...errors(400, 401, 403, 404, 413, 415, 422) } },
+  }, async (request) => {
+    await services.mfa.setProtection(principalOf(request), request.body.sensitiveOperations, requestMeta(request));
+    return { ...(await services.mfa.protection(principalOf(request))), operations: [...sensitiveOperations] };
+  });
+
   app.post<{ Body: Static<typeof SignupBody> }>('/accounts', {
     config: { auth: 'none' },
     schema: {
