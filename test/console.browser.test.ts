@@ -247,6 +247,21 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
       await tab.waitForURL(/\/account\/security\/mfa\/bind/);
       await tab.click('main button:has-text("Show the QR code")');
       await tab.waitForSelector('[data-testid=qr] svg');
+
+      // Account protection: choose the password for sensitive operations. The change is itself
+      // sensitive: after the verification, one click continues it.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await tab.goto(`${quickBase}/account/security`);
+      await tab.selectOption('[data-testid=protection-method]', 'password');
+      await tab.click('form[action="/account/security/protection"] button');
+      expect(await tab.textContent('main h1')).toBe("Verify it's you");
+      await tab.click('text=Use your password instead');
+      await tab.fill('details input[name=password]', 'verify me by email');
+      await tab.click('details button');
+      await tab.click('[data-testid=continue]');
+      await tab.waitForURL(/notice=protection/);
+      expect(await tab.inputValue('[data-testid=protection-method]')).toBe('password');
+      await tab.screenshot({ path: path.join(shots, '15-account-protection.png') });
     } finally {
       await context.close();
       await quick.close();

@@ -7,9 +7,9 @@ import { constantTimeEqual } from '../../crypto/random.js';
 import type { AppDeps } from '../app.js';
 import { SESSION_COOKIE, originAllowed, requestMeta } from '../plugins/auth.js';
 import type { PageFrame } from './layout.js';
-import type { StepUpOptions } from './pages.js';
+import type { ResumeForm, StepUpOptions } from './pages.js';
 import {
-  AuditPage, BindPage, BindStartPage, ErrorPage, LoginPage, MfaCodePage, OverviewPage, SecurityPage, SignupPage, StepUpPage, UnbindPage,
+  ContinuePage, AuditPage, BindPage, BindStartPage, ErrorPage, LoginPage, MfaCodePage, OverviewPage, SecurityPage, SignupPage, StepUpPage, UnbindPage,
 } from './pages.js';
 import { consoleCss } from './styles.js';
 import { OutboxPage } from './users.pages.js';
@@ -27,6 +27,7 @@ const notices: Record<string, { kind: 'success' | 'info'; text: string }> = {
   'signed-out': { kind: 'info', text: 'You are signed out.' },
   welcome: { kind: 'success', text: 'Your account is ready. Bind a virtual MFA device to protect it.' },
   expired: { kind: 'info', text: 'That login expired or ran out of tries. Enter your password again.' },
+  protection: { kind: 'success', text: 'Account protection saved.' },
 };
 
 type Form = Record<string, string>;
@@ -222,14 +223,36 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     const principal = await signedIn(request, reply);
     if (!principal) return reply;
     const profile = await services.profile(principal.userId);
-    return sendPage(reply, <SecurityPage frame={await frame(request, reply, 'Security Settings')} message={notice(request)} email={profile.user.email} mfa={{ bound: profile.mfa.bound, boundAt: profile.mfa.device?.boundAt }} />);
+    const protection = await services.mfa.protection(principal);
+    return sendPage(reply, <SecurityPage frame={await frame(request, reply, 'Security Settings')} message={notice(request)} email={profile.user.email} mfa={{ bound: profile.mfa.bound, boundAt: profile.mfa.device?.boundAt }} protection={protection} />);
   });
 
-  async function stepUpPage(request: FastifyRequest, reply: FastifyReply, next: string, purpose: string, message: { kind: 'error' | 'info'; text: string } | null = null, status = 200, pending?: StepUpOptions['pending']) {
+  async function stepUpPage(request: FastifyRequest, reply: FastifyReply, next: string, purpose: string, message: { kind: 'error' | 'info'; text: string } | null = null, status = 200, pending?: StepUpOptions['pending'], resume?: ResumeForm) {
     const userId = request.principal!.userId;
     const totp = (await services.mfa.status(request.principal!)).bound;
     const options: StepUpOptions = { totp, channels: totp ? [] : await services.verification.optionsFor(userId), pending };
-    return sendPage(reply, <StepUpPage frame={await frame(request, reply, 'Verify')} message={message} options={options} next={next} purpose={purpose} />, status);
+    return sendPage(reply, <StepUpPage frame={await frame(request, reply, 'Verify')} message={message} options={options} next={next} purpose={purpose} resume={resume} />, status);
+  }
+
+  /** The POSTed form to resume after a step-up (our own path, string fields, no CSRF token). */
+  function resumeOf(request: FastifyRequest): ResumeForm | undefined {
+    if (request.method !== 'POST') return undefined;
+    const fields = formOf(request);
+    delete fields._csrf;
+    return { action: request.url.split('?')[0]!, fields };
+  }
+
+  function resumeFromForm(form: Form): ResumeForm | undefined {
+    const action = form._resumeAction;
+    if (!action || !/^\/(?!\/)[A-Za-z0-9/_-]*$/.test(action) || !form._resumeFields || form._resumeFields.length > 4000) return undefined;
+    try {
+      const parsed = JSON.parse(form._resumeFields) as unknown;
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+      const fields = Object.fromEntries(Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string' && !e[0].startsWith('_')));
+      return { action, fields };
+    } catch {
+      return undefined;
+    }
   }
 
   app.post('/account/security/step-up/send', { schema: { hide: true } }, async (request, reply) => {
@@ -238,13 +261,14 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     const form = checkForm(request);
     const next = safeNext(form.next);
     const channel = form.channel === 'sms' ? 'sms' : 'email';
+    const resume = resumeFromForm(form);
     try {
       const sent = await services.verification.send(principal, channel, requestMeta(request));
-      return stepUpPage(request, reply, next, purposeOf(next), null, 200, { verificationId: sent.id, channel, destination: sent.destination });
+      return stepUpPage(request, reply, next, purposeOf(next), null, 200, { verificationId: sent.id, channel, destination: sent.destination }, resume);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
-      return stepUpPage(request, reply, next, purposeOf(next), { kind: 'error', text: error.message }, error.status);
+      return stepUpPage(request, reply, next, purposeOf(next), { kind: 'error', text: error.message }, error.status, undefined, resume);
     }
   });
 
@@ -254,6 +278,7 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     const form = checkForm(request);
     const next = safeNext(form.next);
     const purpose = purposeOf(next);
+    const resume = resumeFromForm(form);
     try {
       if (form.method === 'totp') {
         if (!/^[0-9]{6}$/.test(form.code ?? '')) throw new AppError('validation.failed', 'Enter the 6 digits shown in your authenticator app.');
@@ -264,6 +289,8 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
       } else {
         await services.mfa.stepUp(principal, { method: 'password', password: form.password ?? '' }, requestMeta(request));
       }
+      // Continue the operation the user started: one click re-sends it (no JavaScript needed).
+      if (resume) return sendPage(reply, <ContinuePage frame={await frame(request, reply, 'Verified')} resume={resume} purpose={purpose} />);
       return reply.redirect(next, 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
@@ -272,7 +299,7 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
       const pending = (form.method === 'email' || form.method === 'sms') && error.code === 'verification.invalid_code' && form.verificationId
         ? { verificationId: form.verificationId, channel: form.method as 'email' | 'sms', destination: (await services.verification.optionsFor(principal.userId)).find((o) => o.channel === form.method)?.destination ?? '' }
         : undefined;
-      return stepUpPage(request, reply, next, purpose, { kind: 'error', text: error.message }, error.status, pending);
+      return stepUpPage(request, reply, next, purpose, { kind: 'error', text: error.message }, error.status, pending, resume);
     }
   });
 
@@ -355,6 +382,22 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     }
   });
 
+  app.post('/account/security/protection', { schema: { hide: true } }, async (request, reply) => {
+    const principal = await signedIn(request, reply);
+    if (!principal) return reply;
+    const form = checkForm(request);
+    const method = form.sensitiveOperations;
+    try {
+      if (method !== 'totp' && method !== 'email' && method !== 'sms' && method !== 'password') throw new AppError('validation.failed', 'Pick one of the offered methods.');
+      await services.mfa.setProtection(principal, method, requestMeta(request));
+      return reply.redirect('/account/security?notice=protection', 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      if (error.code === 'auth.step_up_required') return stepUpPage(request, reply, '/account/security', 'Changing how sensitive operations are verified', null, 200, undefined, resumeOf(request));
+      return sendPage(reply, <ErrorPage frame={await frame(request, reply, 'Not possible')} title="Not possible" text={error.message} />, error.status);
+    }
+  });
+
   app.get('/audit', { schema: { hide: true } }, async (request, reply) => {
     const principal = await signedIn(request, reply);
     if (!principal) return reply;
@@ -376,8 +419,9 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     });
   }
 
-  registerUserPages(app, deps, { frame, checkForm, sendPage, stepUpPage, signedIn, notice });
-  registerWorkspacePages(app, deps, { frame, checkForm, sendPage, stepUpPage, signedIn, notice });
+  const context = { frame, checkForm, sendPage, stepUpPage: (request: FastifyRequest, reply: FastifyReply, next: string, purpose: string) => stepUpPage(request, reply, next, purpose, null, 200, undefined, resumeOf(request)), signedIn, notice };
+  registerUserPages(app, deps, context);
+  registerWorkspacePages(app, deps, context);
 
   // Console errors that escape a handler (CSRF, origin) render as a page, not JSON.
   app.setErrorHandler((error, request, reply) => {

@@ -122,7 +122,9 @@ export function OverviewPage(props: { frame: PageFrame; message: Message; displa
   );
 }
 
-export function SecurityPage(props: { frame: PageFrame; message: Message; email: string | undefined; mfa: { bound: boolean; boundAt?: string | undefined } }) {
+const methodLabels: Record<string, string> = { totp: 'Code from the authenticator app (TOTP)', email: 'Code by email', sms: 'Code by SMS', password: 'Password' };
+
+export function SecurityPage(props: { frame: PageFrame; message: Message; email: string | undefined; mfa: { bound: boolean; boundAt?: string | undefined }; protection: { sensitiveOperations: { method: string | null; choices: string[] } } }) {
   return (
     <Layout {...props.frame} active="security">
       <h1>Account Management</h1>
@@ -138,6 +140,32 @@ export function SecurityPage(props: { frame: PageFrame; message: Message; email:
         </div>
         <MfaStatusCard bound={props.mfa.bound} boundAt={props.mfa.boundAt} csrf={props.frame.csrf} />
       </section>
+      <h2 class="sub">Account protection</h2>
+      <section class="card">
+        <div class="setting">
+          <div>
+            <h3>Login</h3>
+            <p class="muted">{props.mfa.bound ? 'Password, then the dynamic code from your virtual MFA device.' : 'Password only. Bind a virtual MFA device to require a dynamic code too.'}</p>
+          </div>
+        </div>
+        <div class="setting">
+          <div>
+            <h3>Sensitive operations</h3>
+            <p class="muted">Unbinding, changing your password, email or phone, managing users' sign-in, workspace MFA policies.</p>
+          </div>
+          <div class="setting-state">
+            {props.mfa.bound ? <span class="badge badge-ok">{methodLabels.totp}</span> : (
+              <form method="post" action="/account/security/protection" class="inline-row">
+                <Csrf value={props.frame.csrf} />
+                <select name="sensitiveOperations" data-testid="protection-method">
+                  {props.protection.sensitiveOperations.choices.map((c) => <option key={c} value={c} selected={props.protection.sensitiveOperations.method === c}>{methodLabels[c] ?? c}</option>)}
+                </select>
+                <button type="submit">Save</button>
+              </form>
+            )}
+          </div>
+        </div>
+      </section>
     </Layout>
   );
 }
@@ -151,7 +179,40 @@ export interface StepUpOptions {
   pending?: { verificationId: string; channel: 'email' | 'sms'; destination: string } | undefined;
 }
 
-export function StepUpPage(props: { frame: PageFrame; message: Message; options: StepUpOptions; next: string; purpose: string }) {
+/** The form a sensitive operation was started from, carried through the verification. */
+export interface ResumeForm {
+  action: string;
+  fields: Record<string, string>;
+}
+
+function ResumeInputs(props: { resume: ResumeForm | undefined }) {
+  if (!props.resume) return null;
+  return (
+    <>
+      <input type="hidden" name="_resumeAction" value={props.resume.action} />
+      <input type="hidden" name="_resumeFields" value={JSON.stringify(props.resume.fields)} />
+    </>
+  );
+}
+
+/** After the verification: one click re-sends the operation the user started (works without JavaScript). */
+export function ContinuePage(props: { frame: PageFrame; resume: ResumeForm; purpose: string }) {
+  return (
+    <Layout {...props.frame}>
+      <section class="card narrow">
+        <h1>Verified</h1>
+        <Alert kind="success">Thanks, that was you. Continue with: {props.purpose.toLowerCase()}.</Alert>
+        <form method="post" action={props.resume.action}>
+          <Csrf value={props.frame.csrf} />
+          {Object.entries(props.resume.fields).map(([name, value]) => <input key={name} type="hidden" name={name} value={value} />)}
+          <button type="submit" class="primary" data-testid="continue">Continue</button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+export function StepUpPage(props: { frame: PageFrame; message: Message; options: StepUpOptions; next: string; purpose: string; resume?: ResumeForm | undefined }) {
   const { options } = props;
   return (
     <Layout {...props.frame} active="security">
@@ -164,6 +225,7 @@ export function StepUpPage(props: { frame: PageFrame; message: Message; options:
             <Csrf value={props.frame.csrf} />
             <input type="hidden" name="method" value="totp" />
             <input type="hidden" name="next" value={props.next} />
+            <ResumeInputs resume={props.resume} />
             <p class="muted">Enter a code from your authenticator app.</p>
             <CodeInput name="code" label="Code" autofocus />
             <button type="submit" class="primary">Verify</button>
@@ -176,6 +238,7 @@ export function StepUpPage(props: { frame: PageFrame; message: Message; options:
                 <input type="hidden" name="method" value={options.pending.channel} />
                 <input type="hidden" name="verificationId" value={options.pending.verificationId} />
                 <input type="hidden" name="next" value={props.next} />
+                <ResumeInputs resume={props.resume} />
                 <p class="muted">We sent a 6-digit code to <strong>{options.pending.destination}</strong>. It is valid for 10 minutes.</p>
                 <CodeInput name="code" label="Verification code" autofocus />
                 <button type="submit" class="primary">Verify</button>
@@ -186,6 +249,7 @@ export function StepUpPage(props: { frame: PageFrame; message: Message; options:
                 <Csrf value={props.frame.csrf} />
                 <input type="hidden" name="channel" value={c.channel} />
                 <input type="hidden" name="next" value={props.next} />
+                <ResumeInputs resume={props.resume} />
                 <button type="submit" class={options.pending ? '' : 'primary'} data-testid={`send-${c.channel}`}>
                   {options.pending?.channel === c.channel ? 'Send a new code' : c.channel === 'email' ? `Email a code to ${c.destination}` : `Text a code to ${c.destination}`}
                 </button>
@@ -197,6 +261,7 @@ export function StepUpPage(props: { frame: PageFrame; message: Message; options:
                 <Csrf value={props.frame.csrf} />
                 <input type="hidden" name="method" value="password" />
                 <input type="hidden" name="next" value={props.next} />
+                <ResumeInputs resume={props.resume} />
                 <label>Password<input name="password" type="password" autoComplete="current-password" required maxLength={256} /></label>
                 <button type="submit">Verify with password</button>
               </form>
