@@ -91,6 +91,17 @@ describe.each(databaseKinds())('email and SMS verification codes on %s', (kind) 
     expect(Number(daily.headers['retry-after'])).toBeGreaterThan(3600);
   });
 
+  it('refuses a code issued for another purpose', async () => {
+    const user = await signupAndLogin(h);
+    const now = h.clock.now();
+    // A lost-device recovery code (the recovery flow issues these) must not pass a step-up.
+    const { codeHash } = await import('../src/domain/verification/verification.service.js');
+    await h.database.db.insertInto('verifications').values({ id: 'recovery-1', user_id: user.userId, purpose: 'recovery', channel: 'email', destination: user.email, code_hash: codeHash('recovery-1', '424242'), attempts: 0, created_at: now, expires_at: now + 600_000, consumed_at: null }).execute();
+    const res = await stepUp(user.token, 'email', 'recovery-1', '424242');
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('verification.invalid_code');
+  });
+
   it('sends SMS to a phone on record; refuses channels that cannot reach the user', async () => {
     const primary = await primaryAccount(h);
     const withPhone = await createSubUser(h, primary.token, primary.alias, { phone: '+4915112345678' });

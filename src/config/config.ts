@@ -75,6 +75,20 @@ export function parseSecretKey(text: string, variable: string): { id: string; ke
   return { id: createHash('sha256').update(key).digest('hex').slice(0, 8), key };
 }
 
+/** An optional URL variable with one of the given protocols; null when unset. */
+function urlOption(env: Env, name: string, protocols: string[], message: string): string | null {
+  const raw = read(env, name);
+  if (raw === undefined) return null;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !protocols.includes(parsed.protocol)) throw new ConfigError(name, message);
+  return raw;
+}
+
 function loadOrCreateKeyFile(file: string): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const text = randomBytes(32).toString('hex');
@@ -146,33 +160,13 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     throw new ConfigError('TWOFOLD_LOG_LEVEL', 'expected one of fatal, error, warn, info, debug, trace, silent');
   }
 
-  const smtpUrl = read(env, 'TWOFOLD_SMTP_URL') ?? null;
-  if (smtpUrl !== null) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(smtpUrl);
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:')) {
-      throw new ConfigError('TWOFOLD_SMTP_URL', 'expected smtp://[user:pass@]host:port or smtps://…');
-    }
-  }
+  const smtpUrl = urlOption(env, 'TWOFOLD_SMTP_URL', ['smtp:', 'smtps:'], 'expected smtp://[user:pass@]host:port or smtps://…');
   const mailFrom = read(env, 'TWOFOLD_MAIL_FROM') ?? `${issuer} <no-reply@${publicUrl.hostname}>`;
   if (!/^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(mailFrom)) {
     throw new ConfigError('TWOFOLD_MAIL_FROM', 'expected an address like "twofold <no-reply@example.com>" or no-reply@example.com');
   }
 
-  const smsWebhookUrl = read(env, 'TWOFOLD_SMS_WEBHOOK_URL') ?? null;
-  if (smsWebhookUrl !== null) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(smsWebhookUrl);
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) throw new ConfigError('TWOFOLD_SMS_WEBHOOK_URL', 'expected an http:// or https:// URL');
-  }
+  const smsWebhookUrl = urlOption(env, 'TWOFOLD_SMS_WEBHOOK_URL', ['http:', 'https:'], 'expected an http:// or https:// URL');
 
   const config: Config = {
     host,

@@ -128,8 +128,8 @@ export interface MessagesTable {
 export interface VerificationsTable {
   id: string;
   user_id: string;
-  /** What the code may be used for (a code for one purpose never serves another). */
-  purpose: 'step_up';
+  /** What the code may be used for (a code for one purpose never serves another); `recovery` is for lost-device tickets. */
+  purpose: 'step_up' | 'recovery';
   channel: 'email' | 'sms';
   destination: string;
   /** SHA-256 of the code, keyed by the verification id. */

@@ -70,3 +70,16 @@ export function CodeInput(props: { name: string; label: string; autofocus?: bool
     </label>
   );
 }
+
+/** The two-consecutive-codes form that confirms a binding (own device, or one bound for a sub-user). */
+export function ActivationForm(props: { action: string; csrf: string; enrollmentId: string; codesRequired: 1 | 2 }) {
+  return (
+    <form method="post" action={props.action}>
+      <Csrf value={props.csrf} />
+      <input type="hidden" name="enrollmentId" value={props.enrollmentId} />
+      <CodeInput name="code1" label={props.codesRequired === 2 ? 'First code' : 'Code'} autofocus />
+      {props.codesRequired === 2 ? <CodeInput name="code2" label="Next code" /> : null}
+      <button type="submit" class="primary">Confirm</button>
+    </form>
+  );
+}

@@ -1,4 +1,4 @@
-import { Alert, CodeInput, Csrf, Layout, type PageFrame } from './layout.js';
+import { ActivationForm, Alert, CodeInput, Csrf, Layout, type PageFrame } from './layout.js';
 
 type Message = { kind: 'error' | 'success' | 'info'; text: string } | null;
 
@@ -316,13 +316,7 @@ export function BindPage(props: { frame: PageFrame; message: Message; showClockH
             <p class="key" data-testid="secret-key">{groupKey(props.enrollment.secret)}</p>
             <h3>2. Enter {props.codesRequired === 2 ? 'two consecutive codes' : 'the code'}</h3>
             <p class="muted small">{props.codesRequired === 2 ? 'Enter the code the app shows now, wait until it changes (every 30 seconds), then enter the next one.' : 'Enter the code the app shows now.'}</p>
-            <form method="post" action="/account/security/mfa/bind/activate">
-              <Csrf value={props.frame.csrf} />
-              <input type="hidden" name="enrollmentId" value={props.enrollment.id} />
-              <CodeInput name="code1" label={props.codesRequired === 2 ? 'First code' : 'Code'} autofocus />
-              {props.codesRequired === 2 ? <CodeInput name="code2" label="Next code" /> : null}
-              <button type="submit" class="primary">Confirm</button>
-            </form>
+            <ActivationForm action="/account/security/mfa/bind/activate" csrf={props.frame.csrf} enrollmentId={props.enrollment.id} codesRequired={props.codesRequired} />
             <p class="muted small">This page expires at {new Date(props.enrollment.expiresAt).toISOString().slice(11, 16)} UTC. <a href="/account/security">Cancel</a></p>
           </div>
         </div>

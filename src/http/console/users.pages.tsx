@@ -1,4 +1,4 @@
-import { Alert, CodeInput, Csrf, Layout, type PageFrame } from './layout.js';
+import { ActivationForm, Alert, Csrf, Layout, type PageFrame } from './layout.js';
 import { groupKey } from './pages.js';
 
 type Message = { kind: 'error' | 'success' | 'info'; text: string } | null;
@@ -165,13 +165,7 @@ export function UserBindPage(props: { frame: PageFrame; message: Message; user: 
             <p class="muted small">Account <strong>{props.issuer}: {props.loginName}</strong>, time-based.</p>
             <p class="key" data-testid="secret-key">{groupKey(props.enrollment.secret)}</p>
             <h3>2. Enter {props.codesRequired === 2 ? 'two consecutive codes' : 'the code'} from that app</h3>
-            <form method="post" action={`/users/${props.user.id}/mfa/bind/activate`}>
-              <Csrf value={props.frame.csrf} />
-              <input type="hidden" name="enrollmentId" value={props.enrollment.id} />
-              <CodeInput name="code1" label={props.codesRequired === 2 ? 'First code' : 'Code'} autofocus />
-              {props.codesRequired === 2 ? <CodeInput name="code2" label="Next code" /> : null}
-              <button type="submit" class="primary">Confirm</button>
-            </form>
+            <ActivationForm action={`/users/${props.user.id}/mfa/bind/activate`} csrf={props.frame.csrf} enrollmentId={props.enrollment.id} codesRequired={props.codesRequired} />
             <p class="muted small"><a href={`/users/${props.user.id}`}>Cancel</a></p>
           </div>
         </div>
