@@ -70,7 +70,7 @@ export async function createServices(input: {
     users: createUsersService({ store, hasher, audit, mfa, clock, random }),
     workspaces: createWorkspacesService({ store, audit, mfa, notify, clock, random }),
     verification,
-    accounts: createAccountsService({ store, hasher, audit, clock, random, signupOpen: input.config.signupOpen, requireFreshStepUp: mfa.requireFreshStepUp }),
+    accounts: createAccountsService({ store, hasher, audit, clock, random, signupOpen: input.config.signupOpen, requireFreshStepUp: mfa.requireFreshStepUp, notify }),
     sessions,
     mfa,
     operator: createOperatorService({ store, hasher, audit, clock, random }),

@@ -6,6 +6,9 @@ import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { PasswordHasher } from '../../crypto/password.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
+import type { Notifier } from '../notify/notifications.js';
+import { recipientOf } from '../notify/recipients.js';
+import { maskEmail } from '../verification/verification.service.js';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -25,7 +28,7 @@ export type PublicUser = ReturnType<typeof publicUser>;
 
 const ALIAS_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 
-export function createAccountsService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; clock: Clock; random: RandomBytes; signupOpen: boolean; requireFreshStepUp: (principal: Principal) => Promise<void> }) {
+export function createAccountsService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; clock: Clock; random: RandomBytes; signupOpen: boolean; requireFreshStepUp: (principal: Principal) => Promise<void>; notify: Notifier }) {
   const { store, clock, random } = deps;
 
   /** The account alias sub-users log in with (`username@alias`): 10 characters, no look-alikes. */
@@ -113,6 +116,12 @@ export function createAccountsService(deps: { store: Store; hasher: PasswordHash
         await store.transaction(async (repos) => {
           if (Object.keys(update).length > 0) await repos.users.updateUser(user.id, update);
           if (changes.password !== undefined) await repos.sessions.endOthers(user.id, principal.sessionId, now);
+          // The old address hears of the change (CS-Auth "Changing a user's registered email"): the
+          // one signal a takeover cannot silence from inside the account.
+          const newEmail = update.email;
+          if (newEmail && user.email && newEmail.toLowerCase() !== user.email.toLowerCase()) {
+            await deps.notify(repos, recipientOf(user), { kind: 'account.email_changed', newAddress: maskEmail(newEmail) }, meta, now);
+          }
           const fields = Object.keys(changes).filter((k) => k !== 'currentPassword' && changes[k as keyof typeof changes] !== undefined).sort().join(',');
           await deps.audit(repos, { type: 'account.updated', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { fields } }, now);
         });

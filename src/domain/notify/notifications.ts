@@ -8,7 +8,8 @@ export type Notification =
   | { kind: 'mfa.reset_by_admin'; admin: string; reason: string | null }
   | { kind: 'mfa.locked'; until: number; subject: string | null }
   | { kind: 'login.new_browser'; userAgent: string | null }
-  | { kind: 'workspace.mfa_required'; workspace: string; deadline: number };
+  | { kind: 'workspace.mfa_required'; workspace: string; deadline: number }
+  | { kind: 'account.email_changed'; newAddress: string };
 
 export interface Recipient {
   userId: string;
@@ -69,6 +70,13 @@ export function renderNotification(notification: Notification, context: { name: 
     case 'login.new_browser':
       subject = 'New login to your account';
       lines = [`Your account was logged in from a browser or app we had not seen before, on ${when}${where}.`, ...(notification.userAgent ? [`Browser: ${notification.userAgent}`] : []), `If this was not you, change your password and review your security settings: ${security}`];
+      break;
+    case 'account.email_changed':
+      subject = 'The email address of your account was changed';
+      lines = [
+        `The email address of your account was changed to ${notification.newAddress} on ${when}${where}. Security notices go there from now on.`,
+        'If this was not you, someone may have taken over your account: contact your administrator or support at once.',
+      ];
       break;
     case 'workspace.mfa_required':
       subject = `The workspace ${notification.workspace} now requires MFA`;
