@@ -233,5 +233,15 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
       expect((await call(h.app, 'GET', '/healthz')).body).toEqual({ status: 'ok' });
       expect((await call(h.app, 'GET', '/readyz')).body).toEqual({ status: 'ready' });
     });
+    it('/readyz answers 503 service.unavailable when the database is gone, /healthz still 200', async () => {
+      const down = await createHarness(kind);
+      await down.database.close();
+      const res = await call(down.app, 'GET', '/readyz');
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('service.unavailable');
+      expect(JSON.stringify(res.body)).not.toMatch(/SQLITE|ECONN|database connection/i);
+      expect((await call(down.app, 'GET', '/healthz')).status).toBe(200);
+      await down.close();
+    });
   });
 });

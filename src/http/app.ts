@@ -3,9 +3,8 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
-import { sql } from 'kysely';
 import type { Config } from '../config/config.js';
-import type { Database } from '../db/database.js';
+import { checkDatabase, type Database } from '../db/database.js';
 import type { Services } from './services.js';
 import { AppError } from '../errors/app-error.js';
 import { createAuthHook } from './plugins/auth.js';
@@ -87,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     try {
-      await sql`select 1`.execute(deps.db);
+      await checkDatabase(deps.db);
       return { status: 'ready' };
     } catch (error) {
       return sendAppError(reply, new AppError('service.unavailable', 'The database is not reachable.', { cause: error }));

@@ -146,10 +146,13 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
       current = await open();
     },
     async close() {
-      await current.services.delivery.stop();
-      await current.app.close();
-      await current.database.close();
-      await cleanup();
+      try {
+        await current.services.delivery.stop();
+        await current.app.close();
+        await current.database.close().catch(() => undefined); // a test may have closed it on purpose
+      } finally {
+        await cleanup(); // the PostgreSQL schema is dropped whatever happened above
+      }
     },
   };
   return harness;

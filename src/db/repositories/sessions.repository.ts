@@ -29,7 +29,6 @@ export function createSessionsRepository(db: Database) {
       userIds.length === 0 ? Promise.resolve([]) : db.updateTable('sessions').set({ restricted: 1 }).where('user_id', 'in', userIds).where('ended_at', 'is', null).where('absolute_expires_at', '>', now).execute(),
 
     insertChallenge: (challenge: LoginChallengesTable) => db.insertInto('login_challenges').values(challenge).execute(),
-    findChallenge: (idHash: string) => db.selectFrom('login_challenges').selectAll().where('id_hash', '=', idHash).executeTakeFirst(),
     /** Take one of the challenge's tries atomically; undefined = no tries left, used, or expired. */
     reserveChallengeAttempt: (idHash: string, maxAttempts: number, now: number) =>
       db
@@ -45,7 +44,6 @@ export function createSessionsRepository(db: Database) {
       const result = await db.updateTable('login_challenges').set({ consumed_at: now }).where('id_hash', '=', idHash).where('consumed_at', 'is', null).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
-    deleteExpiredChallenges: (before: number) => db.deleteFrom('login_challenges').where('expires_at', '<', before).execute(),
   };
 }
 export type SessionsRepository = ReturnType<typeof createSessionsRepository>;

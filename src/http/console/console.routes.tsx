@@ -13,7 +13,7 @@ import {
 } from './pages.js';
 import { consoleCss } from './styles.js';
 import { OutboxPage } from './users.pages.js';
-import { registerUserPages } from './users.console.js';
+import { registerUserPages, type ConsoleContext } from './users.console.js';
 import { registerWorkspacePages } from './workspaces.console.js';
 import { auditEventTypes, type AuditEventType } from '../../domain/audit/audit.js';
 
@@ -419,7 +419,15 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     });
   }
 
-  const context = { frame, checkForm, sendPage, stepUpPage: (request: FastifyRequest, reply: FastifyReply, next: string, purpose: string) => stepUpPage(request, reply, next, purpose, null, 200, undefined, resumeOf(request)), signedIn, notice };
+  const context: ConsoleContext = {
+    frame, checkForm, sendPage, signedIn, notice,
+    stepUpPage: (request, reply, next, purpose) => stepUpPage(request, reply, next, purpose, null, 200, undefined, resumeOf(request)),
+    async failure(request, reply, error, next, purpose) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      if (error.code === 'auth.step_up_required') return stepUpPage(request, reply, next, purpose, null, 200, undefined, resumeOf(request));
+      return sendPage(reply, <ErrorPage frame={await frame(request, reply, 'Not possible')} title={error.status === 404 ? 'Not found' : 'Not possible'} text={error.message} />, error.status);
+    },
+  };
   registerUserPages(app, deps, context);
   registerWorkspacePages(app, deps, context);
 

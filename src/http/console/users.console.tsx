@@ -5,7 +5,6 @@ import type { Principal } from '../../domain/sessions/principal.js';
 import type { AppDeps } from '../app.js';
 import { requestMeta } from '../plugins/auth.js';
 import type { PageFrame } from './layout.js';
-import { ErrorPage } from './pages.js';
 import { NewUserPage, UserBindPage, UserDetailsPage, UsersPage } from './users.pages.js';
 
 type Message = { kind: 'error' | 'success' | 'info'; text: string } | null;
@@ -18,6 +17,8 @@ export interface ConsoleContext {
   stepUpPage(request: FastifyRequest, reply: FastifyReply, next: string, purpose: string): Promise<FastifyReply>;
   signedIn(request: FastifyRequest, reply: FastifyReply): Promise<Principal | null>;
   notice(request: FastifyRequest): Message;
+  /** An expected failure of a console action: ask for a step-up (then continue), or show the reason. */
+  failure(request: FastifyRequest, reply: FastifyReply, error: unknown, next: string, purpose: string): Promise<FastifyReply>;
 }
 
 const userNotices: Record<string, Message> = {
@@ -35,11 +36,7 @@ export function registerUserPages(app: FastifyInstance, deps: AppDeps, ctx: Cons
   const { services, config } = deps;
   const noticeOf = (request: FastifyRequest) => userNotices[(request.query as Record<string, string>)?.notice ?? ''] ?? null;
 
-  async function failure(request: FastifyRequest, reply: FastifyReply, error: unknown, next: string) {
-    if (!(error instanceof AppError) || error.status >= 500) throw error;
-    if (error.code === 'auth.step_up_required') return ctx.stepUpPage(request, reply, next, 'Changing how a user signs in');
-    return ctx.sendPage(reply, <ErrorPage frame={await ctx.frame(request, reply, 'Not possible')} title={error.status === 404 ? 'Not found' : 'Not possible'} text={error.message} />, error.status);
-  }
+  const failure = (request: FastifyRequest, reply: FastifyReply, error: unknown, next: string) => ctx.failure(request, reply, error, next, 'Changing how a user signs in');
 
   async function detailsPage(request: FastifyRequest, reply: FastifyReply, principal: Principal, id: string, message: Message, status = 200) {
     const details = await services.users.get(principal, id);

@@ -3,7 +3,6 @@ import { AppError } from '../../errors/app-error.js';
 import type { Principal } from '../../domain/sessions/principal.js';
 import type { AppDeps } from '../app.js';
 import { requestMeta } from '../plugins/auth.js';
-import { ErrorPage } from './pages.js';
 import type { ConsoleContext } from './users.console.js';
 import { WorkspaceMfaRequiredPage, WorkspacePage, WorkspacesPage } from './workspaces.pages.js';
 
@@ -19,11 +18,7 @@ export function registerWorkspacePages(app: FastifyInstance, deps: AppDeps, ctx:
   const { services } = deps;
   const noticeOf = (request: FastifyRequest) => notices[(request.query as Record<string, string>)?.notice ?? ''] ?? null;
 
-  async function failure(request: FastifyRequest, reply: FastifyReply, error: unknown, next: string) {
-    if (!(error instanceof AppError) || error.status >= 500) throw error;
-    if (error.code === 'auth.step_up_required') return ctx.stepUpPage(request, reply, next, 'Changing a workspace MFA policy');
-    return ctx.sendPage(reply, <ErrorPage frame={await ctx.frame(request, reply, 'Not possible')} title={error.status === 404 ? 'Not found' : 'Not possible'} text={error.message} />, error.status);
-  }
+  const failure = (request: FastifyRequest, reply: FastifyReply, error: unknown, next: string) => ctx.failure(request, reply, error, next, 'Changing a workspace MFA policy');
 
   async function workspacePage(request: FastifyRequest, reply: FastifyReply, principal: Principal, id: string) {
     try {
