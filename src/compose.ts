@@ -1,5 +1,5 @@
 import type { Config } from './config/config.js';
-import type { Database } from './db/database.js';
+import type { OpenDatabase } from './db/database.js';
 import { createStore } from './db/repositories/index.js';
 import { systemClock, systemRandom, type Clock, type RandomBytes } from './crypto/random.js';
 import { createPasswordHasher, type PasswordHasher } from './crypto/password.js';
@@ -25,8 +25,8 @@ const silentLogger: DeliveryLogger = { info: () => {}, warn: () => {} };
 
 /** The composition root of the domain: one place wires repositories into services (DESIGN.md §3). */
 export async function createServices(input: {
-  db: Database;
-  dbKind: 'sqlite' | 'postgres';
+  /** The open database (for SQLite, its better-sqlite3 handle too: the group-commit store runs on it). */
+  database: Pick<OpenDatabase, 'db' | 'sqlite'>;
   config: ServiceConfig;
   clock?: Clock;
   random?: RandomBytes;
@@ -40,7 +40,7 @@ export async function createServices(input: {
   const clock = input.clock ?? systemClock;
   const random = input.random ?? systemRandom;
   const hasher = input.hasher ?? (await createPasswordHasher());
-  const store = createStore(input.db, input.dbKind);
+  const store = createStore(input.database.db, input.database.sqlite);
   const secretBox = createSecretBox(input.config.secretKeys, random);
   const audit = createAuditRecorder({ random });
   const checkSecondFactor = createSecondFactorChecker({ secretBox });

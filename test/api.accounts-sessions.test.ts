@@ -244,4 +244,24 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
       await down.close();
     });
   });
+
+  describe('security headers', () => {
+    it('are on console pages, API answers and errors alike; HSTS only behind an https public URL', async () => {
+      for (const [method, url] of [['GET', '/login'], ['GET', '/api/v1/me'], ['POST', '/api/v1/sessions']] as const) {
+        const res = await h.app.inject({ method, url, ...(method === 'POST' ? { payload: { login: 'x' } } : {}) });
+        expect(res.headers['content-security-policy'], url).toContain("default-src 'self'");
+        expect(res.headers['content-security-policy'], url).toContain("frame-ancestors 'none'");
+        expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+        expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+        expect(res.headers['referrer-policy'], url).toBe('same-origin');
+        expect(res.headers['strict-transport-security'], url).toBeUndefined();
+      }
+      const https = await createHarness(kind, { config: { publicUrl: 'https://mfa.example.com', secureCookies: true } });
+      try {
+        expect((await https.app.inject({ method: 'GET', url: '/login' })).headers['strict-transport-security']).toMatch(/max-age=\d+/);
+      } finally {
+        await https.close();
+      }
+    });
+  });
 });

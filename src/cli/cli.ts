@@ -80,7 +80,7 @@ export async function runCli(argv: string[]): Promise<void> {
       const database = databaseFor(config);
       try {
         if (database.kind === 'sqlite') await migrateToLatest(database.db);
-        const services = await createServices({ db: database.db, dbKind: database.kind, config: { ...config, signupOpen: true } });
+        const services = await createServices({ database, config: { ...config, signupOpen: true } });
         const result = await services.accounts.signup({ email: options.email, password, displayName: options.displayName }, { ip: null, userAgent: 'twofold-cli' });
         console.log(`created account ${result.account.id} (alias ${result.account.alias}) for ${options.email}`);
       } catch (error) {
@@ -101,7 +101,7 @@ export async function runCli(argv: string[]): Promise<void> {
       const config = configOrExit();
       const database = databaseFor(config);
       try {
-        const services = await createServices({ db: database.db, dbKind: database.kind, config });
+        const services = await createServices({ database, config });
         await services.operator.unlock(login);
         console.log(`unlocked ${login}`);
       } catch (error) {
@@ -119,7 +119,7 @@ export async function runCli(argv: string[]): Promise<void> {
       const config = configOrExit();
       const database = databaseFor(config);
       try {
-        const services = await createServices({ db: database.db, dbKind: database.kind, config });
+        const services = await createServices({ database, config });
         const queue = await services.operator.mailQueue();
         if (queue.length === 0) console.log('nothing waiting: every message was delivered');
         for (const m of queue) {

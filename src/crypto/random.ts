@@ -1,11 +1,32 @@
 import { randomBytes as nodeRandomBytes, createHash, timingSafeEqual } from 'node:crypto';
 
-/** Injected randomness (DESIGN.md §3): production passes `node:crypto.randomBytes`. */
+/** Injected randomness (DESIGN.md §3): production passes `systemRandom` (node:crypto's CSPRNG). */
 export type RandomBytes = (size: number) => Buffer;
 /** Injected time, milliseconds since the epoch. */
 export type Clock = () => number;
 
-export const systemRandom: RandomBytes = (size) => nodeRandomBytes(size);
+/**
+ * node:crypto randomness drawn 4 KiB at a time: each `randomBytes` call costs a few µs of OpenSSL
+ * set-up, and a login draws four small values. The same CSPRNG output, handed out once each; a
+ * served slice is wiped from the pool (Node's own `randomUUID` keeps a cache the same way).
+ */
+export function createPooledRandom(poolSize = 4096): RandomBytes {
+  let pool = Buffer.alloc(0);
+  let offset = 0;
+  return (size) => {
+    if (size > poolSize / 4) return nodeRandomBytes(size);
+    if (offset + size > pool.length) {
+      pool = nodeRandomBytes(poolSize);
+      offset = 0;
+    }
+    const slice = Buffer.from(pool.subarray(offset, offset + size));
+    pool.fill(0, offset, offset + size);
+    offset += size;
+    return slice;
+  };
+}
+
+export const systemRandom: RandomBytes = createPooledRandom();
 export const systemClock: Clock = () => Date.now();
 
 /** An opaque id: 128 random bits, base64url (22 characters). */

@@ -24,8 +24,12 @@ export function timeStep(nowMs: number, periodSeconds = TOTP_PERIOD_SECONDS): nu
   return Math.floor(nowMs / 1000 / periodSeconds);
 }
 
-export function hotp(secret: Uint8Array, counter: number, digits = TOTP_DIGITS, algorithm: HotpAlgorithm = 'SHA1'): string {
-  return HOTP.generate({ secret: new Secret({ buffer: Uint8Array.from(secret).buffer }), counter, digits, algorithm });
+function toSecret(secret: Uint8Array | Secret): Secret {
+  return secret instanceof Secret ? secret : new Secret({ buffer: Uint8Array.from(secret).buffer });
+}
+
+export function hotp(secret: Uint8Array | Secret, counter: number, digits = TOTP_DIGITS, algorithm: HotpAlgorithm = 'SHA1'): string {
+  return HOTP.generate({ secret: toSecret(secret), counter, digits, algorithm });
 }
 
 export function totp(secret: Uint8Array, nowMs: number): string {
@@ -39,11 +43,12 @@ export function totp(secret: Uint8Array, nowMs: number): string {
  */
 export function matchStep(secret: Uint8Array, code: string, centerStep: number, window: number): number | null {
   const submitted = Buffer.from(code);
+  const key = toSecret(secret);
   let best: number | null = null;
   for (let offset = -window; offset <= window; offset++) {
     const step = centerStep + offset;
     if (step < 0) continue;
-    const candidate = Buffer.from(hotp(secret, step));
+    const candidate = Buffer.from(hotp(key, step));
     const equal = candidate.length === submitted.length && timingSafeEqual(candidate, submitted);
     if (equal && (best === null || Math.abs(step - centerStep) < Math.abs(best - centerStep))) best = step;
   }

@@ -19,6 +19,8 @@ export type DatabaseTarget =
 export interface OpenDatabase {
   db: Database;
   kind: DatabaseTarget['kind'];
+  /** The better-sqlite3 handle under `db`, for SQLite (the group-commit store runs its batches on it). */
+  sqlite: SQLite.Database | null;
   /** PostgreSQL schema the tables live in, when not the default search path. */
   schema?: string;
   close(): Promise<void>;
@@ -66,7 +68,7 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
     sqlite.pragma('mmap_size = 268435456');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-    return { db, kind: 'sqlite', close: () => db.destroy() };
+    return { db, kind: 'sqlite', sqlite, close: () => db.destroy() };
   }
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -79,7 +81,7 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
     },
   });
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', ...(target.schema ? { schema: target.schema } : {}), close: () => db.destroy() };
+  return { db, kind: 'postgres', sqlite: null, ...(target.schema ? { schema: target.schema } : {}), close: () => db.destroy() };
 }
 
 /**

@@ -13,7 +13,7 @@ export async function startServer(config: Readonly<Config>) {
   // Buffered, asynchronous log writes: the event loop never waits for stdout. Flushed on close.
   const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   const logger = pino({ level: config.logLevel, redact: logRedactPaths }, stream);
-  const services = await createServices({ db: database.db, dbKind: database.kind, config, logger });
+  const services = await createServices({ database, config, logger });
   const app = await buildApp({ config, services, db: database.db, loggerInstance: logger });
   services.delivery.start();
   if (services.mailTransport === 'outbox') {

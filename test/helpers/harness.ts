@@ -107,7 +107,7 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
   const open = async () => {
     const database = openDatabase(target);
     await migrateToLatest(database.db, database.schema);
-    const services = await createServices({ db: database.db, dbKind: database.kind, config, clock: clock.now, ...(options.transport ? { transport: options.transport } : {}), ...(options.sms ? { sms: options.sms } : {}) });
+    const services = await createServices({ database, config, clock: clock.now, ...(options.transport ? { transport: options.transport } : {}), ...(options.sms ? { sms: options.sms } : {}) });
     if (options.startDelivery) services.delivery.start();
     const stream = new Writable({
       write(chunk, _encoding, done) {

@@ -1,9 +1,12 @@
-import type { Database } from '../database.js';
+import { preparedInsert, type QueryTarget } from '../prepared.js';
 import type { AuditEventsTable } from '../schema.js';
 
-export function createAuditRepository(db: Database) {
+const insertEvent = preparedInsert('audit_events');
+
+export function createAuditRepository(target: QueryTarget) {
+  const { db } = target;
   return {
-    insert: (event: AuditEventsTable) => db.insertInto('audit_events').values(event).execute(),
+    insert: (event: AuditEventsTable) => insertEvent(target, event),
     list: (filter: { accountId: string; userId?: string | undefined; type?: string | undefined; limit: number; before?: string | undefined }) => {
       let query = db.selectFrom('audit_events').selectAll().where('account_id', '=', filter.accountId);
       if (filter.userId) query = query.where('user_id', '=', filter.userId);

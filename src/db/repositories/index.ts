@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import type SQLite from 'better-sqlite3';
 import type { Database } from '../database.js';
+import type { QueryTarget } from '../prepared.js';
 import { createAuditRepository } from './audit.repository.js';
 import { createMfaDevicesRepository } from './mfa-devices.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
@@ -9,16 +10,16 @@ import { createSessionsRepository } from './sessions.repository.js';
 import { createThrottlesRepository } from './throttles.repository.js';
 import { createUsersRepository } from './users.repository.js';
 
-export function createRepositories(db: Database) {
+export function createRepositories(target: QueryTarget) {
   return {
-    users: createUsersRepository(db),
-    mfaDevices: createMfaDevicesRepository(db),
-    sessions: createSessionsRepository(db),
-    throttles: createThrottlesRepository(db),
-    audit: createAuditRepository(db),
-    messages: createMessagesRepository(db),
-    verifications: createVerificationsRepository(db),
-    workspaces: createWorkspacesRepository(db),
+    users: createUsersRepository(target),
+    mfaDevices: createMfaDevicesRepository(target),
+    sessions: createSessionsRepository(target),
+    throttles: createThrottlesRepository(target),
+    audit: createAuditRepository(target),
+    messages: createMessagesRepository(target),
+    verifications: createVerificationsRepository(target),
+    workspaces: createWorkspacesRepository(target),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -31,13 +32,14 @@ export interface Store {
   onCommit: (() => void) | null;
 }
 
-export function createStore(db: Database, kind: 'sqlite' | 'postgres'): Store {
-  if (kind === 'sqlite') return createGroupCommitStore(db);
+/** `sqlite` is the better-sqlite3 handle under `db` when the database is SQLite. */
+export function createStore(db: Database, sqlite: SQLite.Database | null): Store {
+  if (sqlite) return createGroupCommitStore(db, sqlite);
   const store: Store = {
-    repos: createRepositories(db),
+    repos: createRepositories({ db, kind: 'postgres', sqlite: null }),
     onCommit: null,
     async transaction(work) {
-      const result = await db.transaction().execute((trx) => work(createRepositories(trx)));
+      const result = await db.transaction().execute((trx) => work(createRepositories({ db: trx, kind: 'postgres', sqlite: null })));
       store.onCommit?.();
       return result;
     },
@@ -65,9 +67,12 @@ const MAX_BATCH = 64;
  * one fsync serves the whole batch. Works must not await anything but the database (argon2
  * hashing happens before a transaction, never inside one).
  */
-function createGroupCommitStore(db: Database): Store {
+function createGroupCommitStore(db: Database, sqlite: SQLite.Database): Store {
   let queue: PendingWork[] = [];
   let draining = false;
+  const savepoint = sqlite.prepare('savepoint work');
+  const release = sqlite.prepare('release savepoint work');
+  const rollbackTo = sqlite.prepare('rollback to savepoint work');
 
   async function drain() {
     try {
@@ -75,19 +80,20 @@ function createGroupCommitStore(db: Database): Store {
         const batch: PendingWork[] = [];
         try {
           await db.transaction().execute(async (trx) => {
-            const repos = createRepositories(trx);
+            // The transaction holds SQLite's one connection, so its works may use the handle directly.
+            const repos = createRepositories({ db: trx, kind: 'sqlite', sqlite });
             // Take works as they arrive, including those queued while earlier ones ran.
             while (queue.length > 0 && batch.length < MAX_BATCH) {
               const item = queue.shift()!;
               batch.push(item);
-              await sql`savepoint work`.execute(trx);
+              savepoint.run();
               try {
                 const value = await item.work(repos);
-                await sql`release savepoint work`.execute(trx);
+                release.run();
                 item.outcome = { ok: true, value };
               } catch (error) {
-                await sql`rollback to savepoint work`.execute(trx);
-                await sql`release savepoint work`.execute(trx);
+                rollbackTo.run();
+                release.run();
                 item.outcome = { ok: false, error };
               }
             }
@@ -109,7 +115,7 @@ function createGroupCommitStore(db: Database): Store {
   }
 
   const store: Store = {
-    repos: createRepositories(db),
+    repos: createRepositories({ db, kind: 'sqlite', sqlite: null }),
     onCommit: null,
     transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {

@@ -1,7 +1,15 @@
-import type { Database } from '../database.js';
+import { sql } from 'kysely';
+import { preparedInsert, preparedQuery, type QueryTarget } from '../prepared.js';
 import type { MessagesTable } from '../schema.js';
 
-export function createMessagesRepository(db: Database) {
+// Every login with a new browser: prepared once (decision 011).
+const rememberBrowser = preparedInsert('known_browsers', (query) => query.onConflict((oc) => oc.columns(['user_id', 'fingerprint']).doNothing()));
+const otherBrowser = preparedQuery<{ userId: string; fingerprint: string }, { fingerprint: string }>((db, slot) =>
+  db.selectFrom('known_browsers').select('fingerprint').where('user_id', '=', slot('userId')).where('fingerprint', '!=', slot('fingerprint')).limit(sql.lit(1)),
+);
+
+export function createMessagesRepository(target: QueryTarget) {
+  const { db } = target;
   return {
     insert: (message: MessagesTable) => db.insertInto('messages').values(message).execute(),
     dueIds: (now: number, limit: number) =>
@@ -33,14 +41,9 @@ export function createMessagesRepository(db: Database) {
       if (filter.to) query = query.where('to_address', '=', filter.to);
       return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
     },
-    /** A code message: only its channel and body matter; `sensitive` empties it after delivery. */
     /** True when this browser is new for the user (the row was inserted now). */
-    rememberBrowser: async (userId: string, fingerprint: string, now: number) => {
-      const result = await db.insertInto('known_browsers').values({ user_id: userId, fingerprint, first_seen_at: now }).onConflict((oc) => oc.columns(['user_id', 'fingerprint']).doNothing()).executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-    },
-    hasOtherBrowsers: async (userId: string, fingerprint: string) =>
-      (await db.selectFrom('known_browsers').select('fingerprint').where('user_id', '=', userId).where('fingerprint', '!=', fingerprint).limit(1).executeTakeFirst()) !== undefined,
+    rememberBrowser: async (userId: string, fingerprint: string, now: number) => (await rememberBrowser(target, { user_id: userId, fingerprint, first_seen_at: now })) > 0,
+    hasOtherBrowsers: async (userId: string, fingerprint: string) => (await otherBrowser.first(target, { userId, fingerprint })) !== undefined,
   };
 }
 export type MessagesRepository = ReturnType<typeof createMessagesRepository>;

@@ -1,22 +1,44 @@
-import type { Database } from '../database.js';
+import { preparedInsert, preparedQuery, type QueryTarget } from '../prepared.js';
 import type { LoginChallengesTable, SessionsTable } from '../schema.js';
 
-export function createSessionsRepository(db: Database) {
+// The login and MFA-verify paths, and every authenticated request: prepared once (decision 011).
+const insertSession = preparedInsert('sessions');
+const insertChallenge = preparedInsert('login_challenges');
+const findWithUser = preparedQuery<{ id: string }, Pick<SessionsTable, 'id' | 'user_id' | 'secret_hash' | 'created_at' | 'idle_expires_at' | 'absolute_expires_at' | 'restricted' | 'step_up_until' | 'ended_at' | 'last_seen_at' | 'mfa_verified'> & { account_id: string; kind: 'root' | 'sub'; disabled_at: number | null }>((db, slot) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select([
+      'sessions.id', 'sessions.user_id', 'sessions.secret_hash', 'sessions.created_at', 'sessions.idle_expires_at',
+      'sessions.absolute_expires_at', 'sessions.restricted', 'sessions.step_up_until', 'sessions.ended_at', 'sessions.last_seen_at', 'sessions.mfa_verified',
+      'users.account_id', 'users.kind', 'users.disabled_at',
+    ])
+    .where('sessions.id', '=', slot('id')),
+);
+const touch = preparedQuery<{ id: string; now: number; idleExpiresAt: number }, unknown>((db, slot) =>
+  db.updateTable('sessions').set({ last_seen_at: slot('now'), idle_expires_at: slot('idleExpiresAt') }).where('id', '=', slot('id')).where('ended_at', 'is', null),
+);
+/** Take one of the challenge's tries atomically; no row = no tries left, used, or expired. */
+const reserveChallengeAttempt = preparedQuery<{ idHash: string; maxAttempts: number; now: number }, Pick<LoginChallengesTable, 'attempts' | 'user_id'>>((db, slot) =>
+  db
+    .updateTable('login_challenges')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('id_hash', '=', slot('idHash'))
+    .where('attempts', '<', slot('maxAttempts'))
+    .where('consumed_at', 'is', null)
+    .where('expires_at', '>', slot('now'))
+    .returning(['attempts', 'user_id']),
+);
+const consumeChallenge = preparedQuery<{ idHash: string; now: number }, unknown>((db, slot) =>
+  db.updateTable('login_challenges').set({ consumed_at: slot('now') }).where('id_hash', '=', slot('idHash')).where('consumed_at', 'is', null),
+);
+
+export function createSessionsRepository(target: QueryTarget) {
+  const { db } = target;
   return {
-    insert: (session: SessionsTable) => db.insertInto('sessions').values(session).execute(),
-    findWithUser: (id: string) =>
-      db
-        .selectFrom('sessions')
-        .innerJoin('users', 'users.id', 'sessions.user_id')
-        .select([
-          'sessions.id', 'sessions.user_id', 'sessions.secret_hash', 'sessions.created_at', 'sessions.idle_expires_at',
-          'sessions.absolute_expires_at', 'sessions.restricted', 'sessions.step_up_until', 'sessions.ended_at', 'sessions.last_seen_at', 'sessions.mfa_verified',
-          'users.account_id', 'users.kind', 'users.disabled_at',
-        ])
-        .where('sessions.id', '=', id)
-        .executeTakeFirst(),
-    touch: (id: string, now: number, idleExpiresAt: number) =>
-      db.updateTable('sessions').set({ last_seen_at: now, idle_expires_at: idleExpiresAt }).where('id', '=', id).where('ended_at', 'is', null).execute(),
+    insert: (session: SessionsTable) => insertSession(target, session),
+    findWithUser: (id: string) => findWithUser.first(target, { id }),
+    touch: (id: string, now: number, idleExpiresAt: number) => touch.run(target, { id, now, idleExpiresAt }),
     end: (id: string, now: number) => db.updateTable('sessions').set({ ended_at: now }).where('id', '=', id).where('ended_at', 'is', null).execute(),
     /** Ends every other live session of the user (after a change to how the account is protected). */
     endOthers: (userId: string, keepSessionId: string, now: number) =>
@@ -28,22 +50,9 @@ export function createSessionsRepository(db: Database) {
     restrictOpenSessions: (userIds: string[], now: number) =>
       userIds.length === 0 ? Promise.resolve([]) : db.updateTable('sessions').set({ restricted: 1 }).where('user_id', 'in', userIds).where('ended_at', 'is', null).where('absolute_expires_at', '>', now).execute(),
 
-    insertChallenge: (challenge: LoginChallengesTable) => db.insertInto('login_challenges').values(challenge).execute(),
-    /** Take one of the challenge's tries atomically; undefined = no tries left, used, or expired. */
-    reserveChallengeAttempt: (idHash: string, maxAttempts: number, now: number) =>
-      db
-        .updateTable('login_challenges')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-        .where('id_hash', '=', idHash)
-        .where('attempts', '<', maxAttempts)
-        .where('consumed_at', 'is', null)
-        .where('expires_at', '>', now)
-        .returning(['attempts', 'user_id'])
-        .executeTakeFirst(),
-    consumeChallenge: async (idHash: string, now: number) => {
-      const result = await db.updateTable('login_challenges').set({ consumed_at: now }).where('id_hash', '=', idHash).where('consumed_at', 'is', null).executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
-    },
+    insertChallenge: (challenge: LoginChallengesTable) => insertChallenge(target, challenge),
+    reserveChallengeAttempt: (idHash: string, maxAttempts: number, now: number) => reserveChallengeAttempt.first(target, { idHash, maxAttempts, now }),
+    consumeChallenge: async (idHash: string, now: number) => (await consumeChallenge.run(target, { idHash, now })) === 1,
   };
 }
 export type SessionsRepository = ReturnType<typeof createSessionsRepository>;

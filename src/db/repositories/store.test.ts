@@ -14,7 +14,7 @@ describe('group-commit store on SQLite', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'twofold-store-')), 'twofold.db');
     opened = openDatabase({ kind: 'sqlite', file });
     await migrateToLatest(opened.db);
-    return { file, store: createStore(opened.db, 'sqlite') };
+    return { file, store: createStore(opened.db, opened.sqlite) };
   }
 
   const account = (id: string) => ({ id, alias: `alias-${id}`, created_at: 1 });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Database } from '../database.js';
+import { preparedQuery, type QueryTarget } from '../prepared.js';
+import type { ThrottlesTable } from '../schema.js';
 
 /**
  * How a throttle key counts failures. `windowMs` = null counts consecutive failures until a
@@ -24,46 +25,61 @@ export function lockDelayMs(policy: ThrottlePolicy, failures: number): number {
 }
 
 /** PostgreSQL infers `$n` inside CASE as integer; millisecond times need bigint (SQLite accepts the cast too). */
-const big = (value: number) => sql<number>`cast(${value} as bigint)`;
+const big = (value: unknown) => sql<number>`cast(${value} as bigint)`;
 
-export function createThrottlesRepository(db: Database) {
+/**
+ * Count one attempt *before* it is evaluated, in a single upsert, and lock the key in the same
+ * statement when this attempt reaches the threshold. A burst of concurrent guesses therefore
+ * evaluates at most `threshold` of them (better-auth PR #10210: read-then-write counters are
+ * bypassable). No row while the key is locked. Prepared once per policy (decision 011): the lock
+ * ladder is part of the statement, the time is a parameter.
+ */
+function reserveQuery(policy: ThrottlePolicy) {
+  return preparedQuery<{ key: string; now: number; firstLock: number }, Pick<ThrottlesTable, 'failures' | 'locked_until'>>((db, slot) => {
+    const now = big(slot('now'));
+    const windowExpired = policy.windowMs === null ? sql<boolean>`1 = 0` : sql<boolean>`throttles.window_started_at <= ${now} - ${policy.windowMs}`;
+    const next = sql<number>`(case when ${windowExpired} then 1 else throttles.failures + 1 end)`;
+    const ladder: ReturnType<typeof sql>[] = [];
+    const top = policy.hardLimit ?? policy.threshold + 32;
+    for (let failures = policy.threshold; failures < top; failures++) {
+      const delay = lockDelayMs(policy, failures);
+      if (delay >= policy.maxDelayMs) break;
+      ladder.push(sql`when ${next} = ${failures} then ${now} + ${delay}`);
+    }
+    const hard = policy.hardLimit === null ? sql`` : sql`when ${next} >= ${policy.hardLimit} then ${big(LOCKED_FOREVER)}`;
+    const lockedUntil = sql<number>`(case when ${next} < ${policy.threshold} then 0 ${hard} ${sql.join(ladder, sql` `)} else ${now} + ${policy.maxDelayMs} end)`;
+    return db
+      .insertInto('throttles')
+      .values({ key: slot('key'), failures: 1, window_started_at: slot('now'), locked_until: slot('firstLock'), updated_at: slot('now') })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({
+          failures: next,
+          window_started_at: sql<number>`(case when ${windowExpired} then ${now} else throttles.window_started_at end)`,
+          locked_until: lockedUntil,
+          updated_at: slot('now'),
+        }).where('throttles.locked_until', '<=', slot('now')),
+      )
+      .returning(['failures', 'locked_until']);
+  });
+}
+const reserveQueries = new WeakMap<ThrottlePolicy, ReturnType<typeof reserveQuery>>();
+
+const getThrottle = preparedQuery<{ key: string }, ThrottlesTable>((db, slot) => db.selectFrom('throttles').selectAll().where('key', '=', slot('key')));
+/** A success clears the consecutive-failure count (NIST SP 800-63B §5.2.2 counts consecutive failures). */
+const resetThrottle = preparedQuery<{ key: string }, unknown>((db, slot) =>
+  db.updateTable('throttles').set({ failures: 0, locked_until: 0 }).where('key', '=', slot('key')).where('failures', '>', 0),
+);
+
+export function createThrottlesRepository(target: QueryTarget) {
+  const { db } = target;
   return {
-    get: (key: string) => db.selectFrom('throttles').selectAll().where('key', '=', key).executeTakeFirst(),
-    /**
-     * Count one attempt *before* it is evaluated, in a single upsert, and lock the key in the same
-     * statement when this attempt reaches the threshold. A burst of concurrent guesses therefore
-     * evaluates at most `threshold` of them (better-auth PR #10210: read-then-write counters are
-     * bypassable). Returns undefined while the key is locked.
-     */
-    reserve: async (key: string, policy: ThrottlePolicy, now: number) => {
-      const windowExpired = policy.windowMs === null ? sql<boolean>`1 = 0` : sql<boolean>`throttles.window_started_at <= ${big(now - policy.windowMs)}`;
-      const next = sql<number>`(case when ${windowExpired} then 1 else throttles.failures + 1 end)`;
-      const ladder: ReturnType<typeof sql>[] = [];
-      const top = policy.hardLimit ?? policy.threshold + 32;
-      for (let failures = policy.threshold; failures < top; failures++) {
-        const delay = lockDelayMs(policy, failures);
-        if (delay >= policy.maxDelayMs) break;
-        ladder.push(sql`when ${next} = ${failures} then ${big(now + delay)}`);
-      }
-      const hard = policy.hardLimit === null ? sql`` : sql`when ${next} >= ${policy.hardLimit} then ${big(LOCKED_FOREVER)}`;
-      const lockedUntil = sql<number>`(case when ${next} < ${policy.threshold} then 0 ${hard} ${sql.join(ladder, sql` `)} else ${big(now + policy.maxDelayMs)} end)`;
-      const firstLock = policy.threshold <= 1 ? now + lockDelayMs(policy, 1) : 0;
-      return db
-        .insertInto('throttles')
-        .values({ key, failures: 1, window_started_at: now, locked_until: firstLock, updated_at: now })
-        .onConflict((oc) =>
-          oc.column('key').doUpdateSet({
-            failures: next,
-            window_started_at: sql<number>`(case when ${windowExpired} then ${big(now)} else throttles.window_started_at end)`,
-            locked_until: lockedUntil,
-            updated_at: now,
-          }).where('throttles.locked_until', '<=', now),
-        )
-        .returning(['failures', 'locked_until'])
-        .executeTakeFirst();
+    get: (key: string) => getThrottle.first(target, { key }),
+    reserve: (key: string, policy: ThrottlePolicy, now: number) => {
+      let query = reserveQueries.get(policy);
+      if (!query) reserveQueries.set(policy, (query = reserveQuery(policy)));
+      return query.first(target, { key, now, firstLock: policy.threshold <= 1 ? now + lockDelayMs(policy, 1) : 0 });
     },
-    /** A success clears the consecutive-failure count (NIST SP 800-63B §5.2.2 counts consecutive failures). */
-    reset: (key: string) => db.updateTable('throttles').set({ failures: 0, locked_until: 0 }).where('key', '=', key).where('failures', '>', 0).execute(),
+    reset: (key: string) => resetThrottle.run(target, { key }),
     /** Give back an attempt that turned out to succeed, without forgiving earlier failures (per-IP keys). */
     refund: (key: string, policy: ThrottlePolicy) =>
       db

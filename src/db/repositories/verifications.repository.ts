@@ -1,7 +1,7 @@
-import type { Database } from '../database.js';
+import type { QueryTarget } from '../prepared.js';
 import type { VerificationsTable } from '../schema.js';
 
-export function createVerificationsRepository(db: Database) {
+export function createVerificationsRepository({ db }: QueryTarget) {
   return {
     /** A new code replaces the user's earlier unused codes for the same purpose. */
     replace: async (verification: VerificationsTable) => {

@@ -1,8 +1,22 @@
 import { sql } from 'kysely';
-import type { Database } from '../database.js';
+import { preparedQuery, type QueryTarget } from '../prepared.js';
 import type { WorkspacesTable, WorkspaceMembersTable } from '../schema.js';
 
-export function createWorkspacesRepository(db: Database) {
+/**
+ * The strictest mandatory-MFA policy over all of a user's workspaces: the earliest deadline
+ * (policy_since + grace), or null when none requires MFA. On every login: prepared (decision 011).
+ */
+const mfaDeadline = preparedQuery<{ userId: string }, { deadline: number | null }>((db, slot) =>
+  db
+    .selectFrom('workspaces')
+    .innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id')
+    .select(sql<number | null>`min(workspaces.policy_since + workspaces.grace_days * cast(86400000 as bigint))`.as('deadline'))
+    .where('workspace_members.user_id', '=', slot('userId'))
+    .where('workspaces.mfa_required', '=', 1),
+);
+
+export function createWorkspacesRepository(target: QueryTarget) {
+  const { db } = target;
   return {
     insert: (workspace: WorkspacesTable) => db.insertInto('workspaces').values(workspace).execute(),
     find: (id: string) => db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst(),
@@ -17,7 +31,7 @@ export function createWorkspacesRepository(db: Database) {
       db
         .selectFrom('workspace_members')
         .innerJoin('users', 'users.id', 'workspace_members.user_id')
-        .leftJoin('mfa_devices', (join) => join.onRef('mfa_devices.user_id', '=', 'users.id').on('mfa_devices.status', '=', 'active'))
+        .leftJoin('mfa_devices', (join) => join.onRef('mfa_devices.user_id', '=', 'users.id').on('mfa_devices.status', '=', sql.lit('active')))
         .select(['workspace_members.user_id', 'workspace_members.role', 'workspace_members.added_at', 'users.kind', 'users.username', 'users.email', 'users.display_name', 'users.account_id', 'users.id as uid', 'mfa_devices.bound_at'])
         .where('workspace_members.workspace_id', '=', workspaceId)
         // Owner first, then admins, then members, each by when they joined.
@@ -25,18 +39,8 @@ export function createWorkspacesRepository(db: Database) {
         .orderBy('workspace_members.added_at')
         .orderBy('workspace_members.user_id')
         .execute(),
-    /**
-     * The strictest mandatory-MFA policy over all of a user's workspaces: the earliest deadline
-     * (policy_since + grace), or null when none requires MFA.
-     */
     mfaDeadlineFor: async (userId: string) => {
-      const row = await db
-        .selectFrom('workspaces')
-        .innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id')
-        .select(sql<number | null>`min(workspaces.policy_since + workspaces.grace_days * cast(86400000 as bigint))`.as('deadline'))
-        .where('workspace_members.user_id', '=', userId)
-        .where('workspaces.mfa_required', '=', 1)
-        .executeTakeFirst();
+      const row = await mfaDeadline.first(target, { userId });
       return row?.deadline === null || row?.deadline === undefined ? null : Number(row.deadline);
     },
   };
