@@ -7,11 +7,13 @@
  *   1. GET /healthz                       — the HTTP ceiling
  *   2. argon2id hashes/s (in this process, server idle) — the password ceiling
  *   3. POST /sessions/mfa at 32 connections — MFA verify (each request a fresh pending login + valid code)
- *   4. full logins (password + code) at 8 in flight, and GET /me at 4 connections at the same time
+ *   4. full logins (password + code) at 12 in flight, and GET /me at 4 connections at the same time
+ * BENCH_ONLY=verify or BENCH_ONLY=logins runs one phase (with CPU figures), for profiling.
  * Prints a table and writes .bench/last.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -84,10 +86,17 @@ async function startServer(dataDir: string, keyHex: string): Promise<ChildProces
   throw new Error('server did not start');
 }
 
+/** CPU seconds of each thread of a process, from /proc (the main thread's id is the pid). */
+function threadCpu(pid: number): Map<number, number> {
+  const result = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) result.set(Number(tid), readCpu(pid, Number(tid)));
+  return result;
+}
+
 /** CPU seconds (user + system) a process has used, from /proc. */
-function readCpu(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+function readCpu(pid: number, tid?: number, part: 'user' | 'system' | 'both' = 'both'): number {
+  const fields = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((part === 'system' ? 0 : Number(fields[11])) + (part === 'user' ? 0 : Number(fields[12]))) / 100;
 }
 
 function cannon(options: autocannon.Options): Promise<autocannon.Result> {
@@ -106,6 +115,29 @@ async function argon2HashesPerSecond(seconds: number, inFlight: number) {
   return done / seconds;
 }
 
+/**
+ * A lean JSON POST over a keep-alive agent. The load client shares the 2 cores with the server's
+ * hashing threads; `fetch` cost it ~1.7 ms of CPU per request here, `node:http` a fraction of that,
+ * and what the client does not use, the argon2id threads get.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function postJson(pathname: string, body: unknown): Promise<{ status: number; json: any }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${BASE}${pathname}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: response.statusCode ?? 0, json: text ? JSON.parse(text) : null });
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
 async function fullLogins(users: SeededUser[], seconds: number, inFlight: number) {
   let next = 0;
   let ok = 0;
@@ -116,14 +148,13 @@ async function fullLogins(users: SeededUser[], seconds: number, inFlight: number
     while (Date.now() < stop && next < users.length) {
       const user = users[next++]!;
       const started = performance.now();
-      const first = await fetch(`${BASE}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: user.email, password: PASSWORD }) });
-      const challenge = (await first.json()) as { challenge?: { id: string } };
+      const first = await postJson('/api/v1/sessions', { login: user.email, password: PASSWORD });
+      const challenge = first.json as { challenge?: { id: string } };
       if (!challenge.challenge) {
         failed++;
         continue;
       }
-      const second = await fetch(`${BASE}/api/v1/sessions/mfa`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challengeId: challenge.challenge.id, code: referenceTotp(user.secret, Date.now()) }) });
-      await second.arrayBuffer();
+      const second = await postJson('/api/v1/sessions/mfa', { challengeId: challenge.challenge.id, code: referenceTotp(user.secret, Date.now()) });
       if (second.status === 201) ok++;
       else failed++;
       latencies.push(performance.now() - started);
@@ -138,10 +169,24 @@ async function main() {
   const keyHex = randomBytes(32).toString('hex');
   const verifyUsers = Number(process.env.BENCH_VERIFY_USERS ?? 8000 * DURATION_S);
   console.log(`seeding ${verifyUsers} users with pending logins and 6000 users for full logins (SQLite, synchronous=FULL) …`);
-  const seeded = await seed(dataDir, keyHex, verifyUsers, 6000);
+  const seeded = await seed(dataDir, keyHex, process.env.BENCH_ONLY === 'logins' ? 0 : verifyUsers, 6000);
   const server = await startServer(dataDir, keyHex);
   try {
-    const only = process.env.BENCH_ONLY; // e.g. "verify" while profiling one phase
+    const only = process.env.BENCH_ONLY; // "verify" or "logins": one phase, while profiling it
+    if (only === 'logins') {
+      const bound = await argon2HashesPerSecond(Math.min(DURATION_S, 6), 4);
+      const mainSystemBefore = readCpu(server.pid!, server.pid!, 'system');
+      const cpu = { server: readCpu(server.pid!), bench: readCpu(process.pid), threads: threadCpu(server.pid!), benchThreads: threadCpu(process.pid) };
+      const logins = await fullLogins(seeded.login, DURATION_S, LOGINS_IN_FLIGHT);
+      const threads = threadCpu(server.pid!);
+      const main = (threads.get(server.pid!) ?? 0) - (cpu.threads.get(server.pid!) ?? 0);
+      if (process.env.BENCH_THREADS) for (const [tid, seconds] of threadCpu(process.pid)) console.log(`  client thread ${tid}${tid === process.pid ? ' (main)' : ''}: ${(((seconds - (cpu.benchThreads.get(tid) ?? 0)) / DURATION_S) * 100).toFixed(0)} %`);
+      if (process.env.BENCH_THREADS) for (const [tid, seconds] of threads) console.log(`  thread ${tid}${tid === server.pid ? ' (main)' : ''}: ${(((seconds - (cpu.threads.get(tid) ?? 0)) / DURATION_S) * 100).toFixed(0)} %`);
+      const percent = (seconds: number) => `${((seconds / DURATION_S) * 100).toFixed(0)} %`;
+      if (process.env.BENCH_THREADS) console.log(`  main thread system time: ${percent(readCpu(server.pid!, server.pid!, 'system') - mainSystemBefore)}`);
+      console.log(`logins only: ${logins.perSecond.toFixed(1)} /s = ${((logins.perSecond / bound) * 100).toFixed(1)} % of ${bound.toFixed(1)} argon2id hashes/s, p50 ${Math.round(logins.p50)} ms, p99 ${Math.round(logins.p99)} ms; CPU: server ${percent(readCpu(server.pid!) - cpu.server)} (main thread ${percent(main)}), load client ${percent(readCpu(process.pid) - cpu.bench)}`);
+      return;
+    }
     const cpuBefore = process.env.BENCH_ONLY ? readCpu(server.pid!) : 0;
     const health = only ? ({ requests: { average: 1 }, latency: { p50: 0, p99: 0 }, non2xx: 0 } as unknown as autocannon.Result) : await cannon({ url: '/healthz', connections: 32, duration: DURATION_S });
     const argon2 = only ? 1 : await argon2HashesPerSecond(Math.min(DURATION_S, 6), 4);

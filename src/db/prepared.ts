@@ -10,6 +10,7 @@ import type { DatabaseSchema } from './schema.js';
  * non-transactional `store.repos`, and PostgreSQL) queries go through Kysely as usual.
  */
 export interface QueryTarget {
+  /** Read at each call: the group-commit store points one target at each batch's transaction. */
   db: Database;
   kind: 'sqlite' | 'postgres';
   sqlite: SQLite.Database | null;

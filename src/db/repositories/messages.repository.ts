@@ -9,14 +9,13 @@ const otherBrowser = preparedQuery<{ userId: string; fingerprint: string }, { fi
 );
 
 export function createMessagesRepository(target: QueryTarget) {
-  const { db } = target;
   return {
-    insert: (message: MessagesTable) => db.insertInto('messages').values(message).execute(),
+    insert: (message: MessagesTable) => target.db.insertInto('messages').values(message).execute(),
     dueIds: (now: number, limit: number) =>
-      db.selectFrom('messages').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', now).where('claimed_until', '<=', now).orderBy('created_at').limit(limit).execute(),
+      target.db.selectFrom('messages').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', now).where('claimed_until', '<=', now).orderBy('created_at').limit(limit).execute(),
     /** Claims a message for one delivery attempt; another instance's worker cannot take it meanwhile. */
     claim: async (id: string, now: number, leaseMs: number) =>
-      db
+      target.db
         .updateTable('messages')
         .set({ claimed_until: now + leaseMs })
         .where('id', '=', id)
@@ -25,19 +24,19 @@ export function createMessagesRepository(target: QueryTarget) {
         .returningAll()
         .executeTakeFirst(),
     markDelivered: (id: string, status: 'sent' | 'outbox', now: number, redact: boolean) =>
-      db
+      target.db
         .updateTable('messages')
         .set((eb) => ({ status, sent_at: now, attempts: eb('attempts', '+', 1), last_error: null, claimed_until: 0, ...(redact ? { text_body: '[one-time code removed after delivery]', html_body: null } : {}) }))
         .where('id', '=', id)
         .execute(),
     markAttemptFailed: (id: string, error: string, nextAttemptAt: number | null) =>
-      db
+      target.db
         .updateTable('messages')
         .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 500), claimed_until: 0, ...(nextAttemptAt === null ? { status: 'failed' as const } : { next_attempt_at: nextAttemptAt }) }))
         .where('id', '=', id)
         .execute(),
     list: (filter: { to?: string | undefined; limit: number }) => {
-      let query = db.selectFrom('messages').selectAll();
+      let query = target.db.selectFrom('messages').selectAll();
       if (filter.to) query = query.where('to_address', '=', filter.to);
       return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
     },

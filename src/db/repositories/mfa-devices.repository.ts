@@ -30,23 +30,22 @@ const consumeStep = preparedQuery<{ id: string; step: number; driftSteps: number
 );
 
 export function createMfaDevicesRepository(target: QueryTarget) {
-  const { db } = target;
   return {
-    insert: (device: MfaDevicesTable) => db.insertInto('mfa_devices').values(device).execute(),
+    insert: (device: MfaDevicesTable) => target.db.insertInto('mfa_devices').values(device).execute(),
     /** A new enrollment replaces the user's earlier pending ones (a new QR code invalidates the old secret). */
-    deletePending: (userId: string) => db.deleteFrom('mfa_devices').where('user_id', '=', userId).where('status', '=', sql.lit('pending')).execute(),
+    deletePending: (userId: string) => target.db.deleteFrom('mfa_devices').where('user_id', '=', userId).where('status', '=', sql.lit('pending')).execute(),
     findActive: (userId: string) => findActive.first(target, { userId }),
     /** The active device and the user it belongs to, in one query (the login hot path). */
     findActiveWithUser: (userId: string) => findActiveWithUser.first(target, { userId }),
     findPending: (id: string, userId: string) =>
-      db.selectFrom('mfa_devices').selectAll().where('id', '=', id).where('user_id', '=', userId).where('status', '=', sql.lit('pending')).executeTakeFirst(),
+      target.db.selectFrom('mfa_devices').selectAll().where('id', '=', id).where('user_id', '=', userId).where('status', '=', sql.lit('pending')).executeTakeFirst(),
     /**
      * Confirm a pending enrollment. Conditional on the row still being pending and unexpired, and
      * the unique index on active devices refuses a second active one: two racing activations
      * cannot both win (myucto PR #69).
      */
     activate: async (input: { id: string; userId: string; lastUsedStep: number; driftSteps: number; now: number; ip: string | null; userAgent: string | null }) => {
-      const result = await db
+      const result = await target.db
         .updateTable('mfa_devices')
         .set({ status: 'active', bound_at: input.now, expires_at: null, last_used_step: input.lastUsedStep, drift_steps: input.driftSteps, bound_ip: input.ip, bound_user_agent: input.userAgent })
         .where('id', '=', input.id)
@@ -62,7 +61,7 @@ export function createMfaDevicesRepository(target: QueryTarget) {
      */
     consumeStep: async (id: string, step: number, driftSteps: number) => (await consumeStep.run(target, { id, step, driftSteps })) === 1,
     remove: async (id: string, now: number) => {
-      const result = await db.updateTable('mfa_devices').set({ status: 'removed', removed_at: now }).where('id', '=', id).where('status', '=', sql.lit('active')).executeTakeFirst();
+      const result = await target.db.updateTable('mfa_devices').set({ status: 'removed', removed_at: now }).where('id', '=', id).where('status', '=', sql.lit('active')).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
   };

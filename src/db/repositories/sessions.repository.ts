@@ -34,21 +34,20 @@ const consumeChallenge = preparedQuery<{ idHash: string; now: number }, unknown>
 );
 
 export function createSessionsRepository(target: QueryTarget) {
-  const { db } = target;
   return {
     insert: (session: SessionsTable) => insertSession(target, session),
     findWithUser: (id: string) => findWithUser.first(target, { id }),
     touch: (id: string, now: number, idleExpiresAt: number) => touch.run(target, { id, now, idleExpiresAt }),
-    end: (id: string, now: number) => db.updateTable('sessions').set({ ended_at: now }).where('id', '=', id).where('ended_at', 'is', null).execute(),
+    end: (id: string, now: number) => target.db.updateTable('sessions').set({ ended_at: now }).where('id', '=', id).where('ended_at', 'is', null).execute(),
     /** Ends every other live session of the user (after a change to how the account is protected). */
     endOthers: (userId: string, keepSessionId: string, now: number) =>
-      db.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', userId).where('id', '!=', keepSessionId).where('ended_at', 'is', null).execute(),
-    endAllForUser: (userId: string, now: number) => db.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', userId).where('ended_at', 'is', null).execute(),
+      target.db.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', userId).where('id', '!=', keepSessionId).where('ended_at', 'is', null).execute(),
+    endAllForUser: (userId: string, now: number) => target.db.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', userId).where('ended_at', 'is', null).execute(),
     setStepUp: (id: string, until: number, mfaVerified = false) =>
-      db.updateTable('sessions').set({ step_up_until: until, ...(mfaVerified ? { mfa_verified: 1 } : {}) }).where('id', '=', id).execute(),
+      target.db.updateTable('sessions').set({ step_up_until: until, ...(mfaVerified ? { mfa_verified: 1 } : {}) }).where('id', '=', id).execute(),
     /** Re-check after a workspace policy change: these users' open sessions may now only bind a device. */
     restrictOpenSessions: (userIds: string[], now: number) =>
-      userIds.length === 0 ? Promise.resolve([]) : db.updateTable('sessions').set({ restricted: 1 }).where('user_id', 'in', userIds).where('ended_at', 'is', null).where('absolute_expires_at', '>', now).execute(),
+      userIds.length === 0 ? Promise.resolve([]) : target.db.updateTable('sessions').set({ restricted: 1 }).where('user_id', 'in', userIds).where('ended_at', 'is', null).where('absolute_expires_at', '>', now).execute(),
 
     insertChallenge: (challenge: LoginChallengesTable) => insertChallenge(target, challenge),
     reserveChallengeAttempt: (idHash: string, maxAttempts: number, now: number) => reserveChallengeAttempt.first(target, { idHash, maxAttempts, now }),

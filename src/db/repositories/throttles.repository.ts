@@ -71,7 +71,6 @@ const resetThrottle = preparedQuery<{ key: string }, unknown>((db, slot) =>
 );
 
 export function createThrottlesRepository(target: QueryTarget) {
-  const { db } = target;
   return {
     get: (key: string) => getThrottle.first(target, { key }),
     reserve: (key: string, policy: ThrottlePolicy, now: number) => {
@@ -82,7 +81,7 @@ export function createThrottlesRepository(target: QueryTarget) {
     reset: (key: string) => resetThrottle.run(target, { key }),
     /** Give back an attempt that turned out to succeed, without forgiving earlier failures (per-IP keys). */
     refund: (key: string, policy: ThrottlePolicy) =>
-      db
+      target.db
         .updateTable('throttles')
         .set({
           failures: sql<number>`case when failures > 0 then failures - 1 else 0 end`,
@@ -90,7 +89,7 @@ export function createThrottlesRepository(target: QueryTarget) {
         })
         .where('key', '=', key)
         .execute(),
-    unlock: (key: string) => db.deleteFrom('throttles').where('key', '=', key).execute(),
+    unlock: (key: string) => target.db.deleteFrom('throttles').where('key', '=', key).execute(),
   };
 }
 export type ThrottlesRepository = ReturnType<typeof createThrottlesRepository>;

@@ -17,19 +17,18 @@ const findSubByUsername = preparedQuery<{ accountId: string; username: string },
 );
 
 export function createUsersRepository(target: QueryTarget) {
-  const { db } = target;
   return {
-    insertAccount: (account: AccountsTable) => db.insertInto('accounts').values(account).execute(),
-    aliasExists: async (alias: string) => (await db.selectFrom('accounts').select('id').where('alias', '=', alias).executeTakeFirst()) !== undefined,
-    findAccountById: (id: string) => db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst(),
-    insertUser: (user: UsersTable) => db.insertInto('users').values(user).execute(),
-    findUserById: (id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
+    insertAccount: (account: AccountsTable) => target.db.insertInto('accounts').values(account).execute(),
+    aliasExists: async (alias: string) => (await target.db.selectFrom('accounts').select('id').where('alias', '=', alias).executeTakeFirst()) !== undefined,
+    findAccountById: (id: string) => target.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst(),
+    insertUser: (user: UsersTable) => target.db.insertInto('users').values(user).execute(),
+    findUserById: (id: string) => target.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
     findRootByEmail: (emailNormalized: string) => findRootByEmail.first(target, { email: emailNormalized }),
-    findRootOfAccount: (accountId: string) => db.selectFrom('users').selectAll().where('account_id', '=', accountId).where('kind', '=', sql.lit('root')).executeTakeFirst(),
+    findRootOfAccount: (accountId: string) => target.db.selectFrom('users').selectAll().where('account_id', '=', accountId).where('kind', '=', sql.lit('root')).executeTakeFirst(),
     findAccountByAlias: (alias: string) => findAccountByAlias.first(target, { alias }),
     findSubByUsername: (accountId: string, username: string) => findSubByUsername.first(target, { accountId, username }),
     listSubUsers: (accountId: string) =>
-      db
+      target.db
         .selectFrom('users')
         .leftJoin('mfa_devices', (join) => join.onRef('mfa_devices.user_id', '=', 'users.id').on('mfa_devices.status', '=', sql.lit('active')))
         .selectAll('users')
@@ -39,18 +38,18 @@ export function createUsersRepository(target: QueryTarget) {
         .orderBy('users.username')
         .execute(),
     updateUser: (id: string, changes: Partial<Pick<UsersTable, 'display_name' | 'email' | 'email_normalized' | 'phone' | 'password_hash' | 'roles' | 'mfa_required' | 'disabled_at' | 'step_up_method'>>) =>
-      db.updateTable('users').set(changes).where('id', '=', id).execute(),
+      target.db.updateTable('users').set(changes).where('id', '=', id).execute(),
     /** Removes a sub-user and everything that lets it act; audit events keep its id. */
     deleteSubUser: async (id: string) => {
-      await db.deleteFrom('sessions').where('user_id', '=', id).execute();
-      await db.deleteFrom('login_challenges').where('user_id', '=', id).execute();
-      await db.deleteFrom('mfa_devices').where('user_id', '=', id).execute();
-      await db.deleteFrom('known_browsers').where('user_id', '=', id).execute();
-      await db.deleteFrom('throttles').where('key', '=', `mfa:${id}`).execute();
-      await db.deleteFrom('users').where('id', '=', id).where('kind', '=', sql.lit('sub')).execute();
+      await target.db.deleteFrom('sessions').where('user_id', '=', id).execute();
+      await target.db.deleteFrom('login_challenges').where('user_id', '=', id).execute();
+      await target.db.deleteFrom('mfa_devices').where('user_id', '=', id).execute();
+      await target.db.deleteFrom('known_browsers').where('user_id', '=', id).execute();
+      await target.db.deleteFrom('throttles').where('key', '=', `mfa:${id}`).execute();
+      await target.db.deleteFrom('users').where('id', '=', id).where('kind', '=', sql.lit('sub')).execute();
     },
     rootEmailTaken: async (emailNormalized: string) =>
-      (await db.selectFrom('users').select('id').where('kind', '=', sql.lit('root')).where('email_normalized', '=', emailNormalized).executeTakeFirst()) !== undefined,
+      (await target.db.selectFrom('users').select('id').where('kind', '=', sql.lit('root')).where('email_normalized', '=', emailNormalized).executeTakeFirst()) !== undefined,
   };
 }
 export type UsersRepository = ReturnType<typeof createUsersRepository>;

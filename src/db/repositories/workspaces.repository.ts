@@ -16,19 +16,18 @@ const mfaDeadline = preparedQuery<{ userId: string }, { deadline: number | null 
 );
 
 export function createWorkspacesRepository(target: QueryTarget) {
-  const { db } = target;
   return {
-    insert: (workspace: WorkspacesTable) => db.insertInto('workspaces').values(workspace).execute(),
-    find: (id: string) => db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst(),
-    update: (id: string, changes: Partial<Pick<WorkspacesTable, 'name' | 'mfa_required' | 'grace_days' | 'policy_since'>>) => db.updateTable('workspaces').set(changes).where('id', '=', id).execute(),
-    addMember: (member: WorkspaceMembersTable) => db.insertInto('workspace_members').values(member).execute(),
+    insert: (workspace: WorkspacesTable) => target.db.insertInto('workspaces').values(workspace).execute(),
+    find: (id: string) => target.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst(),
+    update: (id: string, changes: Partial<Pick<WorkspacesTable, 'name' | 'mfa_required' | 'grace_days' | 'policy_since'>>) => target.db.updateTable('workspaces').set(changes).where('id', '=', id).execute(),
+    addMember: (member: WorkspaceMembersTable) => target.db.insertInto('workspace_members').values(member).execute(),
     membership: (workspaceId: string, userId: string) =>
-      db.selectFrom('workspace_members').selectAll().where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst(),
+      target.db.selectFrom('workspace_members').selectAll().where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst(),
     listForUser: (userId: string) =>
-      db.selectFrom('workspaces').innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id').selectAll('workspaces').select('workspace_members.role').where('workspace_members.user_id', '=', userId).orderBy('workspaces.name').execute(),
+      target.db.selectFrom('workspaces').innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id').selectAll('workspaces').select('workspace_members.role').where('workspace_members.user_id', '=', userId).orderBy('workspaces.name').execute(),
     /** Members with their MFA state: the compliance view. */
     members: (workspaceId: string) =>
-      db
+      target.db
         .selectFrom('workspace_members')
         .innerJoin('users', 'users.id', 'workspace_members.user_id')
         .leftJoin('mfa_devices', (join) => join.onRef('mfa_devices.user_id', '=', 'users.id').on('mfa_devices.status', '=', sql.lit('active')))
