@@ -16,6 +16,7 @@ import { createVerificationService } from './domain/verification/verification.se
 import { createWorkspacesService } from './domain/workspaces/workspaces.service.js';
 import { createNotifier } from './domain/notify/notifications.js';
 import { createDeliveryWorker, type DeliveryLogger } from './domain/notify/delivery.js';
+import { createHousekeeper } from './domain/housekeeping/housekeeping.js';
 import { createSmtpTransport, outboxTransport, type MailTransport } from './mail/transport.js';
 import { createWebhookSms, outboxSms, type SmsSender } from './mail/sms.js';
 
@@ -66,6 +67,8 @@ export async function createServices(input: {
     clock,
     store,
     delivery,
+    /** Hourly removal of expired challenges, codes, enrollments and old sessions (started by `serve`). */
+    housekeeping: createHousekeeper({ store, clock, logger: input.logger ?? silentLogger }),
     mailTransport: transport.kind,
     users: createUsersService({ store, hasher, audit, mfa, clock, random }),
     workspaces: createWorkspacesService({ store, audit, mfa, notify, clock, random }),

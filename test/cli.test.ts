@@ -41,6 +41,7 @@ describe('twofold CLI', () => {
     expect(twofold(['account', 'unlock', '--email', 'nobody@example.com'], { env }).code).not.toBe(0);
     expect(twofold(['account', 'unlock', '--login', 'nobody@zzzzzzzzzz'], { env }).stderr).toMatch(/No user logs in as/);
     expect(twofold(['mail'], { env }).stdout).toMatch(/nothing waiting/);
+    expect(twofold(['housekeeping'], { env }).stdout).toMatch(/^loginChallenges 0, sessions 0, verifications 0, abandonedEnrollments 0, idleThrottles 0, messages 0/);
   }, 60_000);
 
   it('stops with a message naming the variable when the configuration is invalid', () => {

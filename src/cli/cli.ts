@@ -131,6 +131,21 @@ export async function runCli(argv: string[]): Promise<void> {
     });
 
   program
+    .command('housekeeping')
+    .description('remove expired login challenges, codes and enrollments, and sessions and delivered mail older than 30 days (serve does this hourly)')
+    .action(async () => {
+      const config = configOrExit();
+      const database = databaseFor(config);
+      try {
+        const services = await createServices({ database, config });
+        const counts = await services.housekeeping.runOnce();
+        console.log(Object.entries(counts).map(([kind, count]) => `${kind} ${count}`).join(', '));
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
     .command('totp')
     .description('print the current code for a base32 secret or an otpauth:// URI (a small authenticator)')
     .argument('<secret-or-uri>', 'base32 secret (spaces allowed) or otpauth://totp/... URI')

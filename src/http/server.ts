@@ -16,11 +16,13 @@ export async function startServer(config: Readonly<Config>) {
   const services = await createServices({ database, config, logger });
   const app = await buildApp({ config, services, db: database.db, loggerInstance: logger });
   services.delivery.start();
+  services.housekeeping.start();
   if (services.mailTransport === 'outbox') {
     logger.warn('TWOFOLD_SMTP_URL is not set: notifications are kept in the database only' + (config.dev ? ' (dev outbox at /dev/outbox)' : ''));
   }
   app.addHook('onClose', async () => {
     await services.delivery.stop();
+    await services.housekeeping.stop();
     await database.close();
     stream.flushSync();
   });

@@ -2,6 +2,7 @@ import type SQLite from 'better-sqlite3';
 import type { Database } from '../database.js';
 import type { QueryTarget } from '../prepared.js';
 import { createAuditRepository } from './audit.repository.js';
+import { createHousekeepingRepository } from './housekeeping.repository.js';
 import { createMfaDevicesRepository } from './mfa-devices.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
 import { createVerificationsRepository } from './verifications.repository.js';
@@ -20,6 +21,7 @@ export function createRepositories(target: QueryTarget) {
     messages: createMessagesRepository(target),
     verifications: createVerificationsRepository(target),
     workspaces: createWorkspacesRepository(target),
+    housekeeping: createHousekeepingRepository(target),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
