@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig, ConfigError } from '../config/config.js';
+import { loadConfig, ConfigError, type Config } from '../config/config.js';
 import { openDatabase, migrateToLatest } from '../db/database.js';
-import { createServices } from '../compose.js';
+import { createServices, type Services } from '../compose.js';
 import { AppError } from '../errors/app-error.js';
 import { startServer } from '../http/server.js';
 import { TOTP_PERIOD_SECONDS, base32ToSecret, hotp, parseOtpauthUri, timeStep } from '../crypto/totp.js';
@@ -22,6 +22,24 @@ function configOrExit() {
 
 function databaseFor(config: ReturnType<typeof loadConfig>) {
   return openDatabase(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', file: path.join(config.dataDir, 'twofold.db') });
+}
+
+/**
+ * Runs one operator command against the configured database: embedded SQLite is brought up to
+ * date first (as `serve` does), a domain error becomes a plain message, the database is closed.
+ */
+async function withServices<T>(work: (services: Services) => Promise<T>, configOverrides: Partial<Config> = {}): Promise<T> {
+  const config = configOrExit();
+  const database = databaseFor(config);
+  try {
+    if (database.kind === 'sqlite') await migrateToLatest(database.db);
+    return await work(await createServices({ database, config: { ...config, ...configOverrides } }));
+  } catch (error) {
+    if (error instanceof AppError) throw new Error(error.message);
+    throw error;
+  } finally {
+    await database.close();
+  }
 }
 
 async function readSecretLine(prompt: string): Promise<string> {
@@ -74,21 +92,13 @@ export async function runCli(argv: string[]): Promise<void> {
     .requiredOption('--email <email>', 'login email of the primary account')
     .option('--display-name <name>', 'name shown in the console')
     .action(async (options: { email: string; displayName?: string }) => {
-      const config = configOrExit();
+      configOrExit();
       const password = await readSecretLine('Password (at least 8 characters): ');
       if (password.length < 8 || password.length > 256) throw new InvalidArgumentError('the password must be 8 to 256 characters');
-      const database = databaseFor(config);
-      try {
-        if (database.kind === 'sqlite') await migrateToLatest(database.db);
-        const services = await createServices({ database, config: { ...config, signupOpen: true } });
+      await withServices(async (services) => {
         const result = await services.accounts.signup({ email: options.email, password, displayName: options.displayName }, { ip: null, userAgent: 'twofold-cli' });
         console.log(`created account ${result.account.id} (alias ${result.account.alias}) for ${options.email}`);
-      } catch (error) {
-        if (error instanceof AppError) throw new Error(error.message);
-        throw error;
-      } finally {
-        await database.close();
-      }
+      }, { signupOpen: true });
     });
   account
     .command('unlock')
@@ -98,51 +108,33 @@ export async function runCli(argv: string[]): Promise<void> {
     .action(async (options: { email?: string; login?: string }) => {
       const login = options.login ?? options.email;
       if (!login) throw new InvalidArgumentError('give --login (or --email)');
-      const config = configOrExit();
-      const database = databaseFor(config);
-      try {
-        const services = await createServices({ database, config });
+      await withServices(async (services) => {
         await services.operator.unlock(login);
         console.log(`unlocked ${login}`);
-      } catch (error) {
-        if (error instanceof AppError) throw new Error(error.message);
-        throw error;
-      } finally {
-        await database.close();
-      }
+      });
     });
 
   program
     .command('mail')
     .description('list security e-mails not delivered yet (pending retries) or given up on (failed)')
     .action(async () => {
-      const config = configOrExit();
-      const database = databaseFor(config);
-      try {
-        const services = await createServices({ database, config });
+      await withServices(async (services) => {
         const queue = await services.operator.mailQueue();
         if (queue.length === 0) console.log('nothing waiting: every message was delivered');
         for (const m of queue) {
           console.log(`${new Date(m.created_at).toISOString()}  ${m.status.padEnd(7)}  attempts ${m.attempts}  ${m.kind}  to ${m.to_address}${m.last_error ? `  last error: ${m.last_error}` : ''}`);
         }
-      } finally {
-        await database.close();
-      }
+      });
     });
 
   program
     .command('housekeeping')
     .description('remove expired login challenges, codes and enrollments, and sessions and delivered mail older than 30 days (serve does this hourly)')
     .action(async () => {
-      const config = configOrExit();
-      const database = databaseFor(config);
-      try {
-        const services = await createServices({ database, config });
+      await withServices(async (services) => {
         const counts = await services.housekeeping.runOnce();
         console.log(Object.entries(counts).map(([kind, count]) => `${kind} ${count}`).join(', '));
-      } finally {
-        await database.close();
-      }
+      });
     });
 
   program

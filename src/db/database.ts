@@ -16,11 +16,17 @@ export type DatabaseTarget =
   | { kind: 'sqlite'; file: string }
   | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
 
+/** The SQLite connection as the stores use it: statements prepared once per SQL text (cached). */
+export interface SqliteStatements {
+  prepare(source: string): SQLite.Statement;
+  close(): void;
+}
+
 export interface OpenDatabase {
   db: Database;
   kind: DatabaseTarget['kind'];
-  /** The better-sqlite3 handle under `db`, for SQLite (the group-commit store runs its batches on it). */
-  sqlite: SQLite.Database | null;
+  /** The SQLite connection under `db` (shared statement cache); the group-commit store runs its batches on it. */
+  sqlite: SqliteStatements | null;
   /** PostgreSQL schema the tables live in, when not the default search path. */
   schema?: string;
   close(): Promise<void>;
@@ -33,9 +39,10 @@ const staticProvider: MigrationProvider = { getMigrations: async () => migration
 /**
  * Kysely's SQLite driver prepares every statement anew; better-sqlite3 statements are reusable,
  * so a small cache keeps the per-request cost of the hot paths (MFA verify, session lookup) down.
- * Kysely only calls `prepare` and `close` on the database object it is given.
+ * Kysely only calls `prepare` and `close` on the database object it is given; the prepared
+ * queries (decision 011) and the group-commit store's savepoints use the same cache.
  */
-function withStatementCache(database: SQLite.Database, limit = 512) {
+function withStatementCache(database: SQLite.Database, limit = 512): SqliteStatements {
   const cache = new Map<string, SQLite.Statement>();
   return {
     prepare(source: string): SQLite.Statement {
@@ -67,8 +74,9 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
     sqlite.pragma('cache_size = -65536');
     sqlite.pragma('mmap_size = 268435456');
     sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-    return { db, kind: 'sqlite', sqlite, close: () => db.destroy() };
+    const statements = withStatementCache(sqlite);
+    const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: statements as unknown as SQLite.Database }) });
+    return { db, kind: 'sqlite', sqlite: statements, close: () => db.destroy() };
   }
   const pool = new pg.Pool({
     connectionString: target.url,

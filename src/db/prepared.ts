@@ -1,6 +1,5 @@
 import { CompiledQuery, type Compilable, type InsertQueryBuilder, type InsertResult } from 'kysely';
-import type SQLite from 'better-sqlite3';
-import type { Database } from './database.js';
+import type { Database, SqliteStatements } from './database.js';
 import type { DatabaseSchema } from './schema.js';
 
 /**
@@ -13,7 +12,7 @@ export interface QueryTarget {
   /** Read at each call: the group-commit store points one target at each batch's transaction. */
   db: Database;
   kind: 'sqlite' | 'postgres';
-  sqlite: SQLite.Database | null;
+  sqlite: SqliteStatements | null;
 }
 
 /**
@@ -46,17 +45,6 @@ function bind(compiled: CompiledSlots, params: Record<string, unknown>): unknown
   });
 }
 
-/** better-sqlite3 statements of one handle, prepared once per SQL text. */
-const statementsByHandle = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
-
-function statementOf(handle: SQLite.Database, source: string): SQLite.Statement {
-  let statements = statementsByHandle.get(handle);
-  if (!statements) statementsByHandle.set(handle, (statements = new Map()));
-  let statement = statements.get(source);
-  if (!statement) statements.set(source, (statement = handle.prepare(source)));
-  return statement;
-}
-
 interface Outcome<R> {
   rows: R[];
   affected: number;
@@ -65,7 +53,7 @@ interface Outcome<R> {
 async function execute<R>(target: QueryTarget, compiled: CompiledSlots, params: Record<string, unknown>): Promise<Outcome<R>> {
   const values = bind(compiled, params);
   if (target.sqlite) {
-    const statement = statementOf(target.sqlite, compiled.sql);
+    const statement = target.sqlite.prepare(compiled.sql);
     if (statement.reader) {
       const rows = statement.all(values) as R[];
       return { rows, affected: rows.length };

@@ -1,5 +1,4 @@
-import type SQLite from 'better-sqlite3';
-import type { Database } from '../database.js';
+import type { Database, SqliteStatements } from '../database.js';
 import type { QueryTarget } from '../prepared.js';
 import { createAuditRepository } from './audit.repository.js';
 import { createHousekeepingRepository } from './housekeeping.repository.js';
@@ -35,7 +34,7 @@ export interface Store {
 }
 
 /** `sqlite` is the better-sqlite3 handle under `db` when the database is SQLite. */
-export function createStore(db: Database, sqlite: SQLite.Database | null): Store {
+export function createStore(db: Database, sqlite: SqliteStatements | null): Store {
   if (sqlite) return createGroupCommitStore(db, sqlite);
   const store: Store = {
     repos: createRepositories({ db, kind: 'postgres', sqlite: null }),
@@ -69,7 +68,7 @@ const MAX_BATCH = 64;
  * one fsync serves the whole batch. Works must not await anything but the database (argon2
  * hashing happens before a transaction, never inside one).
  */
-function createGroupCommitStore(db: Database, sqlite: SQLite.Database): Store {
+function createGroupCommitStore(db: Database, sqlite: SqliteStatements): Store {
   let queue: PendingWork[] = [];
   let draining = false;
   const savepoint = sqlite.prepare('savepoint work');

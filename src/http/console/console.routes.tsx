@@ -427,6 +427,16 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
       if (error.code === 'auth.step_up_required') return stepUpPage(request, reply, next, purpose, null, 200, undefined, resumeOf(request));
       return sendPage(reply, <ErrorPage frame={await frame(request, reply, 'Not possible')} title={error.status === 404 ? 'Not found' : 'Not possible'} text={error.message} />, error.status);
     },
+    async formAction(request, reply, next, purpose, act) {
+      const principal = await signedIn(request, reply);
+      if (!principal) return reply;
+      const form = checkForm(request);
+      try {
+        return reply.redirect(await act(principal, form), 303);
+      } catch (error) {
+        return context.failure(request, reply, error, next, purpose);
+      }
+    },
   };
   registerUserPages(app, deps, context);
   registerWorkspacePages(app, deps, context);

@@ -19,6 +19,11 @@ export interface ConsoleContext {
   notice(request: FastifyRequest): Message;
   /** An expected failure of a console action: ask for a step-up (then continue), or show the reason. */
   failure(request: FastifyRequest, reply: FastifyReply, error: unknown, next: string, purpose: string): Promise<FastifyReply>;
+  /**
+   * A plain console form post: signed in and CSRF-checked, then `act`, which answers the page to
+   * redirect to (303); an expected failure goes to `failure` with `next` and `purpose`.
+   */
+  formAction(request: FastifyRequest, reply: FastifyReply, next: string, purpose: string, act: (principal: Principal, form: Record<string, string>) => Promise<string>): Promise<FastifyReply>;
 }
 
 const userNotices: Record<string, Message> = {
@@ -36,7 +41,8 @@ export function registerUserPages(app: FastifyInstance, deps: AppDeps, ctx: Cons
   const { services, config } = deps;
   const noticeOf = (request: FastifyRequest) => userNotices[(request.query as Record<string, string>)?.notice ?? ''] ?? null;
 
-  const failure = (request: FastifyRequest, reply: FastifyReply, error: unknown, next: string) => ctx.failure(request, reply, error, next, 'Changing how a user signs in');
+  const PURPOSE = 'Changing how a user signs in';
+  const failure = (request: FastifyRequest, reply: FastifyReply, error: unknown, next: string) => ctx.failure(request, reply, error, next, PURPOSE);
 
   async function detailsPage(request: FastifyRequest, reply: FastifyReply, principal: Principal, id: string, message: Message, status = 200) {
     const details = await services.users.get(principal, id);
@@ -162,28 +168,18 @@ export function registerUserPages(app: FastifyInstance, deps: AppDeps, ctx: Cons
   });
 
   app.post('/users/:id/mfa/reset', { schema: { hide: true } }, async (request, reply) => {
-    const principal = await ctx.signedIn(request, reply);
-    if (!principal) return reply;
-    const form = ctx.checkForm(request);
     const { id } = request.params as { id: string };
-    try {
+    return ctx.formAction(request, reply, `/users/${id}`, PURPOSE, async (principal, form) => {
       await services.users.resetMfa(principal, id, (form.reason ?? '').slice(0, 500) || null, requestMeta(request));
-      return reply.redirect(`/users/${id}?notice=reset`, 303);
-    } catch (error) {
-      return failure(request, reply, error, `/users/${id}`);
-    }
+      return `/users/${id}?notice=reset`;
+    });
   });
 
   app.post('/users/:id/delete', { schema: { hide: true } }, async (request, reply) => {
-    const principal = await ctx.signedIn(request, reply);
-    if (!principal) return reply;
-    ctx.checkForm(request);
     const { id } = request.params as { id: string };
-    try {
+    return ctx.formAction(request, reply, `/users/${id}`, PURPOSE, async (principal) => {
       await services.users.remove(principal, id, requestMeta(request));
-      return reply.redirect('/users?notice=deleted', 303);
-    } catch (error) {
-      return failure(request, reply, error, `/users/${id}`);
-    }
+      return '/users?notice=deleted';
+    });
   });
 }

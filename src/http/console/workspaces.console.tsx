@@ -18,7 +18,8 @@ export function registerWorkspacePages(app: FastifyInstance, deps: AppDeps, ctx:
   const { services } = deps;
   const noticeOf = (request: FastifyRequest) => notices[(request.query as Record<string, string>)?.notice ?? ''] ?? null;
 
-  const failure = (request: FastifyRequest, reply: FastifyReply, error: unknown, next: string) => ctx.failure(request, reply, error, next, 'Changing a workspace MFA policy');
+  const PURPOSE = 'Changing a workspace MFA policy';
+  const failure = (request: FastifyRequest, reply: FastifyReply, error: unknown, next: string) => ctx.failure(request, reply, error, next, PURPOSE);
 
   async function workspacePage(request: FastifyRequest, reply: FastifyReply, principal: Principal, id: string) {
     try {
@@ -79,30 +80,20 @@ export function registerWorkspacePages(app: FastifyInstance, deps: AppDeps, ctx:
   });
 
   app.post('/workspaces/:id/policy', { schema: { hide: true } }, async (request, reply) => {
-    const principal = await ctx.signedIn(request, reply);
-    if (!principal) return reply;
-    const form = ctx.checkForm(request);
     const { id } = request.params as { id: string };
-    try {
+    return ctx.formAction(request, reply, `/workspaces/${id}`, PURPOSE, async (principal, form) => {
       const graceDays = Number(form.graceDays ?? '0');
       if (!Number.isInteger(graceDays) || graceDays < 0 || graceDays > 90) throw new AppError('validation.failed', 'The grace period is a whole number of days from 0 to 90.');
       await services.workspaces.update(principal, id, { mfaRequired: form.mfaRequired === '1', graceDays }, requestMeta(request));
-      return reply.redirect(`/workspaces/${id}?notice=policy`, 303);
-    } catch (error) {
-      return failure(request, reply, error, `/workspaces/${id}`);
-    }
+      return `/workspaces/${id}?notice=policy`;
+    });
   });
 
   app.post('/workspaces/:id/members', { schema: { hide: true } }, async (request, reply) => {
-    const principal = await ctx.signedIn(request, reply);
-    if (!principal) return reply;
-    const form = ctx.checkForm(request);
     const { id } = request.params as { id: string };
-    try {
+    return ctx.formAction(request, reply, `/workspaces/${id}`, PURPOSE, async (principal, form) => {
       await services.workspaces.addMember(principal, id, { userId: form.userId ?? '', role: form.role === 'admin' ? 'admin' : 'member' }, requestMeta(request));
-      return reply.redirect(`/workspaces/${id}?notice=member`, 303);
-    } catch (error) {
-      return failure(request, reply, error, `/workspaces/${id}`);
-    }
+      return `/workspaces/${id}?notice=member`;
+    });
   });
 }
