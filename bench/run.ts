@@ -6,12 +6,17 @@
  * loads it over loopback:
  *   1. GET /healthz                       — the HTTP ceiling
  *   2. argon2id hashes/s (in this process, server idle, just before and after the logins) — the password ceiling
- *   3. POST /sessions/mfa at 32 connections — MFA verify (each request a fresh pending login + valid code)
+ *   3. POST /sessions/mfa at 32 connections — MFA verify (each request a fresh pending login + valid
+ *      code), after a 2 s warm-up on other pending logins
  *   4. full logins (password + code) at 12 in flight, and GET /me at 4 connections at the same time
+ * The fixed-route loads (1, 3, GET /me) run in wrk (Debian's package) when it is installed: a C load
+ * generator that leaves the server the two cores it shares with it. autocannon, in Node.js, costs
+ * ~180 µs of CPU per request here — a third of what the server spends on a verify — and stands in
+ * when wrk is missing (or with BENCH_CLIENT=autocannon); the report names the client used.
  * BENCH_ONLY=verify or BENCH_ONLY=logins runs one phase (with CPU figures), for profiling.
  * Prints a table and writes .bench/last.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,8 +104,74 @@ function readCpu(pid: number, tid?: number, part: 'user' | 'system' | 'both' = '
   return ((part === 'system' ? 0 : Number(fields[11])) + (part === 'user' ? 0 : Number(fields[12]))) / 100;
 }
 
-function cannon(options: autocannon.Options): Promise<autocannon.Result> {
-  return autocannon({ ...options, url: `${BASE}${options.url ?? ''}` });
+interface LoadResult { requestsPerSecond: number; p50: number; p99: number; non2xx: number; errors: number }
+interface Load {
+  path: string;
+  connections: number;
+  seconds: number;
+  headers?: Record<string, string>;
+  /** POST bodies, one per request, each usable once; `bodiesAt(i, nowMs)` gives request i's body at that time. */
+  bodies?: { count: number; bodiesAt: (index: number, nowMs: number) => string };
+}
+
+function wrkInstalled(): boolean {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    return (error as { status?: number }).status !== undefined; // wrk --version exits 1 but runs
+  }
+}
+const CLIENT = process.env.BENCH_CLIENT === 'autocannon' || !wrkInstalled() ? 'autocannon' : 'wrk';
+
+async function load(spec: Load): Promise<LoadResult> {
+  return CLIENT === 'wrk' ? wrkLoad(spec) : autocannonLoad(spec);
+}
+
+/** wrk with bench/wrk.lua; POST bodies go in a file, one line per request, a field per TOTP step of the phase. */
+async function wrkLoad(spec: Load): Promise<LoadResult> {
+  const args = ['-t1', `-c${spec.connections}`, `-d${spec.seconds}s`, '-s', path.join('bench', 'wrk.lua')];
+  for (const [name, value] of Object.entries({ ...spec.headers, ...(spec.bodies ? { 'content-type': 'application/json' } : {}) })) args.push('-H', `${name}: ${value}`);
+  args.push(`${BASE}${spec.path}`);
+  if (spec.bodies) {
+    const start = Date.now();
+    const firstStep = Math.floor(start / 30_000);
+    const steps = Math.ceil((start + (spec.seconds + 2) * 1000) / 30_000) - firstStep + 1;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'twofold-wrk-')), 'bodies.txt');
+    const lines: string[] = [];
+    for (let i = 0; i < spec.bodies.count; i++) {
+      lines.push(Array.from({ length: steps }, (_, k) => spec.bodies!.bodiesAt(i, (firstStep + k) * 30_000 + 15_000)).join('\t'));
+    }
+    writeFileSync(file, lines.join('\n') + '\n');
+    args.push('--', file, String(firstStep));
+  }
+  const output = await new Promise<string>((resolve, reject) => {
+    execFile('wrk', args, { maxBuffer: 1 << 20 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+  const line = output.split('\n').find((l) => l.startsWith('WRK_RESULT '));
+  if (!line) throw new Error(`wrk printed no result:\n${output}`);
+  const r = JSON.parse(line.slice('WRK_RESULT '.length)) as { requests: number; durationUs: number; non2xx: number; errors: number; p50Us: number; p99Us: number };
+  return { requestsPerSecond: r.requests / (r.durationUs / 1e6), p50: r.p50Us / 1000, p99: r.p99Us / 1000, non2xx: r.non2xx, errors: r.errors };
+}
+
+async function autocannonLoad(spec: Load): Promise<LoadResult> {
+  let next = 0;
+  const result = await autocannon({
+    url: `${BASE}${spec.path}`,
+    connections: spec.connections,
+    duration: spec.seconds,
+    ...(spec.headers ? { headers: spec.headers } : {}),
+    ...(spec.bodies
+      ? {
+          requests: [{
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (request) => ({ ...request, body: spec.bodies!.bodiesAt(Math.min(next++, spec.bodies!.count - 1), Date.now()) }),
+          }],
+        }
+      : {}),
+  });
+  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
 async function argon2HashesPerSecond(seconds: number, inFlight: number) {
@@ -190,29 +261,22 @@ async function main() {
       console.log(`logins only: ${logins.perSecond.toFixed(1)} /s = ${((logins.perSecond / bound) * 100).toFixed(1)} % of ${bound.toFixed(1)} argon2id hashes/s (mean of before and after), p50 ${Math.round(logins.p50)} ms, p99 ${Math.round(logins.p99)} ms; CPU: server ${percent(end.server - start.server)} (main thread ${percent(main)}), load client ${percent(end.client - start.client)}`);
       return;
     }
-    const cpuBefore = process.env.BENCH_ONLY ? readCpu(server.pid!) : 0;
-    const health = only ? ({ requests: { average: 1 }, latency: { p50: 0, p99: 0 }, non2xx: 0 } as unknown as autocannon.Result) : await cannon({ url: '/healthz', connections: 32, duration: DURATION_S });
+    const health = only ? { requestsPerSecond: 1, p50: 0, p99: 0, non2xx: 0, errors: 0 } : await load({ path: '/healthz', connections: 32, seconds: DURATION_S });
 
-    let cursor = 0;
-    let exhausted = 0;
-    const verify = await cannon({
-      url: '/api/v1/sessions/mfa',
-      connections: 32,
-      duration: DURATION_S,
-      requests: [{
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => {
-          const user = seeded.verify[cursor++];
-          if (!user) exhausted++;
-          const target = user ?? seeded.verify[0]!;
-          return { ...request, body: JSON.stringify({ challengeId: target.challengeId, code: referenceTotp(target.secret, Date.now()) }) };
-        },
-      }],
-    });
+    // Each request takes the next seeded pending login: a warm-up share first (the verify path's
+    // first seconds run before V8 has optimised it and SQLite has its pages cached), then the phase.
+    const warmUp = Math.min(Math.floor(seeded.verify.length / 5), 12_000);
+    const verifyBody = (offset: number) => (index: number, nowMs: number) => {
+      const user = seeded.verify[offset + index]!;
+      return JSON.stringify({ challengeId: user.challengeId, code: referenceTotp(user.secret, nowMs) });
+    };
+    await load({ path: '/api/v1/sessions/mfa', connections: 32, seconds: 2, bodies: { count: warmUp, bodiesAt: verifyBody(0) } });
+    const cpuBefore = readCpu(server.pid!);
+    const verify = await load({ path: '/api/v1/sessions/mfa', connections: 32, seconds: DURATION_S, bodies: { count: seeded.verify.length - warmUp, bodiesAt: verifyBody(warmUp) } });
+    const verifyServerCpu = (readCpu(server.pid!) - cpuBefore) / DURATION_S;
 
     if (only) {
-      console.log(`verify only: ${Math.round(verify.requests.average)} req/s, p50 ${verify.latency.p50} ms, p99 ${verify.latency.p99} ms, non-2xx ${verify.non2xx}, server CPU ${((readCpu(server.pid!) - cpuBefore) / DURATION_S * 100).toFixed(0)} %`);
+      console.log(`verify only (${CLIENT}): ${Math.round(verify.requestsPerSecond)} req/s, p50 ${verify.p50} ms, p99 ${verify.p99} ms, non-2xx ${verify.non2xx}, errors ${verify.errors}, server CPU ${(verifyServerCpu * 100).toFixed(0)} %`);
       return;
     }
     // A session for GET /me, from a user no other phase touches.
@@ -236,29 +300,30 @@ async function main() {
     const argon2 = (argon2Before + argon2After) / 2;
     const [loginsUnderRead, me] = await Promise.all([
       fullLogins(seeded.login.slice(half), DURATION_S, LOGINS_IN_FLIGHT),
-      cannon({ url: '/api/v1/me', connections: 4, duration: DURATION_S, headers: { authorization: `Bearer ${tokenResponse}` } }),
+      load({ path: '/api/v1/me', connections: 4, seconds: DURATION_S, headers: { authorization: `Bearer ${tokenResponse}` } }),
     ]);
 
     const results = {
-      machine: { cpus: (await import('node:os')).cpus().length, node: process.version, durationSeconds: DURATION_S, database: 'SQLite WAL synchronous=FULL', logLevel: 'info' },
-      healthz: { requestsPerSecond: health.requests.average, p50: health.latency.p50, p99: health.latency.p99, non2xx: health.non2xx },
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version, loadClient: CLIENT, durationSeconds: DURATION_S, database: 'SQLite WAL synchronous=FULL', logLevel: 'info' },
+      healthz: health,
       argon2idHashesPerSecond: argon2,
       argon2idBeforeAndAfterLogins: [argon2Before, argon2After],
-      mfaVerify: { connections: 32, requestsPerSecond: verify.requests.average, p50: verify.latency.p50, p99: verify.latency.p99, non2xx: verify.non2xx, errors: verify.errors, seededChallengesExhausted: exhausted },
+      mfaVerify: { connections: 32, ...verify, serverCpu: verifyServerCpu },
       fullLogins: { inFlight: LOGINS_IN_FLIGHT, perSecond: logins.perSecond, ok: logins.ok, failed: logins.failed, p50Ms: Math.round(logins.p50), p99Ms: Math.round(logins.p99) },
-      meDuringLogins: { connections: 4, requestsPerSecond: me.requests.average, p50: me.latency.p50, p99: me.latency.p99, non2xx: me.non2xx, loginsPerSecondMeanwhile: loginsUnderRead.perSecond },
+      meDuringLogins: { connections: 4, ...me, loginsPerSecondMeanwhile: loginsUnderRead.perSecond },
       ratios: {
-        mfaVerifyToHealthz: verify.requests.average / health.requests.average,
+        mfaVerifyToHealthz: verify.requestsPerSecond / health.requestsPerSecond,
         loginsToArgon2: logins.perSecond / argon2,
       },
     };
     const line = (name: string, value: string) => console.log(`${name.padEnd(44)} ${value}`);
-    console.log('\ntwofold bench — ' + `${results.machine.cpus} cores, ${process.version}, ${DURATION_S}s per phase, SQLite synchronous=FULL\n`);
-    line('GET /healthz (32 conn)', `${Math.round(health.requests.average)} req/s, p50 ${health.latency.p50} ms, p99 ${health.latency.p99} ms`);
+    console.log('\ntwofold bench — ' + `${results.machine.cpus} cores, ${process.version}, ${DURATION_S}s per phase, SQLite synchronous=FULL, load client ${CLIENT}\n`);
+    const ms = (value: number) => `${value.toFixed(1)} ms`;
+    line('GET /healthz (32 conn)', `${Math.round(health.requestsPerSecond)} req/s, p50 ${ms(health.p50)}, p99 ${ms(health.p99)}`);
     line('argon2id hashes/s (4 in flight, server idle)', `${argon2.toFixed(1)} (mean of ${argon2Before.toFixed(1)} before and ${argon2After.toFixed(1)} after the logins)`);
-    line('POST /sessions/mfa (32 conn)', `${Math.round(verify.requests.average)} req/s, p50 ${verify.latency.p50} ms, p99 ${verify.latency.p99} ms, non-2xx ${verify.non2xx}`);
+    line('POST /sessions/mfa (32 conn)', `${Math.round(verify.requestsPerSecond)} req/s, p50 ${ms(verify.p50)}, p99 ${ms(verify.p99)}, non-2xx ${verify.non2xx}, server CPU ${(verifyServerCpu * 100).toFixed(0)} %`);
     line(`full logins password+code (${LOGINS_IN_FLIGHT} in flight)`, `${logins.perSecond.toFixed(1)} /s (ok ${logins.ok}, failed ${logins.failed}), p50 ${results.fullLogins.p50Ms} ms, p99 ${results.fullLogins.p99Ms} ms`);
-    line('GET /me during logins (4 conn)', `${Math.round(me.requests.average)} req/s, p50 ${me.latency.p50} ms, p99 ${me.latency.p99} ms, non-2xx ${me.non2xx} (logins meanwhile ${loginsUnderRead.perSecond.toFixed(1)} /s)`);
+    line('GET /me during logins (4 conn)', `${Math.round(me.requestsPerSecond)} req/s, p50 ${ms(me.p50)}, p99 ${ms(me.p99)}, non-2xx ${me.non2xx} (logins meanwhile ${loginsUnderRead.perSecond.toFixed(1)} /s)`);
     line('ratio MFA verify / healthz', `${(results.ratios.mfaVerifyToHealthz * 100).toFixed(1)} %`);
     line('ratio logins / argon2id bound', `${(results.ratios.loginsToArgon2 * 100).toFixed(1)} %`);
     mkdirSync('.bench', { recursive: true });
