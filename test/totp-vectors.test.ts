@@ -17,6 +17,9 @@ describe('RFC 4226 Appendix D (HOTP)', () => {
     expect(secret.length).toBe(v.secret_bytes);
     expect(hotp(secret, v.counter, v.digits, v.algorithm)).toBe(expected);
     expect(referenceHotp(secret, v.counter, v.digits)).toBe(expected);
+    // The verify path's own HMAC (matchStep) finds the vector's code at its counter, and only there.
+    expect(matchStep(secret, expected, v.counter, 0)).toBe(v.counter);
+    expect(matchStep(secret, expected, v.counter + 5, 0)).toBeNull();
   });
   it('has all 10 vectors', () => expect(vectors.hotp).toHaveLength(10));
 });
@@ -30,6 +33,7 @@ describe('RFC 6238 Appendix B (TOTP)', () => {
       // The product's 6-digit code is the last 6 digits (code = DBC mod 10^digits).
       expect(totp(secret, time! * 1000)).toBe(v.expected_last6_derived);
       expect(referenceTotp(secret, time! * 1000)).toBe(v.expected_last6_derived);
+      expect(matchStep(secret, v.expected_last6_derived!, v.counter, 1)).toBe(v.counter);
     }
   });
   it('has all 18 vectors', () => expect(vectors.totp).toHaveLength(18));

@@ -1,4 +1,4 @@
-import { randomBytes as nodeRandomBytes, createHash, timingSafeEqual } from 'node:crypto';
+import { randomBytes as nodeRandomBytes, hash, timingSafeEqual } from 'node:crypto';
 
 /** Injected randomness (DESIGN.md §3): production passes `systemRandom` (node:crypto's CSPRNG). */
 export type RandomBytes = (size: number) => Buffer;
@@ -39,8 +39,9 @@ export function newSecret(random: RandomBytes): string {
   return random(32).toString('base64url');
 }
 
+/** One-shot `crypto.hash` (Node ≥ 20.12): a third of the cost of a Hash object per call, and a verify makes four. */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** Constant-time string equality; the length is not secret, so unequal lengths return early. */
