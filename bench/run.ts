@@ -17,7 +17,7 @@
  * Prints a table and writes .bench/last.json.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
+import net from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -187,26 +187,60 @@ async function argon2HashesPerSecond(seconds: number, inFlight: number) {
 }
 
 /**
- * A lean JSON POST over a keep-alive agent. The load client shares the 2 cores with the server's
- * hashing threads; `fetch` cost it ~1.7 ms of CPU per request here, `node:http` a fraction of that,
- * and what the client does not use, the argon2id threads get.
+ * The logins' load client: one keep-alive HTTP/1.1 connection per login in flight, each request
+ * written as one piece of text and each answer read only as far as the bench needs (status line,
+ * Content-Length, JSON body). wrk cannot chain a login's two requests, and Node's http client cost
+ * ~700 µs of CPU per request here beside four argon2id hashes (`fetch` more): CPU the hashing
+ * threads, which the logins are measured against, did not get.
  */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-function postJson(pathname: string, body: unknown): Promise<{ status: number; json: any }> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const request = http.request(`${BASE}${pathname}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: response.statusCode ?? 0, json: text ? JSON.parse(text) : null });
-      });
-      response.on('error', reject);
+class BenchConnection {
+  private readonly socket: net.Socket;
+  private received: Buffer = Buffer.alloc(0);
+  private waiting: { resolve: (answer: { status: number; json: any }) => void; reject: (error: Error) => void } | null = null;
+
+  constructor(port: number) {
+    this.socket = net.connect(port, '127.0.0.1');
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => this.read(chunk));
+    this.socket.on('error', (error) => this.settle()?.reject(error));
+    this.socket.on('close', () => this.settle()?.reject(new Error('connection closed')));
+  }
+
+  post(pathname: string, body: unknown): Promise<{ status: number; json: any }> {
+    const payload = JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.socket.write(`POST ${pathname} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`);
     });
-    request.on('error', reject);
-    request.end(payload);
-  });
+  }
+
+  close() {
+    this.waiting = null;
+    this.socket.destroy();
+  }
+
+  private settle() {
+    const waiting = this.waiting;
+    this.waiting = null;
+    return waiting;
+  }
+
+  private read(chunk: Buffer) {
+    this.received = this.received.length === 0 ? chunk : Buffer.concat([this.received, chunk]);
+    const headEnd = this.received.indexOf('\r\n\r\n');
+    if (headEnd < 0) return;
+    const head = this.received.toString('latin1', 0, headEnd);
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (!length) {
+      this.settle()?.reject(new Error(`answer without content-length: ${head}`));
+      return;
+    }
+    const end = headEnd + 4 + Number(length[1]);
+    if (this.received.length < end) return;
+    const text = this.received.toString('utf8', headEnd + 4, end);
+    this.received = this.received.subarray(end);
+    this.settle()?.resolve({ status: Number(head.slice(9, 12)), json: text ? JSON.parse(text) : null });
+  }
 }
 
 async function fullLogins(users: SeededUser[], seconds: number, inFlight: number) {
@@ -216,21 +250,29 @@ async function fullLogins(users: SeededUser[], seconds: number, inFlight: number
   const latencies: number[] = [];
   const stop = Date.now() + seconds * 1000;
   await Promise.all(Array.from({ length: inFlight }, async () => {
+    const connection = new BenchConnection(PORT);
+    try {
+      await loginsOn(connection);
+    } finally {
+      connection.close();
+    }
+  }));
+  async function loginsOn(connection: BenchConnection) {
     while (Date.now() < stop && next < users.length) {
       const user = users[next++]!;
       const started = performance.now();
-      const first = await postJson('/api/v1/sessions', { login: user.email, password: PASSWORD });
+      const first = await connection.post('/api/v1/sessions', { login: user.email, password: PASSWORD });
       const challenge = first.json as { challenge?: { id: string } };
       if (!challenge.challenge) {
         failed++;
         continue;
       }
-      const second = await postJson('/api/v1/sessions/mfa', { challengeId: challenge.challenge.id, code: referenceTotp(user.secret, Date.now()) });
+      const second = await connection.post('/api/v1/sessions/mfa', { challengeId: challenge.challenge.id, code: referenceTotp(user.secret, Date.now()) });
       if (second.status === 201) ok++;
       else failed++;
       latencies.push(performance.now() - started);
     }
-  }));
+  }
   latencies.sort((a, b) => a - b);
   return { perSecond: ok / seconds, ok, failed, p50: latencies[Math.floor(latencies.length * 0.5)] ?? 0, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
 }
