@@ -133,11 +133,13 @@ async function wrkLoad(spec: Load): Promise<LoadResult> {
   const args = ['-t1', `-c${spec.connections}`, `-d${spec.seconds}s`, '-s', path.join('bench', 'wrk.lua')];
   for (const [name, value] of Object.entries({ ...spec.headers, ...(spec.bodies ? { 'content-type': 'application/json' } : {}) })) args.push('-H', `${name}: ${value}`);
   args.push(`${BASE}${spec.path}`);
+  let bodiesDir: string | null = null;
   if (spec.bodies) {
     const start = Date.now();
     const firstStep = Math.floor(start / 30_000);
     const steps = Math.ceil((start + (spec.seconds + 2) * 1000) / 30_000) - firstStep + 1;
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'twofold-wrk-')), 'bodies.txt');
+    bodiesDir = mkdtempSync(path.join(tmpdir(), 'twofold-wrk-'));
+    const file = path.join(bodiesDir, 'bodies.txt');
     const lines: string[] = [];
     for (let i = 0; i < spec.bodies.count; i++) {
       lines.push(Array.from({ length: steps }, (_, k) => spec.bodies!.bodiesAt(i, (firstStep + k) * 30_000 + 15_000)).join('\t'));
@@ -147,6 +149,8 @@ async function wrkLoad(spec: Load): Promise<LoadResult> {
   }
   const output = await new Promise<string>((resolve, reject) => {
     execFile('wrk', args, { maxBuffer: 1 << 20 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  }).finally(() => {
+    if (bodiesDir) rmSync(bodiesDir, { recursive: true, force: true });
   });
   const line = output.split('\n').find((l) => l.startsWith('WRK_RESULT '));
   if (!line) throw new Error(`wrk printed no result:\n${output}`);
