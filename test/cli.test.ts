@@ -1,17 +1,57 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const bin = path.resolve(import.meta.dirname, '../bin/twofold.js');
+const bin = path.resolve(import.meta.dirname, '../bin/twofold.cjs');
 
 function twofold(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
   const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', input: options.input ?? '', env: { ...process.env, ...options.env }, timeout: 30_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * Starts `twofold serve` on a free port and, once it answers /healthz, returns what it printed and
+ * how many threads its process has (Linux). `undefined` in `env` removes a variable.
+ */
+async function serve(env: Record<string, string | undefined>): Promise<{ output: string; threads: number }> {
+  const merged = { ...process.env, TWOFOLD_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'twofold-cli-')), TWOFOLD_PORT: '0', TWOFOLD_LOG_LEVEL: 'warn', ...env };
+  const child = spawn(process.execPath, [bin, 'serve'], { env: Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)), stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  try {
+    return await new Promise((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        output += chunk;
+        const where = /serving the console at (http:\/\/\S+)\//.exec(output);
+        if (!where || !output.includes('First time?')) return;
+        fetch(`${where[1]}/healthz`).then((response) => {
+          if (!response.ok) return reject(new Error(`healthz answered ${response.status}`));
+          resolve({ output, threads: readdirSync(`/proc/${child.pid}/task`).length });
+        }, reject);
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+    });
+  } finally {
+    child.kill();
+  }
+}
+
 describe('twofold CLI', () => {
+  // libuv reads UV_THREADPOOL_SIZE once, when its pool starts (the decoy hash at start starts it):
+  // set too late, the variable would be shown but the pool would have libuv's 4 threads.
+  it.skipIf(!existsSync('/proc/self/task'))('serve runs one hashing thread per core (at least 2), or UV_THREADPOOL_SIZE when set', async () => {
+    const cores = Math.max(2, availableParallelism());
+    const byDefault = await serve({ UV_THREADPOOL_SIZE: undefined });
+    expect(byDefault.output).toContain(`password hashing: ${cores} threads (UV_THREADPOOL_SIZE)`);
+    const explicit = await serve({ UV_THREADPOOL_SIZE: String(cores) });
+    const threeMore = await serve({ UV_THREADPOOL_SIZE: String(cores + 3) });
+    expect(threeMore.output).toContain(`password hashing: ${cores + 3} threads`);
+    expect(threeMore.threads - explicit.threads).toBe(3);
+    expect(byDefault.threads).toBe(explicit.threads);
+  }, 60_000);
+
   it('totp prints the RFC 6238 code for a base32 secret and for an otpauth URI', () => {
     expect(twofold(['totp', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', '--time', '59']).stdout.trim()).toBe('287082');
     expect(twofold(['totp', 'gezd gnbv gy3t qojq gezd gnbv gy3t qojq', '--time', '1111111109']).stdout.trim()).toBe('081804');

@@ -67,6 +67,8 @@ export async function runCli(argv: string[]): Promise<void> {
     const app = await startServer(config);
     const where = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
     console.log(`twofold is serving the console at ${where}/ and the API at ${where}/api/v1 (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`);
+    // libuv's pool runs the argon2id hashes; bin/twofold.cjs sizes it to the cores (decision 014).
+    console.log(`password hashing: ${process.env.UV_THREADPOOL_SIZE || '4 (libuv default)'} threads (UV_THREADPOOL_SIZE)`);
     console.log('First time? Open /signup in a browser, or run: twofold account create --email you@example.com');
     if (config.dev) console.log('Dev mode is on (TWOFOLD_DEV): not for production.');
     const stop = () => void app.close().then(() => process.exit(0));
