@@ -20,7 +20,7 @@ import { createHousekeeper } from './domain/housekeeping/housekeeping.js';
 import { createSmtpTransport, outboxTransport, type MailTransport } from './mail/transport.js';
 import { createWebhookSms, outboxSms, type SmsSender } from './mail/sms.js';
 
-export type ServiceConfig = Pick<Config, 'secretKeys' | 'signupOpen' | 'sessionIdleSeconds' | 'sessionAbsoluteSeconds' | 'stepUpMaxAgeSeconds' | 'issuer' | 'mfaActivationCodes' | 'publicUrl' | 'smtpUrl' | 'mailFrom' | 'smsWebhookUrl' | 'smsWebhookToken' | 'dev'>;
+export type ServiceConfig = Pick<Config, 'secretKeys' | 'signupOpen' | 'sessionIdleSeconds' | 'sessionAbsoluteSeconds' | 'stepUpMaxAgeSeconds' | 'issuer' | 'mfaActivationCodes' | 'publicUrl' | 'smtpUrl' | 'mailFrom' | 'smsWebhookUrl' | 'smsWebhookToken' | 'dev' | 'codeSendsPerAddressHour' | 'codeSendsPerHour'>;
 
 const silentLogger: DeliveryLogger = { info: () => {}, warn: () => {} };
 
@@ -57,6 +57,7 @@ export async function createServices(input: {
     store, clock, random, issuer: input.config.issuer,
     // A channel is offered only where a code can really arrive (or be read from the dev outbox).
     channels: { email: input.config.smtpUrl !== null || input.config.dev || input.transport !== undefined, sms: input.config.smsWebhookUrl !== null || input.config.dev || input.sms !== undefined },
+    sendLimits: { perAddressHour: input.config.codeSendsPerAddressHour, perHour: input.config.codeSendsPerHour },
     onQueued: () => delivery.markDirty(),
   });
   const mfa = createMfaService({

@@ -64,8 +64,14 @@ describe.each(databaseKinds())('virtual MFA lifecycle on %s', (kind) => {
       const activate = await call(h.app, 'POST', '/api/v1/me/mfa-device/activate', { token: user.token, body: { enrollmentId: res.body.enrollment.id, codes: [referenceTotp(secret, now), referenceTotp(secret, now, 1)] } });
       expect(activate.status).toBe(200);
       expect(activate.body.device).toEqual({ id: res.body.enrollment.id, boundAt: new Date(now).toISOString() });
-      const me = await call(h.app, 'GET', '/api/v1/me', { token: user.token });
+      // The session that bound the device is rotated: a new token, the old one has stopped working.
+      expect(activate.body.session).toMatchObject({ token: expect.any(String), restricted: false });
+      expect(activate.body.session.token).not.toBe(user.token);
+      expect((await call(h.app, 'GET', '/api/v1/me', { token: user.token })).status).toBe(401);
+      const me = await call(h.app, 'GET', '/api/v1/me', { token: activate.body.session.token });
       expect(me.body.mfa).toEqual({ bound: true, device: activate.body.device });
+      // The new session proved the device: it is MFA-verified and its step-up is fresh.
+      expect(me.body.session.stepUpUntil).not.toBeNull();
       // The activation's last code (step T+1) is spent: a login with it fails until a newer step.
       const challengeId = await passwordStep(h, user.email);
       const replay = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code: referenceTotp(secret, now, 1) } });
@@ -149,9 +155,10 @@ describe.each(databaseKinds())('virtual MFA lifecycle on %s', (kind) => {
     it('binding ends the user\'s other sessions', async () => {
       const user = await signupAndLogin(h);
       const other = await call(h.app, 'POST', '/api/v1/sessions', { body: { login: user.email, password: PASSWORD } });
-      await bindDevice(h, user.token);
+      const bound = await bindDevice(h, user.token);
       expect((await call(h.app, 'GET', '/api/v1/me', { token: other.body.session.token })).status).toBe(401);
-      expect((await call(h.app, 'GET', '/api/v1/me', { token: user.token })).status).toBe(200);
+      expect((await call(h.app, 'GET', '/api/v1/me', { token: user.token })).status).toBe(401); // rotated
+      expect((await call(h.app, 'GET', '/api/v1/me', { token: bound.token })).status).toBe(200);
     });
   });
 

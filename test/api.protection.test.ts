@@ -64,8 +64,8 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
   });
 
   it('with a device bound, login and sensitive operations use it and cannot be weakened', async () => {
-    const user = await signupAndLogin(h);
-    await bindDevice(h, user.token);
+    const user = { ...(await signupAndLogin(h)) };
+    user.token = (await bindDevice(h, user.token)).token;
     const protection = await call(h.app, 'GET', '/api/v1/me/protection', { token: user.token });
     expect(protection.body).toMatchObject({ login: { methods: ['password', 'totp'] }, sensitiveOperations: { method: 'totp', choices: ['totp'] } });
     expect((await call(h.app, 'PUT', '/api/v1/me/protection', { token: user.token, body: { sensitiveOperations: 'email' } })).status).toBe(403);
@@ -75,8 +75,8 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
   it('every documented sensitive operation answers 401 auth.step_up_required once the step-up is stale', async () => {
     const primary = await primaryAccount(h);
     const sub = await createSubUser(h, primary.token, primary.alias);
-    const device = await signupAndLogin(h);
-    await bindDevice(h, device.token);
+    const device = { ...(await signupAndLogin(h)) };
+    device.token = (await bindDevice(h, device.token)).token;
     const workspace = (await call(h.app, 'POST', '/api/v1/workspaces', { token: primary.token, body: { name: 'W' } })).body.workspace.id;
     h.clock.advance(301_000);
     const requests: Record<string, [string, string, string, unknown?]> = {

@@ -11,9 +11,10 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
 
   /** An owner (primary account) with a workspace, and a plain member without a device. */
   async function workspaceWithMember(memberFields: Record<string, unknown> = {}) {
-    const owner = await primaryAccount(h);
-    // Requiring MFA from others needs one's own device, proved in this session.
-    const { secret: ownerSecret } = await bindDevice(h, owner.token);
+    const owner = { ...(await primaryAccount(h)) };
+    // Requiring MFA from others needs one's own device, proved in this session (which binding rotates).
+    const { secret: ownerSecret, token: rotated } = await bindDevice(h, owner.token);
+    owner.token = rotated;
     const created = await call(h.app, 'POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Research' } });
     expect(created.status).toBe(201);
     expect(created.body.workspace).toMatchObject({ name: 'Research', mfaRequired: false });
@@ -85,8 +86,8 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
     expect(denied.status).toBe(403);
     expect(denied.body.error.code).toBe('workspace.mfa_required');
     // Binding in this session proves the device: the workspace opens.
-    const { secret } = await bindDevice(h, login.body.session.token);
-    expect((await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}`, { token: login.body.session.token })).status).toBe(200);
+    const { secret, token: rotated } = await bindDevice(h, login.body.session.token);
+    expect((await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}`, { token: rotated })).status).toBe(200);
     // A later login with password + code also opens it.
     const next = await loginAs(h, member.login);
     const full = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId: next.body.challenge.id, code: referenceTotp(secret, h.clock.now()) } });

@@ -7,8 +7,8 @@ import { referenceHotp, referenceTotp } from './helpers/rfc6238.js';
 
 interface Vector { algorithm: 'SHA1' | 'SHA256' | 'SHA512'; digits: number; secret_base32: string; secret_base32_unpadded: string; secret_bytes: number; time: number | null; counter: number; expected: string; expected_last6_derived?: string }
 
-// The vectors live beside the repo in ../shared/research (RFC 4226 Appendix D, RFC 6238 Appendix B).
-const vectorFile = path.resolve(import.meta.dirname, '../../shared/research/totp-vectors.json');
+// RFC 4226 Appendix D and RFC 6238 Appendix B, transcribed to JSON (its `_about` names the source).
+const vectorFile = path.resolve(import.meta.dirname, 'fixtures/totp-vectors.json');
 const vectors = JSON.parse(readFileSync(vectorFile, 'utf8')) as { totp: Vector[]; hotp: Vector[] };
 
 describe('RFC 4226 Appendix D (HOTP)', () => {

@@ -10,7 +10,7 @@ describe('loadConfig', () => {
   it('has the documented defaults and creates a 0600 key file in the data dir', () => {
     const dataDir = dir();
     const config = loadConfig({ TWOFOLD_DATA_DIR: dataDir });
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, databaseUrl: null, dev: true, mfaActivationCodes: 2, issuer: 'twofold', trustProxy: false, stepUpMaxAgeSeconds: 300 });
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, databaseUrl: null, dev: false, mfaActivationCodes: 2, issuer: 'twofold', trustProxy: false, stepUpMaxAgeSeconds: 300 });
     expect(config.publicUrl).toBe('http://127.0.0.1:8080');
     expect(config.smtpUrl).toBeNull();
     expect(config.mailFrom).toBe('twofold <no-reply@127.0.0.1>');
@@ -21,6 +21,15 @@ describe('loadConfig', () => {
     expect(again.secretKeys[0]!.key.equals(config.secretKeys[0]!.key)).toBe(true);
     expect(readFileSync(keyFile, 'utf8').trim()).toHaveLength(64);
     expect(Object.isFrozen(config)).toBe(true);
+    // Fault limits are on by default: a partitioned database answers 503, never hangs (decision 015).
+    expect(config.database).toEqual({ connectTimeoutMs: 3000, statementTimeoutMs: 5000, keepAliveDelayMs: 10_000, poolSize: 10 });
+    expect(config.shutdownTimeoutMs).toBe(10_000);
+  });
+
+  it('keeps dev mode off unless TWOFOLD_DEV says otherwise, with SQLite and PostgreSQL alike', () => {
+    expect(loadConfig({ TWOFOLD_DATA_DIR: dir() }).dev).toBe(false);
+    expect(loadConfig({ TWOFOLD_DATA_DIR: dir(), TWOFOLD_DATABASE_URL: 'postgres://u@db/x' }).dev).toBe(false);
+    expect(loadConfig({ TWOFOLD_DATA_DIR: dir(), TWOFOLD_DEV: '1' }).dev).toBe(true);
   });
 
   it('reads every documented variable', () => {
@@ -30,7 +39,11 @@ describe('loadConfig', () => {
       TWOFOLD_SECRET_KEY: key, TWOFOLD_PUBLIC_URL: 'https://mfa.example.com/', TWOFOLD_DEV: '0', TWOFOLD_MFA_ACTIVATION_CODES: '1',
       TWOFOLD_ISSUER: 'Example Corp', TWOFOLD_TRUST_PROXY: '10.0.0.1, 10.0.0.2', TWOFOLD_STEP_UP_MAX_AGE: '120',
       TWOFOLD_SMTP_URL: 'smtp://user:pw@mail.example.com:587', TWOFOLD_MAIL_FROM: 'Example Security <security@example.com>',
+      TWOFOLD_DB_CONNECT_TIMEOUT_MS: '1500', TWOFOLD_DB_STATEMENT_TIMEOUT_MS: '2500', TWOFOLD_DB_KEEPALIVE_MS: '4000', TWOFOLD_DB_POOL_SIZE: '4',
+      TWOFOLD_SHUTDOWN_TIMEOUT_MS: '3000', TWOFOLD_CODE_SENDS_PER_ADDRESS_HOUR: '5', TWOFOLD_CODE_SENDS_PER_HOUR: '50',
     });
+    expect(config.database).toEqual({ connectTimeoutMs: 1500, statementTimeoutMs: 2500, keepAliveDelayMs: 4000, poolSize: 4 });
+    expect(config).toMatchObject({ shutdownTimeoutMs: 3000, codeSendsPerAddressHour: 5, codeSendsPerHour: 50 });
     expect(config.smtpUrl).toBe('smtp://user:pw@mail.example.com:587');
     expect(config.mailFrom).toBe('Example Security <security@example.com>');
     expect(config).toMatchObject({ host: '0.0.0.0', port: 9000, databaseUrl: 'postgres://u@db/twofold', publicUrl: 'https://mfa.example.com', secureCookies: true, dev: false, mfaActivationCodes: 1, issuer: 'Example Corp', trustProxy: ['10.0.0.1', '10.0.0.2'], stepUpMaxAgeSeconds: 120, secretKeyFile: null });
@@ -60,6 +73,9 @@ describe('loadConfig', () => {
     ['TWOFOLD_SMTP_URL', 'http://mail.example.com'],
     ['TWOFOLD_MAIL_FROM', 'not an address'],
     ['TWOFOLD_SMS_WEBHOOK_URL', 'ftp://sms.example.com'],
+    ['TWOFOLD_DB_STATEMENT_TIMEOUT_MS', '0'],
+    ['TWOFOLD_SHUTDOWN_TIMEOUT_MS', 'soon'],
+    ['TWOFOLD_CODE_SENDS_PER_HOUR', '0'],
   ])('refuses %s=%s with a message naming the variable', (variable, value) => {
     const run = () => loadConfig({ TWOFOLD_DATA_DIR: dir(), [variable]: value });
     expect(run).toThrow(ConfigError);

@@ -33,6 +33,13 @@ export interface Config {
   smsWebhookUrl: string | null;
   /** Sent as `Authorization: Bearer …` to the SMS webhook, when set. */
   smsWebhookToken: string | null;
+  /** PostgreSQL fault limits: how long a connect, a statement, and an idle TCP peer may take (ms). */
+  database: { connectTimeoutMs: number; statementTimeoutMs: number; keepAliveDelayMs: number; poolSize: number };
+  /** On SIGTERM/SIGINT: in-flight requests get this long to finish before the process exits anyway. */
+  shutdownTimeoutMs: number;
+  /** Email or SMS codes one client address may ask for per hour, and all of them together (per channel). */
+  codeSendsPerAddressHour: number;
+  codeSendsPerHour: number;
 }
 
 export class ConfigError extends Error {
@@ -177,8 +184,8 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     secretKeys,
     publicUrl: publicUrl.origin,
     secureCookies: publicUrl.protocol === 'https:',
-    // API.md: dev mode is on with TWOFOLD_DEV=1 or in the embedded default (no database URL).
-    dev: flag(env, 'TWOFOLD_DEV', databaseUrl === null),
+    // Dev mode opens the mail outbox to anyone: only ever by explicit choice (DESIGN.md §5).
+    dev: flag(env, 'TWOFOLD_DEV', false),
     mfaActivationCodes: activation,
     issuer,
     trustProxy,
@@ -192,6 +199,17 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     mailFrom,
     smsWebhookUrl,
     smsWebhookToken: read(env, 'TWOFOLD_SMS_WEBHOOK_TOKEN') ?? null,
+    database: {
+      // Without limits a partition makes every query wait forever (decision 015).
+      connectTimeoutMs: integer(env, 'TWOFOLD_DB_CONNECT_TIMEOUT_MS', 3000, 100, 600_000),
+      statementTimeoutMs: integer(env, 'TWOFOLD_DB_STATEMENT_TIMEOUT_MS', 5000, 100, 3_600_000),
+      keepAliveDelayMs: integer(env, 'TWOFOLD_DB_KEEPALIVE_MS', 10_000, 1000, 3_600_000),
+      poolSize: integer(env, 'TWOFOLD_DB_POOL_SIZE', 10, 1, 1000),
+    },
+    shutdownTimeoutMs: integer(env, 'TWOFOLD_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    // SMS pumping: one address asking codes for many accounts, or many addresses at once.
+    codeSendsPerAddressHour: integer(env, 'TWOFOLD_CODE_SENDS_PER_ADDRESS_HOUR', 20, 1, 1_000_000),
+    codeSendsPerHour: integer(env, 'TWOFOLD_CODE_SENDS_PER_HOUR', 1000, 1, 100_000_000),
   };
   return Object.freeze(config);
 }

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { DatabaseSchema } from './schema.js';
+import { isDatabaseUnavailable } from '../errors/unavailable.js';
 import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-sub-users-and-mail.js';
 import * as m0003 from './migrations/0003-verifications.js';
@@ -12,9 +13,26 @@ import * as m0005 from './migrations/0005-protection.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
+/** Fault limits for PostgreSQL (decision 015); every field in milliseconds but the pool size. */
+export interface PostgresLimits {
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  keepAliveDelayMs: number;
+  poolSize: number;
+}
+
+export const defaultPostgresLimits: PostgresLimits = { connectTimeoutMs: 3000, statementTimeoutMs: 5000, keepAliveDelayMs: 10_000, poolSize: 10 };
+
 export type DatabaseTarget =
   | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
+  | { kind: 'postgres'; url: string; schema?: string; limits?: Partial<PostgresLimits>; onError?: (error: Error) => void };
+
+/** The database a configuration names: PostgreSQL when it has a URL, else SQLite in the data dir. */
+export function targetFor(config: { databaseUrl: string | null; dataDir: string; database?: PostgresLimits }, onError?: (error: Error) => void): DatabaseTarget {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl, ...(config.database ? { limits: config.database } : {}), ...(onError ? { onError } : {}) }
+    : { kind: 'sqlite', file: path.join(config.dataDir, 'twofold.db') };
+}
 
 /** The SQLite connection as the stores use it: statements prepared once per SQL text (cached). */
 export interface SqliteStatements {
@@ -82,18 +100,76 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
     const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: statements as unknown as SQLite.Database }) });
     return { db, kind: 'sqlite', sqlite: statements, close: () => db.destroy() };
   }
+  const limits = { ...defaultPostgresLimits, ...target.limits };
   const pool = new pg.Pool({
     connectionString: target.url,
-    max: target.poolSize ?? 10,
+    max: limits.poolSize,
     ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+    // A partition must turn into an error within seconds, never a wait without end (decision 015):
+    // connecting (and waiting for a pooled connection) is bounded, the server cancels a statement
+    // that runs too long, the client gives up on an answer that never comes (a dead peer sends
+    // nothing), and TCP keepalive finds dead idle sockets. A transaction left open by a vanished
+    // client gives its row locks back after twice the statement limit.
+    connectionTimeoutMillis: limits.connectTimeoutMs,
+    statement_timeout: limits.statementTimeoutMs,
+    query_timeout: limits.statementTimeoutMs + 1000,
+    idle_in_transaction_session_timeout: limits.statementTimeoutMs * 2,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: limits.keepAliveDelayMs,
     // int8 (bigint) columns hold millisecond times, well inside Number.MAX_SAFE_INTEGER.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
-  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  const onError = target.onError ?? (() => {});
+  // A socket error on an idle pooled client is emitted on the pool, and on a checked-out client
+  // with no query running on the client itself; without listeners either one kills the process
+  // (one PostgreSQL restart took every instance down). The broken client is dropped by the pool,
+  // and the next query opens a new connection.
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: discardingBrokenClients(pool) }) });
   return { db, kind: 'postgres', sqlite: null, ...(target.schema ? { schema: target.schema } : {}), close: () => db.destroy() };
+}
+
+/**
+ * The pool as Kysely sees it, except that a client whose query failed for want of a connection
+ * (read timeout, reset, terminated) is destroyed on release instead of going back to the pool: a
+ * read timeout leaves the client waiting for an answer a dead peer never sends, and every later
+ * query on it would queue behind that.
+ */
+function discardingBrokenClients(pool: pg.Pool) {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      const query = ((...args: unknown[]) => {
+        const result = (client.query as (...a: unknown[]) => unknown)(...args);
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => {
+            if (isDatabaseUnavailable(error) && !(error as { code?: string }).code?.startsWith('40')) broken = error as Error;
+          });
+        }
+        return result;
+      }) as typeof client.query;
+      return { query, release: () => client.release(broken ?? undefined) };
+    },
+    end: () => pool.end(),
+  };
+}
+
+/** Names of the migrations this release knows, in order (the schema a started server expects). */
+export const knownMigrations = Object.keys(migrations);
+
+/**
+ * Migrations this release has that the database has not applied. An instance refuses to start
+ * on a schema that is behind (a shared PostgreSQL is migrated once, by `twofold migrate`).
+ */
+export async function pendingMigrations(db: Kysely<any>, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: staticProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const applied = new Set((await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).map((m) => m.name));
+  return knownMigrations.filter((name) => !applied.has(name));
 }
 
 /**

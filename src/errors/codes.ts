@@ -34,7 +34,7 @@ export const errorCatalogue = {
   'verification.invalid_code': { status: 401, description: 'The email/SMS code is wrong, expired (10 minutes), already used, for another purpose, or out of its 5 tries. Request a new one.' },
   'verification.too_many_requests': { status: 429, description: 'Codes are sent at most once a minute per destination and ten times a day per user; `Retry-After` says when to ask again.' },
   'verification.channel_unavailable': { status: 422, description: 'That channel cannot reach this user: no email address or phone number on record, or no mail/SMS delivery configured.' },
-  'service.unavailable': { status: 503, description: 'The database is not reachable (GET /readyz).' },
+  'service.unavailable': { status: 503, description: 'The database is not reachable or did not answer in time, the schema is behind the release, or the instance is shutting down (Retry-After says when to try again); nothing was changed.' },
   'internal.error': { status: 500, description: 'An unexpected server error; the log has the details, the response has none.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

@@ -86,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'twofold API', version: '1', description: 'Accounts, password login and virtual MFA. See API.md for the contract.' },
+      info: { title: 'twofold API', version: '1', description: 'Accounts, password login and virtual MFA. The contract: docs/API.md in the source repository.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'twofold_session' } } },
       security: [{ bearer: [] }, { cookie: [] }],
     },

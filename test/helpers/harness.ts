@@ -75,6 +75,8 @@ const baseConfig: ServiceConfig & AppConfig = {
   secureCookies: false,
   trustProxy: false,
   dev: true,
+  codeSendsPerAddressHour: 20,
+  codeSendsPerHour: 1000,
 };
 
 export async function createHarness(kind: DatabaseKind, options: HarnessOptions = {}): Promise<Harness> {
@@ -95,7 +97,7 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
     await admin.connect();
     await admin.query(`create schema ${schema}`);
     await admin.end();
-    target = { kind: 'postgres', url, schema, poolSize: 10 };
+    target = { kind: 'postgres', url, schema, limits: { poolSize: 10 } };
     cleanup = async () => {
       const dropper = new pg.Client({ connectionString: url });
       await dropper.connect();
@@ -218,7 +220,8 @@ export async function bindDevice(h: Harness, token: string) {
   if (activation.status !== 200) throw new Error(`activation failed: ${JSON.stringify(activation.body)}`);
   // Activation burned the current step; the next code the tests use is the next step's.
   h.clock.nextStep();
-  return { secret, deviceId: activation.body.device.id as string, enrollment: enrollment.body };
+  // Activation rotates the session (the old token has stopped working): go on with the new one.
+  return { secret, deviceId: activation.body.device.id as string, enrollment: enrollment.body, token: activation.body.session.token as string };
 }
 
 /** A user with a bound device, logged out: ready for password + code logins. */

@@ -1,4 +1,5 @@
 import type { Database, SqliteStatements } from '../database.js';
+import { isRetryableConflict } from '../../errors/unavailable.js';
 import type { QueryTarget } from '../prepared.js';
 import { createAuditRepository } from './audit.repository.js';
 import { createHousekeepingRepository } from './housekeeping.repository.js';
@@ -40,13 +41,25 @@ export function createStore(db: Database, sqlite: SqliteStatements | null): Stor
     repos: createRepositories({ db, kind: 'postgres', sqlite: null }),
     onCommit: null,
     async transaction(work) {
-      const result = await db.transaction().execute((trx) => work(createRepositories({ db: trx, kind: 'postgres', sqlite: null })));
-      store.onCommit?.();
-      return result;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const result = await db.transaction().execute((trx) => work(createRepositories({ db: trx, kind: 'postgres', sqlite: null })));
+          store.onCommit?.();
+          return result;
+        } catch (error) {
+          // PostgreSQL rolled the whole transaction back, so running it again is safe; works only
+          // touch the database. Locks are taken in one order (decision 015), so this is rare.
+          if (!isRetryableConflict(error) || attempt >= MAX_CONFLICT_ATTEMPTS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10 * attempt));
+        }
+      }
     },
   };
   return store;
 }
+
+/** Tries of a PostgreSQL transaction that ended in a deadlock or serialization failure. */
+const MAX_CONFLICT_ATTEMPTS = 4;
 
 interface PendingWork {
   work: (repos: Repositories) => Promise<unknown>;

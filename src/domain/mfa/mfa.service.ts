@@ -167,15 +167,15 @@ export function createMfaService(deps: {
       await audit(repos, { type: 'mfa.bound', accountId: user.account_id, userId: ownerUserId, actorId: actor.userId, ip: meta.ip, userAgent: meta.userAgent, details: { deviceId: pending.id } }, now);
       await deps.notify(repos, recipientOf(user), { kind: 'mfa.bound', byAdmin: byAdmin ? await actorName(repos, actor.userId) : null }, meta, now);
       // Binding changes how the account is protected: end the user's other sessions (Bugcrowd VRT PR #260)
-      // and replace a restricted session with a full one (a privilege change rotates the session id).
+      // and replace the caller's session, restricted or full, with a new one that proved the device
+      // (a privilege change rotates the session id, DESIGN.md §2.7).
       await repos.sessions.endOthers(ownerUserId, byAdmin ? '' : actor.sessionId, now);
       let session;
       if (!byAdmin && actor.restricted) {
         await repos.sessions.end(actor.sessionId, now);
         session = await deps.sessions.issueSession(repos, ownerUserId, { restricted: false, stepUp: true, mfaVerified: true, now, meta });
       } else if (!byAdmin) {
-        // The activation codes proved the new device in this session.
-        await repos.sessions.setStepUp(actor.sessionId, Math.max(actor.stepUpUntil, now), true);
+        session = await deps.sessions.rotateSession(repos, actor, { now, meta });
       }
       return { kind: 'ok' as const, device: { id: pending.id, bound_at: now }, session };
     }).catch((error: unknown) => {
@@ -369,12 +369,17 @@ export function createMfaService(deps: {
             if (result.reason === 'invalid') await recordFailure(repos, user, 'step_up', meta, result.clockSkew, result.lockedUntil, now);
             return result;
           }
-          await repos.sessions.setStepUp(principal.sessionId, until, true);
           await audit(repos, { type: 'stepup.succeeded', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { method: 'totp' } }, now);
-          return result;
+          // The first proof of the device in this session raises it to MFA-verified: a privilege
+          // change, so the session id rotates (DESIGN.md §2.7); later step-ups just refresh it.
+          if (principal.mfaVerified) {
+            await repos.sessions.setStepUp(principal.sessionId, until, true);
+            return { ...result, session: undefined };
+          }
+          return { ...result, session: await deps.sessions.rotateSession(repos, principal, { now, meta }) };
         });
         if (!outcome.ok) throw secondFactorFailure(outcome, now);
-        return { stepUpUntil: until };
+        return { stepUpUntil: until, ...(outcome.session ? { session: outcome.session } : {}) };
       }
       if (input.method === 'email' || input.method === 'sms') {
         // Email and SMS codes are a step-up only while no device is bound (API.md): they are weaker than TOTP.
@@ -385,7 +390,7 @@ export function createMfaService(deps: {
           const key = throttleKeys.secondFactor(principal.userId);
           const reservation = await repos.throttles.reserve(key, throttlePolicies.secondFactor, now);
           if (!reservation) return { locked: (await repos.throttles.get(key))?.locked_until ?? now + 1000 };
-          const valid = await deps.verification.check(repos, principal.userId, input.verificationId, input.code, now);
+          const valid = await deps.verification.check(repos, principal.userId, input.verificationId, input.code, now, input.method);
           if (valid) {
             await repos.throttles.reset(key);
             await repos.sessions.setStepUp(principal.sessionId, until);

@@ -7,6 +7,7 @@ export type Notification =
   | { kind: 'mfa.unbound' }
   | { kind: 'mfa.reset_by_admin'; admin: string; reason: string | null }
   | { kind: 'mfa.locked'; until: number; subject: string | null }
+  | { kind: 'login.locked'; until: number }
   | { kind: 'login.new_browser'; userAgent: string | null }
   | { kind: 'workspace.mfa_required'; workspace: string; deadline: number }
   | { kind: 'account.email_changed'; newAddress: string };
@@ -65,6 +66,14 @@ export function renderNotification(notification: Notification, context: { name: 
         `${notification.subject ?? 'Your account'} had too many wrong dynamic codes; the last one came on ${when}${where}.`,
         notification.until > 8.6e15 ? 'Checks stay paused until an operator unlocks the account.' : `Checks are paused until ${utc(notification.until)}.`,
         'Someone may know the password. If these attempts were not yours, change the password once you can log in.',
+      ];
+      break;
+    case 'login.locked':
+      subject = 'Logins to your account are paused after wrong passwords';
+      lines = [
+        `Your account had too many wrong passwords in a row; the last one came on ${when}${where}.`,
+        `Password logins are paused until ${utc(notification.until)}, then each further wrong password pauses them for longer.`,
+        'If these attempts were not yours, someone is guessing your password: use a long, unique one, and bind a virtual MFA device if you have none.',
       ];
       break;
     case 'login.new_browser':

@@ -28,6 +28,11 @@ export interface IssuedSession {
 
 const INVALID_CREDENTIALS = 'The login or password is not correct.';
 
+/** How often, and how many times, a login refused while others of its name are being checked asks again. */
+const IN_FLIGHT_POLL_MS = 50;
+const IN_FLIGHT_WAITS = 60;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export function invalidCodeError(clockSkew: boolean, status?: number): AppError {
   return clockSkew
     ? new AppError('mfa.invalid_code', "The code is not valid. It matches a time a few minutes away, so your phone's clock looks off: turn on automatic date and time (network time) on the phone, then enter the new code.", { details: { hint: 'clock_skew' }, ...(status ? { status } : {}) })
@@ -57,12 +62,14 @@ export function createSessionsService(deps: {
   notify: Notifier;
 }) {
   const { store, clock, random, settings, audit } = deps;
+  /** Password checks under way in this process, per throttle key (see the login's wait). */
+  const inFlight = new Map<string, number>();
 
   /** Creates a session row inside the caller's transaction; the token leaves only through this return value. */
-  async function issueSession(repos: Repositories, userId: string, options: { restricted: boolean; stepUp: boolean; mfaVerified?: boolean; now: number; meta: RequestMeta }): Promise<IssuedSession> {
+  async function issueSession(repos: Repositories, userId: string, options: { restricted: boolean; stepUp: boolean; mfaVerified?: boolean; now: number; meta: RequestMeta; absoluteExpiresAt?: number }): Promise<IssuedSession> {
     const id = newId(random);
     const secret = newSecret(random);
-    const absolute = options.now + settings.absoluteSeconds * 1000;
+    const absolute = options.absoluteExpiresAt ?? options.now + settings.absoluteSeconds * 1000;
     await repos.sessions.insert({
       id,
       user_id: userId,
@@ -102,67 +109,115 @@ export function createSessionsService(deps: {
     }
   }
 
+  /**
+   * Counts a password try for the client address and the login before the password is checked,
+   * in one (group-committed) transaction. Rows are locked address first, then login, everywhere
+   * (decision 015): the reverse order on the success path deadlocked on PostgreSQL.
+   */
+  function reservePasswordTry(ipKey: string | null, passwordKey: string, now: number) {
+    return store.transaction(async (repos) => {
+      if (ipKey && !(await repos.throttles.reserve(ipKey, throttlePolicies.loginIp, now))) {
+        return { ok: false as const, message: 'Too many failed logins from your network. Try again later.', lockedUntil: (await repos.throttles.get(ipKey))?.locked_until ?? now };
+      }
+      const reserved = await repos.throttles.reserve(passwordKey, throttlePolicies.password, now);
+      if (!reserved) {
+        if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
+        return { ok: false as const, message: 'Too many failed logins for this account. Try again later.', lockedUntil: (await repos.throttles.get(passwordKey))?.locked_until ?? now };
+      }
+      // The try that reaches the threshold locks the login; if its password is wrong, that lock stands.
+      return { ok: true as const, locksUntil: reserved.locked_until > now ? reserved.locked_until : 0 };
+    });
+  }
+
+  async function checkPassword(input: { login: string; password: string }, meta: RequestMeta, keys: { ipKey: string | null; passwordKey: string; locksNow: number }) {
+    const { ipKey, passwordKey } = keys;
+    const found = await findUserByLogin(input.login);
+    const passwordOk = found && found.user.disabled_at === null
+      ? await deps.hasher.verify(found.user.password_hash, input.password)
+      : await deps.hasher.verifyDecoy(input.password);
+    const at = clock();
+    if (!found || !passwordOk) {
+      await store.transaction(async (repos) => {
+        const ids = { accountId: found?.user.account_id ?? null, userId: found?.user.id ?? null, ip: meta.ip, userAgent: meta.userAgent };
+        await audit(repos, { type: 'login.failed', ...ids, details: { factor: 'password' } }, at);
+        if (keys.locksNow > 0) {
+          // RFC 4226 §7.2 / NIST SP 800-63B §5.2.2: the lock is recorded and the owner told, once
+          // per lock period (only the try that set the lock gets here).
+          await audit(repos, { type: 'login.locked', ...ids, details: { factor: 'password', until: new Date(keys.locksNow).toISOString() } }, at);
+          if (found) await deps.notify(repos, recipientOf(found.user), { kind: 'login.locked', until: keys.locksNow }, meta, at);
+        }
+      });
+      throw new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
+    }
+    const { user } = found;
+    return store.transaction(async (repos) => {
+      if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
+      await repos.throttles.reset(passwordKey);
+      const device = await repos.mfaDevices.findActive(user.id);
+      if (device) {
+        // Only a challenge id: no session, no cookie, nothing that opens the account (better-auth #19).
+        const challengeId = newSecret(random);
+        const expiresAt = at + CHALLENGE_TTL_MS;
+        await repos.sessions.insertChallenge({ id_hash: sha256Hex(challengeId), user_id: user.id, created_at: at, expires_at: expiresAt, attempts: 0, consumed_at: null, ip: meta.ip, user_agent: meta.userAgent?.slice(0, 256) ?? null });
+        await audit(repos, { type: 'login.password_verified', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent }, at);
+        return { status: 'mfa_required' as const, challenge: { id: challengeId, expiresAt } };
+      }
+      // A sub-user with "MFA required", or a member of a workspace whose MFA policy's grace period
+      // is over (the strictest of its workspaces), must bind before anything else.
+      const workspaceDeadline = await repos.workspaces.mfaDeadlineFor(user.id);
+      if (user.mfa_required === 1 || (workspaceDeadline !== null && workspaceDeadline <= at)) {
+        // API.md: a restricted session, which may only bind a device and sign out.
+        const session = await issueSession(repos, user.id, { restricted: true, stepUp: false, now: at, meta });
+        await audit(repos, { type: 'login.succeeded', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { factors: 'password', restricted: true } }, at);
+        return { status: 'mfa_enrollment_required' as const, session, user: publicUser(user) };
+      }
+      const session = await issueSession(repos, user.id, { restricted: false, stepUp: true, now: at, meta });
+      await audit(repos, { type: 'login.succeeded', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { factors: 'password' } }, at);
+      await noticeBrowser(repos, user, meta, at);
+      return { status: 'authenticated' as const, session, user: publicUser(user) };
+    });
+  }
+
+  /**
+   * Replaces the caller's session with a new id and secret after it proved a device (DESIGN.md
+   * §2.7, OWASP Session Management: renew the id on any privilege change). The old token stops
+   * working in the same transaction; the new session keeps the old one's absolute expiry, so
+   * rotation never lengthens a session.
+   */
+  async function rotateSession(repos: Repositories, principal: Principal, options: { now: number; meta: RequestMeta }): Promise<IssuedSession> {
+    const old = await repos.sessions.findWithUser(principal.sessionId);
+    await repos.sessions.end(principal.sessionId, options.now);
+    return issueSession(repos, principal.userId, { restricted: false, stepUp: true, mfaVerified: true, now: options.now, meta: options.meta, ...(old ? { absoluteExpiresAt: old.absolute_expires_at } : {}) });
+  }
+
   return {
     issueSession,
+    rotateSession,
 
     /** POST /sessions: the password step. */
     async login(input: { login: string; password: string }, meta: RequestMeta) {
       const now = clock();
-      const name = normalizeEmail(input.login);
       const ipKey = meta.ip ? throttleKeys.loginIp(meta.ip) : null;
       // Keyed by the typed login, known or not, so a lock does not reveal which logins exist.
-      const passwordKey = throttleKeys.password(name);
-      // Both attempts are counted before the password is checked, in one (group-committed) transaction.
-      const blocked = await store.transaction(async (repos) => {
-        if (ipKey && !(await repos.throttles.reserve(ipKey, throttlePolicies.loginIp, now))) {
-          return { message: 'Too many failed logins from your network. Try again later.', lockedUntil: (await repos.throttles.get(ipKey))?.locked_until ?? now };
-        }
-        if (!(await repos.throttles.reserve(passwordKey, throttlePolicies.password, now))) {
-          if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
-          return { message: 'Too many failed logins for this account. Try again later.', lockedUntil: (await repos.throttles.get(passwordKey))?.locked_until ?? now };
-        }
-        return null;
-      });
-      if (blocked) throw new AppError('auth.too_many_attempts', blocked.message, { details: { retryAfterSeconds: retryAfterSeconds(blocked.lockedUntil, now) } });
-
-      const found = await findUserByLogin(input.login);
-      const passwordOk = found && found.user.disabled_at === null
-        ? await deps.hasher.verify(found.user.password_hash, input.password)
-        : await deps.hasher.verifyDecoy(input.password);
-      const at = clock();
-      if (!found || !passwordOk) {
-        await store.transaction(async (repos) => {
-          await audit(repos, { type: 'login.failed', accountId: found?.user.account_id ?? null, userId: found?.user.id ?? null, ip: meta.ip, userAgent: meta.userAgent, details: { factor: 'password' } }, at);
-        });
-        throw new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
+      const passwordKey = throttleKeys.password(normalizeEmail(input.login));
+      let reservation = await reservePasswordTry(ipKey, passwordKey, now);
+      // Every try is counted before its password is checked, so correct logins of the same name
+      // still being hashed here can lock it for a moment. A refused login waits for them: the first
+      // correct one clears the count (consecutive failures, NIST SP 800-63B §5.2.2). No more tries
+      // are evaluated than the threshold allows, since each evaluated one holds its reservation.
+      for (let wait = 0; !reservation.ok && (inFlight.get(passwordKey) ?? 0) > 0 && wait < IN_FLIGHT_WAITS; wait++) {
+        await sleep(IN_FLIGHT_POLL_MS);
+        reservation = await reservePasswordTry(ipKey, passwordKey, now);
       }
-      const { user } = found;
-      return store.transaction(async (repos) => {
-        await repos.throttles.reset(passwordKey);
-        if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
-        const device = await repos.mfaDevices.findActive(user.id);
-        if (device) {
-          // Only a challenge id: no session, no cookie, nothing that opens the account (better-auth #19).
-          const challengeId = newSecret(random);
-          const expiresAt = at + CHALLENGE_TTL_MS;
-          await repos.sessions.insertChallenge({ id_hash: sha256Hex(challengeId), user_id: user.id, created_at: at, expires_at: expiresAt, attempts: 0, consumed_at: null, ip: meta.ip, user_agent: meta.userAgent?.slice(0, 256) ?? null });
-          await audit(repos, { type: 'login.password_verified', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent }, at);
-          return { status: 'mfa_required' as const, challenge: { id: challengeId, expiresAt } };
-        }
-        // A sub-user with "MFA required", or a member of a workspace whose MFA policy's grace period
-        // is over (the strictest of its workspaces), must bind before anything else.
-        const workspaceDeadline = await repos.workspaces.mfaDeadlineFor(user.id);
-        if (user.mfa_required === 1 || (workspaceDeadline !== null && workspaceDeadline <= at)) {
-          // API.md: a restricted session, which may only bind a device and sign out.
-          const session = await issueSession(repos, user.id, { restricted: true, stepUp: false, now: at, meta });
-          await audit(repos, { type: 'login.succeeded', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { factors: 'password', restricted: true } }, at);
-          return { status: 'mfa_enrollment_required' as const, session, user: publicUser(user) };
-        }
-        const session = await issueSession(repos, user.id, { restricted: false, stepUp: true, now: at, meta });
-        await audit(repos, { type: 'login.succeeded', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { factors: 'password' } }, at);
-        await noticeBrowser(repos, user, meta, at);
-        return { status: 'authenticated' as const, session, user: publicUser(user) };
-      });
+      if (!reservation.ok) throw new AppError('auth.too_many_attempts', reservation.message, { details: { retryAfterSeconds: retryAfterSeconds(reservation.lockedUntil, now) } });
+      inFlight.set(passwordKey, (inFlight.get(passwordKey) ?? 0) + 1);
+      try {
+        return await checkPassword(input, meta, { ipKey, passwordKey, locksNow: reservation.locksUntil });
+      } finally {
+        const left = (inFlight.get(passwordKey) ?? 1) - 1;
+        if (left > 0) inFlight.set(passwordKey, left);
+        else inFlight.delete(passwordKey);
+      }
     },
 
     /** POST /sessions/mfa: the dynamic-code step. One transaction, committed even on failure so every try counts. */

@@ -34,6 +34,8 @@ export const throttleKeys = {
   loginIp: (ip: string) => `ip:${ip}`,
   codeToDestination: (channel: string, destination: string) => `send:${channel}:${destination}`,
   codesPerUserDay: (userId: string) => `send-day:${userId}`,
+  codesPerAddress: (ip: string) => `send-ip:${ip}`,
+  codesGlobal: (channel: string) => `send-all:${channel}`,
 };
 
 export function retryAfterSeconds(lockedUntil: number, now: number): number {

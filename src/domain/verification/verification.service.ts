@@ -5,6 +5,7 @@ import type { UsersTable, VerificationsTable } from '../../db/schema.js';
 import { newId, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
+import type { ThrottlePolicy } from '../../db/repositories/throttles.repository.js';
 
 /** NIST SP 800-63B §5.1.3.2 / ASVS 5.0 6.5.5: out-of-band codes live at most 10 minutes. */
 export const VERIFICATION_TTL_MS = 10 * 60_000;
@@ -35,12 +36,44 @@ export function codeHash(verificationId: string, code: string): string {
   return sha256Hex(`${verificationId}:${code}`);
 }
 
-export function createVerificationService(deps: { store: Store; clock: Clock; random: RandomBytes; issuer: string; channels: { email: boolean; sms: boolean }; onQueued: () => void }) {
+/** Thrown inside the send transaction so that the counts taken before the refusal roll back. */
+class SendRefused extends Error {
+  constructor(readonly until: number) {
+    super('code sending refused');
+  }
+}
+
+/** A fixed window of one hour: `limit` sends, then refusals until the hour is over. */
+function sendsPerHour(limit: number): ThrottlePolicy {
+  return { threshold: limit, baseDelayMs: 3_600_000, maxDelayMs: 3_600_000, hardLimit: null, windowMs: 3_600_000 };
+}
+
+export function createVerificationService(deps: {
+  store: Store; clock: Clock; random: RandomBytes; issuer: string;
+  channels: { email: boolean; sms: boolean };
+  /** Codes one client address may ask for per hour, and all clients together per channel. */
+  sendLimits: { perAddressHour: number; perHour: number };
+  onQueued: () => void;
+}) {
   const { store, clock } = deps;
+  const perAddress = sendsPerHour(deps.sendLimits.perAddressHour);
+  const global = sendsPerHour(deps.sendLimits.perHour);
 
   function destinationOf(user: UsersTable, channel: Channel): string | null {
     if (channel === 'email') return deps.channels.email ? user.email : null;
     return deps.channels.sms ? user.phone : null;
+  }
+
+  function unreachable(user: UsersTable, channel: Channel): AppError {
+    // Say plainly when the server, not the account, is what is missing (issue 10: no silent mail).
+    if (channel === 'email') {
+      return new AppError('verification.channel_unavailable', user.email && !deps.channels.email
+        ? 'Email is not configured on this server (TWOFOLD_SMTP_URL is not set), so no code can be sent by email. Choose another method.'
+        : 'No email address can be reached for this account.');
+    }
+    return new AppError('verification.channel_unavailable', user.phone && !deps.channels.sms
+      ? 'SMS is not configured on this server (TWOFOLD_SMS_WEBHOOK_URL is not set), so no code can be sent by SMS. Choose another method.'
+      : 'No phone number can be reached for this account.');
   }
 
   return {
@@ -64,25 +97,32 @@ export function createVerificationService(deps: { store: Store; clock: Clock; ra
       const user = await store.repos.users.findUserById(principal.userId);
       if (!user) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
       const destination = destinationOf(user, channel);
-      if (!destination) {
-        throw new AppError('verification.channel_unavailable', channel === 'email' ? 'No email address can be reached for this account.' : 'No phone number can be reached for this account.');
-      }
+      if (!destination) throw unreachable(user, channel);
       const now = clock();
       const code = randomCode(deps.random);
       const id = newId(deps.random);
-      const outcome = await store.transaction(async (repos) => {
-        // Anti-flooding: per destination (1/min) and per user (10/day), counted before sending.
-        for (const [key, policy] of [[throttleKeys.codeToDestination(channel, destination), throttlePolicies.codeToDestination], [throttleKeys.codesPerUserDay(user.id), throttlePolicies.codesPerUserDay]] as const) {
-          const reservation = await repos.throttles.reserve(key, policy, now);
-          if (!reservation) return { blockedUntil: (await repos.throttles.get(key))?.locked_until ?? now + 60_000 };
-        }
-        const verification: VerificationsTable = { id, user_id: user.id, purpose: 'step_up', channel, destination, code_hash: codeHash(id, code), attempts: 0, created_at: now, expires_at: now + VERIFICATION_TTL_MS, consumed_at: null };
-        await repos.verifications.replace(verification);
-        await queueCode(repos, user, channel, destination, code, now);
-        return { blockedUntil: 0 };
-      });
-      if (outcome.blockedUntil > 0) {
-        throw new AppError('verification.too_many_requests', 'A code was sent very recently. Wait a little before asking for another one.', { details: { retryAfterSeconds: retryAfterSeconds(outcome.blockedUntil, now) } });
+      try {
+        await store.transaction(async (repos) => {
+          // Anti-flooding and SMS pumping (OWASP "SMS pumping"): per destination (1/min), per user
+          // (10/day), per client address and for the whole instance per channel (per hour), all
+          // counted before sending; a refusal rolls back the counts taken before it.
+          const limits: [string, ThrottlePolicy][] = [
+            [throttleKeys.codeToDestination(channel, destination), throttlePolicies.codeToDestination],
+            [throttleKeys.codesPerUserDay(user.id), throttlePolicies.codesPerUserDay],
+            ...(meta.ip ? [[throttleKeys.codesPerAddress(meta.ip), perAddress] as [string, ThrottlePolicy]] : []),
+            [throttleKeys.codesGlobal(channel), global],
+          ];
+          for (const [key, policy] of limits) {
+            const reservation = await repos.throttles.reserve(key, policy, now);
+            if (!reservation) throw new SendRefused((await repos.throttles.get(key))?.locked_until ?? now + 60_000);
+          }
+          const verification: VerificationsTable = { id, user_id: user.id, purpose: 'step_up', channel, destination, code_hash: codeHash(id, code), attempts: 0, created_at: now, expires_at: now + VERIFICATION_TTL_MS, consumed_at: null };
+          await repos.verifications.replace(verification);
+          await queueCode(repos, user, channel, destination, code, now);
+        });
+      } catch (error) {
+        if (!(error instanceof SendRefused)) throw error;
+        throw new AppError('verification.too_many_requests', 'Too many codes were asked for. Wait a little before asking for another one.', { details: { retryAfterSeconds: retryAfterSeconds(error.until, now) } });
       }
       return { id, channel, destination: channel === 'email' ? maskEmail(destination) : maskPhone(destination), expiresAt: now + VERIFICATION_TTL_MS };
     },
@@ -91,9 +131,12 @@ export function createVerificationService(deps: { store: Store; clock: Clock; ra
      * Checks a code inside the caller's transaction: one of its 5 tries is taken first, and on
      * success it is consumed with a conditional UPDATE (single use, even under concurrency).
      */
-    async check(repos: Repositories, userId: string, verificationId: string, code: string, now: number): Promise<boolean> {
+    async check(repos: Repositories, userId: string, verificationId: string, code: string, now: number, channel: Channel): Promise<boolean> {
       const attempt = await repos.verifications.reserveAttempt({ id: verificationId, userId, purpose: 'step_up', maxAttempts: VERIFICATION_MAX_ATTEMPTS, now });
       if (!attempt) return false;
+      // The method the client names must be the channel the code went out on: an SMS code is not
+      // an email step-up, even where the protection settings allow only one of them.
+      if (attempt.channel !== channel) return false;
       const expected = Buffer.from(attempt.code_hash);
       const actual = Buffer.from(codeHash(verificationId, code));
       if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return false;

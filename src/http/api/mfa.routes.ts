@@ -38,11 +38,12 @@ export function registerMfaRoutes(app: FastifyInstance, services: Services) {
       tags: ['mfa'],
       summary: 'Verify again for sensitive operations (TOTP, or the password while no device is bound)',
       body: StepUpBody,
-      response: { 200: Type.Object({ stepUpUntil: Type.String() }), ...errors(400, 401, 403, 404, 413, 415, 429) },
+      response: { 200: Type.Object({ stepUpUntil: Type.String(), session: Type.Optional(SessionSchema) }), ...errors(400, 401, 403, 404, 413, 415, 429) },
     },
   }, async (request) => {
     const result = await services.mfa.stepUp(principalOf(request), request.body, requestMeta(request));
-    return { stepUpUntil: iso(result.stepUpUntil) };
+    // A TOTP step-up that first proves the device in this session rotates it: the old token ends.
+    return { stepUpUntil: iso(result.stepUpUntil), ...('session' in result && result.session ? { session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), restricted: false } } : {}) };
   });
 
   app.post('/me/mfa-device', {

@@ -282,7 +282,9 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     try {
       if (form.method === 'totp') {
         if (!/^[0-9]{6}$/.test(form.code ?? '')) throw new AppError('validation.failed', 'Enter the 6 digits shown in your authenticator app.');
-        await services.mfa.stepUp(principal, { method: 'totp', code: form.code! }, requestMeta(request));
+        const result = await services.mfa.stepUp(principal, { method: 'totp', code: form.code! }, requestMeta(request));
+        // The session was rotated (first proof of the device in it): follow with the new cookie.
+        if ('session' in result && result.session) setSession(reply, result.session.token);
       } else if (form.method === 'email' || form.method === 'sms') {
         if (!/^[0-9]{6}$/.test(form.code ?? '')) throw new AppError('validation.failed', 'Enter the 6 digits from the message.');
         await services.mfa.stepUp(principal, { method: form.method, verificationId: form.verificationId ?? '', code: form.code! }, requestMeta(request));
@@ -344,11 +346,9 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     try {
       if (!codes.every((c) => /^[0-9]{6}$/.test(c))) throw new AppError('validation.failed', 'Each code is the 6 digits shown in your authenticator app.');
       const result = await services.mfa.activate(principal, { enrollmentId, codes }, requestMeta(request));
-      if (result.session) {
-        setSession(reply, result.session.token);
-        return reply.redirect('/overview?notice=bound', 303);
-      }
-      return reply.redirect('/account/security?notice=bound', 303);
+      // Activation rotates the session: the console follows with the new cookie.
+      if (result.session) setSession(reply, result.session.token);
+      return reply.redirect(principal.restricted ? '/overview?notice=bound' : '/account/security?notice=bound', 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       const pending = await services.mfa.pendingEnrollment(principal, enrollmentId);

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
+import { isDatabaseUnavailable } from '../../errors/unavailable.js';
 
 export function errorBody(error: AppError) {
   return { error: { code: error.code, message: error.message, ...error.details } };
@@ -43,6 +44,9 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
   if (fastifyError.statusCode === 415) return new AppError('request.unsupported_media_type', 'Send the body as application/json.');
   if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return new AppError('validation.failed', 'The request is not valid.');
+  }
+  if (isDatabaseUnavailable(error)) {
+    return new AppError('service.unavailable', 'The service cannot reach its database right now. Nothing was changed; try again in a few seconds.', { details: { retryAfterSeconds: 5 }, cause: error });
   }
   return new AppError('internal.error', 'Something went wrong on our side. The error was logged.', { cause: error });
 }
