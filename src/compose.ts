@@ -1,6 +1,8 @@
 import type { Config } from './config/config.js';
 import type { OpenDatabase } from './db/database.js';
 import { createStore } from './db/repositories/index.js';
+import { checkDatabase, pendingMigrations } from './db/database.js';
+import { createHealthCheck } from './domain/health/health.js';
 import { systemClock, systemRandom, type Clock, type RandomBytes } from './crypto/random.js';
 import { createPasswordHasher, type PasswordHasher } from './crypto/password.js';
 import { createSecretBox } from './crypto/secret-box.js';
@@ -27,7 +29,7 @@ const silentLogger: DeliveryLogger = { info: () => {}, warn: () => {} };
 /** The composition root of the domain: one place wires repositories into services (DESIGN.md §3). */
 export async function createServices(input: {
   /** The open database (for SQLite, its better-sqlite3 handle too: the group-commit store runs on it). */
-  database: Pick<OpenDatabase, 'db' | 'sqlite'>;
+  database: Pick<OpenDatabase, 'db' | 'sqlite'> & { schema?: string };
   config: ServiceConfig;
   clock?: Clock;
   random?: RandomBytes;
@@ -67,6 +69,12 @@ export async function createServices(input: {
   return {
     clock,
     store,
+    /** GET /readyz: database reachable, schema current, not shutting down. */
+    health: createHealthCheck({
+      ping: () => checkDatabase(input.database.db),
+      pendingMigrations: () => pendingMigrations(input.database.db, input.database.schema),
+      timeoutMs: 2000,
+    }),
     delivery,
     /** Hourly removal of expired challenges, codes, enrollments and old sessions (started by `serve`). */
     housekeeping: createHousekeeper({ store, clock, logger: input.logger ?? silentLogger }),

@@ -243,6 +243,19 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
       expect((await call(down.app, 'GET', '/healthz')).status).toBe(200);
       await down.close();
     });
+    it('/readyz answers 503 at once while the instance drains (shutdown)', async () => {
+      const draining = await createHarness(kind);
+      try {
+        draining.services.health.drain();
+        const res = await call(draining.app, 'GET', '/readyz');
+        expect(res.status).toBe(503);
+        expect(res.body.error).toMatchObject({ code: 'service.unavailable', reason: 'shutting_down' });
+        // Answers given while draining close their connection, so keep-alive clients move on.
+        expect((await call(draining.app, 'GET', '/healthz')).headers.connection).toBe('close');
+      } finally {
+        await draining.close();
+      }
+    });
   });
 
   describe('security headers', () => {
@@ -255,10 +268,14 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
         expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
         expect(res.headers['referrer-policy'], url).toBe('same-origin');
         expect(res.headers['strict-transport-security'], url).toBeUndefined();
+        // A plain http:// deployment must not have its own CSS and forms rewritten to https://.
+        expect(res.headers['content-security-policy'], url).not.toContain('upgrade-insecure-requests');
       }
       const https = await createHarness(kind, { config: { publicUrl: 'https://mfa.example.com', secureCookies: true } });
       try {
-        expect((await https.app.inject({ method: 'GET', url: '/login' })).headers['strict-transport-security']).toMatch(/max-age=\d+/);
+        const secure = await https.app.inject({ method: 'GET', url: '/login' });
+        expect(secure.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+        expect(secure.headers['content-security-policy']).toContain('upgrade-insecure-requests');
       } finally {
         await https.close();
       }

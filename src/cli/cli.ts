@@ -2,10 +2,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, ConfigError, type Config } from '../config/config.js';
-import { openDatabase, migrateToLatest } from '../db/database.js';
+import { openDatabase, migrateToLatest, targetFor } from '../db/database.js';
 import { createServices, type Services } from '../compose.js';
 import { AppError } from '../errors/app-error.js';
-import { startServer } from '../http/server.js';
+import { StartupError, startServer } from '../http/server.js';
 import { TOTP_PERIOD_SECONDS, base32ToSecret, hotp, parseOtpauthUri, timeStep } from '../crypto/totp.js';
 
 function configOrExit() {
@@ -21,7 +21,7 @@ function configOrExit() {
 }
 
 function databaseFor(config: ReturnType<typeof loadConfig>) {
-  return openDatabase(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', file: path.join(config.dataDir, 'twofold.db') });
+  return openDatabase(targetFor(config));
 }
 
 /**
@@ -64,16 +64,24 @@ export async function runCli(argv: string[]): Promise<void> {
 
   program.command('serve').description('serve the API and the console').action(async () => {
     const config = configOrExit();
-    const app = await startServer(config);
+    let started;
+    try {
+      started = await startServer(config);
+    } catch (error) {
+      if (!(error instanceof StartupError)) throw error;
+      console.error(`twofold: ${error.message}`);
+      process.exit(1);
+    }
+    const { app, shutdown } = started;
     const where = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
     console.log(`twofold is serving the console at ${where}/ and the API at ${where}/api/v1 (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`);
     // libuv's pool runs the argon2id hashes; bin/twofold.cjs sizes it to the cores (decision 014).
     console.log(`password hashing: ${process.env.UV_THREADPOOL_SIZE || '4 (libuv default)'} threads (UV_THREADPOOL_SIZE)`);
     console.log('First time? Open /signup in a browser, or run: twofold account create --email you@example.com');
-    if (config.dev) console.log('Dev mode is on (TWOFOLD_DEV): not for production.');
-    const stop = () => void app.close().then(() => process.exit(0));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    if (config.dev) console.log('WARNING: dev mode is on (TWOFOLD_DEV=1): anyone can read every e-mail and SMS code at /dev/outbox. Never in production.');
+    const stop = (signal: string) => void shutdown(signal).then((status) => process.exit(status));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
   });
 
   program.command('migrate').description('bring the database schema up to date (run once per release on PostgreSQL)').action(async () => {

@@ -5,6 +5,8 @@ export interface ErrorDetails {
   retryAfterSeconds?: number;
   methods?: string[];
   hint?: 'clock_skew';
+  /** Why an instance is not ready (GET /readyz). */
+  reason?: 'shutting_down' | 'database_unreachable' | 'schema_behind';
   fields?: { path: string; message: string }[];
 }
 

@@ -5,7 +5,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import swagger from '@fastify/swagger';
 import type { Config } from '../config/config.js';
-import { checkDatabase, type Database } from '../db/database.js';
 import type { Services } from './services.js';
 import { AppError } from '../errors/app-error.js';
 import { createAuthHook } from './plugins/auth.js';
@@ -25,7 +24,6 @@ export type AppConfig = Pick<Config, 'publicUrl' | 'secureCookies' | 'trustProxy
 export interface AppDeps {
   config: AppConfig;
   services: Services;
-  db: Database;
   logger?: FastifyServerOptions['logger'];
   /** A ready pino instance (the server shares one with the mail worker). */
   loggerInstance?: FastifyBaseLogger;
@@ -73,7 +71,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // its middleware runs once at start against a recorder, and each request copies the result.
   // (@fastify/helmet rebuilt the middleware and re-parsed the CSP on every request: ~20 µs.)
   const securityHeaders = recordHeaders(helmet({
-    contentSecurityPolicy: { directives: { 'default-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'style-src': ["'self'"], 'script-src': ["'self'"], 'form-action': ["'self'"], 'frame-ancestors': ["'none'"] } },
+    contentSecurityPolicy: {
+      directives: {
+        'default-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'style-src': ["'self'"], 'script-src': ["'self'"], 'form-action': ["'self'"], 'frame-ancestors': ["'none'"],
+        // Only behind https: on a plain http:// deployment the browser would rewrite our own CSS and
+        // form posts to https://, which nothing answers (the console loaded unstyled and logins hung).
+        'upgrade-insecure-requests': deps.config.secureCookies ? [] : null,
+      },
+    },
+    // HSTS likewise only when the public URL is https:// (RFC 6797 §7.2: ignored over http anyway).
     strictTransportSecurity: deps.config.secureCookies,
     // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` on our own form
     // posts, and the origin check needs the real one. Other sites still learn nothing.
@@ -106,12 +112,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    try {
-      await checkDatabase(deps.db);
-      return { status: 'ready' };
-    } catch (error) {
-      return sendAppError(reply, new AppError('service.unavailable', 'The database is not reachable.', { cause: error }));
-    }
+    const readiness = await deps.services.health.readiness();
+    if (readiness.ready) return { status: 'ready' };
+    reply.header('cache-control', 'no-store');
+    return sendAppError(reply, new AppError('service.unavailable', readiness.message, { details: { retryAfterSeconds: 5, reason: readiness.reason } }));
+  });
+  // While shutting down, every answer closes its connection, so keep-alive clients move on.
+  app.addHook('onSend', async (_request, reply) => {
+    if (deps.services.health.draining) reply.header('connection', 'close');
   });
 
   await app.register(async (api) => {

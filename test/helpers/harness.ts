@@ -120,7 +120,6 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
     const app = await buildApp({
       config,
       services,
-      db: database.db,
       logger: options.captureLogs ? { level: 'trace', redact: logRedactPaths, stream } : false,
     });
     await app.ready();
