@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { PASSWORD, call, createHarness, databaseKinds, loginFull, passwordStep, userWithDevice, wrongCode, type Harness } from './helpers/harness.js';
+import { PASSWORD, call, createHarness, databaseKinds, loginFull, passwordStep, signupAndLogin, userWithDevice, wrongCode, type Harness } from './helpers/harness.js';
 import { referenceTotp } from './helpers/rfc6238.js';
 
 const mfa = (h: Harness, challengeId: string, code: string) => call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code } });
@@ -130,6 +130,38 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
       h.clock.nextStep();
       const locked = await mfa(h, await passwordStep(h, user.email), referenceTotp(user.secret, h.clock.now()));
       expect(locked.status).toBe(429);
+    });
+
+    it('28 concurrent correct logins of one account all get in; 30 concurrent wrong passwords evaluate at most 10', async () => {
+      const owner = await signupAndLogin(h);
+      const right = await Promise.all(Array.from({ length: 28 }, () => call(h.app, 'POST', '/api/v1/sessions', { body: { login: owner.email, password: PASSWORD } })));
+      // Tries are counted before the hash; correct ones still hashing do not lock each other out.
+      expect(right.map((r) => r.status).filter((s) => s !== 201)).toEqual([]);
+      const other = await signupAndLogin(h);
+      const wrong = await Promise.all(Array.from({ length: 30 }, () => call(h.app, 'POST', '/api/v1/sessions', { body: { login: other.email, password: 'not the password' } })));
+      const statuses = wrong.map((r) => r.status);
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
+      expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20);
+    }, 30_000);
+
+    it('a password lockout is audited (login.locked) and mailed to the owner once per lock period', async () => {
+      const owner = await signupAndLogin(h);
+      const attempt = () => call(h.app, 'POST', '/api/v1/sessions', { body: { login: owner.email, password: 'not the password' } });
+      for (let i = 0; i < 10; i++) expect((await attempt()).status).toBe(401);
+      expect((await attempt()).status).toBe(429);
+      const events = async () => (await call(h.app, 'GET', '/api/v1/audit-events?type=login.locked', { token: owner.token })).body.events as { details: { factor: string; until: string } }[];
+      const mails = async () => (await h.services.outbox(owner.email)).filter((m) => m.kind === 'login.locked');
+      expect(await events()).toHaveLength(1);
+      expect((await events())[0]!.details).toMatchObject({ factor: 'password', until: expect.any(String) });
+      expect(await mails()).toHaveLength(1);
+      expect((await mails())[0]!.text).toMatch(/too many wrong passwords/);
+      // The next lock period (after a further failure once the first lock ends) is told once more.
+      h.clock.advance(31_000);
+      expect((await attempt()).status).toBe(401);
+      expect((await attempt()).status).toBe(429);
+      expect(await events()).toHaveLength(2);
+      expect(await mails()).toHaveLength(2);
     });
 
     it('limits password attempts per client address: 50 failures in 15 minutes', async () => {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
-import { openDatabase, migrateToLatest, type DatabaseTarget, type OpenDatabase } from '../../src/db/database.js';
+import { openDatabase, migrateToLatest, type DatabaseTarget, type OpenDatabase, type PostgresLimits } from '../../src/db/database.js';
 import { createServices, type Services } from '../../src/compose.js';
 import { buildApp, logRedactPaths, type AppConfig } from '../../src/http/app.js';
 import type { ServiceConfig } from '../../src/compose.js';
@@ -32,6 +32,12 @@ export interface HarnessOptions {
   sms?: SmsSender;
   /** Start the delivery worker as the server does (otherwise tests call `delivery.runOnce()`). */
   startDelivery?: boolean;
+  /**
+   * PostgreSQL only: connect through this URL (e.g. a fault-injecting proxy), with these limits,
+   * and in this schema — given, it is shared with another harness (a second instance) and neither
+   * creates nor drops it.
+   */
+  postgres?: { url?: string; limits?: Partial<PostgresLimits>; schema?: string; onError?: (error: Error) => void };
 }
 
 /** A controllable clock: tests move time instead of sleeping. */
@@ -79,6 +85,21 @@ const baseConfig: ServiceConfig & AppConfig = {
   codeSendsPerHour: 1000,
 };
 
+/** A PostgreSQL schema of its own for a test (directly, never through a test's proxy). */
+export async function createSchema(schema: string) {
+  const admin = new pg.Client({ connectionString: process.env.TWOFOLD_TEST_DATABASE_URL! });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+}
+
+export async function dropSchema(schema: string) {
+  const dropper = new pg.Client({ connectionString: process.env.TWOFOLD_TEST_DATABASE_URL! });
+  await dropper.connect();
+  await dropper.query(`drop schema if exists ${schema} cascade`);
+  await dropper.end();
+}
+
 export async function createHarness(kind: DatabaseKind, options: HarnessOptions = {}): Promise<Harness> {
   const config = { ...baseConfig, ...options.config };
   const clock = new TestClock(Date.now(), options.realClock === true);
@@ -91,18 +112,13 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   } else {
     // Each harness gets its own schema, so parallel test files never see each other's rows.
-    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const shared = options.postgres?.schema;
+    const schema = shared ?? `t_${randomBytes(6).toString('hex')}`;
     const url = process.env.TWOFOLD_TEST_DATABASE_URL!;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    await admin.end();
-    target = { kind: 'postgres', url, schema, limits: { poolSize: 10 } };
+    if (!shared) await createSchema(schema);
+    target = { kind: 'postgres', url: options.postgres?.url ?? url, schema, limits: { poolSize: 10, ...options.postgres?.limits }, ...(options.postgres?.onError ? { onError: options.postgres.onError } : {}) };
     cleanup = async () => {
-      const dropper = new pg.Client({ connectionString: url });
-      await dropper.connect();
-      await dropper.query(`drop schema if exists ${schema} cascade`);
-      await dropper.end();
+      if (!shared) await dropSchema(schema);
     };
   }
 

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
-import { isDatabaseUnavailable } from '../../errors/unavailable.js';
+import { isDatabaseUnavailable, isRetryableConflict } from '../../errors/unavailable.js';
 
 export function errorBody(error: AppError) {
   return { error: { code: error.code, message: error.message, ...error.details } };
@@ -44,6 +44,10 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
   if (fastifyError.statusCode === 415) return new AppError('request.unsupported_media_type', 'Send the body as application/json.');
   if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return new AppError('validation.failed', 'The request is not valid.');
+  }
+  if (isRetryableConflict(error)) {
+    // Still conflicting after the store's retries: contention, not a fault of the request.
+    return new AppError('service.unavailable', 'The service is busy with other requests for the same account. Nothing was changed; try again in a moment.', { details: { retryAfterSeconds: 1 }, cause: error });
   }
   if (isDatabaseUnavailable(error)) {
     return new AppError('service.unavailable', 'The service cannot reach its database right now. Nothing was changed; try again in a few seconds.', { details: { retryAfterSeconds: 5 }, cause: error });
