@@ -79,7 +79,7 @@ export async function createServices(input: {
     /** Hourly removal of expired challenges, codes, enrollments and old sessions (started by `serve`). */
     housekeeping: createHousekeeper({ store, clock, logger: input.logger ?? silentLogger }),
     mailTransport: transport.kind,
-    users: createUsersService({ store, hasher, audit, mfa, clock, random }),
+    users: createUsersService({ store, hasher, audit, mfa, clock, random, notify }),
     workspaces: createWorkspacesService({ store, audit, mfa, notify, clock, random }),
     verification,
     accounts: createAccountsService({ store, hasher, audit, clock, random, signupOpen: input.config.signupOpen, requireFreshStepUp: mfa.requireFreshStepUp, notify }),

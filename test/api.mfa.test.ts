@@ -224,6 +224,30 @@ describe.each(databaseKinds())('virtual MFA lifecycle on %s', (kind) => {
       expect(password.status).toBe(401);
       expect(password.body.error).toMatchObject({ code: 'auth.step_up_required', methods: ['totp'] });
     });
+    it('a TOTP step-up that first proves the device in a session rotates it (new token, old one ends); later ones only refresh', async () => {
+      const user = await userWithDevice(h);
+      const session = await loginFull(h, user);
+      // A session that has not proved the device yet (as one opened before it was bound would be).
+      const id = session.token.split('.')[0]!;
+      await h.database.db.updateTable('sessions').set({ mfa_verified: 0 }).where('id', '=', id).execute();
+      h.clock.nextStep();
+      const first = await call(h.app, 'POST', '/api/v1/me/step-up', { token: session.token, body: { method: 'totp', code: referenceTotp(user.secret, h.clock.now()) } });
+      expect(first.status).toBe(200);
+      expect(first.body.session).toMatchObject({ token: expect.any(String), restricted: false });
+      expect((await call(h.app, 'GET', '/api/v1/me', { token: session.token })).status).toBe(401);
+      const rotated = first.body.session.token as string;
+      const me = await call(h.app, 'GET', '/api/v1/me', { token: rotated });
+      expect(me.status).toBe(200);
+      expect(me.body.session.stepUpUntil).toBe(first.body.stepUpUntil);
+      // Rotation never lengthens a session: the new one ends when the old one would have.
+      const rows = await h.database.db.selectFrom('sessions').select(['id', 'absolute_expires_at']).where('id', 'in', [id, rotated.split('.')[0]!]).execute();
+      expect(new Set(rows.map((r) => r.absolute_expires_at)).size).toBe(1);
+      h.clock.nextStep();
+      const again = await call(h.app, 'POST', '/api/v1/me/step-up', { token: rotated, body: { method: 'totp', code: referenceTotp(user.secret, h.clock.now()) } });
+      expect(again.status).toBe(200);
+      expect(again.body.session).toBeUndefined();
+      expect((await call(h.app, 'GET', '/api/v1/me', { token: rotated })).status).toBe(200);
+    });
     it('answers 404 for a TOTP step-up without a device and 400 for unknown methods', async () => {
       const user = await signupAndLogin(h);
       expect((await call(h.app, 'POST', '/api/v1/me/step-up', { token: user.token, body: { method: 'totp', code: '123456' } })).status).toBe(404);

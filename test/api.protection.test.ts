@@ -25,7 +25,13 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
     expect(taken.body.error.code).toBe('account.email_taken');
     const wrongCurrent = await call(h.app, 'PATCH', '/api/v1/me', { token: user.token, body: { password: 'a new long password', currentPassword: 'not it' } });
     expect(wrongCurrent.status).toBe(401);
-    const changed = await call(h.app, 'PATCH', '/api/v1/me', { token: user.token, body: { password: 'a new long password', phone: '+4915112345678' } });
+    expect(wrongCurrent.body.error.code).toBe('auth.invalid_credentials');
+    // A fresh step-up alone does not change the password: the current one is asked for too.
+    const withoutCurrent = await call(h.app, 'PATCH', '/api/v1/me', { token: user.token, body: { password: 'a new long password' } });
+    expect(withoutCurrent.status).toBe(400);
+    expect(withoutCurrent.body.error).toMatchObject({ code: 'validation.failed', fields: [{ path: '/currentPassword' }] });
+    expect((await call(h.app, 'POST', '/api/v1/sessions', { body: { login: user.email, password: PASSWORD } })).status).toBe(201);
+    const changed = await call(h.app, 'PATCH', '/api/v1/me', { token: user.token, body: { password: 'a new long password', currentPassword: PASSWORD, phone: '+4915112345678' } });
     expect(changed.status).toBe(200);
     expect((await call(h.app, 'GET', '/api/v1/me', { token: other })).status).toBe(401);
     expect((await call(h.app, 'GET', '/api/v1/me', { token: user.token })).status).toBe(200);
@@ -40,6 +46,20 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
     expect((await call(h.app, 'POST', '/api/v1/sessions', { body: { login: newEmail, password: 'a new long password' } })).status).toBe(201);
     expect((await call(h.app, 'PATCH', '/api/v1/me', { token: user.token, body: {} })).status).toBe(400);
     expect((await call(h.app, 'PATCH', '/api/v1/me', { token: user.token, body: { currentPassword: 'x' } })).status).toBe(400);
+  });
+
+  it('changing the phone number tells the e-mail address on record and the old number', async () => {
+    const user = await signupAndLogin(h);
+    expect((await call(h.app, 'PATCH', '/api/v1/me', { token: user.token, body: { phone: '+4915100000001' } })).status).toBe(200);
+    expect((await call(h.app, 'PATCH', '/api/v1/me', { token: user.token, body: { phone: '+4915100000002' } })).status).toBe(200);
+    const mails = (await h.services.outbox(user.email)).filter((m) => m.kind === 'account.phone_changed');
+    expect(mails).toHaveLength(2);
+    expect(mails.map((m) => m.text).join('\n')).toContain('changed to +49*******002');
+    // The old number is told by SMS; the new one hears nothing of it.
+    const old = (await h.services.outbox('+4915100000001')).filter((m) => m.kind === 'account.phone_changed');
+    expect(old).toHaveLength(1);
+    expect(old[0]!.channel).toBe('sms');
+    expect((await h.services.outbox('+4915100000002')).filter((m) => m.kind === 'account.phone_changed')).toHaveLength(0);
   });
 
   it('protection scenarios: the chosen method is the only one offered and accepted for sensitive operations', async () => {

@@ -114,6 +114,26 @@ describe.each(databaseKinds())('sub-users and delegated MFA on %s', (kind) => {
       expect((await call(h.app, 'DELETE', `/api/v1/users/${plain.id}`, { token: primary.token })).status).toBe(401);
     });
 
+    it('the sub-user is told when an administrator changes its email, phone, password or disabled flag', async () => {
+      const { primary, plain } = await team();
+      const notices = async (to: string) => (await h.services.outbox(to)).filter((m) => m.kind === 'account.changed_by_admin');
+      const old = `plain.${primary.alias}@example.com`;
+      await call(h.app, 'PATCH', `/api/v1/users/${plain.id}`, { token: primary.token, body: { phone: '+4915100000011' } });
+      await call(h.app, 'PATCH', `/api/v1/users/${plain.id}`, { token: primary.token, body: { email: `moved.${primary.alias}@example.com`, phone: '+4915100000012' } });
+      await call(h.app, 'PATCH', `/api/v1/users/${plain.id}`, { token: primary.token, body: { password: 'another long password', disabled: true } });
+      // A display name or the MFA requirement is no news to send.
+      await call(h.app, 'PATCH', `/api/v1/users/${plain.id}`, { token: primary.token, body: { displayName: 'Renamed' } });
+      const atOld = await notices(old);
+      expect(atOld).toHaveLength(2);
+      expect(atOld.map((m) => m.text).join('\n')).toMatch(/The primary account \(.*\) changed your phone number/);
+      expect(atOld.map((m) => m.text).join('\n')).toMatch(/changed your email address; changed your phone number/);
+      const atNew = await notices(`moved.${primary.alias}@example.com`);
+      expect(atNew).toHaveLength(1);
+      expect(atNew[0]!.text).toMatch(/set a new password .*; disabled your account/);
+      // The number that was replaced hears of it by SMS.
+      expect((await notices('+4915100000011')).map((m) => m.channel)).toEqual(['sms']);
+    });
+
     it('a sub-user has its own lockout, which an operator can clear by its login', async () => {
       const primary = await primaryAccount(h);
       const sub = await createSubUser(h, primary.token, primary.alias);

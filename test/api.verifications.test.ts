@@ -91,6 +91,77 @@ describe.each(databaseKinds())('email and SMS verification codes on %s', (kind) 
     expect(Number(daily.headers['retry-after'])).toBeGreaterThan(3600);
   });
 
+  it('SMS pumping: one address asking codes for many accounts, and all addresses together, are capped per hour', async () => {
+    const capped = await createHarness(kind, { config: { codeSendsPerAddressHour: 5, codeSendsPerHour: 8 } });
+    try {
+      const primary = await primaryAccount(capped);
+      const numbers = Array.from({ length: 7 }, (_, i) => `+491511234560${i}`);
+      const sessions: string[] = [];
+      const logins: string[] = [];
+      for (const phone of numbers) {
+        const sub = await createSubUser(capped, primary.token, primary.alias, { phone });
+        logins.push(sub.login);
+        sessions.push((await loginAs(capped, sub.login)).body.session.token);
+      }
+      const fromOne = (token: string) => call(capped.app, 'POST', '/api/v1/me/verifications', { token, body: { channel: 'sms' } });
+      // Five different accounts and numbers from one address: the sixth is refused.
+      for (let i = 0; i < 5; i++) expect((await fromOne(sessions[i]!)).status).toBe(202);
+      const sixth = await fromOne(sessions[5]!);
+      expect(sixth.status).toBe(429);
+      expect(sixth.body.error.code).toBe('verification.too_many_requests');
+      expect(Number(sixth.headers['retry-after'])).toBeGreaterThan(3000);
+      // The refusal left nothing half-written: no code went out to the sixth number.
+      expect((await capped.services.outbox('+4915112345605')).length).toBe(0);
+      // From other addresses the instance-wide cap (8 an hour) still holds.
+      const other = (token: string, ip: string) => capped.app.inject({ method: 'POST', url: '/api/v1/me/verifications', remoteAddress: ip, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: { channel: 'sms' } });
+      expect((await other(sessions[5]!, '203.0.113.7')).statusCode).toBe(202);
+      expect((await other(sessions[6]!, '203.0.113.8')).statusCode).toBe(202);
+      capped.clock.advance(61_000);
+      expect((await other(sessions[5]!, '203.0.113.9')).statusCode).toBe(202);
+      capped.clock.advance(61_000);
+      const global = await other(sessions[6]!, '203.0.113.10');
+      expect(global.statusCode).toBe(429);
+      expect(JSON.parse(global.body).error.code).toBe('verification.too_many_requests');
+      // An hour later the caps open again.
+      capped.clock.advance(3_600_000);
+      expect((await fromOne((await loginAs(capped, logins[5]!)).body.session.token)).status).toBe(202);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('a step-up code counts only on the channel it was sent on', async () => {
+    const primary = await primaryAccount(h);
+    const sub = await createSubUser(h, primary.token, primary.alias, { phone: '+4915112345699', email: `both.${primary.alias}@example.com` });
+    const session = (await loginAs(h, sub.login)).body.session.token;
+    h.clock.advance(301_000);
+    const sms = await send(session, 'sms');
+    expect(sms.status).toBe(202);
+    const code = await codeFromOutbox(h, '+4915112345699');
+    const asEmail = await stepUp(session, 'email', sms.body.verification.id, code);
+    expect(asEmail.status).toBe(401);
+    expect(asEmail.body.error.code).toBe('verification.invalid_code');
+    expect((await stepUp(session, 'sms', sms.body.verification.id, code)).status).toBe(200);
+  });
+
+  it('without SMTP and without dev mode, email codes are not offered, and asking says mail is not configured', async () => {
+    const plain = await createHarness(kind, { config: { dev: false } });
+    try {
+      const user = await signupAndLogin(plain);
+      plain.clock.advance(301_000);
+      const bind = await call(plain.app, 'POST', '/api/v1/me/mfa-device', { token: user.token });
+      expect(bind.body.error).toMatchObject({ code: 'auth.step_up_required', methods: ['password'] });
+      const res = await call(plain.app, 'POST', '/api/v1/me/verifications', { token: user.token, body: { channel: 'email' } });
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe('verification.channel_unavailable');
+      expect(res.body.error.message).toMatch(/Email is not configured on this server \(TWOFOLD_SMTP_URL/);
+      // The dev outbox does not exist either; security e-mails wait in the database.
+      expect((await call(plain.app, 'GET', '/api/v1/dev/outbox')).status).toBe(404);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('refuses a code issued for another purpose', async () => {
     const user = await signupAndLogin(h);
     const now = h.clock.now();

@@ -8,10 +8,16 @@ import type { AuditRecorder } from '../audit/audit.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
-import { maskEmail } from '../verification/verification.service.js';
+import { maskEmail, maskPhone } from '../verification/verification.service.js';
+import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/** The login name a user types, normalised; also the key of its password throttle. */
+export function loginName(user: Pick<UsersTable, 'kind' | 'email_normalized' | 'username'>, alias: string | null): string {
+  return user.kind === 'root' ? user.email_normalized! : `${user.username!.toLowerCase()}@${alias}`;
 }
 
 /** The public shape of a user (API.md `user`); never the row, which carries the password hash. */
@@ -37,6 +43,27 @@ export function createAccountsService(deps: { store: Store; hasher: PasswordHash
       const alias = [...random(10)].map((b) => ALIAS_ALPHABET[b % ALIAS_ALPHABET.length]).join('');
       if (!(await store.repos.users.aliasExists(alias))) return alias;
     }
+  }
+
+  /** The current password, throttled like a login (same key), so a session is no password oracle. */
+  async function checkCurrentPassword(user: UsersTable, currentPassword: string | undefined, meta: RequestMeta) {
+    if (currentPassword === undefined) {
+      throw new AppError('validation.failed', 'To set a new password, enter the current one too (currentPassword).', { details: { fields: [{ path: '/currentPassword', message: 'is required with password' }] } });
+    }
+    const account = await store.repos.users.findAccountById(user.account_id);
+    const key = throttleKeys.password(loginName(user, account?.alias ?? null));
+    const now = clock();
+    if (!(await store.transaction((repos) => repos.throttles.reserve(key, throttlePolicies.password, now)))) {
+      const row = await store.repos.throttles.get(key);
+      throw new AppError('auth.too_many_attempts', 'Too many wrong passwords. Try again later.', { details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now, now) } });
+    }
+    const ok = await deps.hasher.verify(user.password_hash, currentPassword);
+    if (ok) {
+      await store.transaction((repos) => repos.throttles.reset(key));
+      return;
+    }
+    await store.transaction((repos) => deps.audit(repos, { type: 'stepup.failed', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { method: 'current_password' } }, clock()));
+    throw new AppError('auth.invalid_credentials', 'The current password is not correct.');
   }
 
   return {
@@ -95,9 +122,9 @@ export function createAccountsService(deps: { store: Store; hasher: PasswordHash
       }
       const sensitive = changes.email !== undefined || changes.phone !== undefined || changes.password !== undefined;
       if (sensitive) await deps.requireFreshStepUp(principal);
-      if (changes.password !== undefined && changes.currentPassword !== undefined && !(await deps.hasher.verify(user.password_hash, changes.currentPassword))) {
-        throw new AppError('auth.invalid_credentials', 'The current password is not correct.');
-      }
+      // A new password needs the current one as well (OWASP Authentication CS "Change password"): a
+      // step-up by an email code alone must not let a borrowed session take the account over.
+      if (changes.password !== undefined) await checkCurrentPassword(user, changes.currentPassword, meta);
       const update: Parameters<Store['repos']['users']['updateUser']>[1] = {};
       if (changes.displayName !== undefined) update.display_name = changes.displayName.trim();
       if (changes.email !== undefined) {
@@ -121,6 +148,10 @@ export function createAccountsService(deps: { store: Store; hasher: PasswordHash
           const newEmail = update.email;
           if (newEmail && user.email && newEmail.toLowerCase() !== user.email.toLowerCase()) {
             await deps.notify(repos, recipientOf(user), { kind: 'account.email_changed', newAddress: maskEmail(newEmail) }, meta, now);
+          }
+          // Likewise a new phone number: the address on record and the old number hear of it.
+          if (update.phone !== undefined && update.phone !== user.phone) {
+            await deps.notify(repos, recipientOf(user), { kind: 'account.phone_changed', newNumber: update.phone ? maskPhone(update.phone) : null }, meta, now, { smsTo: user.phone });
           }
           const fields = Object.keys(changes).filter((k) => k !== 'currentPassword' && changes[k as keyof typeof changes] !== undefined).sort().join(',');
           await deps.audit(repos, { type: 'account.updated', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { fields } }, now);

@@ -12,7 +12,8 @@ import {
 } from '../../crypto/totp.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
-import { invalidCodeError, lockedError, loginName, type SessionsService } from '../sessions/sessions.service.js';
+import { invalidCodeError, lockedError, type SessionsService } from '../sessions/sessions.service.js';
+import { loginName } from '../accounts/accounts.service.js';
 import { clampDrift, deviceAssociatedData, type SecondFactorChecker } from './second-factor.js';
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
 import { notifyLockout, recipientOf } from '../notify/recipients.js';

@@ -10,7 +10,9 @@ export type Notification =
   | { kind: 'login.locked'; until: number }
   | { kind: 'login.new_browser'; userAgent: string | null }
   | { kind: 'workspace.mfa_required'; workspace: string; deadline: number }
-  | { kind: 'account.email_changed'; newAddress: string };
+  | { kind: 'account.email_changed'; newAddress: string }
+  | { kind: 'account.phone_changed'; newNumber: string | null }
+  | { kind: 'account.changed_by_admin'; admin: string; changes: ('email' | 'phone' | 'password' | 'disabled' | 'enabled')[] };
 
 export interface Recipient {
   userId: string;
@@ -87,6 +89,22 @@ export function renderNotification(notification: Notification, context: { name: 
         'If this was not you, someone may have taken over your account: contact your administrator or support at once.',
       ];
       break;
+    case 'account.phone_changed':
+      subject = 'The phone number of your account was changed';
+      lines = [
+        notification.newNumber ? `The phone number of your account was changed to ${notification.newNumber} on ${when}${where}. SMS codes go there from now on.` : `The phone number was removed from your account on ${when}${where}.`,
+        'If this was not you, someone may have taken over your account: contact your administrator or support at once.',
+      ];
+      break;
+    case 'account.changed_by_admin': {
+      const said = { email: 'changed your email address', phone: 'changed your phone number', password: 'set a new password (your sessions were ended)', disabled: 'disabled your account: you can no longer log in', enabled: 'enabled your account again' };
+      subject = 'An administrator changed your account';
+      lines = [
+        `On ${when}, ${notification.admin} ${notification.changes.map((c) => said[c]).join('; ')}.`,
+        'If you did not expect this, contact the administrator of your account.',
+      ];
+      break;
+    }
     case 'workspace.mfa_required':
       subject = `The workspace ${notification.workspace} now requires MFA`;
       lines = [
@@ -106,9 +124,19 @@ export function renderNotification(notification: Notification, context: { name: 
 
 /** Queues a notification inside the caller's transaction (the transactional outbox). */
 export function createNotifier(deps: { clock: Clock; random: RandomBytes; issuer: string; publicUrl: string; onQueued: () => void }) {
-  return async function notify(repos: Repositories, recipient: Recipient, notification: Notification, meta: { ip: string | null }, now: number): Promise<void> {
-    if (!recipient.email) return; // a sub-user without an email address gets no mail
+  /** `smsTo` also sends the subject line as an SMS there (e.g. the old number, after a change). */
+  return async function notify(repos: Repositories, recipient: Recipient, notification: Notification, meta: { ip: string | null }, now: number, options: { smsTo?: string | null } = {}): Promise<void> {
     const rendered = renderNotification(notification, { name: recipient.displayName, issuer: deps.issuer, publicUrl: deps.publicUrl, at: now, ip: meta.ip });
+    if (options.smsTo) {
+      await repos.messages.insert({
+        id: `${now.toString(36).padStart(9, '0')}${newId(deps.random)}`,
+        channel: 'sms', to_address: options.smsTo, user_id: recipient.userId, account_id: recipient.accountId, kind: notification.kind,
+        subject: rendered.subject, text_body: `${rendered.subject}. If this was not you, contact support at once.`, html_body: null,
+        status: 'pending', attempts: 0, next_attempt_at: now, claimed_until: 0, last_error: null, created_at: now, sent_at: null, sensitive: 0,
+      });
+      deps.onQueued();
+    }
+    if (!recipient.email) return; // a sub-user without an email address gets no mail
     await repos.messages.insert({
       id: `${now.toString(36).padStart(9, '0')}${newId(deps.random)}`,
       channel: 'email',

@@ -46,10 +46,6 @@ export function lockedError(lockedUntil: number, now: number): AppError {
   });
 }
 
-/** The login name a user types, normalised; also the key of its password throttle. */
-export function loginName(user: Pick<UsersTable, 'kind' | 'email_normalized' | 'username'>, alias: string | null): string {
-  return user.kind === 'root' ? user.email_normalized! : `${user.username!.toLowerCase()}@${alias}`;
-}
 
 export function createSessionsService(deps: {
   store: Store;

@@ -6,6 +6,8 @@ import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { PasswordHasher } from '../../crypto/password.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
+import type { Notifier } from '../notify/notifications.js';
+import { recipientOf } from '../notify/recipients.js';
 import type { MfaService } from '../mfa/mfa.service.js';
 
 export const USER_ADMIN_ROLE = 'user-admin';
@@ -60,7 +62,7 @@ const NOT_FOUND = 'No such user in this account.';
  * - anyone else gets 403, and users of another account do not exist (404).
  * Every change to how a user authenticates needs the actor's fresh step-up (OwnPay #366).
  */
-export function createUsersService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; mfa: MfaService; clock: Clock; random: RandomBytes }) {
+export function createUsersService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; mfa: MfaService; clock: Clock; random: RandomBytes; notify: Notifier }) {
   const { store, clock, audit } = deps;
 
   async function actorOf(principal: Principal): Promise<UsersTable> {
@@ -160,6 +162,17 @@ export function createUsersService(deps: { store: Store; hasher: PasswordHasher;
         if (endSessions) await repos.sessions.endAllForUser(target.id, now);
         const fields = Object.keys(changes).filter((k) => changes[k as keyof SubUserChanges] !== undefined).sort().join(',');
         await record(repos, actor, target, 'user.updated', meta, { fields, ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}), ...(changes.roles ? { roles: changes.roles.join(',') } : {}) }, now);
+        // The sub-user hears of changes to how it signs in and is reached, at the address on record
+        // before the change (or the new one, if it had none) and, for a new number, at the old one.
+        const told: ('email' | 'phone' | 'password' | 'disabled' | 'enabled')[] = [];
+        if (update.email !== undefined && update.email !== target.email) told.push('email');
+        if (update.phone !== undefined && update.phone !== target.phone) told.push('phone');
+        if (changes.password !== undefined) told.push('password');
+        if (changes.disabled !== undefined && changes.disabled !== (target.disabled_at !== null)) told.push(changes.disabled ? 'disabled' : 'enabled');
+        if (told.length > 0) {
+          const admin = actor.kind === 'root' ? `The primary account (${actor.display_name})` : `${actor.display_name} (${actor.username})`;
+          await deps.notify(repos, recipientOf({ ...target, email: target.email ?? update.email ?? null }), { kind: 'account.changed_by_admin', admin, changes: told }, meta, now, { smsTo: told.includes('phone') ? target.phone : null });
+        }
       });
       const updated = await store.repos.users.findUserById(target.id);
       return { user: publicSubUser(updated!) };
