@@ -69,9 +69,14 @@ async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
 
 describe('twofold serve, as an operator runs it', () => {
   it('keeps the dev outbox closed by default, and announces it loudly when TWOFOLD_DEV=1 opens it', async () => {
-    const plain = await serve();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-serve-'));
+    const plain = await serve({ TWOFOLD_DATA_DIR: dataDir });
     try {
       expect(plain.stdout()).not.toMatch(/dev mode/i);
+      // A security e-mail (a password lockout) is queued, with no SMTP server to take it.
+      const json = { 'content-type': 'application/json' };
+      expect((await fetch(`${plain.base}/api/v1/accounts`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'kept@example.com', password: 'a long password' }) })).status).toBe(201);
+      for (let i = 0; i < 10; i++) await fetch(`${plain.base}/api/v1/sessions`, { method: 'POST', headers: json, body: JSON.stringify({ login: 'kept@example.com', password: 'not the password' }) });
       expect((await fetch(`${plain.base}/dev/outbox`)).status).toBe(404);
       const api = await fetch(`${plain.base}/api/v1/dev/outbox`);
       expect(api.status).toBe(404);
@@ -80,7 +85,11 @@ describe('twofold serve, as an operator runs it', () => {
       expect(await waitFor(() => /TWOFOLD_SMTP_URL is not set/.test(plain.stdout()), 2000)).toBe(true);
     } finally {
       plain.child.kill('SIGKILL');
+      await plain.exited;
     }
+    // It stays in the database, and the operator finds it there.
+    const mail = spawnSync(process.execPath, [bin, 'mail'], { env: environment({ TWOFOLD_DATA_DIR: dataDir }), encoding: 'utf8', timeout: 30_000 });
+    expect(mail.stdout).toMatch(/(kept|pending)\s+attempts \d+\s+login\.locked\s+to kept@example\.com/);
     const dev = await serve({ TWOFOLD_DEV: '1' });
     try {
       expect(dev.stdout()).toMatch(/WARNING: dev mode is on/);

@@ -126,13 +126,13 @@ export async function runCli(argv: string[]): Promise<void> {
 
   program
     .command('mail')
-    .description('list security e-mails not delivered yet (pending retries) or given up on (failed)')
+    .description('list security e-mails not delivered yet (pending retries), given up on (failed), or kept in the database because no SMTP server is configured (kept)')
     .action(async () => {
       await withServices(async (services) => {
         const queue = await services.operator.mailQueue();
         if (queue.length === 0) console.log('nothing waiting: every message was delivered');
         for (const m of queue) {
-          console.log(`${new Date(m.created_at).toISOString()}  ${m.status.padEnd(7)}  attempts ${m.attempts}  ${m.kind}  to ${m.to_address}${m.last_error ? `  last error: ${m.last_error}` : ''}`);
+          console.log(`${new Date(m.created_at).toISOString()}  ${(m.status === 'outbox' ? 'kept' : m.status).padEnd(7)}  attempts ${m.attempts}  ${m.kind}  to ${m.to_address}${m.last_error ? `  last error: ${m.last_error}` : ''}`);
         }
       });
     });

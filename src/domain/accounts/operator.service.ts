@@ -36,7 +36,8 @@ export function createOperatorService(deps: { store: Store; hasher: PasswordHash
     /** What the mail worker has not delivered: pending and failed messages, newest first. */
     async mailQueue() {
       const rows = await deps.store.repos.messages.list({ limit: 1000 });
-      return rows.filter((m) => m.status === 'pending' || m.status === 'failed');
+      // 'outbox': kept in the database because no SMTP (or SMS webhook) is configured.
+      return rows.filter((m) => m.status === 'pending' || m.status === 'failed' || m.status === 'outbox');
     },
   };
 }
