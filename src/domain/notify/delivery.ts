@@ -93,7 +93,8 @@ export function createDeliveryWorker(deps: { store: Store; transport: MailTransp
       if (timer) clearInterval(timer);
       timer = null;
       deps.store.onCommit = null;
-      await running;
+      // A pass that failed (the database gone) was logged already; stopping must not fail with it.
+      await running?.catch(() => undefined);
       deps.transport.close();
     },
   };
