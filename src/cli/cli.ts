@@ -1,10 +1,11 @@
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, ConfigError, type Config } from '../config/config.js';
-import { openDatabase, migrateToLatest, targetFor } from '../db/database.js';
-import { createServices, type Services } from '../compose.js';
+import type { Logger } from 'pino';
+import type { Services } from '../domain/services.js';
 import { AppError } from '../errors/app-error.js';
-import { StartupError, startServer } from '../http/server.js';
+import { startServer } from '../http/server.js';
+import { logRedactPaths } from '../http/app.js';
 import { TOTP_PERIOD_SECONDS, base32ToSecret, hotp, parseOtpauthUri, timeStep } from '../crypto/totp.js';
 
 function configOrExit() {
@@ -19,26 +20,16 @@ function configOrExit() {
   }
 }
 
-function databaseFor(config: ReturnType<typeof loadConfig>) {
-  return openDatabase(targetFor(config));
+/** What the composition root (src/main.ts) hands the CLI: the only way it reaches the database. */
+export interface CompositionRoot {
+  openRuntime(config: Readonly<Config>, options?: { logger?: Logger; configOverrides?: Partial<Config> }): Promise<{ services: Services; close(): Promise<void> }>;
+  migrate(config: Readonly<Config>): Promise<string[]>;
+  serverLogger(config: Pick<Config, 'logLevel'>, redact: string[]): { logger: Logger; flush: () => void };
 }
 
-/**
- * Runs one operator command against the configured database: embedded SQLite is brought up to
- * date first (as `serve` does), a domain error becomes a plain message, the database is closed.
- */
-async function withServices<T>(work: (services: Services) => Promise<T>, configOverrides: Partial<Config> = {}): Promise<T> {
-  const config = configOrExit();
-  const database = databaseFor(config);
-  try {
-    if (database.kind === 'sqlite') await migrateToLatest(database.db);
-    return await work(await createServices({ database, config: { ...config, ...configOverrides } }));
-  } catch (error) {
-    if (error instanceof AppError) throw new Error(error.message);
-    throw error;
-  } finally {
-    await database.close();
-  }
+/** A start that cannot go on (the database is unreachable or its schema is behind): message, exit 1. */
+function isStartupError(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'StartupError';
 }
 
 async function readSecretLine(prompt: string): Promise<string> {
@@ -58,20 +49,37 @@ export function totpCommand(input: string, atMs: number): { code: string; second
   return { code: hotp(parsed.secret, step, parsed.digits, parsed.algorithm), secondsLeft: parsed.period - (Math.floor(atMs / 1000) % parsed.period) };
 }
 
-export async function runCli(argv: string[]): Promise<void> {
+export async function runCli(argv: string[], root: CompositionRoot): Promise<void> {
+  /**
+   * Runs one operator command on the services the composition root builds (SQLite brought up to
+   * date first, as `serve` does); a domain error becomes a plain message; the database is closed.
+   */
+  async function withServices<T>(work: (services: Services) => Promise<T>, configOverrides: Partial<Config> = {}): Promise<T> {
+    const runtime = await root.openRuntime(configOrExit(), { configOverrides });
+    try {
+      return await work(runtime.services);
+    } catch (error) {
+      if (error instanceof AppError) throw new Error(error.message);
+      throw error;
+    } finally {
+      await runtime.close();
+    }
+  }
+
   const program = new Command('twofold').description('twofold: account security with virtual MFA').showHelpAfterError();
 
   program.command('serve').description('serve the API and the console').action(async () => {
     const config = configOrExit();
-    let started;
+    const { logger, flush } = root.serverLogger(config, logRedactPaths);
+    let runtime;
     try {
-      started = await startServer(config);
+      runtime = await root.openRuntime(config, { logger });
     } catch (error) {
-      if (!(error instanceof StartupError)) throw error;
+      if (!isStartupError(error)) throw error;
       console.error(`twofold: ${error.message}`);
       process.exit(1);
     }
-    const { app, shutdown } = started;
+    const { app, shutdown } = await startServer({ config, services: runtime.services, logger, flush, closeRuntime: runtime.close });
     const where = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
     console.log(`twofold is serving the console at ${where}/ and the API at ${where}/api/v1 (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`);
     // libuv's pool runs the argon2id hashes; bin/twofold.cjs sizes it to the cores (decision 014).
@@ -84,15 +92,8 @@ export async function runCli(argv: string[]): Promise<void> {
   });
 
   program.command('migrate').description('bring the database schema up to date (run once per release on PostgreSQL)').action(async () => {
-    const config = configOrExit();
-    // A migration may rewrite a large table: it gets ten minutes per statement, not the 5 s of serving.
-    const database = databaseFor({ ...config, database: { ...config.database, statementTimeoutMs: 600_000 } });
-    try {
-      const applied = await migrateToLatest(database.db);
-      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date');
-    } finally {
-      await database.close();
-    }
+    const applied = await root.migrate(configOrExit());
+    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date');
   });
 
   const account = program.command('account').description('manage primary accounts');

@@ -1,36 +1,15 @@
-import pino from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { openDatabase, migrateToLatest, pendingMigrations, targetFor } from '../db/database.js';
-import { createServices } from '../compose.js';
-import { buildApp, logRedactPaths } from './app.js';
-
-/** A start that cannot go on; the CLI prints the message and exits with status 1. */
-export class StartupError extends Error {}
+import type { Services } from './services.js';
+import { buildApp } from './app.js';
 
 /**
- * Opens the database, checks its schema, builds the app and listens (DESIGN.md §5). Returns the
- * app and `shutdown`, which the CLI calls on SIGTERM/SIGINT.
+ * Builds the app on the services the composition root made, starts the mail worker and the
+ * housekeeping, and listens (the fastify Testing guide's app/server split: buildApp never listens).
+ * Returns the app and `shutdown`, which the CLI calls on SIGTERM/SIGINT.
  */
-export async function startServer(config: Readonly<Config>) {
-  // Asynchronous writes without a buffer threshold: each line is handed to stdout on the next
-  // turn of the event loop instead of waiting in memory for 4 KiB (and being lost on a crash).
-  const stream = pino.destination({ dest: 1, sync: false, minLength: 0 });
-  const logger = pino({ level: config.logLevel, redact: logRedactPaths }, stream);
-  const database = openDatabase(targetFor(config, (error) => logger.warn({ err: { message: error.message, code: (error as { code?: string }).code } }, 'database connection lost; the next query opens a new one')));
-  try {
-    // SQLite migrates on start; a shared PostgreSQL is migrated once, by `twofold migrate`, and an
-    // instance never serves a schema that is behind it (it would answer 500 to everything).
-    if (database.kind === 'sqlite') await migrateToLatest(database.db);
-    const pending = await pendingMigrations(database.db);
-    if (pending.length > 0) {
-      throw new StartupError(`the database schema is behind this release (missing ${pending.join(', ')}). Run "twofold migrate" once with the same TWOFOLD_DATABASE_URL, then start again.`);
-    }
-  } catch (error) {
-    await database.close();
-    if (error instanceof StartupError) throw error;
-    throw new StartupError(`cannot reach the database: ${(error as Error).message}`);
-  }
-  const services = await createServices({ database, config, logger });
+export async function startServer(input: { config: Readonly<Config>; services: Services; logger: Logger; flush: () => void; closeRuntime: () => Promise<void> }) {
+  const { config, services, logger } = input;
   const app = await buildApp({ config, services, loggerInstance: logger });
   services.delivery.start();
   services.housekeeping.start();
@@ -43,8 +22,8 @@ export async function startServer(config: Readonly<Config>) {
   app.addHook('onClose', async () => {
     await services.delivery.stop();
     await services.housekeeping.stop();
-    await database.close();
-    stream.flushSync();
+    await input.closeRuntime();
+    input.flush();
   });
   await app.listen({ host: config.host, port: config.port });
 
@@ -64,7 +43,7 @@ export async function startServer(config: Readonly<Config>) {
         logger.warn({ deadlineMs: config.shutdownTimeoutMs }, 'shutdown deadline passed: cutting the remaining connections');
         app.server.closeAllConnections();
         clearInterval(sweep);
-        stream.flushSync();
+        input.flush();
         resolve(1);
       }, config.shutdownTimeoutMs);
       app.close().then(

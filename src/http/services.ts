@@ -1,1 +1,1 @@
-export type { Services } from '../compose.js';
+export type { Services } from '../domain/services.js';

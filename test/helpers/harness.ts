@@ -6,9 +6,9 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase, migrateToLatest, type DatabaseTarget, type OpenDatabase, type PostgresLimits } from '../../src/db/database.js';
-import { createServices, type Services } from '../../src/compose.js';
+import { servicesFor, type ChannelConfig } from '../../src/main.js';
+import type { Services } from '../../src/domain/services.js';
 import { buildApp, logRedactPaths, type AppConfig } from '../../src/http/app.js';
-import type { ServiceConfig } from '../../src/compose.js';
 import type { MailTransport } from '../../src/mail/transport.js';
 import type { SmsSender } from '../../src/mail/sms.js';
 import { referenceBase32Decode, referenceTotp } from './rfc6238.js';
@@ -21,7 +21,7 @@ export function databaseKinds(): DatabaseKind[] {
 }
 
 export interface HarnessOptions {
-  config?: Partial<ServiceConfig & AppConfig>;
+  config?: Partial<ChannelConfig & AppConfig>;
   /** Capture JSON log lines (for the log-leak test). */
   captureLogs?: boolean;
   /** Use the wall clock (browser tests, where a person's authenticator runs in real time). */
@@ -65,7 +65,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-const baseConfig: ServiceConfig & AppConfig = {
+const baseConfig: ChannelConfig & AppConfig = {
   secretKeys: [{ id: 'testkey1', key: randomBytes(32) }],
   signupOpen: true,
   sessionIdleSeconds: 1800,
@@ -126,7 +126,7 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
   const open = async () => {
     const database = openDatabase(target);
     await migrateToLatest(database.db, database.schema);
-    const services = await createServices({ database, config, clock: clock.now, ...(options.transport ? { transport: options.transport } : {}), ...(options.sms ? { sms: options.sms } : {}) });
+    const services = await servicesFor(database, config, { clock: clock.now, ...(options.transport ? { transport: options.transport } : {}), ...(options.sms ? { sms: options.sms } : {}) });
     if (options.startDelivery) services.delivery.start();
     const stream = new Writable({
       write(chunk, _encoding, done) {

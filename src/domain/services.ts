@@ -1,0 +1,95 @@
+import type { Config } from '../config/config.js';
+import type { Store } from '../db/repositories/index.js';
+import { createHealthCheck, type HealthDeps } from './health/health.js';
+import { systemClock, systemRandom, type Clock, type RandomBytes } from '../crypto/random.js';
+import { createPasswordHasher, type PasswordHasher } from '../crypto/password.js';
+import { createSecretBox } from '../crypto/secret-box.js';
+import { createAuditRecorder } from './audit/audit.js';
+import { createAuditQuery } from './audit/audit-query.js';
+import { createAccountsService, createProfileQuery } from './accounts/accounts.service.js';
+import { createSessionsService } from './sessions/sessions.service.js';
+import { createSecondFactorChecker } from './mfa/second-factor.js';
+import { createMfaService } from './mfa/mfa.service.js';
+import { createOperatorService } from './accounts/operator.service.js';
+import { createUsersService } from './users/users.service.js';
+import { createVerificationService } from './verification/verification.service.js';
+import { createWorkspacesService } from './workspaces/workspaces.service.js';
+import { createNotifier } from './notify/notifications.js';
+import { createDeliveryWorker, type DeliveryLogger } from './notify/delivery.js';
+import { createHousekeeper } from './housekeeping/housekeeping.js';
+import type { MailTransport } from '../mail/transport.js';
+import type { SmsSender } from '../mail/sms.js';
+
+export type ServiceConfig = Pick<Config, 'secretKeys' | 'signupOpen' | 'sessionIdleSeconds' | 'sessionAbsoluteSeconds' | 'stepUpMaxAgeSeconds' | 'issuer' | 'mfaActivationCodes' | 'publicUrl' | 'mailFrom' | 'dev' | 'codeSendsPerAddressHour' | 'codeSendsPerHour'>;
+
+const silentLogger: DeliveryLogger = { info: () => {}, warn: () => {} };
+
+/**
+ * The domain's services, wired from the repositories (`store`) and the outside channels that
+ * src/main.ts — the composition root — builds once (DESIGN.md §3). Nothing here opens a database.
+ */
+export async function createServices(input: {
+  store: Store;
+  config: ServiceConfig;
+  /** Mail goes here: SMTP, or the outbox (messages stay in the database). */
+  transport: MailTransport;
+  /** SMS go here: the webhook, or the outbox. */
+  sms: SmsSender;
+  /** The database checks behind GET /readyz. */
+  health: Omit<HealthDeps, 'timeoutMs'>;
+  clock?: Clock;
+  random?: RandomBytes;
+  hasher?: PasswordHasher;
+  logger?: DeliveryLogger;
+}) {
+  const clock = input.clock ?? systemClock;
+  const random = input.random ?? systemRandom;
+  const hasher = input.hasher ?? (await createPasswordHasher());
+  const { store, transport, sms } = input;
+  const secretBox = createSecretBox(input.config.secretKeys, random);
+  const audit = createAuditRecorder({ random });
+  const checkSecondFactor = createSecondFactorChecker({ secretBox });
+  const delivery = createDeliveryWorker({ store, transport, sms, from: input.config.mailFrom, clock, logger: input.logger ?? silentLogger });
+  const notify = createNotifier({ clock, random, issuer: input.config.issuer, publicUrl: input.config.publicUrl, onQueued: () => delivery.markDirty() });
+  const sessions = createSessionsService({
+    store, hasher, audit, checkSecondFactor, clock, random, notify,
+    settings: { idleSeconds: input.config.sessionIdleSeconds, absoluteSeconds: input.config.sessionAbsoluteSeconds, stepUpMaxAgeSeconds: input.config.stepUpMaxAgeSeconds },
+  });
+  const verification = createVerificationService({
+    store, clock, random, issuer: input.config.issuer,
+    // A channel is offered only where a code can really arrive (or be read from the dev outbox).
+    channels: { email: transport.kind !== 'outbox' || input.config.dev, sms: sms.kind !== 'outbox' || input.config.dev },
+    sendLimits: { perAddressHour: input.config.codeSendsPerAddressHour, perHour: input.config.codeSendsPerHour },
+    onQueued: () => delivery.markDirty(),
+  });
+  const mfa = createMfaService({
+    store, secretBox, hasher, audit, checkSecondFactor, sessions, clock, random, notify, verification,
+    issuer: input.config.issuer, activationCodes: input.config.mfaActivationCodes, stepUpMaxAgeSeconds: input.config.stepUpMaxAgeSeconds,
+  });
+  return {
+    clock,
+    store,
+    /** GET /readyz: database reachable, schema current, not shutting down. */
+    health: createHealthCheck({ ...input.health, timeoutMs: 2000 }),
+    delivery,
+    /** Hourly removal of expired challenges, codes, enrollments and old sessions (started by `serve`). */
+    housekeeping: createHousekeeper({ store, clock, logger: input.logger ?? silentLogger }),
+    mailTransport: transport.kind,
+    users: createUsersService({ store, hasher, audit, mfa, clock, random, notify }),
+    workspaces: createWorkspacesService({ store, audit, mfa, notify, clock, random }),
+    verification,
+    accounts: createAccountsService({ store, hasher, audit, clock, random, signupOpen: input.config.signupOpen, requireFreshStepUp: mfa.requireFreshStepUp, notify }),
+    sessions,
+    mfa,
+    operator: createOperatorService({ store, hasher, audit, clock, random }),
+    profile: createProfileQuery({ store }),
+    /** The dev outbox: every queued message, newest first (the route exists in dev mode only). */
+    outbox: async (to?: string) =>
+      (await store.repos.messages.list({ to: to?.trim(), limit: 200 })).map((m) => ({
+        id: m.id, channel: m.channel, to: m.to_address, subject: m.subject, text: m.text_body, at: new Date(m.created_at).toISOString(),
+        kind: m.kind, status: m.status, attempts: m.attempts, lastError: m.last_error,
+      })),
+    auditQuery: createAuditQuery({ store }),
+  };
+}
+export type Services = Awaited<ReturnType<typeof createServices>>;
