@@ -6,7 +6,7 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { checkDatabase, migrateToLatest, openDatabase, pendingMigrations, targetFor, type OpenDatabase } from './db/database.js';
-import { createStore } from './db/repositories/index.js';
+import { createStore } from './db/store.js';
 import { createServices, type ServiceConfig, type Services } from './domain/services.js';
 import type { DeliveryLogger } from './domain/notify/delivery.js';
 import type { Clock, RandomBytes } from './crypto/random.js';

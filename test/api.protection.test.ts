@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, bindDevice, call, createHarness, createSubUser, databaseKinds, loginAs, primaryAccount, signupAndLogin, uniqueEmail, type Harness } from './helpers/harness.js';
-import { sensitiveOperations } from '../src/domain/accounts/sensitive-operations.js';
+import { sensitiveOperations } from '../src/domain/step-up/sensitive-operations.js';
 
 describe.each(databaseKinds())('account protection and sensitive operations on %s', (kind) => {
   let h: Harness;
@@ -119,6 +119,8 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
       const res = await call(h.app, method, url, { token, ...(body !== undefined ? { body } : {}) });
       expect(res.status, operation.id).toBe(401);
       expect(res.body.error.code, operation.id).toBe('auth.step_up_required');
+      // The refusal names the documented operation that asked: the list and the rule are one thing.
+      expect(res.body.error.operation, operation.id).toBe(operation.id);
       expect(res.body.error.methods.length, operation.id).toBeGreaterThan(0);
     }
   });

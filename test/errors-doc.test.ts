@@ -14,7 +14,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('docs/sensitive-operations.md', () => {
   it('lists every sensitive operation of the code, and no other', async () => {
-    const { sensitiveOperations } = await import('../src/domain/accounts/sensitive-operations.js');
+    const { sensitiveOperations } = await import('../src/domain/step-up/sensitive-operations.js');
     const doc = readFileSync(path.join(root, 'docs/sensitive-operations.md'), 'utf8');
     const listed = [...doc.matchAll(/^\| `([a-z_.]+)` \|/gm)].map((m) => m[1]);
     expect(listed).toEqual(sensitiveOperations.map((o) => o.id));

@@ -9,7 +9,11 @@ import { createAuditQuery } from './audit/audit-query.js';
 import { createAccountsService, createProfileQuery } from './accounts/accounts.service.js';
 import { createSessionsService } from './sessions/sessions.service.js';
 import { createSecondFactorChecker } from './mfa/second-factor.js';
-import { createMfaService } from './mfa/mfa.service.js';
+import { createEnrollmentService } from './mfa/enrollment.service.js';
+import { createDeviceService } from './mfa/device.service.js';
+import { createStepUpService } from './step-up/step-up.service.js';
+import { createStepUpVerifiers } from './step-up/verifiers.js';
+import { createProtectionService } from './step-up/protection.service.js';
 import { createOperatorService } from './accounts/operator.service.js';
 import { createUsersService } from './users/users.service.js';
 import { createVerificationService } from './verification/verification.service.js';
@@ -62,10 +66,14 @@ export async function createServices(input: {
     sendLimits: { perAddressHour: input.config.codeSendsPerAddressHour, perHour: input.config.codeSendsPerHour },
     onQueued: () => delivery.markDirty(),
   });
-  const mfa = createMfaService({
-    store, secretBox, hasher, audit, checkSecondFactor, sessions, clock, random, notify, verification,
-    issuer: input.config.issuer, activationCodes: input.config.mfaActivationCodes, stepUpMaxAgeSeconds: input.config.stepUpMaxAgeSeconds,
+  const stepUp = createStepUpService({
+    store, clock, verification, maxAgeSeconds: input.config.stepUpMaxAgeSeconds,
+    verifiers: createStepUpVerifiers({ store, clock, audit, notify, hasher, checkSecondFactor, sessions, verification }),
   });
+  const enrollment = createEnrollmentService({
+    store, secretBox, audit, notify, sessions, stepUp, clock, random, issuer: input.config.issuer, activationCodes: input.config.mfaActivationCodes,
+  });
+  const devices = createDeviceService({ store, secretBox, audit, notify, checkSecondFactor, stepUp, clock });
   return {
     clock,
     store,
@@ -75,12 +83,19 @@ export async function createServices(input: {
     /** Hourly removal of expired challenges, codes, enrollments and old sessions (started by `serve`). */
     housekeeping: createHousekeeper({ store, clock, logger: input.logger ?? silentLogger }),
     mailTransport: transport.kind,
-    users: createUsersService({ store, hasher, audit, mfa, clock, random, notify }),
-    workspaces: createWorkspacesService({ store, audit, mfa, notify, clock, random }),
+    users: createUsersService({ store, hasher, audit, enrollment, devices, stepUp, clock, random, notify }),
+    workspaces: createWorkspacesService({ store, audit, devices, stepUp, notify, clock, random }),
     verification,
-    accounts: createAccountsService({ store, hasher, audit, clock, random, signupOpen: input.config.signupOpen, requireFreshStepUp: mfa.requireFreshStepUp, notify }),
+    accounts: createAccountsService({ store, hasher, audit, clock, random, signupOpen: input.config.signupOpen, stepUp, notify }),
     sessions,
-    mfa,
+    /** Step-up for sensitive operations: methods, freshness, POST /me/step-up. */
+    stepUp,
+    /** Account protection scenarios (seed 002). */
+    protection: createProtectionService({ store, clock, audit, verification, stepUp }),
+    /** Binding a device (for oneself or a sub-user). */
+    enrollment,
+    /** The bound device: status, unbind, admin reset, resync. */
+    devices,
     operator: createOperatorService({ store, hasher, audit, clock, random }),
     profile: createProfileQuery({ store }),
     /** The dev outbox: every queued message, newest first (the route exists in dev mode only). */

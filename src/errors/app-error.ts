@@ -4,6 +4,8 @@ import { errorCatalogue, type ErrorCode } from './codes.js';
 export interface ErrorDetails {
   retryAfterSeconds?: number;
   methods?: string[];
+  /** The sensitive operation that asked for a step-up (docs/sensitive-operations.md). */
+  operation?: string;
   hint?: 'clock_skew';
   /** Why an instance is not ready (GET /readyz). */
   reason?: 'shutting_down' | 'database_unreachable' | 'schema_behind';

@@ -7,34 +7,15 @@ import type { PasswordHasher } from '../../crypto/password.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { Notifier } from '../notify/notifications.js';
+import type { StepUpService } from '../step-up/step-up.service.js';
 import { recipientOf } from '../notify/recipients.js';
+import { canManageUsers, displayLogin, loginName, normalizeEmail, publicUser } from '../users/user-views.js';
 import { maskEmail, maskPhone } from '../verification/verification.service.js';
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
 
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
-/** The login name a user types, normalised; also the key of its password throttle. */
-export function loginName(user: Pick<UsersTable, 'kind' | 'email_normalized' | 'username'>, alias: string | null): string {
-  return user.kind === 'root' ? user.email_normalized! : `${user.username!.toLowerCase()}@${alias}`;
-}
-
-/** The public shape of a user (API.md `user`); never the row, which carries the password hash. */
-export function publicUser(user: Pick<UsersTable, 'id' | 'kind' | 'email' | 'username' | 'display_name'>) {
-  return {
-    id: user.id,
-    kind: user.kind,
-    ...(user.email !== null ? { email: user.email } : {}),
-    ...(user.username !== null ? { username: user.username } : {}),
-    displayName: user.display_name,
-  };
-}
-export type PublicUser = ReturnType<typeof publicUser>;
-
 const ALIAS_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 
-export function createAccountsService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; clock: Clock; random: RandomBytes; signupOpen: boolean; requireFreshStepUp: (principal: Principal) => Promise<void>; notify: Notifier }) {
+export function createAccountsService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; clock: Clock; random: RandomBytes; signupOpen: boolean; stepUp: Pick<StepUpService, 'requireFresh'>; notify: Notifier }) {
   const { store, clock, random } = deps;
 
   /** The account alias sub-users log in with (`username@alias`): 10 characters, no look-alikes. */
@@ -120,8 +101,10 @@ export function createAccountsService(deps: { store: Store; hasher: PasswordHash
       if (changes.displayName === undefined && changes.email === undefined && changes.phone === undefined && changes.password === undefined) {
         throw new AppError('validation.failed', 'Nothing to change: send displayName, email, phone or password.', { details: { fields: [{ path: '/', message: 'needs at least one field to change' }] } });
       }
-      const sensitive = changes.email !== undefined || changes.phone !== undefined || changes.password !== undefined;
-      if (sensitive) await deps.requireFreshStepUp(principal);
+      // Each sensitive field is its own documented operation (docs/sensitive-operations.md).
+      if (changes.password !== undefined) await deps.stepUp.requireFresh(principal, 'account.change_password');
+      if (changes.email !== undefined) await deps.stepUp.requireFresh(principal, 'account.change_email');
+      if (changes.phone !== undefined) await deps.stepUp.requireFresh(principal, 'account.change_phone');
       // A new password needs the current one as well (OWASP Authentication CS "Change password"): a
       // step-up by an email code alone must not let a borrowed session take the account over.
       if (changes.password !== undefined) await checkCurrentPassword(user, changes.currentPassword, meta);
@@ -178,8 +161,8 @@ export function createProfileQuery(deps: { store: Store }) {
       user: publicUser(user),
       account: { id: account.id, alias: account.alias },
       /** For the console's navigation; the API response schema does not carry it. */
-      canManageUsers: user.kind === 'root' || user.roles.split(',').includes('user-admin'),
-      loginName: user.kind === 'root' ? user.email! : `${user.username}@${account.alias}`,
+      canManageUsers: canManageUsers(user),
+      loginName: displayLogin(user, account.alias),
       mfa: device ? { bound: true, device: { id: device.id, boundAt: new Date(device.bound_at!).toISOString() } } : { bound: false },
     };
   };

@@ -3,7 +3,7 @@ import type { Store } from '../../db/repositories/index.js';
 import type { Clock, RandomBytes } from '../../crypto/random.js';
 import type { PasswordHasher } from '../../crypto/password.js';
 import type { AuditRecorder } from '../audit/audit.js';
-import { normalizeEmail } from './accounts.service.js';
+import { normalizeEmail } from '../users/user-views.js';
 import { throttleKeys } from '../throttle/policies.js';
 
 /** What an operator does from the CLI on the server itself (no HTTP, no session). */

@@ -2,13 +2,72 @@ import type { Repositories } from '../../db/repositories/index.js';
 import type { MfaDevicesTable } from '../../db/schema.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import { CLOCK_SKEW_SEARCH_STEPS, MAX_DRIFT_STEPS, VERIFY_WINDOW_STEPS, matchStep, timeStep } from '../../crypto/totp.js';
-import { throttleKeys, throttlePolicies } from '../throttle/policies.js';
+import { AppError } from '../../errors/app-error.js';
+import type { UsersTable } from '../../db/schema.js';
+import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
+import type { AuditRecorder } from '../audit/audit.js';
+import type { Notifier } from '../notify/notifications.js';
+import { notifyLockout } from '../notify/recipients.js';
+import type { RequestMeta } from '../sessions/principal.js';
 
 export type SecondFactorResult =
   | { ok: true; step: number }
   | { ok: false; reason: 'locked'; lockedUntil: number }
   /** `lockedUntil` > 0 when this very failure locked the user's second factor. */
   | { ok: false; reason: 'invalid'; clockSkew: boolean; lockedUntil: number };
+
+export function invalidCodeError(clockSkew: boolean, status?: number): AppError {
+  return clockSkew
+    ? new AppError('mfa.invalid_code', "The code is not valid. It matches a time a few minutes away, so your phone's clock looks off: turn on automatic date and time (network time) on the phone, then enter the new code.", { details: { hint: 'clock_skew' }, ...(status ? { status } : {}) })
+    : new AppError('mfa.invalid_code', 'The code is not valid or was already used. Wait for the next code in your authenticator app and try again.', status ? { status } : {});
+}
+
+export function lockedError(lockedUntil: number, now: number): AppError {
+  const seconds = retryAfterSeconds(lockedUntil, now);
+  return new AppError('mfa.locked', `Too many wrong codes. Second-factor checks for this account are paused; try again in ${seconds > 3600 ? 'a while (an operator can unlock it)' : `${seconds} seconds`}.`, {
+    details: { retryAfterSeconds: seconds },
+  });
+}
+
+/** The refusal for a failed check: locked, or a wrong code (with the phone-clock hint when detected). */
+export function secondFactorFailure(result: Exclude<SecondFactorResult, { ok: true }>, now: number, status?: number): AppError {
+  return result.reason === 'locked' ? lockedError(result.lockedUntil, now) : invalidCodeError(result.clockSkew, status);
+}
+
+/**
+ * Takes one try from the user's second-factor budget, shared by every factor (TOTP, email and SMS
+ * codes; DESIGN.md §2.2), before anything is evaluated. `locksUntil` > 0 when this very try locked
+ * the budget, so its failure is the one that tells the user.
+ */
+export async function reserveSecondFactorTry(repos: Repositories, userId: string, now: number): Promise<{ ok: true; locksUntil: number } | { ok: false; lockedUntil: number }> {
+  const key = throttleKeys.secondFactor(userId);
+  const reservation = await repos.throttles.reserve(key, throttlePolicies.secondFactor, now);
+  if (reservation) return { ok: true, locksUntil: reservation.locked_until };
+  return { ok: false, lockedUntil: (await repos.throttles.get(key))?.locked_until ?? now + 1000 };
+}
+
+/** A success clears the consecutive-failure count (NIST SP 800-63B §5.2.2). */
+export function clearSecondFactorFailures(repos: Repositories, userId: string) {
+  return repos.throttles.reset(throttleKeys.secondFactor(userId));
+}
+
+/**
+ * A wrong code, audited on whichever path it came (login, step-up, unbind, activate, resync); when
+ * it locked the budget, the lock is audited too and the user (and a sub-user's primary account)
+ * told (RFC 4226 §7.2).
+ */
+export async function recordSecondFactorFailure(
+  repos: Repositories, deps: { audit: AuditRecorder; notify: Notifier },
+  user: Pick<UsersTable, 'id' | 'account_id' | 'email' | 'display_name' | 'kind' | 'username'>,
+  failure: { path: string; clockSkew: boolean; lockedUntil: number }, meta: RequestMeta, now: number,
+) {
+  const who = { accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent };
+  await deps.audit(repos, { type: 'mfa.verify_failed', ...who, details: { path: failure.path, clockSkew: failure.clockSkew } }, now);
+  if (failure.lockedUntil > now) {
+    await deps.audit(repos, { type: 'mfa.locked', ...who, details: { until: new Date(failure.lockedUntil).toISOString() } }, now);
+    await notifyLockout(repos, deps.notify, user, failure.lockedUntil, meta, now);
+  }
+}
 
 export function clampDrift(steps: number): number {
   return Math.max(-MAX_DRIFT_STEPS, Math.min(MAX_DRIFT_STEPS, steps));
@@ -28,22 +87,18 @@ export function deviceAssociatedData(deviceId: string): string {
  */
 export function createSecondFactorChecker(deps: { secretBox: SecretBox }) {
   return async function checkSecondFactor(repos: Repositories, device: MfaDevicesTable, code: string, now: number): Promise<SecondFactorResult> {
-    const key = throttleKeys.secondFactor(device.user_id);
-    const reservation = await repos.throttles.reserve(key, throttlePolicies.secondFactor, now);
-    if (!reservation) {
-      const row = await repos.throttles.get(key);
-      return { ok: false, reason: 'locked', lockedUntil: row?.locked_until ?? now + 1000 };
-    }
+    const reservation = await reserveSecondFactorTry(repos, device.user_id, now);
+    if (!reservation.ok) return { ok: false, reason: 'locked', lockedUntil: reservation.lockedUntil };
     const secret = deps.secretBox.open(device.secret_sealed, deviceAssociatedData(device.id));
     const currentStep = timeStep(now);
     const step = matchStep(secret, code, currentStep + device.drift_steps, VERIFY_WINDOW_STEPS);
     if (step !== null && step > device.last_used_step && (await repos.mfaDevices.consumeStep(device.id, step, clampDrift(step - currentStep)))) {
-      await repos.throttles.reset(key);
+      await clearSecondFactorFailures(repos, device.user_id);
       return { ok: true, step };
     }
     // Seed 003: a code that is right for a time a few minutes away means the phone clock is off.
     const clockSkew = step === null && matchStep(secret, code, currentStep, CLOCK_SKEW_SEARCH_STEPS) !== null;
-    return { ok: false, reason: 'invalid', clockSkew, lockedUntil: reservation.locked_until };
+    return { ok: false, reason: 'invalid', clockSkew, lockedUntil: reservation.locksUntil };
   };
 }
 export type SecondFactorChecker = ReturnType<typeof createSecondFactorChecker>;

@@ -4,12 +4,13 @@ import type { UsersTable } from '../../db/schema.js';
 import { constantTimeEqual, newId, newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { PasswordHasher } from '../../crypto/password.js';
 import type { AuditRecorder } from '../audit/audit.js';
-import { normalizeEmail, publicUser } from '../accounts/accounts.service.js';
+import { normalizeEmail, publicUser } from '../users/user-views.js';
 import type { SecondFactorChecker } from '../mfa/second-factor.js';
 import { CHALLENGE_MAX_ATTEMPTS, retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
+import { invalidCodeError, lockedError, recordSecondFactorFailure } from '../mfa/second-factor.js';
 import type { Principal, RequestMeta } from './principal.js';
 import type { Notifier } from '../notify/notifications.js';
-import { notifyLockout, recipientOf } from '../notify/recipients.js';
+import { recipientOf } from '../notify/recipients.js';
 
 /** The pending login between password and dynamic code: short-lived, single use (EyeDP #388). */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -32,20 +33,6 @@ const INVALID_CREDENTIALS = 'The login or password is not correct.';
 const IN_FLIGHT_POLL_MS = 50;
 const IN_FLIGHT_WAITS = 60;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function invalidCodeError(clockSkew: boolean, status?: number): AppError {
-  return clockSkew
-    ? new AppError('mfa.invalid_code', "The code is not valid. It matches a time a few minutes away, so your phone's clock looks off: turn on automatic date and time (network time) on the phone, then enter the new code.", { details: { hint: 'clock_skew' }, ...(status ? { status } : {}) })
-    : new AppError('mfa.invalid_code', 'The code is not valid or was already used. Wait for the next code in your authenticator app and try again.', status ? { status } : {});
-}
-
-export function lockedError(lockedUntil: number, now: number): AppError {
-  const seconds = retryAfterSeconds(lockedUntil, now);
-  return new AppError('mfa.locked', `Too many wrong codes. Second-factor checks for this account are paused; try again in ${seconds > 3600 ? 'a while (an operator can unlock it)' : `${seconds} seconds`}.`, {
-    details: { retryAfterSeconds: seconds },
-  });
-}
-
 
 export function createSessionsService(deps: {
   store: Store;
@@ -237,11 +224,7 @@ export function createSessionsService(deps: {
           await noticeBrowser(repos, user, meta, now);
           return { kind: 'ok' as const, session, user };
         }
-        await audit(repos, { type: 'mfa.verify_failed', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { path: 'login', clockSkew: result.clockSkew } }, now);
-        if (result.lockedUntil > now) {
-          await audit(repos, { type: 'mfa.locked', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { until: new Date(result.lockedUntil).toISOString() } }, now);
-          await notifyLockout(repos, deps.notify, user, result.lockedUntil, meta, now);
-        }
+        await recordSecondFactorFailure(repos, deps, user, { path: 'login', clockSkew: result.clockSkew, lockedUntil: result.lockedUntil }, meta, now);
         return { kind: 'invalid' as const, clockSkew: result.clockSkew };
       });
       switch (outcome.kind) {

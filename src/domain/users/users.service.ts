@@ -8,30 +8,10 @@ import type { AuditRecorder } from '../audit/audit.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
-import type { MfaService } from '../mfa/mfa.service.js';
-
-export const USER_ADMIN_ROLE = 'user-admin';
-export type Role = typeof USER_ADMIN_ROLE;
-
-export function rolesOf(user: Pick<UsersTable, 'roles'>): Role[] {
-  return user.roles.split(',').filter((r): r is Role => r === USER_ADMIN_ROLE);
-}
-
-/** The public shape of a sub-user (API.md `user`), never the row. */
-export function publicSubUser(user: UsersTable) {
-  return {
-    id: user.id,
-    kind: user.kind,
-    username: user.username!,
-    displayName: user.display_name,
-    ...(user.email !== null ? { email: user.email } : {}),
-    ...(user.phone !== null ? { phone: user.phone } : {}),
-    roles: rolesOf(user),
-    mfaRequired: user.mfa_required === 1,
-    disabled: user.disabled_at !== null,
-    createdAt: new Date(user.created_at).toISOString(),
-  };
-}
+import type { EnrollmentService } from '../mfa/enrollment.service.js';
+import type { DeviceService } from '../mfa/device.service.js';
+import type { StepUpService } from '../step-up/step-up.service.js';
+import { USER_ADMIN_ROLE, actorLabel, publicSubUser, rolesOf, type Role } from './user-views.js';
 
 export interface SubUserInput {
   username: string;
@@ -62,7 +42,7 @@ const NOT_FOUND = 'No such user in this account.';
  * - anyone else gets 403, and users of another account do not exist (404).
  * Every change to how a user authenticates needs the actor's fresh step-up (OwnPay #366).
  */
-export function createUsersService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; mfa: MfaService; clock: Clock; random: RandomBytes; notify: Notifier }) {
+export function createUsersService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; enrollment: EnrollmentService; devices: DeviceService; stepUp: StepUpService; clock: Clock; random: RandomBytes; notify: Notifier }) {
   const { store, clock, audit } = deps;
 
   async function actorOf(principal: Principal): Promise<UsersTable> {
@@ -90,7 +70,7 @@ export function createUsersService(deps: { store: Store; hasher: PasswordHasher;
   }
 
   async function mfaState(userId: string) {
-    return deps.mfa.status({ userId } as Principal);
+    return deps.devices.status({ userId });
   }
 
   async function record(repos: Repositories, actor: UsersTable, target: UsersTable, type: 'user.created' | 'user.updated' | 'user.deleted', meta: RequestMeta, details: Record<string, string | number | boolean | null>, now: number) {
@@ -145,7 +125,7 @@ export function createUsersService(deps: { store: Store; hasher: PasswordHasher;
       const target = await targetFor(actor, userId, 'manage');
       if (changes.roles !== undefined && actor.kind !== 'root') throw new AppError('auth.forbidden', 'Only the primary account grants or removes roles.');
       const sensitive = (['email', 'phone', 'mfaRequired', 'password', 'roles', 'disabled'] as const).filter((k) => changes[k] !== undefined);
-      if (sensitive.length > 0) await deps.mfa.requireFreshStepUp(principal);
+      if (sensitive.length > 0) await deps.stepUp.requireFresh(principal, 'users.change_sign_in');
       const now = clock();
       const update: Parameters<Repositories['users']['updateUser']>[1] = {};
       if (changes.displayName !== undefined) update.display_name = changes.displayName.trim();
@@ -170,8 +150,7 @@ export function createUsersService(deps: { store: Store; hasher: PasswordHasher;
         if (changes.password !== undefined) told.push('password');
         if (changes.disabled !== undefined && changes.disabled !== (target.disabled_at !== null)) told.push(changes.disabled ? 'disabled' : 'enabled');
         if (told.length > 0) {
-          const admin = actor.kind === 'root' ? `The primary account (${actor.display_name})` : `${actor.display_name} (${actor.username})`;
-          await deps.notify(repos, recipientOf({ ...target, email: target.email ?? update.email ?? null }), { kind: 'account.changed_by_admin', admin, changes: told }, meta, now, { smsTo: told.includes('phone') ? target.phone : null });
+          await deps.notify(repos, recipientOf({ ...target, email: target.email ?? update.email ?? null }), { kind: 'account.changed_by_admin', admin: actorLabel(actor), changes: told }, meta, now, { smsTo: told.includes('phone') ? target.phone : null });
         }
       });
       const updated = await store.repos.users.findUserById(target.id);
@@ -181,7 +160,7 @@ export function createUsersService(deps: { store: Store; hasher: PasswordHasher;
     async remove(principal: Principal, userId: string, meta: RequestMeta) {
       const actor = await actorOf(principal);
       const target = await targetFor(actor, userId, 'manage');
-      await deps.mfa.requireFreshStepUp(principal);
+      await deps.stepUp.requireFresh(principal, 'users.delete');
       const now = clock();
       await store.transaction(async (repos) => {
         await repos.users.deleteSubUser(target.id);
@@ -192,25 +171,25 @@ export function createUsersService(deps: { store: Store; hasher: PasswordHasher;
     async startEnrollment(principal: Principal, userId: string, meta: RequestMeta) {
       const actor = await actorOf(principal);
       const target = await targetFor(actor, userId, 'manage');
-      return deps.mfa.startEnrollmentFor(principal, target.id, meta);
+      return deps.enrollment.startFor(principal, target.id, meta);
     },
 
     async pendingEnrollment(principal: Principal, userId: string, enrollmentId: string) {
       const actor = await actorOf(principal);
       const target = await targetFor(actor, userId, 'manage');
-      return deps.mfa.pendingEnrollment(principal, enrollmentId, target.id);
+      return deps.enrollment.pending(principal, enrollmentId, target.id);
     },
 
     async activate(principal: Principal, userId: string, input: { enrollmentId: string; codes: string[] }, meta: RequestMeta) {
       const actor = await actorOf(principal);
       const target = await targetFor(actor, userId, 'manage');
-      return deps.mfa.activateFor(principal, target.id, input, meta);
+      return deps.enrollment.activateFor(principal, target.id, input, meta);
     },
 
     async resetMfa(principal: Principal, userId: string, reason: string | null, meta: RequestMeta) {
       const actor = await actorOf(principal);
       const target = await targetFor(actor, userId, 'manage');
-      await deps.mfa.resetFor(principal, target.id, reason?.trim() || null, meta);
+      await deps.devices.resetFor(principal, target.id, reason?.trim() || null, meta);
     },
   };
 }

@@ -5,7 +5,8 @@ import type { WorkspaceMembersTable, WorkspacesTable } from '../../db/schema.js'
 import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
-import type { MfaService } from '../mfa/mfa.service.js';
+import type { DeviceService } from '../mfa/device.service.js';
+import type { StepUpService } from '../step-up/step-up.service.js';
 import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
 
@@ -27,7 +28,7 @@ export function publicWorkspace(workspace: WorkspacesTable) {
  * period is over, members without a device are taken through binding at login (restricted
  * session). Changing the policy is a sensitive operation and re-checks open sessions at once.
  */
-export function createWorkspacesService(deps: { store: Store; audit: AuditRecorder; mfa: MfaService; notify: Notifier; clock: Clock; random: RandomBytes }) {
+export function createWorkspacesService(deps: { store: Store; audit: AuditRecorder; devices: DeviceService; stepUp: StepUpService; notify: Notifier; clock: Clock; random: RandomBytes }) {
   const { store, clock } = deps;
 
   async function membershipOf(principal: Principal, workspaceId: string) {
@@ -44,7 +45,7 @@ export function createWorkspacesService(deps: { store: Store; audit: AuditRecord
   /** API.md: with the policy on, the caller must have bound a device and verified it in this session. */
   async function requireMfaIfPolicy(principal: Principal, workspace: WorkspacesTable) {
     if (workspace.mfa_required !== 1) return;
-    const bound = (await deps.mfa.status(principal)).bound;
+    const bound = (await deps.devices.status(principal)).bound;
     if (bound && principal.mfaVerified) return;
     throw new AppError('workspace.mfa_required', bound
       ? 'This workspace requires MFA: verify with a code from your authenticator app (POST /me/step-up) to enter it.'
@@ -80,9 +81,9 @@ export function createWorkspacesService(deps: { store: Store; audit: AuditRecord
       await requireMfaIfPolicy(principal, workspace);
       const policyChange = (changes.mfaRequired !== undefined && (changes.mfaRequired ? 1 : 0) !== workspace.mfa_required) || (changes.graceDays !== undefined && changes.graceDays !== workspace.grace_days);
       // DESIGN.md §2.6: changing a workspace's MFA policy is a sensitive operation.
-      if (policyChange) await deps.mfa.requireFreshStepUp(principal);
+      if (policyChange) await deps.stepUp.requireFresh(principal, 'workspaces.change_policy');
       // Whoever requires MFA from others must use it: this also keeps an owner from locking itself out.
-      if (changes.mfaRequired === true && !((await deps.mfa.status(principal)).bound && principal.mfaVerified)) {
+      if (changes.mfaRequired === true && !((await deps.devices.status(principal)).bound && principal.mfaVerified)) {
         throw new AppError('workspace.mfa_required', 'Bind your own virtual MFA device and verify it in this session before requiring MFA from the members.');
       }
       const now = clock();
@@ -129,7 +130,7 @@ export function createWorkspacesService(deps: { store: Store; audit: AuditRecord
         if (isUniqueViolation(error)) throw new AppError('workspace.member_exists', 'This user is already a member.', { cause: error });
         throw error;
       }
-      return { userId: user.id, role: input.role, mfa: { bound: (await deps.mfa.status({ userId: user.id } as Principal)).bound } };
+      return { userId: user.id, role: input.role, mfa: { bound: (await deps.devices.status({ userId: user.id } as Principal)).bound } };
     },
 
     /** The compliance view: every member and whether it has bound a device. */

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { requestMeta, principalOf } from '../plugins/auth.js';
 import { Email, Password, PublicUserSchema, DeviceSchema, errors } from './schemas.js';
-import { sensitiveOperations } from '../../domain/accounts/sensitive-operations.js';
+import { sensitiveOperations } from '../../domain/step-up/sensitive-operations.js';
 
 const SignupBody = Type.Object(
   {
@@ -41,14 +41,14 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services) 
   app.get('/me/protection', {
     config: { auth: 'session' },
     schema: { tags: ['accounts'], summary: 'Account protection: how login and sensitive operations are verified, and the list of sensitive operations', response: { 200: ProtectionResponse, ...errors(401, 403) } },
-  }, async (request) => ({ ...(await services.mfa.protection(principalOf(request))), operations: [...sensitiveOperations] }));
+  }, async (request) => ({ ...(await services.protection.protection(principalOf(request))), operations: [...sensitiveOperations] }));
 
   app.put<{ Body: Static<typeof ProtectionBody> }>('/me/protection', {
     config: { auth: 'session' },
     schema: { tags: ['accounts'], summary: 'Pick the method for sensitive operations (fresh step-up)', body: ProtectionBody, response: { 200: ProtectionResponse, ...errors(400, 401, 403, 404, 413, 415, 422) } },
   }, async (request) => {
-    await services.mfa.setProtection(principalOf(request), request.body.sensitiveOperations, requestMeta(request));
-    return { ...(await services.mfa.protection(principalOf(request))), operations: [...sensitiveOperations] };
+    await services.protection.setProtection(principalOf(request), request.body.sensitiveOperations, requestMeta(request));
+    return { ...(await services.protection.protection(principalOf(request))), operations: [...sensitiveOperations] };
   });
 
   app.post<{ Body: Static<typeof SignupBody> }>('/accounts', {
@@ -81,7 +81,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services) 
     const profile = await services.profile(principal.userId);
     return {
       ...profile,
-      session: { restricted: principal.restricted, stepUpUntil: principal.stepUpUntil > Date.now() ? new Date(principal.stepUpUntil).toISOString() : null },
+      session: { restricted: principal.restricted, stepUpUntil: services.stepUp.isFresh(principal) ? new Date(principal.stepUpUntil).toISOString() : null },
     };
   });
 }

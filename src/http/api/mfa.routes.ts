@@ -41,7 +41,7 @@ export function registerMfaRoutes(app: FastifyInstance, services: Services) {
       response: { 200: Type.Object({ stepUpUntil: Type.String(), session: Type.Optional(SessionSchema) }), ...errors(400, 401, 403, 404, 413, 415, 429) },
     },
   }, async (request) => {
-    const result = await services.mfa.stepUp(principalOf(request), request.body, requestMeta(request));
+    const result = await services.stepUp.stepUp(principalOf(request), request.body, requestMeta(request));
     // A TOTP step-up that first proves the device in this session rotates it: the old token ends.
     return { stepUpUntil: iso(result.stepUpUntil), ...('session' in result && result.session ? { session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), restricted: false } } : {}) };
   });
@@ -60,7 +60,7 @@ export function registerMfaRoutes(app: FastifyInstance, services: Services) {
       },
     },
   }, async (request, reply) => {
-    const result = await services.mfa.startEnrollment(principalOf(request), requestMeta(request));
+    const result = await services.enrollment.start(principalOf(request), requestMeta(request));
     // The secret is in this body only; no cache may keep it (ASVS 5.0 14.3.2).
     reply.header('cache-control', 'no-store');
     return reply.status(201).send({ enrollment: { ...result.enrollment, expiresAt: iso(result.enrollment.expiresAt) }, codesRequired: result.codesRequired });
@@ -75,7 +75,7 @@ export function registerMfaRoutes(app: FastifyInstance, services: Services) {
       response: { 200: Type.Object({ device: DeviceSchema, session: Type.Optional(SessionSchema) }), ...errors(400, 401, 403, 404, 409, 410, 413, 415, 422, 429) },
     },
   }, async (request) => {
-    const result = await services.mfa.activate(principalOf(request), request.body, requestMeta(request));
+    const result = await services.enrollment.activate(principalOf(request), request.body, requestMeta(request));
     return { device: result.device, ...(result.session ? { session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), restricted: false } } : {}) };
   });
 
@@ -83,7 +83,7 @@ export function registerMfaRoutes(app: FastifyInstance, services: Services) {
     config: { auth: 'session' },
     schema: { tags: ['mfa'], summary: 'Unbind the device: a current code and a fresh step-up', body: UnbindBody, response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 413, 415, 429) } },
   }, async (request, reply) => {
-    await services.mfa.unbind(principalOf(request), request.body, requestMeta(request));
+    await services.devices.unbind(principalOf(request), request.body, requestMeta(request));
     return reply.status(204).send();
   });
 
@@ -95,5 +95,5 @@ export function registerMfaRoutes(app: FastifyInstance, services: Services) {
       body: ResyncBody,
       response: { 200: Type.Object({ device: Type.Object({ id: Type.String(), driftSeconds: Type.Integer() }) }), ...errors(400, 401, 403, 404, 413, 415, 422, 429) },
     },
-  }, async (request) => services.mfa.resync(principalOf(request), request.body, requestMeta(request)));
+  }, async (request) => services.devices.resync(principalOf(request), request.body, requestMeta(request)));
 }

@@ -14,6 +14,8 @@ export const ErrorResponse = Type.Object({
     retryAfterSeconds: Type.Optional(Type.Integer()),
     methods: Type.Optional(Type.Array(Type.String())),
     hint: Type.Optional(Type.String()),
+    operation: Type.Optional(Type.String()),
+    reason: Type.Optional(Type.String()),
     fields: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
   }),
 });

@@ -223,13 +223,13 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     const principal = await signedIn(request, reply);
     if (!principal) return reply;
     const profile = await services.profile(principal.userId);
-    const protection = await services.mfa.protection(principal);
+    const protection = await services.protection.protection(principal);
     return sendPage(reply, <SecurityPage frame={await frame(request, reply, 'Security Settings')} message={notice(request)} email={profile.user.email} mfa={{ bound: profile.mfa.bound, boundAt: profile.mfa.device?.boundAt }} protection={protection} />);
   });
 
   async function stepUpPage(request: FastifyRequest, reply: FastifyReply, next: string, purpose: string, message: { kind: 'error' | 'info'; text: string } | null = null, status = 200, pending?: StepUpOptions['pending'], resume?: ResumeForm) {
     const userId = request.principal!.userId;
-    const totp = (await services.mfa.status(request.principal!)).bound;
+    const totp = (await services.devices.status(request.principal!)).bound;
     const options: StepUpOptions = { totp, channels: totp ? [] : await services.verification.optionsFor(userId), pending };
     return sendPage(reply, <StepUpPage frame={await frame(request, reply, 'Verify')} message={message} options={options} next={next} purpose={purpose} resume={resume} />, status);
   }
@@ -282,14 +282,14 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     try {
       if (form.method === 'totp') {
         if (!/^[0-9]{6}$/.test(form.code ?? '')) throw new AppError('validation.failed', 'Enter the 6 digits shown in your authenticator app.');
-        const result = await services.mfa.stepUp(principal, { method: 'totp', code: form.code! }, requestMeta(request));
+        const result = await services.stepUp.stepUp(principal, { method: 'totp', code: form.code! }, requestMeta(request));
         // The session was rotated (first proof of the device in it): follow with the new cookie.
         if ('session' in result && result.session) setSession(reply, result.session.token);
       } else if (form.method === 'email' || form.method === 'sms') {
         if (!/^[0-9]{6}$/.test(form.code ?? '')) throw new AppError('validation.failed', 'Enter the 6 digits from the message.');
-        await services.mfa.stepUp(principal, { method: form.method, verificationId: form.verificationId ?? '', code: form.code! }, requestMeta(request));
+        await services.stepUp.stepUp(principal, { method: form.method, verificationId: form.verificationId ?? '', code: form.code! }, requestMeta(request));
       } else {
-        await services.mfa.stepUp(principal, { method: 'password', password: form.password ?? '' }, requestMeta(request));
+        await services.stepUp.stepUp(principal, { method: 'password', password: form.password ?? '' }, requestMeta(request));
       }
       // Continue the operation the user started: one click re-sends it (no JavaScript needed).
       if (resume) return sendPage(reply, <ContinuePage frame={await frame(request, reply, 'Verified')} resume={resume} purpose={purpose} />);
@@ -308,16 +308,16 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
   app.get('/account/security/mfa/bind', { schema: { hide: true } }, async (request, reply) => {
     const principal = await signedIn(request, reply);
     if (!principal) return reply;
-    if ((await services.mfa.status(principal)).bound) return reply.redirect('/account/security');
+    if ((await services.devices.status(principal)).bound) return reply.redirect('/account/security');
     // Seed 004: before binding, identity is verified (by an email or SMS code where one can reach the
     // user). A restricted session gets the same page; the API lets it bind without (API.md).
-    const needsVerification = principal.stepUpUntil <= services.clock() && (!principal.restricted || (await services.verification.optionsFor(principal.userId)).length > 0);
+    const needsVerification = !services.stepUp.isFresh(principal) && (!principal.restricted || (await services.verification.optionsFor(principal.userId)).length > 0);
     if (needsVerification) return stepUpPage(request, reply, '/account/security/mfa/bind', 'Binding a virtual MFA device');
     const required = principal.restricted ? { kind: 'info' as const, text: 'Your account requires virtual MFA. Bind an authenticator app to continue; until then you can only sign out.' } : null;
     return sendPage(reply, <BindStartPage frame={await frame(request, reply, 'Bind virtual MFA')} message={required} />);
   });
 
-  async function bindPage(request: FastifyRequest, reply: FastifyReply, view: Awaited<ReturnType<typeof services.mfa.startEnrollment>>, message: { kind: 'error'; text: string } | null, showClockHint: boolean, status = 200) {
+  async function bindPage(request: FastifyRequest, reply: FastifyReply, view: Awaited<ReturnType<typeof services.enrollment.start>>, message: { kind: 'error'; text: string } | null, showClockHint: boolean, status = 200) {
     const profile = await services.profile(request.principal!.userId);
     const accountName = profile.loginName;
     return sendPage(reply, <BindPage frame={await frame(request, reply, 'Bind virtual MFA')} message={message} showClockHint={showClockHint} enrollment={view.enrollment} issuer={config.issuer} accountName={accountName} codesRequired={config.mfaActivationCodes} />, status);
@@ -328,7 +328,7 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     if (!principal) return reply;
     checkForm(request);
     try {
-      const view = await services.mfa.startEnrollment(principal, requestMeta(request));
+      const view = await services.enrollment.start(principal, requestMeta(request));
       return bindPage(request, reply, view, null, false);
     } catch (error) {
       if (error instanceof AppError && error.code === 'auth.step_up_required') return stepUpPage(request, reply, '/account/security/mfa/bind', 'Binding a virtual MFA device');
@@ -345,13 +345,13 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     const codes = [form.code1, form.code2].slice(0, config.mfaActivationCodes).map((c) => (c ?? '').trim());
     try {
       if (!codes.every((c) => /^[0-9]{6}$/.test(c))) throw new AppError('validation.failed', 'Each code is the 6 digits shown in your authenticator app.');
-      const result = await services.mfa.activate(principal, { enrollmentId, codes }, requestMeta(request));
+      const result = await services.enrollment.activate(principal, { enrollmentId, codes }, requestMeta(request));
       // Activation rotates the session: the console follows with the new cookie.
       if (result.session) setSession(reply, result.session.token);
       return reply.redirect(principal.restricted ? '/overview?notice=bound' : '/account/security?notice=bound', 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      const pending = await services.mfa.pendingEnrollment(principal, enrollmentId);
+      const pending = await services.enrollment.pending(principal, enrollmentId);
       if (!pending) return sendPage(reply, <BindStartPage frame={await frame(request, reply, 'Bind virtual MFA')} message={{ kind: 'error', text: error.message }} />, error.status);
       return bindPage(request, reply, pending, { kind: 'error', text: error.message }, error.details.hint !== 'clock_skew', error.status);
     }
@@ -360,8 +360,8 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
   app.get('/account/security/mfa/unbind', { schema: { hide: true } }, async (request, reply) => {
     const principal = await signedIn(request, reply);
     if (!principal) return reply;
-    if (!(await services.mfa.status(principal)).bound) return reply.redirect('/account/security');
-    if (principal.stepUpUntil <= services.clock()) return stepUpPage(request, reply, '/account/security/mfa/unbind', 'Unbinding the virtual MFA device');
+    if (!(await services.devices.status(principal)).bound) return reply.redirect('/account/security');
+    if (!services.stepUp.isFresh(principal)) return stepUpPage(request, reply, '/account/security/mfa/unbind', 'Unbinding the virtual MFA device');
     return sendPage(reply, <UnbindPage frame={await frame(request, reply, 'Unbind virtual MFA')} message={null} showClockHint={false} />);
   });
 
@@ -371,7 +371,7 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     const form = checkForm(request);
     try {
       if (!/^[0-9]{6}$/.test(form.code ?? '')) throw new AppError('validation.failed', 'Enter the 6 digits shown in your authenticator app.');
-      await services.mfa.unbind(principal, { code: form.code! }, requestMeta(request));
+      await services.devices.unbind(principal, { code: form.code! }, requestMeta(request));
       return reply.redirect('/account/security?notice=unbound', 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
@@ -389,7 +389,7 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
     const method = form.sensitiveOperations;
     try {
       if (method !== 'totp' && method !== 'email' && method !== 'sms' && method !== 'password') throw new AppError('validation.failed', 'Pick one of the offered methods.');
-      await services.mfa.setProtection(principal, method, requestMeta(request));
+      await services.protection.setProtection(principal, method, requestMeta(request));
       return reply.redirect('/account/security?notice=protection', 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;

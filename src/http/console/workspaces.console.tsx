@@ -41,7 +41,7 @@ export function registerWorkspacePages(app: FastifyInstance, deps: AppDeps, ctx:
       if (error instanceof AppError && error.code === 'workspace.mfa_required') {
         const list = await services.workspaces.list(principal);
         const name = list.find((w) => w.id === id)?.name ?? 'This workspace';
-        return ctx.sendPage(reply, <WorkspaceMfaRequiredPage frame={await ctx.frame(request, reply, name)} name={name} bound={(await services.mfa.status(principal)).bound} workspaceId={id} />, 403);
+        return ctx.sendPage(reply, <WorkspaceMfaRequiredPage frame={await ctx.frame(request, reply, name)} name={name} bound={(await services.devices.status(principal)).bound} workspaceId={id} />, 403);
       }
       return failure(request, reply, error, '/workspaces');
     }

@@ -17,3 +17,10 @@ export const sensitiveOperations = [
   { id: 'users.reset_mfa', endpoint: 'DELETE /users/{id}/mfa-device', what: "Reset a sub-user's virtual MFA device" },
   { id: 'workspaces.change_policy', endpoint: 'PATCH /workspaces/{id} {mfaRequired, graceDays}', what: "Change a workspace's MFA policy" },
 ] as const;
+
+export type SensitiveOperation = (typeof sensitiveOperations)[number];
+export type SensitiveOperationId = SensitiveOperation['id'];
+
+export function sensitiveOperation(id: SensitiveOperationId): SensitiveOperation {
+  return sensitiveOperations.find((operation) => operation.id === id)!;
+}

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase, type OpenDatabase } from '../database.js';
-import { createStore } from './index.js';
+import { migrateToLatest, openDatabase, type OpenDatabase } from './database.js';
+import { createStore } from './store.js';
 
 describe('group-commit store on SQLite', () => {
   let opened: OpenDatabase | undefined;

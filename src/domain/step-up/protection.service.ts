@@ -1,0 +1,46 @@
+import { AppError } from '../../errors/app-error.js';
+import type { Store } from '../../db/repositories/index.js';
+import type { Clock } from '../../crypto/random.js';
+import type { AuditRecorder } from '../audit/audit.js';
+import type { Principal, RequestMeta } from '../sessions/principal.js';
+import type { VerificationService } from '../verification/verification.service.js';
+import type { StepUpMethod, StepUpService } from './step-up.service.js';
+
+/**
+ * Account protection (seed 002): per scenario, how the account is verified. Login always asks for
+ * the bound device's code; for sensitive operations a user without a device picks email code, SMS
+ * code or password, and with a device it is always the device.
+ */
+export function createProtectionService(deps: { store: Store; clock: Clock; audit: AuditRecorder; verification: VerificationService; stepUp: StepUpService }) {
+  const { store } = deps;
+  return {
+    /** GET /me/protection: the scenarios and how each is verified now. */
+    async protection(principal: Principal) {
+      const bound = (await store.repos.mfaDevices.findActive(principal.userId)) !== undefined;
+      const user = await store.repos.users.findUserById(principal.userId);
+      const choices: StepUpMethod[] = bound ? ['totp'] : [...(user ? deps.verification.channelsFor(user) : []), 'password'];
+      return {
+        login: { methods: bound ? ['password', 'totp'] : ['password'], note: bound ? 'The bound TOTP device is always required at login.' : 'Bind a virtual MFA device to require a dynamic code at login.' },
+        sensitiveOperations: { method: bound ? 'totp' : (user?.step_up_method && choices.includes(user.step_up_method) ? user.step_up_method : null), choices },
+      };
+    },
+
+    /** PUT /me/protection: pick the method for sensitive operations (while no device is bound). */
+    async setProtection(principal: Principal, method: StepUpMethod, meta: RequestMeta) {
+      await deps.stepUp.requireFresh(principal, 'account.change_protection');
+      const bound = (await store.repos.mfaDevices.findActive(principal.userId)) !== undefined;
+      if (bound && method !== 'totp') throw new AppError('auth.forbidden', 'With a virtual MFA device bound, sensitive operations are always verified with it.');
+      if (!bound && method === 'totp') throw new AppError('mfa.not_bound', 'Bind a virtual MFA device first; sensitive operations then use it.');
+      const user = await store.repos.users.findUserById(principal.userId);
+      if (!bound && method !== 'password' && !(user && deps.verification.channelsFor(user).includes(method as 'email' | 'sms'))) {
+        throw new AppError('verification.channel_unavailable', 'That channel cannot reach this account.');
+      }
+      const now = deps.clock();
+      await store.transaction(async (repos) => {
+        if (!bound) await repos.users.updateUser(principal.userId, { step_up_method: method as 'password' | 'email' | 'sms' });
+        await deps.audit(repos, { type: 'protection.changed', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { sensitiveOperations: method } }, now);
+      });
+    },
+  };
+}
+export type ProtectionService = ReturnType<typeof createProtectionService>;

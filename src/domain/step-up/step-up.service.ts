@@ -1,0 +1,67 @@
+import { AppError } from '../../errors/app-error.js';
+import type { Store } from '../../db/repositories/index.js';
+import type { Clock } from '../../crypto/random.js';
+import type { Principal, RequestMeta } from '../sessions/principal.js';
+import type { VerificationService } from '../verification/verification.service.js';
+import { sensitiveOperation, type SensitiveOperationId } from './sensitive-operations.js';
+import type { StepUpInput, StepUpVerifiers } from './verifiers.js';
+
+export type StepUpMethod = StepUpInput['method'];
+
+/**
+ * Step-up (DESIGN.md §2.6, NIST SP 800-63B §4.2.3 reauthentication): the one rule of how fresh a
+ * session's proof must be before a sensitive operation, and which methods may refresh it.
+ * - With a device bound, only a TOTP code counts; without one, an email or SMS code (where one can
+ *   reach the user) or the password — or only the method the user picked (seed 002).
+ * - A step-up belongs to its session and lasts TWOFOLD_STEP_UP_MAX_AGE seconds.
+ * - Every sensitive operation asks through `requireFresh(principal, id)`, keyed by the documented
+ *   list (docs/sensitive-operations.md), so the list and what is enforced are the same thing.
+ */
+export function createStepUpService(deps: { store: Store; clock: Clock; maxAgeSeconds: number; verification: VerificationService; verifiers: StepUpVerifiers }) {
+  const { store, clock } = deps;
+
+  /** The ways this user can refresh a step-up now (API.md `methods`). */
+  async function methods(userId: string): Promise<StepUpMethod[]> {
+    if (await store.repos.mfaDevices.findActive(userId)) return ['totp'];
+    const user = await store.repos.users.findUserById(userId);
+    const available: StepUpMethod[] = [...(user ? deps.verification.channelsFor(user) : []), 'password'];
+    const chosen = user?.step_up_method;
+    return chosen && available.includes(chosen) ? [chosen] : available;
+  }
+
+  function isFresh(principal: Pick<Principal, 'stepUpUntil'>): boolean {
+    return principal.stepUpUntil > clock();
+  }
+
+  return {
+    methods,
+    isFresh,
+
+    /** Refuses a sensitive operation unless this session stepped up within the last max-age seconds. */
+    async requireFresh(principal: Principal, operation: SensitiveOperationId): Promise<void> {
+      if (isFresh(principal)) return;
+      const what = sensitiveOperation(operation).what;
+      throw new AppError('auth.step_up_required', `${what}: a sensitive operation. Verify it is you first (POST /me/step-up).`, {
+        details: { methods: await methods(principal.userId), operation },
+      });
+    },
+
+    /** POST /me/step-up: refreshes this session's step-up (and only this session's, API.md). */
+    async stepUp(principal: Principal, input: StepUpInput, meta: RequestMeta) {
+      const bound = (await store.repos.mfaDevices.findActive(principal.userId)) !== undefined;
+      if (input.method === 'totp' && !bound) throw new AppError('mfa.not_bound', 'No virtual MFA device is bound; verify with your password instead.');
+      // Email and SMS codes and the password are weaker than TOTP: no step-up once a device is bound.
+      if (input.method !== 'totp' && bound) {
+        throw new AppError('auth.step_up_required', 'A virtual MFA device is bound: verify with a code from it.', { details: { methods: ['totp'] } });
+      }
+      const allowed = await methods(principal.userId);
+      if (!allowed.includes(input.method)) {
+        throw new AppError('auth.step_up_required', `Verify with ${allowed.join(' or ')}: that is how this account protects sensitive operations.`, { details: { methods: allowed } });
+      }
+      const until = clock() + deps.maxAgeSeconds * 1000;
+      const verified = await deps.verifiers[input.method](principal, input as never, until, meta);
+      return { stepUpUntil: until, ...(verified.session ? { session: verified.session } : {}) };
+    },
+  };
+}
+export type StepUpService = ReturnType<typeof createStepUpService>;
