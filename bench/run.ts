@@ -38,12 +38,24 @@ const LOGINS_IN_FLIGHT = Number(process.env.BENCH_LOGINS_IN_FLIGHT ?? 12);
 /** libuv's pool size here and in the server (both set by bin/threadpool.cjs, or by the caller's UV_THREADPOOL_SIZE). */
 const THREAD_POOL = process.env.UV_THREADPOOL_SIZE || '4';
 
-interface SeededUser { email: string; secret: Buffer; challengeId?: string }
+interface SeededUser {
+  email: string;
+  secret: Buffer;
+  challengeId?: string;
+}
 
 async function seed(dataDir: string, keyHex: string, verifyUsers: number, loginUsers: number) {
   const database = openDatabase({ kind: 'sqlite', file: path.join(dataDir, 'twofold.db') });
   await migrateToLatest(database.db);
-  const box = createSecretBox([{ id: createHash('sha256').update(Buffer.from(keyHex, 'hex')).digest('hex').slice(0, 8), key: Buffer.from(keyHex, 'hex') }], randomBytes);
+  const box = createSecretBox(
+    [
+      {
+        id: createHash('sha256').update(Buffer.from(keyHex, 'hex')).digest('hex').slice(0, 8),
+        key: Buffer.from(keyHex, 'hex'),
+      },
+    ],
+    randomBytes,
+  );
   // One real argon2id hash shared by all bench users: seeding 40k distinct hashes would take 10 minutes.
   const passwordHash = await hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
   const now = Date.now();
@@ -55,14 +67,65 @@ async function seed(dataDir: string, keyHex: string, verifyUsers: number, loginU
           const id = `${prefix}${i}`;
           const email = `${prefix}${i}@bench.example`;
           const secret = randomBytes(20);
-          await trx.insertInto('accounts').values({ id: `a-${id}`, alias: `al${prefix}${i}`, created_at: now }).execute();
-          await trx.insertInto('users').values({ id, account_id: `a-${id}`, kind: 'root', email, email_normalized: email, username: null, display_name: id, phone: null, password_hash: passwordHash, created_at: now, disabled_at: null, roles: '', mfa_required: 0, created_by: null, step_up_method: null }).execute();
+          await trx
+            .insertInto('accounts')
+            .values({ id: `a-${id}`, alias: `al${prefix}${i}`, created_at: now })
+            .execute();
+          await trx
+            .insertInto('users')
+            .values({
+              id,
+              account_id: `a-${id}`,
+              kind: 'root',
+              email,
+              email_normalized: email,
+              username: null,
+              display_name: id,
+              phone: null,
+              password_hash: passwordHash,
+              created_at: now,
+              disabled_at: null,
+              roles: '',
+              mfa_required: 0,
+              created_by: null,
+              step_up_method: null,
+            })
+            .execute();
           const deviceId = `d-${id}`;
-          await trx.insertInto('mfa_devices').values({ id: deviceId, user_id: id, status: 'active', secret_sealed: box.seal(secret, deviceAssociatedData(deviceId)), key_id: box.currentKeyId, created_at: now, expires_at: null, bound_at: now, removed_at: null, last_used_step: -1, drift_steps: 0, bound_ip: null, bound_user_agent: null }).execute();
+          await trx
+            .insertInto('mfa_devices')
+            .values({
+              id: deviceId,
+              user_id: id,
+              status: 'active',
+              secret_sealed: box.seal(secret, deviceAssociatedData(deviceId)),
+              key_id: box.currentKeyId,
+              created_at: now,
+              expires_at: null,
+              bound_at: now,
+              removed_at: null,
+              last_used_step: -1,
+              drift_steps: 0,
+              bound_ip: null,
+              bound_user_agent: null,
+            })
+            .execute();
           const user: SeededUser = { email, secret };
           if (withChallenge) {
             user.challengeId = randomBytes(32).toString('base64url');
-            await trx.insertInto('login_challenges').values({ id_hash: createHash('sha256').update(user.challengeId).digest('hex'), user_id: id, created_at: now, expires_at: now + 60 * 60_000, attempts: 0, consumed_at: null, ip: null, user_agent: null }).execute();
+            await trx
+              .insertInto('login_challenges')
+              .values({
+                id_hash: createHash('sha256').update(user.challengeId).digest('hex'),
+                user_id: id,
+                created_at: now,
+                expires_at: now + 60 * 60_000,
+                attempts: 0,
+                consumed_at: null,
+                ip: null,
+                user_agent: null,
+              })
+              .execute();
           }
           users.push(user);
         }
@@ -78,9 +141,18 @@ async function seed(dataDir: string, keyHex: string, verifyUsers: number, loginU
 
 /** Starts the server as `npm start` does (bin/twofold.cjs sizes libuv's pool for the hashes). */
 async function startServer(dataDir: string, keyHex: string): Promise<ChildProcess> {
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+    : [];
   const child = spawn(process.execPath, [...profile, 'bin/twofold.cjs', 'serve'], {
-    env: { ...process.env, TWOFOLD_DATA_DIR: dataDir, TWOFOLD_PORT: String(PORT), TWOFOLD_SECRET_KEY: keyHex, TWOFOLD_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', TWOFOLD_DEV: '0' },
+    env: {
+      ...process.env,
+      TWOFOLD_DATA_DIR: dataDir,
+      TWOFOLD_PORT: String(PORT),
+      TWOFOLD_SECRET_KEY: keyHex,
+      TWOFOLD_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      TWOFOLD_DEV: '0',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 100; i++) {
@@ -104,17 +176,29 @@ function threadCpu(pid: number): Map<number, number> {
 
 /** CPU seconds (user + system) a process has used, from /proc. */
 function readCpu(pid: number, tid?: number, part: 'user' | 'system' | 'both' = 'both'): number {
-  const fields = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const fields = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8')
+    .split(') ')[1]!
+    .split(' ');
   return ((part === 'system' ? 0 : Number(fields[11])) + (part === 'user' ? 0 : Number(fields[12]))) / 100;
 }
 
 /** CPU seconds the whole machine has been busy (all cores; user, system, irq, steal), from /proc/stat. */
 function readMachineBusy(): number {
-  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .trim()
+    .split(/\s+/)
+    .map(Number);
   return (user! + nice! + system! + irq! + softirq! + steal!) / 100;
 }
 
-interface LoadResult { requestsPerSecond: number; p50: number; p99: number; non2xx: number; errors: number }
+interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
 interface Load {
   path: string;
   connections: number;
@@ -141,7 +225,11 @@ async function load(spec: Load): Promise<LoadResult> {
 /** wrk with bench/wrk.lua; POST bodies go in a file, one line per request, a field per TOTP step of the phase. */
 async function wrkLoad(spec: Load): Promise<LoadResult> {
   const args = ['-t1', `-c${spec.connections}`, `-d${spec.seconds}s`, '-s', path.join('bench', 'wrk.lua')];
-  for (const [name, value] of Object.entries({ ...spec.headers, ...(spec.bodies ? { 'content-type': 'application/json' } : {}) })) args.push('-H', `${name}: ${value}`);
+  for (const [name, value] of Object.entries({
+    ...spec.headers,
+    ...(spec.bodies ? { 'content-type': 'application/json' } : {}),
+  }))
+    args.push('-H', `${name}: ${value}`);
   args.push(`${BASE}${spec.path}`);
   let bodiesDir: string | null = null;
   if (spec.bodies) {
@@ -152,7 +240,9 @@ async function wrkLoad(spec: Load): Promise<LoadResult> {
     const file = path.join(bodiesDir, 'bodies.txt');
     const lines: string[] = [];
     for (let i = 0; i < spec.bodies.count; i++) {
-      lines.push(Array.from({ length: steps }, (_, k) => spec.bodies!.bodiesAt(i, (firstStep + k) * 30_000 + 15_000)).join('\t'));
+      lines.push(
+        Array.from({ length: steps }, (_, k) => spec.bodies!.bodiesAt(i, (firstStep + k) * 30_000 + 15_000)).join('\t'),
+      );
     }
     writeFileSync(file, lines.join('\n') + '\n');
     args.push('--', file, String(firstStep));
@@ -164,8 +254,21 @@ async function wrkLoad(spec: Load): Promise<LoadResult> {
   });
   const line = output.split('\n').find((l) => l.startsWith('WRK_RESULT '));
   if (!line) throw new Error(`wrk printed no result:\n${output}`);
-  const r = JSON.parse(line.slice('WRK_RESULT '.length)) as { requests: number; durationUs: number; non2xx: number; errors: number; p50Us: number; p99Us: number };
-  return { requestsPerSecond: r.requests / (r.durationUs / 1e6), p50: r.p50Us / 1000, p99: r.p99Us / 1000, non2xx: r.non2xx, errors: r.errors };
+  const r = JSON.parse(line.slice('WRK_RESULT '.length)) as {
+    requests: number;
+    durationUs: number;
+    non2xx: number;
+    errors: number;
+    p50Us: number;
+    p99Us: number;
+  };
+  return {
+    requestsPerSecond: r.requests / (r.durationUs / 1e6),
+    p50: r.p50Us / 1000,
+    p99: r.p99Us / 1000,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
 }
 
 async function autocannonLoad(spec: Load): Promise<LoadResult> {
@@ -177,26 +280,39 @@ async function autocannonLoad(spec: Load): Promise<LoadResult> {
     ...(spec.headers ? { headers: spec.headers } : {}),
     ...(spec.bodies
       ? {
-          requests: [{
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            setupRequest: (request) => ({ ...request, body: spec.bodies!.bodiesAt(Math.min(next++, spec.bodies!.count - 1), Date.now()) }),
-          }],
+          requests: [
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              setupRequest: (request) => ({
+                ...request,
+                body: spec.bodies!.bodiesAt(Math.min(next++, spec.bodies!.count - 1), Date.now()),
+              }),
+            },
+          ],
         }
       : {}),
   });
-  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
 }
 
 async function argon2HashesPerSecond(seconds: number, inFlight: number) {
   let done = 0;
   const stop = Date.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (Date.now() < stop) {
-      await hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
-      done++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (Date.now() < stop) {
+        await hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+        done++;
+      }
+    }),
+  );
   return done / seconds;
 }
 
@@ -210,7 +326,8 @@ async function argon2HashesPerSecond(seconds: number, inFlight: number) {
 class BenchConnection {
   private readonly socket: net.Socket;
   private received: Buffer = Buffer.alloc(0);
-  private waiting: { resolve: (answer: { status: number; json: any }) => void; reject: (error: Error) => void } | null = null;
+  private waiting: { resolve: (answer: { status: number; json: any }) => void; reject: (error: Error) => void } | null =
+    null;
 
   constructor(port: number) {
     this.socket = net.connect(port, '127.0.0.1');
@@ -224,7 +341,9 @@ class BenchConnection {
     const payload = JSON.stringify(body);
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
-      this.socket.write(`POST ${pathname} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`);
+      this.socket.write(
+        `POST ${pathname} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`,
+      );
     });
   }
 
@@ -263,14 +382,16 @@ async function fullLogins(users: SeededUser[], seconds: number, inFlight: number
   let failed = 0;
   const latencies: number[] = [];
   const stop = Date.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    const connection = new BenchConnection(PORT);
-    try {
-      await loginsOn(connection);
-    } finally {
-      connection.close();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      const connection = new BenchConnection(PORT);
+      try {
+        await loginsOn(connection);
+      } finally {
+        connection.close();
+      }
+    }),
+  );
   async function loginsOn(connection: BenchConnection) {
     while (Date.now() < stop && next < users.length) {
       const user = users[next++]!;
@@ -281,28 +402,45 @@ async function fullLogins(users: SeededUser[], seconds: number, inFlight: number
         failed++;
         continue;
       }
-      const second = await connection.post('/api/v1/sessions/mfa', { challengeId: challenge.challenge.id, code: referenceTotp(user.secret, Date.now()) });
+      const second = await connection.post('/api/v1/sessions/mfa', {
+        challengeId: challenge.challenge.id,
+        code: referenceTotp(user.secret, Date.now()),
+      });
       if (second.status === 201) ok++;
       else failed++;
       latencies.push(performance.now() - started);
     }
   }
   latencies.sort((a, b) => a - b);
-  return { perSecond: ok / seconds, ok, failed, p50: latencies[Math.floor(latencies.length * 0.5)] ?? 0, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
+  return {
+    perSecond: ok / seconds,
+    ok,
+    failed,
+    p50: latencies[Math.floor(latencies.length * 0.5)] ?? 0,
+    p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+  };
 }
 
 async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-bench-'));
   const keyHex = randomBytes(32).toString('hex');
   const verifyUsers = Number(process.env.BENCH_VERIFY_USERS ?? 8000 * DURATION_S);
-  console.log(`seeding ${verifyUsers} users with pending logins and 6000 users for full logins (SQLite, synchronous=FULL) …`);
+  console.log(
+    `seeding ${verifyUsers} users with pending logins and 6000 users for full logins (SQLite, synchronous=FULL) …`,
+  );
   const seeded = await seed(dataDir, keyHex, process.env.BENCH_ONLY === 'logins' ? 0 : verifyUsers, 6000);
   const server = await startServer(dataDir, keyHex);
   try {
     const only = process.env.BENCH_ONLY; // "verify" or "logins": one phase, while profiling it
     if (only === 'logins') {
       const before = await argon2HashesPerSecond(DURATION_S, 4);
-      const snapshot = () => ({ server: readCpu(server.pid!), client: readCpu(process.pid), mainSystem: readCpu(server.pid!, server.pid!, 'system'), threads: threadCpu(server.pid!), clientThreads: threadCpu(process.pid) });
+      const snapshot = () => ({
+        server: readCpu(server.pid!),
+        client: readCpu(process.pid),
+        mainSystem: readCpu(server.pid!, server.pid!, 'system'),
+        threads: threadCpu(server.pid!),
+        clientThreads: threadCpu(process.pid),
+      });
       const start = snapshot();
       const logins = await fullLogins(seeded.login, DURATION_S, LOGINS_IN_FLIGHT);
       const end = snapshot();
@@ -310,14 +448,24 @@ async function main() {
       const percent = (seconds: number) => `${((seconds / DURATION_S) * 100).toFixed(0)} %`;
       const main = (end.threads.get(server.pid!) ?? 0) - (start.threads.get(server.pid!) ?? 0);
       if (process.env.BENCH_THREADS) {
-        for (const [tid, seconds] of end.clientThreads) console.log(`  client thread ${tid}${tid === process.pid ? ' (main)' : ''}: ${percent(seconds - (start.clientThreads.get(tid) ?? 0))}`);
-        for (const [tid, seconds] of end.threads) console.log(`  server thread ${tid}${tid === server.pid ? ' (main)' : ''}: ${percent(seconds - (start.threads.get(tid) ?? 0))}`);
+        for (const [tid, seconds] of end.clientThreads)
+          console.log(
+            `  client thread ${tid}${tid === process.pid ? ' (main)' : ''}: ${percent(seconds - (start.clientThreads.get(tid) ?? 0))}`,
+          );
+        for (const [tid, seconds] of end.threads)
+          console.log(
+            `  server thread ${tid}${tid === server.pid ? ' (main)' : ''}: ${percent(seconds - (start.threads.get(tid) ?? 0))}`,
+          );
         console.log(`  server main thread system time: ${percent(end.mainSystem - start.mainSystem)}`);
       }
-      console.log(`logins only: ${logins.perSecond.toFixed(1)} /s = ${((logins.perSecond / bound) * 100).toFixed(1)} % of ${bound.toFixed(1)} argon2id hashes/s (mean of before and after), p50 ${Math.round(logins.p50)} ms, p99 ${Math.round(logins.p99)} ms; CPU: server ${percent(end.server - start.server)} (main thread ${percent(main)}), load client ${percent(end.client - start.client)}`);
+      console.log(
+        `logins only: ${logins.perSecond.toFixed(1)} /s = ${((logins.perSecond / bound) * 100).toFixed(1)} % of ${bound.toFixed(1)} argon2id hashes/s (mean of before and after), p50 ${Math.round(logins.p50)} ms, p99 ${Math.round(logins.p99)} ms; CPU: server ${percent(end.server - start.server)} (main thread ${percent(main)}), load client ${percent(end.client - start.client)}`,
+      );
       return;
     }
-    const health = only ? { requestsPerSecond: 1, p50: 0, p99: 0, non2xx: 0, errors: 0 } : await load({ path: '/healthz', connections: 32, seconds: DURATION_S });
+    const health = only
+      ? { requestsPerSecond: 1, p50: 0, p99: 0, non2xx: 0, errors: 0 }
+      : await load({ path: '/healthz', connections: 32, seconds: DURATION_S });
 
     // Each request takes the next seeded pending login: a warm-up share first (the verify path's
     // first seconds run before V8 has optimised it and SQLite has its pages cached), then the phase.
@@ -326,11 +474,21 @@ async function main() {
       const user = seeded.verify[offset + index]!;
       return JSON.stringify({ challengeId: user.challengeId, code: referenceTotp(user.secret, nowMs) });
     };
-    await load({ path: '/api/v1/sessions/mfa', connections: 32, seconds: 2, bodies: { count: warmUp, bodiesAt: verifyBody(0) } });
+    await load({
+      path: '/api/v1/sessions/mfa',
+      connections: 32,
+      seconds: 2,
+      bodies: { count: warmUp, bodiesAt: verifyBody(0) },
+    });
     const cpuBefore = readCpu(server.pid!);
     const mainBefore = readCpu(server.pid!, server.pid!);
     const machineBefore = readMachineBusy();
-    const verify = await load({ path: '/api/v1/sessions/mfa', connections: 32, seconds: DURATION_S, bodies: { count: seeded.verify.length - warmUp, bodiesAt: verifyBody(warmUp) } });
+    const verify = await load({
+      path: '/api/v1/sessions/mfa',
+      connections: 32,
+      seconds: DURATION_S,
+      bodies: { count: seeded.verify.length - warmUp, bodiesAt: verifyBody(warmUp) },
+    });
     const verifyServerCpu = (readCpu(server.pid!) - cpuBefore) / DURATION_S;
     const verifyMainThreadCpu = (readCpu(server.pid!, server.pid!) - mainBefore) / DURATION_S;
     // What the server did not use: the load client, mostly (the bench's own process idles meanwhile with wrk).
@@ -338,7 +496,9 @@ async function main() {
     const cpuText = `server CPU ${(verifyServerCpu * 100).toFixed(0)} % (main thread ${(verifyMainThreadCpu * 100).toFixed(0)} %), load client and rest ${(verifyRestCpu * 100).toFixed(0)} %`;
 
     if (only) {
-      console.log(`verify only (${CLIENT}): ${Math.round(verify.requestsPerSecond)} req/s, p50 ${verify.p50} ms, p99 ${verify.p99} ms, non-2xx ${verify.non2xx}, errors ${verify.errors}, ${cpuText}`);
+      console.log(
+        `verify only (${CLIENT}): ${Math.round(verify.requestsPerSecond)} req/s, p50 ${verify.p50} ms, p99 ${verify.p99} ms, non-2xx ${verify.non2xx}, errors ${verify.errors}, ${cpuText}`,
+      );
       return;
     }
     // A session for GET /me, from a user no other phase touches.
@@ -346,10 +506,18 @@ async function main() {
     const meLogin = await fullLogins([meUser], 1, 1);
     if (meLogin.ok !== 1) throw new Error('could not log in the GET /me user');
     const tokenResponse = await (async () => {
-      const r = await fetch(`${BASE}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: meUser.email, password: PASSWORD }) });
+      const r = await fetch(`${BASE}/api/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: meUser.email, password: PASSWORD }),
+      });
       const c = (await r.json()) as { challenge: { id: string } };
       await new Promise((resolve) => setTimeout(resolve, 30_000 - (Date.now() % 30_000) + 200));
-      const s = await fetch(`${BASE}/api/v1/sessions/mfa`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challengeId: c.challenge.id, code: referenceTotp(meUser.secret, Date.now()) }) });
+      const s = await fetch(`${BASE}/api/v1/sessions/mfa`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ challengeId: c.challenge.id, code: referenceTotp(meUser.secret, Date.now()) }),
+      });
       return ((await s.json()) as { session: { token: string } }).session.token;
     })();
     // Logins alone (the ratio to the argon2id bound), then logins again with GET /me alongside.
@@ -362,16 +530,42 @@ async function main() {
     const argon2 = (argon2Before + argon2After) / 2;
     const [loginsUnderRead, me] = await Promise.all([
       fullLogins(seeded.login.slice(half), DURATION_S, LOGINS_IN_FLIGHT),
-      load({ path: '/api/v1/me', connections: 4, seconds: DURATION_S, headers: { authorization: `Bearer ${tokenResponse}` } }),
+      load({
+        path: '/api/v1/me',
+        connections: 4,
+        seconds: DURATION_S,
+        headers: { authorization: `Bearer ${tokenResponse}` },
+      }),
     ]);
 
     const results = {
-      machine: { cpus: (await import('node:os')).cpus().length, node: process.version, loadClient: CLIENT, threadPool: Number(THREAD_POOL), durationSeconds: DURATION_S, database: 'SQLite WAL synchronous=FULL', logLevel: 'info' },
+      machine: {
+        cpus: (await import('node:os')).cpus().length,
+        node: process.version,
+        loadClient: CLIENT,
+        threadPool: Number(THREAD_POOL),
+        durationSeconds: DURATION_S,
+        database: 'SQLite WAL synchronous=FULL',
+        logLevel: 'info',
+      },
       healthz: health,
       argon2idHashesPerSecond: argon2,
       argon2idBeforeAndAfterLogins: [argon2Before, argon2After],
-      mfaVerify: { connections: 32, ...verify, serverCpu: verifyServerCpu, serverMainThreadCpu: verifyMainThreadCpu, loadClientAndRestCpu: verifyRestCpu },
-      fullLogins: { inFlight: LOGINS_IN_FLIGHT, perSecond: logins.perSecond, ok: logins.ok, failed: logins.failed, p50Ms: Math.round(logins.p50), p99Ms: Math.round(logins.p99) },
+      mfaVerify: {
+        connections: 32,
+        ...verify,
+        serverCpu: verifyServerCpu,
+        serverMainThreadCpu: verifyMainThreadCpu,
+        loadClientAndRestCpu: verifyRestCpu,
+      },
+      fullLogins: {
+        inFlight: LOGINS_IN_FLIGHT,
+        perSecond: logins.perSecond,
+        ok: logins.ok,
+        failed: logins.failed,
+        p50Ms: Math.round(logins.p50),
+        p99Ms: Math.round(logins.p99),
+      },
       meDuringLogins: { connections: 4, ...me, loginsPerSecondMeanwhile: loginsUnderRead.perSecond },
       ratios: {
         mfaVerifyToHealthz: verify.requestsPerSecond / health.requestsPerSecond,
@@ -379,13 +573,31 @@ async function main() {
       },
     };
     const line = (name: string, value: string) => console.log(`${name.padEnd(44)} ${value}`);
-    console.log('\ntwofold bench — ' + `${results.machine.cpus} cores, ${process.version}, ${DURATION_S}s per phase, SQLite synchronous=FULL, load client ${CLIENT}\n`);
+    console.log(
+      '\ntwofold bench — ' +
+        `${results.machine.cpus} cores, ${process.version}, ${DURATION_S}s per phase, SQLite synchronous=FULL, load client ${CLIENT}\n`,
+    );
     const ms = (value: number) => `${value.toFixed(1)} ms`;
-    line('GET /healthz (32 conn)', `${Math.round(health.requestsPerSecond)} req/s, p50 ${ms(health.p50)}, p99 ${ms(health.p99)}`);
-    line(`argon2id hashes/s (4 in flight, ${THREAD_POOL} threads)`, `${argon2.toFixed(1)} (mean of ${argon2Before.toFixed(1)} before and ${argon2After.toFixed(1)} after the logins)`);
-    line('POST /sessions/mfa (32 conn)', `${Math.round(verify.requestsPerSecond)} req/s, p50 ${ms(verify.p50)}, p99 ${ms(verify.p99)}, non-2xx ${verify.non2xx}, ${cpuText}`);
-    line(`full logins password+code (${LOGINS_IN_FLIGHT} in flight)`, `${logins.perSecond.toFixed(1)} /s (ok ${logins.ok}, failed ${logins.failed}), p50 ${results.fullLogins.p50Ms} ms, p99 ${results.fullLogins.p99Ms} ms`);
-    line('GET /me during logins (4 conn)', `${Math.round(me.requestsPerSecond)} req/s, p50 ${ms(me.p50)}, p99 ${ms(me.p99)}, non-2xx ${me.non2xx} (logins meanwhile ${loginsUnderRead.perSecond.toFixed(1)} /s)`);
+    line(
+      'GET /healthz (32 conn)',
+      `${Math.round(health.requestsPerSecond)} req/s, p50 ${ms(health.p50)}, p99 ${ms(health.p99)}`,
+    );
+    line(
+      `argon2id hashes/s (4 in flight, ${THREAD_POOL} threads)`,
+      `${argon2.toFixed(1)} (mean of ${argon2Before.toFixed(1)} before and ${argon2After.toFixed(1)} after the logins)`,
+    );
+    line(
+      'POST /sessions/mfa (32 conn)',
+      `${Math.round(verify.requestsPerSecond)} req/s, p50 ${ms(verify.p50)}, p99 ${ms(verify.p99)}, non-2xx ${verify.non2xx}, ${cpuText}`,
+    );
+    line(
+      `full logins password+code (${LOGINS_IN_FLIGHT} in flight)`,
+      `${logins.perSecond.toFixed(1)} /s (ok ${logins.ok}, failed ${logins.failed}), p50 ${results.fullLogins.p50Ms} ms, p99 ${results.fullLogins.p99Ms} ms`,
+    );
+    line(
+      'GET /me during logins (4 conn)',
+      `${Math.round(me.requestsPerSecond)} req/s, p50 ${ms(me.p50)}, p99 ${ms(me.p99)}, non-2xx ${me.non2xx} (logins meanwhile ${loginsUnderRead.perSecond.toFixed(1)} /s)`,
+    );
     line('ratio MFA verify / healthz', `${(results.ratios.mfaVerifyToHealthz * 100).toFixed(1)} %`);
     line('ratio logins / argon2id bound', `${(results.ratios.loginsToArgon2 * 100).toFixed(1)} %`);
     mkdirSync('.bench', { recursive: true });

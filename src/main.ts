@@ -5,7 +5,14 @@
  */
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.js';
-import { checkDatabase, migrateToLatest, openDatabase, pendingMigrations, targetFor, type OpenDatabase } from './db/database.js';
+import {
+  checkDatabase,
+  migrateToLatest,
+  openDatabase,
+  pendingMigrations,
+  targetFor,
+  type OpenDatabase,
+} from './db/database.js';
 import { createStore } from './db/store.js';
 import { createServices, type ServiceConfig, type Services } from './domain/services.js';
 import type { DeliveryLogger } from './domain/notify/delivery.js';
@@ -22,7 +29,14 @@ export type ChannelConfig = ServiceConfig & Pick<Config, 'smtpUrl' | 'smsWebhook
 export function servicesFor(
   database: OpenDatabase,
   config: ChannelConfig,
-  options: { clock?: Clock; random?: RandomBytes; hasher?: PasswordHasher; transport?: MailTransport; sms?: SmsSender; logger?: DeliveryLogger } = {},
+  options: {
+    clock?: Clock;
+    random?: RandomBytes;
+    hasher?: PasswordHasher;
+    transport?: MailTransport;
+    sms?: SmsSender;
+    logger?: DeliveryLogger;
+  } = {},
 ): Promise<Services> {
   const { transport, sms, ...rest } = options;
   return createServices({
@@ -31,8 +45,15 @@ export function servicesFor(
     config,
     // Without SMTP (or an SMS webhook) messages stay in the database: the outbox.
     transport: transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : outboxTransport),
-    sms: sms ?? (config.smsWebhookUrl ? createWebhookSms({ url: config.smsWebhookUrl, token: config.smsWebhookToken }) : outboxSms),
-    health: { ping: () => checkDatabase(database.db), pendingMigrations: () => pendingMigrations(database.db, database.schema) },
+    sms:
+      sms ??
+      (config.smsWebhookUrl
+        ? createWebhookSms({ url: config.smsWebhookUrl, token: config.smsWebhookToken })
+        : outboxSms),
+    health: {
+      ping: () => checkDatabase(database.db),
+      pendingMigrations: () => pendingMigrations(database.db, database.schema),
+    },
   });
 }
 
@@ -51,15 +72,24 @@ export interface Runtime {
  * (it belongs to this one process); a shared PostgreSQL is migrated once, by `twofold migrate`, so
  * a schema that is behind this release stops the start with a message that says so.
  */
-export async function openRuntime(config: Readonly<Config>, options: { logger?: Logger; configOverrides?: Partial<Config> } = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: Readonly<Config>,
+  options: { logger?: Logger; configOverrides?: Partial<Config> } = {},
+): Promise<Runtime> {
   const logger = options.logger;
-  const onError = (error: Error) => logger?.warn({ err: { message: error.message, code: (error as { code?: string }).code } }, 'database connection lost; the next query opens a new one');
+  const onError = (error: Error) =>
+    logger?.warn(
+      { err: { message: error.message, code: (error as { code?: string }).code } },
+      'database connection lost; the next query opens a new one',
+    );
   const database = openDatabase(targetFor(config, onError));
   try {
     if (database.kind === 'sqlite') await migrateToLatest(database.db);
     const pending = await pendingMigrations(database.db);
     if (pending.length > 0) {
-      throw new StartupError(`the database schema is behind this release (missing ${pending.join(', ')}). Run "twofold migrate" once with the same TWOFOLD_DATABASE_URL, then start again.`);
+      throw new StartupError(
+        `the database schema is behind this release (missing ${pending.join(', ')}). Run "twofold migrate" once with the same TWOFOLD_DATABASE_URL, then start again.`,
+      );
     }
   } catch (error) {
     await database.close();
@@ -72,7 +102,9 @@ export async function openRuntime(config: Readonly<Config>, options: { logger?: 
 
 /** `twofold migrate`: applies pending migrations; a migration may take ten minutes per statement. */
 export async function migrate(config: Readonly<Config>): Promise<string[]> {
-  const database = openDatabase(targetFor({ ...config, database: { ...config.database, statementTimeoutMs: 600_000 } }));
+  const database = openDatabase(
+    targetFor({ ...config, database: { ...config.database, statementTimeoutMs: 600_000 } }),
+  );
   try {
     return await migrateToLatest(database.db);
   } finally {

@@ -1,5 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, call, createHarness, databaseKinds, loginFull, passwordStep, signupAndLogin, uniqueEmail, userWithDevice, wrongCode, type Harness } from './helpers/harness.js';
+import {
+  PASSWORD,
+  call,
+  createHarness,
+  databaseKinds,
+  loginFull,
+  passwordStep,
+  signupAndLogin,
+  uniqueEmail,
+  userWithDevice,
+  wrongCode,
+  type Harness,
+} from './helpers/harness.js';
 import { referenceTotp } from './helpers/rfc6238.js';
 
 describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
@@ -12,7 +24,9 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
   describe('POST /accounts', () => {
     it('creates a primary account with an alias and a root user', async () => {
       const email = uniqueEmail('Signup');
-      const res = await call(h.app, 'POST', '/api/v1/accounts', { body: { email, password: PASSWORD, displayName: 'Ada' } });
+      const res = await call(h.app, 'POST', '/api/v1/accounts', {
+        body: { email, password: PASSWORD, displayName: 'Ada' },
+      });
       expect(res.status).toBe(201);
       expect(res.body.account.alias).toMatch(/^[a-z2-9]{10}$/);
       expect(res.body.user).toEqual({ id: expect.any(String), kind: 'root', email, displayName: 'Ada' });
@@ -21,13 +35,17 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
     it('refuses a taken email, whatever its case, with 409 account.email_taken', async () => {
       const email = uniqueEmail('taken');
       expect((await call(h.app, 'POST', '/api/v1/accounts', { body: { email, password: PASSWORD } })).status).toBe(201);
-      const again = await call(h.app, 'POST', '/api/v1/accounts', { body: { email: email.toUpperCase(), password: PASSWORD } });
+      const again = await call(h.app, 'POST', '/api/v1/accounts', {
+        body: { email: email.toUpperCase(), password: PASSWORD },
+      });
       expect(again.status).toBe(409);
       expect(again.body.error.code).toBe('account.email_taken');
     });
     it('lets exactly one of two racing sign-ups for one email win', async () => {
       const email = uniqueEmail('race');
-      const results = await Promise.all([1, 2, 3].map(() => call(h.app, 'POST', '/api/v1/accounts', { body: { email, password: PASSWORD } })));
+      const results = await Promise.all(
+        [1, 2, 3].map(() => call(h.app, 'POST', '/api/v1/accounts', { body: { email, password: PASSWORD } })),
+      );
       expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
     });
     it.each([
@@ -49,7 +67,9 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
     it('logs a user without a device in with the password alone', async () => {
       const email = uniqueEmail();
       await call(h.app, 'POST', '/api/v1/accounts', { body: { email, password: PASSWORD } });
-      const res = await call(h.app, 'POST', '/api/v1/sessions', { body: { login: ` ${email.toUpperCase()} `, password: PASSWORD } });
+      const res = await call(h.app, 'POST', '/api/v1/sessions', {
+        body: { login: ` ${email.toUpperCase()} `, password: PASSWORD },
+      });
       expect(res.status).toBe(201);
       expect(res.body.status).toBe('authenticated');
       expect(res.body.session.token).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
@@ -58,8 +78,12 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
     });
     it('gives the same 401 for a wrong password and an unknown login', async () => {
       const { email } = await signupAndLogin(h);
-      const wrong = await call(h.app, 'POST', '/api/v1/sessions', { body: { login: email, password: 'wrong password' } });
-      const unknown = await call(h.app, 'POST', '/api/v1/sessions', { body: { login: uniqueEmail('ghost'), password: PASSWORD } });
+      const wrong = await call(h.app, 'POST', '/api/v1/sessions', {
+        body: { login: email, password: 'wrong password' },
+      });
+      const unknown = await call(h.app, 'POST', '/api/v1/sessions', {
+        body: { login: uniqueEmail('ghost'), password: PASSWORD },
+      });
       expect(wrong.status).toBe(401);
       expect(unknown.status).toBe(401);
       expect(wrong.body).toEqual(unknown.body);
@@ -69,7 +93,10 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
       const user = await userWithDevice(h);
       const res = await call(h.app, 'POST', '/api/v1/sessions', { body: { login: user.email, password: PASSWORD } });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ status: 'mfa_required', challenge: { id: expect.any(String), expiresAt: expect.any(String) } });
+      expect(res.body).toEqual({
+        status: 'mfa_required',
+        challenge: { id: expect.any(String), expiresAt: expect.any(String) },
+      });
       expect(res.headers['set-cookie']).toBeUndefined();
       // The challenge id is not a session token.
       expect((await call(h.app, 'GET', '/api/v1/me', { token: res.body.challenge.id })).status).toBe(401);
@@ -77,7 +104,9 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
     it('completes the login with the current code and rotates to a new session', async () => {
       const user = await userWithDevice(h);
       const challengeId = await passwordStep(h, user.email);
-      const res = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code: referenceTotp(user.secret, h.clock.now()) } });
+      const res = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+        body: { challengeId, code: referenceTotp(user.secret, h.clock.now()) },
+      });
       expect(res.status).toBe(201);
       expect(res.body.status).toBe('authenticated');
       expect(res.body.session.token).not.toBe(user.token);
@@ -85,25 +114,33 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
       expect(me.body.mfa.bound).toBe(true);
       // A challenge is single use.
       h.clock.nextStep();
-      const again = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code: referenceTotp(user.secret, h.clock.now()) } });
+      const again = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+        body: { challengeId, code: referenceTotp(user.secret, h.clock.now()) },
+      });
       expect(again.status).toBe(410);
       expect(again.body.error.code).toBe('auth.challenge_expired');
     });
     it('refuses a wrong code with 401 mfa.invalid_code and an unknown challenge with 410', async () => {
       const user = await userWithDevice(h);
       const challengeId = await passwordStep(h, user.email);
-      const wrong = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code: wrongCode(user.secret, h.clock.now()) } });
+      const wrong = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+        body: { challengeId, code: wrongCode(user.secret, h.clock.now()) },
+      });
       expect(wrong.status).toBe(401);
       expect(wrong.body.error.code).toBe('mfa.invalid_code');
       expect(wrong.body.error.hint).toBeUndefined();
-      const unknown = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId: 'nope', code: '123456' } });
+      const unknown = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+        body: { challengeId: 'nope', code: '123456' },
+      });
       expect(unknown.status).toBe(410);
     });
     it('expires a pending login after 5 minutes, even with a valid code (Nextcloud #1563)', async () => {
       const user = await userWithDevice(h);
       const challengeId = await passwordStep(h, user.email);
       h.clock.advance(5 * 60_000 + 1);
-      const res = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code: referenceTotp(user.secret, h.clock.now()) } });
+      const res = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+        body: { challengeId, code: referenceTotp(user.secret, h.clock.now()) },
+      });
       expect(res.status).toBe(410);
       expect(res.body.error.code).toBe('auth.challenge_expired');
     });
@@ -114,24 +151,32 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
       for (let i = 0; i < 5; i++) {
         expect((await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code } })).status).toBe(401);
       }
-      const sixth = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code: referenceTotp(user.secret, h.clock.now()) } });
+      const sixth = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+        body: { challengeId, code: referenceTotp(user.secret, h.clock.now()) },
+      });
       expect(sixth.status).toBe(410);
     });
     it('says the phone clock looks off when the code is right for a time minutes away, and still counts a failure', async () => {
       const user = await userWithDevice(h);
       const challengeId = await passwordStep(h, user.email);
-      const res = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code: referenceTotp(user.secret, h.clock.now(), 6) } });
+      const res = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+        body: { challengeId, code: referenceTotp(user.secret, h.clock.now(), 6) },
+      });
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('mfa.invalid_code');
       expect(res.body.error.hint).toBe('clock_skew');
       expect(res.body.error.message).toMatch(/clock/);
-      const events = await call(h.app, 'GET', `/api/v1/audit-events?type=mfa.verify_failed`, { token: (await loginFull(h, user)).token });
+      const events = await call(h.app, 'GET', `/api/v1/audit-events?type=mfa.verify_failed`, {
+        token: (await loginFull(h, user)).token,
+      });
       expect(events.body.events[0].details).toMatchObject({ path: 'login', clockSkew: true });
     });
     it('rate-limits passwords per login: 10 failures, then 429 with Retry-After, also for unknown logins', async () => {
       for (const login of [(await signupAndLogin(h)).email, uniqueEmail('nobody')]) {
         for (let i = 0; i < 10; i++) {
-          expect((await call(h.app, 'POST', '/api/v1/sessions', { body: { login, password: 'wrong password' } })).status).toBe(401);
+          expect(
+            (await call(h.app, 'POST', '/api/v1/sessions', { body: { login, password: 'wrong password' } })).status,
+          ).toBe(401);
         }
         const locked = await call(h.app, 'POST', '/api/v1/sessions', { body: { login, password: PASSWORD } });
         expect(locked.status).toBe(429);
@@ -145,12 +190,23 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
       const user = await userWithDevice(h);
       for (let i = 0; i < 3; i++) {
         const challengeId = await passwordStep(h, user.email);
-        for (let t = 0; t < 3; t++) await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code: wrongCode(user.secret, h.clock.now()) } });
+        for (let t = 0; t < 3; t++)
+          await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+            body: { challengeId, code: wrongCode(user.secret, h.clock.now()) },
+          });
       }
       // 9 failures so far; the 10th locks, whichever pending login it comes through.
       const challengeId = await passwordStep(h, user.email);
-      expect((await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code: wrongCode(user.secret, h.clock.now()) } })).status).toBe(401);
-      const locked = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code: referenceTotp(user.secret, h.clock.now()) } });
+      expect(
+        (
+          await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+            body: { challengeId, code: wrongCode(user.secret, h.clock.now()) },
+          })
+        ).status,
+      ).toBe(401);
+      const locked = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+        body: { challengeId, code: referenceTotp(user.secret, h.clock.now()) },
+      });
       expect(locked.status).toBe(429);
       expect(locked.body.error.code).toBe('mfa.locked');
     });
@@ -168,7 +224,11 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
       const user = await signupAndLogin(h);
       const me = await call(h.app, 'GET', '/api/v1/me', { token: user.token });
       expect(me.status).toBe(200);
-      expect(me.body).toMatchObject({ user: { id: user.userId, kind: 'root', email: user.email }, account: { id: user.accountId }, mfa: { bound: false } });
+      expect(me.body).toMatchObject({
+        user: { id: user.userId, kind: 'root', email: user.email },
+        account: { id: user.accountId },
+        mfa: { bound: false },
+      });
       expect((await call(h.app, 'DELETE', '/api/v1/sessions/current', { token: user.token })).status).toBe(204);
       expect((await call(h.app, 'GET', '/api/v1/me', { token: user.token })).status).toBe(401);
       expect((await call(h.app, 'DELETE', '/api/v1/sessions/current', { token: user.token })).status).toBe(401);
@@ -180,15 +240,36 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
     });
     it('refuses a cookie-authenticated state change from a foreign Origin, but not a bearer one', async () => {
       const user = await signupAndLogin(h);
-      const foreign = await h.app.inject({ method: 'DELETE', url: '/api/v1/sessions/current', cookies: { twofold_session: user.token }, headers: { origin: 'https://evil.example' } });
+      const foreign = await h.app.inject({
+        method: 'DELETE',
+        url: '/api/v1/sessions/current',
+        cookies: { twofold_session: user.token },
+        headers: { origin: 'https://evil.example' },
+      });
       expect(foreign.statusCode).toBe(403);
       expect(JSON.parse(foreign.body).error.code).toBe('auth.origin_mismatch');
-      const noOrigin = await h.app.inject({ method: 'DELETE', url: '/api/v1/sessions/current', cookies: { twofold_session: user.token } });
+      const noOrigin = await h.app.inject({
+        method: 'DELETE',
+        url: '/api/v1/sessions/current',
+        cookies: { twofold_session: user.token },
+      });
       expect(noOrigin.statusCode).toBe(403);
-      const own = await h.app.inject({ method: 'DELETE', url: '/api/v1/sessions/current', cookies: { twofold_session: user.token }, headers: { origin: 'http://twofold.test' } });
+      const own = await h.app.inject({
+        method: 'DELETE',
+        url: '/api/v1/sessions/current',
+        cookies: { twofold_session: user.token },
+        headers: { origin: 'http://twofold.test' },
+      });
       expect(own.statusCode).toBe(204);
       const bearer = await signupAndLogin(h);
-      expect((await call(h.app, 'DELETE', '/api/v1/sessions/current', { token: bearer.token, headers: { origin: 'https://evil.example' } })).status).toBe(204);
+      expect(
+        (
+          await call(h.app, 'DELETE', '/api/v1/sessions/current', {
+            token: bearer.token,
+            headers: { origin: 'https://evil.example' },
+          })
+        ).status,
+      ).toBe(204);
     });
     it('expires a session after 30 idle minutes and after 12 hours in all', async () => {
       const idle = await signupAndLogin(h);
@@ -213,9 +294,15 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
       expect(types.slice(0, 4)).toEqual(['login.succeeded', 'login.password_verified', 'login.failed', 'mfa.bound']);
       expect(types).toContain('account.created');
       expect(types).toContain('mfa.enrollment_started');
-      const filtered = await call(h.app, 'GET', '/api/v1/audit-events?type=login.failed&limit=1', { token: session.token });
+      const filtered = await call(h.app, 'GET', '/api/v1/audit-events?type=login.failed&limit=1', {
+        token: session.token,
+      });
       expect(filtered.body.events).toHaveLength(1);
-      expect(filtered.body.events[0]).toMatchObject({ type: 'login.failed', userId: user.userId, details: { factor: 'password' } });
+      expect(filtered.body.events[0]).toMatchObject({
+        type: 'login.failed',
+        userId: user.userId,
+        details: { factor: 'password' },
+      });
       const bad = await call(h.app, 'GET', '/api/v1/audit-events?limit=0', { token: session.token });
       expect(bad.status).toBe(400);
       expect((await call(h.app, 'GET', '/api/v1/audit-events')).status).toBe(401);
@@ -260,7 +347,11 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
 
   describe('security headers', () => {
     it('are on console pages, API answers and errors alike; HSTS only behind an https public URL', async () => {
-      for (const [method, url] of [['GET', '/login'], ['GET', '/api/v1/me'], ['POST', '/api/v1/sessions']] as const) {
+      for (const [method, url] of [
+        ['GET', '/login'],
+        ['GET', '/api/v1/me'],
+        ['POST', '/api/v1/sessions'],
+      ] as const) {
         const res = await h.app.inject({ method, url, ...(method === 'POST' ? { payload: { login: 'x' } } : {}) });
         expect(res.headers['content-security-policy'], url).toContain("default-src 'self'");
         expect(res.headers['content-security-policy'], url).toContain("frame-ancestors 'none'");
@@ -271,7 +362,9 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
         // A plain http:// deployment must not have its own CSS and forms rewritten to https://.
         expect(res.headers['content-security-policy'], url).not.toContain('upgrade-insecure-requests');
       }
-      const https = await createHarness(kind, { config: { publicUrl: 'https://mfa.example.com', secureCookies: true } });
+      const https = await createHarness(kind, {
+        config: { publicUrl: 'https://mfa.example.com', secureCookies: true },
+      });
       try {
         const secure = await https.app.inject({ method: 'GET', url: '/login' });
         expect(secure.headers['strict-transport-security']).toMatch(/max-age=\d+/);

@@ -1,7 +1,17 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createHarness, createSubUser, databaseKinds, loginAs, primaryAccount, signupAndLogin, userWithDevice, type Harness } from './helpers/harness.js';
+import {
+  call,
+  createHarness,
+  createSubUser,
+  databaseKinds,
+  loginAs,
+  primaryAccount,
+  signupAndLogin,
+  userWithDevice,
+  type Harness,
+} from './helpers/harness.js';
 import { referenceTotp } from './helpers/rfc6238.js';
 import { createWebhookSms } from '../src/mail/sms.js';
 
@@ -22,8 +32,10 @@ describe.each(databaseKinds())('email and SMS verification codes on %s', (kind) 
   });
   afterAll(async () => h.close());
 
-  const send = (token: string, channel: string) => call(h.app, 'POST', '/api/v1/me/verifications', { token, body: { channel } });
-  const stepUp = (token: string, method: string, verificationId: string, code: string) => call(h.app, 'POST', '/api/v1/me/step-up', { token, body: { method, verificationId, code } });
+  const send = (token: string, channel: string) =>
+    call(h.app, 'POST', '/api/v1/me/verifications', { token, body: { channel } });
+  const stepUp = (token: string, method: string, verificationId: string, code: string) =>
+    call(h.app, 'POST', '/api/v1/me/step-up', { token, body: { method, verificationId, code } });
 
   it('sends a code to the masked address; the code passes a step-up once, and binding can start', async () => {
     const user = await signupAndLogin(h);
@@ -32,7 +44,12 @@ describe.each(databaseKinds())('email and SMS verification codes on %s', (kind) 
     expect(bind.body.error).toMatchObject({ code: 'auth.step_up_required', methods: ['email', 'password'] });
     const sent = await send(user.token, 'email');
     expect(sent.status).toBe(202);
-    expect(sent.body.verification).toEqual({ id: expect.any(String), channel: 'email', destination: `${user.email[0]}***@example.com`, expiresAt: new Date(h.clock.now() + 600_000).toISOString() });
+    expect(sent.body.verification).toEqual({
+      id: expect.any(String),
+      channel: 'email',
+      destination: `${user.email[0]}***@example.com`,
+      expiresAt: new Date(h.clock.now() + 600_000).toISOString(),
+    });
     const code = await codeFromOutbox(h, user.email);
     const ok = await stepUp(user.token, 'email', sent.body.verification.id, code);
     expect(ok.status).toBe(200);
@@ -43,7 +60,7 @@ describe.each(databaseKinds())('email and SMS verification codes on %s', (kind) 
     expect(again.body.error.code).toBe('verification.invalid_code');
   });
 
-  it('refuses a wrong code, an expired code, the 6th try, another user\'s code, and a replaced code', async () => {
+  it("refuses a wrong code, an expired code, the 6th try, another user's code, and a replaced code", async () => {
     const user = await signupAndLogin(h);
     const first = await send(user.token, 'email');
     const firstCode = await codeFromOutbox(h, user.email);
@@ -57,7 +74,8 @@ describe.each(databaseKinds())('email and SMS verification codes on %s', (kind) 
     expect((await stepUp(other.token, 'email', second.body.verification.id, secondCode)).status).toBe(401);
     // Five tries: four wrong, the fifth right still works; a sixth would not.
     const wrong = secondCode === '000000' ? '111111' : '000000';
-    for (let i = 0; i < 4; i++) expect((await stepUp(user.token, 'email', second.body.verification.id, wrong)).status).toBe(401);
+    for (let i = 0; i < 4; i++)
+      expect((await stepUp(user.token, 'email', second.body.verification.id, wrong)).status).toBe(401);
     expect((await stepUp(user.token, 'email', second.body.verification.id, secondCode)).status).toBe(200);
     h.clock.advance(61_000);
     const third = await send(user.token, 'email');
@@ -70,7 +88,9 @@ describe.each(databaseKinds())('email and SMS verification codes on %s', (kind) 
     h.clock.advance(600_001);
     expect((await stepUp(user.token, 'email', fourth.body.verification.id, fourthCode)).status).toBe(401);
     // The wrong codes counted in the second-factor budget (one budget across factors).
-    const events = await call(h.app, 'GET', '/api/v1/audit-events?type=stepup.failed', { token: (await loginAs(h, user.email)).body.session.token });
+    const events = await call(h.app, 'GET', '/api/v1/audit-events?type=stepup.failed', {
+      token: (await loginAs(h, user.email)).body.session.token,
+    });
     expect(events.body.events.length).toBeGreaterThanOrEqual(9);
   });
 
@@ -103,7 +123,8 @@ describe.each(databaseKinds())('email and SMS verification codes on %s', (kind) 
         logins.push(sub.login);
         sessions.push((await loginAs(capped, sub.login)).body.session.token);
       }
-      const fromOne = (token: string) => call(capped.app, 'POST', '/api/v1/me/verifications', { token, body: { channel: 'sms' } });
+      const fromOne = (token: string) =>
+        call(capped.app, 'POST', '/api/v1/me/verifications', { token, body: { channel: 'sms' } });
       // Five different accounts and numbers from one address: the sixth is refused.
       for (let i = 0; i < 5; i++) expect((await fromOne(sessions[i]!)).status).toBe(202);
       const sixth = await fromOne(sessions[5]!);
@@ -113,7 +134,14 @@ describe.each(databaseKinds())('email and SMS verification codes on %s', (kind) 
       // The refusal left nothing half-written: no code went out to the sixth number.
       expect((await capped.services.outbox('+4915112345605')).length).toBe(0);
       // From other addresses the instance-wide cap (8 an hour) still holds.
-      const other = (token: string, ip: string) => capped.app.inject({ method: 'POST', url: '/api/v1/me/verifications', remoteAddress: ip, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: { channel: 'sms' } });
+      const other = (token: string, ip: string) =>
+        capped.app.inject({
+          method: 'POST',
+          url: '/api/v1/me/verifications',
+          remoteAddress: ip,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          payload: { channel: 'sms' },
+        });
       expect((await other(sessions[5]!, '203.0.113.7')).statusCode).toBe(202);
       expect((await other(sessions[6]!, '203.0.113.8')).statusCode).toBe(202);
       capped.clock.advance(61_000);
@@ -132,7 +160,10 @@ describe.each(databaseKinds())('email and SMS verification codes on %s', (kind) 
 
   it('a step-up code counts only on the channel it was sent on', async () => {
     const primary = await primaryAccount(h);
-    const sub = await createSubUser(h, primary.token, primary.alias, { phone: '+4915112345699', email: `both.${primary.alias}@example.com` });
+    const sub = await createSubUser(h, primary.token, primary.alias, {
+      phone: '+4915112345699',
+      email: `both.${primary.alias}@example.com`,
+    });
     const session = (await loginAs(h, sub.login)).body.session.token;
     h.clock.advance(301_000);
     const sms = await send(session, 'sms');
@@ -151,7 +182,10 @@ describe.each(databaseKinds())('email and SMS verification codes on %s', (kind) 
       plain.clock.advance(301_000);
       const bind = await call(plain.app, 'POST', '/api/v1/me/mfa-device', { token: user.token });
       expect(bind.body.error).toMatchObject({ code: 'auth.step_up_required', methods: ['password'] });
-      const res = await call(plain.app, 'POST', '/api/v1/me/verifications', { token: user.token, body: { channel: 'email' } });
+      const res = await call(plain.app, 'POST', '/api/v1/me/verifications', {
+        token: user.token,
+        body: { channel: 'email' },
+      });
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('verification.channel_unavailable');
       expect(res.body.error.message).toMatch(/Email is not configured on this server \(TWOFOLD_SMTP_URL/);
@@ -167,7 +201,21 @@ describe.each(databaseKinds())('email and SMS verification codes on %s', (kind) 
     const now = h.clock.now();
     // A lost-device recovery code (the recovery flow issues these) must not pass a step-up.
     const { codeHash } = await import('../src/domain/verification/verification.service.js');
-    await h.database.db.insertInto('verifications').values({ id: 'recovery-1', user_id: user.userId, purpose: 'recovery', channel: 'email', destination: user.email, code_hash: codeHash('recovery-1', '424242'), attempts: 0, created_at: now, expires_at: now + 600_000, consumed_at: null }).execute();
+    await h.database.db
+      .insertInto('verifications')
+      .values({
+        id: 'recovery-1',
+        user_id: user.userId,
+        purpose: 'recovery',
+        channel: 'email',
+        destination: user.email,
+        code_hash: codeHash('recovery-1', '424242'),
+        attempts: 0,
+        created_at: now,
+        expires_at: now + 600_000,
+        consumed_at: null,
+      })
+      .execute();
     const res = await stepUp(user.token, 'email', 'recovery-1', '424242');
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('verification.invalid_code');
@@ -191,7 +239,18 @@ describe.each(databaseKinds())('email and SMS verification codes on %s', (kind) 
 
   it('email and SMS codes are no step-up once a TOTP device is bound', async () => {
     const user = await userWithDevice(h);
-    const session = (await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId: (await call(h.app, 'POST', '/api/v1/sessions', { body: { login: user.email, password: 'correct horse battery' } })).body.challenge.id, code: referenceTotp(user.secret, h.clock.now()) } })).body.session.token;
+    const session = (
+      await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+        body: {
+          challengeId: (
+            await call(h.app, 'POST', '/api/v1/sessions', {
+              body: { login: user.email, password: 'correct horse battery' },
+            })
+          ).body.challenge.id,
+          code: referenceTotp(user.secret, h.clock.now()),
+        },
+      })
+    ).body.session.token;
     const sent = await send(session, 'email');
     const code = await codeFromOutbox(h, user.email);
     const res = await stepUp(session, 'email', sent.body.verification.id, code);
@@ -207,9 +266,16 @@ describe.each(databaseKinds())('email and SMS verification codes on %s', (kind) 
       const session = (await loginAs(real, sub.login)).body.session.token;
       await call(real.app, 'POST', '/api/v1/me/verifications', { token: session, body: { channel: 'sms' } });
       await real.services.delivery.runOnce();
-      const rows = await real.database.db.selectFrom('messages').select(['text_body', 'status']).where('to_address', '=', '+15551234567').execute();
+      const rows = await real.database.db
+        .selectFrom('messages')
+        .select(['text_body', 'status'])
+        .where('to_address', '=', '+15551234567')
+        .execute();
       expect(rows).toEqual([{ text_body: '[one-time code removed after delivery]', status: 'sent' }]);
-      const verification = await real.database.db.selectFrom('verifications').select('code_hash').executeTakeFirstOrThrow();
+      const verification = await real.database.db
+        .selectFrom('verifications')
+        .select('code_hash')
+        .executeTakeFirstOrThrow();
       expect(verification.code_hash).toMatch(/^[0-9a-f]{64}$/);
     } finally {
       await real.close();
@@ -231,7 +297,8 @@ describe('the SMS webhook against a real local HTTP server', () => {
         calls += 1;
         seen.push({ body: JSON.parse(raw), auth: request.headers.authorization });
         if (behaviour === 'slow') return void setTimeout(() => response.end('late'), 1_000);
-        if (behaviour === 'always-500' || (behaviour === 'fail-then-ok' && calls === 1)) return void response.writeHead(503).end('busy');
+        if (behaviour === 'always-500' || (behaviour === 'fail-then-ok' && calls === 1))
+          return void response.writeHead(503).end('busy');
         if (behaviour === 'reject') return void response.writeHead(400).end('bad number');
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"queued":true}');
       });
@@ -241,7 +308,8 @@ describe('the SMS webhook against a real local HTTP server', () => {
   });
   afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const sms = (options: Partial<Parameters<typeof createWebhookSms>[0]> = {}) => createWebhookSms({ url, token: 'gateway-secret', timeoutMs: 300, attempts: 3, pauseMs: 10, ...options });
+  const sms = (options: Partial<Parameters<typeof createWebhookSms>[0]> = {}) =>
+    createWebhookSms({ url, token: 'gateway-secret', timeoutMs: 300, attempts: 3, pauseMs: 10, ...options });
   const reset = (next: typeof behaviour) => {
     behaviour = next;
     calls = 0;
@@ -251,7 +319,9 @@ describe('the SMS webhook against a real local HTTP server', () => {
   it('POSTs {to, text, reference} as JSON with the bearer token', async () => {
     reset('ok');
     await sms().send({ to: '+4915112345678', text: 'twofold code: 123456', reference: 'm1' });
-    expect(seen).toEqual([{ body: { to: '+4915112345678', text: 'twofold code: 123456', reference: 'm1' }, auth: 'Bearer gateway-secret' }]);
+    expect(seen).toEqual([
+      { body: { to: '+4915112345678', text: 'twofold code: 123456', reference: 'm1' }, auth: 'Bearer gateway-secret' },
+    ]);
   });
 
   it('retries a 5xx and succeeds on the next try', async () => {
@@ -285,9 +355,19 @@ describe('the SMS webhook against a real local HTTP server', () => {
       const delivered = seen.at(-1)!.body as { to: string; text: string };
       expect(delivered.to).toBe('+4915199999999');
       const code = /code: (\d{6})\b/.exec(delivered.text)![1]!;
-      expect((await call(h.app, 'POST', '/api/v1/me/step-up', { token: session, body: { method: 'sms', verificationId: sent.body.verification.id, code } })).status).toBe(200);
+      expect(
+        (
+          await call(h.app, 'POST', '/api/v1/me/step-up', {
+            token: session,
+            body: { method: 'sms', verificationId: sent.body.verification.id, code },
+          })
+        ).status,
+      ).toBe(200);
       // Email cannot reach anyone here: no SMTP and not dev mode.
-      expect((await call(h.app, 'POST', '/api/v1/me/verifications', { token: primary.token, body: { channel: 'email' } })).status).toBe(422);
+      expect(
+        (await call(h.app, 'POST', '/api/v1/me/verifications', { token: primary.token, body: { channel: 'email' } }))
+          .status,
+      ).toBe(422);
     } finally {
       await h.close();
     }

@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bindDevice, call, createHarness, createSubUser, databaseKinds, loginAs, loginFull, primaryAccount, type Harness } from './helpers/harness.js';
+import {
+  bindDevice,
+  call,
+  createHarness,
+  createSubUser,
+  databaseKinds,
+  loginAs,
+  loginFull,
+  primaryAccount,
+  type Harness,
+} from './helpers/harness.js';
 import { referenceTotp } from './helpers/rfc6238.js';
 
 describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
@@ -18,61 +28,100 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
     const created = await call(h.app, 'POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Research' } });
     expect(created.status).toBe(201);
     expect(created.body.workspace).toMatchObject({ name: 'Research', mfaRequired: false });
-    const sub = await createSubUser(h, owner.token, owner.alias, { email: `member.${owner.alias}@example.com`, ...memberFields });
-    const added = await call(h.app, 'POST', `/api/v1/workspaces/${created.body.workspace.id}/members`, { token: owner.token, body: { userId: sub.id, role: 'member' } });
+    const sub = await createSubUser(h, owner.token, owner.alias, {
+      email: `member.${owner.alias}@example.com`,
+      ...memberFields,
+    });
+    const added = await call(h.app, 'POST', `/api/v1/workspaces/${created.body.workspace.id}/members`, {
+      token: owner.token,
+      body: { userId: sub.id, role: 'member' },
+    });
     expect(added.status).toBe(201);
     expect(added.body.member).toMatchObject({ userId: sub.id, role: 'member', mfa: { bound: false } });
     return { owner: { ...owner, secret: ownerSecret }, workspaceId: created.body.workspace.id as string, member: sub };
   }
 
-  const policy = (token: string, id: string, body: Record<string, unknown>) => call(h.app, 'PATCH', `/api/v1/workspaces/${id}`, { token, body });
+  const policy = (token: string, id: string, body: Record<string, unknown>) =>
+    call(h.app, 'PATCH', `/api/v1/workspaces/${id}`, { token, body });
 
   it('create, rename, list, members, and the rules on who may do what', async () => {
     const { owner, workspaceId, member } = await workspaceWithMember();
-    expect((await policy(owner.token, workspaceId, { name: 'Research & Development' })).body.workspace.name).toBe('Research & Development');
+    expect((await policy(owner.token, workspaceId, { name: 'Research & Development' })).body.workspace.name).toBe(
+      'Research & Development',
+    );
     const memberToken = (await loginAs(h, member.login)).body.session.token;
-    expect((await call(h.app, 'GET', '/api/v1/workspaces', { token: memberToken })).body.workspaces).toEqual([expect.objectContaining({ id: workspaceId, role: 'member' })]);
+    expect((await call(h.app, 'GET', '/api/v1/workspaces', { token: memberToken })).body.workspaces).toEqual([
+      expect.objectContaining({ id: workspaceId, role: 'member' }),
+    ]);
     expect((await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}`, { token: memberToken })).status).toBe(200);
     // A member may not manage; an outsider sees nothing.
     expect((await policy(memberToken, workspaceId, { name: 'Mine' })).status).toBe(403);
-    expect((await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}/members`, { token: memberToken })).status).toBe(403);
+    expect((await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}/members`, { token: memberToken })).status).toBe(
+      403,
+    );
     const outsider = await primaryAccount(h);
     expect((await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}`, { token: outsider.token })).status).toBe(404);
-    expect((await call(h.app, 'POST', `/api/v1/workspaces/${workspaceId}/members`, { token: owner.token, body: { userId: outsider.userId, role: 'member' } })).status).toBe(404);
-    const again = await call(h.app, 'POST', `/api/v1/workspaces/${workspaceId}/members`, { token: owner.token, body: { userId: member.id, role: 'admin' } });
+    expect(
+      (
+        await call(h.app, 'POST', `/api/v1/workspaces/${workspaceId}/members`, {
+          token: owner.token,
+          body: { userId: outsider.userId, role: 'member' },
+        })
+      ).status,
+    ).toBe(404);
+    const again = await call(h.app, 'POST', `/api/v1/workspaces/${workspaceId}/members`, {
+      token: owner.token,
+      body: { userId: member.id, role: 'admin' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('workspace.member_exists');
-    expect((await call(h.app, 'POST', '/api/v1/workspaces', { token: owner.token, body: { name: '' } })).status).toBe(400);
+    expect((await call(h.app, 'POST', '/api/v1/workspaces', { token: owner.token, body: { name: '' } })).status).toBe(
+      400,
+    );
     expect((await policy(owner.token, workspaceId, { graceDays: 91 })).status).toBe(400);
   });
 
-  it('turning mandatory MFA on needs a fresh step-up and one\'s own proved device, notifies unbound members, and shows compliance', async () => {
+  it("turning mandatory MFA on needs a fresh step-up and one's own proved device, notifies unbound members, and shows compliance", async () => {
     const { owner, workspaceId, member } = await workspaceWithMember();
     h.clock.advance(301_000);
     const stale = await policy(owner.token, workspaceId, { mfaRequired: true });
     expect(stale.status).toBe(401);
     expect(stale.body.error).toMatchObject({ code: 'auth.step_up_required', methods: ['totp'] });
     h.clock.nextStep();
-    await call(h.app, 'POST', '/api/v1/me/step-up', { token: owner.token, body: { method: 'totp', code: referenceTotp(owner.secret, h.clock.now()) } });
+    await call(h.app, 'POST', '/api/v1/me/step-up', {
+      token: owner.token,
+      body: { method: 'totp', code: referenceTotp(owner.secret, h.clock.now()) },
+    });
     // An owner without a device cannot require one from others.
     const other = await primaryAccount(h);
-    const ws = (await call(h.app, 'POST', '/api/v1/workspaces', { token: other.token, body: { name: 'No device' } })).body.workspace.id;
+    const ws = (await call(h.app, 'POST', '/api/v1/workspaces', { token: other.token, body: { name: 'No device' } }))
+      .body.workspace.id;
     const refused = await policy(other.token, ws, { mfaRequired: true });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('workspace.mfa_required');
     const on = await policy(owner.token, workspaceId, { mfaRequired: true, graceDays: 7 });
     expect(on.status).toBe(200);
-    expect(on.body.workspace).toMatchObject({ mfaRequired: true, graceDays: 7, mfaDeadline: new Date(h.clock.now() + 7 * 86_400_000).toISOString() });
+    expect(on.body.workspace).toMatchObject({
+      mfaRequired: true,
+      graceDays: 7,
+      mfaDeadline: new Date(h.clock.now() + 7 * 86_400_000).toISOString(),
+    });
     await h.services.delivery.runOnce();
-    const mails = (await call(h.app, 'GET', `/api/v1/dev/outbox?to=${encodeURIComponent(`member.${owner.alias}@example.com`)}`)).body.messages;
-    expect(mails.map((m: { subject: string }) => m.subject)).toContain('twofold test: The workspace Research now requires MFA');
+    const mails = (
+      await call(h.app, 'GET', `/api/v1/dev/outbox?to=${encodeURIComponent(`member.${owner.alias}@example.com`)}`)
+    ).body.messages;
+    expect(mails.map((m: { subject: string }) => m.subject)).toContain(
+      'twofold test: The workspace Research now requires MFA',
+    );
     const members = await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}/members`, { token: owner.token });
     expect(members.status).toBe(200);
     expect(members.body.members).toEqual([
       expect.objectContaining({ userId: owner.userId, role: 'owner', mfa: expect.objectContaining({ bound: true }) }),
       expect.objectContaining({ userId: member.id, role: 'member', mfa: { bound: false } }),
     ]);
-    const events = await call(h.app, 'GET', '/api/v1/audit-events?type=workspace.policy_changed', { token: owner.token });
+    const events = await call(h.app, 'GET', '/api/v1/audit-events?type=workspace.policy_changed', {
+      token: owner.token,
+    });
     expect(events.body.events[0].details).toMatchObject({ workspaceId, mfaRequired: true, graceDays: 7 });
   });
 
@@ -90,8 +139,12 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
     expect((await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}`, { token: rotated })).status).toBe(200);
     // A later login with password + code also opens it.
     const next = await loginAs(h, member.login);
-    const full = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId: next.body.challenge.id, code: referenceTotp(secret, h.clock.now()) } });
-    expect((await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}`, { token: full.body.session.token })).status).toBe(200);
+    const full = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+      body: { challengeId: next.body.challenge.id, code: referenceTotp(secret, h.clock.now()) },
+    });
+    expect(
+      (await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}`, { token: full.body.session.token })).status,
+    ).toBe(200);
   });
 
   it('after the grace period an unbound member gets a restricted session at login, and open sessions are re-checked when the policy changes', async () => {
@@ -105,14 +158,20 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
     expect(recheck.body.error.code).toBe('mfa.enrollment_required');
     const login = await loginAs(h, member.login);
     expect(login.body).toMatchObject({ status: 'mfa_enrollment_required', session: { restricted: true } });
-    expect((await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}`, { token: login.body.session.token })).status).toBe(403);
+    expect(
+      (await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}`, { token: login.body.session.token })).status,
+    ).toBe(403);
   });
 
   it('a grace period that ends later forces binding from then on; the strictest of several workspaces wins', async () => {
     const { owner, workspaceId, member } = await workspaceWithMember();
     await policy(owner.token, workspaceId, { mfaRequired: true, graceDays: 10 });
-    const second = (await call(h.app, 'POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Strict' } })).body.workspace.id;
-    await call(h.app, 'POST', `/api/v1/workspaces/${second}/members`, { token: owner.token, body: { userId: member.id, role: 'member' } });
+    const second = (await call(h.app, 'POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Strict' } }))
+      .body.workspace.id;
+    await call(h.app, 'POST', `/api/v1/workspaces/${second}/members`, {
+      token: owner.token,
+      body: { userId: member.id, role: 'member' },
+    });
     expect((await loginAs(h, member.login)).body.status).toBe('authenticated');
     await policy(owner.token, second, { mfaRequired: true, graceDays: 2 });
     h.clock.advance(2 * 86_400_000 + 1000);

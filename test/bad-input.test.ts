@@ -13,23 +13,85 @@ function prng(seed: number) {
   };
 }
 
-const FIELDS = ['email', 'password', 'login', 'challengeId', 'code', 'codes', 'enrollmentId', 'method', 'displayName', 'phone', 'username', 'mfaRequired', 'roles', 'disabled', 'reason', 'channel', 'verificationId', 'name', 'graceDays', 'userId', 'role', 'sensitiveOperations', 'currentPassword', '__proto__', 'constructor', 'x'];
-const STRINGS = ['', ' ', 'email', 'sms', '123456', '12345', '1234567', '١٢٣٤٥٦', '１２３４５６', '12345\u0000', 'a@b.co', 'user@example.com', 'totp', 'password', 'correct horse battery', '<script>', "' or 1=1 --", '\uD800', '😀😀😀', '+15551234567'];
+const FIELDS = [
+  'email',
+  'password',
+  'login',
+  'challengeId',
+  'code',
+  'codes',
+  'enrollmentId',
+  'method',
+  'displayName',
+  'phone',
+  'username',
+  'mfaRequired',
+  'roles',
+  'disabled',
+  'reason',
+  'channel',
+  'verificationId',
+  'name',
+  'graceDays',
+  'userId',
+  'role',
+  'sensitiveOperations',
+  'currentPassword',
+  '__proto__',
+  'constructor',
+  'x',
+];
+const STRINGS = [
+  '',
+  ' ',
+  'email',
+  'sms',
+  '123456',
+  '12345',
+  '1234567',
+  '١٢٣٤٥٦',
+  '１２３４５６',
+  '12345\u0000',
+  'a@b.co',
+  'user@example.com',
+  'totp',
+  'password',
+  'correct horse battery',
+  '<script>',
+  "' or 1=1 --",
+  '\uD800',
+  '😀😀😀',
+  '+15551234567',
+];
 
 function randomValue(rand: () => number, depth = 0): unknown {
   const pick = Math.floor(rand() * 11);
   switch (pick) {
-    case 0: return null;
-    case 1: return rand() < 0.5;
-    case 2: return Math.floor(rand() * 2_000_000) - 1_000_000;
-    case 3: return rand() * 1e308 * (rand() < 0.5 ? -1 : 1);
-    case 4: return STRINGS[Math.floor(rand() * STRINGS.length)];
-    case 5: return 'x'.repeat(Math.floor(rand() * 5000));
-    case 6: return String.fromCharCode(...Array.from({ length: Math.floor(rand() * 40) }, () => Math.floor(rand() * 0xffff)));
-    case 7: return depth < 3 ? Array.from({ length: Math.floor(rand() * 4) }, () => randomValue(rand, depth + 1)) : [];
-    case 8: return depth < 3 ? randomObject(rand, depth + 1) : {};
-    case 9: return String(Math.floor(rand() * 1_000_000)).padStart(6, '0');
-    default: return [String(Math.floor(rand() * 1_000_000)).padStart(6, '0'), String(Math.floor(rand() * 1_000_000)).padStart(6, '0')];
+    case 0:
+      return null;
+    case 1:
+      return rand() < 0.5;
+    case 2:
+      return Math.floor(rand() * 2_000_000) - 1_000_000;
+    case 3:
+      return rand() * 1e308 * (rand() < 0.5 ? -1 : 1);
+    case 4:
+      return STRINGS[Math.floor(rand() * STRINGS.length)];
+    case 5:
+      return 'x'.repeat(Math.floor(rand() * 5000));
+    case 6:
+      return String.fromCharCode(...Array.from({ length: Math.floor(rand() * 40) }, () => Math.floor(rand() * 0xffff)));
+    case 7:
+      return depth < 3 ? Array.from({ length: Math.floor(rand() * 4) }, () => randomValue(rand, depth + 1)) : [];
+    case 8:
+      return depth < 3 ? randomObject(rand, depth + 1) : {};
+    case 9:
+      return String(Math.floor(rand() * 1_000_000)).padStart(6, '0');
+    default:
+      return [
+        String(Math.floor(rand() * 1_000_000)).padStart(6, '0'),
+        String(Math.floor(rand() * 1_000_000)).padStart(6, '0'),
+      ];
   }
 }
 
@@ -37,7 +99,13 @@ function randomObject(rand: () => number, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const count = Math.floor(rand() * 5);
   // defineProperty, so a "__proto__" key is a real own key (as JSON.parse makes it), not a prototype change
-  for (let i = 0; i < count; i++) Object.defineProperty(out, FIELDS[Math.floor(rand() * FIELDS.length)]!, { value: randomValue(rand, depth), enumerable: true, writable: true, configurable: true });
+  for (let i = 0; i < count; i++)
+    Object.defineProperty(out, FIELDS[Math.floor(rand() * FIELDS.length)]!, {
+      value: randomValue(rand, depth),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }
 
@@ -48,8 +116,12 @@ function randomBody(rand: () => number): { payload: string; contentType: string 
   if (roll < 0.12) return { payload: 'code=123456', contentType: 'text/plain' };
   if (roll < 0.15) return { payload: JSON.stringify({ pad: 'x'.repeat(70 * 1024) }), contentType: 'application/json' };
   if (roll < 0.2) return { payload: JSON.stringify(randomValue(rand)), contentType: 'application/json' };
-  if (roll < 0.23) return { payload: '{"__proto__": {"admin": true}, "code": "123456"}', contentType: 'application/json' };
-  return { payload: JSON.stringify(randomObject(rand)), contentType: rand() < 0.95 ? 'application/json' : 'application/json; charset=latin1' };
+  if (roll < 0.23)
+    return { payload: '{"__proto__": {"admin": true}, "code": "123456"}', contentType: 'application/json' };
+  return {
+    payload: JSON.stringify(randomObject(rand)),
+    contentType: rand() < 0.95 ? 'application/json' : 'application/json; charset=latin1',
+  };
 }
 
 const BODIES_PER_ENDPOINT = 1000;
@@ -65,9 +137,13 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
     token = (await signupAndLogin(h)).token;
     const user = await userWithDevice(h);
     mfaToken = user.token;
-    const sub = await call(h.app, 'POST', '/api/v1/users', { token, body: { username: 'fuzz-target', password: 'a good password' } });
+    const sub = await call(h.app, 'POST', '/api/v1/users', {
+      token,
+      body: { username: 'fuzz-target', password: 'a good password' },
+    });
     subUserId = sub.body.user.id;
-    workspaceId = (await call(h.app, 'POST', '/api/v1/workspaces', { token, body: { name: 'fuzz' } })).body.workspace.id;
+    workspaceId = (await call(h.app, 'POST', '/api/v1/workspaces', { token, body: { name: 'fuzz' } })).body.workspace
+      .id;
   });
   afterAll(async () => h.close());
 
@@ -93,32 +169,44 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
     { method: 'POST', url: '/api/v1/workspaces/WS/members', auth: 'plain' },
   ];
 
-  it.each(endpoints)(`$method $url: ${BODIES_PER_ENDPOINT} random bodies, never a 5xx, always a catalogued code`, async ({ method, url, auth }) => {
-    const seed = Math.floor(Math.random() * 2 ** 31);
-    const rand = prng(seed);
-    const seen = new Map<number, number>();
-    for (let i = 0; i < BODIES_PER_ENDPOINT; i++) {
-      const body = randomBody(rand);
-      const response = await h.app.inject({
-        method: method as 'POST',
-        url: url.replace('SUB', subUserId).replace('WS', workspaceId),
-        payload: body.payload,
-        headers: { 'content-type': body.contentType, ...(auth === 'plain' ? { authorization: `Bearer ${token}` } : auth === 'mfa' ? { authorization: `Bearer ${mfaToken}` } : {}) },
-      });
-      seen.set(response.statusCode, (seen.get(response.statusCode) ?? 0) + 1);
-      expect(response.statusCode, `seed ${seed}, body ${body.payload.slice(0, 200)}`).toBeLessThan(500);
-      if (response.statusCode >= 400) {
-        const parsed = JSON.parse(response.body);
-        expect(errorCodes, `seed ${seed}`).toContain(parsed.error.code);
+  it.each(endpoints)(
+    `$method $url: ${BODIES_PER_ENDPOINT} random bodies, never a 5xx, always a catalogued code`,
+    async ({ method, url, auth }) => {
+      const seed = Math.floor(Math.random() * 2 ** 31);
+      const rand = prng(seed);
+      const seen = new Map<number, number>();
+      for (let i = 0; i < BODIES_PER_ENDPOINT; i++) {
+        const body = randomBody(rand);
+        const response = await h.app.inject({
+          method: method as 'POST',
+          url: url.replace('SUB', subUserId).replace('WS', workspaceId),
+          payload: body.payload,
+          headers: {
+            'content-type': body.contentType,
+            ...(auth === 'plain'
+              ? { authorization: `Bearer ${token}` }
+              : auth === 'mfa'
+                ? { authorization: `Bearer ${mfaToken}` }
+                : {}),
+          },
+        });
+        seen.set(response.statusCode, (seen.get(response.statusCode) ?? 0) + 1);
+        expect(response.statusCode, `seed ${seed}, body ${body.payload.slice(0, 200)}`).toBeLessThan(500);
+        if (response.statusCode >= 400) {
+          const parsed = JSON.parse(response.body);
+          expect(errorCodes, `seed ${seed}`).toContain(parsed.error.code);
+        }
       }
-    }
-    expect([...seen.keys()].some((s) => s >= 400)).toBe(true);
-  });
+      expect([...seen.keys()].some((s) => s >= 400)).toBe(true);
+    },
+  );
 
   it('GET /users and /users/{id}: 1000 random queries and ids, never a 5xx', async () => {
     const rand = prng(11);
     for (let i = 0; i < BODIES_PER_ENDPOINT; i++) {
-      const value = encodeURIComponent(String(JSON.stringify(randomValue(rand)) ?? '').replace(/[\uD800-\uDFFF]/g, '?'));
+      const value = encodeURIComponent(
+        String(JSON.stringify(randomValue(rand)) ?? '').replace(/[\uD800-\uDFFF]/g, '?'),
+      );
       const url = i % 2 === 0 ? `/api/v1/users?mfa=${value}` : `/api/v1/users/${value || 'x'}`;
       const response = await h.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
       expect(response.statusCode, url).toBeLessThan(500);
@@ -128,8 +216,16 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
   it('GET /audit-events: 1000 random query strings, never a 5xx', async () => {
     const rand = prng(7);
     for (let i = 0; i < BODIES_PER_ENDPOINT; i++) {
-      const parts = Array.from({ length: Math.floor(rand() * 4) }, () => `${encodeURIComponent(FIELDS.concat(['limit', 'type', 'userId', 'before'])[Math.floor(rand() * 17)]!)}=${encodeURIComponent(String(JSON.stringify(randomValue(rand)) ?? '').replace(/[\uD800-\uDFFF]/g, '?'))}`);
-      const response = await h.app.inject({ method: 'GET', url: `/api/v1/audit-events?${parts.join('&')}`, headers: { authorization: `Bearer ${token}` } });
+      const parts = Array.from(
+        { length: Math.floor(rand() * 4) },
+        () =>
+          `${encodeURIComponent(FIELDS.concat(['limit', 'type', 'userId', 'before'])[Math.floor(rand() * 17)]!)}=${encodeURIComponent(String(JSON.stringify(randomValue(rand)) ?? '').replace(/[\uD800-\uDFFF]/g, '?'))}`,
+      );
+      const response = await h.app.inject({
+        method: 'GET',
+        url: `/api/v1/audit-events?${parts.join('&')}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(response.statusCode, parts.join('&')).toBeLessThan(500);
     }
   });
@@ -137,33 +233,124 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
   describe('named cases', () => {
     const cases: [string, string, string, string, number, string][] = [
       ['malformed JSON', 'POST', '/api/v1/sessions', '{"login": ', 400, 'request.invalid_json'],
-      ['a body over 64 KiB', 'POST', '/api/v1/sessions', JSON.stringify({ login: 'a', password: 'x'.repeat(70_000) }), 413, 'request.too_large'],
-      ['a wrong type', 'POST', '/api/v1/sessions', JSON.stringify({ login: 42, password: 'x' }), 400, 'validation.failed'],
-      ['an extra field', 'POST', '/api/v1/sessions', JSON.stringify({ login: 'a', password: 'b', remember: true }), 400, 'validation.failed'],
-      ['a 5-digit code', 'POST', '/api/v1/sessions/mfa', JSON.stringify({ challengeId: 'c', code: '12345' }), 400, 'validation.failed'],
-      ['a 7-digit code', 'POST', '/api/v1/sessions/mfa', JSON.stringify({ challengeId: 'c', code: '1234567' }), 400, 'validation.failed'],
-      ['Arabic-Indic digits', 'POST', '/api/v1/sessions/mfa', JSON.stringify({ challengeId: 'c', code: '١٢٣٤٥٦' }), 400, 'validation.failed'],
-      ['full-width digits', 'POST', '/api/v1/sessions/mfa', JSON.stringify({ challengeId: 'c', code: '１２３４５６' }), 400, 'validation.failed'],
-      ['a number instead of a code string', 'POST', '/api/v1/sessions/mfa', JSON.stringify({ challengeId: 'c', code: 123456 }), 400, 'validation.failed'],
-      ['a very long login', 'POST', '/api/v1/sessions', JSON.stringify({ login: 'a'.repeat(10_000), password: 'b' }), 400, 'validation.failed'],
+      [
+        'a body over 64 KiB',
+        'POST',
+        '/api/v1/sessions',
+        JSON.stringify({ login: 'a', password: 'x'.repeat(70_000) }),
+        413,
+        'request.too_large',
+      ],
+      [
+        'a wrong type',
+        'POST',
+        '/api/v1/sessions',
+        JSON.stringify({ login: 42, password: 'x' }),
+        400,
+        'validation.failed',
+      ],
+      [
+        'an extra field',
+        'POST',
+        '/api/v1/sessions',
+        JSON.stringify({ login: 'a', password: 'b', remember: true }),
+        400,
+        'validation.failed',
+      ],
+      [
+        'a 5-digit code',
+        'POST',
+        '/api/v1/sessions/mfa',
+        JSON.stringify({ challengeId: 'c', code: '12345' }),
+        400,
+        'validation.failed',
+      ],
+      [
+        'a 7-digit code',
+        'POST',
+        '/api/v1/sessions/mfa',
+        JSON.stringify({ challengeId: 'c', code: '1234567' }),
+        400,
+        'validation.failed',
+      ],
+      [
+        'Arabic-Indic digits',
+        'POST',
+        '/api/v1/sessions/mfa',
+        JSON.stringify({ challengeId: 'c', code: '١٢٣٤٥٦' }),
+        400,
+        'validation.failed',
+      ],
+      [
+        'full-width digits',
+        'POST',
+        '/api/v1/sessions/mfa',
+        JSON.stringify({ challengeId: 'c', code: '１２３４５６' }),
+        400,
+        'validation.failed',
+      ],
+      [
+        'a number instead of a code string',
+        'POST',
+        '/api/v1/sessions/mfa',
+        JSON.stringify({ challengeId: 'c', code: 123456 }),
+        400,
+        'validation.failed',
+      ],
+      [
+        'a very long login',
+        'POST',
+        '/api/v1/sessions',
+        JSON.stringify({ login: 'a'.repeat(10_000), password: 'b' }),
+        400,
+        'validation.failed',
+      ],
       ['a JSON array', 'POST', '/api/v1/accounts', '[]', 400, 'validation.failed'],
       ['an empty body', 'POST', '/api/v1/accounts', '', 400, 'validation.failed'],
       ['proto pollution', 'POST', '/api/v1/accounts', '{"__proto__": {"x": 1}}', 400, 'request.invalid_json'],
-      ['a NUL character (PostgreSQL text cannot hold it)', 'POST', '/api/v1/accounts', JSON.stringify({ email: 'nul@example.com', password: 'pass\u0000word', displayName: 'a\u0000b' }), 400, 'validation.failed'],
-      ['a NUL character in a key', 'POST', '/api/v1/sessions', '{"login\\u0000": "a", "password": "b"}', 400, 'validation.failed'],
+      [
+        'a NUL character (PostgreSQL text cannot hold it)',
+        'POST',
+        '/api/v1/accounts',
+        JSON.stringify({ email: 'nul@example.com', password: 'pass\u0000word', displayName: 'a\u0000b' }),
+        400,
+        'validation.failed',
+      ],
+      [
+        'a NUL character in a key',
+        'POST',
+        '/api/v1/sessions',
+        '{"login\\u0000": "a", "password": "b"}',
+        400,
+        'validation.failed',
+      ],
     ];
     it.each(cases)('%s → %i-class %s', async (_name, method, url, payload, status, code) => {
-      const response = await h.app.inject({ method: method as 'POST', url, payload, headers: { 'content-type': 'application/json' } });
+      const response = await h.app.inject({
+        method: method as 'POST',
+        url,
+        payload,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(response.statusCode).toBe(status);
       expect(JSON.parse(response.body).error.code).toBe(code);
     });
     it('a non-JSON content type → 415 request.unsupported_media_type', async () => {
-      const response = await h.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: 'login=a', headers: { 'content-type': 'text/plain' } });
+      const response = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        payload: 'login=a',
+        headers: { 'content-type': 'text/plain' },
+      });
       expect(response.statusCode).toBe(415);
       expect(JSON.parse(response.body).error.code).toBe('request.unsupported_media_type');
     });
     it('malformed percent-encoding in a query → 400, not 500', async () => {
-      const response = await h.app.inject({ method: 'GET', url: '/api/v1/audit-events?limit=%ZZ&type=%D8%00', headers: { authorization: `Bearer ${token}` } });
+      const response = await h.app.inject({
+        method: 'GET',
+        url: '/api/v1/audit-events?limit=%ZZ&type=%D8%00',
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(response.statusCode).toBe(400);
     });
     it('an unknown route → 404 request.not_found', async () => {

@@ -9,7 +9,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const required = process.env.TWOFOLD_REQUIRE_BROWSER === '1';
 const available = existsSync(CHROMIUM);
 if (!available && !required) {
-  console.warn(`\n*** SKIPPING the console browser test: ${CHROMIUM} is missing. Install it (apt-get install chromium) or set TWOFOLD_REQUIRE_BROWSER=1 to make this a failure. ***\n`);
+  console.warn(
+    `\n*** SKIPPING the console browser test: ${CHROMIUM} is missing. Install it (apt-get install chromium) or set TWOFOLD_REQUIRE_BROWSER=1 to make this a failure. ***\n`,
+  );
 }
 
 const shots = path.resolve(import.meta.dirname, '../docs/screenshots');
@@ -45,7 +47,16 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
     base = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
     mkdirSync(shots, { recursive: true });
@@ -118,7 +129,14 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
     await page.goto(`${base}/audit`);
     await page.screenshot({ path: path.join(shots, '07-audit.png') });
     const audit = await page.textContent('table');
-    for (const label of ['Virtual MFA unbound', 'Logged in', 'Wrong dynamic code', 'Virtual MFA bound', 'Account created']) expect(audit).toContain(label);
+    for (const label of [
+      'Virtual MFA unbound',
+      'Logged in',
+      'Wrong dynamic code',
+      'Virtual MFA bound',
+      'Account created',
+    ])
+      expect(audit).toContain(label);
   }, 150_000);
 
   it('primary creates a sub-user and binds its device; the sub-user logs in as username@alias; after a reset it must bind again', async () => {
@@ -219,7 +237,11 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
 
   it('binding starts with a verification by an email code when the last one is stale (seed 004)', async () => {
     // A harness whose step-up lasts 1 second, so the sign-up's own verification is stale at once.
-    const quick = await createHarness('sqlite', { realClock: true, startDelivery: true, config: { stepUpMaxAgeSeconds: 1 } });
+    const quick = await createHarness('sqlite', {
+      realClock: true,
+      startDelivery: true,
+      config: { stepUpMaxAgeSeconds: 1 },
+    });
     await quick.app.listen({ host: '127.0.0.1', port: 0 });
     const quickBase = `http://127.0.0.1:${(quick.app.server.address() as { port: number }).port}`;
     const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
@@ -335,10 +357,24 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
   }, 90_000);
 
   it('refuses a console form without its CSRF token, and one posted from another origin', async () => {
-    const noToken = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base }, body: 'login=a%40b.co&password=x', redirect: 'manual' });
+    const noToken = await fetch(`${base}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
+      body: 'login=a%40b.co&password=x',
+      redirect: 'manual',
+    });
     expect(noToken.status).toBe(403);
     expect(await noToken.text()).toMatch(/out of date/);
-    const foreign = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', cookie: 'twofold_csrf=' + 'a'.repeat(43) }, body: `_csrf=${'a'.repeat(43)}&login=a%40b.co&password=x`, redirect: 'manual' });
+    const foreign = await fetch(`${base}/login`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'https://evil.example',
+        cookie: 'twofold_csrf=' + 'a'.repeat(43),
+      },
+      body: `_csrf=${'a'.repeat(43)}&login=a%40b.co&password=x`,
+      redirect: 'manual',
+    });
     expect(foreign.status).toBe(403);
   });
 });

@@ -23,7 +23,9 @@ describe('docs/sensitive-operations.md', () => {
 
 describe('docs/errors.md and the error catalogue', () => {
   const doc = readFileSync(path.join(root, 'docs/errors.md'), 'utf8');
-  const documented = new Map([...doc.matchAll(/^\| `([a-z_]+\.[a-z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]));
+  const documented = new Map(
+    [...doc.matchAll(/^\| `([a-z_]+\.[a-z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]),
+  );
 
   it('documents every code with its status', () => {
     for (const code of errorCodes) {
@@ -34,7 +36,10 @@ describe('docs/errors.md and the error catalogue', () => {
     for (const code of documented.keys()) expect(errorCodes, `docs/errors.md lists unknown ${code}`).toContain(code);
   });
   it('every catalogue code is used somewhere in the sources', () => {
-    const sources = sourceFiles(path.join(root, 'src')).filter((f) => !f.endsWith('codes.ts')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const sources = sourceFiles(path.join(root, 'src'))
+      .filter((f) => !f.endsWith('codes.ts'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     for (const code of errorCodes) expect(sources.includes(`'${code}'`), `${code} is never raised`).toBe(true);
   });
 });

@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, call, createHarness, databaseKinds, loginFull, passwordStep, signupAndLogin, userWithDevice, wrongCode, type Harness } from './helpers/harness.js';
+import {
+  PASSWORD,
+  call,
+  createHarness,
+  databaseKinds,
+  loginFull,
+  passwordStep,
+  signupAndLogin,
+  userWithDevice,
+  wrongCode,
+  type Harness,
+} from './helpers/harness.js';
 import { referenceTotp } from './helpers/rfc6238.js';
 
 const DAY = 24 * 3600_000;
@@ -11,8 +22,17 @@ describe.each(databaseKinds())('housekeeping on %s', (kind) => {
   });
   afterAll(async () => h.close());
 
-  const count = async (table: 'login_challenges' | 'sessions' | 'mfa_devices' | 'throttles' | 'audit_events' | 'messages') =>
-    Number((await h.database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (
+    table: 'login_challenges' | 'sessions' | 'mfa_devices' | 'throttles' | 'audit_events' | 'messages',
+  ) =>
+    Number(
+      (
+        await h.database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('removes what can no longer be used, keeps what still decides something, and a second pass finds nothing', async () => {
     // Old state: an abandoned login, an ended and an expired session, an enrollment never confirmed,
@@ -26,10 +46,16 @@ describe.each(databaseKinds())('housekeeping on %s', (kind) => {
     const carol = await userWithDevice(h);
     const carolChallenge = await passwordStep(h, carol.email);
     for (let i = 0; i < 3; i++) {
-      const res = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId: carolChallenge, code: wrongCode(carol.secret, h.clock.now()) } });
+      const res = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+        body: { challengeId: carolChallenge, code: wrongCode(carol.secret, h.clock.now()) },
+      });
       expect(res.status).toBe(401);
     }
-    const carolFailures = await h.database.db.selectFrom('throttles').select('failures').where('key', 'like', `%${carol.userId}%`).executeTakeFirstOrThrow();
+    const carolFailures = await h.database.db
+      .selectFrom('throttles')
+      .select('failures')
+      .where('key', 'like', `%${carol.userId}%`)
+      .executeTakeFirstOrThrow();
     expect(carolFailures.failures).toBe(3);
 
     h.clock.advance(31 * DAY);
@@ -37,7 +63,11 @@ describe.each(databaseKinds())('housekeeping on %s', (kind) => {
     const fresh = await loginFull(h, alice);
     const pending = await passwordStep(h, alice.email);
     const auditBefore = await count('audit_events');
-    const before = { challenges: await count('login_challenges'), sessions: await count('sessions'), devices: await count('mfa_devices') };
+    const before = {
+      challenges: await count('login_challenges'),
+      sessions: await count('sessions'),
+      devices: await count('mfa_devices'),
+    };
 
     const purged = await h.services.housekeeping.runOnce();
     expect(purged.loginChallenges).toBeGreaterThanOrEqual(3);
@@ -47,17 +77,33 @@ describe.each(databaseKinds())('housekeeping on %s', (kind) => {
     expect(await count('login_challenges')).toBe(before.challenges - purged.loginChallenges);
     expect(await count('sessions')).toBe(before.sessions - purged.sessions);
     expect(await count('mfa_devices')).toBe(before.devices - 1);
-    const bobDevices = await h.database.db.selectFrom('mfa_devices').select('status').where('user_id', '=', bob.userId).execute();
+    const bobDevices = await h.database.db
+      .selectFrom('mfa_devices')
+      .select('status')
+      .where('user_id', '=', bob.userId)
+      .execute();
     expect(bobDevices).toEqual([]);
 
     // Still working: the fresh session, the pending login, Carol's failure count, the audit trail.
     expect((await call(h.app, 'GET', '/api/v1/me', { token: fresh.token })).status).toBe(200);
     h.clock.nextStep();
-    const completed = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId: pending, code: referenceTotp(alice.secret, h.clock.now()) } });
+    const completed = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+      body: { challengeId: pending, code: referenceTotp(alice.secret, h.clock.now()) },
+    });
     expect(completed.status).toBe(201);
-    expect((await h.database.db.selectFrom('throttles').select('failures').where('key', 'like', `%${carol.userId}%`).executeTakeFirstOrThrow()).failures).toBe(3);
+    expect(
+      (
+        await h.database.db
+          .selectFrom('throttles')
+          .select('failures')
+          .where('key', 'like', `%${carol.userId}%`)
+          .executeTakeFirstOrThrow()
+      ).failures,
+    ).toBe(3);
     expect(await count('audit_events')).toBeGreaterThanOrEqual(auditBefore);
-    expect((await call(h.app, 'POST', '/api/v1/sessions', { body: { login: carol.email, password: PASSWORD } })).status).toBe(200);
+    expect(
+      (await call(h.app, 'POST', '/api/v1/sessions', { body: { login: carol.email, password: PASSWORD } })).status,
+    ).toBe(200);
 
     expect(Object.values(await h.services.housekeeping.runOnce()).every((n) => n === 0)).toBe(true);
   });
@@ -65,10 +111,33 @@ describe.each(databaseKinds())('housekeeping on %s', (kind) => {
   it('deletes in bounded batches until nothing is left (more rows than one batch)', async () => {
     const user = await signupAndLogin(h);
     const now = h.clock.now();
-    const rows = Array.from({ length: 2300 }, (_, i) => ({ id_hash: `old-${kind}-${i}`, user_id: user.userId, created_at: now - 3 * DAY, expires_at: now - 2 * DAY, attempts: 0, consumed_at: null, ip: null, user_agent: null }));
-    for (let i = 0; i < rows.length; i += 500) await h.database.db.insertInto('login_challenges').values(rows.slice(i, i + 500)).execute();
+    const rows = Array.from({ length: 2300 }, (_, i) => ({
+      id_hash: `old-${kind}-${i}`,
+      user_id: user.userId,
+      created_at: now - 3 * DAY,
+      expires_at: now - 2 * DAY,
+      attempts: 0,
+      consumed_at: null,
+      ip: null,
+      user_agent: null,
+    }));
+    for (let i = 0; i < rows.length; i += 500)
+      await h.database.db
+        .insertInto('login_challenges')
+        .values(rows.slice(i, i + 500))
+        .execute();
     const purged = await h.services.housekeeping.runOnce();
     expect(purged.loginChallenges).toBeGreaterThanOrEqual(2300);
-    expect(Number((await h.database.db.selectFrom('login_challenges').select((eb) => eb.fn.countAll().as('n')).where('id_hash', 'like', `old-${kind}-%`).executeTakeFirstOrThrow()).n)).toBe(0);
+    expect(
+      Number(
+        (
+          await h.database.db
+            .selectFrom('login_challenges')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('id_hash', 'like', `old-${kind}-%`)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(0);
   });
 });

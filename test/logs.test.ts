@@ -20,7 +20,10 @@ describe('logs of a full flow (DESIGN.md §2.8)', () => {
     const secret = referenceBase32Decode(secretText);
     const now = h.clock.now();
     codes.push(referenceTotp(secret, now, -1), referenceTotp(secret, now));
-    await call(h.app, 'POST', '/api/v1/me/mfa-device/activate', { token: user.token, body: { enrollmentId: enrollment.body.enrollment.id, codes: codes.slice(0, 2) } });
+    await call(h.app, 'POST', '/api/v1/me/mfa-device/activate', {
+      token: user.token,
+      body: { enrollmentId: enrollment.body.enrollment.id, codes: codes.slice(0, 2) },
+    });
     // A wrong code, then a right one; cookies and bearer both.
     h.clock.nextStep();
     const challengeId = await passwordStep(h, user.email);
@@ -34,14 +37,19 @@ describe('logs of a full flow (DESIGN.md §2.8)', () => {
     h.clock.nextStep();
     const unbindCode = referenceTotp(secret, h.clock.now());
     codes.push(unbindCode);
-    await call(h.app, 'DELETE', '/api/v1/me/mfa-device', { token: login.body.session.token, body: { code: unbindCode } });
+    await call(h.app, 'DELETE', '/api/v1/me/mfa-device', {
+      token: login.body.session.token,
+      body: { code: unbindCode },
+    });
     await call(h.app, 'DELETE', '/api/v1/sessions/current', { token: login.body.session.token });
 
     const text = h.logs.join('');
     expect(h.logs.length).toBeGreaterThan(10); // the capture really saw the flow
     expect(text).toContain('"statusCode":204');
-    for (const secretValue of secrets) expect(text.includes(secretValue), `log contains ${secretValue.slice(0, 8)}…`).toBe(false);
-    for (const c of codes) expect(new RegExp(`(?<![0-9])${c}(?![0-9])`).test(text), `log contains code ${c}`).toBe(false);
+    for (const secretValue of secrets)
+      expect(text.includes(secretValue), `log contains ${secretValue.slice(0, 8)}…`).toBe(false);
+    for (const c of codes)
+      expect(new RegExp(`(?<![0-9])${c}(?![0-9])`).test(text), `log contains code ${c}`).toBe(false);
     expect(text).not.toMatch(/Bearer |twofold_session=/);
   });
 });

@@ -49,10 +49,19 @@ describe('GET /api/v1/openapi.json', () => {
     for (const [method, path] of contract) {
       const operation = res.body.paths[path]?.[method];
       expect(operation, `${method} ${path}`).toBeDefined();
-      expect(Object.keys(operation.responses).some((s) => s.startsWith('2')), `${method} ${path} has a success response`).toBe(true);
-      expect(Object.keys(operation.responses).some((s) => s.startsWith('4')), `${method} ${path} lists its errors`).toBe(true);
+      expect(
+        Object.keys(operation.responses).some((s) => s.startsWith('2')),
+        `${method} ${path} has a success response`,
+      ).toBe(true);
+      expect(
+        Object.keys(operation.responses).some((s) => s.startsWith('4')),
+        `${method} ${path} lists its errors`,
+      ).toBe(true);
     }
-    expect(res.body.paths['/api/v1/sessions/mfa'].post.requestBody.content['application/json'].schema.properties.code.pattern).toBe('^[0-9]{6}$');
+    expect(
+      res.body.paths['/api/v1/sessions/mfa'].post.requestBody.content['application/json'].schema.properties.code
+        .pattern,
+    ).toBe('^[0-9]{6}$');
     // Console pages and health checks are not part of the API description.
     expect(Object.keys(res.body.paths).every((p) => p.startsWith('/api/v1/'))).toBe(true);
   });

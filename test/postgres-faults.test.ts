@@ -1,8 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  PASSWORD, call, createHarness, createSchema, dropSchema, loginFull, passwordStep, signupAndLogin, uniqueEmail, userWithDevice,
-  type Harness, type JsonResponse,
+  PASSWORD,
+  call,
+  createHarness,
+  createSchema,
+  dropSchema,
+  loginFull,
+  passwordStep,
+  signupAndLogin,
+  uniqueEmail,
+  userWithDevice,
+  type Harness,
+  type JsonResponse,
 } from './helpers/harness.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 import { referenceTotp } from './helpers/rfc6238.js';
@@ -14,7 +24,9 @@ import { referenceTotp } from './helpers/rfc6238.js';
  * success and never a 500; afterwards the instance serves again without a restart.
  */
 const databaseUrl = process.env.TWOFOLD_TEST_DATABASE_URL;
-const upstream = databaseUrl ? { host: new URL(databaseUrl).hostname || '127.0.0.1', port: Number(new URL(databaseUrl).port || 5432) } : null;
+const upstream = databaseUrl
+  ? { host: new URL(databaseUrl).hostname || '127.0.0.1', port: Number(new URL(databaseUrl).port || 5432) }
+  : null;
 
 /** Short limits, so a partition shows within a test's patience (production defaults: 3 s / 5 s). */
 const limits = { connectTimeoutMs: 500, statementTimeoutMs: 1000, keepAliveDelayMs: 1000, poolSize: 4 };
@@ -43,7 +55,10 @@ describe.skipIf(!databaseUrl)('PostgreSQL faults', () => {
 
   beforeAll(async () => {
     proxy = await startTcpProxy(upstream!);
-    h = await createHarness('postgres', { startDelivery: true, postgres: { url: proxy.url(databaseUrl!), limits, onError: (error) => poolErrors.push(error) } });
+    h = await createHarness('postgres', {
+      startDelivery: true,
+      postgres: { url: proxy.url(databaseUrl!), limits, onError: (error) => poolErrors.push(error) },
+    });
   });
   afterAll(async () => {
     await proxy.heal();
@@ -59,20 +74,29 @@ describe.skipIf(!databaseUrl)('PostgreSQL faults', () => {
     const down = await call(h.app, 'POST', '/api/v1/sessions', { body: { login: user.email, password: PASSWORD } });
     expectUnavailable(down, 'login while PostgreSQL is down');
     expectUnavailable(await call(h.app, 'GET', '/readyz'), 'readyz while PostgreSQL is down');
-    expect(poolErrors.length, 'the reset reached the pool error handler instead of killing the process').toBeGreaterThan(0);
+    expect(
+      poolErrors.length,
+      'the reset reached the pool error handler instead of killing the process',
+    ).toBeGreaterThan(0);
 
     await proxy.heal();
     const recovery = await until(async () => (await call(h.app, 'GET', '/readyz')).status === 200, 10_000);
     // The same process logs in with password and code again: nothing was restarted.
     const session = await loginFull(h, user);
     expect((await call(h.app, 'GET', '/api/v1/me', { token: session.token })).status).toBe(200);
-    console.info(`[faults] restart: ready again ${recovery} ms after PostgreSQL came back (down ${Date.now() - cutAt} ms in all)`);
+    console.info(
+      `[faults] restart: ready again ${recovery} ms after PostgreSQL came back (down ${Date.now() - cutAt} ms in all)`,
+    );
   }, 30_000);
 
   it('a partition: /readyz is 503 within seconds, a correct code is 503 (never a success), nothing is counted down; healed, the code works', async () => {
     const user = await userWithDevice(h);
     // Three wrong passwords are on record before the partition.
-    for (let i = 0; i < 3; i++) expect((await call(h.app, 'POST', '/api/v1/sessions', { body: { login: user.email, password: 'wrong password!' } })).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await call(h.app, 'POST', '/api/v1/sessions', { body: { login: user.email, password: 'wrong password!' } }))
+          .status,
+      ).toBe(401);
     h.clock.nextStep();
     const challengeId = await passwordStep(h, user.email);
     const failuresBefore = (await h.services.store.repos.throttles.get(`password:${user.email}`))?.failures;
@@ -85,9 +109,15 @@ describe.skipIf(!databaseUrl)('PostgreSQL faults', () => {
 
     started = Date.now();
     const code = referenceTotp(user.secret, h.clock.now());
-    expectUnavailable(await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code } }), 'MFA code during the partition');
+    expectUnavailable(
+      await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code } }),
+      'MFA code during the partition',
+    );
     const verifyMs = Date.now() - started;
-    expectUnavailable(await call(h.app, 'POST', '/api/v1/sessions', { body: { login: user.email, password: PASSWORD } }), 'login during the partition');
+    expectUnavailable(
+      await call(h.app, 'POST', '/api/v1/sessions', { body: { login: user.email, password: PASSWORD } }),
+      'login during the partition',
+    );
     expect(verifyMs).toBeLessThan(5000);
 
     await proxy.heal();
@@ -97,7 +127,9 @@ describe.skipIf(!databaseUrl)('PostgreSQL faults', () => {
     expect((await h.services.store.repos.throttles.get(`password:${user.email}`))?.failures).toBe(failuresBefore);
     const ok = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code } });
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
-    console.info(`[faults] partition: /readyz 503 after ${readyzMs} ms, MFA verify 503 after ${verifyMs} ms; ready ${recovery} ms after healing`);
+    console.info(
+      `[faults] partition: /readyz 503 after ${readyzMs} ms, MFA verify 503 after ${verifyMs} ms; ready ${recovery} ms after healing`,
+    );
   }, 40_000);
 });
 
@@ -119,9 +151,16 @@ describe.skipIf(!databaseUrl)('two instances on one PostgreSQL database', () => 
   it('24 overlapping correct logins of one account across both: no deadlock, no 5xx, no 429', async () => {
     const email = uniqueEmail('burst');
     await signupAndLogin(a, email);
-    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => call(i % 2 ? b.app : a.app, 'POST', '/api/v1/sessions', { body: { login: email, password: PASSWORD } })));
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        call(i % 2 ? b.app : a.app, 'POST', '/api/v1/sessions', { body: { login: email, password: PASSWORD } }),
+      ),
+    );
     const statuses = answers.map((r) => r.status);
-    expect(statuses.filter((s) => s >= 500), JSON.stringify(answers.find((r) => r.status >= 500)?.body)).toEqual([]);
+    expect(
+      statuses.filter((s) => s >= 500),
+      JSON.stringify(answers.find((r) => r.status >= 500)?.body),
+    ).toEqual([]);
     expect(statuses.filter((s) => s === 429)).toEqual([]);
     expect(statuses.every((s) => s === 201)).toBe(true);
   }, 60_000);

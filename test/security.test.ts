@@ -1,9 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { PASSWORD, call, createHarness, databaseKinds, loginFull, passwordStep, signupAndLogin, userWithDevice, wrongCode, type Harness } from './helpers/harness.js';
+import {
+  PASSWORD,
+  call,
+  createHarness,
+  databaseKinds,
+  loginFull,
+  passwordStep,
+  signupAndLogin,
+  userWithDevice,
+  wrongCode,
+  type Harness,
+} from './helpers/harness.js';
 import { referenceTotp } from './helpers/rfc6238.js';
 
-const mfa = (h: Harness, challengeId: string, code: string) => call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code } });
+const mfa = (h: Harness, challengeId: string, code: string) =>
+  call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code } });
 
 describe.each(databaseKinds())('security invariants on %s', (kind) => {
   let h: Harness;
@@ -21,7 +33,10 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
       const second = await mfa(h, await passwordStep(h, user.email), code);
       expect(second.status).toBe(401);
       expect(second.body.error.code).toBe('mfa.invalid_code');
-      const stepUp = await call(h.app, 'POST', '/api/v1/me/step-up', { token: first.body.session.token, body: { method: 'totp', code } });
+      const stepUp = await call(h.app, 'POST', '/api/v1/me/step-up', {
+        token: first.body.session.token,
+        body: { method: 'totp', code },
+      });
       expect(stepUp.status).toBe(401);
     });
     it('refuses an earlier step after a later one was accepted (devise CVE-2021-43177)', async () => {
@@ -40,7 +55,13 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
       const statuses = results.map((r) => r.status);
       expect(statuses.filter((s) => s === 201)).toHaveLength(1);
       expect(statuses.every((s) => s === 201 || s === 401 || s === 429)).toBe(true);
-      const logins = await h.database.db.selectFrom('audit_events').select(sql<number>`count(*)`.as('n')).where('user_id', '=', user.userId).where('type', '=', 'login.succeeded').where('details', 'like', '%password+totp%').executeTakeFirstOrThrow();
+      const logins = await h.database.db
+        .selectFrom('audit_events')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('user_id', '=', user.userId)
+        .where('type', '=', 'login.succeeded')
+        .where('details', 'like', '%password+totp%')
+        .executeTakeFirstOrThrow();
       expect(Number(logins.n)).toBe(1);
     });
   });
@@ -56,7 +77,12 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
       expect(evaluated).toBeLessThanOrEqual(10);
       expect(results.filter((r) => r.status === 429).length).toBe(50 - evaluated);
       expect(results.every((r) => r.status === 401 || r.status === 429)).toBe(true);
-      const failures = await h.database.db.selectFrom('audit_events').select(sql<number>`count(*)`.as('n')).where('user_id', '=', user.userId).where('type', '=', 'mfa.verify_failed').executeTakeFirstOrThrow();
+      const failures = await h.database.db
+        .selectFrom('audit_events')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('user_id', '=', user.userId)
+        .where('type', '=', 'mfa.verify_failed')
+        .executeTakeFirstOrThrow();
       expect(Number(failures.n)).toBe(evaluated);
     });
 
@@ -64,13 +90,19 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
       const user = await userWithDevice(h);
       for (let round = 0; round < 2; round++) {
         const challengeId = await passwordStep(h, user.email);
-        for (let i = 0; i < 5; i++) expect((await mfa(h, challengeId, wrongCode(user.secret, h.clock.now()))).status).toBe(401);
+        for (let i = 0; i < 5; i++)
+          expect((await mfa(h, challengeId, wrongCode(user.secret, h.clock.now()))).status).toBe(401);
       }
       const locked = await mfa(h, await passwordStep(h, user.email), referenceTotp(user.secret, h.clock.now()));
       expect(locked.status).toBe(429);
       expect(locked.body.error.code).toBe('mfa.locked');
       expect(Number(locked.headers['retry-after'])).toBe(60);
-      const events = (await h.database.db.selectFrom('audit_events').select('type').where('user_id', '=', user.userId).where('type', '=', 'mfa.locked').execute());
+      const events = await h.database.db
+        .selectFrom('audit_events')
+        .select('type')
+        .where('user_id', '=', user.userId)
+        .where('type', '=', 'mfa.locked')
+        .execute();
       expect(events).toHaveLength(1);
 
       await h.restart();
@@ -89,7 +121,7 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
       let challengeId = await passwordStep(h, user.email);
       let tries = 0;
       const delays: number[] = [];
-      for (let failures = 0; failures < 100; ) {
+      for (let failures = 0; failures < 100;) {
         if (tries === 5) {
           challengeId = await passwordStep(h, user.email);
           tries = 0;
@@ -124,8 +156,22 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
       const user = await userWithDevice(h);
       const session = await loginFull(h, user);
       for (let i = 0; i < 5; i++) {
-        expect((await call(h.app, 'POST', '/api/v1/me/step-up', { token: session.token, body: { method: 'totp', code: wrongCode(user.secret, h.clock.now()) } })).status).toBe(401);
-        expect((await call(h.app, 'DELETE', '/api/v1/me/mfa-device', { token: session.token, body: { code: wrongCode(user.secret, h.clock.now()) } })).status).toBe(401);
+        expect(
+          (
+            await call(h.app, 'POST', '/api/v1/me/step-up', {
+              token: session.token,
+              body: { method: 'totp', code: wrongCode(user.secret, h.clock.now()) },
+            })
+          ).status,
+        ).toBe(401);
+        expect(
+          (
+            await call(h.app, 'DELETE', '/api/v1/me/mfa-device', {
+              token: session.token,
+              body: { code: wrongCode(user.secret, h.clock.now()) },
+            })
+          ).status,
+        ).toBe(401);
       }
       h.clock.nextStep();
       const locked = await mfa(h, await passwordStep(h, user.email), referenceTotp(user.secret, h.clock.now()));
@@ -134,11 +180,19 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
 
     it('28 concurrent correct logins of one account all get in; 30 concurrent wrong passwords evaluate at most 10', async () => {
       const owner = await signupAndLogin(h);
-      const right = await Promise.all(Array.from({ length: 28 }, () => call(h.app, 'POST', '/api/v1/sessions', { body: { login: owner.email, password: PASSWORD } })));
+      const right = await Promise.all(
+        Array.from({ length: 28 }, () =>
+          call(h.app, 'POST', '/api/v1/sessions', { body: { login: owner.email, password: PASSWORD } }),
+        ),
+      );
       // Tries are counted before the hash; correct ones still hashing do not lock each other out.
       expect(right.map((r) => r.status).filter((s) => s !== 201)).toEqual([]);
       const other = await signupAndLogin(h);
-      const wrong = await Promise.all(Array.from({ length: 30 }, () => call(h.app, 'POST', '/api/v1/sessions', { body: { login: other.email, password: 'not the password' } })));
+      const wrong = await Promise.all(
+        Array.from({ length: 30 }, () =>
+          call(h.app, 'POST', '/api/v1/sessions', { body: { login: other.email, password: 'not the password' } }),
+        ),
+      );
       const statuses = wrong.map((r) => r.status);
       expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
       expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
@@ -147,10 +201,14 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
 
     it('a password lockout is audited (login.locked) and mailed to the owner once per lock period', async () => {
       const owner = await signupAndLogin(h);
-      const attempt = () => call(h.app, 'POST', '/api/v1/sessions', { body: { login: owner.email, password: 'not the password' } });
+      const attempt = () =>
+        call(h.app, 'POST', '/api/v1/sessions', { body: { login: owner.email, password: 'not the password' } });
       for (let i = 0; i < 10; i++) expect((await attempt()).status).toBe(401);
       expect((await attempt()).status).toBe(429);
-      const events = async () => (await call(h.app, 'GET', '/api/v1/audit-events?type=login.locked', { token: owner.token })).body.events as { details: { factor: string; until: string } }[];
+      const events = async () =>
+        (await call(h.app, 'GET', '/api/v1/audit-events?type=login.locked', { token: owner.token })).body.events as {
+          details: { factor: string; until: string };
+        }[];
       const mails = async () => (await h.services.outbox(owner.email)).filter((m) => m.kind === 'login.locked');
       expect(await events()).toHaveLength(1);
       expect((await events())[0]!.details).toMatchObject({ factor: 'password', until: expect.any(String) });
@@ -168,14 +226,24 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
       const fresh = await createHarness(kind);
       try {
         for (let i = 0; i < 50; i++) {
-          const res = await call(fresh.app, 'POST', '/api/v1/sessions', { body: { login: `spray${i}@example.com`, password: 'Winter2026!' } });
+          const res = await call(fresh.app, 'POST', '/api/v1/sessions', {
+            body: { login: `spray${i}@example.com`, password: 'Winter2026!' },
+          });
           expect(res.status).toBe(401);
         }
-        const res = await call(fresh.app, 'POST', '/api/v1/sessions', { body: { login: 'spray-last@example.com', password: 'Winter2026!' } });
+        const res = await call(fresh.app, 'POST', '/api/v1/sessions', {
+          body: { login: 'spray-last@example.com', password: 'Winter2026!' },
+        });
         expect(res.status).toBe(429);
         expect(res.body.error.code).toBe('auth.too_many_attempts');
         fresh.clock.advance(15 * 60_000 + 1000);
-        expect((await call(fresh.app, 'POST', '/api/v1/sessions', { body: { login: 'spray-after@example.com', password: 'x' } })).status).toBe(401);
+        expect(
+          (
+            await call(fresh.app, 'POST', '/api/v1/sessions', {
+              body: { login: 'spray-after@example.com', password: 'x' },
+            })
+          ).status,
+        ).toBe(401);
       } finally {
         await fresh.close();
       }
@@ -188,12 +256,28 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
       const challengeId = await passwordStep(h, user.email);
       const login = await mfa(h, challengeId, referenceTotp(user.secret, h.clock.now()));
       const dump: string[] = [];
-      for (const table of ['accounts', 'users', 'mfa_devices', 'sessions', 'login_challenges', 'throttles', 'audit_events'] as const) {
+      for (const table of [
+        'accounts',
+        'users',
+        'mfa_devices',
+        'sessions',
+        'login_challenges',
+        'throttles',
+        'audit_events',
+      ] as const) {
         dump.push(JSON.stringify(await h.database.db.selectFrom(table).selectAll().execute()));
       }
       const text = dump.join('\n');
       const base32 = user.enrollment.enrollment.secret as string;
-      for (const needle of [base32, user.secret.toString('hex'), user.secret.toString('base64'), login.body.session.token, login.body.session.token.split('.')[1], challengeId, PASSWORD]) {
+      for (const needle of [
+        base32,
+        user.secret.toString('hex'),
+        user.secret.toString('base64'),
+        login.body.session.token,
+        login.body.session.token.split('.')[1],
+        challengeId,
+        PASSWORD,
+      ]) {
         expect(text.includes(needle), `dump contains ${needle.slice(0, 6)}…`).toBe(false);
       }
       expect(text).toContain('$argon2id$v=19$m=19456,t=2,p=1$');

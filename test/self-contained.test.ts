@@ -13,7 +13,9 @@ const root = path.resolve(import.meta.dirname, '..');
 describe('a fresh clone', () => {
   it('installs only packages whose declared engines accept every Node version the README promises (no EBADENGINE)', () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
-    const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string } | string[]; optional?: boolean; dev?: boolean }> };
+    const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { engines?: { node?: string } | string[]; optional?: boolean; dev?: boolean }>;
+    };
     // The oldest release the README promises, the one running, and the first of the 22 and 24 lines
     // that the pinned toolchain accepts (the README: "support for 22 and 24 as well").
     const promised = [semver.minVersion(pkg.engines.node)!.version, process.versions.node, '22.13.0', '24.0.0'];
@@ -22,15 +24,22 @@ describe('a fresh clone', () => {
       const range = entry.engines && !Array.isArray(entry.engines) ? entry.engines.node : undefined;
       if (!where || !range) continue;
       for (const version of promised) {
-        if (!semver.satisfies(version, range)) refused.push(`${where.replace(/^.*node_modules\//, '')} wants node ${range}, not ${version}`);
+        if (!semver.satisfies(version, range))
+          refused.push(`${where.replace(/^.*node_modules\//, '')} wants node ${range}, not ${version}`);
       }
     }
     expect(refused).toEqual([]);
   });
 
   it('reads and links nothing outside the repository', () => {
-    const files = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n').filter((f) => /\.(ts|tsx|js|cjs|mjs|json|md|yml|yaml|sh)$/.test(f) || f === '.ci/run');
-    const outside = files.filter((file) => file !== 'test/self-contained.test.ts' && /\.\.\/shared|\.\.\/\.\.\/shared|shared\/research/.test(readFileSync(path.join(root, file), 'utf8')));
+    const files = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => /\.(ts|tsx|js|cjs|mjs|json|md|yml|yaml|sh)$/.test(f) || f === '.ci/run');
+    const outside = files.filter(
+      (file) =>
+        file !== 'test/self-contained.test.ts' &&
+        /\.\.\/shared|\.\.\/\.\.\/shared|shared\/research/.test(readFileSync(path.join(root, file), 'utf8')),
+    );
     expect(outside).toEqual([]);
   });
 });

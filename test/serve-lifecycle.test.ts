@@ -26,8 +26,18 @@ interface Served {
 }
 
 function environment(env: Record<string, string | undefined>) {
-  const merged: Record<string, string | undefined> = { ...process.env, TWOFOLD_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'twofold-serve-')), TWOFOLD_PORT: '0', TWOFOLD_LOG_LEVEL: 'info', TWOFOLD_DEV: undefined, ...env };
-  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)) as Record<string, string>;
+  const merged: Record<string, string | undefined> = {
+    ...process.env,
+    TWOFOLD_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'twofold-serve-')),
+    TWOFOLD_PORT: '0',
+    TWOFOLD_LOG_LEVEL: 'info',
+    TWOFOLD_DEV: undefined,
+    ...env,
+  };
+  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    string
+  >;
 }
 
 /** Starts `twofold serve` and resolves once it prints where it listens. */
@@ -38,10 +48,12 @@ async function serve(env: Record<string, string | undefined> = {}): Promise<Serv
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.on('exit', (code) => {
-    running.delete(child);
-    resolve({ code, at: Date.now() });
-  }));
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve({ code, at: Date.now() });
+    }),
+  );
   const base = await new Promise<string>((resolve, reject) => {
     const poll = setInterval(() => {
       const where = /serving the console at (http:\/\/\S+)\//.exec(out);
@@ -75,8 +87,21 @@ describe('twofold serve, as an operator runs it', () => {
       expect(plain.stdout()).not.toMatch(/dev mode/i);
       // A security e-mail (a password lockout) is queued, with no SMTP server to take it.
       const json = { 'content-type': 'application/json' };
-      expect((await fetch(`${plain.base}/api/v1/accounts`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'kept@example.com', password: 'a long password' }) })).status).toBe(201);
-      for (let i = 0; i < 10; i++) await fetch(`${plain.base}/api/v1/sessions`, { method: 'POST', headers: json, body: JSON.stringify({ login: 'kept@example.com', password: 'not the password' }) });
+      expect(
+        (
+          await fetch(`${plain.base}/api/v1/accounts`, {
+            method: 'POST',
+            headers: json,
+            body: JSON.stringify({ email: 'kept@example.com', password: 'a long password' }),
+          })
+        ).status,
+      ).toBe(201);
+      for (let i = 0; i < 10; i++)
+        await fetch(`${plain.base}/api/v1/sessions`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ login: 'kept@example.com', password: 'not the password' }),
+        });
       expect((await fetch(`${plain.base}/dev/outbox`)).status).toBe(404);
       const api = await fetch(`${plain.base}/api/v1/dev/outbox`);
       expect(api.status).toBe(404);
@@ -88,7 +113,11 @@ describe('twofold serve, as an operator runs it', () => {
       await plain.exited;
     }
     // It stays in the database, and the operator finds it there.
-    const mail = spawnSync(process.execPath, [bin, 'mail'], { env: environment({ TWOFOLD_DATA_DIR: dataDir }), encoding: 'utf8', timeout: 30_000 });
+    const mail = spawnSync(process.execPath, [bin, 'mail'], {
+      env: environment({ TWOFOLD_DATA_DIR: dataDir }),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(mail.stdout).toMatch(/(kept|pending)\s+attempts \d+\s+login\.locked\s+to kept@example\.com/);
     const dev = await serve({ TWOFOLD_DEV: '1' });
     try {
@@ -133,7 +162,9 @@ describe('twofold serve, as an operator runs it', () => {
     const socket = connect(Number(new URL(served.base).port), '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.on('error', () => {});
-    socket.write('POST /api/v1/sessions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"login":');
+    socket.write(
+      'POST /api/v1/sessions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"login":',
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     const closed = new Promise((resolve) => socket.once('close', resolve));
     const sent = Date.now();
@@ -160,11 +191,19 @@ describe.skipIf(!databaseUrl)('twofold serve against a PostgreSQL schema that is
     url.pathname = `/${name}`;
     const env = { TWOFOLD_DATABASE_URL: url.toString() };
     try {
-      const refused = spawnSync(process.execPath, [bin, 'serve'], { env: environment(env), encoding: 'utf8', timeout: 30_000 });
+      const refused = spawnSync(process.execPath, [bin, 'serve'], {
+        env: environment(env),
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       expect(refused.status).toBe(1);
       expect(refused.stderr).toMatch(/schema is behind this release .*twofold migrate/);
 
-      const migrated = spawnSync(process.execPath, [bin, 'migrate'], { env: environment(env), encoding: 'utf8', timeout: 30_000 });
+      const migrated = spawnSync(process.execPath, [bin, 'migrate'], {
+        env: environment(env),
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       expect(migrated.stdout).toMatch(/applied: 0001-initial/);
       const served = await serve(env);
       try {
@@ -176,12 +215,20 @@ describe.skipIf(!databaseUrl)('twofold serve against a PostgreSQL schema that is
         await db.end();
         const behind = await fetch(`${served.base}/readyz`);
         expect(behind.status).toBe(503);
-        expect((await behind.json()).error).toMatchObject({ code: 'service.unavailable', reason: 'schema_behind', message: expect.stringMatching(/twofold migrate/) });
+        expect((await behind.json()).error).toMatchObject({
+          code: 'service.unavailable',
+          reason: 'schema_behind',
+          message: expect.stringMatching(/twofold migrate/),
+        });
       } finally {
         served.child.kill('SIGKILL');
         await served.exited;
       }
-      const older = spawnSync(process.execPath, [bin, 'serve'], { env: environment(env), encoding: 'utf8', timeout: 30_000 });
+      const older = spawnSync(process.execPath, [bin, 'serve'], {
+        env: environment(env),
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       expect(older.status).toBe(1);
       expect(older.stderr).toMatch(/missing 0005-protection/);
     } finally {

@@ -22,7 +22,10 @@ function configOrExit() {
 
 /** What the composition root (src/main.ts) hands the CLI: the only way it reaches the database. */
 export interface CompositionRoot {
-  openRuntime(config: Readonly<Config>, options?: { logger?: Logger; configOverrides?: Partial<Config> }): Promise<{ services: Services; close(): Promise<void> }>;
+  openRuntime(
+    config: Readonly<Config>,
+    options?: { logger?: Logger; configOverrides?: Partial<Config> },
+  ): Promise<{ services: Services; close(): Promise<void> }>;
   migrate(config: Readonly<Config>): Promise<string[]>;
   serverLogger(config: Pick<Config, 'logLevel'>, redact: string[]): { logger: Logger; flush: () => void };
 }
@@ -44,9 +47,14 @@ async function readSecretLine(prompt: string): Promise<string> {
 
 /** `twofold totp`: the current code for a base32 secret or an otpauth:// URI, like `oathtool --totp -b`. */
 export function totpCommand(input: string, atMs: number): { code: string; secondsLeft: number } {
-  const parsed = input.startsWith('otpauth://') ? parseOtpauthUri(input) : { secret: base32ToSecret(input), digits: 6, period: TOTP_PERIOD_SECONDS, algorithm: 'SHA1' as const };
+  const parsed = input.startsWith('otpauth://')
+    ? parseOtpauthUri(input)
+    : { secret: base32ToSecret(input), digits: 6, period: TOTP_PERIOD_SECONDS, algorithm: 'SHA1' as const };
   const step = timeStep(atMs, parsed.period);
-  return { code: hotp(parsed.secret, step, parsed.digits, parsed.algorithm), secondsLeft: parsed.period - (Math.floor(atMs / 1000) % parsed.period) };
+  return {
+    code: hotp(parsed.secret, step, parsed.digits, parsed.algorithm),
+    secondsLeft: parsed.period - (Math.floor(atMs / 1000) % parsed.period),
+  };
 }
 
 export async function runCli(argv: string[], root: CompositionRoot): Promise<void> {
@@ -54,12 +62,15 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
    * Runs one operator command on the services the composition root builds (SQLite brought up to
    * date first, as `serve` does); a domain error becomes a plain message; the database is closed.
    */
-  async function withServices<T>(work: (services: Services) => Promise<T>, configOverrides: Partial<Config> = {}): Promise<T> {
+  async function withServices<T>(
+    work: (services: Services) => Promise<T>,
+    configOverrides: Partial<Config> = {},
+  ): Promise<T> {
     const runtime = await root.openRuntime(configOrExit(), { configOverrides });
     try {
       return await work(runtime.services);
     } catch (error) {
-      if (error instanceof AppError) throw new Error(error.message);
+      if (error instanceof AppError) throw new Error(error.message, { cause: error });
       throw error;
     } finally {
       await runtime.close();
@@ -68,33 +79,52 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
 
   const program = new Command('twofold').description('twofold: account security with virtual MFA').showHelpAfterError();
 
-  program.command('serve').description('serve the API and the console').action(async () => {
-    const config = configOrExit();
-    const { logger, flush } = root.serverLogger(config, logRedactPaths);
-    let runtime;
-    try {
-      runtime = await root.openRuntime(config, { logger });
-    } catch (error) {
-      if (!isStartupError(error)) throw error;
-      console.error(`twofold: ${error.message}`);
-      process.exit(1);
-    }
-    const { app, shutdown } = await startServer({ config, services: runtime.services, logger, flush, closeRuntime: runtime.close });
-    const where = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
-    console.log(`twofold is serving the console at ${where}/ and the API at ${where}/api/v1 (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`);
-    // libuv's pool runs the argon2id hashes; bin/twofold.cjs sizes it to the cores (decision 014).
-    console.log(`password hashing: ${process.env.UV_THREADPOOL_SIZE || '4 (libuv default)'} threads (UV_THREADPOOL_SIZE)`);
-    console.log('First time? Open /signup in a browser, or run: twofold account create --email you@example.com');
-    if (config.dev) console.log('WARNING: dev mode is on (TWOFOLD_DEV=1): anyone can read every e-mail and SMS code at /dev/outbox. Never in production.');
-    const stop = (signal: string) => void shutdown(signal).then((status) => process.exit(status));
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  program
+    .command('serve')
+    .description('serve the API and the console')
+    .action(async () => {
+      const config = configOrExit();
+      const { logger, flush } = root.serverLogger(config, logRedactPaths);
+      let runtime;
+      try {
+        runtime = await root.openRuntime(config, { logger });
+      } catch (error) {
+        if (!isStartupError(error)) throw error;
+        console.error(`twofold: ${error.message}`);
+        process.exit(1);
+      }
+      const { app, shutdown } = await startServer({
+        config,
+        services: runtime.services,
+        logger,
+        flush,
+        closeRuntime: runtime.close,
+      });
+      const where = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
+      console.log(
+        `twofold is serving the console at ${where}/ and the API at ${where}/api/v1 (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`,
+      );
+      // libuv's pool runs the argon2id hashes; bin/twofold.cjs sizes it to the cores (decision 014).
+      console.log(
+        `password hashing: ${process.env.UV_THREADPOOL_SIZE || '4 (libuv default)'} threads (UV_THREADPOOL_SIZE)`,
+      );
+      console.log('First time? Open /signup in a browser, or run: twofold account create --email you@example.com');
+      if (config.dev)
+        console.log(
+          'WARNING: dev mode is on (TWOFOLD_DEV=1): anyone can read every e-mail and SMS code at /dev/outbox. Never in production.',
+        );
+      const stop = (signal: string) => void shutdown(signal).then((status) => process.exit(status));
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
 
-  program.command('migrate').description('bring the database schema up to date (run once per release on PostgreSQL)').action(async () => {
-    const applied = await root.migrate(configOrExit());
-    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date');
-  });
+  program
+    .command('migrate')
+    .description('bring the database schema up to date (run once per release on PostgreSQL)')
+    .action(async () => {
+      const applied = await root.migrate(configOrExit());
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date');
+    });
 
   const account = program.command('account').description('manage primary accounts');
   account
@@ -105,11 +135,18 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
     .action(async (options: { email: string; displayName?: string }) => {
       configOrExit();
       const password = await readSecretLine('Password (at least 8 characters): ');
-      if (password.length < 8 || password.length > 256) throw new InvalidArgumentError('the password must be 8 to 256 characters');
-      await withServices(async (services) => {
-        const result = await services.accounts.signup({ email: options.email, password, displayName: options.displayName }, { ip: null, userAgent: 'twofold-cli' });
-        console.log(`created account ${result.account.id} (alias ${result.account.alias}) for ${options.email}`);
-      }, { signupOpen: true });
+      if (password.length < 8 || password.length > 256)
+        throw new InvalidArgumentError('the password must be 8 to 256 characters');
+      await withServices(
+        async (services) => {
+          const result = await services.accounts.signup(
+            { email: options.email, password, displayName: options.displayName },
+            { ip: null, userAgent: 'twofold-cli' },
+          );
+          console.log(`created account ${result.account.id} (alias ${result.account.alias}) for ${options.email}`);
+        },
+        { signupOpen: true },
+      );
     });
   account
     .command('unlock')
@@ -127,24 +164,34 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
 
   program
     .command('mail')
-    .description('list security e-mails not delivered yet (pending retries), given up on (failed), or kept in the database because no SMTP server is configured (kept)')
+    .description(
+      'list security e-mails not delivered yet (pending retries), given up on (failed), or kept in the database because no SMTP server is configured (kept)',
+    )
     .action(async () => {
       await withServices(async (services) => {
         const queue = await services.operator.mailQueue();
         if (queue.length === 0) console.log('nothing waiting: every message was delivered');
         for (const m of queue) {
-          console.log(`${new Date(m.created_at).toISOString()}  ${(m.status === 'outbox' ? 'kept' : m.status).padEnd(7)}  attempts ${m.attempts}  ${m.kind}  to ${m.to_address}${m.last_error ? `  last error: ${m.last_error}` : ''}`);
+          console.log(
+            `${new Date(m.created_at).toISOString()}  ${(m.status === 'outbox' ? 'kept' : m.status).padEnd(7)}  attempts ${m.attempts}  ${m.kind}  to ${m.to_address}${m.last_error ? `  last error: ${m.last_error}` : ''}`,
+          );
         }
       });
     });
 
   program
     .command('housekeeping')
-    .description('remove expired login challenges, codes and enrollments, and sessions and delivered mail older than 30 days (serve does this hourly)')
+    .description(
+      'remove expired login challenges, codes and enrollments, and sessions and delivered mail older than 30 days (serve does this hourly)',
+    )
     .action(async () => {
       await withServices(async (services) => {
         const counts = await services.housekeeping.runOnce();
-        console.log(Object.entries(counts).map(([kind, count]) => `${kind} ${count}`).join(', '));
+        console.log(
+          Object.entries(counts)
+            .map(([kind, count]) => `${kind} ${count}`)
+            .join(', '),
+        );
       });
     });
 
@@ -163,7 +210,7 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
       try {
         result = totpCommand(input, at);
       } catch (error) {
-        throw new Error(`twofold totp: ${(error as Error).message}`);
+        throw new Error(`twofold totp: ${(error as Error).message}`, { cause: error });
       }
       console.log(result.code);
       if (process.stdout.isTTY) console.error(`(valid for ${result.secondsLeft} more seconds)`);

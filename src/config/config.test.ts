@@ -10,7 +10,16 @@ describe('loadConfig', () => {
   it('has the documented defaults and creates a 0600 key file in the data dir', () => {
     const dataDir = dir();
     const config = loadConfig({ TWOFOLD_DATA_DIR: dataDir });
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, databaseUrl: null, dev: false, mfaActivationCodes: 2, issuer: 'twofold', trustProxy: false, stepUpMaxAgeSeconds: 300 });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      databaseUrl: null,
+      dev: false,
+      mfaActivationCodes: 2,
+      issuer: 'twofold',
+      trustProxy: false,
+      stepUpMaxAgeSeconds: 300,
+    });
     expect(config.publicUrl).toBe('http://127.0.0.1:8080');
     expect(config.smtpUrl).toBeNull();
     expect(config.mailFrom).toBe('twofold <no-reply@127.0.0.1>');
@@ -22,7 +31,12 @@ describe('loadConfig', () => {
     expect(readFileSync(keyFile, 'utf8').trim()).toHaveLength(64);
     expect(Object.isFrozen(config)).toBe(true);
     // Fault limits are on by default: a partitioned database answers 503, never hangs (decision 015).
-    expect(config.database).toEqual({ connectTimeoutMs: 3000, statementTimeoutMs: 5000, keepAliveDelayMs: 10_000, poolSize: 10 });
+    expect(config.database).toEqual({
+      connectTimeoutMs: 3000,
+      statementTimeoutMs: 5000,
+      keepAliveDelayMs: 10_000,
+      poolSize: 10,
+    });
     expect(config.shutdownTimeoutMs).toBe(10_000);
   });
 
@@ -35,18 +49,49 @@ describe('loadConfig', () => {
   it('reads every documented variable', () => {
     const key = 'ab'.repeat(32);
     const config = loadConfig({
-      TWOFOLD_HOST: '0.0.0.0', TWOFOLD_PORT: '9000', TWOFOLD_DATA_DIR: dir(), TWOFOLD_DATABASE_URL: 'postgres://u@db/twofold',
-      TWOFOLD_SECRET_KEY: key, TWOFOLD_PUBLIC_URL: 'https://mfa.example.com/', TWOFOLD_DEV: '0', TWOFOLD_MFA_ACTIVATION_CODES: '1',
-      TWOFOLD_ISSUER: 'Example Corp', TWOFOLD_TRUST_PROXY: '10.0.0.1, 10.0.0.2', TWOFOLD_STEP_UP_MAX_AGE: '120',
-      TWOFOLD_SMTP_URL: 'smtp://user:pw@mail.example.com:587', TWOFOLD_MAIL_FROM: 'Example Security <security@example.com>',
-      TWOFOLD_DB_CONNECT_TIMEOUT_MS: '1500', TWOFOLD_DB_STATEMENT_TIMEOUT_MS: '2500', TWOFOLD_DB_KEEPALIVE_MS: '4000', TWOFOLD_DB_POOL_SIZE: '4',
-      TWOFOLD_SHUTDOWN_TIMEOUT_MS: '3000', TWOFOLD_CODE_SENDS_PER_ADDRESS_HOUR: '5', TWOFOLD_CODE_SENDS_PER_HOUR: '50',
+      TWOFOLD_HOST: '0.0.0.0',
+      TWOFOLD_PORT: '9000',
+      TWOFOLD_DATA_DIR: dir(),
+      TWOFOLD_DATABASE_URL: 'postgres://u@db/twofold',
+      TWOFOLD_SECRET_KEY: key,
+      TWOFOLD_PUBLIC_URL: 'https://mfa.example.com/',
+      TWOFOLD_DEV: '0',
+      TWOFOLD_MFA_ACTIVATION_CODES: '1',
+      TWOFOLD_ISSUER: 'Example Corp',
+      TWOFOLD_TRUST_PROXY: '10.0.0.1, 10.0.0.2',
+      TWOFOLD_STEP_UP_MAX_AGE: '120',
+      TWOFOLD_SMTP_URL: 'smtp://user:pw@mail.example.com:587',
+      TWOFOLD_MAIL_FROM: 'Example Security <security@example.com>',
+      TWOFOLD_DB_CONNECT_TIMEOUT_MS: '1500',
+      TWOFOLD_DB_STATEMENT_TIMEOUT_MS: '2500',
+      TWOFOLD_DB_KEEPALIVE_MS: '4000',
+      TWOFOLD_DB_POOL_SIZE: '4',
+      TWOFOLD_SHUTDOWN_TIMEOUT_MS: '3000',
+      TWOFOLD_CODE_SENDS_PER_ADDRESS_HOUR: '5',
+      TWOFOLD_CODE_SENDS_PER_HOUR: '50',
     });
-    expect(config.database).toEqual({ connectTimeoutMs: 1500, statementTimeoutMs: 2500, keepAliveDelayMs: 4000, poolSize: 4 });
+    expect(config.database).toEqual({
+      connectTimeoutMs: 1500,
+      statementTimeoutMs: 2500,
+      keepAliveDelayMs: 4000,
+      poolSize: 4,
+    });
     expect(config).toMatchObject({ shutdownTimeoutMs: 3000, codeSendsPerAddressHour: 5, codeSendsPerHour: 50 });
     expect(config.smtpUrl).toBe('smtp://user:pw@mail.example.com:587');
     expect(config.mailFrom).toBe('Example Security <security@example.com>');
-    expect(config).toMatchObject({ host: '0.0.0.0', port: 9000, databaseUrl: 'postgres://u@db/twofold', publicUrl: 'https://mfa.example.com', secureCookies: true, dev: false, mfaActivationCodes: 1, issuer: 'Example Corp', trustProxy: ['10.0.0.1', '10.0.0.2'], stepUpMaxAgeSeconds: 120, secretKeyFile: null });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 9000,
+      databaseUrl: 'postgres://u@db/twofold',
+      publicUrl: 'https://mfa.example.com',
+      secureCookies: true,
+      dev: false,
+      mfaActivationCodes: 1,
+      issuer: 'Example Corp',
+      trustProxy: ['10.0.0.1', '10.0.0.2'],
+      stepUpMaxAgeSeconds: 120,
+      secretKeyFile: null,
+    });
     expect(config.secretKeys[0]!.key.toString('hex')).toBe(key);
   });
 

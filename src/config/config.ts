@@ -43,7 +43,10 @@ export interface Config {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -61,7 +64,8 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
   const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got ${value}`);
+  if (value < min || value > max)
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got ${value}`);
   return value;
 }
 
@@ -77,8 +81,10 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 export function parseSecretKey(text: string, variable: string): { id: string; key: Buffer } {
   let key: Buffer | undefined;
   if (/^[0-9a-fA-F]{64}$/.test(text)) key = Buffer.from(text, 'hex');
-  else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) key = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
-  if (!key || key.length !== 32) throw new ConfigError(variable, 'expected a 32-byte key as 64 hex characters or base64 (openssl rand -hex 32)');
+  else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text))
+    key = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+  if (!key || key.length !== 32)
+    throw new ConfigError(variable, 'expected a 32-byte key as 64 hex characters or base64 (openssl rand -hex 32)');
   return { id: createHash('sha256').update(key).digest('hex').slice(0, 8), key };
 }
 
@@ -127,7 +133,9 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     }
   }
   // A comma-separated list rotates keys: the first encrypts, every key decrypts.
-  const secretKeys = secretKeyText.split(',').map((part) => parseSecretKey(part.trim(), secretKeyFile ? secretKeyFile : 'TWOFOLD_SECRET_KEY'));
+  const secretKeys = secretKeyText
+    .split(',')
+    .map((part) => parseSecretKey(part.trim(), secretKeyFile ? secretKeyFile : 'TWOFOLD_SECRET_KEY'));
 
   const publicUrlRaw = read(env, 'TWOFOLD_PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let publicUrl: URL;
@@ -155,25 +163,47 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     if (['0', 'false', 'no', 'off'].includes(lower)) trustProxy = false;
     else if (['true', 'yes', 'on'].includes(lower)) trustProxy = true;
     else if (/^\d+$/.test(lower)) trustProxy = Number(lower);
-    else if (/^[0-9a-fA-F.:/,\s]+$/.test(trustProxyRaw)) trustProxy = trustProxyRaw.split(',').map((s) => s.trim()).filter(Boolean);
-    else throw new ConfigError('TWOFOLD_TRUST_PROXY', 'expected false, true, a hop count, or a comma-separated list of proxy addresses/CIDRs');
+    else if (/^[0-9a-fA-F.:/,\s]+$/.test(trustProxyRaw))
+      trustProxy = trustProxyRaw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    else
+      throw new ConfigError(
+        'TWOFOLD_TRUST_PROXY',
+        'expected false, true, a hop count, or a comma-separated list of proxy addresses/CIDRs',
+      );
   }
 
   const signupRaw = read(env, 'TWOFOLD_SIGNUP') ?? 'open';
-  if (signupRaw !== 'open' && signupRaw !== 'closed') throw new ConfigError('TWOFOLD_SIGNUP', 'expected "open" or "closed"');
+  if (signupRaw !== 'open' && signupRaw !== 'closed')
+    throw new ConfigError('TWOFOLD_SIGNUP', 'expected "open" or "closed"');
 
   const logLevel = (read(env, 'TWOFOLD_LOG_LEVEL') ?? 'info') as Config['logLevel'];
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('TWOFOLD_LOG_LEVEL', 'expected one of fatal, error, warn, info, debug, trace, silent');
   }
 
-  const smtpUrl = urlOption(env, 'TWOFOLD_SMTP_URL', ['smtp:', 'smtps:'], 'expected smtp://[user:pass@]host:port or smtps://…');
+  const smtpUrl = urlOption(
+    env,
+    'TWOFOLD_SMTP_URL',
+    ['smtp:', 'smtps:'],
+    'expected smtp://[user:pass@]host:port or smtps://…',
+  );
   const mailFrom = read(env, 'TWOFOLD_MAIL_FROM') ?? `${issuer} <no-reply@${publicUrl.hostname}>`;
   if (!/^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(mailFrom)) {
-    throw new ConfigError('TWOFOLD_MAIL_FROM', 'expected an address like "twofold <no-reply@example.com>" or no-reply@example.com');
+    throw new ConfigError(
+      'TWOFOLD_MAIL_FROM',
+      'expected an address like "twofold <no-reply@example.com>" or no-reply@example.com',
+    );
   }
 
-  const smsWebhookUrl = urlOption(env, 'TWOFOLD_SMS_WEBHOOK_URL', ['http:', 'https:'], 'expected an http:// or https:// URL');
+  const smsWebhookUrl = urlOption(
+    env,
+    'TWOFOLD_SMS_WEBHOOK_URL',
+    ['http:', 'https:'],
+    'expected an http:// or https:// URL',
+  );
 
   const config: Config = {
     host,

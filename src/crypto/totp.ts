@@ -28,7 +28,12 @@ function toSecret(secret: Uint8Array | Secret): Secret {
   return secret instanceof Secret ? secret : new Secret({ buffer: Uint8Array.from(secret).buffer });
 }
 
-export function hotp(secret: Uint8Array | Secret, counter: number, digits = TOTP_DIGITS, algorithm: HotpAlgorithm = 'SHA1'): string {
+export function hotp(
+  secret: Uint8Array | Secret,
+  counter: number,
+  digits = TOTP_DIGITS,
+  algorithm: HotpAlgorithm = 'SHA1',
+): string {
   return HOTP.generate({ secret: toSecret(secret), counter, digits, algorithm });
 }
 
@@ -92,15 +97,29 @@ export function otpauthUri(input: { issuer: string; accountName: string; secret:
 }
 
 /** Parse an otpauth:// URI (for the CLI's small authenticator). */
-export function parseOtpauthUri(uri: string): { secret: Uint8Array; digits: number; period: number; algorithm: HotpAlgorithm; label: string } {
+export function parseOtpauthUri(uri: string): {
+  secret: Uint8Array;
+  digits: number;
+  period: number;
+  algorithm: HotpAlgorithm;
+  label: string;
+} {
   const url = new URL(uri);
   if (url.protocol !== 'otpauth:' || url.hostname !== 'totp') throw new Error('expected an otpauth://totp/ URI');
   const secretText = url.searchParams.get('secret');
   if (!secretText) throw new Error('the URI has no secret parameter');
   const algorithm = (url.searchParams.get('algorithm') ?? 'SHA1').toUpperCase();
-  if (algorithm !== 'SHA1' && algorithm !== 'SHA256' && algorithm !== 'SHA512') throw new Error(`unsupported algorithm ${algorithm}`);
+  if (algorithm !== 'SHA1' && algorithm !== 'SHA256' && algorithm !== 'SHA512')
+    throw new Error(`unsupported algorithm ${algorithm}`);
   const digits = Number(url.searchParams.get('digits') ?? TOTP_DIGITS);
   const period = Number(url.searchParams.get('period') ?? TOTP_PERIOD_SECONDS);
-  if (![6, 7, 8].includes(digits) || !Number.isInteger(period) || period < 1) throw new Error('unsupported digits or period');
-  return { secret: base32ToSecret(secretText), digits, period, algorithm, label: decodeURIComponent(url.pathname.replace(/^\//, '')) };
+  if (![6, 7, 8].includes(digits) || !Number.isInteger(period) || period < 1)
+    throw new Error('unsupported digits or period');
+  return {
+    secret: base32ToSecret(secretText),
+    digits,
+    period,
+    algorithm,
+    label: decodeURIComponent(url.pathname.replace(/^\//, '')),
+  };
 }

@@ -21,16 +21,35 @@ export interface PostgresLimits {
   poolSize: number;
 }
 
-export const defaultPostgresLimits: PostgresLimits = { connectTimeoutMs: 3000, statementTimeoutMs: 5000, keepAliveDelayMs: 10_000, poolSize: 10 };
+export const defaultPostgresLimits: PostgresLimits = {
+  connectTimeoutMs: 3000,
+  statementTimeoutMs: 5000,
+  keepAliveDelayMs: 10_000,
+  poolSize: 10,
+};
 
 export type DatabaseTarget =
   | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string; schema?: string; limits?: Partial<PostgresLimits>; onError?: (error: Error) => void };
+  | {
+      kind: 'postgres';
+      url: string;
+      schema?: string;
+      limits?: Partial<PostgresLimits>;
+      onError?: (error: Error) => void;
+    };
 
 /** The database a configuration names: PostgreSQL when it has a URL, else SQLite in the data dir. */
-export function targetFor(config: { databaseUrl: string | null; dataDir: string; database?: PostgresLimits }, onError?: (error: Error) => void): DatabaseTarget {
+export function targetFor(
+  config: { databaseUrl: string | null; dataDir: string; database?: PostgresLimits },
+  onError?: (error: Error) => void,
+): DatabaseTarget {
   return config.databaseUrl
-    ? { kind: 'postgres', url: config.databaseUrl, ...(config.database ? { limits: config.database } : {}), ...(onError ? { onError } : {}) }
+    ? {
+        kind: 'postgres',
+        url: config.databaseUrl,
+        ...(config.database ? { limits: config.database } : {}),
+        ...(onError ? { onError } : {}),
+      }
     : { kind: 'sqlite', file: path.join(config.dataDir, 'twofold.db') };
 }
 
@@ -50,7 +69,13 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-const migrations: Record<string, Migration> = { '0001-initial': m0001, '0002-sub-users-and-mail': m0002, '0003-verifications': m0003, '0004-workspaces': m0004, '0005-protection': m0005 };
+const migrations: Record<string, Migration> = {
+  '0001-initial': m0001,
+  '0002-sub-users-and-mail': m0002,
+  '0003-verifications': m0003,
+  '0004-workspaces': m0004,
+  '0005-protection': m0005,
+};
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };
 
@@ -97,7 +122,9 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
     // the server's CPU in write(2)s under load. In memory it costs a memcpy per page.
     sqlite.pragma('temp_store = MEMORY');
     const statements = withStatementCache(sqlite);
-    const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: statements as unknown as SQLite.Database }) });
+    const db = new Kysely<DatabaseSchema>({
+      dialect: new SqliteDialect({ database: statements as unknown as SQLite.Database }),
+    });
     return { db, kind: 'sqlite', sqlite: statements, close: () => db.destroy() };
   }
   const limits = { ...defaultPostgresLimits, ...target.limits };
@@ -119,7 +146,9 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
     // int8 (bigint) columns hold millisecond times, well inside Number.MAX_SAFE_INTEGER.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+        oid === 20
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
   const onError = target.onError ?? (() => {});
@@ -130,7 +159,13 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: discardingBrokenClients(pool) }) });
-  return { db, kind: 'postgres', sqlite: null, ...(target.schema ? { schema: target.schema } : {}), close: () => db.destroy() };
+  return {
+    db,
+    kind: 'postgres',
+    sqlite: null,
+    ...(target.schema ? { schema: target.schema } : {}),
+    close: () => db.destroy(),
+  };
 }
 
 /**
@@ -148,7 +183,8 @@ function discardingBrokenClients(pool: pg.Pool) {
         const result = (client.query as (...a: unknown[]) => unknown)(...args);
         if (result instanceof Promise) {
           result.catch((error: unknown) => {
-            if (isDatabaseUnavailable(error) && !(error as { code?: string }).code?.startsWith('40')) broken = error as Error;
+            if (isDatabaseUnavailable(error) && !(error as { code?: string }).code?.startsWith('40'))
+              broken = error as Error;
           });
         }
         return result;
@@ -168,7 +204,9 @@ export const knownMigrations = Object.keys(migrations);
  */
 export async function pendingMigrations(db: Kysely<any>, schema?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider: staticProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const applied = new Set((await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).map((m) => m.name));
+  const applied = new Set(
+    (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).map((m) => m.name),
+  );
   return knownMigrations.filter((name) => !applied.has(name));
 }
 

@@ -23,7 +23,7 @@ const MAX_BATCH = 64;
  * hashing happens before a transaction, never inside one).
  */
 export function createGroupCommitStore(db: Database, sqlite: SqliteStatements): Store {
-  let queue: PendingWork[] = [];
+  const queue: PendingWork[] = [];
   let draining = false;
   const savepoint = sqlite.prepare('savepoint work');
   const release = sqlite.prepare('release savepoint work');

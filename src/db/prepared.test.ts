@@ -8,7 +8,14 @@ import { preparedInsert, preparedQuery, type QueryTarget } from './prepared.js';
 const insertAccount = preparedInsert('accounts');
 const accountsAfter = preparedQuery<{ since: number; alias: string }, { id: string; alias: string }>((db, slot) =>
   // `limit(2)` and the `!=` operand are constants of the query; `since` is used twice.
-  db.selectFrom('accounts').select(['id', 'alias']).where('created_at', '>=', slot('since')).where('alias', '!=', slot('alias')).where('created_at', '<', (eb) => eb(eb.val(1_000), '+', slot('since'))).orderBy('id').limit(2),
+  db
+    .selectFrom('accounts')
+    .select(['id', 'alias'])
+    .where('created_at', '>=', slot('since'))
+    .where('alias', '!=', slot('alias'))
+    .where('created_at', '<', (eb) => eb(eb.val(1_000), '+', slot('since')))
+    .orderBy('id')
+    .limit(2),
 );
 
 describe('prepared queries', () => {
@@ -16,17 +23,29 @@ describe('prepared queries', () => {
   afterEach(async () => opened?.close());
 
   async function targets(): Promise<{ raw: QueryTarget; kysely: QueryTarget }> {
-    opened = openDatabase({ kind: 'sqlite', file: path.join(mkdtempSync(path.join(tmpdir(), 'twofold-prepared-')), 'twofold.db') });
+    opened = openDatabase({
+      kind: 'sqlite',
+      file: path.join(mkdtempSync(path.join(tmpdir(), 'twofold-prepared-')), 'twofold.db'),
+    });
     await migrateToLatest(opened.db);
-    return { raw: { db: opened.db, kind: 'sqlite', sqlite: opened.sqlite }, kysely: { db: opened.db, kind: 'sqlite', sqlite: null } };
+    return {
+      raw: { db: opened.db, kind: 'sqlite', sqlite: opened.sqlite },
+      kysely: { db: opened.db, kind: 'sqlite', sqlite: null },
+    };
   }
 
   it('binds values by name on the raw handle and through Kysely alike, the same answer each call', async () => {
     const { raw, kysely } = await targets();
-    for (const [i, created] of [10, 20, 30, 5000].entries()) expect(await insertAccount(i % 2 ? raw : kysely, { id: `a${i}`, alias: `alias${i}`, created_at: created })).toBe(1);
+    for (const [i, created] of [10, 20, 30, 5000].entries())
+      expect(await insertAccount(i % 2 ? raw : kysely, { id: `a${i}`, alias: `alias${i}`, created_at: created })).toBe(
+        1,
+      );
     for (const target of [raw, kysely]) {
       expect(await accountsAfter.all(target, { since: 15, alias: 'alias2' })).toEqual([{ id: 'a1', alias: 'alias1' }]);
-      expect(await accountsAfter.all(target, { since: 0, alias: 'none' })).toEqual([{ id: 'a0', alias: 'alias0' }, { id: 'a1', alias: 'alias1' }]);
+      expect(await accountsAfter.all(target, { since: 0, alias: 'none' })).toEqual([
+        { id: 'a0', alias: 'alias0' },
+        { id: 'a1', alias: 'alias1' },
+      ]);
       expect(await accountsAfter.first(target, { since: 9000, alias: 'none' })).toBeUndefined();
     }
   });

@@ -32,7 +32,9 @@ function compileWithSlots(compilable: Compilable<unknown>): CompiledSlots {
   return {
     sql: compiled.sql,
     slots: compiled.parameters.map((value) =>
-      typeof value === 'string' && value.startsWith(SLOT_MARK) ? { name: value.slice(SLOT_MARK.length) } : { constant: value },
+      typeof value === 'string' && value.startsWith(SLOT_MARK)
+        ? { name: value.slice(SLOT_MARK.length) }
+        : { constant: value },
     ),
   };
 }
@@ -50,7 +52,11 @@ interface Outcome<R> {
   affected: number;
 }
 
-async function execute<R>(target: QueryTarget, compiled: CompiledSlots, params: Record<string, unknown>): Promise<Outcome<R>> {
+async function execute<R>(
+  target: QueryTarget,
+  compiled: CompiledSlots,
+  params: Record<string, unknown>,
+): Promise<Outcome<R>> {
   const values = bind(compiled, params);
   if (target.sqlite) {
     const statement = target.sqlite.prepare(compiled.sql);
@@ -77,15 +83,19 @@ function slotMaker<P>(): Slot<P> {
  * MFA-verify path cost more than SQLite itself; the hot repository methods use this instead
  * (decision 011). `slot('name')` marks where a value of `params` goes.
  */
-export function preparedQuery<P extends Record<string, unknown>, R>(build: (db: Database, slot: Slot<P>) => Compilable<R>) {
+export function preparedQuery<P extends Record<string, unknown>, R>(
+  build: (db: Database, slot: Slot<P>) => Compilable<R>,
+) {
   const compiled: Partial<Record<QueryTarget['kind'], CompiledSlots>> = {};
   const slot = slotMaker<P>();
   const ready = (target: QueryTarget) => (compiled[target.kind] ??= compileWithSlots(build(target.db, slot)));
   return {
     all: async (target: QueryTarget, params: P): Promise<R[]> => (await execute<R>(target, ready(target), params)).rows,
-    first: async (target: QueryTarget, params: P): Promise<R | undefined> => (await execute<R>(target, ready(target), params)).rows[0],
+    first: async (target: QueryTarget, params: P): Promise<R | undefined> =>
+      (await execute<R>(target, ready(target), params)).rows[0],
     /** Rows changed (or returned, for a statement with RETURNING). */
-    run: async (target: QueryTarget, params: P): Promise<number> => (await execute<R>(target, ready(target), params)).affected,
+    run: async (target: QueryTarget, params: P): Promise<number> =>
+      (await execute<R>(target, ready(target), params)).affected,
   };
 }
 

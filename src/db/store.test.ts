@@ -31,12 +31,20 @@ describe('group-commit store on SQLite', () => {
       ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(16);
-    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.message)).toEqual(
-      ['work 0 fails after writing', 'work 5 fails after writing', 'work 10 fails after writing', 'work 15 fails after writing'],
-    );
+    expect(
+      results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.message),
+    ).toEqual([
+      'work 0 fails after writing',
+      'work 5 fails after writing',
+      'work 10 fails after writing',
+      'work 15 fails after writing',
+    ]);
     // Read through a second connection: exactly the succeeded works are on disk.
     const reader = new SQLite(file, { readonly: true });
-    const ids = reader.prepare('select id from accounts order by id').all().map((r) => (r as { id: string }).id);
+    const ids = reader
+      .prepare('select id from accounts order by id')
+      .all()
+      .map((r) => (r as { id: string }).id);
     reader.close();
     expect(ids).toHaveLength(16);
     expect(ids).not.toContain('a0');
@@ -48,7 +56,9 @@ describe('group-commit store on SQLite', () => {
     const reader = new SQLite(file, { readonly: true });
     const seen = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        store.transaction((repos) => repos.users.insertAccount(account(`b${i}`))).then(() => reader.prepare('select count(*) as n from accounts where id = ?').get(`b${i}`) as { n: number }),
+        store
+          .transaction((repos) => repos.users.insertAccount(account(`b${i}`)))
+          .then(() => reader.prepare('select count(*) as n from accounts where id = ?').get(`b${i}`) as { n: number }),
       ),
     );
     reader.close();

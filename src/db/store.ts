@@ -12,7 +12,9 @@ export function createStore(db: Database, sqlite: SqliteStatements | null): Stor
     async transaction(work) {
       for (let attempt = 1; ; attempt++) {
         try {
-          const result = await db.transaction().execute((trx) => work(createRepositories({ db: trx, kind: 'postgres', sqlite: null })));
+          const result = await db
+            .transaction()
+            .execute((trx) => work(createRepositories({ db: trx, kind: 'postgres', sqlite: null })));
           store.onCommit?.();
           return result;
         } catch (error) {
@@ -29,4 +31,3 @@ export function createStore(db: Database, sqlite: SqliteStatements | null): Stor
 
 /** Tries of a PostgreSQL transaction that ended in a deadlock or serialization failure. */
 const MAX_CONFLICT_ATTEMPTS = 4;
-

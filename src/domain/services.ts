@@ -24,7 +24,21 @@ import { createHousekeeper } from './housekeeping/housekeeping.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { SmsSender } from '../mail/sms.js';
 
-export type ServiceConfig = Pick<Config, 'secretKeys' | 'signupOpen' | 'sessionIdleSeconds' | 'sessionAbsoluteSeconds' | 'stepUpMaxAgeSeconds' | 'issuer' | 'mfaActivationCodes' | 'publicUrl' | 'mailFrom' | 'dev' | 'codeSendsPerAddressHour' | 'codeSendsPerHour'>;
+export type ServiceConfig = Pick<
+  Config,
+  | 'secretKeys'
+  | 'signupOpen'
+  | 'sessionIdleSeconds'
+  | 'sessionAbsoluteSeconds'
+  | 'stepUpMaxAgeSeconds'
+  | 'issuer'
+  | 'mfaActivationCodes'
+  | 'publicUrl'
+  | 'mailFrom'
+  | 'dev'
+  | 'codeSendsPerAddressHour'
+  | 'codeSendsPerHour'
+>;
 
 const silentLogger: DeliveryLogger = { info: () => {}, warn: () => {} };
 
@@ -53,25 +67,75 @@ export async function createServices(input: {
   const secretBox = createSecretBox(input.config.secretKeys, random);
   const audit = createAuditRecorder({ random });
   const checkSecondFactor = createSecondFactorChecker({ secretBox });
-  const delivery = createDeliveryWorker({ store, transport, sms, from: input.config.mailFrom, clock, logger: input.logger ?? silentLogger });
-  const notify = createNotifier({ clock, random, issuer: input.config.issuer, publicUrl: input.config.publicUrl, onQueued: () => delivery.markDirty() });
+  const delivery = createDeliveryWorker({
+    store,
+    transport,
+    sms,
+    from: input.config.mailFrom,
+    clock,
+    logger: input.logger ?? silentLogger,
+  });
+  const notify = createNotifier({
+    clock,
+    random,
+    issuer: input.config.issuer,
+    publicUrl: input.config.publicUrl,
+    onQueued: () => delivery.markDirty(),
+  });
   const sessions = createSessionsService({
-    store, hasher, audit, checkSecondFactor, clock, random, notify,
-    settings: { idleSeconds: input.config.sessionIdleSeconds, absoluteSeconds: input.config.sessionAbsoluteSeconds, stepUpMaxAgeSeconds: input.config.stepUpMaxAgeSeconds },
+    store,
+    hasher,
+    audit,
+    checkSecondFactor,
+    clock,
+    random,
+    notify,
+    settings: {
+      idleSeconds: input.config.sessionIdleSeconds,
+      absoluteSeconds: input.config.sessionAbsoluteSeconds,
+      stepUpMaxAgeSeconds: input.config.stepUpMaxAgeSeconds,
+    },
   });
   const verification = createVerificationService({
-    store, clock, random, issuer: input.config.issuer,
+    store,
+    clock,
+    random,
+    issuer: input.config.issuer,
     // A channel is offered only where a code can really arrive (or be read from the dev outbox).
-    channels: { email: transport.kind !== 'outbox' || input.config.dev, sms: sms.kind !== 'outbox' || input.config.dev },
+    channels: {
+      email: transport.kind !== 'outbox' || input.config.dev,
+      sms: sms.kind !== 'outbox' || input.config.dev,
+    },
     sendLimits: { perAddressHour: input.config.codeSendsPerAddressHour, perHour: input.config.codeSendsPerHour },
     onQueued: () => delivery.markDirty(),
   });
   const stepUp = createStepUpService({
-    store, clock, verification, maxAgeSeconds: input.config.stepUpMaxAgeSeconds,
-    verifiers: createStepUpVerifiers({ store, clock, audit, notify, hasher, checkSecondFactor, sessions, verification }),
+    store,
+    clock,
+    verification,
+    maxAgeSeconds: input.config.stepUpMaxAgeSeconds,
+    verifiers: createStepUpVerifiers({
+      store,
+      clock,
+      audit,
+      notify,
+      hasher,
+      checkSecondFactor,
+      sessions,
+      verification,
+    }),
   });
   const enrollment = createEnrollmentService({
-    store, secretBox, audit, notify, sessions, stepUp, clock, random, issuer: input.config.issuer, activationCodes: input.config.mfaActivationCodes,
+    store,
+    secretBox,
+    audit,
+    notify,
+    sessions,
+    stepUp,
+    clock,
+    random,
+    issuer: input.config.issuer,
+    activationCodes: input.config.mfaActivationCodes,
   });
   const devices = createDeviceService({ store, secretBox, audit, notify, checkSecondFactor, stepUp, clock });
   return {
@@ -86,7 +150,16 @@ export async function createServices(input: {
     users: createUsersService({ store, hasher, audit, enrollment, devices, stepUp, clock, random, notify }),
     workspaces: createWorkspacesService({ store, audit, devices, stepUp, notify, clock, random }),
     verification,
-    accounts: createAccountsService({ store, hasher, audit, clock, random, signupOpen: input.config.signupOpen, stepUp, notify }),
+    accounts: createAccountsService({
+      store,
+      hasher,
+      audit,
+      clock,
+      random,
+      signupOpen: input.config.signupOpen,
+      stepUp,
+      notify,
+    }),
     sessions,
     /** Step-up for sensitive operations: methods, freshness, POST /me/step-up. */
     stepUp,
@@ -101,8 +174,16 @@ export async function createServices(input: {
     /** The dev outbox: every queued message, newest first (the route exists in dev mode only). */
     outbox: async (to?: string) =>
       (await store.repos.messages.list({ to: to?.trim(), limit: 200 })).map((m) => ({
-        id: m.id, channel: m.channel, to: m.to_address, subject: m.subject, text: m.text_body, at: new Date(m.created_at).toISOString(),
-        kind: m.kind, status: m.status, attempts: m.attempts, lastError: m.last_error,
+        id: m.id,
+        channel: m.channel,
+        to: m.to_address,
+        subject: m.subject,
+        text: m.text_body,
+        at: new Date(m.created_at).toISOString(),
+        kind: m.kind,
+        status: m.status,
+        attempts: m.attempts,
+        lastError: m.last_error,
       })),
     auditQuery: createAuditQuery({ store }),
   };

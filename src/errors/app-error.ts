@@ -21,7 +21,11 @@ export class AppError extends Error {
   readonly status: number;
   readonly details: ErrorDetails;
 
-  constructor(code: ErrorCode, message: string, options: { status?: number; details?: ErrorDetails; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { status?: number; details?: ErrorDetails; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
@@ -31,6 +35,11 @@ export class AppError extends Error {
 }
 
 /** Guard clause with type narrowing: `assertThat(user, 'auth.unauthenticated', '...')`. */
-export function assertThat(condition: unknown, code: ErrorCode, message: string, options?: ConstructorParameters<typeof AppError>[2]): asserts condition {
+export function assertThat(
+  condition: unknown,
+  code: ErrorCode,
+  message: string,
+  options?: ConstructorParameters<typeof AppError>[2],
+): asserts condition {
   if (!condition) throw new AppError(code, message, options);
 }

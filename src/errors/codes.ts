@@ -4,38 +4,116 @@
  * keeps both in step (the fastify `errors.test.js` habit).
  */
 export const errorCatalogue = {
-  'validation.failed': { status: 400, description: 'The request body, query or parameters do not match the schema (wrong type, missing or extra field, a code that is not 6 ASCII digits, a string that is too long).' },
+  'validation.failed': {
+    status: 400,
+    description:
+      'The request body, query or parameters do not match the schema (wrong type, missing or extra field, a code that is not 6 ASCII digits, a string that is too long).',
+  },
   'request.invalid_json': { status: 400, description: 'The body is not valid JSON.' },
-  'request.unsupported_media_type': { status: 415, description: 'The Content-Type is not application/json (API) or a form (console).' },
+  'request.unsupported_media_type': {
+    status: 415,
+    description: 'The Content-Type is not application/json (API) or a form (console).',
+  },
   'request.too_large': { status: 413, description: 'The body is larger than the 64 KiB limit.' },
   'request.not_found': { status: 404, description: 'No such route.' },
-  'auth.unauthenticated': { status: 401, description: 'No valid session: the token is missing, unknown, expired or signed out.' },
-  'auth.invalid_credentials': { status: 401, description: 'The login or the password is wrong. The same answer is given for unknown logins.' },
-  'auth.too_many_attempts': { status: 429, description: 'Too many failed password attempts for this login or from this address; `Retry-After` says when to try again.' },
-  'auth.challenge_expired': { status: 410, description: 'The pending login (the step between password and dynamic code) expired, was used, or ran out of tries: log in again.' },
-  'auth.step_up_required': { status: 401, description: 'The operation is sensitive and this session has no fresh verification; `methods` lists how to verify (POST /me/step-up).' },
-  'auth.origin_mismatch': { status: 403, description: 'A cookie-authenticated state change came from a foreign Origin.' },
+  'auth.unauthenticated': {
+    status: 401,
+    description: 'No valid session: the token is missing, unknown, expired or signed out.',
+  },
+  'auth.invalid_credentials': {
+    status: 401,
+    description: 'The login or the password is wrong. The same answer is given for unknown logins.',
+  },
+  'auth.too_many_attempts': {
+    status: 429,
+    description:
+      'Too many failed password attempts for this login or from this address; `Retry-After` says when to try again.',
+  },
+  'auth.challenge_expired': {
+    status: 410,
+    description:
+      'The pending login (the step between password and dynamic code) expired, was used, or ran out of tries: log in again.',
+  },
+  'auth.step_up_required': {
+    status: 401,
+    description:
+      'The operation is sensitive and this session has no fresh verification; `methods` lists how to verify (POST /me/step-up).',
+  },
+  'auth.origin_mismatch': {
+    status: 403,
+    description: 'A cookie-authenticated state change came from a foreign Origin.',
+  },
   'auth.csrf_failed': { status: 403, description: 'A console form was submitted without its CSRF token.' },
-  'auth.forbidden': { status: 403, description: 'The caller may not do this: only the primary account and user administrators manage users, administrators never manage the primary account, other administrators or themselves, and only the primary account grants roles.' },
-  'user.not_found': { status: 404, description: 'No such sub-user in the caller\'s account (users of other accounts are never visible).' },
-  'user.username_taken': { status: 409, description: 'The username is already used by another sub-user of this account.' },
+  'auth.forbidden': {
+    status: 403,
+    description:
+      'The caller may not do this: only the primary account and user administrators manage users, administrators never manage the primary account, other administrators or themselves, and only the primary account grants roles.',
+  },
+  'user.not_found': {
+    status: 404,
+    description: "No such sub-user in the caller's account (users of other accounts are never visible).",
+  },
+  'user.username_taken': {
+    status: 409,
+    description: 'The username is already used by another sub-user of this account.',
+  },
   'account.email_taken': { status: 409, description: 'An account with this email already exists.' },
   'account.signup_closed': { status: 403, description: 'Self-service sign-up is turned off (TWOFOLD_SIGNUP=closed).' },
-  'mfa.invalid_code': { status: 401, description: 'The dynamic code is wrong, expired, or was already used. When it matches a time a few minutes away, `hint` is `clock_skew`: sync the phone clock.' },
-  'mfa.locked': { status: 429, description: 'Too many consecutive wrong second-factor codes; `Retry-After` says when to try again (NIST SP 800-63B §5.2.2).' },
-  'mfa.already_bound': { status: 409, description: 'A virtual MFA device is already bound; unbind it before binding a new one.' },
+  'mfa.invalid_code': {
+    status: 401,
+    description:
+      'The dynamic code is wrong, expired, or was already used. When it matches a time a few minutes away, `hint` is `clock_skew`: sync the phone clock.',
+  },
+  'mfa.locked': {
+    status: 429,
+    description:
+      'Too many consecutive wrong second-factor codes; `Retry-After` says when to try again (NIST SP 800-63B §5.2.2).',
+  },
+  'mfa.already_bound': {
+    status: 409,
+    description: 'A virtual MFA device is already bound; unbind it before binding a new one.',
+  },
   'mfa.not_bound': { status: 404, description: 'No virtual MFA device is bound.' },
   'mfa.enrollment_not_found': { status: 404, description: 'No pending enrollment with this id for this user.' },
-  'mfa.enrollment_expired': { status: 410, description: 'The pending enrollment is older than 10 minutes; start binding again.' },
-  'mfa.enrollment_required': { status: 403, description: 'A restricted session may only bind a device, read /me and sign out.' },
+  'mfa.enrollment_expired': {
+    status: 410,
+    description: 'The pending enrollment is older than 10 minutes; start binding again.',
+  },
+  'mfa.enrollment_required': {
+    status: 403,
+    description: 'A restricted session may only bind a device, read /me and sign out.',
+  },
   'workspace.not_found': { status: 404, description: 'No such workspace, or the caller is not a member of it.' },
-  'workspace.mfa_required': { status: 403, description: 'The workspace requires MFA and this session has not proved a bound device: bind one, or verify with a TOTP code (POST /me/step-up), then try again.' },
+  'workspace.mfa_required': {
+    status: 403,
+    description:
+      'The workspace requires MFA and this session has not proved a bound device: bind one, or verify with a TOTP code (POST /me/step-up), then try again.',
+  },
   'workspace.member_exists': { status: 409, description: 'The user is already a member of this workspace.' },
-  'verification.invalid_code': { status: 401, description: 'The email/SMS code is wrong, expired (10 minutes), already used, for another purpose, or out of its 5 tries. Request a new one.' },
-  'verification.too_many_requests': { status: 429, description: 'Codes are sent at most once a minute per destination and ten times a day per user; `Retry-After` says when to ask again.' },
-  'verification.channel_unavailable': { status: 422, description: 'That channel cannot reach this user: no email address or phone number on record, or no mail/SMS delivery configured.' },
-  'service.unavailable': { status: 503, description: 'The database is not reachable or did not answer in time, the schema is behind the release, or the instance is shutting down (Retry-After says when to try again); nothing was changed.' },
-  'internal.error': { status: 500, description: 'An unexpected server error; the log has the details, the response has none.' },
+  'verification.invalid_code': {
+    status: 401,
+    description:
+      'The email/SMS code is wrong, expired (10 minutes), already used, for another purpose, or out of its 5 tries. Request a new one.',
+  },
+  'verification.too_many_requests': {
+    status: 429,
+    description:
+      'Codes are sent at most once a minute per destination and ten times a day per user; `Retry-After` says when to ask again.',
+  },
+  'verification.channel_unavailable': {
+    status: 422,
+    description:
+      'That channel cannot reach this user: no email address or phone number on record, or no mail/SMS delivery configured.',
+  },
+  'service.unavailable': {
+    status: 503,
+    description:
+      'The database is not reachable or did not answer in time, the schema is behind the release, or the instance is shutting down (Retry-After says when to try again); nothing was changed.',
+  },
+  'internal.error': {
+    status: 500,
+    description: 'An unexpected server error; the log has the details, the response has none.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

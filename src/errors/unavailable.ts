@@ -6,7 +6,17 @@
  */
 
 /** Socket-level failures (Node's errno codes). */
-const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
+const networkCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 
 /**
  * PostgreSQL SQLSTATEs (Appendix A of its manual): class 08 connection exceptions, 53300 too many
@@ -14,7 +24,10 @@ const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
  * serialization failure and deadlock once the store's retries are spent; SQLite's busy timeout.
  */
 function isUnavailableCode(code: string): boolean {
-  return code.startsWith('08') || ['53300', '57014', '57P01', '57P02', '57P03', '40001', '40P01', 'SQLITE_BUSY'].includes(code);
+  return (
+    code.startsWith('08') ||
+    ['53300', '57014', '57P01', '57P02', '57P03', '40001', '40P01', 'SQLITE_BUSY'].includes(code)
+  );
 }
 
 /** Messages node-postgres uses for a lost connection or a timeout; it sets no code on them. */
@@ -28,7 +41,11 @@ const driverMessages = [
 ];
 
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 4; current = (current as { cause?: unknown }).cause, depth++) {
+  for (
+    let current = error, depth = 0;
+    current && depth < 4;
+    current = (current as { cause?: unknown }).cause, depth++
+  ) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && (networkCodes.has(code) || isUnavailableCode(code))) return true;
     const message = (current as { message?: unknown }).message;

@@ -1,11 +1,10 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import swagger from '@fastify/swagger';
-import type { Config } from '../config/config.js';
-import type { Services } from './services.js';
+import type { AppDeps } from './deps.js';
 import { AppError } from '../errors/app-error.js';
 import { createAuthHook } from './plugins/auth.js';
 import { AccessLogController } from './plugins/access-log.js';
@@ -19,15 +18,7 @@ import { registerWorkspaceRoutes } from './api/workspaces.routes.js';
 import { registerDevRoutes } from './api/dev.routes.js';
 import { registerConsole } from './console/console.routes.js';
 
-export type AppConfig = Pick<Config, 'publicUrl' | 'secureCookies' | 'trustProxy' | 'dev' | 'mfaActivationCodes' | 'stepUpMaxAgeSeconds' | 'issuer'>;
-
-export interface AppDeps {
-  config: AppConfig;
-  services: Services;
-  logger?: FastifyServerOptions['logger'];
-  /** A ready pino instance (the server shares one with the mail worker). */
-  loggerInstance?: FastifyBaseLogger;
-}
+export type { AppConfig, AppDeps } from './deps.js';
 
 /** Log redaction: no token, cookie or secret in a log line (DESIGN.md §2.8). Bodies are never logged. */
 export const logRedactPaths = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
@@ -35,14 +26,19 @@ export const logRedactPaths = ['req.headers.authorization', 'req.headers.cookie'
 function containsNul(value: unknown, depth: number): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (depth > 8 || value === null || typeof value !== 'object') return false;
-  return Object.entries(value as Record<string, unknown>).some(([key, inner]) => key.includes('\u0000') || containsNul(inner, depth + 1));
+  return Object.entries(value as Record<string, unknown>).some(
+    ([key, inner]) => key.includes('\u0000') || containsNul(inner, depth + 1),
+  );
 }
 
 /** The headers a connect-style middleware sets, run once against a stand-in response. */
-function recordHeaders(middleware: (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void): [string, string][] {
+function recordHeaders(
+  middleware: (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void,
+): [string, string][] {
   const headers = new Map<string, string>();
   const recorder = {
-    setHeader: (name: string, value: string | number | string[]) => headers.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : String(value)),
+    setHeader: (name: string, value: string | number | string[]) =>
+      headers.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : String(value)),
     removeHeader: (name: string) => headers.delete(name.toLowerCase()),
   };
   let failure: unknown;
@@ -70,21 +66,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Security headers from helmet, computed once: none depends on the request (no CSP nonces), so
   // its middleware runs once at start against a recorder, and each request copies the result.
   // (@fastify/helmet rebuilt the middleware and re-parsed the CSP on every request: ~20 µs.)
-  const securityHeaders = recordHeaders(helmet({
-    contentSecurityPolicy: {
-      directives: {
-        'default-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'style-src': ["'self'"], 'script-src': ["'self'"], 'form-action': ["'self'"], 'frame-ancestors': ["'none'"],
-        // Only behind https: on a plain http:// deployment the browser would rewrite our own CSS and
-        // form posts to https://, which nothing answers (the console loaded unstyled and logins hung).
-        'upgrade-insecure-requests': deps.config.secureCookies ? [] : null,
+  const securityHeaders = recordHeaders(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'default-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'style-src': ["'self'"],
+          'script-src': ["'self'"],
+          'form-action': ["'self'"],
+          'frame-ancestors': ["'none'"],
+          // Only behind https: on a plain http:// deployment the browser would rewrite our own CSS and
+          // form posts to https://, which nothing answers (the console loaded unstyled and logins hung).
+          'upgrade-insecure-requests': deps.config.secureCookies ? [] : null,
+        },
       },
-    },
-    // HSTS likewise only when the public URL is https:// (RFC 6797 §7.2: ignored over http anyway).
-    strictTransportSecurity: deps.config.secureCookies,
-    // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` on our own form
-    // posts, and the origin check needs the real one. Other sites still learn nothing.
-    referrerPolicy: { policy: 'same-origin' },
-  }));
+      // HSTS likewise only when the public URL is https:// (RFC 6797 §7.2: ignored over http anyway).
+      strictTransportSecurity: deps.config.secureCookies,
+      // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` on our own form
+      // posts, and the origin check needs the real one. Other sites still learn nothing.
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  );
   app.addHook('onRequest', (_request, reply, done) => {
     for (const [name, value] of securityHeaders) reply.raw.setHeader(name, value);
     done();
@@ -92,8 +95,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'twofold API', version: '1', description: 'Accounts, password login and virtual MFA. The contract: docs/API.md in the source repository.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'twofold_session' } } },
+      info: {
+        title: 'twofold API',
+        version: '1',
+        description: 'Accounts, password login and virtual MFA. The contract: docs/API.md in the source repository.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'twofold_session' },
+        },
+      },
       security: [{ bearer: [] }, { cookie: [] }],
     },
   });
@@ -102,9 +114,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // PostgreSQL text cannot hold NUL, and no field of ours has a use for it: refuse it everywhere
   // with a 400 before any handler runs (found by the randomized bad-input run).
   app.addHook('preValidation', async (request) => {
-    for (const [part, value] of [['body', request.body], ['querystring', request.query], ['params', request.params]] as const) {
+    for (const [part, value] of [
+      ['body', request.body],
+      ['querystring', request.query],
+      ['params', request.params],
+    ] as const) {
       if (containsNul(value, 0)) {
-        throw new AppError('validation.failed', 'The request contains a NUL character.', { details: { fields: [{ path: part, message: 'must not contain NUL (\\u0000)' }] } });
+        throw new AppError('validation.failed', 'The request contains a NUL character.', {
+          details: { fields: [{ path: part, message: 'must not contain NUL (\\u0000)' }] },
+        });
       }
     }
   });
@@ -115,30 +133,38 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const readiness = await deps.services.health.readiness();
     if (readiness.ready) return { status: 'ready' };
     reply.header('cache-control', 'no-store');
-    return sendAppError(reply, new AppError('service.unavailable', readiness.message, { details: { retryAfterSeconds: 5, reason: readiness.reason } }));
+    return sendAppError(
+      reply,
+      new AppError('service.unavailable', readiness.message, {
+        details: { retryAfterSeconds: 5, reason: readiness.reason },
+      }),
+    );
   });
   // While shutting down, every answer closes its connection, so keep-alive clients move on.
   app.addHook('onSend', async (_request, reply) => {
     if (deps.services.health.draining) reply.header('connection', 'close');
   });
 
-  await app.register(async (api) => {
-    // The API speaks JSON only; forms and text belong to the console (API.md conventions).
-    api.addHook('onRequest', async (request) => {
-      const type = request.headers['content-type'];
-      if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
-        throw new AppError('request.unsupported_media_type', 'Send the body as application/json.');
-      }
-    });
-    registerAccountRoutes(api, deps.services);
-    registerSessionRoutes(api, deps.services);
-    registerMfaRoutes(api, deps.services);
-    registerAuditRoutes(api, deps.services);
-    registerUserRoutes(api, deps.services);
-    registerWorkspaceRoutes(api, deps.services);
-    if (deps.config.dev) registerDevRoutes(api, deps.services);
-    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  }, { prefix: '/api/v1' });
+  await app.register(
+    async (api) => {
+      // The API speaks JSON only; forms and text belong to the console (API.md conventions).
+      api.addHook('onRequest', async (request) => {
+        const type = request.headers['content-type'];
+        if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
+          throw new AppError('request.unsupported_media_type', 'Send the body as application/json.');
+        }
+      });
+      registerAccountRoutes(api, deps.services);
+      registerSessionRoutes(api, deps.services);
+      registerMfaRoutes(api, deps.services);
+      registerAuditRoutes(api, deps.services);
+      registerUserRoutes(api, deps.services);
+      registerWorkspaceRoutes(api, deps.services);
+      if (deps.config.dev) registerDevRoutes(api, deps.services);
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: '/api/v1' },
+  );
 
   await app.register(async (consoleApp) => registerConsole(consoleApp, deps));
   return app;

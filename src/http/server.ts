@@ -8,16 +8,27 @@ import { buildApp } from './app.js';
  * housekeeping, and listens (the fastify Testing guide's app/server split: buildApp never listens).
  * Returns the app and `shutdown`, which the CLI calls on SIGTERM/SIGINT.
  */
-export async function startServer(input: { config: Readonly<Config>; services: Services; logger: Logger; flush: () => void; closeRuntime: () => Promise<void> }) {
+export async function startServer(input: {
+  config: Readonly<Config>;
+  services: Services;
+  logger: Logger;
+  flush: () => void;
+  closeRuntime: () => Promise<void>;
+}) {
   const { config, services, logger } = input;
   const app = await buildApp({ config, services, loggerInstance: logger });
   services.delivery.start();
   services.housekeeping.start();
   if (config.dev) {
-    logger.warn('DEV MODE (TWOFOLD_DEV=1): every queued e-mail and SMS, with their codes, is readable by anyone at /dev/outbox and GET /api/v1/dev/outbox. Never in production.');
+    logger.warn(
+      'DEV MODE (TWOFOLD_DEV=1): every queued e-mail and SMS, with their codes, is readable by anyone at /dev/outbox and GET /api/v1/dev/outbox. Never in production.',
+    );
   }
   if (services.mailTransport === 'outbox') {
-    logger.warn('TWOFOLD_SMTP_URL is not set: e-mails are kept in the database only (`twofold mail` lists them)' + (config.dev ? ' and shown in the dev outbox' : '; email codes are not offered'));
+    logger.warn(
+      'TWOFOLD_SMTP_URL is not set: e-mails are kept in the database only (`twofold mail` lists them)' +
+        (config.dev ? ' and shown in the dev outbox' : '; email codes are not offered'),
+    );
   }
   app.addHook('onClose', async () => {
     await services.delivery.stop();
@@ -40,22 +51,28 @@ export async function startServer(input: { config: Readonly<Config>; services: S
       logger.info({ reason, deadlineMs: config.shutdownTimeoutMs }, 'shutting down');
       const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
       const deadline = setTimeout(() => {
-        logger.warn({ deadlineMs: config.shutdownTimeoutMs }, 'shutdown deadline passed: cutting the remaining connections');
+        logger.warn(
+          { deadlineMs: config.shutdownTimeoutMs },
+          'shutdown deadline passed: cutting the remaining connections',
+        );
         app.server.closeAllConnections();
         clearInterval(sweep);
         input.flush();
         resolve(1);
       }, config.shutdownTimeoutMs);
-      app.close().then(
-        () => resolve(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'error while shutting down');
-          resolve(1);
-        },
-      ).finally(() => {
-        clearTimeout(deadline);
-        clearInterval(sweep);
-      });
+      app
+        .close()
+        .then(
+          () => resolve(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'error while shutting down');
+            resolve(1);
+          },
+        )
+        .finally(() => {
+          clearTimeout(deadline);
+          clearInterval(sweep);
+        });
     });
     return stopping;
   }

@@ -5,7 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
-import { openDatabase, migrateToLatest, type DatabaseTarget, type OpenDatabase, type PostgresLimits } from '../../src/db/database.js';
+import {
+  openDatabase,
+  migrateToLatest,
+  type DatabaseTarget,
+  type OpenDatabase,
+  type PostgresLimits,
+} from '../../src/db/database.js';
 import { servicesFor, type ChannelConfig } from '../../src/main.js';
 import type { Services } from '../../src/domain/services.js';
 import { buildApp, logRedactPaths, type AppConfig } from '../../src/http/app.js';
@@ -42,7 +48,10 @@ export interface HarnessOptions {
 
 /** A controllable clock: tests move time instead of sleeping. */
 export class TestClock {
-  constructor(public nowMs = Date.now(), private readonly real = false) {}
+  constructor(
+    public nowMs = Date.now(),
+    private readonly real = false,
+  ) {}
   now = () => (this.real ? Date.now() : this.nowMs);
   advance(ms: number) {
     this.nowMs += ms;
@@ -117,7 +126,13 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
     const schema = shared ?? `t_${randomBytes(6).toString('hex')}`;
     const url = process.env.TWOFOLD_TEST_DATABASE_URL!;
     if (!shared) await createSchema(schema);
-    target = { kind: 'postgres', url: options.postgres?.url ?? url, schema, limits: { poolSize: 10, ...options.postgres?.limits }, ...(options.postgres?.onError ? { onError: options.postgres.onError } : {}) };
+    target = {
+      kind: 'postgres',
+      url: options.postgres?.url ?? url,
+      schema,
+      limits: { poolSize: 10, ...options.postgres?.limits },
+      ...(options.postgres?.onError ? { onError: options.postgres.onError } : {}),
+    };
     cleanup = async () => {
       if (!shared) await dropSchema(schema);
     };
@@ -126,7 +141,11 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
   const open = async () => {
     const database = openDatabase(target);
     await migrateToLatest(database.db, database.schema);
-    const services = await servicesFor(database, config, { clock: clock.now, ...(options.transport ? { transport: options.transport } : {}), ...(options.sms ? { sms: options.sms } : {}) });
+    const services = await servicesFor(database, config, {
+      clock: clock.now,
+      ...(options.transport ? { transport: options.transport } : {}),
+      ...(options.sms ? { sms: options.sms } : {}),
+    });
     if (options.startDelivery) services.delivery.start();
     const stream = new Writable({
       write(chunk, _encoding, done) {
@@ -184,7 +203,12 @@ export interface JsonResponse {
   headers: Record<string, string | string[] | undefined>;
 }
 
-export async function call(app: FastifyInstance, method: string, url: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<JsonResponse> {
+export async function call(
+  app: FastifyInstance,
+  method: string,
+  url: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<JsonResponse> {
   const response = await app.inject({
     method: method as 'GET',
     url,
@@ -193,7 +217,9 @@ export async function call(app: FastifyInstance, method: string, url: string, op
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...options.headers,
     },
-    ...(options.body !== undefined ? { payload: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
+    ...(options.body !== undefined
+      ? { payload: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }
+      : {}),
   });
   let body: any = null;
   if (response.body) {
@@ -220,7 +246,12 @@ export async function signupAndLogin(h: Harness, email = uniqueEmail()) {
   if (signup.status !== 201) throw new Error(`signup failed: ${JSON.stringify(signup.body)}`);
   const login = await call(h.app, 'POST', '/api/v1/sessions', { body: { login: email, password: PASSWORD } });
   if (login.status !== 201) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
-  return { email, token: login.body.session.token as string, userId: signup.body.user.id as string, accountId: signup.body.account.id as string };
+  return {
+    email,
+    token: login.body.session.token as string,
+    userId: signup.body.user.id as string,
+    accountId: signup.body.account.id as string,
+  };
 }
 
 /** Binds a device through the API with two consecutive codes; returns the secret (from the one response that shows it). */
@@ -231,13 +262,21 @@ export async function bindDevice(h: Harness, token: string) {
   const now = h.clock.now();
   const activation = await call(h.app, 'POST', '/api/v1/me/mfa-device/activate', {
     token,
-    body: { enrollmentId: enrollment.body.enrollment.id, codes: [referenceTotp(secret, now, -1), referenceTotp(secret, now)] },
+    body: {
+      enrollmentId: enrollment.body.enrollment.id,
+      codes: [referenceTotp(secret, now, -1), referenceTotp(secret, now)],
+    },
   });
   if (activation.status !== 200) throw new Error(`activation failed: ${JSON.stringify(activation.body)}`);
   // Activation burned the current step; the next code the tests use is the next step's.
   h.clock.nextStep();
   // Activation rotates the session (the old token has stopped working): go on with the new one.
-  return { secret, deviceId: activation.body.device.id as string, enrollment: enrollment.body, token: activation.body.session.token as string };
+  return {
+    secret,
+    deviceId: activation.body.device.id as string,
+    enrollment: enrollment.body,
+    token: activation.body.session.token as string,
+  };
 }
 
 /** A user with a bound device, logged out: ready for password + code logins. */
@@ -267,7 +306,9 @@ export function wrongCode(secret: Uint8Array, now: number): string {
 export async function loginFull(h: Harness, user: { email: string; secret: Uint8Array }) {
   h.clock.nextStep();
   const challengeId = await passwordStep(h, user.email);
-  const res = await call(h.app, 'POST', '/api/v1/sessions/mfa', { body: { challengeId, code: referenceTotp(user.secret, h.clock.now()) } });
+  const res = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+    body: { challengeId, code: referenceTotp(user.secret, h.clock.now()) },
+  });
   if (res.status !== 201) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
   return { token: res.body.session.token as string };
 }

@@ -4,7 +4,12 @@ import { createHmac } from 'node:crypto';
  * An independent RFC 4226/6238 implementation for tests, written from the RFC text and not from
  * src/crypto/totp.ts, so tests do not grade the production module with itself.
  */
-export function referenceHotp(key: Uint8Array, counter: number, digits = 6, algorithm: 'sha1' | 'sha256' | 'sha512' = 'sha1'): string {
+export function referenceHotp(
+  key: Uint8Array,
+  counter: number,
+  digits = 6,
+  algorithm: 'sha1' | 'sha256' | 'sha512' = 'sha1',
+): string {
   const message = Buffer.alloc(8);
   message.writeBigUInt64BE(BigInt(counter));
   const mac = createHmac(algorithm, key).update(message).digest();

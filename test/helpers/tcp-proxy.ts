@@ -44,10 +44,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   function listen(): Promise<void> {
     server = createServer(accept);
-    return new Promise((resolve) => server.listen(port, '127.0.0.1', () => {
-      port = (server.address() as { port: number }).port;
-      resolve();
-    }));
+    return new Promise((resolve) =>
+      server.listen(port, '127.0.0.1', () => {
+        port = (server.address() as { port: number }).port;
+        resolve();
+      }),
+    );
   }
 
   const proxy: TcpProxy = {

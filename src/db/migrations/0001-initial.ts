@@ -24,8 +24,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('disabled_at', 'bigint')
     .execute();
-  await db.schema.createIndex('users_root_email').on('users').column('email_normalized').unique().where(sql.ref('kind'), '=', 'root').execute();
-  await db.schema.createIndex('users_account_username').on('users').columns(['account_id', 'username']).unique().execute();
+  await db.schema
+    .createIndex('users_root_email')
+    .on('users')
+    .column('email_normalized')
+    .unique()
+    .where(sql.ref('kind'), '=', 'root')
+    .execute();
+  await db.schema
+    .createIndex('users_account_username')
+    .on('users')
+    .columns(['account_id', 'username'])
+    .unique()
+    .execute();
 
   await db.schema
     .createTable('mfa_devices')
@@ -44,7 +55,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('bound_user_agent', 'text')
     .execute();
   // DESIGN.md §2.5: one active device per user; pending ones live beside it until confirmed.
-  await db.schema.createIndex('mfa_devices_one_active').on('mfa_devices').column('user_id').unique().where(sql.ref('status'), '=', 'active').execute();
+  await db.schema
+    .createIndex('mfa_devices_one_active')
+    .on('mfa_devices')
+    .column('user_id')
+    .unique()
+    .where(sql.ref('status'), '=', 'active')
+    .execute();
   await db.schema.createIndex('mfa_devices_user').on('mfa_devices').columns(['user_id', 'status']).execute();
 
   await db.schema
@@ -101,7 +118,15 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['audit_events', 'throttles', 'login_challenges', 'sessions', 'mfa_devices', 'users', 'accounts']) {
+  for (const table of [
+    'audit_events',
+    'throttles',
+    'login_challenges',
+    'sessions',
+    'mfa_devices',
+    'users',
+    'accounts',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

@@ -3,8 +3,14 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   // Sub-users: roles (comma-separated, today only "user-admin"), the per-user MFA requirement,
   // and who created the user.
-  await db.schema.alterTable('users').addColumn('roles', 'text', (c) => c.notNull().defaultTo('')).execute();
-  await db.schema.alterTable('users').addColumn('mfa_required', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('users')
+    .addColumn('roles', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
+  await db.schema
+    .alterTable('users')
+    .addColumn('mfa_required', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('users').addColumn('created_by', 'text').execute();
 
   // The transactional outbox: a notification is written in the same transaction as the change it

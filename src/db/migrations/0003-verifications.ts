@@ -17,7 +17,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('verifications_user').on('verifications').columns(['user_id', 'purpose']).execute();
   // Messages that carry a code are emptied once delivered (the code must not outlive its delivery).
-  await db.schema.alterTable('messages').addColumn('sensitive', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('messages')
+    .addColumn('sensitive', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -22,7 +22,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('workspace_members_user').on('workspace_members').column('user_id').execute();
   // 1 = this session proved the TOTP device (login code, activation or TOTP step-up).
-  await db.schema.alterTable('sessions').addColumn('mfa_verified', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('sessions')
+    .addColumn('mfa_verified', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -6,7 +6,13 @@ const insertEvent = preparedInsert('audit_events');
 export function createAuditRepository(target: QueryTarget) {
   return {
     insert: (event: AuditEventsTable) => insertEvent(target, event),
-    list: (filter: { accountId: string; userId?: string | undefined; type?: string | undefined; limit: number; before?: string | undefined }) => {
+    list: (filter: {
+      accountId: string;
+      userId?: string | undefined;
+      type?: string | undefined;
+      limit: number;
+      before?: string | undefined;
+    }) => {
       let query = target.db.selectFrom('audit_events').selectAll().where('account_id', '=', filter.accountId);
       if (filter.userId) query = query.where('user_id', '=', filter.userId);
       if (filter.type) query = query.where('type', '=', filter.type);

@@ -13,26 +13,51 @@ export function createHousekeepingRepository(target: QueryTarget) {
   return {
     /** Pending logins past their expiry (used or not) — they can never be completed. */
     purgeLoginChallenges: async (before: number) =>
-      deleted(await target.db.deleteFrom('login_challenges').where('id_hash', 'in', (qb) => qb.selectFrom('login_challenges').select('id_hash').where('expires_at', '<', before).limit(PURGE_BATCH)).executeTakeFirstOrThrow()),
+      deleted(
+        await target.db
+          .deleteFrom('login_challenges')
+          .where('id_hash', 'in', (qb) =>
+            qb.selectFrom('login_challenges').select('id_hash').where('expires_at', '<', before).limit(PURGE_BATCH),
+          )
+          .executeTakeFirstOrThrow(),
+      ),
     /** Sessions ended or expired before `before`: they authenticate nothing any more. */
     purgeSessions: async (before: number) =>
       deleted(
         await target.db
           .deleteFrom('sessions')
           .where('id', 'in', (qb) =>
-            qb.selectFrom('sessions').select('id').where((eb) => eb.or([eb('ended_at', '<', before), eb('absolute_expires_at', '<', before)])).limit(PURGE_BATCH),
+            qb
+              .selectFrom('sessions')
+              .select('id')
+              .where((eb) => eb.or([eb('ended_at', '<', before), eb('absolute_expires_at', '<', before)]))
+              .limit(PURGE_BATCH),
           )
           .executeTakeFirstOrThrow(),
       ),
     /** Email/SMS codes past their expiry. */
     purgeVerifications: async (before: number) =>
-      deleted(await target.db.deleteFrom('verifications').where('id', 'in', (qb) => qb.selectFrom('verifications').select('id').where('expires_at', '<', before).limit(PURGE_BATCH)).executeTakeFirstOrThrow()),
+      deleted(
+        await target.db
+          .deleteFrom('verifications')
+          .where('id', 'in', (qb) =>
+            qb.selectFrom('verifications').select('id').where('expires_at', '<', before).limit(PURGE_BATCH),
+          )
+          .executeTakeFirstOrThrow(),
+      ),
     /** Enrollments never confirmed, past their 10 minutes: their secret is useless and should not linger. */
     purgeAbandonedEnrollments: async (before: number) =>
       deleted(
         await target.db
           .deleteFrom('mfa_devices')
-          .where('id', 'in', (qb) => qb.selectFrom('mfa_devices').select('id').where('status', '=', sql.lit('pending')).where('expires_at', '<', before).limit(PURGE_BATCH))
+          .where('id', 'in', (qb) =>
+            qb
+              .selectFrom('mfa_devices')
+              .select('id')
+              .where('status', '=', sql.lit('pending'))
+              .where('expires_at', '<', before)
+              .limit(PURGE_BATCH),
+          )
           .executeTakeFirstOrThrow(),
       ),
     /**
@@ -43,7 +68,15 @@ export function createHousekeepingRepository(target: QueryTarget) {
       deleted(
         await target.db
           .deleteFrom('throttles')
-          .where('key', 'in', (qb) => qb.selectFrom('throttles').select('key').where('failures', '=', 0).where('locked_until', '<', before).where('updated_at', '<', before).limit(PURGE_BATCH))
+          .where('key', 'in', (qb) =>
+            qb
+              .selectFrom('throttles')
+              .select('key')
+              .where('failures', '=', 0)
+              .where('locked_until', '<', before)
+              .where('updated_at', '<', before)
+              .limit(PURGE_BATCH),
+          )
           .executeTakeFirstOrThrow(),
       ),
     /** Notifications delivered or given up on before `before` (pending ones are never purged). */
@@ -51,7 +84,14 @@ export function createHousekeepingRepository(target: QueryTarget) {
       deleted(
         await target.db
           .deleteFrom('messages')
-          .where('id', 'in', (qb) => qb.selectFrom('messages').select('id').where('status', '!=', 'pending').where('created_at', '<', before).limit(PURGE_BATCH))
+          .where('id', 'in', (qb) =>
+            qb
+              .selectFrom('messages')
+              .select('id')
+              .where('status', '!=', 'pending')
+              .where('created_at', '<', before)
+              .limit(PURGE_BATCH),
+          )
           .executeTakeFirstOrThrow(),
       ),
   };

@@ -31,4 +31,3 @@ export interface Store {
   /** Called after every successful commit (the mail worker uses it to send what was queued). */
   onCommit: (() => void) | null;
 }
-

@@ -3,16 +3,31 @@ import { preparedInsert, preparedQuery, type QueryTarget } from '../prepared.js'
 import type { MessagesTable } from '../schema.js';
 
 // Every login with a new browser: prepared once (decision 011).
-const rememberBrowser = preparedInsert('known_browsers', (query) => query.onConflict((oc) => oc.columns(['user_id', 'fingerprint']).doNothing()));
+const rememberBrowser = preparedInsert('known_browsers', (query) =>
+  query.onConflict((oc) => oc.columns(['user_id', 'fingerprint']).doNothing()),
+);
 const otherBrowser = preparedQuery<{ userId: string; fingerprint: string }, { fingerprint: string }>((db, slot) =>
-  db.selectFrom('known_browsers').select('fingerprint').where('user_id', '=', slot('userId')).where('fingerprint', '!=', slot('fingerprint')).limit(sql.lit(1)),
+  db
+    .selectFrom('known_browsers')
+    .select('fingerprint')
+    .where('user_id', '=', slot('userId'))
+    .where('fingerprint', '!=', slot('fingerprint'))
+    .limit(sql.lit(1)),
 );
 
 export function createMessagesRepository(target: QueryTarget) {
   return {
     insert: (message: MessagesTable) => target.db.insertInto('messages').values(message).execute(),
     dueIds: (now: number, limit: number) =>
-      target.db.selectFrom('messages').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', now).where('claimed_until', '<=', now).orderBy('created_at').limit(limit).execute(),
+      target.db
+        .selectFrom('messages')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .where('claimed_until', '<=', now)
+        .orderBy('created_at')
+        .limit(limit)
+        .execute(),
     /** Claims a message for one delivery attempt; another instance's worker cannot take it meanwhile. */
     claim: async (id: string, now: number, leaseMs: number) =>
       target.db
@@ -26,13 +41,25 @@ export function createMessagesRepository(target: QueryTarget) {
     markDelivered: (id: string, status: 'sent' | 'outbox', now: number, redact: boolean) =>
       target.db
         .updateTable('messages')
-        .set((eb) => ({ status, sent_at: now, attempts: eb('attempts', '+', 1), last_error: null, claimed_until: 0, ...(redact ? { text_body: '[one-time code removed after delivery]', html_body: null } : {}) }))
+        .set((eb) => ({
+          status,
+          sent_at: now,
+          attempts: eb('attempts', '+', 1),
+          last_error: null,
+          claimed_until: 0,
+          ...(redact ? { text_body: '[one-time code removed after delivery]', html_body: null } : {}),
+        }))
         .where('id', '=', id)
         .execute(),
     markAttemptFailed: (id: string, error: string, nextAttemptAt: number | null) =>
       target.db
         .updateTable('messages')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 500), claimed_until: 0, ...(nextAttemptAt === null ? { status: 'failed' as const } : { next_attempt_at: nextAttemptAt }) }))
+        .set((eb) => ({
+          attempts: eb('attempts', '+', 1),
+          last_error: error.slice(0, 500),
+          claimed_until: 0,
+          ...(nextAttemptAt === null ? { status: 'failed' as const } : { next_attempt_at: nextAttemptAt }),
+        }))
         .where('id', '=', id)
         .execute(),
     list: (filter: { to?: string | undefined; limit: number }) => {
@@ -41,8 +68,10 @@ export function createMessagesRepository(target: QueryTarget) {
       return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
     },
     /** True when this browser is new for the user (the row was inserted now). */
-    rememberBrowser: async (userId: string, fingerprint: string, now: number) => (await rememberBrowser(target, { user_id: userId, fingerprint, first_seen_at: now })) > 0,
-    hasOtherBrowsers: async (userId: string, fingerprint: string) => (await otherBrowser.first(target, { userId, fingerprint })) !== undefined,
+    rememberBrowser: async (userId: string, fingerprint: string, now: number) =>
+      (await rememberBrowser(target, { user_id: userId, fingerprint, first_seen_at: now })) > 0,
+    hasOtherBrowsers: async (userId: string, fingerprint: string) =>
+      (await otherBrowser.first(target, { userId, fingerprint })) !== undefined,
   };
 }
 export type MessagesRepository = ReturnType<typeof createMessagesRepository>;

@@ -9,14 +9,28 @@ import type { MfaDevicesTable, UsersTable } from '../schema.js';
 
 // The login and MFA-verify paths: prepared once (decision 011).
 const findActive = preparedQuery<{ userId: string }, MfaDevicesTable>((db, slot) =>
-  db.selectFrom('mfa_devices').selectAll().where('user_id', '=', slot('userId')).where('status', '=', sql.lit('active')),
+  db
+    .selectFrom('mfa_devices')
+    .selectAll()
+    .where('user_id', '=', slot('userId'))
+    .where('status', '=', sql.lit('active')),
 );
-const findActiveWithUser = preparedQuery<{ userId: string }, MfaDevicesTable & Pick<UsersTable, 'account_id' | 'kind' | 'email' | 'username' | 'display_name' | 'disabled_at'>>((db, slot) =>
+const findActiveWithUser = preparedQuery<
+  { userId: string },
+  MfaDevicesTable & Pick<UsersTable, 'account_id' | 'kind' | 'email' | 'username' | 'display_name' | 'disabled_at'>
+>((db, slot) =>
   db
     .selectFrom('mfa_devices')
     .innerJoin('users', 'users.id', 'mfa_devices.user_id')
     .selectAll('mfa_devices')
-    .select(['users.account_id', 'users.kind', 'users.email', 'users.username', 'users.display_name', 'users.disabled_at'])
+    .select([
+      'users.account_id',
+      'users.kind',
+      'users.email',
+      'users.username',
+      'users.display_name',
+      'users.disabled_at',
+    ])
     .where('mfa_devices.user_id', '=', slot('userId'))
     .where('mfa_devices.status', '=', sql.lit('active')),
 );
@@ -33,21 +47,48 @@ export function createMfaDevicesRepository(target: QueryTarget) {
   return {
     insert: (device: MfaDevicesTable) => target.db.insertInto('mfa_devices').values(device).execute(),
     /** A new enrollment replaces the user's earlier pending ones (a new QR code invalidates the old secret). */
-    deletePending: (userId: string) => target.db.deleteFrom('mfa_devices').where('user_id', '=', userId).where('status', '=', sql.lit('pending')).execute(),
+    deletePending: (userId: string) =>
+      target.db
+        .deleteFrom('mfa_devices')
+        .where('user_id', '=', userId)
+        .where('status', '=', sql.lit('pending'))
+        .execute(),
     findActive: (userId: string) => findActive.first(target, { userId }),
     /** The active device and the user it belongs to, in one query (the login hot path). */
     findActiveWithUser: (userId: string) => findActiveWithUser.first(target, { userId }),
     findPending: (id: string, userId: string) =>
-      target.db.selectFrom('mfa_devices').selectAll().where('id', '=', id).where('user_id', '=', userId).where('status', '=', sql.lit('pending')).executeTakeFirst(),
+      target.db
+        .selectFrom('mfa_devices')
+        .selectAll()
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .where('status', '=', sql.lit('pending'))
+        .executeTakeFirst(),
     /**
      * Confirm a pending enrollment. Conditional on the row still being pending and unexpired, and
      * the unique index on active devices refuses a second active one: two racing activations
      * cannot both win (myucto PR #69).
      */
-    activate: async (input: { id: string; userId: string; lastUsedStep: number; driftSteps: number; now: number; ip: string | null; userAgent: string | null }) => {
+    activate: async (input: {
+      id: string;
+      userId: string;
+      lastUsedStep: number;
+      driftSteps: number;
+      now: number;
+      ip: string | null;
+      userAgent: string | null;
+    }) => {
       const result = await target.db
         .updateTable('mfa_devices')
-        .set({ status: 'active', bound_at: input.now, expires_at: null, last_used_step: input.lastUsedStep, drift_steps: input.driftSteps, bound_ip: input.ip, bound_user_agent: input.userAgent })
+        .set({
+          status: 'active',
+          bound_at: input.now,
+          expires_at: null,
+          last_used_step: input.lastUsedStep,
+          drift_steps: input.driftSteps,
+          bound_ip: input.ip,
+          bound_user_agent: input.userAgent,
+        })
         .where('id', '=', input.id)
         .where('user_id', '=', input.userId)
         .where('status', '=', sql.lit('pending'))
@@ -59,9 +100,15 @@ export function createMfaDevicesRepository(target: QueryTarget) {
      * The replay guard of DESIGN.md §2.1: a step is accepted only if it is newer than every step
      * accepted before. One conditional UPDATE; 0 rows = replay (or a concurrent winner).
      */
-    consumeStep: async (id: string, step: number, driftSteps: number) => (await consumeStep.run(target, { id, step, driftSteps })) === 1,
+    consumeStep: async (id: string, step: number, driftSteps: number) =>
+      (await consumeStep.run(target, { id, step, driftSteps })) === 1,
     remove: async (id: string, now: number) => {
-      const result = await target.db.updateTable('mfa_devices').set({ status: 'removed', removed_at: now }).where('id', '=', id).where('status', '=', sql.lit('active')).executeTakeFirst();
+      const result = await target.db
+        .updateTable('mfa_devices')
+        .set({ status: 'removed', removed_at: now })
+        .where('id', '=', id)
+        .where('status', '=', sql.lit('active'))
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
   };

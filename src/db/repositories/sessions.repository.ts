@@ -4,22 +4,56 @@ import type { LoginChallengesTable, SessionsTable } from '../schema.js';
 // The login and MFA-verify paths, and every authenticated request: prepared once (decision 011).
 const insertSession = preparedInsert('sessions');
 const insertChallenge = preparedInsert('login_challenges');
-const findWithUser = preparedQuery<{ id: string }, Pick<SessionsTable, 'id' | 'user_id' | 'secret_hash' | 'created_at' | 'idle_expires_at' | 'absolute_expires_at' | 'restricted' | 'step_up_until' | 'ended_at' | 'last_seen_at' | 'mfa_verified'> & { account_id: string; kind: 'root' | 'sub'; disabled_at: number | null }>((db, slot) =>
+const findWithUser = preparedQuery<
+  { id: string },
+  Pick<
+    SessionsTable,
+    | 'id'
+    | 'user_id'
+    | 'secret_hash'
+    | 'created_at'
+    | 'idle_expires_at'
+    | 'absolute_expires_at'
+    | 'restricted'
+    | 'step_up_until'
+    | 'ended_at'
+    | 'last_seen_at'
+    | 'mfa_verified'
+  > & { account_id: string; kind: 'root' | 'sub'; disabled_at: number | null }
+>((db, slot) =>
   db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .select([
-      'sessions.id', 'sessions.user_id', 'sessions.secret_hash', 'sessions.created_at', 'sessions.idle_expires_at',
-      'sessions.absolute_expires_at', 'sessions.restricted', 'sessions.step_up_until', 'sessions.ended_at', 'sessions.last_seen_at', 'sessions.mfa_verified',
-      'users.account_id', 'users.kind', 'users.disabled_at',
+      'sessions.id',
+      'sessions.user_id',
+      'sessions.secret_hash',
+      'sessions.created_at',
+      'sessions.idle_expires_at',
+      'sessions.absolute_expires_at',
+      'sessions.restricted',
+      'sessions.step_up_until',
+      'sessions.ended_at',
+      'sessions.last_seen_at',
+      'sessions.mfa_verified',
+      'users.account_id',
+      'users.kind',
+      'users.disabled_at',
     ])
     .where('sessions.id', '=', slot('id')),
 );
 const touch = preparedQuery<{ id: string; now: number; idleExpiresAt: number }, unknown>((db, slot) =>
-  db.updateTable('sessions').set({ last_seen_at: slot('now'), idle_expires_at: slot('idleExpiresAt') }).where('id', '=', slot('id')).where('ended_at', 'is', null),
+  db
+    .updateTable('sessions')
+    .set({ last_seen_at: slot('now'), idle_expires_at: slot('idleExpiresAt') })
+    .where('id', '=', slot('id'))
+    .where('ended_at', 'is', null),
 );
 /** Take one of the challenge's tries atomically; no row = no tries left, used, or expired. */
-const reserveChallengeAttempt = preparedQuery<{ idHash: string; maxAttempts: number; now: number }, Pick<LoginChallengesTable, 'attempts' | 'user_id'>>((db, slot) =>
+const reserveChallengeAttempt = preparedQuery<
+  { idHash: string; maxAttempts: number; now: number },
+  Pick<LoginChallengesTable, 'attempts' | 'user_id'>
+>((db, slot) =>
   db
     .updateTable('login_challenges')
     .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
@@ -30,7 +64,11 @@ const reserveChallengeAttempt = preparedQuery<{ idHash: string; maxAttempts: num
     .returning(['attempts', 'user_id']),
 );
 const consumeChallenge = preparedQuery<{ idHash: string; now: number }, unknown>((db, slot) =>
-  db.updateTable('login_challenges').set({ consumed_at: slot('now') }).where('id_hash', '=', slot('idHash')).where('consumed_at', 'is', null),
+  db
+    .updateTable('login_challenges')
+    .set({ consumed_at: slot('now') })
+    .where('id_hash', '=', slot('idHash'))
+    .where('consumed_at', 'is', null),
 );
 
 export function createSessionsRepository(target: QueryTarget) {
@@ -38,20 +76,52 @@ export function createSessionsRepository(target: QueryTarget) {
     insert: (session: SessionsTable) => insertSession(target, session),
     findWithUser: (id: string) => findWithUser.first(target, { id }),
     touch: (id: string, now: number, idleExpiresAt: number) => touch.run(target, { id, now, idleExpiresAt }),
-    end: (id: string, now: number) => target.db.updateTable('sessions').set({ ended_at: now }).where('id', '=', id).where('ended_at', 'is', null).execute(),
+    end: (id: string, now: number) =>
+      target.db
+        .updateTable('sessions')
+        .set({ ended_at: now })
+        .where('id', '=', id)
+        .where('ended_at', 'is', null)
+        .execute(),
     /** Ends every other live session of the user (after a change to how the account is protected). */
     endOthers: (userId: string, keepSessionId: string, now: number) =>
-      target.db.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', userId).where('id', '!=', keepSessionId).where('ended_at', 'is', null).execute(),
-    endAllForUser: (userId: string, now: number) => target.db.updateTable('sessions').set({ ended_at: now }).where('user_id', '=', userId).where('ended_at', 'is', null).execute(),
+      target.db
+        .updateTable('sessions')
+        .set({ ended_at: now })
+        .where('user_id', '=', userId)
+        .where('id', '!=', keepSessionId)
+        .where('ended_at', 'is', null)
+        .execute(),
+    endAllForUser: (userId: string, now: number) =>
+      target.db
+        .updateTable('sessions')
+        .set({ ended_at: now })
+        .where('user_id', '=', userId)
+        .where('ended_at', 'is', null)
+        .execute(),
     setStepUp: (id: string, until: number, mfaVerified = false) =>
-      target.db.updateTable('sessions').set({ step_up_until: until, ...(mfaVerified ? { mfa_verified: 1 } : {}) }).where('id', '=', id).execute(),
+      target.db
+        .updateTable('sessions')
+        .set({ step_up_until: until, ...(mfaVerified ? { mfa_verified: 1 } : {}) })
+        .where('id', '=', id)
+        .execute(),
     /** Re-check after a workspace policy change: these users' open sessions may now only bind a device. */
     restrictOpenSessions: (userIds: string[], now: number) =>
-      userIds.length === 0 ? Promise.resolve([]) : target.db.updateTable('sessions').set({ restricted: 1 }).where('user_id', 'in', userIds).where('ended_at', 'is', null).where('absolute_expires_at', '>', now).execute(),
+      userIds.length === 0
+        ? Promise.resolve([])
+        : target.db
+            .updateTable('sessions')
+            .set({ restricted: 1 })
+            .where('user_id', 'in', userIds)
+            .where('ended_at', 'is', null)
+            .where('absolute_expires_at', '>', now)
+            .execute(),
 
     insertChallenge: (challenge: LoginChallengesTable) => insertChallenge(target, challenge),
-    reserveChallengeAttempt: (idHash: string, maxAttempts: number, now: number) => reserveChallengeAttempt.first(target, { idHash, maxAttempts, now }),
-    consumeChallenge: async (idHash: string, now: number) => (await consumeChallenge.run(target, { idHash, now })) === 1,
+    reserveChallengeAttempt: (idHash: string, maxAttempts: number, now: number) =>
+      reserveChallengeAttempt.first(target, { idHash, maxAttempts, now }),
+    consumeChallenge: async (idHash: string, now: number) =>
+      (await consumeChallenge.run(target, { idHash, now })) === 1,
   };
 }
 export type SessionsRepository = ReturnType<typeof createSessionsRepository>;

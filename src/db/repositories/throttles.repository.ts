@@ -35,9 +35,15 @@ const big = (value: unknown) => sql<number>`cast(${value} as bigint)`;
  * ladder is part of the statement, the time is a parameter.
  */
 function reserveQuery(policy: ThrottlePolicy) {
-  return preparedQuery<{ key: string; now: number; firstLock: number }, Pick<ThrottlesTable, 'failures' | 'locked_until'>>((db, slot) => {
+  return preparedQuery<
+    { key: string; now: number; firstLock: number },
+    Pick<ThrottlesTable, 'failures' | 'locked_until'>
+  >((db, slot) => {
     const now = big(slot('now'));
-    const windowExpired = policy.windowMs === null ? sql<boolean>`1 = 0` : sql<boolean>`throttles.window_started_at <= ${now} - ${policy.windowMs}`;
+    const windowExpired =
+      policy.windowMs === null
+        ? sql<boolean>`1 = 0`
+        : sql<boolean>`throttles.window_started_at <= ${now} - ${policy.windowMs}`;
     const next = sql<number>`(case when ${windowExpired} then 1 else throttles.failures + 1 end)`;
     const ladder: ReturnType<typeof sql>[] = [];
     const top = policy.hardLimit ?? policy.threshold + 32;
@@ -46,28 +52,44 @@ function reserveQuery(policy: ThrottlePolicy) {
       if (delay >= policy.maxDelayMs) break;
       ladder.push(sql`when ${next} = ${failures} then ${now} + ${delay}`);
     }
-    const hard = policy.hardLimit === null ? sql`` : sql`when ${next} >= ${policy.hardLimit} then ${big(LOCKED_FOREVER)}`;
+    const hard =
+      policy.hardLimit === null ? sql`` : sql`when ${next} >= ${policy.hardLimit} then ${big(LOCKED_FOREVER)}`;
     const lockedUntil = sql<number>`(case when ${next} < ${policy.threshold} then 0 ${hard} ${sql.join(ladder, sql` `)} else ${now} + ${policy.maxDelayMs} end)`;
     return db
       .insertInto('throttles')
-      .values({ key: slot('key'), failures: 1, window_started_at: slot('now'), locked_until: slot('firstLock'), updated_at: slot('now') })
+      .values({
+        key: slot('key'),
+        failures: 1,
+        window_started_at: slot('now'),
+        locked_until: slot('firstLock'),
+        updated_at: slot('now'),
+      })
       .onConflict((oc) =>
-        oc.column('key').doUpdateSet({
-          failures: next,
-          window_started_at: sql<number>`(case when ${windowExpired} then ${now} else throttles.window_started_at end)`,
-          locked_until: lockedUntil,
-          updated_at: slot('now'),
-        }).where('throttles.locked_until', '<=', slot('now')),
+        oc
+          .column('key')
+          .doUpdateSet({
+            failures: next,
+            window_started_at: sql<number>`(case when ${windowExpired} then ${now} else throttles.window_started_at end)`,
+            locked_until: lockedUntil,
+            updated_at: slot('now'),
+          })
+          .where('throttles.locked_until', '<=', slot('now')),
       )
       .returning(['failures', 'locked_until']);
   });
 }
 const reserveQueries = new WeakMap<ThrottlePolicy, ReturnType<typeof reserveQuery>>();
 
-const getThrottle = preparedQuery<{ key: string }, ThrottlesTable>((db, slot) => db.selectFrom('throttles').selectAll().where('key', '=', slot('key')));
+const getThrottle = preparedQuery<{ key: string }, ThrottlesTable>((db, slot) =>
+  db.selectFrom('throttles').selectAll().where('key', '=', slot('key')),
+);
 /** A success clears the consecutive-failure count (NIST SP 800-63B §5.2.2 counts consecutive failures). */
 const resetThrottle = preparedQuery<{ key: string }, unknown>((db, slot) =>
-  db.updateTable('throttles').set({ failures: 0, locked_until: 0 }).where('key', '=', slot('key')).where('failures', '>', 0),
+  db
+    .updateTable('throttles')
+    .set({ failures: 0, locked_until: 0 })
+    .where('key', '=', slot('key'))
+    .where('failures', '>', 0),
 );
 
 export function createThrottlesRepository(target: QueryTarget) {

@@ -11,34 +11,67 @@ import type { AccountsTable, UsersTable } from '../schema.js';
 const findRootByEmail = preparedQuery<{ email: string }, UsersTable>((db, slot) =>
   db.selectFrom('users').selectAll().where('kind', '=', sql.lit('root')).where('email_normalized', '=', slot('email')),
 );
-const findAccountByAlias = preparedQuery<{ alias: string }, AccountsTable>((db, slot) => db.selectFrom('accounts').selectAll().where('alias', '=', slot('alias')));
+const findAccountByAlias = preparedQuery<{ alias: string }, AccountsTable>((db, slot) =>
+  db.selectFrom('accounts').selectAll().where('alias', '=', slot('alias')),
+);
 const findSubByUsername = preparedQuery<{ accountId: string; username: string }, UsersTable>((db, slot) =>
-  db.selectFrom('users').selectAll().where('account_id', '=', slot('accountId')).where('kind', '=', sql.lit('sub')).where('username', '=', slot('username')),
+  db
+    .selectFrom('users')
+    .selectAll()
+    .where('account_id', '=', slot('accountId'))
+    .where('kind', '=', sql.lit('sub'))
+    .where('username', '=', slot('username')),
 );
 
 export function createUsersRepository(target: QueryTarget) {
   return {
     insertAccount: (account: AccountsTable) => target.db.insertInto('accounts').values(account).execute(),
-    aliasExists: async (alias: string) => (await target.db.selectFrom('accounts').select('id').where('alias', '=', alias).executeTakeFirst()) !== undefined,
-    findAccountById: (id: string) => target.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst(),
+    aliasExists: async (alias: string) =>
+      (await target.db.selectFrom('accounts').select('id').where('alias', '=', alias).executeTakeFirst()) !== undefined,
+    findAccountById: (id: string) =>
+      target.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst(),
     insertUser: (user: UsersTable) => target.db.insertInto('users').values(user).execute(),
     findUserById: (id: string) => target.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
     findRootByEmail: (emailNormalized: string) => findRootByEmail.first(target, { email: emailNormalized }),
-    findRootOfAccount: (accountId: string) => target.db.selectFrom('users').selectAll().where('account_id', '=', accountId).where('kind', '=', sql.lit('root')).executeTakeFirst(),
+    findRootOfAccount: (accountId: string) =>
+      target.db
+        .selectFrom('users')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('kind', '=', sql.lit('root'))
+        .executeTakeFirst(),
     findAccountByAlias: (alias: string) => findAccountByAlias.first(target, { alias }),
-    findSubByUsername: (accountId: string, username: string) => findSubByUsername.first(target, { accountId, username }),
+    findSubByUsername: (accountId: string, username: string) =>
+      findSubByUsername.first(target, { accountId, username }),
     listSubUsers: (accountId: string) =>
       target.db
         .selectFrom('users')
-        .leftJoin('mfa_devices', (join) => join.onRef('mfa_devices.user_id', '=', 'users.id').on('mfa_devices.status', '=', sql.lit('active')))
+        .leftJoin('mfa_devices', (join) =>
+          join.onRef('mfa_devices.user_id', '=', 'users.id').on('mfa_devices.status', '=', sql.lit('active')),
+        )
         .selectAll('users')
         .select(['mfa_devices.id as device_id', 'mfa_devices.bound_at as device_bound_at'])
         .where('users.account_id', '=', accountId)
         .where('users.kind', '=', 'sub')
         .orderBy('users.username')
         .execute(),
-    updateUser: (id: string, changes: Partial<Pick<UsersTable, 'display_name' | 'email' | 'email_normalized' | 'phone' | 'password_hash' | 'roles' | 'mfa_required' | 'disabled_at' | 'step_up_method'>>) =>
-      target.db.updateTable('users').set(changes).where('id', '=', id).execute(),
+    updateUser: (
+      id: string,
+      changes: Partial<
+        Pick<
+          UsersTable,
+          | 'display_name'
+          | 'email'
+          | 'email_normalized'
+          | 'phone'
+          | 'password_hash'
+          | 'roles'
+          | 'mfa_required'
+          | 'disabled_at'
+          | 'step_up_method'
+        >
+      >,
+    ) => target.db.updateTable('users').set(changes).where('id', '=', id).execute(),
     /** Removes a sub-user and everything that lets it act; audit events keep its id. */
     deleteSubUser: async (id: string) => {
       await target.db.deleteFrom('sessions').where('user_id', '=', id).execute();
@@ -49,7 +82,12 @@ export function createUsersRepository(target: QueryTarget) {
       await target.db.deleteFrom('users').where('id', '=', id).where('kind', '=', sql.lit('sub')).execute();
     },
     rootEmailTaken: async (emailNormalized: string) =>
-      (await target.db.selectFrom('users').select('id').where('kind', '=', sql.lit('root')).where('email_normalized', '=', emailNormalized).executeTakeFirst()) !== undefined,
+      (await target.db
+        .selectFrom('users')
+        .select('id')
+        .where('kind', '=', sql.lit('root'))
+        .where('email_normalized', '=', emailNormalized)
+        .executeTakeFirst()) !== undefined,
   };
 }
 export type UsersRepository = ReturnType<typeof createUsersRepository>;

@@ -5,11 +5,22 @@ export function createVerificationsRepository(target: QueryTarget) {
   return {
     /** A new code replaces the user's earlier unused codes for the same purpose. */
     replace: async (verification: VerificationsTable) => {
-      await target.db.deleteFrom('verifications').where('user_id', '=', verification.user_id).where('purpose', '=', verification.purpose).where('consumed_at', 'is', null).execute();
+      await target.db
+        .deleteFrom('verifications')
+        .where('user_id', '=', verification.user_id)
+        .where('purpose', '=', verification.purpose)
+        .where('consumed_at', 'is', null)
+        .execute();
       await target.db.insertInto('verifications').values(verification).execute();
     },
     /** Takes one of the code's 5 tries atomically; undefined = unknown, another user's, used, expired or out of tries. */
-    reserveAttempt: (input: { id: string; userId: string; purpose: VerificationsTable['purpose']; maxAttempts: number; now: number }) =>
+    reserveAttempt: (input: {
+      id: string;
+      userId: string;
+      purpose: VerificationsTable['purpose'];
+      maxAttempts: number;
+      now: number;
+    }) =>
       target.db
         .updateTable('verifications')
         .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
@@ -22,7 +33,12 @@ export function createVerificationsRepository(target: QueryTarget) {
         .returning(['code_hash', 'channel'])
         .executeTakeFirst(),
     consume: async (id: string, now: number) => {
-      const result = await target.db.updateTable('verifications').set({ consumed_at: now }).where('id', '=', id).where('consumed_at', 'is', null).executeTakeFirst();
+      const result = await target.db
+        .updateTable('verifications')
+        .set({ consumed_at: now })
+        .where('id', '=', id)
+        .where('consumed_at', 'is', null)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
   };

@@ -10,7 +10,11 @@ const mfaDeadline = preparedQuery<{ userId: string }, { deadline: number | null 
   db
     .selectFrom('workspaces')
     .innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id')
-    .select(sql<number | null>`min(workspaces.policy_since + workspaces.grace_days * cast(86400000 as bigint))`.as('deadline'))
+    .select(
+      sql<number | null>`min(workspaces.policy_since + workspaces.grace_days * cast(86400000 as bigint))`.as(
+        'deadline',
+      ),
+    )
     .where('workspace_members.user_id', '=', slot('userId'))
     .where('workspaces.mfa_required', '=', 1),
 );
@@ -19,19 +23,47 @@ export function createWorkspacesRepository(target: QueryTarget) {
   return {
     insert: (workspace: WorkspacesTable) => target.db.insertInto('workspaces').values(workspace).execute(),
     find: (id: string) => target.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst(),
-    update: (id: string, changes: Partial<Pick<WorkspacesTable, 'name' | 'mfa_required' | 'grace_days' | 'policy_since'>>) => target.db.updateTable('workspaces').set(changes).where('id', '=', id).execute(),
+    update: (
+      id: string,
+      changes: Partial<Pick<WorkspacesTable, 'name' | 'mfa_required' | 'grace_days' | 'policy_since'>>,
+    ) => target.db.updateTable('workspaces').set(changes).where('id', '=', id).execute(),
     addMember: (member: WorkspaceMembersTable) => target.db.insertInto('workspace_members').values(member).execute(),
     membership: (workspaceId: string, userId: string) =>
-      target.db.selectFrom('workspace_members').selectAll().where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst(),
+      target.db
+        .selectFrom('workspace_members')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst(),
     listForUser: (userId: string) =>
-      target.db.selectFrom('workspaces').innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id').selectAll('workspaces').select('workspace_members.role').where('workspace_members.user_id', '=', userId).orderBy('workspaces.name').execute(),
+      target.db
+        .selectFrom('workspaces')
+        .innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id')
+        .selectAll('workspaces')
+        .select('workspace_members.role')
+        .where('workspace_members.user_id', '=', userId)
+        .orderBy('workspaces.name')
+        .execute(),
     /** Members with their MFA state: the compliance view. */
     members: (workspaceId: string) =>
       target.db
         .selectFrom('workspace_members')
         .innerJoin('users', 'users.id', 'workspace_members.user_id')
-        .leftJoin('mfa_devices', (join) => join.onRef('mfa_devices.user_id', '=', 'users.id').on('mfa_devices.status', '=', sql.lit('active')))
-        .select(['workspace_members.user_id', 'workspace_members.role', 'workspace_members.added_at', 'users.kind', 'users.username', 'users.email', 'users.display_name', 'users.account_id', 'users.id as uid', 'mfa_devices.bound_at'])
+        .leftJoin('mfa_devices', (join) =>
+          join.onRef('mfa_devices.user_id', '=', 'users.id').on('mfa_devices.status', '=', sql.lit('active')),
+        )
+        .select([
+          'workspace_members.user_id',
+          'workspace_members.role',
+          'workspace_members.added_at',
+          'users.kind',
+          'users.username',
+          'users.email',
+          'users.display_name',
+          'users.account_id',
+          'users.id as uid',
+          'mfa_devices.bound_at',
+        ])
         .where('workspace_members.workspace_id', '=', workspaceId)
         // Owner first, then admins, then members, each by when they joined.
         .orderBy(sql`case workspace_members.role when 'owner' then 0 when 'admin' then 1 else 2 end`)

@@ -15,7 +15,16 @@ import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/p
 
 const ALIAS_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 
-export function createAccountsService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; clock: Clock; random: RandomBytes; signupOpen: boolean; stepUp: Pick<StepUpService, 'requireFresh'>; notify: Notifier }) {
+export function createAccountsService(deps: {
+  store: Store;
+  hasher: PasswordHasher;
+  audit: AuditRecorder;
+  clock: Clock;
+  random: RandomBytes;
+  signupOpen: boolean;
+  stepUp: Pick<StepUpService, 'requireFresh'>;
+  notify: Notifier;
+}) {
   const { store, clock, random } = deps;
 
   /** The account alias sub-users log in with (`username@alias`): 10 characters, no look-alikes. */
@@ -29,27 +38,51 @@ export function createAccountsService(deps: { store: Store; hasher: PasswordHash
   /** The current password, throttled like a login (same key), so a session is no password oracle. */
   async function checkCurrentPassword(user: UsersTable, currentPassword: string | undefined, meta: RequestMeta) {
     if (currentPassword === undefined) {
-      throw new AppError('validation.failed', 'To set a new password, enter the current one too (currentPassword).', { details: { fields: [{ path: '/currentPassword', message: 'is required with password' }] } });
+      throw new AppError('validation.failed', 'To set a new password, enter the current one too (currentPassword).', {
+        details: { fields: [{ path: '/currentPassword', message: 'is required with password' }] },
+      });
     }
     const account = await store.repos.users.findAccountById(user.account_id);
     const key = throttleKeys.password(loginName(user, account?.alias ?? null));
     const now = clock();
     if (!(await store.transaction((repos) => repos.throttles.reserve(key, throttlePolicies.password, now)))) {
       const row = await store.repos.throttles.get(key);
-      throw new AppError('auth.too_many_attempts', 'Too many wrong passwords. Try again later.', { details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now, now) } });
+      throw new AppError('auth.too_many_attempts', 'Too many wrong passwords. Try again later.', {
+        details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now, now) },
+      });
     }
     const ok = await deps.hasher.verify(user.password_hash, currentPassword);
     if (ok) {
       await store.transaction((repos) => repos.throttles.reset(key));
       return;
     }
-    await store.transaction((repos) => deps.audit(repos, { type: 'stepup.failed', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { method: 'current_password' } }, clock()));
+    await store.transaction((repos) =>
+      deps.audit(
+        repos,
+        {
+          type: 'stepup.failed',
+          accountId: user.account_id,
+          userId: user.id,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { method: 'current_password' },
+        },
+        clock(),
+      ),
+    );
     throw new AppError('auth.invalid_credentials', 'The current password is not correct.');
   }
 
   return {
-    async signup(input: { email: string; password: string; displayName?: string | undefined; phone?: string | undefined }, meta: RequestMeta) {
-      if (!deps.signupOpen) throw new AppError('account.signup_closed', 'Sign-up is closed on this server. Ask an operator for an account.');
+    async signup(
+      input: { email: string; password: string; displayName?: string | undefined; phone?: string | undefined },
+      meta: RequestMeta,
+    ) {
+      if (!deps.signupOpen)
+        throw new AppError(
+          'account.signup_closed',
+          'Sign-up is closed on this server. Ask an operator for an account.',
+        );
       const email = input.email.trim();
       const emailNormalized = normalizeEmail(email);
       if (await store.repos.users.rootEmailTaken(emailNormalized)) {
@@ -81,11 +114,18 @@ export function createAccountsService(deps: { store: Store; hasher: PasswordHash
         await store.transaction(async (repos) => {
           await repos.users.insertAccount(account);
           await repos.users.insertUser(user);
-          await deps.audit(repos, { type: 'account.created', accountId: account.id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent }, now);
+          await deps.audit(
+            repos,
+            { type: 'account.created', accountId: account.id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent },
+            now,
+          );
         });
       } catch (error) {
         // Two sign-ups racing for one email: the unique index decides, the loser gets the same 409.
-        if (isUniqueViolation(error)) throw new AppError('account.email_taken', 'An account with this email already exists. Log in instead.', { cause: error });
+        if (isUniqueViolation(error))
+          throw new AppError('account.email_taken', 'An account with this email already exists. Log in instead.', {
+            cause: error,
+          });
         throw error;
       }
       return { account: { id: account.id, alias: account.alias }, user: publicUser(user) };
@@ -95,11 +135,28 @@ export function createAccountsService(deps: { store: Store; hasher: PasswordHash
      * PATCH /me. The display name is free; email, phone and password are sensitive operations
      * (DESIGN.md §2.6). A new password ends the user's other sessions.
      */
-    async updateSelf(principal: Principal, changes: { displayName?: string | undefined; email?: string | undefined; phone?: string | null | undefined; password?: string | undefined; currentPassword?: string | undefined }, meta: RequestMeta) {
+    async updateSelf(
+      principal: Principal,
+      changes: {
+        displayName?: string | undefined;
+        email?: string | undefined;
+        phone?: string | null | undefined;
+        password?: string | undefined;
+        currentPassword?: string | undefined;
+      },
+      meta: RequestMeta,
+    ) {
       const user = await store.repos.users.findUserById(principal.userId);
       if (!user) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
-      if (changes.displayName === undefined && changes.email === undefined && changes.phone === undefined && changes.password === undefined) {
-        throw new AppError('validation.failed', 'Nothing to change: send displayName, email, phone or password.', { details: { fields: [{ path: '/', message: 'needs at least one field to change' }] } });
+      if (
+        changes.displayName === undefined &&
+        changes.email === undefined &&
+        changes.phone === undefined &&
+        changes.password === undefined
+      ) {
+        throw new AppError('validation.failed', 'Nothing to change: send displayName, email, phone or password.', {
+          details: { fields: [{ path: '/', message: 'needs at least one field to change' }] },
+        });
       }
       // Each sensitive field is its own documented operation (docs/sensitive-operations.md).
       if (changes.password !== undefined) await deps.stepUp.requireFresh(principal, 'account.change_password');
@@ -114,7 +171,10 @@ export function createAccountsService(deps: { store: Store; hasher: PasswordHash
         update.email = changes.email.trim();
         if (user.kind === 'root') {
           update.email_normalized = normalizeEmail(changes.email);
-          if (update.email_normalized !== user.email_normalized && (await store.repos.users.rootEmailTaken(update.email_normalized))) {
+          if (
+            update.email_normalized !== user.email_normalized &&
+            (await store.repos.users.rootEmailTaken(update.email_normalized))
+          ) {
             throw new AppError('account.email_taken', 'An account with this email already exists.');
           }
         }
@@ -130,17 +190,45 @@ export function createAccountsService(deps: { store: Store; hasher: PasswordHash
           // one signal a takeover cannot silence from inside the account.
           const newEmail = update.email;
           if (newEmail && user.email && newEmail.toLowerCase() !== user.email.toLowerCase()) {
-            await deps.notify(repos, recipientOf(user), { kind: 'account.email_changed', newAddress: maskEmail(newEmail) }, meta, now);
+            await deps.notify(
+              repos,
+              recipientOf(user),
+              { kind: 'account.email_changed', newAddress: maskEmail(newEmail) },
+              meta,
+              now,
+            );
           }
           // Likewise a new phone number: the address on record and the old number hear of it.
           if (update.phone !== undefined && update.phone !== user.phone) {
-            await deps.notify(repos, recipientOf(user), { kind: 'account.phone_changed', newNumber: update.phone ? maskPhone(update.phone) : null }, meta, now, { smsTo: user.phone });
+            await deps.notify(
+              repos,
+              recipientOf(user),
+              { kind: 'account.phone_changed', newNumber: update.phone ? maskPhone(update.phone) : null },
+              meta,
+              now,
+              { smsTo: user.phone },
+            );
           }
-          const fields = Object.keys(changes).filter((k) => k !== 'currentPassword' && changes[k as keyof typeof changes] !== undefined).sort().join(',');
-          await deps.audit(repos, { type: 'account.updated', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { fields } }, now);
+          const fields = Object.keys(changes)
+            .filter((k) => k !== 'currentPassword' && changes[k as keyof typeof changes] !== undefined)
+            .sort()
+            .join(',');
+          await deps.audit(
+            repos,
+            {
+              type: 'account.updated',
+              accountId: user.account_id,
+              userId: user.id,
+              ip: meta.ip,
+              userAgent: meta.userAgent,
+              details: { fields },
+            },
+            now,
+          );
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw new AppError('account.email_taken', 'An account with this email already exists.', { cause: error });
+        if (isUniqueViolation(error))
+          throw new AppError('account.email_taken', 'An account with this email already exists.', { cause: error });
         throw error;
       }
       const updated = await store.repos.users.findUserById(user.id);
@@ -163,7 +251,9 @@ export function createProfileQuery(deps: { store: Store }) {
       /** For the console's navigation; the API response schema does not carry it. */
       canManageUsers: canManageUsers(user),
       loginName: displayLogin(user, account.alias),
-      mfa: device ? { bound: true, device: { id: device.id, boundAt: new Date(device.bound_at!).toISOString() } } : { bound: false },
+      mfa: device
+        ? { bound: true, device: { id: device.id, boundAt: new Date(device.bound_at!).toISOString() } }
+        : { bound: false },
     };
   };
 }

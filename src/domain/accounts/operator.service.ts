@@ -7,7 +7,13 @@ import { normalizeEmail } from '../users/user-views.js';
 import { throttleKeys } from '../throttle/policies.js';
 
 /** What an operator does from the CLI on the server itself (no HTTP, no session). */
-export function createOperatorService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; clock: Clock; random: RandomBytes }) {
+export function createOperatorService(deps: {
+  store: Store;
+  hasher: PasswordHasher;
+  audit: AuditRecorder;
+  clock: Clock;
+  random: RandomBytes;
+}) {
   return {
     /**
      * Clears the password and second-factor throttles of a user (email of a primary account, or
@@ -28,7 +34,17 @@ export function createOperatorService(deps: { store: Store; hasher: PasswordHash
       await deps.store.transaction(async (repos) => {
         await repos.throttles.unlock(throttleKeys.secondFactor(userId));
         await repos.throttles.unlock(throttleKeys.password(name));
-        await deps.audit(repos, { type: 'throttle.unlocked', accountId: user.account_id, userId: user.id, actorId: null, details: { by: 'operator-cli' } }, now);
+        await deps.audit(
+          repos,
+          {
+            type: 'throttle.unlocked',
+            accountId: user.account_id,
+            userId: user.id,
+            actorId: null,
+            details: { by: 'operator-cli' },
+          },
+          now,
+        );
       });
       return { userId };
     },

@@ -14,7 +14,12 @@ export interface HealthDeps {
 
 export type Readiness =
   | { ready: true }
-  | { ready: false; reason: 'shutting_down' | 'database_unreachable' | 'schema_behind'; message: string; pending?: string[] };
+  | {
+      ready: false;
+      reason: 'shutting_down' | 'database_unreachable' | 'schema_behind';
+      message: string;
+      pending?: string[];
+    };
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -42,9 +47,15 @@ export function createHealthCheck(deps: HealthDeps) {
         return { ready: false, reason: 'database_unreachable', message: 'The database is not reachable.' };
       }
       const pending = await within(deps.pendingMigrations(), deps.timeoutMs).catch(() => null);
-      if (pending === null) return { ready: false, reason: 'database_unreachable', message: 'The database is not reachable.' };
+      if (pending === null)
+        return { ready: false, reason: 'database_unreachable', message: 'The database is not reachable.' };
       if (pending.length > 0) {
-        return { ready: false, reason: 'schema_behind', message: `The database schema is behind this release (missing ${pending.join(', ')}): run "twofold migrate".`, pending };
+        return {
+          ready: false,
+          reason: 'schema_behind',
+          message: `The database schema is behind this release (missing ${pending.join(', ')}): run "twofold migrate".`,
+          pending,
+        };
       }
       return { ready: true };
     },

@@ -19,14 +19,22 @@ export const RETENTION = {
   messagesMs: 30 * DAY_MS,
 } as const;
 
-export type PurgeCounts = Record<'loginChallenges' | 'sessions' | 'verifications' | 'abandonedEnrollments' | 'idleThrottles' | 'messages', number>;
+export type PurgeCounts = Record<
+  'loginChallenges' | 'sessions' | 'verifications' | 'abandonedEnrollments' | 'idleThrottles' | 'messages',
+  number
+>;
 
 interface HousekeepingLogger {
   info(object: object, message: string): void;
   warn(object: object, message: string): void;
 }
 
-export function createHousekeeper(deps: { store: Store; clock: Clock; logger: HousekeepingLogger; intervalMs?: number }) {
+export function createHousekeeper(deps: {
+  store: Store;
+  clock: Clock;
+  logger: HousekeepingLogger;
+  intervalMs?: number;
+}) {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<PurgeCounts> | null = null;
 
@@ -46,11 +54,14 @@ export function createHousekeeper(deps: { store: Store; clock: Clock; logger: Ho
       loginChallenges: await drainKind((repo) => repo.purgeLoginChallenges(now - RETENTION.loginChallengesMs)),
       sessions: await drainKind((repo) => repo.purgeSessions(now - RETENTION.sessionsMs)),
       verifications: await drainKind((repo) => repo.purgeVerifications(now - RETENTION.verificationsMs)),
-      abandonedEnrollments: await drainKind((repo) => repo.purgeAbandonedEnrollments(now - RETENTION.abandonedEnrollmentsMs)),
+      abandonedEnrollments: await drainKind((repo) =>
+        repo.purgeAbandonedEnrollments(now - RETENTION.abandonedEnrollmentsMs),
+      ),
       idleThrottles: await drainKind((repo) => repo.purgeIdleThrottles(now - RETENTION.idleThrottlesMs)),
       messages: await drainKind((repo) => repo.purgeMessages(now - RETENTION.messagesMs)),
     };
-    if (Object.values(counts).some((count) => count > 0)) deps.logger.info({ purged: counts }, 'housekeeping removed expired rows');
+    if (Object.values(counts).some((count) => count > 0))
+      deps.logger.info({ purged: counts }, 'housekeeping removed expired rows');
     return counts;
   }
 
@@ -64,7 +75,10 @@ export function createHousekeeper(deps: { store: Store; clock: Clock; logger: Ho
     },
     /** Hourly passes, the first a minute after start (not while the server is still warming up). */
     start() {
-      const tick = () => void housekeeper.runOnce().catch((error: unknown) => deps.logger.warn({ error: (error as Error).message }, 'housekeeping failed'));
+      const tick = () =>
+        void housekeeper
+          .runOnce()
+          .catch((error: unknown) => deps.logger.warn({ error: (error as Error).message }, 'housekeeping failed'));
       const first = setTimeout(tick, 60_000);
       first.unref();
       timer = setInterval(tick, deps.intervalMs ?? 3600_000);

@@ -11,8 +11,15 @@ import type { StepUpService } from '../step-up/step-up.service.js';
 import { actorLabel, loadUser } from '../users/user-views.js';
 import { matchConsecutive, publicDevice } from './enrollment.service.js';
 import {
-  clampDrift, clearSecondFactorFailures, deviceAssociatedData, invalidCodeError, lockedError, recordSecondFactorFailure, reserveSecondFactorTry,
-  secondFactorFailure, type SecondFactorChecker,
+  clampDrift,
+  clearSecondFactorFailures,
+  deviceAssociatedData,
+  invalidCodeError,
+  lockedError,
+  recordSecondFactorFailure,
+  reserveSecondFactorTry,
+  secondFactorFailure,
+  type SecondFactorChecker,
 } from './second-factor.js';
 
 /**
@@ -20,7 +27,13 @@ import {
  * reset of a sub-user's lost phone, and re-learning a drifting phone clock.
  */
 export function createDeviceService(deps: {
-  store: Store; secretBox: SecretBox; audit: AuditRecorder; notify: Notifier; checkSecondFactor: SecondFactorChecker; stepUp: StepUpService; clock: Clock;
+  store: Store;
+  secretBox: SecretBox;
+  audit: AuditRecorder;
+  notify: Notifier;
+  checkSecondFactor: SecondFactorChecker;
+  stepUp: StepUpService;
+  clock: Clock;
 }) {
   const { store, clock, audit } = deps;
   return {
@@ -39,12 +52,31 @@ export function createDeviceService(deps: {
         const { user } = await loadUser(repos, principal.userId);
         const result = await deps.checkSecondFactor(repos, device, input.code, now);
         if (!result.ok) {
-          if (result.reason === 'invalid') await recordSecondFactorFailure(repos, deps, user, { path: 'unbind', clockSkew: result.clockSkew, lockedUntil: result.lockedUntil }, meta, now);
+          if (result.reason === 'invalid')
+            await recordSecondFactorFailure(
+              repos,
+              deps,
+              user,
+              { path: 'unbind', clockSkew: result.clockSkew, lockedUntil: result.lockedUntil },
+              meta,
+              now,
+            );
           return result;
         }
         await repos.mfaDevices.remove(device.id, now);
         await repos.sessions.endOthers(principal.userId, principal.sessionId, now);
-        await audit(repos, { type: 'mfa.unbound', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { deviceId: device.id } }, now);
+        await audit(
+          repos,
+          {
+            type: 'mfa.unbound',
+            accountId: principal.accountId,
+            userId: principal.userId,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { deviceId: device.id },
+          },
+          now,
+        );
         await deps.notify(repos, recipientOf(user), { kind: 'mfa.unbound' }, meta, now);
         return result;
       });
@@ -66,8 +98,26 @@ export function createDeviceService(deps: {
         await repos.mfaDevices.remove(device.id, now);
         await repos.mfaDevices.deletePending(ownerUserId);
         await repos.sessions.endAllForUser(ownerUserId, now);
-        await audit(repos, { type: 'mfa.reset_by_admin', accountId: user.account_id, userId: ownerUserId, actorId: actor.userId, ip: meta.ip, userAgent: meta.userAgent, details: { deviceId: device.id, reason } }, now);
-        await deps.notify(repos, recipientOf(user), { kind: 'mfa.reset_by_admin', admin: actorLabel(await repos.users.findUserById(actor.userId)), reason }, meta, now);
+        await audit(
+          repos,
+          {
+            type: 'mfa.reset_by_admin',
+            accountId: user.account_id,
+            userId: ownerUserId,
+            actorId: actor.userId,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { deviceId: device.id, reason },
+          },
+          now,
+        );
+        await deps.notify(
+          repos,
+          recipientOf(user),
+          { kind: 'mfa.reset_by_admin', admin: actorLabel(await repos.users.findUserById(actor.userId)), reason },
+          meta,
+          now,
+        );
         return true;
       });
       if (!reset) throw new AppError('mfa.not_bound', 'This user has no virtual MFA device bound.');
@@ -76,7 +126,9 @@ export function createDeviceService(deps: {
     /** POST /me/mfa-device/resync: two consecutive codes found up to 5 minutes away re-learn the phone's drift. */
     async resync(principal: Principal, input: { codes: string[] }, meta: RequestMeta) {
       if (input.codes.length !== 2) {
-        throw new AppError('validation.failed', 'Enter two consecutive codes from your authenticator app.', { details: { fields: [{ path: '/codes', message: 'must hold exactly 2 codes' }] } });
+        throw new AppError('validation.failed', 'Enter two consecutive codes from your authenticator app.', {
+          details: { fields: [{ path: '/codes', message: 'must hold exactly 2 codes' }] },
+        });
       }
       const now = clock();
       const outcome = await store.transaction(async (repos) => {
@@ -88,13 +140,35 @@ export function createDeviceService(deps: {
         const current = timeStep(now);
         const lastStep = matchConsecutive(secret, input.codes, current, MAX_DRIFT_STEPS);
         const drift = lastStep === null ? 0 : clampDrift(lastStep - current);
-        if (lastStep === null || lastStep - 1 <= device.last_used_step || !(await repos.mfaDevices.consumeStep(device.id, lastStep, drift))) {
+        if (
+          lastStep === null ||
+          lastStep - 1 <= device.last_used_step ||
+          !(await repos.mfaDevices.consumeStep(device.id, lastStep, drift))
+        ) {
           const { user } = await loadUser(repos, principal.userId);
-          await recordSecondFactorFailure(repos, deps, user, { path: 'resync', clockSkew: false, lockedUntil: reservation.locksUntil }, meta, now);
+          await recordSecondFactorFailure(
+            repos,
+            deps,
+            user,
+            { path: 'resync', clockSkew: false, lockedUntil: reservation.locksUntil },
+            meta,
+            now,
+          );
           return { kind: 'invalid' as const };
         }
         await clearSecondFactorFailures(repos, principal.userId);
-        await audit(repos, { type: 'mfa.resynced', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { driftSeconds: drift * TOTP_PERIOD_SECONDS } }, now);
+        await audit(
+          repos,
+          {
+            type: 'mfa.resynced',
+            accountId: principal.accountId,
+            userId: principal.userId,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { driftSeconds: drift * TOTP_PERIOD_SECONDS },
+          },
+          now,
+        );
         return { kind: 'ok' as const, device: { id: device.id, driftSeconds: drift * TOTP_PERIOD_SECONDS } };
       });
       switch (outcome.kind) {

@@ -1,7 +1,13 @@
 import type { Repositories } from '../../db/repositories/index.js';
 import type { MfaDevicesTable } from '../../db/schema.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
-import { CLOCK_SKEW_SEARCH_STEPS, MAX_DRIFT_STEPS, VERIFY_WINDOW_STEPS, matchStep, timeStep } from '../../crypto/totp.js';
+import {
+  CLOCK_SKEW_SEARCH_STEPS,
+  MAX_DRIFT_STEPS,
+  VERIFY_WINDOW_STEPS,
+  matchStep,
+  timeStep,
+} from '../../crypto/totp.js';
 import { AppError } from '../../errors/app-error.js';
 import type { UsersTable } from '../../db/schema.js';
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
@@ -18,19 +24,35 @@ export type SecondFactorResult =
 
 export function invalidCodeError(clockSkew: boolean, status?: number): AppError {
   return clockSkew
-    ? new AppError('mfa.invalid_code', "The code is not valid. It matches a time a few minutes away, so your phone's clock looks off: turn on automatic date and time (network time) on the phone, then enter the new code.", { details: { hint: 'clock_skew' }, ...(status ? { status } : {}) })
-    : new AppError('mfa.invalid_code', 'The code is not valid or was already used. Wait for the next code in your authenticator app and try again.', status ? { status } : {});
+    ? new AppError(
+        'mfa.invalid_code',
+        "The code is not valid. It matches a time a few minutes away, so your phone's clock looks off: turn on automatic date and time (network time) on the phone, then enter the new code.",
+        { details: { hint: 'clock_skew' }, ...(status ? { status } : {}) },
+      )
+    : new AppError(
+        'mfa.invalid_code',
+        'The code is not valid or was already used. Wait for the next code in your authenticator app and try again.',
+        status ? { status } : {},
+      );
 }
 
 export function lockedError(lockedUntil: number, now: number): AppError {
   const seconds = retryAfterSeconds(lockedUntil, now);
-  return new AppError('mfa.locked', `Too many wrong codes. Second-factor checks for this account are paused; try again in ${seconds > 3600 ? 'a while (an operator can unlock it)' : `${seconds} seconds`}.`, {
-    details: { retryAfterSeconds: seconds },
-  });
+  return new AppError(
+    'mfa.locked',
+    `Too many wrong codes. Second-factor checks for this account are paused; try again in ${seconds > 3600 ? 'a while (an operator can unlock it)' : `${seconds} seconds`}.`,
+    {
+      details: { retryAfterSeconds: seconds },
+    },
+  );
 }
 
 /** The refusal for a failed check: locked, or a wrong code (with the phone-clock hint when detected). */
-export function secondFactorFailure(result: Exclude<SecondFactorResult, { ok: true }>, now: number, status?: number): AppError {
+export function secondFactorFailure(
+  result: Exclude<SecondFactorResult, { ok: true }>,
+  now: number,
+  status?: number,
+): AppError {
   return result.reason === 'locked' ? lockedError(result.lockedUntil, now) : invalidCodeError(result.clockSkew, status);
 }
 
@@ -39,7 +61,11 @@ export function secondFactorFailure(result: Exclude<SecondFactorResult, { ok: tr
  * codes; DESIGN.md §2.2), before anything is evaluated. `locksUntil` > 0 when this very try locked
  * the budget, so its failure is the one that tells the user.
  */
-export async function reserveSecondFactorTry(repos: Repositories, userId: string, now: number): Promise<{ ok: true; locksUntil: number } | { ok: false; lockedUntil: number }> {
+export async function reserveSecondFactorTry(
+  repos: Repositories,
+  userId: string,
+  now: number,
+): Promise<{ ok: true; locksUntil: number } | { ok: false; lockedUntil: number }> {
   const key = throttleKeys.secondFactor(userId);
   const reservation = await repos.throttles.reserve(key, throttlePolicies.secondFactor, now);
   if (reservation) return { ok: true, locksUntil: reservation.locked_until };
@@ -57,14 +83,25 @@ export function clearSecondFactorFailures(repos: Repositories, userId: string) {
  * told (RFC 4226 §7.2).
  */
 export async function recordSecondFactorFailure(
-  repos: Repositories, deps: { audit: AuditRecorder; notify: Notifier },
+  repos: Repositories,
+  deps: { audit: AuditRecorder; notify: Notifier },
   user: Pick<UsersTable, 'id' | 'account_id' | 'email' | 'display_name' | 'kind' | 'username'>,
-  failure: { path: string; clockSkew: boolean; lockedUntil: number }, meta: RequestMeta, now: number,
+  failure: { path: string; clockSkew: boolean; lockedUntil: number },
+  meta: RequestMeta,
+  now: number,
 ) {
   const who = { accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent };
-  await deps.audit(repos, { type: 'mfa.verify_failed', ...who, details: { path: failure.path, clockSkew: failure.clockSkew } }, now);
+  await deps.audit(
+    repos,
+    { type: 'mfa.verify_failed', ...who, details: { path: failure.path, clockSkew: failure.clockSkew } },
+    now,
+  );
   if (failure.lockedUntil > now) {
-    await deps.audit(repos, { type: 'mfa.locked', ...who, details: { until: new Date(failure.lockedUntil).toISOString() } }, now);
+    await deps.audit(
+      repos,
+      { type: 'mfa.locked', ...who, details: { until: new Date(failure.lockedUntil).toISOString() } },
+      now,
+    );
     await notifyLockout(repos, deps.notify, user, failure.lockedUntil, meta, now);
   }
 }
@@ -86,13 +123,22 @@ export function deviceAssociatedData(deviceId: string): string {
  * 3. burn the step with a conditional UPDATE: a replayed or concurrently used code loses (§2.1).
  */
 export function createSecondFactorChecker(deps: { secretBox: SecretBox }) {
-  return async function checkSecondFactor(repos: Repositories, device: MfaDevicesTable, code: string, now: number): Promise<SecondFactorResult> {
+  return async function checkSecondFactor(
+    repos: Repositories,
+    device: MfaDevicesTable,
+    code: string,
+    now: number,
+  ): Promise<SecondFactorResult> {
     const reservation = await reserveSecondFactorTry(repos, device.user_id, now);
     if (!reservation.ok) return { ok: false, reason: 'locked', lockedUntil: reservation.lockedUntil };
     const secret = deps.secretBox.open(device.secret_sealed, deviceAssociatedData(device.id));
     const currentStep = timeStep(now);
     const step = matchStep(secret, code, currentStep + device.drift_steps, VERIFY_WINDOW_STEPS);
-    if (step !== null && step > device.last_used_step && (await repos.mfaDevices.consumeStep(device.id, step, clampDrift(step - currentStep)))) {
+    if (
+      step !== null &&
+      step > device.last_used_step &&
+      (await repos.mfaDevices.consumeStep(device.id, step, clampDrift(step - currentStep)))
+    ) {
       await clearSecondFactorFailures(repos, device.user_id);
       return { ok: true, step };
     }

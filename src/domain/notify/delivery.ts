@@ -20,7 +20,15 @@ export function retryDelayMs(attempts: number): number {
  * something, and every `pollMs` for retries. Several instances may run it: a message is claimed
  * with a conditional UPDATE before each attempt.
  */
-export function createDeliveryWorker(deps: { store: Store; transport: MailTransport; sms: SmsSender; from: string; clock: Clock; logger: DeliveryLogger; pollMs?: number }) {
+export function createDeliveryWorker(deps: {
+  store: Store;
+  transport: MailTransport;
+  sms: SmsSender;
+  from: string;
+  clock: Clock;
+  logger: DeliveryLogger;
+  pollMs?: number;
+}) {
   let dirty = false;
   let running: Promise<number> | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -40,17 +48,37 @@ export function createDeliveryWorker(deps: { store: Store; transport: MailTransp
             await deps.sms.send({ to: message.to_address, text: message.text_body, reference: message.id });
             real = deps.sms.kind === 'webhook';
           } else {
-            await deps.transport.send({ from: deps.from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body });
+            await deps.transport.send({
+              from: deps.from,
+              to: message.to_address,
+              subject: message.subject,
+              text: message.text_body,
+              html: message.html_body,
+            });
             real = deps.transport.kind === 'smtp';
           }
           // A code must not outlive its delivery in our database (the dev outbox keeps it: that is its purpose).
-          await deps.store.repos.messages.markDelivered(id, real ? 'sent' : 'outbox', deps.clock(), real && message.sensitive === 1);
+          await deps.store.repos.messages.markDelivered(
+            id,
+            real ? 'sent' : 'outbox',
+            deps.clock(),
+            real && message.sensitive === 1,
+          );
           delivered += 1;
         } catch (error) {
           const attempts = message.attempts + 1;
           const next = attempts >= MAX_ATTEMPTS ? null : deps.clock() + retryDelayMs(attempts);
           await deps.store.repos.messages.markAttemptFailed(id, (error as Error).message ?? String(error), next);
-          deps.logger.warn({ messageId: id, kind: message.kind, attempts, retryAt: next === null ? null : new Date(next).toISOString(), error: (error as Error).message }, next === null ? 'notification failed for good' : 'notification delivery failed, will retry');
+          deps.logger.warn(
+            {
+              messageId: id,
+              kind: message.kind,
+              attempts,
+              retryAt: next === null ? null : new Date(next).toISOString(),
+              error: (error as Error).message,
+            },
+            next === null ? 'notification failed for good' : 'notification delivery failed, will retry',
+          );
           // One failure usually means the server is down: leave the rest for the next round.
           return delivered;
         }
@@ -80,7 +108,11 @@ export function createDeliveryWorker(deps: { store: Store; transport: MailTransp
     },
     kick() {
       setImmediate(() => {
-        worker.runOnce().catch((error: unknown) => deps.logger.warn({ error: (error as Error).message }, 'notification worker failed'));
+        worker
+          .runOnce()
+          .catch((error: unknown) =>
+            deps.logger.warn({ error: (error as Error).message }, 'notification worker failed'),
+          );
       });
     },
     start() {

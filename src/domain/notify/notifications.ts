@@ -12,7 +12,11 @@ export type Notification =
   | { kind: 'workspace.mfa_required'; workspace: string; deadline: number }
   | { kind: 'account.email_changed'; newAddress: string }
   | { kind: 'account.phone_changed'; newNumber: string | null }
-  | { kind: 'account.changed_by_admin'; admin: string; changes: ('email' | 'phone' | 'password' | 'disabled' | 'enabled')[] };
+  | {
+      kind: 'account.changed_by_admin';
+      admin: string;
+      changes: ('email' | 'phone' | 'password' | 'disabled' | 'enabled')[];
+    };
 
 export interface Recipient {
   userId: string;
@@ -35,7 +39,10 @@ function utc(ms: number): string {
   return `${new Date(ms).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 }
 
-export function renderNotification(notification: Notification, context: { name: string; issuer: string; publicUrl: string; at: number; ip: string | null }): Rendered {
+export function renderNotification(
+  notification: Notification,
+  context: { name: string; issuer: string; publicUrl: string; at: number; ip: string | null },
+): Rendered {
   const where = context.ip ? ` from ${context.ip}` : '';
   const when = utc(context.at);
   const security = `${context.publicUrl}/account/security`;
@@ -45,14 +52,20 @@ export function renderNotification(notification: Notification, context: { name: 
     case 'mfa.bound':
       subject = 'A virtual MFA device was bound to your account';
       lines = [
-        notification.byAdmin ? `${notification.byAdmin} bound a virtual MFA device to your account on ${when}.` : `A virtual MFA device was bound to your account on ${when}${where}.`,
+        notification.byAdmin
+          ? `${notification.byAdmin} bound a virtual MFA device to your account on ${when}.`
+          : `A virtual MFA device was bound to your account on ${when}${where}.`,
         'From now on, logging in asks for the 6-digit code from that authenticator app.',
         `If this was not you, sign in and review your security settings: ${security}`,
       ];
       break;
     case 'mfa.unbound':
       subject = 'The virtual MFA device was removed from your account';
-      lines = [`The virtual MFA device of your account was unbound on ${when}${where}.`, 'Codes from that device no longer work, and logging in now asks only for the password.', `If this was not you, change your password and bind a device again: ${security}`];
+      lines = [
+        `The virtual MFA device of your account was unbound on ${when}${where}.`,
+        'Codes from that device no longer work, and logging in now asks only for the password.',
+        `If this was not you, change your password and bind a device again: ${security}`,
+      ];
       break;
     case 'mfa.reset_by_admin':
       subject = 'Your virtual MFA device was reset by an administrator';
@@ -66,7 +79,9 @@ export function renderNotification(notification: Notification, context: { name: 
       subject = 'Second-factor checks on your account are paused';
       lines = [
         `${notification.subject ?? 'Your account'} had too many wrong dynamic codes; the last one came on ${when}${where}.`,
-        notification.until > 8.6e15 ? 'Checks stay paused until an operator unlocks the account.' : `Checks are paused until ${utc(notification.until)}.`,
+        notification.until > 8.6e15
+          ? 'Checks stay paused until an operator unlocks the account.'
+          : `Checks are paused until ${utc(notification.until)}.`,
         'Someone may know the password. If these attempts were not yours, change the password once you can log in.',
       ];
       break;
@@ -80,7 +95,11 @@ export function renderNotification(notification: Notification, context: { name: 
       break;
     case 'login.new_browser':
       subject = 'New login to your account';
-      lines = [`Your account was logged in from a browser or app we had not seen before, on ${when}${where}.`, ...(notification.userAgent ? [`Browser: ${notification.userAgent}`] : []), `If this was not you, change your password and review your security settings: ${security}`];
+      lines = [
+        `Your account was logged in from a browser or app we had not seen before, on ${when}${where}.`,
+        ...(notification.userAgent ? [`Browser: ${notification.userAgent}`] : []),
+        `If this was not you, change your password and review your security settings: ${security}`,
+      ];
       break;
     case 'account.email_changed':
       subject = 'The email address of your account was changed';
@@ -92,12 +111,20 @@ export function renderNotification(notification: Notification, context: { name: 
     case 'account.phone_changed':
       subject = 'The phone number of your account was changed';
       lines = [
-        notification.newNumber ? `The phone number of your account was changed to ${notification.newNumber} on ${when}${where}. SMS codes go there from now on.` : `The phone number was removed from your account on ${when}${where}.`,
+        notification.newNumber
+          ? `The phone number of your account was changed to ${notification.newNumber} on ${when}${where}. SMS codes go there from now on.`
+          : `The phone number was removed from your account on ${when}${where}.`,
         'If this was not you, someone may have taken over your account: contact your administrator or support at once.',
       ];
       break;
     case 'account.changed_by_admin': {
-      const said = { email: 'changed your email address', phone: 'changed your phone number', password: 'set a new password (your sessions were ended)', disabled: 'disabled your account: you can no longer log in', enabled: 'enabled your account again' };
+      const said = {
+        email: 'changed your email address',
+        phone: 'changed your phone number',
+        password: 'set a new password (your sessions were ended)',
+        disabled: 'disabled your account: you can no longer log in',
+        enabled: 'enabled your account again',
+      };
       subject = 'An administrator changed your account';
       lines = [
         `On ${when}, ${notification.admin} ${notification.changes.map((c) => said[c]).join('; ')}.`,
@@ -123,16 +150,48 @@ export function renderNotification(notification: Notification, context: { name: 
 }
 
 /** Queues a notification inside the caller's transaction (the transactional outbox). */
-export function createNotifier(deps: { clock: Clock; random: RandomBytes; issuer: string; publicUrl: string; onQueued: () => void }) {
+export function createNotifier(deps: {
+  clock: Clock;
+  random: RandomBytes;
+  issuer: string;
+  publicUrl: string;
+  onQueued: () => void;
+}) {
   /** `smsTo` also sends the subject line as an SMS there (e.g. the old number, after a change). */
-  return async function notify(repos: Repositories, recipient: Recipient, notification: Notification, meta: { ip: string | null }, now: number, options: { smsTo?: string | null } = {}): Promise<void> {
-    const rendered = renderNotification(notification, { name: recipient.displayName, issuer: deps.issuer, publicUrl: deps.publicUrl, at: now, ip: meta.ip });
+  return async function notify(
+    repos: Repositories,
+    recipient: Recipient,
+    notification: Notification,
+    meta: { ip: string | null },
+    now: number,
+    options: { smsTo?: string | null } = {},
+  ): Promise<void> {
+    const rendered = renderNotification(notification, {
+      name: recipient.displayName,
+      issuer: deps.issuer,
+      publicUrl: deps.publicUrl,
+      at: now,
+      ip: meta.ip,
+    });
     if (options.smsTo) {
       await repos.messages.insert({
         id: `${now.toString(36).padStart(9, '0')}${newId(deps.random)}`,
-        channel: 'sms', to_address: options.smsTo, user_id: recipient.userId, account_id: recipient.accountId, kind: notification.kind,
-        subject: rendered.subject, text_body: `${rendered.subject}. If this was not you, contact support at once.`, html_body: null,
-        status: 'pending', attempts: 0, next_attempt_at: now, claimed_until: 0, last_error: null, created_at: now, sent_at: null, sensitive: 0,
+        channel: 'sms',
+        to_address: options.smsTo,
+        user_id: recipient.userId,
+        account_id: recipient.accountId,
+        kind: notification.kind,
+        subject: rendered.subject,
+        text_body: `${rendered.subject}. If this was not you, contact support at once.`,
+        html_body: null,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        claimed_until: 0,
+        last_error: null,
+        created_at: now,
+        sent_at: null,
+        sensitive: 0,
       });
       deps.onQueued();
     }

@@ -10,10 +10,24 @@ export function recipientOf(user: Pick<UsersTable, 'id' | 'account_id' | 'email'
  * RFC 4226 §7.2: at the lockout threshold "inform the user". The user is told, and for a sub-user
  * its primary account too (DESIGN.md §2.2: users and admins are told).
  */
-export async function notifyLockout(repos: Repositories, notify: Notifier, user: Pick<UsersTable, 'id' | 'account_id' | 'email' | 'display_name' | 'kind' | 'username'>, lockedUntil: number, meta: { ip: string | null }, now: number) {
+export async function notifyLockout(
+  repos: Repositories,
+  notify: Notifier,
+  user: Pick<UsersTable, 'id' | 'account_id' | 'email' | 'display_name' | 'kind' | 'username'>,
+  lockedUntil: number,
+  meta: { ip: string | null },
+  now: number,
+) {
   await notify(repos, recipientOf(user), { kind: 'mfa.locked', until: lockedUntil, subject: null }, meta, now);
   if (user.kind === 'sub') {
     const root = await repos.users.findRootOfAccount(user.account_id);
-    if (root) await notify(repos, recipientOf(root), { kind: 'mfa.locked', until: lockedUntil, subject: `Your sub-user ${user.display_name} (${user.username})` }, meta, now);
+    if (root)
+      await notify(
+        repos,
+        recipientOf(root),
+        { kind: 'mfa.locked', until: lockedUntil, subject: `Your sub-user ${user.display_name} (${user.username})` },
+        meta,
+        now,
+      );
   }
 }

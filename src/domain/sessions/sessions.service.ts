@@ -49,7 +49,18 @@ export function createSessionsService(deps: {
   const inFlight = new Map<string, number>();
 
   /** Creates a session row inside the caller's transaction; the token leaves only through this return value. */
-  async function issueSession(repos: Repositories, userId: string, options: { restricted: boolean; stepUp: boolean; mfaVerified?: boolean; now: number; meta: RequestMeta; absoluteExpiresAt?: number }): Promise<IssuedSession> {
+  async function issueSession(
+    repos: Repositories,
+    userId: string,
+    options: {
+      restricted: boolean;
+      stepUp: boolean;
+      mfaVerified?: boolean;
+      now: number;
+      meta: RequestMeta;
+      absoluteExpiresAt?: number;
+    },
+  ): Promise<IssuedSession> {
     const id = newId(random);
     const secret = newSecret(random);
     const absolute = options.absoluteExpiresAt ?? options.now + settings.absoluteSeconds * 1000;
@@ -87,7 +98,10 @@ export function createSessionsService(deps: {
   /** "New login from a browser not seen before" (the first browser of an account is not news). */
   async function noticeBrowser(repos: Repositories, user: UsersTable, meta: RequestMeta, now: number) {
     const fingerprint = sha256Hex(meta.userAgent ?? '');
-    if ((await repos.messages.rememberBrowser(user.id, fingerprint, now)) && (await repos.messages.hasOtherBrowsers(user.id, fingerprint))) {
+    if (
+      (await repos.messages.rememberBrowser(user.id, fingerprint, now)) &&
+      (await repos.messages.hasOtherBrowsers(user.id, fingerprint))
+    ) {
       await deps.notify(repos, recipientOf(user), { kind: 'login.new_browser', userAgent: meta.userAgent }, meta, now);
     }
   }
@@ -100,34 +114,61 @@ export function createSessionsService(deps: {
   function reservePasswordTry(ipKey: string | null, passwordKey: string, now: number) {
     return store.transaction(async (repos) => {
       if (ipKey && !(await repos.throttles.reserve(ipKey, throttlePolicies.loginIp, now))) {
-        return { ok: false as const, message: 'Too many failed logins from your network. Try again later.', lockedUntil: (await repos.throttles.get(ipKey))?.locked_until ?? now };
+        return {
+          ok: false as const,
+          message: 'Too many failed logins from your network. Try again later.',
+          lockedUntil: (await repos.throttles.get(ipKey))?.locked_until ?? now,
+        };
       }
       const reserved = await repos.throttles.reserve(passwordKey, throttlePolicies.password, now);
       if (!reserved) {
         if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
-        return { ok: false as const, message: 'Too many failed logins for this account. Try again later.', lockedUntil: (await repos.throttles.get(passwordKey))?.locked_until ?? now };
+        return {
+          ok: false as const,
+          message: 'Too many failed logins for this account. Try again later.',
+          lockedUntil: (await repos.throttles.get(passwordKey))?.locked_until ?? now,
+        };
       }
       // The try that reaches the threshold locks the login; if its password is wrong, that lock stands.
       return { ok: true as const, locksUntil: reserved.locked_until > now ? reserved.locked_until : 0 };
     });
   }
 
-  async function checkPassword(input: { login: string; password: string }, meta: RequestMeta, keys: { ipKey: string | null; passwordKey: string; locksNow: number }) {
+  async function checkPassword(
+    input: { login: string; password: string },
+    meta: RequestMeta,
+    keys: { ipKey: string | null; passwordKey: string; locksNow: number },
+  ) {
     const { ipKey, passwordKey } = keys;
     const found = await findUserByLogin(input.login);
-    const passwordOk = found && found.user.disabled_at === null
-      ? await deps.hasher.verify(found.user.password_hash, input.password)
-      : await deps.hasher.verifyDecoy(input.password);
+    const passwordOk =
+      found && found.user.disabled_at === null
+        ? await deps.hasher.verify(found.user.password_hash, input.password)
+        : await deps.hasher.verifyDecoy(input.password);
     const at = clock();
     if (!found || !passwordOk) {
       await store.transaction(async (repos) => {
-        const ids = { accountId: found?.user.account_id ?? null, userId: found?.user.id ?? null, ip: meta.ip, userAgent: meta.userAgent };
+        const ids = {
+          accountId: found?.user.account_id ?? null,
+          userId: found?.user.id ?? null,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+        };
         await audit(repos, { type: 'login.failed', ...ids, details: { factor: 'password' } }, at);
         if (keys.locksNow > 0) {
           // RFC 4226 §7.2 / NIST SP 800-63B §5.2.2: the lock is recorded and the owner told, once
           // per lock period (only the try that set the lock gets here).
-          await audit(repos, { type: 'login.locked', ...ids, details: { factor: 'password', until: new Date(keys.locksNow).toISOString() } }, at);
-          if (found) await deps.notify(repos, recipientOf(found.user), { kind: 'login.locked', until: keys.locksNow }, meta, at);
+          await audit(
+            repos,
+            {
+              type: 'login.locked',
+              ...ids,
+              details: { factor: 'password', until: new Date(keys.locksNow).toISOString() },
+            },
+            at,
+          );
+          if (found)
+            await deps.notify(repos, recipientOf(found.user), { kind: 'login.locked', until: keys.locksNow }, meta, at);
         }
       });
       throw new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
@@ -141,8 +182,27 @@ export function createSessionsService(deps: {
         // Only a challenge id: no session, no cookie, nothing that opens the account (better-auth #19).
         const challengeId = newSecret(random);
         const expiresAt = at + CHALLENGE_TTL_MS;
-        await repos.sessions.insertChallenge({ id_hash: sha256Hex(challengeId), user_id: user.id, created_at: at, expires_at: expiresAt, attempts: 0, consumed_at: null, ip: meta.ip, user_agent: meta.userAgent?.slice(0, 256) ?? null });
-        await audit(repos, { type: 'login.password_verified', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent }, at);
+        await repos.sessions.insertChallenge({
+          id_hash: sha256Hex(challengeId),
+          user_id: user.id,
+          created_at: at,
+          expires_at: expiresAt,
+          attempts: 0,
+          consumed_at: null,
+          ip: meta.ip,
+          user_agent: meta.userAgent?.slice(0, 256) ?? null,
+        });
+        await audit(
+          repos,
+          {
+            type: 'login.password_verified',
+            accountId: user.account_id,
+            userId: user.id,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+          },
+          at,
+        );
         return { status: 'mfa_required' as const, challenge: { id: challengeId, expiresAt } };
       }
       // A sub-user with "MFA required", or a member of a workspace whose MFA policy's grace period
@@ -151,11 +211,33 @@ export function createSessionsService(deps: {
       if (user.mfa_required === 1 || (workspaceDeadline !== null && workspaceDeadline <= at)) {
         // API.md: a restricted session, which may only bind a device and sign out.
         const session = await issueSession(repos, user.id, { restricted: true, stepUp: false, now: at, meta });
-        await audit(repos, { type: 'login.succeeded', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { factors: 'password', restricted: true } }, at);
+        await audit(
+          repos,
+          {
+            type: 'login.succeeded',
+            accountId: user.account_id,
+            userId: user.id,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { factors: 'password', restricted: true },
+          },
+          at,
+        );
         return { status: 'mfa_enrollment_required' as const, session, user: publicUser(user) };
       }
       const session = await issueSession(repos, user.id, { restricted: false, stepUp: true, now: at, meta });
-      await audit(repos, { type: 'login.succeeded', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { factors: 'password' } }, at);
+      await audit(
+        repos,
+        {
+          type: 'login.succeeded',
+          accountId: user.account_id,
+          userId: user.id,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { factors: 'password' },
+        },
+        at,
+      );
       await noticeBrowser(repos, user, meta, at);
       return { status: 'authenticated' as const, session, user: publicUser(user) };
     });
@@ -167,10 +249,21 @@ export function createSessionsService(deps: {
    * working in the same transaction; the new session keeps the old one's absolute expiry, so
    * rotation never lengthens a session.
    */
-  async function rotateSession(repos: Repositories, principal: Principal, options: { now: number; meta: RequestMeta }): Promise<IssuedSession> {
+  async function rotateSession(
+    repos: Repositories,
+    principal: Principal,
+    options: { now: number; meta: RequestMeta },
+  ): Promise<IssuedSession> {
     const old = await repos.sessions.findWithUser(principal.sessionId);
     await repos.sessions.end(principal.sessionId, options.now);
-    return issueSession(repos, principal.userId, { restricted: false, stepUp: true, mfaVerified: true, now: options.now, meta: options.meta, ...(old ? { absoluteExpiresAt: old.absolute_expires_at } : {}) });
+    return issueSession(repos, principal.userId, {
+      restricted: false,
+      stepUp: true,
+      mfaVerified: true,
+      now: options.now,
+      meta: options.meta,
+      ...(old ? { absoluteExpiresAt: old.absolute_expires_at } : {}),
+    });
   }
 
   return {
@@ -192,7 +285,10 @@ export function createSessionsService(deps: {
         await sleep(IN_FLIGHT_POLL_MS);
         reservation = await reservePasswordTry(ipKey, passwordKey, now);
       }
-      if (!reservation.ok) throw new AppError('auth.too_many_attempts', reservation.message, { details: { retryAfterSeconds: retryAfterSeconds(reservation.lockedUntil, now) } });
+      if (!reservation.ok)
+        throw new AppError('auth.too_many_attempts', reservation.message, {
+          details: { retryAfterSeconds: retryAfterSeconds(reservation.lockedUntil, now) },
+        });
       inFlight.set(passwordKey, (inFlight.get(passwordKey) ?? 0) + 1);
       try {
         return await checkPassword(input, meta, { ipKey, passwordKey, locksNow: reservation.locksUntil });
@@ -216,20 +312,48 @@ export function createSessionsService(deps: {
         const { account_id, kind, email, username, display_name, disabled_at, ...device } = found;
         const user = { id: found.user_id, account_id, kind, email, username, display_name, disabled_at } as UsersTable;
         const result = await deps.checkSecondFactor(repos, device, input.code, now);
-        if (result.ok === false && result.reason === 'locked') return { kind: 'locked' as const, lockedUntil: result.lockedUntil };
+        if (result.ok === false && result.reason === 'locked')
+          return { kind: 'locked' as const, lockedUntil: result.lockedUntil };
         if (result.ok) {
           await repos.sessions.consumeChallenge(idHash, now);
-          const session = await issueSession(repos, user.id, { restricted: false, stepUp: true, mfaVerified: true, now, meta });
-          await audit(repos, { type: 'login.succeeded', accountId: user.account_id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent, details: { factors: 'password+totp' } }, now);
+          const session = await issueSession(repos, user.id, {
+            restricted: false,
+            stepUp: true,
+            mfaVerified: true,
+            now,
+            meta,
+          });
+          await audit(
+            repos,
+            {
+              type: 'login.succeeded',
+              accountId: user.account_id,
+              userId: user.id,
+              ip: meta.ip,
+              userAgent: meta.userAgent,
+              details: { factors: 'password+totp' },
+            },
+            now,
+          );
           await noticeBrowser(repos, user, meta, now);
           return { kind: 'ok' as const, session, user };
         }
-        await recordSecondFactorFailure(repos, deps, user, { path: 'login', clockSkew: result.clockSkew, lockedUntil: result.lockedUntil }, meta, now);
+        await recordSecondFactorFailure(
+          repos,
+          deps,
+          user,
+          { path: 'login', clockSkew: result.clockSkew, lockedUntil: result.lockedUntil },
+          meta,
+          now,
+        );
         return { kind: 'invalid' as const, clockSkew: result.clockSkew };
       });
       switch (outcome.kind) {
         case 'expired':
-          throw new AppError('auth.challenge_expired', 'This login has expired or ran out of tries. Enter your password again.');
+          throw new AppError(
+            'auth.challenge_expired',
+            'This login has expired or ran out of tries. Enter your password again.',
+          );
         case 'locked':
           throw lockedError(outcome.lockedUntil, now);
         case 'invalid':
@@ -253,14 +377,33 @@ export function createSessionsService(deps: {
       if (now - row.last_seen_at > 60_000) {
         await store.repos.sessions.touch(id, now, Math.min(now + settings.idleSeconds * 1000, row.absolute_expires_at));
       }
-      return { sessionId: row.id, userId: row.user_id, accountId: row.account_id, kind: row.kind, restricted: row.restricted === 1, stepUpUntil: row.step_up_until, mfaVerified: row.mfa_verified === 1 };
+      return {
+        sessionId: row.id,
+        userId: row.user_id,
+        accountId: row.account_id,
+        kind: row.kind,
+        restricted: row.restricted === 1,
+        stepUpUntil: row.step_up_until,
+        mfaVerified: row.mfa_verified === 1,
+      };
     },
 
     async logout(principal: Principal, meta: RequestMeta) {
       const now = clock();
       await store.transaction(async (repos) => {
         await repos.sessions.end(principal.sessionId, now);
-        await audit(repos, { type: 'session.ended', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { reason: 'sign_out' } }, now);
+        await audit(
+          repos,
+          {
+            type: 'session.ended',
+            accountId: principal.accountId,
+            userId: principal.userId,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { reason: 'sign_out' },
+          },
+          now,
+        );
       });
     },
   };

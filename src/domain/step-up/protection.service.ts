@@ -11,17 +11,37 @@ import type { StepUpMethod, StepUpService } from './step-up.service.js';
  * the bound device's code; for sensitive operations a user without a device picks email code, SMS
  * code or password, and with a device it is always the device.
  */
-export function createProtectionService(deps: { store: Store; clock: Clock; audit: AuditRecorder; verification: VerificationService; stepUp: StepUpService }) {
+export function createProtectionService(deps: {
+  store: Store;
+  clock: Clock;
+  audit: AuditRecorder;
+  verification: VerificationService;
+  stepUp: StepUpService;
+}) {
   const { store } = deps;
   return {
     /** GET /me/protection: the scenarios and how each is verified now. */
     async protection(principal: Principal) {
       const bound = (await store.repos.mfaDevices.findActive(principal.userId)) !== undefined;
       const user = await store.repos.users.findUserById(principal.userId);
-      const choices: StepUpMethod[] = bound ? ['totp'] : [...(user ? deps.verification.channelsFor(user) : []), 'password'];
+      const choices: StepUpMethod[] = bound
+        ? ['totp']
+        : [...(user ? deps.verification.channelsFor(user) : []), 'password'];
       return {
-        login: { methods: bound ? ['password', 'totp'] : ['password'], note: bound ? 'The bound TOTP device is always required at login.' : 'Bind a virtual MFA device to require a dynamic code at login.' },
-        sensitiveOperations: { method: bound ? 'totp' : (user?.step_up_method && choices.includes(user.step_up_method) ? user.step_up_method : null), choices },
+        login: {
+          methods: bound ? ['password', 'totp'] : ['password'],
+          note: bound
+            ? 'The bound TOTP device is always required at login.'
+            : 'Bind a virtual MFA device to require a dynamic code at login.',
+        },
+        sensitiveOperations: {
+          method: bound
+            ? 'totp'
+            : user?.step_up_method && choices.includes(user.step_up_method)
+              ? user.step_up_method
+              : null,
+          choices,
+        },
       };
     },
 
@@ -29,16 +49,37 @@ export function createProtectionService(deps: { store: Store; clock: Clock; audi
     async setProtection(principal: Principal, method: StepUpMethod, meta: RequestMeta) {
       await deps.stepUp.requireFresh(principal, 'account.change_protection');
       const bound = (await store.repos.mfaDevices.findActive(principal.userId)) !== undefined;
-      if (bound && method !== 'totp') throw new AppError('auth.forbidden', 'With a virtual MFA device bound, sensitive operations are always verified with it.');
-      if (!bound && method === 'totp') throw new AppError('mfa.not_bound', 'Bind a virtual MFA device first; sensitive operations then use it.');
+      if (bound && method !== 'totp')
+        throw new AppError(
+          'auth.forbidden',
+          'With a virtual MFA device bound, sensitive operations are always verified with it.',
+        );
+      if (!bound && method === 'totp')
+        throw new AppError('mfa.not_bound', 'Bind a virtual MFA device first; sensitive operations then use it.');
       const user = await store.repos.users.findUserById(principal.userId);
-      if (!bound && method !== 'password' && !(user && deps.verification.channelsFor(user).includes(method as 'email' | 'sms'))) {
+      if (
+        !bound &&
+        method !== 'password' &&
+        !(user && deps.verification.channelsFor(user).includes(method as 'email' | 'sms'))
+      ) {
         throw new AppError('verification.channel_unavailable', 'That channel cannot reach this account.');
       }
       const now = deps.clock();
       await store.transaction(async (repos) => {
-        if (!bound) await repos.users.updateUser(principal.userId, { step_up_method: method as 'password' | 'email' | 'sms' });
-        await deps.audit(repos, { type: 'protection.changed', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { sensitiveOperations: method } }, now);
+        if (!bound)
+          await repos.users.updateUser(principal.userId, { step_up_method: method as 'password' | 'email' | 'sms' });
+        await deps.audit(
+          repos,
+          {
+            type: 'protection.changed',
+            accountId: principal.accountId,
+            userId: principal.userId,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { sensitiveOperations: method },
+          },
+          now,
+        );
       });
     },
   };

@@ -6,16 +6,36 @@
  */
 export const sensitiveOperations = [
   { id: 'mfa.bind', endpoint: 'POST /me/mfa-device', what: 'Bind a virtual MFA device (not in a restricted session)' },
-  { id: 'mfa.unbind', endpoint: 'DELETE /me/mfa-device', what: 'Unbind the virtual MFA device (also needs a current code)' },
+  {
+    id: 'mfa.unbind',
+    endpoint: 'DELETE /me/mfa-device',
+    what: 'Unbind the virtual MFA device (also needs a current code)',
+  },
   { id: 'account.change_password', endpoint: 'PATCH /me {password}', what: 'Change the password' },
   { id: 'account.change_email', endpoint: 'PATCH /me {email}', what: 'Change the email address' },
   { id: 'account.change_phone', endpoint: 'PATCH /me {phone}', what: 'Change the phone number' },
-  { id: 'account.change_protection', endpoint: 'PUT /me/protection', what: 'Change how sensitive operations are verified' },
-  { id: 'users.change_sign_in', endpoint: 'PATCH /users/{id} (anything but displayName)', what: "Change a sub-user's email, phone, password, MFA requirement, roles or status" },
+  {
+    id: 'account.change_protection',
+    endpoint: 'PUT /me/protection',
+    what: 'Change how sensitive operations are verified',
+  },
+  {
+    id: 'users.change_sign_in',
+    endpoint: 'PATCH /users/{id} (anything but displayName)',
+    what: "Change a sub-user's email, phone, password, MFA requirement, roles or status",
+  },
   { id: 'users.delete', endpoint: 'DELETE /users/{id}', what: 'Delete a sub-user' },
-  { id: 'users.bind_mfa', endpoint: 'POST /users/{id}/mfa-device, …/activate', what: 'Bind a virtual MFA device for a sub-user' },
+  {
+    id: 'users.bind_mfa',
+    endpoint: 'POST /users/{id}/mfa-device, …/activate',
+    what: 'Bind a virtual MFA device for a sub-user',
+  },
   { id: 'users.reset_mfa', endpoint: 'DELETE /users/{id}/mfa-device', what: "Reset a sub-user's virtual MFA device" },
-  { id: 'workspaces.change_policy', endpoint: 'PATCH /workspaces/{id} {mfaRequired, graceDays}', what: "Change a workspace's MFA policy" },
+  {
+    id: 'workspaces.change_policy',
+    endpoint: 'PATCH /workspaces/{id} {mfaRequired, graceDays}',
+    what: "Change a workspace's MFA policy",
+  },
 ] as const;
 
 export type SensitiveOperation = (typeof sensitiveOperations)[number];

@@ -17,7 +17,13 @@ export type StepUpMethod = StepUpInput['method'];
  * - Every sensitive operation asks through `requireFresh(principal, id)`, keyed by the documented
  *   list (docs/sensitive-operations.md), so the list and what is enforced are the same thing.
  */
-export function createStepUpService(deps: { store: Store; clock: Clock; maxAgeSeconds: number; verification: VerificationService; verifiers: StepUpVerifiers }) {
+export function createStepUpService(deps: {
+  store: Store;
+  clock: Clock;
+  maxAgeSeconds: number;
+  verification: VerificationService;
+  verifiers: StepUpVerifiers;
+}) {
   const { store, clock } = deps;
 
   /** The ways this user can refresh a step-up now (API.md `methods`). */
@@ -41,22 +47,33 @@ export function createStepUpService(deps: { store: Store; clock: Clock; maxAgeSe
     async requireFresh(principal: Principal, operation: SensitiveOperationId): Promise<void> {
       if (isFresh(principal)) return;
       const what = sensitiveOperation(operation).what;
-      throw new AppError('auth.step_up_required', `${what}: a sensitive operation. Verify it is you first (POST /me/step-up).`, {
-        details: { methods: await methods(principal.userId), operation },
-      });
+      throw new AppError(
+        'auth.step_up_required',
+        `${what}: a sensitive operation. Verify it is you first (POST /me/step-up).`,
+        {
+          details: { methods: await methods(principal.userId), operation },
+        },
+      );
     },
 
     /** POST /me/step-up: refreshes this session's step-up (and only this session's, API.md). */
     async stepUp(principal: Principal, input: StepUpInput, meta: RequestMeta) {
       const bound = (await store.repos.mfaDevices.findActive(principal.userId)) !== undefined;
-      if (input.method === 'totp' && !bound) throw new AppError('mfa.not_bound', 'No virtual MFA device is bound; verify with your password instead.');
+      if (input.method === 'totp' && !bound)
+        throw new AppError('mfa.not_bound', 'No virtual MFA device is bound; verify with your password instead.');
       // Email and SMS codes and the password are weaker than TOTP: no step-up once a device is bound.
       if (input.method !== 'totp' && bound) {
-        throw new AppError('auth.step_up_required', 'A virtual MFA device is bound: verify with a code from it.', { details: { methods: ['totp'] } });
+        throw new AppError('auth.step_up_required', 'A virtual MFA device is bound: verify with a code from it.', {
+          details: { methods: ['totp'] },
+        });
       }
       const allowed = await methods(principal.userId);
       if (!allowed.includes(input.method)) {
-        throw new AppError('auth.step_up_required', `Verify with ${allowed.join(' or ')}: that is how this account protects sensitive operations.`, { details: { methods: allowed } });
+        throw new AppError(
+          'auth.step_up_required',
+          `Verify with ${allowed.join(' or ')}: that is how this account protects sensitive operations.`,
+          { details: { methods: allowed } },
+        );
       }
       const until = clock() + deps.maxAgeSeconds * 1000;
       const verified = await deps.verifiers[input.method](principal, input as never, until, meta);

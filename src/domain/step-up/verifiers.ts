@@ -8,7 +8,12 @@ import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { IssuedSession, SessionsService } from '../sessions/sessions.service.js';
 import type { VerificationService } from '../verification/verification.service.js';
 import {
-  clearSecondFactorFailures, lockedError, recordSecondFactorFailure, reserveSecondFactorTry, secondFactorFailure, type SecondFactorChecker,
+  clearSecondFactorFailures,
+  lockedError,
+  recordSecondFactorFailure,
+  reserveSecondFactorTry,
+  secondFactorFailure,
+  type SecondFactorChecker,
 } from '../mfa/second-factor.js';
 import { loadUser, loginName } from '../users/user-views.js';
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
@@ -19,7 +24,12 @@ export type CodeProof = { method: 'email' | 'sms'; verificationId: string; code:
 export type StepUpInput = TotpProof | PasswordProof | CodeProof;
 
 /** A verifier checks one method's proof and, on success, marks the session fresh until `until`. */
-type Verifier<Proof> = (principal: Principal, input: Proof, until: number, meta: RequestMeta) => Promise<{ session?: IssuedSession }>;
+type Verifier<Proof> = (
+  principal: Principal,
+  input: Proof,
+  until: number,
+  meta: RequestMeta,
+) => Promise<{ session?: IssuedSession }>;
 export interface StepUpVerifiers {
   totp: Verifier<TotpProof>;
   email: Verifier<CodeProof>;
@@ -32,23 +42,43 @@ export interface StepUpVerifiers {
  * in the audit log in the same transaction, and refreshes only the caller's session.
  */
 export function createStepUpVerifiers(deps: {
-  store: Store; clock: Clock; audit: AuditRecorder; notify: Notifier; hasher: PasswordHasher;
-  checkSecondFactor: SecondFactorChecker; sessions: SessionsService; verification: VerificationService;
+  store: Store;
+  clock: Clock;
+  audit: AuditRecorder;
+  notify: Notifier;
+  hasher: PasswordHasher;
+  checkSecondFactor: SecondFactorChecker;
+  sessions: SessionsService;
+  verification: VerificationService;
 }): StepUpVerifiers {
   const { store, clock, audit } = deps;
-  const event = (principal: Principal, meta: RequestMeta, method: string) => ({ accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { method } });
+  const event = (principal: Principal, meta: RequestMeta, method: string) => ({
+    accountId: principal.accountId,
+    userId: principal.userId,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+    details: { method },
+  });
 
   /** A code from the bound device: the same checker as login (budget, window, replay guard). */
   const totp: Verifier<TotpProof> = async (principal, input, until, meta) => {
     const device = await store.repos.mfaDevices.findActive(principal.userId);
-    if (!device) throw new AppError('mfa.not_bound', 'No virtual MFA device is bound; verify with your password instead.');
+    if (!device)
+      throw new AppError('mfa.not_bound', 'No virtual MFA device is bound; verify with your password instead.');
     const now = clock();
     const outcome = await store.transaction(async (repos) => {
       const result = await deps.checkSecondFactor(repos, device, input.code, now);
       if (!result.ok) {
         if (result.reason === 'invalid') {
           const { user } = await loadUser(repos, principal.userId);
-          await recordSecondFactorFailure(repos, deps, user, { path: 'step_up', clockSkew: result.clockSkew, lockedUntil: result.lockedUntil }, meta, now);
+          await recordSecondFactorFailure(
+            repos,
+            deps,
+            user,
+            { path: 'step_up', clockSkew: result.clockSkew, lockedUntil: result.lockedUntil },
+            meta,
+            now,
+          );
         }
         return result;
       }
@@ -72,16 +102,31 @@ export function createStepUpVerifiers(deps: {
       // One budget across factors (DESIGN.md §2.2): a wrong email code counts like a wrong TOTP.
       const reservation = await reserveSecondFactorTry(repos, principal.userId, now);
       if (!reservation.ok) return { locked: reservation.lockedUntil, valid: false };
-      const valid = await deps.verification.check(repos, principal.userId, input.verificationId, input.code, now, input.method);
+      const valid = await deps.verification.check(
+        repos,
+        principal.userId,
+        input.verificationId,
+        input.code,
+        now,
+        input.method,
+      );
       if (valid) {
         await clearSecondFactorFailures(repos, principal.userId);
         await repos.sessions.setStepUp(principal.sessionId, until);
       }
-      await audit(repos, { type: valid ? 'stepup.succeeded' : 'stepup.failed', ...event(principal, meta, input.method) }, now);
+      await audit(
+        repos,
+        { type: valid ? 'stepup.succeeded' : 'stepup.failed', ...event(principal, meta, input.method) },
+        now,
+      );
       return { valid };
     });
     if (outcome.locked !== undefined) throw lockedError(outcome.locked, now);
-    if (!outcome.valid) throw new AppError('verification.invalid_code', 'The code is not valid: it may be mistyped, expired (10 minutes), already used, or out of tries. Ask for a new code.');
+    if (!outcome.valid)
+      throw new AppError(
+        'verification.invalid_code',
+        'The code is not valid: it may be mistyped, expired (10 minutes), already used, or out of tries. Ask for a new code.',
+      );
     return {};
   };
 
@@ -92,7 +137,9 @@ export function createStepUpVerifiers(deps: {
     const key = throttleKeys.password(loginName(user, alias));
     if (!(await store.repos.throttles.reserve(key, throttlePolicies.password, now))) {
       const row = await store.repos.throttles.get(key);
-      throw new AppError('auth.too_many_attempts', 'Too many wrong passwords. Try again later.', { details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now, now) } });
+      throw new AppError('auth.too_many_attempts', 'Too many wrong passwords. Try again later.', {
+        details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now, now) },
+      });
     }
     const ok = await deps.hasher.verify(user.password_hash, input.password);
     await store.transaction(async (repos) => {
@@ -100,7 +147,11 @@ export function createStepUpVerifiers(deps: {
         await repos.throttles.reset(key);
         await repos.sessions.setStepUp(principal.sessionId, until);
       }
-      await audit(repos, { type: ok ? 'stepup.succeeded' : 'stepup.failed', ...event(principal, meta, 'password') }, clock());
+      await audit(
+        repos,
+        { type: ok ? 'stepup.succeeded' : 'stepup.failed', ...event(principal, meta, 'password') },
+        clock(),
+      );
     });
     if (!ok) throw new AppError('auth.invalid_credentials', 'The password is not correct.');
     return {};

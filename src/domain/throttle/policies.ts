@@ -22,7 +22,13 @@ export const throttlePolicies = {
   /** Code sending (anti-flooding, CS-FP): one a minute to a destination … */
   codeToDestination: { threshold: 1, baseDelayMs: 60_000, maxDelayMs: 60_000, hardLimit: null, windowMs: 60_000 },
   /** … and ten a day to a user. */
-  codesPerUserDay: { threshold: 10, baseDelayMs: 86_400_000, maxDelayMs: 86_400_000, hardLimit: null, windowMs: 86_400_000 },
+  codesPerUserDay: {
+    threshold: 10,
+    baseDelayMs: 86_400_000,
+    maxDelayMs: 86_400_000,
+    hardLimit: null,
+    windowMs: 86_400_000,
+  },
 } as const satisfies Record<string, ThrottlePolicy>;
 
 /** Pending login tries (per challenge), RFC 4226 §7.3 asks the delay scheme to span sessions too. */

@@ -15,7 +15,10 @@ export function normalizeEmail(email: string): string {
 }
 
 /** The login name a user types, normalised; also the key of its password throttle. */
-export function loginName(user: Pick<UsersTable, 'kind' | 'email_normalized' | 'username'>, alias: string | null): string {
+export function loginName(
+  user: Pick<UsersTable, 'kind' | 'email_normalized' | 'username'>,
+  alias: string | null,
+): string {
   return user.kind === 'root' ? user.email_normalized! : `${user.username!.toLowerCase()}@${alias}`;
 }
 
@@ -64,7 +67,9 @@ export function publicSubUser(user: UsersTable) {
 /** Who did it, as a security notice names an administrator. */
 export function actorLabel(actor: Pick<UsersTable, 'kind' | 'display_name' | 'username'> | undefined): string {
   if (!actor) return 'An administrator';
-  return actor.kind === 'root' ? `The primary account (${actor.display_name})` : `${actor.display_name} (${actor.username})`;
+  return actor.kind === 'root'
+    ? `The primary account (${actor.display_name})`
+    : `${actor.display_name} (${actor.username})`;
 }
 
 /** A user with its account's alias, or the "session has ended" refusal when either is gone. */

@@ -42,7 +42,17 @@ const NOT_FOUND = 'No such user in this account.';
  * - anyone else gets 403, and users of another account do not exist (404).
  * Every change to how a user authenticates needs the actor's fresh step-up (OwnPay #366).
  */
-export function createUsersService(deps: { store: Store; hasher: PasswordHasher; audit: AuditRecorder; enrollment: EnrollmentService; devices: DeviceService; stepUp: StepUpService; clock: Clock; random: RandomBytes; notify: Notifier }) {
+export function createUsersService(deps: {
+  store: Store;
+  hasher: PasswordHasher;
+  audit: AuditRecorder;
+  enrollment: EnrollmentService;
+  devices: DeviceService;
+  stepUp: StepUpService;
+  clock: Clock;
+  random: RandomBytes;
+  notify: Notifier;
+}) {
   const { store, clock, audit } = deps;
 
   async function actorOf(principal: Principal): Promise<UsersTable> {
@@ -63,8 +73,13 @@ export function createUsersService(deps: { store: Store; hasher: PasswordHasher;
       throw new AppError('auth.forbidden', 'The primary account is managed under Account Management, not as a user.');
     }
     if (intent === 'manage' && actor.kind !== 'root') {
-      if (target.id === actor.id) throw new AppError('auth.forbidden', 'Administrators cannot manage themselves through user management; use Account Management.');
-      if (rolesOf(target).includes(USER_ADMIN_ROLE)) throw new AppError('auth.forbidden', 'Only the primary account manages other user administrators.');
+      if (target.id === actor.id)
+        throw new AppError(
+          'auth.forbidden',
+          'Administrators cannot manage themselves through user management; use Account Management.',
+        );
+      if (rolesOf(target).includes(USER_ADMIN_ROLE))
+        throw new AppError('auth.forbidden', 'Only the primary account manages other user administrators.');
     }
     return target;
   }
@@ -73,8 +88,28 @@ export function createUsersService(deps: { store: Store; hasher: PasswordHasher;
     return deps.devices.status({ userId });
   }
 
-  async function record(repos: Repositories, actor: UsersTable, target: UsersTable, type: 'user.created' | 'user.updated' | 'user.deleted', meta: RequestMeta, details: Record<string, string | number | boolean | null>, now: number) {
-    await audit(repos, { type, accountId: actor.account_id, userId: target.id, actorId: actor.id, ip: meta.ip, userAgent: meta.userAgent, details }, now);
+  async function record(
+    repos: Repositories,
+    actor: UsersTable,
+    target: UsersTable,
+    type: 'user.created' | 'user.updated' | 'user.deleted',
+    meta: RequestMeta,
+    details: Record<string, string | number | boolean | null>,
+    now: number,
+  ) {
+    await audit(
+      repos,
+      {
+        type,
+        accountId: actor.account_id,
+        userId: target.id,
+        actorId: actor.id,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details,
+      },
+      now,
+    );
   }
 
   return {
@@ -87,17 +122,40 @@ export function createUsersService(deps: { store: Store; hasher: PasswordHasher;
       const passwordHash = await deps.hasher.hash(input.password);
       const now = clock();
       const user: UsersTable = {
-        id: newId(deps.random), account_id: actor.account_id, kind: 'sub', email: input.email?.trim() || null, email_normalized: null,
-        username, display_name: input.displayName?.trim() || username, phone: input.phone ?? null, password_hash: passwordHash,
-        created_at: now, disabled_at: null, roles: '', mfa_required: input.mfaRequired ? 1 : 0, created_by: actor.id, step_up_method: null,
+        id: newId(deps.random),
+        account_id: actor.account_id,
+        kind: 'sub',
+        email: input.email?.trim() || null,
+        email_normalized: null,
+        username,
+        display_name: input.displayName?.trim() || username,
+        phone: input.phone ?? null,
+        password_hash: passwordHash,
+        created_at: now,
+        disabled_at: null,
+        roles: '',
+        mfa_required: input.mfaRequired ? 1 : 0,
+        created_by: actor.id,
+        step_up_method: null,
       };
       try {
         await store.transaction(async (repos) => {
           await repos.users.insertUser(user);
-          await record(repos, actor, user, 'user.created', meta, { username, mfaRequired: input.mfaRequired === true }, now);
+          await record(
+            repos,
+            actor,
+            user,
+            'user.created',
+            meta,
+            { username, mfaRequired: input.mfaRequired === true },
+            now,
+          );
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw new AppError('user.username_taken', `The username ${username} is taken in this account.`, { cause: error });
+        if (isUniqueViolation(error))
+          throw new AppError('user.username_taken', `The username ${username} is taken in this account.`, {
+            cause: error,
+          });
         throw error;
       }
       return { user: publicSubUser(user) };
@@ -109,7 +167,9 @@ export function createUsersService(deps: { store: Store; hasher: PasswordHasher;
       return rows
         .map(({ device_id, device_bound_at, ...user }) => ({
           ...publicSubUser(user as UsersTable),
-          mfa: device_id ? { bound: true, device: { id: device_id, boundAt: new Date(device_bound_at!).toISOString() } } : { bound: false },
+          mfa: device_id
+            ? { bound: true, device: { id: device_id, boundAt: new Date(device_bound_at!).toISOString() } }
+            : { bound: false },
         }))
         .filter((u) => filter.mfa === undefined || u.mfa.bound === (filter.mfa === 'bound'));
     },
@@ -117,14 +177,24 @@ export function createUsersService(deps: { store: Store; hasher: PasswordHasher;
     async get(principal: Principal, userId: string) {
       const actor = await actorOf(principal);
       const target = await targetFor(actor, userId, 'read');
-      return { user: publicSubUser(target), mfa: await mfaState(target.id), manageable: await targetFor(actor, userId, 'manage').then(() => true, () => false) };
+      return {
+        user: publicSubUser(target),
+        mfa: await mfaState(target.id),
+        manageable: await targetFor(actor, userId, 'manage').then(
+          () => true,
+          () => false,
+        ),
+      };
     },
 
     async update(principal: Principal, userId: string, changes: SubUserChanges, meta: RequestMeta) {
       const actor = await actorOf(principal);
       const target = await targetFor(actor, userId, 'manage');
-      if (changes.roles !== undefined && actor.kind !== 'root') throw new AppError('auth.forbidden', 'Only the primary account grants or removes roles.');
-      const sensitive = (['email', 'phone', 'mfaRequired', 'password', 'roles', 'disabled'] as const).filter((k) => changes[k] !== undefined);
+      if (changes.roles !== undefined && actor.kind !== 'root')
+        throw new AppError('auth.forbidden', 'Only the primary account grants or removes roles.');
+      const sensitive = (['email', 'phone', 'mfaRequired', 'password', 'roles', 'disabled'] as const).filter(
+        (k) => changes[k] !== undefined,
+      );
       if (sensitive.length > 0) await deps.stepUp.requireFresh(principal, 'users.change_sign_in');
       const now = clock();
       const update: Parameters<Repositories['users']['updateUser']>[1] = {};
@@ -140,17 +210,40 @@ export function createUsersService(deps: { store: Store; hasher: PasswordHasher;
       await store.transaction(async (repos) => {
         if (Object.keys(update).length > 0) await repos.users.updateUser(target.id, update);
         if (endSessions) await repos.sessions.endAllForUser(target.id, now);
-        const fields = Object.keys(changes).filter((k) => changes[k as keyof SubUserChanges] !== undefined).sort().join(',');
-        await record(repos, actor, target, 'user.updated', meta, { fields, ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}), ...(changes.roles ? { roles: changes.roles.join(',') } : {}) }, now);
+        const fields = Object.keys(changes)
+          .filter((k) => changes[k as keyof SubUserChanges] !== undefined)
+          .sort()
+          .join(',');
+        await record(
+          repos,
+          actor,
+          target,
+          'user.updated',
+          meta,
+          {
+            fields,
+            ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}),
+            ...(changes.roles ? { roles: changes.roles.join(',') } : {}),
+          },
+          now,
+        );
         // The sub-user hears of changes to how it signs in and is reached, at the address on record
         // before the change (or the new one, if it had none) and, for a new number, at the old one.
         const told: ('email' | 'phone' | 'password' | 'disabled' | 'enabled')[] = [];
         if (update.email !== undefined && update.email !== target.email) told.push('email');
         if (update.phone !== undefined && update.phone !== target.phone) told.push('phone');
         if (changes.password !== undefined) told.push('password');
-        if (changes.disabled !== undefined && changes.disabled !== (target.disabled_at !== null)) told.push(changes.disabled ? 'disabled' : 'enabled');
+        if (changes.disabled !== undefined && changes.disabled !== (target.disabled_at !== null))
+          told.push(changes.disabled ? 'disabled' : 'enabled');
         if (told.length > 0) {
-          await deps.notify(repos, recipientOf({ ...target, email: target.email ?? update.email ?? null }), { kind: 'account.changed_by_admin', admin: actorLabel(actor), changes: told }, meta, now, { smsTo: told.includes('phone') ? target.phone : null });
+          await deps.notify(
+            repos,
+            recipientOf({ ...target, email: target.email ?? update.email ?? null }),
+            { kind: 'account.changed_by_admin', admin: actorLabel(actor), changes: told },
+            meta,
+            now,
+            { smsTo: told.includes('phone') ? target.phone : null },
+          );
         }
       });
       const updated = await store.repos.users.findUserById(target.id);
@@ -180,7 +273,12 @@ export function createUsersService(deps: { store: Store; hasher: PasswordHasher;
       return deps.enrollment.pending(principal, enrollmentId, target.id);
     },
 
-    async activate(principal: Principal, userId: string, input: { enrollmentId: string; codes: string[] }, meta: RequestMeta) {
+    async activate(
+      principal: Principal,
+      userId: string,
+      input: { enrollmentId: string; codes: string[] },
+      meta: RequestMeta,
+    ) {
       const actor = await actorOf(principal);
       const target = await targetFor(actor, userId, 'manage');
       return deps.enrollment.activateFor(principal, target.id, input, meta);

@@ -49,7 +49,10 @@ function sendsPerHour(limit: number): ThrottlePolicy {
 }
 
 export function createVerificationService(deps: {
-  store: Store; clock: Clock; random: RandomBytes; issuer: string;
+  store: Store;
+  clock: Clock;
+  random: RandomBytes;
+  issuer: string;
   channels: { email: boolean; sms: boolean };
   /** Codes one client address may ask for per hour, and all clients together per channel. */
   sendLimits: { perAddressHour: number; perHour: number };
@@ -67,13 +70,19 @@ export function createVerificationService(deps: {
   function unreachable(user: UsersTable, channel: Channel): AppError {
     // Say plainly when the server, not the account, is what is missing (issue 10: no silent mail).
     if (channel === 'email') {
-      return new AppError('verification.channel_unavailable', user.email && !deps.channels.email
-        ? 'Email is not configured on this server (TWOFOLD_SMTP_URL is not set), so no code can be sent by email. Choose another method.'
-        : 'No email address can be reached for this account.');
+      return new AppError(
+        'verification.channel_unavailable',
+        user.email && !deps.channels.email
+          ? 'Email is not configured on this server (TWOFOLD_SMTP_URL is not set), so no code can be sent by email. Choose another method.'
+          : 'No email address can be reached for this account.',
+      );
     }
-    return new AppError('verification.channel_unavailable', user.phone && !deps.channels.sms
-      ? 'SMS is not configured on this server (TWOFOLD_SMS_WEBHOOK_URL is not set), so no code can be sent by SMS. Choose another method.'
-      : 'No phone number can be reached for this account.');
+    return new AppError(
+      'verification.channel_unavailable',
+      user.phone && !deps.channels.sms
+        ? 'SMS is not configured on this server (TWOFOLD_SMS_WEBHOOK_URL is not set), so no code can be sent by SMS. Choose another method.'
+        : 'No phone number can be reached for this account.',
+    );
   }
 
   return {
@@ -88,7 +97,9 @@ export function createVerificationService(deps: {
       if (!user) return [];
       return (['email', 'sms'] as const).flatMap((channel) => {
         const destination = destinationOf(user, channel);
-        return destination ? [{ channel, destination: channel === 'email' ? maskEmail(destination) : maskPhone(destination) }] : [];
+        return destination
+          ? [{ channel, destination: channel === 'email' ? maskEmail(destination) : maskPhone(destination) }]
+          : [];
       });
     },
 
@@ -116,23 +127,56 @@ export function createVerificationService(deps: {
             const reservation = await repos.throttles.reserve(key, policy, now);
             if (!reservation) throw new SendRefused((await repos.throttles.get(key))?.locked_until ?? now + 60_000);
           }
-          const verification: VerificationsTable = { id, user_id: user.id, purpose: 'step_up', channel, destination, code_hash: codeHash(id, code), attempts: 0, created_at: now, expires_at: now + VERIFICATION_TTL_MS, consumed_at: null };
+          const verification: VerificationsTable = {
+            id,
+            user_id: user.id,
+            purpose: 'step_up',
+            channel,
+            destination,
+            code_hash: codeHash(id, code),
+            attempts: 0,
+            created_at: now,
+            expires_at: now + VERIFICATION_TTL_MS,
+            consumed_at: null,
+          };
           await repos.verifications.replace(verification);
           await queueCode(repos, user, channel, destination, code, now);
         });
       } catch (error) {
         if (!(error instanceof SendRefused)) throw error;
-        throw new AppError('verification.too_many_requests', 'Too many codes were asked for. Wait a little before asking for another one.', { details: { retryAfterSeconds: retryAfterSeconds(error.until, now) } });
+        throw new AppError(
+          'verification.too_many_requests',
+          'Too many codes were asked for. Wait a little before asking for another one.',
+          { details: { retryAfterSeconds: retryAfterSeconds(error.until, now) } },
+        );
       }
-      return { id, channel, destination: channel === 'email' ? maskEmail(destination) : maskPhone(destination), expiresAt: now + VERIFICATION_TTL_MS };
+      return {
+        id,
+        channel,
+        destination: channel === 'email' ? maskEmail(destination) : maskPhone(destination),
+        expiresAt: now + VERIFICATION_TTL_MS,
+      };
     },
 
     /**
      * Checks a code inside the caller's transaction: one of its 5 tries is taken first, and on
      * success it is consumed with a conditional UPDATE (single use, even under concurrency).
      */
-    async check(repos: Repositories, userId: string, verificationId: string, code: string, now: number, channel: Channel): Promise<boolean> {
-      const attempt = await repos.verifications.reserveAttempt({ id: verificationId, userId, purpose: 'step_up', maxAttempts: VERIFICATION_MAX_ATTEMPTS, now });
+    async check(
+      repos: Repositories,
+      userId: string,
+      verificationId: string,
+      code: string,
+      now: number,
+      channel: Channel,
+    ): Promise<boolean> {
+      const attempt = await repos.verifications.reserveAttempt({
+        id: verificationId,
+        userId,
+        purpose: 'step_up',
+        maxAttempts: VERIFICATION_MAX_ATTEMPTS,
+        now,
+      });
       if (!attempt) return false;
       // The method the client names must be the channel the code went out on: an SMS code is not
       // an email step-up, even where the protection settings allow only one of them.
@@ -144,15 +188,43 @@ export function createVerificationService(deps: {
     },
   };
 
-  async function queueCode(repos: Repositories, user: UsersTable, channel: Channel, destination: string, code: string, now: number) {
-    const text = channel === 'sms'
-      ? `${deps.issuer} code: ${code}. Valid 10 minutes. Never share it.`
-      : [`Hello ${user.display_name},`, '', `Your verification code is ${code}. It is valid for 10 minutes.`, 'If you did not ask for it, someone may know your password: change it.', '', `— ${deps.issuer}`].join('\n');
+  async function queueCode(
+    repos: Repositories,
+    user: UsersTable,
+    channel: Channel,
+    destination: string,
+    code: string,
+    now: number,
+  ) {
+    const text =
+      channel === 'sms'
+        ? `${deps.issuer} code: ${code}. Valid 10 minutes. Never share it.`
+        : [
+            `Hello ${user.display_name},`,
+            '',
+            `Your verification code is ${code}. It is valid for 10 minutes.`,
+            'If you did not ask for it, someone may know your password: change it.',
+            '',
+            `— ${deps.issuer}`,
+          ].join('\n');
     await repos.messages.insert({
       id: `${now.toString(36).padStart(9, '0')}${newId(deps.random)}`,
-      channel, to_address: destination, user_id: user.id, account_id: user.account_id, kind: 'verification.code',
-      subject: `${deps.issuer}: your verification code`, text_body: text, html_body: null,
-      status: 'pending', attempts: 0, next_attempt_at: now, claimed_until: 0, last_error: null, created_at: now, sent_at: null, sensitive: 1,
+      channel,
+      to_address: destination,
+      user_id: user.id,
+      account_id: user.account_id,
+      kind: 'verification.code',
+      subject: `${deps.issuer}: your verification code`,
+      text_body: text,
+      html_body: null,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      claimed_until: 0,
+      last_error: null,
+      created_at: now,
+      sent_at: null,
+      sensitive: 1,
     });
     deps.onQueued();
   }

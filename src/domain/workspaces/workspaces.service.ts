@@ -18,7 +18,10 @@ export function publicWorkspace(workspace: WorkspacesTable) {
     name: workspace.name,
     mfaRequired: workspace.mfa_required === 1,
     graceDays: workspace.grace_days,
-    mfaDeadline: workspace.mfa_required === 1 && workspace.policy_since !== null ? new Date(workspace.policy_since + workspace.grace_days * DAY_MS).toISOString() : null,
+    mfaDeadline:
+      workspace.mfa_required === 1 && workspace.policy_since !== null
+        ? new Date(workspace.policy_since + workspace.grace_days * DAY_MS).toISOString()
+        : null,
   };
 }
 
@@ -28,7 +31,15 @@ export function publicWorkspace(workspace: WorkspacesTable) {
  * period is over, members without a device are taken through binding at login (restricted
  * session). Changing the policy is a sensitive operation and re-checks open sessions at once.
  */
-export function createWorkspacesService(deps: { store: Store; audit: AuditRecorder; devices: DeviceService; stepUp: StepUpService; notify: Notifier; clock: Clock; random: RandomBytes }) {
+export function createWorkspacesService(deps: {
+  store: Store;
+  audit: AuditRecorder;
+  devices: DeviceService;
+  stepUp: StepUpService;
+  notify: Notifier;
+  clock: Clock;
+  random: RandomBytes;
+}) {
   const { store, clock } = deps;
 
   async function membershipOf(principal: Principal, workspaceId: string) {
@@ -39,7 +50,8 @@ export function createWorkspacesService(deps: { store: Store; audit: AuditRecord
   }
 
   function requireManager(member: WorkspaceMembersTable) {
-    if (member.role !== 'owner' && member.role !== 'admin') throw new AppError('auth.forbidden', 'Only workspace owners and admins may do this.');
+    if (member.role !== 'owner' && member.role !== 'admin')
+      throw new AppError('auth.forbidden', 'Only workspace owners and admins may do this.');
   }
 
   /** API.md: with the policy on, the caller must have bound a device and verified it in this session. */
@@ -47,19 +59,46 @@ export function createWorkspacesService(deps: { store: Store; audit: AuditRecord
     if (workspace.mfa_required !== 1) return;
     const bound = (await deps.devices.status(principal)).bound;
     if (bound && principal.mfaVerified) return;
-    throw new AppError('workspace.mfa_required', bound
-      ? 'This workspace requires MFA: verify with a code from your authenticator app (POST /me/step-up) to enter it.'
-      : 'This workspace requires MFA: bind a virtual MFA device (Account Management › Security Settings) to enter it.');
+    throw new AppError(
+      'workspace.mfa_required',
+      bound
+        ? 'This workspace requires MFA: verify with a code from your authenticator app (POST /me/step-up) to enter it.'
+        : 'This workspace requires MFA: bind a virtual MFA device (Account Management › Security Settings) to enter it.',
+    );
   }
 
   return {
     async create(principal: Principal, input: { name: string }, meta: RequestMeta) {
       const now = clock();
-      const workspace: WorkspacesTable = { id: newId(deps.random), account_id: principal.accountId, name: input.name.trim(), mfa_required: 0, grace_days: 0, policy_since: null, created_at: now };
+      const workspace: WorkspacesTable = {
+        id: newId(deps.random),
+        account_id: principal.accountId,
+        name: input.name.trim(),
+        mfa_required: 0,
+        grace_days: 0,
+        policy_since: null,
+        created_at: now,
+      };
       await store.transaction(async (repos) => {
         await repos.workspaces.insert(workspace);
-        await repos.workspaces.addMember({ workspace_id: workspace.id, user_id: principal.userId, role: 'owner', added_at: now });
-        await deps.audit(repos, { type: 'workspace.created', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { workspaceId: workspace.id, name: workspace.name } }, now);
+        await repos.workspaces.addMember({
+          workspace_id: workspace.id,
+          user_id: principal.userId,
+          role: 'owner',
+          added_at: now,
+        });
+        await deps.audit(
+          repos,
+          {
+            type: 'workspace.created',
+            accountId: principal.accountId,
+            userId: principal.userId,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { workspaceId: workspace.id, name: workspace.name },
+          },
+          now,
+        );
       });
       return publicWorkspace(workspace);
     },
@@ -75,16 +114,26 @@ export function createWorkspacesService(deps: { store: Store; audit: AuditRecord
       return { ...publicWorkspace(workspace), role: member.role };
     },
 
-    async update(principal: Principal, workspaceId: string, changes: { name?: string | undefined; mfaRequired?: boolean | undefined; graceDays?: number | undefined }, meta: RequestMeta) {
+    async update(
+      principal: Principal,
+      workspaceId: string,
+      changes: { name?: string | undefined; mfaRequired?: boolean | undefined; graceDays?: number | undefined },
+      meta: RequestMeta,
+    ) {
       const { workspace, member } = await membershipOf(principal, workspaceId);
       requireManager(member);
       await requireMfaIfPolicy(principal, workspace);
-      const policyChange = (changes.mfaRequired !== undefined && (changes.mfaRequired ? 1 : 0) !== workspace.mfa_required) || (changes.graceDays !== undefined && changes.graceDays !== workspace.grace_days);
+      const policyChange =
+        (changes.mfaRequired !== undefined && (changes.mfaRequired ? 1 : 0) !== workspace.mfa_required) ||
+        (changes.graceDays !== undefined && changes.graceDays !== workspace.grace_days);
       // DESIGN.md §2.6: changing a workspace's MFA policy is a sensitive operation.
       if (policyChange) await deps.stepUp.requireFresh(principal, 'workspaces.change_policy');
       // Whoever requires MFA from others must use it: this also keeps an owner from locking itself out.
       if (changes.mfaRequired === true && !((await deps.devices.status(principal)).bound && principal.mfaVerified)) {
-        throw new AppError('workspace.mfa_required', 'Bind your own virtual MFA device and verify it in this session before requiring MFA from the members.');
+        throw new AppError(
+          'workspace.mfa_required',
+          'Bind your own virtual MFA device and verify it in this session before requiring MFA from the members.',
+        );
       }
       const now = clock();
       const turnedOn = changes.mfaRequired === true && workspace.mfa_required === 0;
@@ -96,41 +145,95 @@ export function createWorkspacesService(deps: { store: Store; audit: AuditRecord
         policy_since: turnedOn ? now : changes.mfaRequired === false ? null : workspace.policy_since,
       };
       await store.transaction(async (repos) => {
-        await repos.workspaces.update(workspace.id, { name: next.name, mfa_required: next.mfa_required, grace_days: next.grace_days, policy_since: next.policy_since });
+        await repos.workspaces.update(workspace.id, {
+          name: next.name,
+          mfa_required: next.mfa_required,
+          grace_days: next.grace_days,
+          policy_since: next.policy_since,
+        });
         if (!policyChange) return;
-        await deps.audit(repos, { type: 'workspace.policy_changed', accountId: principal.accountId, userId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { workspaceId: workspace.id, mfaRequired: next.mfa_required === 1, graceDays: next.grace_days } }, now);
+        await deps.audit(
+          repos,
+          {
+            type: 'workspace.policy_changed',
+            accountId: principal.accountId,
+            userId: principal.userId,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { workspaceId: workspace.id, mfaRequired: next.mfa_required === 1, graceDays: next.grace_days },
+          },
+          now,
+        );
         if (next.mfa_required !== 1) return;
         const members = await repos.workspaces.members(workspace.id);
         const unbound = members.filter((m) => m.bound_at === null);
         const deadline = next.policy_since! + next.grace_days * DAY_MS;
         if (turnedOn) {
           for (const m of unbound) {
-            await deps.notify(repos, recipientOf({ id: m.user_id, account_id: m.account_id, email: m.email, display_name: m.display_name }), { kind: 'workspace.mfa_required', workspace: next.name, deadline }, meta, now);
+            await deps.notify(
+              repos,
+              recipientOf({ id: m.user_id, account_id: m.account_id, email: m.email, display_name: m.display_name }),
+              { kind: 'workspace.mfa_required', workspace: next.name, deadline },
+              meta,
+              now,
+            );
           }
         }
         // Re-check open sessions now: past the grace period, unbound members may only bind a device.
-        if (deadline <= now) await repos.sessions.restrictOpenSessions(unbound.map((m) => m.user_id), now);
+        if (deadline <= now)
+          await repos.sessions.restrictOpenSessions(
+            unbound.map((m) => m.user_id),
+            now,
+          );
       });
       return publicWorkspace(next);
     },
 
-    async addMember(principal: Principal, workspaceId: string, input: { userId: string; role: 'admin' | 'member' }, meta: RequestMeta) {
+    async addMember(
+      principal: Principal,
+      workspaceId: string,
+      input: { userId: string; role: 'admin' | 'member' },
+      meta: RequestMeta,
+    ) {
       const { workspace, member } = await membershipOf(principal, workspaceId);
       requireManager(member);
       const user = await store.repos.users.findUserById(input.userId);
       // Members come from the workspace's own account; other accounts' users do not exist here.
-      if (!user || user.account_id !== workspace.account_id) throw new AppError('user.not_found', 'No such user in this account.');
+      if (!user || user.account_id !== workspace.account_id)
+        throw new AppError('user.not_found', 'No such user in this account.');
       const now = clock();
       try {
         await store.transaction(async (repos) => {
-          await repos.workspaces.addMember({ workspace_id: workspace.id, user_id: user.id, role: input.role, added_at: now });
-          await deps.audit(repos, { type: 'workspace.member_added', accountId: workspace.account_id, userId: user.id, actorId: principal.userId, ip: meta.ip, userAgent: meta.userAgent, details: { workspaceId: workspace.id, role: input.role } }, now);
+          await repos.workspaces.addMember({
+            workspace_id: workspace.id,
+            user_id: user.id,
+            role: input.role,
+            added_at: now,
+          });
+          await deps.audit(
+            repos,
+            {
+              type: 'workspace.member_added',
+              accountId: workspace.account_id,
+              userId: user.id,
+              actorId: principal.userId,
+              ip: meta.ip,
+              userAgent: meta.userAgent,
+              details: { workspaceId: workspace.id, role: input.role },
+            },
+            now,
+          );
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw new AppError('workspace.member_exists', 'This user is already a member.', { cause: error });
+        if (isUniqueViolation(error))
+          throw new AppError('workspace.member_exists', 'This user is already a member.', { cause: error });
         throw error;
       }
-      return { userId: user.id, role: input.role, mfa: { bound: (await deps.devices.status({ userId: user.id } as Principal)).bound } };
+      return {
+        userId: user.id,
+        role: input.role,
+        mfa: { bound: (await deps.devices.status({ userId: user.id } as Principal)).bound },
+      };
     },
 
     /** The compliance view: every member and whether it has bound a device. */

@@ -19,69 +19,136 @@ const PatchMeBody = Type.Object(
   {
     displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     email: Type.Optional(Email),
-    phone: Type.Optional(Type.Union([Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'E.164' }), Type.Null()])),
+    phone: Type.Optional(
+      Type.Union([Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'E.164' }), Type.Null()]),
+    ),
     password: Type.Optional(Password),
     currentPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
   },
   { additionalProperties: false, minProperties: 1 },
 );
-const ProtectionBody = Type.Object({ sensitiveOperations: Type.Union([Type.Literal('totp'), Type.Literal('email'), Type.Literal('sms'), Type.Literal('password')]) }, { additionalProperties: false });
+const ProtectionBody = Type.Object(
+  {
+    sensitiveOperations: Type.Union([
+      Type.Literal('totp'),
+      Type.Literal('email'),
+      Type.Literal('sms'),
+      Type.Literal('password'),
+    ]),
+  },
+  { additionalProperties: false },
+);
 const ProtectionResponse = Type.Object({
   login: Type.Object({ methods: Type.Array(Type.String()), note: Type.String() }),
-  sensitiveOperations: Type.Object({ method: Type.Union([Type.String(), Type.Null()]), choices: Type.Array(Type.String()) }),
+  sensitiveOperations: Type.Object({
+    method: Type.Union([Type.String(), Type.Null()]),
+    choices: Type.Array(Type.String()),
+  }),
   operations: Type.Array(Type.Object({ id: Type.String(), endpoint: Type.String(), what: Type.String() })),
 });
 
 export function registerAccountRoutes(app: FastifyInstance, services: Services) {
-  app.patch<{ Body: Static<typeof PatchMeBody> }>('/me', {
-    config: { auth: 'session' },
-    schema: { tags: ['accounts'], summary: 'Change your display name, email, phone or password (all but the name need a fresh step-up)', body: PatchMeBody, response: { 200: Type.Object({ user: PublicUserSchema }), ...errors(400, 401, 403, 409, 413, 415) } },
-  }, async (request) => services.accounts.updateSelf(principalOf(request), request.body, requestMeta(request)));
-
-  app.get('/me/protection', {
-    config: { auth: 'session' },
-    schema: { tags: ['accounts'], summary: 'Account protection: how login and sensitive operations are verified, and the list of sensitive operations', response: { 200: ProtectionResponse, ...errors(401, 403) } },
-  }, async (request) => ({ ...(await services.protection.protection(principalOf(request))), operations: [...sensitiveOperations] }));
-
-  app.put<{ Body: Static<typeof ProtectionBody> }>('/me/protection', {
-    config: { auth: 'session' },
-    schema: { tags: ['accounts'], summary: 'Pick the method for sensitive operations (fresh step-up)', body: ProtectionBody, response: { 200: ProtectionResponse, ...errors(400, 401, 403, 404, 413, 415, 422) } },
-  }, async (request) => {
-    await services.protection.setProtection(principalOf(request), request.body.sensitiveOperations, requestMeta(request));
-    return { ...(await services.protection.protection(principalOf(request))), operations: [...sensitiveOperations] };
-  });
-
-  app.post<{ Body: Static<typeof SignupBody> }>('/accounts', {
-    config: { auth: 'none' },
-    schema: {
-      tags: ['accounts'],
-      summary: 'Sign up: create a primary account and its root user',
-      body: SignupBody,
-      response: { 201: Type.Object({ account: Type.Object({ id: Type.String(), alias: Type.String() }), user: PublicUserSchema }), ...errors(400, 403, 409, 413, 415) },
-    },
-  }, async (request, reply) => reply.status(201).send(await services.accounts.signup(request.body, requestMeta(request))));
-
-  app.get('/me', {
-    config: { auth: 'restricted-ok' },
-    schema: {
-      tags: ['accounts'],
-      summary: 'The caller: user, account and MFA state',
-      response: {
-        200: Type.Object({
-          user: PublicUserSchema,
-          account: Type.Object({ id: Type.String(), alias: Type.String() }),
-          mfa: Type.Object({ bound: Type.Boolean(), device: Type.Optional(DeviceSchema) }),
-          session: Type.Object({ restricted: Type.Boolean(), stepUpUntil: Type.Union([Type.String(), Type.Null()]) }),
-        }),
-        ...errors(401),
+  app.patch<{ Body: Static<typeof PatchMeBody> }>(
+    '/me',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Change your display name, email, phone or password (all but the name need a fresh step-up)',
+        body: PatchMeBody,
+        response: { 200: Type.Object({ user: PublicUserSchema }), ...errors(400, 401, 403, 409, 413, 415) },
       },
     },
-  }, async (request) => {
-    const principal = principalOf(request);
-    const profile = await services.profile(principal.userId);
-    return {
-      ...profile,
-      session: { restricted: principal.restricted, stepUpUntil: services.stepUp.isFresh(principal) ? new Date(principal.stepUpUntil).toISOString() : null },
-    };
-  });
+    async (request) => services.accounts.updateSelf(principalOf(request), request.body, requestMeta(request)),
+  );
+
+  app.get(
+    '/me/protection',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['accounts'],
+        summary:
+          'Account protection: how login and sensitive operations are verified, and the list of sensitive operations',
+        response: { 200: ProtectionResponse, ...errors(401, 403) },
+      },
+    },
+    async (request) => ({
+      ...(await services.protection.protection(principalOf(request))),
+      operations: [...sensitiveOperations],
+    }),
+  );
+
+  app.put<{ Body: Static<typeof ProtectionBody> }>(
+    '/me/protection',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Pick the method for sensitive operations (fresh step-up)',
+        body: ProtectionBody,
+        response: { 200: ProtectionResponse, ...errors(400, 401, 403, 404, 413, 415, 422) },
+      },
+    },
+    async (request) => {
+      await services.protection.setProtection(
+        principalOf(request),
+        request.body.sensitiveOperations,
+        requestMeta(request),
+      );
+      return { ...(await services.protection.protection(principalOf(request))), operations: [...sensitiveOperations] };
+    },
+  );
+
+  app.post<{ Body: Static<typeof SignupBody> }>(
+    '/accounts',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Sign up: create a primary account and its root user',
+        body: SignupBody,
+        response: {
+          201: Type.Object({
+            account: Type.Object({ id: Type.String(), alias: Type.String() }),
+            user: PublicUserSchema,
+          }),
+          ...errors(400, 403, 409, 413, 415),
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await services.accounts.signup(request.body, requestMeta(request))),
+  );
+
+  app.get(
+    '/me',
+    {
+      config: { auth: 'restricted-ok' },
+      schema: {
+        tags: ['accounts'],
+        summary: 'The caller: user, account and MFA state',
+        response: {
+          200: Type.Object({
+            user: PublicUserSchema,
+            account: Type.Object({ id: Type.String(), alias: Type.String() }),
+            mfa: Type.Object({ bound: Type.Boolean(), device: Type.Optional(DeviceSchema) }),
+            session: Type.Object({ restricted: Type.Boolean(), stepUpUntil: Type.Union([Type.String(), Type.Null()]) }),
+          }),
+          ...errors(401),
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const profile = await services.profile(principal.userId);
+      return {
+        ...profile,
+        session: {
+          restricted: principal.restricted,
+          stepUpUntil: services.stepUp.isFresh(principal) ? new Date(principal.stepUpUntil).toISOString() : null,
+        },
+      };
+    },
+  );
 }

@@ -9,30 +9,45 @@ const AuditQuery = Type.Object(
     userId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     type: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$', description: '1 to 1000, default 50' })),
-    before: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'an event id: page to older events' })),
+    before: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'an event id: page to older events' }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export function registerAuditRoutes(app: FastifyInstance, services: Services) {
-  app.get<{ Querystring: Static<typeof AuditQuery> }>('/audit-events', {
-    config: { auth: 'session' },
-    schema: {
-      tags: ['audit'],
-      summary: "The account's security events, newest first",
-      querystring: AuditQuery,
-      response: {
-        200: Type.Object({
-          events: Type.Array(Type.Object({
-            id: Type.String(), type: Type.String(), userId: Type.Union([Type.String(), Type.Null()]), actorId: Type.Union([Type.String(), Type.Null()]),
-            ip: Type.Union([Type.String(), Type.Null()]), at: Type.String(), details: Type.Record(Type.String(), Type.Unknown()),
-          })),
-        }),
-        ...errors(400, 401, 403),
+  app.get<{ Querystring: Static<typeof AuditQuery> }>(
+    '/audit-events',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['audit'],
+        summary: "The account's security events, newest first",
+        querystring: AuditQuery,
+        response: {
+          200: Type.Object({
+            events: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                type: Type.String(),
+                userId: Type.Union([Type.String(), Type.Null()]),
+                actorId: Type.Union([Type.String(), Type.Null()]),
+                ip: Type.Union([Type.String(), Type.Null()]),
+                at: Type.String(),
+                details: Type.Record(Type.String(), Type.Unknown()),
+              }),
+            ),
+          }),
+          ...errors(400, 401, 403),
+        },
       },
     },
-  }, async (request) => {
-    const { limit, ...rest } = request.query;
-    return { events: await services.auditQuery(principalOf(request), { ...rest, limit: limit ? Number(limit) : 50 }) };
-  });
+    async (request) => {
+      const { limit, ...rest } = request.query;
+      return {
+        events: await services.auditQuery(principalOf(request), { ...rest, limit: limit ? Number(limit) : 50 }),
+      };
+    },
+  );
 }

@@ -4,96 +4,177 @@ import type { Services } from '../services.js';
 import { principalOf, requestMeta } from '../plugins/auth.js';
 import { DeviceSchema, OpaqueId, Password, SessionSchema, TotpCode, errors, iso } from './schemas.js';
 
-const ActivateBody = Type.Object({ enrollmentId: OpaqueId, codes: Type.Array(TotpCode, { minItems: 1, maxItems: 2 }) }, { additionalProperties: false });
+const ActivateBody = Type.Object(
+  { enrollmentId: OpaqueId, codes: Type.Array(TotpCode, { minItems: 1, maxItems: 2 }) },
+  { additionalProperties: false },
+);
 const UnbindBody = Type.Object({ code: TotpCode }, { additionalProperties: false });
-const ResyncBody = Type.Object({ codes: Type.Array(TotpCode, { minItems: 2, maxItems: 2 }) }, { additionalProperties: false });
+const ResyncBody = Type.Object(
+  { codes: Type.Array(TotpCode, { minItems: 2, maxItems: 2 }) },
+  { additionalProperties: false },
+);
 const OobCode = Type.String({ pattern: '^[0-9]{6}$', description: 'the 6-digit code from the email or SMS' });
 const StepUpBody = Type.Union([
   Type.Object({ method: Type.Literal('totp'), code: TotpCode }, { additionalProperties: false }),
   Type.Object({ method: Type.Literal('password'), password: Password }, { additionalProperties: false }),
-  Type.Object({ method: Type.Union([Type.Literal('email'), Type.Literal('sms')]), verificationId: OpaqueId, code: OobCode }, { additionalProperties: false }),
+  Type.Object(
+    { method: Type.Union([Type.Literal('email'), Type.Literal('sms')]), verificationId: OpaqueId, code: OobCode },
+    { additionalProperties: false },
+  ),
 ]);
-const VerificationBody = Type.Object({ channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]) }, { additionalProperties: false });
+const VerificationBody = Type.Object(
+  { channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]) },
+  { additionalProperties: false },
+);
 
 export function registerMfaRoutes(app: FastifyInstance, services: Services) {
-  app.post<{ Body: Static<typeof VerificationBody> }>('/me/verifications', {
-    config: { auth: 'session' },
-    schema: {
-      tags: ['mfa'],
-      summary: 'Send a 6-digit code by email or SMS for a step-up (10 minutes, single use, 5 tries)',
-      body: VerificationBody,
-      response: {
-        202: Type.Object({ verification: Type.Object({ id: Type.String(), channel: Type.String(), destination: Type.String(), expiresAt: Type.String() }) }),
-        ...errors(400, 401, 403, 413, 415, 422, 429),
+  app.post<{ Body: Static<typeof VerificationBody> }>(
+    '/me/verifications',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['mfa'],
+        summary: 'Send a 6-digit code by email or SMS for a step-up (10 minutes, single use, 5 tries)',
+        body: VerificationBody,
+        response: {
+          202: Type.Object({
+            verification: Type.Object({
+              id: Type.String(),
+              channel: Type.String(),
+              destination: Type.String(),
+              expiresAt: Type.String(),
+            }),
+          }),
+          ...errors(400, 401, 403, 413, 415, 422, 429),
+        },
       },
     },
-  }, async (request, reply) => {
-    const verification = await services.verification.send(principalOf(request), request.body.channel, requestMeta(request));
-    return reply.status(202).send({ verification: { ...verification, expiresAt: iso(verification.expiresAt) } });
-  });
-
-  app.post<{ Body: Static<typeof StepUpBody> }>('/me/step-up', {
-    config: { auth: 'session' },
-    schema: {
-      tags: ['mfa'],
-      summary: 'Verify again for sensitive operations (TOTP, or the password while no device is bound)',
-      body: StepUpBody,
-      response: { 200: Type.Object({ stepUpUntil: Type.String(), session: Type.Optional(SessionSchema) }), ...errors(400, 401, 403, 404, 413, 415, 429) },
+    async (request, reply) => {
+      const verification = await services.verification.send(
+        principalOf(request),
+        request.body.channel,
+        requestMeta(request),
+      );
+      return reply.status(202).send({ verification: { ...verification, expiresAt: iso(verification.expiresAt) } });
     },
-  }, async (request) => {
-    const result = await services.stepUp.stepUp(principalOf(request), request.body, requestMeta(request));
-    // A TOTP step-up that first proves the device in this session rotates it: the old token ends.
-    return { stepUpUntil: iso(result.stepUpUntil), ...('session' in result && result.session ? { session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), restricted: false } } : {}) };
-  });
+  );
 
-  app.post('/me/mfa-device', {
-    config: { auth: 'restricted-ok' },
-    schema: {
-      tags: ['mfa'],
-      summary: 'Start binding a virtual MFA device: a new secret, shown once (needs a fresh step-up unless the session is restricted)',
-      response: {
-        201: Type.Object({
-          enrollment: Type.Object({ id: Type.String(), secret: Type.String(), otpauthUri: Type.String(), qrSvg: Type.String(), expiresAt: Type.String() }),
-          codesRequired: Type.Integer(),
-        }),
-        ...errors(401, 403, 409),
+  app.post<{ Body: Static<typeof StepUpBody> }>(
+    '/me/step-up',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['mfa'],
+        summary: 'Verify again for sensitive operations (TOTP, or the password while no device is bound)',
+        body: StepUpBody,
+        response: {
+          200: Type.Object({ stepUpUntil: Type.String(), session: Type.Optional(SessionSchema) }),
+          ...errors(400, 401, 403, 404, 413, 415, 429),
+        },
       },
     },
-  }, async (request, reply) => {
-    const result = await services.enrollment.start(principalOf(request), requestMeta(request));
-    // The secret is in this body only; no cache may keep it (ASVS 5.0 14.3.2).
-    reply.header('cache-control', 'no-store');
-    return reply.status(201).send({ enrollment: { ...result.enrollment, expiresAt: iso(result.enrollment.expiresAt) }, codesRequired: result.codesRequired });
-  });
-
-  app.post<{ Body: Static<typeof ActivateBody> }>('/me/mfa-device/activate', {
-    config: { auth: 'restricted-ok' },
-    schema: {
-      tags: ['mfa'],
-      summary: 'Confirm binding with consecutive codes from the new device',
-      body: ActivateBody,
-      response: { 200: Type.Object({ device: DeviceSchema, session: Type.Optional(SessionSchema) }), ...errors(400, 401, 403, 404, 409, 410, 413, 415, 422, 429) },
+    async (request) => {
+      const result = await services.stepUp.stepUp(principalOf(request), request.body, requestMeta(request));
+      // A TOTP step-up that first proves the device in this session rotates it: the old token ends.
+      return {
+        stepUpUntil: iso(result.stepUpUntil),
+        ...('session' in result && result.session
+          ? { session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), restricted: false } }
+          : {}),
+      };
     },
-  }, async (request) => {
-    const result = await services.enrollment.activate(principalOf(request), request.body, requestMeta(request));
-    return { device: result.device, ...(result.session ? { session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), restricted: false } } : {}) };
-  });
+  );
 
-  app.delete<{ Body: Static<typeof UnbindBody> }>('/me/mfa-device', {
-    config: { auth: 'session' },
-    schema: { tags: ['mfa'], summary: 'Unbind the device: a current code and a fresh step-up', body: UnbindBody, response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 413, 415, 429) } },
-  }, async (request, reply) => {
-    await services.devices.unbind(principalOf(request), request.body, requestMeta(request));
-    return reply.status(204).send();
-  });
-
-  app.post<{ Body: Static<typeof ResyncBody> }>('/me/mfa-device/resync', {
-    config: { auth: 'session' },
-    schema: {
-      tags: ['mfa'],
-      summary: "Re-learn the phone clock's drift from two consecutive codes (up to 5 minutes off)",
-      body: ResyncBody,
-      response: { 200: Type.Object({ device: Type.Object({ id: Type.String(), driftSeconds: Type.Integer() }) }), ...errors(400, 401, 403, 404, 413, 415, 422, 429) },
+  app.post(
+    '/me/mfa-device',
+    {
+      config: { auth: 'restricted-ok' },
+      schema: {
+        tags: ['mfa'],
+        summary:
+          'Start binding a virtual MFA device: a new secret, shown once (needs a fresh step-up unless the session is restricted)',
+        response: {
+          201: Type.Object({
+            enrollment: Type.Object({
+              id: Type.String(),
+              secret: Type.String(),
+              otpauthUri: Type.String(),
+              qrSvg: Type.String(),
+              expiresAt: Type.String(),
+            }),
+            codesRequired: Type.Integer(),
+          }),
+          ...errors(401, 403, 409),
+        },
+      },
     },
-  }, async (request) => services.devices.resync(principalOf(request), request.body, requestMeta(request)));
+    async (request, reply) => {
+      const result = await services.enrollment.start(principalOf(request), requestMeta(request));
+      // The secret is in this body only; no cache may keep it (ASVS 5.0 14.3.2).
+      reply.header('cache-control', 'no-store');
+      return reply.status(201).send({
+        enrollment: { ...result.enrollment, expiresAt: iso(result.enrollment.expiresAt) },
+        codesRequired: result.codesRequired,
+      });
+    },
+  );
+
+  app.post<{ Body: Static<typeof ActivateBody> }>(
+    '/me/mfa-device/activate',
+    {
+      config: { auth: 'restricted-ok' },
+      schema: {
+        tags: ['mfa'],
+        summary: 'Confirm binding with consecutive codes from the new device',
+        body: ActivateBody,
+        response: {
+          200: Type.Object({ device: DeviceSchema, session: Type.Optional(SessionSchema) }),
+          ...errors(400, 401, 403, 404, 409, 410, 413, 415, 422, 429),
+        },
+      },
+    },
+    async (request) => {
+      const result = await services.enrollment.activate(principalOf(request), request.body, requestMeta(request));
+      return {
+        device: result.device,
+        ...(result.session
+          ? { session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), restricted: false } }
+          : {}),
+      };
+    },
+  );
+
+  app.delete<{ Body: Static<typeof UnbindBody> }>(
+    '/me/mfa-device',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['mfa'],
+        summary: 'Unbind the device: a current code and a fresh step-up',
+        body: UnbindBody,
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 413, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      await services.devices.unbind(principalOf(request), request.body, requestMeta(request));
+      return reply.status(204).send();
+    },
+  );
+
+  app.post<{ Body: Static<typeof ResyncBody> }>(
+    '/me/mfa-device/resync',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['mfa'],
+        summary: "Re-learn the phone clock's drift from two consecutive codes (up to 5 minutes off)",
+        body: ResyncBody,
+        response: {
+          200: Type.Object({ device: Type.Object({ id: Type.String(), driftSeconds: Type.Integer() }) }),
+          ...errors(400, 401, 403, 404, 413, 415, 422, 429),
+        },
+      },
+    },
+    async (request) => services.devices.resync(principalOf(request), request.body, requestMeta(request)),
+  );
 }

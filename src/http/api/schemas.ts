@@ -1,7 +1,10 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 
 /** API.md: a TOTP code is a string of 6 ASCII digits; anything else is 400 validation.failed. */
-export const TotpCode = Type.String({ pattern: '^[0-9]{6}$', description: '6 ASCII digits from the authenticator app' });
+export const TotpCode = Type.String({
+  pattern: '^[0-9]{6}$',
+  description: '6 ASCII digits from the authenticator app',
+});
 export const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' });
 export const Password = Type.String({ minLength: 8, maxLength: 256 });
 export const OpaqueId = Type.String({ minLength: 1, maxLength: 128 });
@@ -28,7 +31,11 @@ export const PublicUserSchema = Type.Object({
   displayName: Type.String(),
 });
 
-export const SessionSchema = Type.Object({ token: Type.String(), expiresAt: IsoTime, restricted: Type.Optional(Type.Boolean()) });
+export const SessionSchema = Type.Object({
+  token: Type.String(),
+  expiresAt: IsoTime,
+  restricted: Type.Optional(Type.Boolean()),
+});
 export const DeviceSchema = Type.Object({ id: Type.String(), boundAt: IsoTime });
 
 /** Every route lists its error statuses; they all share the error shape. */

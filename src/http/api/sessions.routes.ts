@@ -6,7 +6,11 @@ import { OpaqueId, PublicUserSchema, SessionSchema, TotpCode, errors, iso } from
 
 const LoginBody = Type.Object(
   {
-    login: Type.String({ minLength: 1, maxLength: 320, description: 'Email of a primary account, or username@alias of a sub-user' }),
+    login: Type.String({
+      minLength: 1,
+      maxLength: 320,
+      description: 'Email of a primary account, or username@alias of a sub-user',
+    }),
     password: Type.String({ minLength: 1, maxLength: 256 }),
   },
   { additionalProperties: false },
@@ -14,44 +18,77 @@ const LoginBody = Type.Object(
 const MfaBody = Type.Object({ challengeId: OpaqueId, code: TotpCode }, { additionalProperties: false });
 
 export function registerSessionRoutes(app: FastifyInstance, services: Services) {
-  app.post<{ Body: Static<typeof LoginBody> }>('/sessions', {
-    config: { auth: 'none' },
-    schema: {
-      tags: ['sessions'],
-      summary: 'Log in with a password; answers mfa_required with a challenge when a device is bound',
-      body: LoginBody,
-      response: {
-        200: Type.Object({ status: Type.Literal('mfa_required'), challenge: Type.Object({ id: Type.String(), expiresAt: Type.String() }) }),
-        201: Type.Object({ status: Type.String(), session: SessionSchema, user: PublicUserSchema }),
-        ...errors(400, 401, 413, 415, 429),
+  app.post<{ Body: Static<typeof LoginBody> }>(
+    '/sessions',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Log in with a password; answers mfa_required with a challenge when a device is bound',
+        body: LoginBody,
+        response: {
+          200: Type.Object({
+            status: Type.Literal('mfa_required'),
+            challenge: Type.Object({ id: Type.String(), expiresAt: Type.String() }),
+          }),
+          201: Type.Object({ status: Type.String(), session: SessionSchema, user: PublicUserSchema }),
+          ...errors(400, 401, 413, 415, 429),
+        },
       },
     },
-  }, async (request, reply) => {
-    const result = await services.sessions.login(request.body, requestMeta(request));
-    if (result.status === 'mfa_required') {
-      return reply.status(200).send({ status: result.status, challenge: { id: result.challenge.id, expiresAt: iso(result.challenge.expiresAt) } });
-    }
-    return reply.status(201).send({ status: result.status, session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), ...(result.session.restricted ? { restricted: true } : {}) }, user: result.user });
-  });
-
-  app.post<{ Body: Static<typeof MfaBody> }>('/sessions/mfa', {
-    config: { auth: 'none' },
-    schema: {
-      tags: ['sessions'],
-      summary: 'Complete a login with the dynamic code',
-      body: MfaBody,
-      response: { 201: Type.Object({ status: Type.Literal('authenticated'), session: SessionSchema, user: PublicUserSchema }), ...errors(400, 401, 410, 413, 415, 429) },
+    async (request, reply) => {
+      const result = await services.sessions.login(request.body, requestMeta(request));
+      if (result.status === 'mfa_required') {
+        return reply.status(200).send({
+          status: result.status,
+          challenge: { id: result.challenge.id, expiresAt: iso(result.challenge.expiresAt) },
+        });
+      }
+      return reply.status(201).send({
+        status: result.status,
+        session: {
+          token: result.session.token,
+          expiresAt: iso(result.session.expiresAt),
+          ...(result.session.restricted ? { restricted: true } : {}),
+        },
+        user: result.user,
+      });
     },
-  }, async (request, reply) => {
-    const result = await services.sessions.completeMfa(request.body, requestMeta(request));
-    return reply.status(201).send({ status: result.status, session: { token: result.session.token, expiresAt: iso(result.session.expiresAt) }, user: result.user });
-  });
+  );
 
-  app.delete('/sessions/current', {
-    config: { auth: 'restricted-ok' },
-    schema: { tags: ['sessions'], summary: 'Sign out', response: { 204: Type.Null(), ...errors(401, 403) } },
-  }, async (request, reply) => {
-    await services.sessions.logout(principalOf(request), requestMeta(request));
-    return reply.status(204).send();
-  });
+  app.post<{ Body: Static<typeof MfaBody> }>(
+    '/sessions/mfa',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Complete a login with the dynamic code',
+        body: MfaBody,
+        response: {
+          201: Type.Object({ status: Type.Literal('authenticated'), session: SessionSchema, user: PublicUserSchema }),
+          ...errors(400, 401, 410, 413, 415, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await services.sessions.completeMfa(request.body, requestMeta(request));
+      return reply.status(201).send({
+        status: result.status,
+        session: { token: result.session.token, expiresAt: iso(result.session.expiresAt) },
+        user: result.user,
+      });
+    },
+  );
+
+  app.delete(
+    '/sessions/current',
+    {
+      config: { auth: 'restricted-ok' },
+      schema: { tags: ['sessions'], summary: 'Sign out', response: { 204: Type.Null(), ...errors(401, 403) } },
+    },
+    async (request, reply) => {
+      await services.sessions.logout(principalOf(request), requestMeta(request));
+      return reply.status(204).send();
+    },
+  );
 }

@@ -15,38 +15,127 @@ const Workspace = Type.Object({
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 const Params = Type.Object({ id: OpaqueId });
 const CreateBody = Type.Object({ name: Name }, { additionalProperties: false });
-const PatchBody = Type.Object({ name: Type.Optional(Name), mfaRequired: Type.Optional(Type.Boolean()), graceDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 90 })) }, { additionalProperties: false, minProperties: 1 });
-const MemberBody = Type.Object({ userId: OpaqueId, role: Type.Union([Type.Literal('admin'), Type.Literal('member')]) }, { additionalProperties: false });
-const Member = Type.Object({ userId: Type.String(), role: Type.String(), name: Type.Optional(Type.String()), displayName: Type.Optional(Type.String()), mfa: Type.Object({ bound: Type.Boolean(), boundAt: Type.Optional(Type.String()) }) });
+const PatchBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    mfaRequired: Type.Optional(Type.Boolean()),
+    graceDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 90 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+const MemberBody = Type.Object(
+  { userId: OpaqueId, role: Type.Union([Type.Literal('admin'), Type.Literal('member')]) },
+  { additionalProperties: false },
+);
+const Member = Type.Object({
+  userId: Type.String(),
+  role: Type.String(),
+  name: Type.Optional(Type.String()),
+  displayName: Type.Optional(Type.String()),
+  mfa: Type.Object({ bound: Type.Boolean(), boundAt: Type.Optional(Type.String()) }),
+});
 
 export function registerWorkspaceRoutes(app: FastifyInstance, services: Services) {
-  app.post<{ Body: Static<typeof CreateBody> }>('/workspaces', {
-    config: { auth: 'session' },
-    schema: { tags: ['workspaces'], summary: 'Create a workspace; the caller becomes its owner', body: CreateBody, response: { 201: Type.Object({ workspace: Workspace }), ...errors(400, 401, 403, 413, 415) } },
-  }, async (request, reply) => reply.status(201).send({ workspace: await services.workspaces.create(principalOf(request), request.body, requestMeta(request)) }));
+  app.post<{ Body: Static<typeof CreateBody> }>(
+    '/workspaces',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Create a workspace; the caller becomes its owner',
+        body: CreateBody,
+        response: { 201: Type.Object({ workspace: Workspace }), ...errors(400, 401, 403, 413, 415) },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send({
+        workspace: await services.workspaces.create(principalOf(request), request.body, requestMeta(request)),
+      }),
+  );
 
-  app.get('/workspaces', {
-    config: { auth: 'session' },
-    schema: { tags: ['workspaces'], summary: "The caller's workspaces", response: { 200: Type.Object({ workspaces: Type.Array(Workspace) }), ...errors(401, 403) } },
-  }, async (request) => ({ workspaces: await services.workspaces.list(principalOf(request)) }));
+  app.get(
+    '/workspaces',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['workspaces'],
+        summary: "The caller's workspaces",
+        response: { 200: Type.Object({ workspaces: Type.Array(Workspace) }), ...errors(401, 403) },
+      },
+    },
+    async (request) => ({ workspaces: await services.workspaces.list(principalOf(request)) }),
+  );
 
-  app.get<{ Params: Static<typeof Params> }>('/workspaces/:id', {
-    config: { auth: 'session' },
-    schema: { tags: ['workspaces'], summary: 'One workspace; with mandatory MFA, only from a session that proved a bound device', params: Params, response: { 200: Type.Object({ workspace: Workspace }), ...errors(401, 403, 404) } },
-  }, async (request) => ({ workspace: await services.workspaces.get(principalOf(request), request.params.id) }));
+  app.get<{ Params: Static<typeof Params> }>(
+    '/workspaces/:id',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'One workspace; with mandatory MFA, only from a session that proved a bound device',
+        params: Params,
+        response: { 200: Type.Object({ workspace: Workspace }), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => ({ workspace: await services.workspaces.get(principalOf(request), request.params.id) }),
+  );
 
-  app.patch<{ Params: Static<typeof Params>; Body: Static<typeof PatchBody> }>('/workspaces/:id', {
-    config: { auth: 'session' },
-    schema: { tags: ['workspaces'], summary: 'Rename, or change the MFA policy (owner/admin; the policy needs a fresh step-up)', params: Params, body: PatchBody, response: { 200: Type.Object({ workspace: Workspace }), ...errors(400, 401, 403, 404, 413, 415) } },
-  }, async (request) => ({ workspace: await services.workspaces.update(principalOf(request), request.params.id, request.body, requestMeta(request)) }));
+  app.patch<{ Params: Static<typeof Params>; Body: Static<typeof PatchBody> }>(
+    '/workspaces/:id',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Rename, or change the MFA policy (owner/admin; the policy needs a fresh step-up)',
+        params: Params,
+        body: PatchBody,
+        response: { 200: Type.Object({ workspace: Workspace }), ...errors(400, 401, 403, 404, 413, 415) },
+      },
+    },
+    async (request) => ({
+      workspace: await services.workspaces.update(
+        principalOf(request),
+        request.params.id,
+        request.body,
+        requestMeta(request),
+      ),
+    }),
+  );
 
-  app.post<{ Params: Static<typeof Params>; Body: Static<typeof MemberBody> }>('/workspaces/:id/members', {
-    config: { auth: 'session' },
-    schema: { tags: ['workspaces'], summary: 'Add a user of the same account as admin or member (owner/admin)', params: Params, body: MemberBody, response: { 201: Type.Object({ member: Member }), ...errors(400, 401, 403, 404, 409, 413, 415) } },
-  }, async (request, reply) => reply.status(201).send({ member: await services.workspaces.addMember(principalOf(request), request.params.id, request.body, requestMeta(request)) }));
+  app.post<{ Params: Static<typeof Params>; Body: Static<typeof MemberBody> }>(
+    '/workspaces/:id/members',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Add a user of the same account as admin or member (owner/admin)',
+        params: Params,
+        body: MemberBody,
+        response: { 201: Type.Object({ member: Member }), ...errors(400, 401, 403, 404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send({
+        member: await services.workspaces.addMember(
+          principalOf(request),
+          request.params.id,
+          request.body,
+          requestMeta(request),
+        ),
+      }),
+  );
 
-  app.get<{ Params: Static<typeof Params> }>('/workspaces/:id/members', {
-    config: { auth: 'session' },
-    schema: { tags: ['workspaces'], summary: 'Members and their MFA state: the compliance view (owner/admin)', params: Params, response: { 200: Type.Object({ members: Type.Array(Member) }), ...errors(401, 403, 404) } },
-  }, async (request) => ({ members: await services.workspaces.members(principalOf(request), request.params.id) }));
+  app.get<{ Params: Static<typeof Params> }>(
+    '/workspaces/:id/members',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Members and their MFA state: the compliance view (owner/admin)',
+        params: Params,
+        response: { 200: Type.Object({ members: Type.Array(Member) }), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => ({ members: await services.workspaces.members(principalOf(request), request.params.id) }),
+  );
 }

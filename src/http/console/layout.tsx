@@ -25,24 +25,45 @@ export function Layout(props: PageFrame & { children: ComponentChildren }) {
       <body>
         <header class="topbar">
           <a class="brand" href={props.signedInAs ? '/overview' : '/login'}>
-            <span class="brand-mark" aria-hidden="true">2</span> twofold
+            <span class="brand-mark" aria-hidden="true">
+              2
+            </span>{' '}
+            twofold
           </a>
           {props.signedInAs ? (
             <nav>
               {props.restricted ? null : (
                 <>
-                  <a class={props.active === 'overview' ? 'active' : ''} href="/overview">Overview</a>
-                  {props.canManageUsers ? <a class={props.active === 'users' ? 'active' : ''} href="/users">User Management</a> : null}
-                  <a class={props.active === 'workspaces' ? 'active' : ''} href="/workspaces">Workspaces</a>
-                  <a class={props.active === 'security' ? 'active' : ''} href="/account/security">Account Management</a>
-                  <a class={props.active === 'audit' ? 'active' : ''} href="/audit">Audit log</a>
-                  {props.dev ? <a class={props.active === 'outbox' ? 'active' : ''} href="/dev/outbox">Outbox</a> : null}
+                  <a class={props.active === 'overview' ? 'active' : ''} href="/overview">
+                    Overview
+                  </a>
+                  {props.canManageUsers ? (
+                    <a class={props.active === 'users' ? 'active' : ''} href="/users">
+                      User Management
+                    </a>
+                  ) : null}
+                  <a class={props.active === 'workspaces' ? 'active' : ''} href="/workspaces">
+                    Workspaces
+                  </a>
+                  <a class={props.active === 'security' ? 'active' : ''} href="/account/security">
+                    Account Management
+                  </a>
+                  <a class={props.active === 'audit' ? 'active' : ''} href="/audit">
+                    Audit log
+                  </a>
+                  {props.dev ? (
+                    <a class={props.active === 'outbox' ? 'active' : ''} href="/dev/outbox">
+                      Outbox
+                    </a>
+                  ) : null}
                 </>
               )}
               <span class="who">{props.signedInAs}</span>
               <form method="post" action="/logout" class="inline">
                 <input type="hidden" name="_csrf" value={props.csrf} />
-                <button type="submit" class="link">Sign out</button>
+                <button type="submit" class="link">
+                  Sign out
+                </button>
               </form>
             </nav>
           ) : null}
@@ -55,7 +76,11 @@ export function Layout(props: PageFrame & { children: ComponentChildren }) {
 }
 
 export function Alert(props: { kind: 'error' | 'success' | 'info'; children: ComponentChildren }) {
-  return <div class={`alert alert-${props.kind}`} role={props.kind === 'error' ? 'alert' : 'status'}>{props.children}</div>;
+  return (
+    <div class={`alert alert-${props.kind}`} role={props.kind === 'error' ? 'alert' : 'status'}>
+      {props.children}
+    </div>
+  );
 }
 
 export function Csrf(props: { value: string }) {
@@ -66,7 +91,18 @@ export function CodeInput(props: { name: string; label: string; autofocus?: bool
   return (
     <label>
       {props.label}
-      <input name={props.name} type="text" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} minLength={6} required autoFocus={props.autofocus} class="code" />
+      <input
+        name={props.name}
+        type="text"
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        pattern="[0-9]{6}"
+        maxLength={6}
+        minLength={6}
+        required
+        autoFocus={props.autofocus}
+        class="code"
+      />
     </label>
   );
 }
@@ -79,7 +115,9 @@ export function ActivationForm(props: { action: string; csrf: string; enrollment
       <input type="hidden" name="enrollmentId" value={props.enrollmentId} />
       <CodeInput name="code1" label={props.codesRequired === 2 ? 'First code' : 'Code'} autofocus />
       {props.codesRequired === 2 ? <CodeInput name="code2" label="Next code" /> : null}
-      <button type="submit" class="primary">Confirm</button>
+      <button type="submit" class="primary">
+        Confirm
+      </button>
     </form>
   );
 }

@@ -24,7 +24,8 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
 /** The session token from `Authorization: Bearer` (API clients) or the console cookie. */
 export function sessionToken(request: FastifyRequest): { token: string; via: 'bearer' | 'cookie' } | null {
   const header = request.headers.authorization;
-  if (typeof header === 'string' && /^Bearer\s+/i.test(header)) return { token: header.replace(/^Bearer\s+/i, '').trim(), via: 'bearer' };
+  if (typeof header === 'string' && /^Bearer\s+/i.test(header))
+    return { token: header.replace(/^Bearer\s+/i, '').trim(), via: 'bearer' };
   const cookie = request.cookies?.[SESSION_COOKIE];
   return cookie ? { token: cookie, via: 'cookie' } : null;
 }
@@ -68,12 +69,20 @@ export function createAuthHook(deps: { sessions: SessionsService; publicUrl: str
       }
     }
     if (mode === 'none') return;
-    if (!request.principal) throw new AppError('auth.unauthenticated', 'Log in first: the session is missing, expired or signed out.');
-    if (request.authenticatedBy === 'cookie' && STATE_CHANGING.has(request.method) && !originAllowed(request, deps.publicUrl)) {
+    if (!request.principal)
+      throw new AppError('auth.unauthenticated', 'Log in first: the session is missing, expired or signed out.');
+    if (
+      request.authenticatedBy === 'cookie' &&
+      STATE_CHANGING.has(request.method) &&
+      !originAllowed(request, deps.publicUrl)
+    ) {
       throw new AppError('auth.origin_mismatch', 'This request came from another site and was refused.');
     }
     if (request.principal.restricted && mode !== 'restricted-ok') {
-      throw new AppError('mfa.enrollment_required', 'Bind a virtual MFA device first: this session may only bind a device or sign out.');
+      throw new AppError(
+        'mfa.enrollment_required',
+        'Bind a virtual MFA device first: this session may only bind a device or sign out.',
+      );
     }
   };
 }

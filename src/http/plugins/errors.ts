@@ -7,7 +7,8 @@ export function errorBody(error: AppError) {
 }
 
 export function sendAppError(reply: FastifyReply, error: AppError) {
-  if (error.details.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.details.retryAfterSeconds));
+  if (error.details.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(error.details.retryAfterSeconds));
   return reply.status(error.status).type('application/json; charset=utf-8').send(errorBody(error));
 }
 
@@ -22,9 +23,16 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
   if (fastifyError.validation) {
     const fields = fastifyError.validation.slice(0, 5).map((v) => ({
       path: `${fastifyError.validationContext === 'body' ? '' : `${fastifyError.validationContext}:`}${v.instancePath || '/'}`,
-      message: v.keyword === 'additionalProperties' ? `unknown field "${(v.params as { additionalProperty?: string }).additionalProperty}"` : v.message ?? 'is not valid',
+      message:
+        v.keyword === 'additionalProperties'
+          ? `unknown field "${(v.params as { additionalProperty?: string }).additionalProperty}"`
+          : (v.message ?? 'is not valid'),
     }));
-    return new AppError('validation.failed', 'The request is not valid: ' + fields.map((f) => `${f.path} ${f.message}`).join('; '), { details: { fields } });
+    return new AppError(
+      'validation.failed',
+      'The request is not valid: ' + fields.map((f) => `${f.path} ${f.message}`).join('; '),
+      { details: { fields } },
+    );
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -40,30 +48,50 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
   if (error instanceof SyntaxError || fastifyError.statusCode === 400) {
     return new AppError('request.invalid_json', 'The body is not valid JSON.');
   }
-  if (fastifyError.statusCode === 413) return new AppError('request.too_large', 'The body is too large (limit 64 KiB).');
-  if (fastifyError.statusCode === 415) return new AppError('request.unsupported_media_type', 'Send the body as application/json.');
+  if (fastifyError.statusCode === 413)
+    return new AppError('request.too_large', 'The body is too large (limit 64 KiB).');
+  if (fastifyError.statusCode === 415)
+    return new AppError('request.unsupported_media_type', 'Send the body as application/json.');
   if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return new AppError('validation.failed', 'The request is not valid.');
   }
   if (isRetryableConflict(error)) {
     // Still conflicting after the store's retries: contention, not a fault of the request.
-    return new AppError('service.unavailable', 'The service is busy with other requests for the same account. Nothing was changed; try again in a moment.', { details: { retryAfterSeconds: 1 }, cause: error });
+    return new AppError(
+      'service.unavailable',
+      'The service is busy with other requests for the same account. Nothing was changed; try again in a moment.',
+      { details: { retryAfterSeconds: 1 }, cause: error },
+    );
   }
   if (isDatabaseUnavailable(error)) {
-    return new AppError('service.unavailable', 'The service cannot reach its database right now. Nothing was changed; try again in a few seconds.', { details: { retryAfterSeconds: 5 }, cause: error });
+    return new AppError(
+      'service.unavailable',
+      'The service cannot reach its database right now. Nothing was changed; try again in a few seconds.',
+      { details: { retryAfterSeconds: 5 }, cause: error },
+    );
   }
   return new AppError('internal.error', 'Something went wrong on our side. The error was logged.', { cause: error });
 }
 
-export function registerErrorHandling(app: FastifyInstance, renderConsoleError?: (reply: FastifyReply, error: AppError) => unknown) {
+export function registerErrorHandling(
+  app: FastifyInstance,
+  renderConsoleError?: (reply: FastifyReply, error: AppError) => unknown,
+) {
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error as Error);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: appError.code }, 'request refused');
-    if (renderConsoleError && !request.url.startsWith('/api/') && request.method !== 'GET' && request.method !== 'HEAD') {
+    if (
+      renderConsoleError &&
+      !request.url.startsWith('/api/') &&
+      request.method !== 'GET' &&
+      request.method !== 'HEAD'
+    ) {
       return renderConsoleError(reply, appError);
     }
     return sendAppError(reply, appError);
   });
-  app.setNotFoundHandler((request, reply) => sendAppError(reply, new AppError('request.not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendAppError(reply, new AppError('request.not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)),
+  );
 }
