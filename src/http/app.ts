@@ -16,7 +16,7 @@ import { registerAuditRoutes } from './api/audit.routes.js';
 import { registerUserRoutes } from './api/users.routes.js';
 import { registerWorkspaceRoutes } from './api/workspaces.routes.js';
 import { registerDevRoutes } from './api/dev.routes.js';
-import { registerConsole } from './console/console.routes.js';
+import { registerConsole, renderConsoleError } from './console/index.js';
 
 export type { AppConfig, AppDeps } from './deps.js';
 
@@ -110,7 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
 
-  registerErrorHandling(app);
+  registerErrorHandling(app, renderConsoleError);
   // PostgreSQL text cannot hold NUL, and no field of ours has a use for it: refuse it everywhere
   // with a 400 before any handler runs (found by the randomized bad-input run).
   app.addHook('preValidation', async (request) => {

@@ -74,6 +74,12 @@ export function createAccountsService(deps: {
   }
 
   return {
+    /** The caller's own email and phone, for the profile page (GET /me carries no phone). */
+    async contact(userId: string): Promise<{ email: string | null; phone: string | null }> {
+      const user = await store.repos.users.findUserById(userId);
+      return { email: user?.email ?? null, phone: user?.phone ?? null };
+    },
+
     async signup(
       input: { email: string; password: string; displayName?: string | undefined; phone?: string | undefined },
       meta: RequestMeta,

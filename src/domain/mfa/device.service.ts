@@ -42,11 +42,21 @@ export function createDeviceService(deps: {
       return device ? { bound: true as const, device: publicDevice(device) } : { bound: false as const };
     },
 
-    /** DELETE /me/mfa-device: a current code plus a fresh step-up (seed 000 "safety verification"). */
-    async unbind(principal: Principal, input: { code: string }, meta: RequestMeta) {
+    /**
+     * DELETE /me/mfa-device: a current code plus a fresh step-up (seed 000 "safety verification").
+     * `codeIsStepUp` (the console): with a device bound the only step-up is a TOTP code, so the
+     * current code may serve as both — two codes prove no more than one, and a second would mean
+     * waiting 30 seconds for the next step.
+     */
+    async unbind(
+      principal: Principal,
+      input: { code: string },
+      meta: RequestMeta,
+      options: { codeIsStepUp?: boolean } = {},
+    ) {
       const device = await store.repos.mfaDevices.findActive(principal.userId);
       if (!device) throw new AppError('mfa.not_bound', 'No virtual MFA device is bound.');
-      await deps.stepUp.requireFresh(principal, 'mfa.unbind');
+      if (!options.codeIsStepUp) await deps.stepUp.requireFresh(principal, 'mfa.unbind');
       const now = clock();
       const outcome = await store.transaction(async (repos) => {
         const { user } = await loadUser(repos, principal.userId);

@@ -4,7 +4,7 @@ import type { UsersTable } from '../../db/schema.js';
 import { constantTimeEqual, newId, newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { PasswordHasher } from '../../crypto/password.js';
 import type { AuditRecorder } from '../audit/audit.js';
-import { normalizeEmail, publicUser } from '../users/user-views.js';
+import { displayLogin, normalizeEmail, publicUser } from '../users/user-views.js';
 import type { SecondFactorChecker } from '../mfa/second-factor.js';
 import { CHALLENGE_MAX_ATTEMPTS, retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
 import { invalidCodeError, lockedError, recordSecondFactorFailure } from '../mfa/second-factor.js';
@@ -361,6 +361,20 @@ export function createSessionsService(deps: {
         case 'ok':
           return { status: 'authenticated' as const, session: outcome.session, user: publicUser(outcome.user) };
       }
+    },
+
+    /**
+     * The login a pending dynamic-code step belongs to, and its tries left (the console's code step
+     * names the account and counts down); null once it is used up, consumed or expired.
+     */
+    async pendingLogin(challengeId: string): Promise<{ login: string; triesLeft: number } | null> {
+      const challenge = await store.repos.sessions.findChallenge(sha256Hex(challengeId));
+      if (!challenge || challenge.consumed_at !== null || challenge.expires_at <= clock()) return null;
+      const triesLeft = CHALLENGE_MAX_ATTEMPTS - challenge.attempts;
+      if (triesLeft <= 0) return null;
+      const user = await store.repos.users.findUserById(challenge.user_id);
+      const account = user ? await store.repos.users.findAccountById(user.account_id) : undefined;
+      return user && account ? { login: displayLogin(user, account.alias), triesLeft } : null;
     },
 
     /** Resolves `id.secret` to a principal, or null; refreshes the idle expiry at most once a minute. */

@@ -1,17 +1,43 @@
 import type { ComponentChildren } from 'preact';
+import { t } from './messages.js';
+
+export type Message = { kind: 'error' | 'success' | 'info'; text: string } | null;
 
 export interface PageFrame {
   title: string;
   csrf: string;
-  /** Signed-in user's display label, or null on public pages. */
+  /** Signed-in user's login as people type it, or null on public pages. */
   signedInAs: string | null;
-  active?: 'overview' | 'security' | 'audit' | 'users' | 'outbox' | 'workspaces';
+  active?: 'overview' | 'security' | 'profile' | 'audit' | 'users' | 'outbox' | 'workspaces';
   dev?: boolean;
   canManageUsers?: boolean;
   /** A restricted session sees no navigation: it may only bind a device or sign out. */
   restricted?: boolean;
 }
 
+function NavLinks(props: PageFrame) {
+  const link = (key: NonNullable<PageFrame['active']>, href: string, label: string) => (
+    <a class={props.active === key ? 'active' : ''} href={href}>
+      {label}
+    </a>
+  );
+  return (
+    <>
+      {link('overview', '/overview', t.nav.overview)}
+      {props.canManageUsers ? link('users', '/users', t.nav.users) : null}
+      {link('workspaces', '/workspaces', t.nav.workspaces)}
+      {link('security', '/account/security', t.nav.account)}
+      {link('profile', '/account/profile', t.nav.profile)}
+      {link('audit', '/audit', t.nav.audit)}
+      {props.dev ? link('outbox', '/dev/outbox', t.nav.outbox) : null}
+    </>
+  );
+}
+
+/**
+ * The page frame. On a narrow screen the links fold into a "Menu" disclosure (a <details>, so it
+ * works without JavaScript) and Sign out stays in reach; on a wide one they sit in the bar.
+ */
 export function Layout(props: PageFrame & { children: ComponentChildren }) {
   return (
     <html lang="en">
@@ -19,7 +45,7 @@ export function Layout(props: PageFrame & { children: ComponentChildren }) {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="same-origin" />
-        <title>{`${props.title} · twofold`}</title>
+        <title>{`${props.title} · ${t.brand}`}</title>
         <link rel="stylesheet" href="/assets/console.css" />
       </head>
       <body>
@@ -28,48 +54,38 @@ export function Layout(props: PageFrame & { children: ComponentChildren }) {
             <span class="brand-mark" aria-hidden="true">
               2
             </span>{' '}
-            twofold
+            {t.brand}
           </a>
           {props.signedInAs ? (
             <nav>
               {props.restricted ? null : (
                 <>
-                  <a class={props.active === 'overview' ? 'active' : ''} href="/overview">
-                    Overview
-                  </a>
-                  {props.canManageUsers ? (
-                    <a class={props.active === 'users' ? 'active' : ''} href="/users">
-                      User Management
-                    </a>
-                  ) : null}
-                  <a class={props.active === 'workspaces' ? 'active' : ''} href="/workspaces">
-                    Workspaces
-                  </a>
-                  <a class={props.active === 'security' ? 'active' : ''} href="/account/security">
-                    Account Management
-                  </a>
-                  <a class={props.active === 'audit' ? 'active' : ''} href="/audit">
-                    Audit log
-                  </a>
-                  {props.dev ? (
-                    <a class={props.active === 'outbox' ? 'active' : ''} href="/dev/outbox">
-                      Outbox
-                    </a>
-                  ) : null}
+                  <div class="nav-links">
+                    <NavLinks {...props} />
+                  </div>
+                  <details class="menu">
+                    <summary data-testid="menu">{t.nav.menu}</summary>
+                    <div class="menu-links">
+                      <NavLinks {...props} />
+                    </div>
+                  </details>
                 </>
               )}
               <span class="who">{props.signedInAs}</span>
               <form method="post" action="/logout" class="inline">
                 <input type="hidden" name="_csrf" value={props.csrf} />
-                <button type="submit" class="link">
-                  Sign out
+                <button type="submit" class="link" data-testid="sign-out">
+                  {t.nav.signOut}
                 </button>
               </form>
             </nav>
           ) : null}
         </header>
         <main>{props.children}</main>
-        <footer>twofold · account security{props.dev ? ' · dev mode' : ''}</footer>
+        <footer>
+          {t.footer}
+          {props.dev ? t.footerDev : ''}
+        </footer>
       </body>
     </html>
   );
@@ -83,10 +99,24 @@ export function Alert(props: { kind: 'error' | 'success' | 'info'; children: Com
   );
 }
 
+export function Notice(props: { message: Message }) {
+  return props.message ? <Alert kind={props.message.kind}>{props.message.text}</Alert> : null;
+}
+
 export function Csrf(props: { value: string }) {
   return <input type="hidden" name="_csrf" value={props.value} />;
 }
 
+/** A time as people read it, with the zone named, and the exact instant for machines. */
+export function Time(props: { at: number | string; dateOnly?: boolean }) {
+  const iso = new Date(props.at).toISOString();
+  return <time dateTime={iso}>{props.dateOnly ? t.format.date(props.at) : t.format.dateTime(props.at)}</time>;
+}
+
+/**
+ * A code field that takes what authenticator apps show and people paste ("218 604", "218-604"):
+ * the server strips spaces and dashes, so the field allows them; the phone offers its digit pad.
+ */
 export function CodeInput(props: { name: string; label: string; autofocus?: boolean }) {
   return (
     <label>
@@ -96,9 +126,8 @@ export function CodeInput(props: { name: string; label: string; autofocus?: bool
         type="text"
         inputMode="numeric"
         autoComplete="one-time-code"
-        pattern="[0-9]{6}"
-        maxLength={6}
-        minLength={6}
+        pattern="[0-9][0-9 \-]{4,8}[0-9]"
+        maxLength={9}
         required
         autoFocus={props.autofocus}
         class="code"
@@ -107,17 +136,88 @@ export function CodeInput(props: { name: string; label: string; autofocus?: bool
   );
 }
 
-/** The two-consecutive-codes form that confirms a binding (own device, or one bound for a sub-user). */
+/** The consecutive-codes form that confirms a binding (own device, or one bound for a sub-user). */
 export function ActivationForm(props: { action: string; csrf: string; enrollmentId: string; codesRequired: 1 | 2 }) {
   return (
     <form method="post" action={props.action}>
       <Csrf value={props.csrf} />
       <input type="hidden" name="enrollmentId" value={props.enrollmentId} />
-      <CodeInput name="code1" label={props.codesRequired === 2 ? 'First code' : 'Code'} autofocus />
-      {props.codesRequired === 2 ? <CodeInput name="code2" label="Next code" /> : null}
+      <CodeInput name="code1" label={props.codesRequired === 2 ? t.bind.firstCode : t.common.code} autofocus />
+      {props.codesRequired === 2 ? <CodeInput name="code2" label={t.bind.nextCode} /> : null}
       <button type="submit" class="primary">
-        Confirm
+        {t.bind.confirm}
       </button>
     </form>
+  );
+}
+
+/** A table that scrolls inside its card on a narrow screen instead of widening the page. */
+export function TableScroll(props: { children: ComponentChildren }) {
+  return <div class="table-scroll">{props.children}</div>;
+}
+
+export function ErrorPage(props: { frame: PageFrame; title: string; text: string }) {
+  return (
+    <Layout {...props.frame}>
+      <section class="card narrow">
+        <h1>{props.title}</h1>
+        <Alert kind="error">{props.text}</Alert>
+        <p>
+          <a href="/">{t.common.back}</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}
+
+/**
+ * "Are you sure?" for a destructive action: states the consequence, and posts the same form to the
+ * same action with `confirmed=1` (plus a required reason where the action needs one).
+ */
+export function ConfirmPage(props: {
+  frame: PageFrame;
+  heading: string;
+  consequence: string;
+  action: string;
+  button: string;
+  cancel: string;
+  fields: Record<string, string>;
+  reason?: { label: string; placeholder: string } | undefined;
+  message?: Message;
+}) {
+  return (
+    <Layout {...props.frame}>
+      <section class="card narrow" data-testid="confirm">
+        <h1>{props.heading}</h1>
+        <Notice message={props.message ?? null} />
+        <Alert kind="info">{props.consequence}</Alert>
+        <form method="post" action={props.action}>
+          <Csrf value={props.frame.csrf} />
+          {Object.entries(props.fields).map(([name, value]) => (
+            <input key={name} type="hidden" name={name} value={value} />
+          ))}
+          <input type="hidden" name="confirmed" value="1" />
+          {props.reason ? (
+            <label>
+              {props.reason.label}
+              <input
+                name="reason"
+                type="text"
+                required
+                minLength={3}
+                maxLength={500}
+                placeholder={props.reason.placeholder}
+              />
+            </label>
+          ) : null}
+          <button type="submit" class="danger">
+            {props.button}
+          </button>
+        </form>
+        <p class="muted small">
+          <a href={props.cancel}>{t.common.cancel}</a>
+        </p>
+      </section>
+    </Layout>
   );
 }

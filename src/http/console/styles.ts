@@ -10,6 +10,13 @@ a { color: var(--brand); text-decoration: none; } a:hover { text-decoration: und
 .brand:hover { text-decoration: none; }
 .brand-mark { display: inline-grid; place-items: center; width: 26px; height: 26px; border-radius: 7px; background: var(--brand); font-size: 15px; }
 .topbar nav { display: flex; align-items: center; gap: 18px; white-space: nowrap; font-size: 14px; }
+.nav-links { display: flex; align-items: center; gap: 18px; }
+.menu { display: none; position: relative; }
+.menu summary { cursor: pointer; color: #fff; list-style: none; padding: 6px 10px; border: 1px solid #2c3957; border-radius: 8px; }
+.menu summary::-webkit-details-marker { display: none; }
+.menu-links { position: absolute; right: 0; top: 40px; z-index: 10; display: flex; flex-direction: column; gap: 2px; min-width: 210px; background: #111a2e; border: 1px solid #2c3957; border-radius: 10px; padding: 8px; }
+.menu-links a { padding: 8px 10px; border-radius: 6px; }
+.table-scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 .brand { flex: none; }
 .topbar nav a { color: #c9d3ea; } .topbar nav a.active, .topbar nav a:hover { color: #fff; text-decoration: none; }
 .who { color: #8d9abb; font-size: 13px; border-left: 1px solid #2c3957; padding-left: 18px; }
@@ -60,5 +67,18 @@ details.alt { margin-top: 8px; } details.alt summary { cursor: pointer; color: v
 .card.narrow-left { max-width: 440px; }
 input[type=number] { font: inherit; padding: 10px 12px; border: 1px solid #cdd3df; border-radius: 8px; width: 8ch; }
 .banner { background: var(--off-bg); color: #5c3d00; border-radius: 10px; padding: 12px 16px; margin-bottom: 18px; }
-@media (max-width: 700px) { .bind { grid-template-columns: 1fr; } .topbar { padding: 0 14px; } .who { display: none; } }
+time { white-space: nowrap; }
+@media (max-width: 900px) { .nav-links { display: none; } .menu { display: block; } }
+@media (max-width: 700px) {
+  .bind { grid-template-columns: 1fr; } .qr { width: 100%; max-width: 240px; height: auto; aspect-ratio: 1; }
+  .topbar { padding: 0 14px; gap: 12px; } .who { display: none; }
+  main { padding: 20px 12px; } .card { padding: 16px; } .card.narrow { margin: 8px auto; }
+  .grid { grid-template-columns: minmax(0, 1fr); }
+  .setting, .page-head, .inline-row { flex-direction: column; align-items: stretch; gap: 10px; }
+  .setting-state { flex-wrap: wrap; white-space: normal; }
+  .filter-form { flex-direction: column; align-items: stretch; }
+  .key { word-break: break-all; }
+  input[type=text], input[type=email], input[type=password], select { width: 100%; min-width: 0; }
+  h1 { font-size: 21px; overflow-wrap: anywhere; }
+}
 `;

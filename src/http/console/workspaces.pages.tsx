@@ -1,6 +1,5 @@
-import { Alert, Csrf, Layout, type PageFrame } from './layout.js';
-
-type Message = { kind: 'error' | 'success' | 'info'; text: string } | null;
+import { Alert, Csrf, Layout, Notice, TableScroll, Time, type Message, type PageFrame } from './layout.js';
+import { t } from './messages.js';
 
 export interface WorkspaceView {
   id: string;
@@ -11,51 +10,53 @@ export interface WorkspaceView {
   role?: string | undefined;
 }
 
-function Notice(props: { message: Message }) {
-  return props.message ? <Alert kind={props.message.kind}>{props.message.text}</Alert> : null;
-}
+const w = t.workspaces;
 
 export function WorkspacesPage(props: { frame: PageFrame; message: Message; workspaces: WorkspaceView[] }) {
   return (
     <Layout {...props.frame} active="workspaces">
-      <h1>Workspaces</h1>
+      <h1>{w.title}</h1>
       <Notice message={props.message} />
       <section class="card">
         {props.workspaces.length === 0 ? (
-          <p class="muted">You are not in any workspace yet.</p>
+          <p class="muted">{w.none}</p>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>Workspace</th>
-                <th>Your role</th>
-                <th>Mandatory MFA</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.workspaces.map((w) => (
-                <tr key={w.id}>
-                  <td>
-                    <a href={`/workspaces/${w.id}`}>{w.name}</a>
-                  </td>
-                  <td>{w.role}</td>
-                  <td>{w.mfaRequired ? <span class="badge badge-ok">On</span> : <span class="muted">Off</span>}</td>
+          <TableScroll>
+            <table>
+              <thead>
+                <tr>
+                  <th>{w.columns.name}</th>
+                  <th>{w.columns.role}</th>
+                  <th>{w.columns.mfa}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {props.workspaces.map((ws) => (
+                  <tr key={ws.id}>
+                    <td>
+                      <a href={`/workspaces/${ws.id}`}>{ws.name}</a>
+                    </td>
+                    <td>{ws.role}</td>
+                    <td>
+                      {ws.mfaRequired ? <span class="badge badge-ok">{w.on}</span> : <span class="muted">{w.off}</span>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
       </section>
       <section class="card narrow-left">
-        <h2>Create a workspace</h2>
+        <h2>{w.createHeading}</h2>
         <form method="post" action="/workspaces">
           <Csrf value={props.frame.csrf} />
           <label>
-            Name
+            {w.name}
             <input name="name" type="text" required maxLength={100} />
           </label>
           <button type="submit" class="primary">
-            Create workspace
+            {w.create}
           </button>
         </form>
       </section>
@@ -72,24 +73,19 @@ export function WorkspaceMfaRequiredPage(props: {
   return (
     <Layout {...props.frame} active="workspaces">
       <section class="card narrow">
-        <h1>{props.name} requires MFA</h1>
-        <Alert kind="info">
-          All members of this workspace must bind a virtual MFA device and verify it; otherwise they cannot access the
-          workspace.
-        </Alert>
-        {props.bound ? (
-          <p>
+        <h1>{w.requiresMfa(props.name)}</h1>
+        <Alert kind="info">{w.requiresText}</Alert>
+        <p>
+          {props.bound ? (
             <a class="button primary-link" href={`/workspaces/${props.workspaceId}/verify`}>
-              Verify with a code from your app
+              {w.verify}
             </a>
-          </p>
-        ) : (
-          <p>
+          ) : (
             <a class="button primary-link" href="/account/security/mfa/bind">
-              Bind a virtual MFA device
+              {w.bind}
             </a>
-          </p>
-        )}
+          )}
+        </p>
       </section>
     </Layout>
   );
@@ -109,56 +105,55 @@ export function WorkspacePage(props: {
   }[];
   candidates: { id: string; label: string }[];
 }) {
-  const w = props.workspace;
+  const ws = props.workspace;
   const unbound = props.members.filter((m) => !m.mfa.bound).length;
   return (
     <Layout {...props.frame} active="workspaces">
       <p class="muted small">
-        <a href="/workspaces">Workspaces</a> › {w.name}
+        <a href="/workspaces">{w.title}</a> › {ws.name}
       </p>
-      <h1>{w.name}</h1>
+      <h1>{ws.name}</h1>
       <Notice message={props.message} />
       {props.canManage ? (
         <div class="grid">
           <section class="card">
-            <h2>Mandatory MFA</h2>
-            <p class="muted">
-              When on, every member must bind and verify a virtual MFA device to access this workspace. After the grace
-              period, members without a device are taken through binding when they log in.
-            </p>
-            <form method="post" action={`/workspaces/${w.id}/policy`}>
+            <h2>{w.mandatory}</h2>
+            <p class="muted">{w.mandatoryText}</p>
+            <form method="post" action={`/workspaces/${ws.id}/policy`}>
               <Csrf value={props.frame.csrf} />
               <label class="check">
                 <input
                   name="mfaRequired"
                   type="checkbox"
                   value="1"
-                  checked={w.mfaRequired}
+                  checked={ws.mfaRequired}
                   data-testid="mfa-required"
                 />{' '}
-                Require MFA for all members
+                {w.requireAll}
               </label>
               <label>
-                Grace period (days)
-                <input name="graceDays" type="number" min={0} max={90} value={String(w.graceDays)} />
+                {w.grace}
+                <input name="graceDays" type="number" min={0} max={90} value={String(ws.graceDays)} />
               </label>
               <button type="submit" class="primary">
-                Save policy
+                {w.savePolicy}
               </button>
             </form>
-            {w.mfaDeadline ? (
-              <p class="muted small">Deadline for members: {w.mfaDeadline.replace('T', ' ').slice(0, 16)} UTC</p>
+            {ws.mfaDeadline ? (
+              <p class="muted small">
+                {w.deadline} <Time at={ws.mfaDeadline} />
+              </p>
             ) : null}
           </section>
           <section class="card">
-            <h2>Add a member</h2>
+            <h2>{w.addMember}</h2>
             {props.candidates.length === 0 ? (
-              <p class="muted">Every user of the account is a member already.</p>
+              <p class="muted">{w.everyoneMember}</p>
             ) : (
-              <form method="post" action={`/workspaces/${w.id}/members`}>
+              <form method="post" action={`/workspaces/${ws.id}/members`}>
                 <Csrf value={props.frame.csrf} />
                 <label>
-                  User
+                  {w.user}
                   <select name="userId">
                     {props.candidates.map((c) => (
                       <option key={c.id} value={c.id}>
@@ -168,13 +163,13 @@ export function WorkspacePage(props: {
                   </select>
                 </label>
                 <label>
-                  Role
+                  {w.role}
                   <select name="role">
-                    <option value="member">Member</option>
-                    <option value="admin">Admin</option>
+                    <option value="member">{w.member}</option>
+                    <option value="admin">{w.admin}</option>
                   </select>
                 </label>
-                <button type="submit">Add member</button>
+                <button type="submit">{w.add}</button>
               </form>
             )}
           </section>
@@ -182,42 +177,40 @@ export function WorkspacePage(props: {
       ) : null}
       {props.canManage ? (
         <section class="card">
-          <h2>Compliance</h2>
-          <p class="muted">
-            {unbound === 0
-              ? 'Every member has bound a virtual MFA device.'
-              : `${unbound} of ${props.members.length} members have not bound a virtual MFA device.`}
-          </p>
-          <table data-testid="compliance">
-            <thead>
-              <tr>
-                <th>Member</th>
-                <th>Role</th>
-                <th>Virtual MFA</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.members.map((m) => (
-                <tr key={m.userId}>
-                  <td>
-                    {m.displayName} <span class="muted small">{m.name}</span>
-                  </td>
-                  <td>{m.role}</td>
-                  <td>
-                    {m.mfa.bound ? (
-                      <span class="badge badge-ok">Bound</span>
-                    ) : (
-                      <span class="badge badge-off">Not bound</span>
-                    )}
-                  </td>
+          <h2>{w.compliance}</h2>
+          <p class="muted">{unbound === 0 ? w.allBound : w.someUnbound(unbound, props.members.length)}</p>
+          <TableScroll>
+            <table data-testid="compliance">
+              <thead>
+                <tr>
+                  <th>{w.columns.member}</th>
+                  <th>{w.columns.memberRole}</th>
+                  <th>{w.columns.memberMfa}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {props.members.map((m) => (
+                  <tr key={m.userId}>
+                    <td>
+                      {m.displayName} <span class="muted small">{m.name}</span>
+                    </td>
+                    <td>{m.role}</td>
+                    <td>
+                      {m.mfa.bound ? (
+                        <span class="badge badge-ok">{t.common.bound}</span>
+                      ) : (
+                        <span class="badge badge-off">{t.common.notBound}</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         </section>
       ) : (
         <section class="card">
-          <p>Welcome to {w.name}.</p>
+          <p>{w.welcome(ws.name)}</p>
         </section>
       )}
     </Layout>

@@ -81,17 +81,18 @@ export function registerErrorHandling(
     const appError = toAppError(error as Error);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: appError.code }, 'request refused');
-    if (
-      renderConsoleError &&
-      !request.url.startsWith('/api/') &&
-      request.method !== 'GET' &&
-      request.method !== 'HEAD'
-    ) {
-      return renderConsoleError(reply, appError);
-    }
+    if (renderConsoleError && isConsolePath(request.url)) return renderConsoleError(reply, appError);
     return sendAppError(reply, appError);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendAppError(reply, new AppError('request.not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const error = new AppError('request.not_found', `No route ${request.method} ${path}.`);
+    // People who mistype a console address get a page, not JSON; API clients keep the contract.
+    return renderConsoleError && isConsolePath(path) ? renderConsoleError(reply, error) : sendAppError(reply, error);
+  });
+}
+
+/** Console pages are everything but the API and the health probes. */
+function isConsolePath(url: string): boolean {
+  return !url.startsWith('/api/') && !url.startsWith('/healthz') && !url.startsWith('/readyz');
 }

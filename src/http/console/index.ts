@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../errors/app-error.js';
+import type { AppDeps } from '../deps.js';
+import { createConsoleKit, renderConsoleError } from './kit.js';
+import { consoleCss } from './styles.js';
+import { registerLoginPages } from './login.routes.js';
+import { registerOverviewPage } from './overview.routes.js';
+import { registerSecurityPages } from './security.routes.js';
+import { registerProfilePages } from './profile.routes.js';
+import { registerAuditPage } from './audit.routes.js';
+import { registerUserPages } from './users.routes.js';
+import { registerWorkspacePages } from './workspaces.routes.js';
+import { registerDevPages } from './dev.routes.js';
+import { t } from './messages.js';
+
+export { renderConsoleError } from './kit.js';
+
+/**
+ * The web console: server-rendered pages that work without JavaScript, one area per file pair
+ * (`<area>.routes.tsx` + its pages), all built on the console kit.
+ */
+export function registerConsole(app: FastifyInstance, deps: AppDeps) {
+  app.get('/assets/console.css', { config: { page: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(consoleCss),
+  );
+  const kit = createConsoleKit(app, deps);
+  registerLoginPages(app, kit);
+  registerOverviewPage(app, kit);
+  registerSecurityPages(app, kit);
+  registerProfilePages(app, kit);
+  registerAuditPage(app, kit);
+  registerUserPages(app, kit);
+  registerWorkspacePages(app, kit);
+  if (deps.config.dev) registerDevPages(app, kit);
+
+  // Console errors that escape a handler (CSRF, origin) render as a page, never JSON.
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof AppError && error.status < 500) return renderConsoleError(reply, error);
+    request.log.error({ err: error }, 'console request failed');
+    return renderConsoleError(reply, new AppError('internal.error', t.errors.internal));
+  });
+}

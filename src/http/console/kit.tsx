@@ -1,0 +1,283 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
+import { render } from 'preact-render-to-string';
+import { Value } from '@sinclair/typebox/value';
+import { AppError } from '../../errors/app-error.js';
+import { constantTimeEqual } from '../../crypto/random.js';
+import type { Principal } from '../../domain/sessions/principal.js';
+import type { AppDeps } from '../deps.js';
+import { Email, TotpCode } from '../api/schemas.js';
+import { SESSION_COOKIE, originAllowed } from '../plugins/auth.js';
+import { ErrorPage, type Message, type PageFrame } from './layout.js';
+import { StepUpPage, type ResumeForm, type StepUpOptions } from './security.pages.js';
+import { t } from './messages.js';
+
+/**
+ * The console kit: what every console area shares — CSRF, the page frame, the signed-in guard
+ * (declared per route, like the API's `auth`), one failure handler, notices, and form parsing that
+ * reuses the API's TypeBox formats. Areas register route/page pairs with it.
+ */
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Who may open a console page: 'public' (anyone), 'signed-in' (the default: a full session),
+     * 'restricted-ok' (also a restricted session, which may only bind a device or sign out).
+     */
+    page?: 'public' | 'signed-in' | 'restricted-ok';
+  }
+}
+
+export const CSRF_COOKIE = 'twofold_csrf';
+export const CHALLENGE_COOKIE = 'twofold_challenge';
+
+export type Form = Record<string, string>;
+
+/** String fields of a posted form, each at most 1 KiB (anything else is ignored). */
+export function formOf(request: FastifyRequest): Form {
+  const body = request.body;
+  const form: Form = {};
+  if (body && typeof body === 'object') {
+    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+      if (typeof value === 'string' && value.length <= 1024) form[key] = value;
+    }
+  }
+  return form;
+}
+
+/**
+ * A code as people type or paste it: authenticator apps show "218 604", some "218-604". Spaces and
+ * dashes go; what is left must be the API's TotpCode (6 digits), or the field's own message.
+ */
+export function codeFrom(value: string | undefined, message = t.form.codeDigits): string {
+  const code = (value ?? '').replace(/[\s-]/g, '');
+  if (!Value.Check(TotpCode, code)) throw new AppError('validation.failed', message);
+  return code;
+}
+
+/** An email address in the API's format, or the form's message. */
+export function emailFrom(value: string | undefined): string {
+  const email = (value ?? '').trim();
+  if (!Value.Check(Email, email)) throw new AppError('validation.failed', t.form.email);
+  return email;
+}
+
+/** Only same-site relative paths are followed after a step-up (no open redirect). */
+export function safeNext(value: string | undefined, fallback = '/account/security'): string {
+  return value && /^\/(?!\/)[A-Za-z0-9/_-]*$/.test(value) ? value : fallback;
+}
+
+export function sendPage(reply: FastifyReply, page: VNode, status = 200) {
+  reply.header('cache-control', 'no-store');
+  return reply
+    .status(status)
+    .type('text/html; charset=utf-8')
+    .send(`<!doctype html>${render(page)}`);
+}
+
+export function renderConsoleError(reply: FastifyReply, error: AppError) {
+  const frame: PageFrame = { title: t.errors.title, csrf: '', signedInAs: null };
+  if (error.details.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(error.details.retryAfterSeconds));
+  const title = error.status >= 500 ? t.errors.title : error.status === 404 ? t.errors.notFound : t.errors.refused;
+  return sendPage(reply, <ErrorPage frame={frame} title={title} text={error.message} />, error.status);
+}
+
+export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
+  const { services, config } = deps;
+  const cookieBase = { httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies, path: '/' };
+
+  // The signed-in guard, in one place: pages declare who may open them (`config.page`).
+  app.addHook('preHandler', async (request, reply) => {
+    const mode = request.routeOptions.config.page ?? 'signed-in';
+    if (mode === 'public') return;
+    if (!request.principal) return reply.redirect('/login', 303);
+    // A restricted session may only bind a device (and sign out); every other page sends it there.
+    if (request.principal.restricted && mode !== 'restricted-ok')
+      return reply.redirect('/account/security/mfa/bind', 303);
+  });
+
+  function csrfToken(request: FastifyRequest, reply: FastifyReply): string {
+    const existing = request.cookies[CSRF_COOKIE];
+    if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+    const token = randomBytes(32).toString('base64url');
+    reply.setCookie(CSRF_COOKIE, token, cookieBase);
+    return token;
+  }
+
+  /** Every console form carries the double-submit token and must come from our own origin. */
+  function checkForm(request: FastifyRequest): Form {
+    const form = formOf(request);
+    const cookie = request.cookies[CSRF_COOKIE];
+    if (!originAllowed(request, config.publicUrl)) throw new AppError('auth.origin_mismatch', t.errors.otherSite);
+    if (!cookie || !form._csrf || !constantTimeEqual(cookie, form._csrf)) {
+      throw new AppError('auth.csrf_failed', t.errors.staleForm);
+    }
+    return form;
+  }
+
+  async function frame(request: FastifyRequest, reply: FastifyReply, title: string): Promise<PageFrame> {
+    let signedInAs: string | null = null;
+    let canManageUsers = false;
+    if (request.principal) {
+      const profile = await services.profile(request.principal.userId);
+      signedInAs = profile.loginName;
+      canManageUsers = profile.canManageUsers;
+    }
+    return {
+      title,
+      csrf: csrfToken(request, reply),
+      signedInAs,
+      dev: config.dev,
+      canManageUsers,
+      restricted: request.principal?.restricted ?? false,
+    };
+  }
+
+  function setSession(reply: FastifyReply, token: string) {
+    reply.setCookie(SESSION_COOKIE, token, cookieBase);
+  }
+
+  /** A fixed notice chosen by the `notice` query key, so no user-controlled text is ever echoed. */
+  function notice(request: FastifyRequest, table: Record<string, NonNullable<Message>>): Message {
+    return table[(request.query as Record<string, string>)?.notice ?? ''] ?? null;
+  }
+
+  /** The POSTed form to resume after a step-up (our own path, string fields, no CSRF token). */
+  function resumeOf(request: FastifyRequest): ResumeForm | undefined {
+    if (request.method !== 'POST') return undefined;
+    const fields = formOf(request);
+    delete fields._csrf;
+    return { action: request.url.split('?')[0]!, fields };
+  }
+
+  function resumeFromForm(form: Form): ResumeForm | undefined {
+    const action = form._resumeAction;
+    if (!action || !/^\/(?!\/)[A-Za-z0-9/_-]*$/.test(action) || !form._resumeFields || form._resumeFields.length > 4000)
+      return undefined;
+    try {
+      const parsed = JSON.parse(form._resumeFields) as unknown;
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+      const fields = Object.fromEntries(
+        Object.entries(parsed as Record<string, unknown>).filter(
+          (e): e is [string, string] => typeof e[1] === 'string' && !e[0].startsWith('_'),
+        ),
+      );
+      return { action, fields };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * "Verify it's you" for a sensitive operation: offers exactly the methods the account allows
+   * (a bound device, or the protection choice of seed 002), then continues the operation.
+   */
+  async function stepUpPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    view: {
+      next: string;
+      purpose: string;
+      message?: Message;
+      status?: number;
+      pending?: StepUpOptions['pending'];
+      resume?: ResumeForm | undefined;
+      passwordFailed?: boolean;
+    },
+  ) {
+    const userId = request.principal!.userId;
+    const methods = await services.stepUp.methods(userId);
+    const channels = (await services.verification.optionsFor(userId)).filter((o) => methods.includes(o.channel));
+    const options: StepUpOptions = {
+      totp: methods.includes('totp'),
+      channels,
+      password: methods.includes('password'),
+      passwordOpen: view.passwordFailed === true || (channels.length === 0 && !methods.includes('totp')),
+      pending: view.pending,
+    };
+    return sendPage(
+      reply,
+      <StepUpPage
+        frame={await frame(request, reply, t.stepUp.title)}
+        message={view.message ?? null}
+        options={options}
+        next={view.next}
+        purpose={view.purpose}
+        resume={view.resume}
+      />,
+      view.status ?? 200,
+    );
+  }
+
+  /**
+   * The one failure handler of console actions: a stale step-up asks for one and then continues the
+   * operation; any other expected refusal renders `render` (the form again, with its message) or an
+   * error page; unexpected errors go on to the error handler (500, logged).
+   */
+  async function failure(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    error: unknown,
+    context: {
+      next: string;
+      purpose: string;
+      render?: (message: NonNullable<Message>, status: number) => unknown;
+      /** false: the form is not carried through the step-up (it holds a password); the person sends it again. */
+      resume?: boolean;
+    },
+  ) {
+    if (!(error instanceof AppError) || error.status >= 500) throw error;
+    if (error.code === 'auth.step_up_required') {
+      const resume = context.resume === false ? undefined : resumeOf(request);
+      return stepUpPage(request, reply, { next: context.next, purpose: context.purpose, resume });
+    }
+    if (error.details.retryAfterSeconds !== undefined)
+      reply.header('retry-after', String(error.details.retryAfterSeconds));
+    if (context.render) return context.render({ kind: 'error', text: error.message }, error.status);
+    return sendPage(
+      reply,
+      <ErrorPage
+        frame={await frame(request, reply, t.errors.notPossible)}
+        title={error.status === 404 ? t.errors.notFound : t.errors.notPossible}
+        text={error.message}
+      />,
+      error.status,
+    );
+  }
+
+  /**
+   * A plain console form post: CSRF-checked, then `act`, which answers the page to redirect to
+   * (post/redirect/get: a reload never posts twice); an expected failure goes to `failure`.
+   */
+  async function formAction(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    context: { next: string; purpose: string },
+    act: (principal: Principal, form: Form) => Promise<string>,
+  ) {
+    const form = checkForm(request);
+    try {
+      return reply.redirect(await act(request.principal!, form), 303);
+    } catch (error) {
+      return failure(request, reply, error, context);
+    }
+  }
+
+  return {
+    services,
+    config,
+    checkForm,
+    frame,
+    setSession,
+    notice,
+    resumeOf,
+    resumeFromForm,
+    stepUpPage,
+    failure,
+    formAction,
+    sendPage,
+  };
+}
+export type ConsoleKit = ReturnType<typeof createConsoleKit>;

@@ -1,0 +1,112 @@
+import { CodeInput, Csrf, Layout, Notice, type Message, type PageFrame } from './layout.js';
+import { ClockHint } from './security.pages.js';
+import { t } from './messages.js';
+
+export function SignupPage(props: { frame: PageFrame; message: Message; email?: string; displayName?: string }) {
+  return (
+    <Layout {...props.frame}>
+      <section class="card narrow">
+        <h1>{t.signup.heading}</h1>
+        <p class="muted">{t.signup.intro}</p>
+        <Notice message={props.message} />
+        <form method="post" action="/signup">
+          <Csrf value={props.frame.csrf} />
+          <label>
+            {t.common.email}
+            <input name="email" type="email" autoComplete="email" required maxLength={254} value={props.email ?? ''} />
+          </label>
+          <label>
+            {t.common.displayName} <span class="muted">{t.common.optional}</span>
+            <input name="displayName" type="text" maxLength={100} value={props.displayName ?? ''} />
+          </label>
+          <label>
+            {t.signup.passwordLabel} <span class="muted">{t.signup.passwordHint}</span>
+            <input name="password" type="password" autoComplete="new-password" required minLength={8} maxLength={256} />
+          </label>
+          <button type="submit" class="primary">
+            {t.signup.submit}
+          </button>
+        </form>
+        <p class="muted">
+          {t.signup.haveAccount} <a href="/login">{t.signup.logIn}</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}
+
+export function LoginPage(props: { frame: PageFrame; message: Message; login?: string }) {
+  return (
+    <Layout {...props.frame}>
+      <section class="card narrow">
+        <h1>{t.login.heading}</h1>
+        <Notice message={props.message} />
+        <form method="post" action="/login">
+          <Csrf value={props.frame.csrf} />
+          <label>
+            {t.login.loginLabel}
+            <input
+              name="login"
+              type="text"
+              autoComplete="username"
+              required
+              maxLength={320}
+              value={props.login ?? ''}
+            />
+          </label>
+          <label>
+            {t.common.password}
+            <input name="password" type="password" autoComplete="current-password" required maxLength={256} />
+          </label>
+          <button type="submit" class="primary">
+            {t.login.submit}
+          </button>
+        </form>
+        <p class="muted">
+          {t.login.noAccount} <a href="/signup">{t.login.signUp}</a>
+        </p>
+        <p class="muted small">{t.login.lostPhone}</p>
+      </section>
+    </Layout>
+  );
+}
+
+/** The dynamic-code step: names the account being signed in and how many tries this login has left. */
+export function MfaCodePage(props: {
+  frame: PageFrame;
+  message: Message;
+  showClockHint: boolean;
+  login: string | null;
+  triesLeft: number | null;
+}) {
+  return (
+    <Layout {...props.frame}>
+      <section class="card narrow">
+        <h1>{t.codeStep.heading}</h1>
+        {props.login ? (
+          <p data-testid="signing-in-as">
+            <strong>{t.codeStep.signingInAs(props.login)}</strong>
+          </p>
+        ) : null}
+        <p>{t.codeStep.intro}</p>
+        <Notice message={props.message} />
+        {props.showClockHint ? <ClockHint /> : null}
+        {props.triesLeft !== null && props.message ? (
+          <p class="muted small" data-testid="tries-left">
+            {t.codeStep.triesLeft(props.triesLeft)}
+          </p>
+        ) : null}
+        <form method="post" action="/login/mfa">
+          <Csrf value={props.frame.csrf} />
+          <CodeInput name="code" label={t.common.code} autofocus />
+          <button type="submit" class="primary">
+            {t.codeStep.submit}
+          </button>
+        </form>
+        <p class="muted small">
+          <a href="/login">{t.codeStep.startOver}</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}

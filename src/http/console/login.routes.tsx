@@ -1,0 +1,164 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../errors/app-error.js';
+import { SESSION_COOKIE, requestMeta } from '../plugins/auth.js';
+import { CHALLENGE_COOKIE, codeFrom, emailFrom, type ConsoleKit } from './kit.js';
+import { LoginPage, MfaCodePage, SignupPage } from './login.pages.js';
+import type { Message } from './layout.js';
+import { t } from './messages.js';
+
+/** Sign-up, login (password, then the dynamic code), sign-out. */
+export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
+  const { services, config } = kit;
+  const publicPage = { page: 'public' as const };
+  const challengeCookie = { httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies, path: '/login' };
+
+  app.get('/', { config: publicPage, schema: { hide: true } }, async (request, reply) =>
+    reply.redirect(request.principal ? '/overview' : '/login'),
+  );
+
+  app.get('/signup', { config: publicPage, schema: { hide: true } }, async (request, reply) =>
+    kit.sendPage(reply, <SignupPage frame={await kit.frame(request, reply, t.signup.title)} message={null} />),
+  );
+
+  app.post('/signup', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const form = kit.checkForm(request);
+    const email = (form.email ?? '').trim();
+    const password = form.password ?? '';
+    const displayName = (form.displayName ?? '').trim();
+    const show = async (message: NonNullable<Message>, status: number) =>
+      kit.sendPage(
+        reply,
+        <SignupPage
+          frame={await kit.frame(request, reply, t.signup.title)}
+          message={message}
+          email={email}
+          displayName={displayName}
+        />,
+        status,
+      );
+    try {
+      emailFrom(email);
+      if (password.length < 8 || password.length > 256) throw new AppError('validation.failed', t.form.passwordLength);
+      if (displayName.length > 100) throw new AppError('validation.failed', t.form.displayNameLength);
+      await services.accounts.signup({ email, password, displayName: displayName || undefined }, requestMeta(request));
+      const login = await services.sessions.login({ login: email, password }, requestMeta(request));
+      if (login.status === 'authenticated') kit.setSession(reply, login.session.token);
+      return reply.redirect('/overview?notice=welcome', 303);
+    } catch (error) {
+      return kit.failure(request, reply, error, { next: '/signup', purpose: '', render: show });
+    }
+  });
+
+  const loginPage = async (request: FastifyRequest, reply: FastifyReply, message: Message, login = '', status = 200) =>
+    kit.sendPage(
+      reply,
+      <LoginPage frame={await kit.frame(request, reply, t.login.title)} message={message} login={login} />,
+      status,
+    );
+
+  app.get('/login', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    if (request.principal) return reply.redirect('/overview');
+    return loginPage(request, reply, kit.notice(request, t.notices));
+  });
+
+  app.post('/login', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const form = kit.checkForm(request);
+    const login = (form.login ?? '').trim();
+    try {
+      if (!login || login.length > 320 || !form.password || form.password.length > 256)
+        throw new AppError('auth.invalid_credentials', t.login.invalid);
+      const result = await services.sessions.login({ login, password: form.password }, requestMeta(request));
+      if (result.status === 'mfa_required') {
+        reply.setCookie(CHALLENGE_COOKIE, result.challenge.id, { ...challengeCookie, maxAge: 300 });
+        return reply.redirect('/login/mfa', 303);
+      }
+      kit.setSession(reply, result.session.token);
+      // A sub-user that must use MFA and has no device yet: straight to binding (restricted session).
+      return reply.redirect(
+        result.status === 'mfa_enrollment_required' ? '/account/security/mfa/bind' : '/overview',
+        303,
+      );
+    } catch (error) {
+      return kit.failure(request, reply, error, {
+        next: '/login',
+        purpose: '',
+        render: (message, status) => loginPage(request, reply, message, login, status),
+      });
+    }
+  });
+
+  const codePage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    pending: { login: string; triesLeft: number } | null,
+    message: Message,
+    showClockHint: boolean,
+    status = 200,
+  ) =>
+    kit.sendPage(
+      reply,
+      <MfaCodePage
+        frame={await kit.frame(request, reply, t.codeStep.title)}
+        message={message}
+        showClockHint={showClockHint}
+        login={pending?.login ?? null}
+        triesLeft={pending?.triesLeft ?? null}
+      />,
+      status,
+    );
+
+  const expired = (reply: FastifyReply) => {
+    reply.clearCookie(CHALLENGE_COOKIE, { path: '/login' });
+    return reply.redirect('/login?notice=expired', 303);
+  };
+
+  app.get('/login/mfa', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const challengeId = request.cookies[CHALLENGE_COOKIE];
+    const pending = challengeId ? await services.sessions.pendingLogin(challengeId) : null;
+    if (!pending) return challengeId ? expired(reply) : reply.redirect('/login');
+    return codePage(request, reply, pending, null, false);
+  });
+
+  app.post('/login/mfa', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const form = kit.checkForm(request);
+    const challengeId = request.cookies[CHALLENGE_COOKIE];
+    if (!challengeId) return reply.redirect('/login?notice=expired', 303);
+    try {
+      const code = codeFrom(form.code);
+      const result = await services.sessions.completeMfa({ challengeId, code }, requestMeta(request));
+      reply.clearCookie(CHALLENGE_COOKIE, { path: '/login' });
+      kit.setSession(reply, result.session.token);
+      return reply.redirect('/overview', 303);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'auth.challenge_expired') return expired(reply);
+      const pending = await services.sessions.pendingLogin(challengeId);
+      // After the last try, a form would only throw the next code away: back to the password.
+      if (!pending && error instanceof AppError && error.code === 'mfa.invalid_code') return expired(reply);
+      return kit.failure(request, reply, error, {
+        next: '/login/mfa',
+        purpose: '',
+        // After any wrong code, tell people about the phone clock (seed 003); say it firmly when detected.
+        render: (message, status) =>
+          codePage(
+            request,
+            reply,
+            pending,
+            message,
+            error instanceof AppError && error.code === 'mfa.invalid_code' && error.details.hint !== 'clock_skew',
+            status,
+          ),
+      });
+    }
+  });
+
+  app.post(
+    '/logout',
+    { config: { auth: 'restricted-ok', page: 'restricted-ok' }, schema: { hide: true } },
+    async (request, reply) => {
+      kit.checkForm(request);
+      await services.sessions.logout(request.principal!, requestMeta(request));
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.redirect('/login?notice=signed-out', 303);
+    },
+  );
+}

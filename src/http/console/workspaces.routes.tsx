@@ -1,0 +1,157 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../errors/app-error.js';
+import { requestMeta } from '../plugins/auth.js';
+import { ConfirmPage } from './layout.js';
+import type { ConsoleKit } from './kit.js';
+import { WorkspaceMfaRequiredPage, WorkspacePage, WorkspacesPage } from './workspaces.pages.js';
+import { t } from './messages.js';
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Workspaces (seed 004): list, create, members, the mandatory-MFA policy and its compliance view. */
+export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
+  const { services } = kit;
+  const purpose = t.stepUp.purposes.policy;
+  const idOf = (request: FastifyRequest) => {
+    const { id } = request.params as { id: string };
+    if (!ID.test(id)) throw new AppError('workspace.not_found', t.workspaces.notFound);
+    return id;
+  };
+
+  async function workspacePage(request: FastifyRequest, reply: FastifyReply, id: string) {
+    const principal = request.principal!;
+    try {
+      const workspace = await services.workspaces.get(principal, id);
+      const canManage = workspace.role === 'owner' || workspace.role === 'admin';
+      const members = canManage ? await services.workspaces.members(principal, id) : [];
+      let candidates: { id: string; label: string }[] = [];
+      if (canManage) {
+        const present = new Set(members.map((m) => m.userId));
+        const users = await services.users.list(principal).catch(() => []);
+        const profile = await services.profile(principal.userId);
+        candidates = [
+          ...(present.has(principal.userId) ? [] : [{ id: principal.userId, label: profile.loginName }]),
+          ...users
+            .filter((u) => !present.has(u.id))
+            .map((u) => ({ id: u.id, label: `${u.username} (${u.displayName})` })),
+        ];
+      }
+      return kit.sendPage(
+        reply,
+        <WorkspacePage
+          frame={await kit.frame(request, reply, workspace.name)}
+          message={kit.notice(request, t.workspaces.notices)}
+          workspace={workspace}
+          canManage={canManage}
+          members={members}
+          candidates={candidates}
+        />,
+      );
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'workspace.mfa_required') {
+        const name =
+          (await services.workspaces.list(principal)).find((w) => w.id === id)?.name ?? t.workspaces.thisWorkspace;
+        return kit.sendPage(
+          reply,
+          <WorkspaceMfaRequiredPage
+            frame={await kit.frame(request, reply, name)}
+            name={name}
+            bound={(await services.devices.status(principal)).bound}
+            workspaceId={id}
+          />,
+          403,
+        );
+      }
+      throw error;
+    }
+  }
+
+  app.get('/workspaces', { schema: { hide: true } }, async (request, reply) =>
+    kit.sendPage(
+      reply,
+      <WorkspacesPage
+        frame={await kit.frame(request, reply, t.workspaces.title)}
+        message={kit.notice(request, t.workspaces.notices)}
+        workspaces={await services.workspaces.list(request.principal!)}
+      />,
+    ),
+  );
+
+  app.post('/workspaces', { schema: { hide: true } }, async (request, reply) =>
+    kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal, form) => {
+      const name = (form.name ?? '').trim();
+      if (!name || name.length > 100) throw new AppError('validation.failed', t.workspaces.nameRule);
+      const workspace = await services.workspaces.create(principal, { name }, requestMeta(request));
+      return `/workspaces/${workspace.id}?notice=created`;
+    }),
+  );
+
+  app.get('/workspaces/:id', { schema: { hide: true } }, async (request, reply) => {
+    try {
+      return await workspacePage(request, reply, idOf(request));
+    } catch (error) {
+      return kit.failure(request, reply, error, { next: '/workspaces', purpose });
+    }
+  });
+
+  app.get('/workspaces/:id/verify', { schema: { hide: true } }, async (request, reply) => {
+    try {
+      const id = idOf(request);
+      return await kit.stepUpPage(request, reply, {
+        next: `/workspaces/${id}`,
+        purpose: t.stepUp.purposes.enterWorkspace,
+      });
+    } catch (error) {
+      return kit.failure(request, reply, error, { next: '/workspaces', purpose });
+    }
+  });
+
+  app.post('/workspaces/:id/policy', { schema: { hide: true } }, async (request, reply) => {
+    const form = kit.checkForm(request);
+    let id = '';
+    try {
+      id = idOf(request);
+      const graceDays = Number(form.graceDays ?? '0');
+      if (!Number.isInteger(graceDays) || graceDays < 0 || graceDays > 90)
+        throw new AppError('validation.failed', t.workspaces.graceRule);
+      const mfaRequired = form.mfaRequired === '1';
+      // Turning the policy on locks members without a device out: say how many, and ask first.
+      if (mfaRequired && form.confirmed !== '1') {
+        const principal = request.principal!;
+        const workspace = await services.workspaces.get(principal, id);
+        const unbound = (await services.workspaces.members(principal, id)).filter((m) => !m.mfa.bound).length;
+        if (!workspace.mfaRequired && unbound > 0) {
+          return kit.sendPage(
+            reply,
+            <ConfirmPage
+              frame={await kit.frame(request, reply, t.confirm.title)}
+              heading={t.confirm.policyOn(workspace.name)}
+              consequence={t.confirm.policyOnText(unbound, graceDays)}
+              action={`/workspaces/${id}/policy`}
+              button={t.confirm.policyButton}
+              cancel={`/workspaces/${id}`}
+              fields={{ mfaRequired: '1', graceDays: String(graceDays) }}
+            />,
+          );
+        }
+      }
+      await services.workspaces.update(request.principal!, id, { mfaRequired, graceDays }, requestMeta(request));
+      return reply.redirect(`/workspaces/${id}?notice=policy`, 303);
+    } catch (error) {
+      return kit.failure(request, reply, error, { next: `/workspaces/${id}`, purpose });
+    }
+  });
+
+  app.post('/workspaces/:id/members', { schema: { hide: true } }, async (request, reply) =>
+    kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal, form) => {
+      const id = idOf(request);
+      await services.workspaces.addMember(
+        principal,
+        id,
+        { userId: form.userId ?? '', role: form.role === 'admin' ? 'admin' : 'member' },
+        requestMeta(request),
+      );
+      return `/workspaces/${id}?notice=member`;
+    }),
+  );
+}
