@@ -197,8 +197,11 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
     await tab.click('main button[type=submit]');
     await tab.waitForURL(/\/overview/);
     await tab.goto(userUrl);
-    await tab.fill('input[name=reason]', 'Phone lost');
+    // A reset asks first, stating the consequence, and needs a reason.
     await tab.click('button:has-text("Reset virtual MFA")');
+    expect(await tab.textContent('[data-testid=confirm]')).toContain('sessions end at once');
+    await tab.fill('input[name=reason]', 'Phone lost');
+    await tab.click('[data-testid=confirm] button:has-text("Reset virtual MFA")');
     await tab.waitForURL(/notice=reset/);
     expect(await tab.textContent('[data-testid=user-mfa-status]')).toBe('Not bound');
     await tab.goto(`${base}/users?mfa=unbound`);
@@ -327,6 +330,9 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
       await tab.check('[data-testid=mfa-required]');
       await tab.fill('input[name=graceDays]', '0');
       await tab.click('main button:has-text("Save policy")');
+      // Turning it on locks Dave out until he binds: the console says so and asks first.
+      expect(await tab.textContent('[data-testid=confirm]')).toContain('1 member has no virtual MFA device');
+      await tab.click('[data-testid=confirm] button:has-text("Require MFA")');
       await tab.waitForURL(/notice=policy/);
       expect(await tab.textContent('[data-testid=compliance]')).toContain('Not bound');
       await tab.screenshot({ path: path.join(shots, '13-workspace-policy.png') });
