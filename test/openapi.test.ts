@@ -62,6 +62,32 @@ describe('GET /api/v1/openapi.json', () => {
       res.body.paths['/api/v1/sessions/mfa'].post.requestBody.content['application/json'].schema.properties.code
         .pattern,
     ).toBe('^[0-9]{6}$');
+    // One operationId per operation, unique; a real description on every response; errors point
+    // at the one shared error schema, whose code is the closed catalogue.
+    const ids = new Set<string>();
+    for (const [path, item] of Object.entries(res.body.paths as Record<string, Record<string, any>>)) {
+      for (const [method, operation] of Object.entries(item)) {
+        expect(operation.operationId, `${method} ${path}`).toMatch(/^[a-z][A-Za-z]+$/);
+        expect(ids.has(operation.operationId), `${operation.operationId} is unique`).toBe(false);
+        ids.add(operation.operationId);
+        for (const [status, response] of Object.entries(operation.responses as Record<string, any>)) {
+          expect(response.description, `${method} ${path} ${status}`).not.toBe('Default Response');
+          if (status.startsWith('4') || status.startsWith('5'))
+            expect(response.content['application/json'].schema.$ref, `${method} ${path} ${status}`).toBe(
+              '#/components/schemas/ErrorResponse',
+            );
+        }
+      }
+    }
+    const { errorCatalogue } = await import('../src/errors/codes.js');
+    expect(res.body.components.schemas.ErrorResponse.properties.error.properties.code.enum).toEqual(
+      Object.keys(errorCatalogue),
+    );
+    // Public endpoints need no authentication; the rest take the bearer token or the cookie.
+    expect(res.body.paths['/api/v1/sessions'].post.security).toEqual([]);
+    expect(res.body.paths['/api/v1/accounts'].post.security).toEqual([]);
+    expect(res.body.paths['/api/v1/me'].get.security).toBeUndefined();
+    expect(res.body.security).toEqual([{ bearer: [] }, { cookie: [] }]);
     // Console pages and health checks are not part of the API description.
     expect(Object.keys(res.body.paths).every((p) => p.startsWith('/api/v1/'))).toBe(true);
   });

@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifySchema, type RouteOptions } from 'fastify';
+import { ErrorResponse } from './api/schemas.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -47,6 +48,38 @@ function recordHeaders(
   return [...headers];
 }
 
+function describeOperation(route: RouteOptions) {
+  const schema = route.schema as
+    | (FastifySchema & {
+        operationId?: string;
+        security?: unknown[];
+        summary?: string;
+        hide?: boolean;
+        response?: Record<string, Record<string, unknown>>;
+      })
+    | undefined;
+  if (!schema || schema.hide) return;
+  const method = (Array.isArray(route.method) ? route.method[0]! : route.method).toLowerCase();
+  const words = route.url
+    .replace(/^\/api\/v1\//, '')
+    .split(/[/-]/)
+    .filter(Boolean)
+    .map((w) => (w.startsWith(':') ? `by-${w.slice(1)}` : w));
+  schema.operationId ??= [method, ...words]
+    .map((w, i) => (i === 0 ? w : w.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())))
+    .join('');
+  if (
+    (route.config as { auth?: string } | undefined)?.auth === undefined ||
+    (route.config as { auth?: string }).auth === 'none'
+  )
+    schema.security = [];
+  // A copy per route: response schemas are shared between routes and must not carry one route's text.
+  for (const [status, response] of Object.entries(schema.response ?? {})) {
+    if (status.startsWith('2') && !response.description)
+      schema.response![status] = { ...response, description: schema.summary ?? 'Success' };
+  }
+}
+
 /** Builds the app; never listens (the fastify Testing guide's app/server split). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -92,7 +125,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const [name, value] of securityHeaders) reply.raw.setHeader(name, value);
     done();
   });
+  // The shared error schema: every route's error responses point at it.
+  app.addSchema(ErrorResponse);
   await app.register(swagger, {
+    // Shared schemas keep their own names under components.schemas.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
     openapi: {
       openapi: '3.0.3',
       info: {
@@ -147,6 +186,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
+      // OpenAPI per operation: a stable operationId, public endpoints marked as needing no
+      // authentication, and the summary as the description of the success response.
+      api.addHook('onRoute', (route) => describeOperation(route));
       // The API speaks JSON only; forms and text belong to the console (API.md conventions).
       api.addHook('onRequest', async (request) => {
         const type = request.headers['content-type'];

@@ -1,4 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import { errorCatalogue } from '../../errors/codes.js';
 
 /** API.md: a TOTP code is a string of 6 ASCII digits; anything else is 400 validation.failed. */
 export const TotpCode = Type.String({
@@ -10,18 +11,22 @@ export const Password = Type.String({ minLength: 8, maxLength: 256 });
 export const OpaqueId = Type.String({ minLength: 1, maxLength: 128 });
 export const IsoTime = Type.String({ format: 'date-time' });
 
-export const ErrorResponse = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    retryAfterSeconds: Type.Optional(Type.Integer()),
-    methods: Type.Optional(Type.Array(Type.String())),
-    hint: Type.Optional(Type.String()),
-    operation: Type.Optional(Type.String()),
-    reason: Type.Optional(Type.String()),
-    fields: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
-  }),
-});
+/** Every error answer has this one shape (`components.schemas.ErrorResponse`), its code from the closed catalogue. */
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ enum: Object.keys(errorCatalogue), description: 'Stable error code (docs/errors.md)' }),
+      message: Type.String(),
+      retryAfterSeconds: Type.Optional(Type.Integer()),
+      methods: Type.Optional(Type.Array(Type.String())),
+      hint: Type.Optional(Type.String()),
+      operation: Type.Optional(Type.String()),
+      reason: Type.Optional(Type.String()),
+      fields: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    }),
+  },
+  { $id: 'ErrorResponse', description: 'An error: a stable code and a message for people' },
+);
 
 export const PublicUserSchema = Type.Object({
   id: Type.String(),
@@ -39,8 +44,29 @@ export const SessionSchema = Type.Object({
 export const DeviceSchema = Type.Object({ id: Type.String(), boundAt: IsoTime });
 
 /** Every route lists its error statuses; they all share the error shape. */
+/** What each error status means across the API; the code in the body says exactly which refusal. */
+const errorDescriptions: Record<number, string> = {
+  400: 'The request is not valid (validation.failed, request.invalid_json)',
+  401: 'Not logged in, a wrong code or password, or a fresh step-up is needed (auth.step_up_required)',
+  403: 'Not allowed for this caller (auth.forbidden), or the session may only bind a device',
+  404: 'No such thing for this caller',
+  409: 'Conflicts with the current state (already bound, taken)',
+  410: 'Expired (a pending login or binding)',
+  413: 'The body is larger than 64 KiB',
+  415: 'The body is not application/json',
+  422: 'Understood but refused (a wrong activation code, an unreachable channel)',
+  429: 'Too many attempts: wait for Retry-After',
+  503: 'The database cannot answer now: try again after Retry-After; nothing was changed',
+};
+
+/** Every route lists its error statuses; they all share the one error schema. */
 export function errors(...statuses: number[]): Record<number, TSchema> {
-  return Object.fromEntries(statuses.map((s) => [s, ErrorResponse]));
+  return Object.fromEntries(
+    [...statuses, 503].map((s) => [
+      s,
+      { description: errorDescriptions[s] ?? 'An error', $ref: 'ErrorResponse#' } as unknown as TSchema,
+    ]),
+  );
 }
 
 export function iso(ms: number): string {

@@ -34,7 +34,7 @@ export function ProfilePage(props: {
             </label>
             <label>
               {t.common.phone} <span class="muted">{t.profile.phoneHint}</span>
-              <input name="phone" type="tel" maxLength={16} autoComplete="tel" value={props.values.phone} />
+              <input name="phone" type="tel" maxLength={24} autoComplete="tel" value={props.values.phone} />
             </label>
             <button type="submit" class="primary">
               {t.profile.saveDetails}

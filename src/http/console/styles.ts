@@ -19,7 +19,7 @@ a { color: var(--brand); text-decoration: none; } a:hover { text-decoration: und
 .table-scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 .brand { flex: none; }
 .topbar nav a { color: #c9d3ea; } .topbar nav a.active, .topbar nav a:hover { color: #fff; text-decoration: none; }
-.who { color: #8d9abb; font-size: 13px; border-left: 1px solid #2c3957; padding-left: 18px; }
+.who { color: #8d9abb; font-size: 13px; border-left: 1px solid #2c3957; padding-left: 18px; max-width: 260px; overflow: hidden; text-overflow: ellipsis; }
 main { flex: 1; width: 100%; max-width: 980px; margin: 0 auto; padding: 32px 24px; }
 footer { text-align: center; color: var(--muted); font-size: 12px; padding: 18px; }
 h1 { font-size: 24px; margin: 0 0 16px; } h2 { font-size: 18px; margin: 0 0 12px; } h2.sub { color: var(--muted); font-weight: 500; }
@@ -68,7 +68,8 @@ details.alt { margin-top: 8px; } details.alt summary { cursor: pointer; color: v
 input[type=number] { font: inherit; padding: 10px 12px; border: 1px solid #cdd3df; border-radius: 8px; width: 8ch; }
 .banner { background: var(--off-bg); color: #5c3d00; border-radius: 10px; padding: 12px 16px; margin-bottom: 18px; }
 time { white-space: nowrap; }
-@media (max-width: 900px) { .nav-links { display: none; } .menu { display: block; } }
+@media (max-width: 1280px) { .who { display: none; } }
+@media (max-width: 960px) { .nav-links { display: none; } .menu { display: block; } }
 @media (max-width: 700px) {
   .bind { grid-template-columns: 1fr; } .qr { width: 100%; max-width: 240px; height: auto; aspect-ratio: 1; }
   .topbar { padding: 0 14px; gap: 12px; } .who { display: none; }
