@@ -149,6 +149,48 @@ export function renderNotification(
   return { subject: `${context.issuer}: ${subject}`, text, html };
 }
 
+/**
+ * Puts one message into the transactional outbox, inside the caller's transaction: it is delivered
+ * after the commit, or never if the change rolls back. `sensitive` messages (codes) are removed once
+ * delivered.
+ */
+export async function queueMessage(
+  repos: Repositories,
+  random: RandomBytes,
+  message: {
+    channel: 'email' | 'sms';
+    address: string;
+    userId: string;
+    accountId: string;
+    kind: string;
+    subject: string;
+    text: string;
+    html: string | null;
+    sensitive: boolean;
+    now: number;
+  },
+) {
+  await repos.messages.insert({
+    id: `${message.now.toString(36).padStart(9, '0')}${newId(random)}`,
+    channel: message.channel,
+    to_address: message.address,
+    user_id: message.userId,
+    account_id: message.accountId,
+    kind: message.kind,
+    subject: message.subject,
+    text_body: message.text,
+    html_body: message.html,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: message.now,
+    claimed_until: 0,
+    last_error: null,
+    created_at: message.now,
+    sent_at: null,
+    sensitive: message.sensitive ? 1 : 0,
+  });
+}
+
 /** Queues a notification inside the caller's transaction (the transactional outbox). */
 export function createNotifier(deps: {
   clock: Clock;
@@ -173,49 +215,36 @@ export function createNotifier(deps: {
       at: now,
       ip: meta.ip,
     });
-    if (options.smsTo) {
-      await repos.messages.insert({
-        id: `${now.toString(36).padStart(9, '0')}${newId(deps.random)}`,
-        channel: 'sms',
-        to_address: options.smsTo,
-        user_id: recipient.userId,
-        account_id: recipient.accountId,
-        kind: notification.kind,
-        subject: rendered.subject,
-        text_body: `${rendered.subject}. If this was not you, contact support at once.`,
-        html_body: null,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: now,
-        claimed_until: 0,
-        last_error: null,
-        created_at: now,
-        sent_at: null,
-        sensitive: 0,
-      });
-      deps.onQueued();
-    }
-    if (!recipient.email) return; // a sub-user without an email address gets no mail
-    await repos.messages.insert({
-      id: `${now.toString(36).padStart(9, '0')}${newId(deps.random)}`,
-      channel: 'email',
-      to_address: recipient.email,
-      user_id: recipient.userId,
-      account_id: recipient.accountId,
+    const to = {
+      userId: recipient.userId,
+      accountId: recipient.accountId,
       kind: notification.kind,
       subject: rendered.subject,
-      text_body: rendered.text,
-      html_body: rendered.html,
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: now,
-      claimed_until: 0,
-      last_error: null,
-      created_at: now,
-      sent_at: null,
-      sensitive: 0,
-    });
-    deps.onQueued();
+      now,
+    };
+    if (options.smsTo) {
+      const text = `${rendered.subject}. If this was not you, contact support at once.`;
+      await queueMessage(repos, deps.random, {
+        ...to,
+        channel: 'sms',
+        address: options.smsTo,
+        text,
+        html: null,
+        sensitive: false,
+      });
+    }
+    // A sub-user without an email address gets no mail.
+    if (recipient.email) {
+      await queueMessage(repos, deps.random, {
+        ...to,
+        channel: 'email',
+        address: recipient.email,
+        text: rendered.text,
+        html: rendered.html,
+        sensitive: false,
+      });
+    }
+    if (options.smsTo || recipient.email) deps.onQueued();
   };
 }
 export type Notifier = ReturnType<typeof createNotifier>;

@@ -5,6 +5,7 @@ import type { UsersTable, VerificationsTable } from '../../db/schema.js';
 import { newId, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
+import { queueMessage } from '../notify/notifications.js';
 import type { ThrottlePolicy } from '../../db/repositories/throttles.repository.js';
 
 /** NIST SP 800-63B §5.1.3.2 / ASVS 5.0 6.5.5: out-of-band codes live at most 10 minutes. */
@@ -207,24 +208,17 @@ export function createVerificationService(deps: {
             '',
             `— ${deps.issuer}`,
           ].join('\n');
-    await repos.messages.insert({
-      id: `${now.toString(36).padStart(9, '0')}${newId(deps.random)}`,
+    await queueMessage(repos, deps.random, {
       channel,
-      to_address: destination,
-      user_id: user.id,
-      account_id: user.account_id,
+      address: destination,
+      userId: user.id,
+      accountId: user.account_id,
       kind: 'verification.code',
       subject: `${deps.issuer}: your verification code`,
-      text_body: text,
-      html_body: null,
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: now,
-      claimed_until: 0,
-      last_error: null,
-      created_at: now,
-      sent_at: null,
-      sensitive: 1,
+      text,
+      html: null,
+      sensitive: true,
+      now,
     });
     deps.onQueued();
   }
