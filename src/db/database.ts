@@ -10,6 +10,7 @@ import * as m0002 from './migrations/0002-sub-users-and-mail.js';
 import * as m0003 from './migrations/0003-verifications.js';
 import * as m0004 from './migrations/0004-workspaces.js';
 import * as m0005 from './migrations/0005-protection.js';
+import * as m0006 from './migrations/0006-recovery-codes.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -75,6 +76,7 @@ const migrations: Record<string, Migration> = {
   '0003-verifications': m0003,
   '0004-workspaces': m0004,
   '0005-protection': m0005,
+  '0006-recovery-codes': m0006,
 };
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };

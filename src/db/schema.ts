@@ -163,6 +163,19 @@ export interface WorkspaceMembersTable {
   added_at: number;
 }
 
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  /** Which instance key the hash was made with (the first configured key at the time). */
+  key_id: string;
+  /** HMAC-SHA-256 of the normalised code under a key derived from the instance key (decision 018). */
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
+  /** Set when a new set replaces this one, or the device is unbound or reset. */
+  revoked_at: number | null;
+}
+
 export interface DatabaseSchema {
   accounts: AccountsTable;
   users: UsersTable;
@@ -176,4 +189,5 @@ export interface DatabaseSchema {
   verifications: VerificationsTable;
   workspaces: WorkspacesTable;
   workspace_members: WorkspaceMembersTable;
+  recovery_codes: RecoveryCodesTable;
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { Store } from '../db/repositories/index.js';
+import type { Principal, RequestMeta } from './sessions/principal.js';
 import { createHealthCheck, type HealthDeps } from './health/health.js';
 import { systemClock, systemRandom, type Clock, type RandomBytes } from '../crypto/random.js';
 import { createPasswordHasher, type PasswordHasher } from '../crypto/password.js';
@@ -12,6 +13,8 @@ import { createSecondFactorChecker } from './mfa/second-factor.js';
 import { createEnrollmentService } from './mfa/enrollment.service.js';
 import { createDeviceService } from './mfa/device.service.js';
 import { createStepUpService } from './step-up/step-up.service.js';
+import { createRecoveryCodesService } from './mfa/recovery-codes.service.js';
+import { createRecoveryCodeHasher } from '../crypto/recovery-codes.js';
 import { createStepUpVerifiers } from './step-up/verifiers.js';
 import { createProtectionService } from './step-up/protection.service.js';
 import { createOperatorService } from './accounts/operator.service.js';
@@ -82,7 +85,16 @@ export async function createServices(input: {
     publicUrl: input.config.publicUrl,
     onQueued: () => delivery.markDirty(),
   });
+  const recoveryCodes = createRecoveryCodesService({
+    store,
+    hasher: createRecoveryCodeHasher(input.config.secretKeys),
+    random,
+    clock,
+    audit,
+    notify,
+  });
   const sessions = createSessionsService({
+    recoveryCodes,
     store,
     hasher,
     audit,
@@ -123,6 +135,7 @@ export async function createServices(input: {
       checkSecondFactor,
       sessions,
       verification,
+      recoveryCodes,
     }),
   });
   const enrollment = createEnrollmentService({
@@ -136,8 +149,18 @@ export async function createServices(input: {
     random,
     issuer: input.config.issuer,
     activationCodes: input.config.mfaActivationCodes,
+    recoveryCodes,
   });
-  const devices = createDeviceService({ store, secretBox, audit, notify, checkSecondFactor, stepUp, clock });
+  const devices = createDeviceService({
+    store,
+    secretBox,
+    audit,
+    notify,
+    checkSecondFactor,
+    stepUp,
+    clock,
+    recoveryCodes,
+  });
   return {
     clock,
     store,
@@ -169,6 +192,11 @@ export async function createServices(input: {
     enrollment,
     /** The bound device: status, unbind, admin reset, resync. */
     devices,
+    /** Recovery codes: how many are left, a new set (step-up). */
+    recoveryCodes: {
+      status: recoveryCodes.status,
+      regenerate: (principal: Principal, meta: RequestMeta) => recoveryCodes.regenerate(principal, meta, stepUp),
+    },
     operator: createOperatorService({ store, hasher, audit, clock, random }),
     profile: createProfileQuery({ store }),
     /** The dev outbox: every queued message, newest first (the route exists in dev mode only). */

@@ -64,6 +64,10 @@ export const errorCatalogue = {
     description:
       'The dynamic code is wrong, expired, or was already used. When it matches a time a few minutes away, `hint` is `clock_skew`: sync the phone clock.',
   },
+  'mfa.invalid_recovery_code': {
+    status: 401,
+    description: 'The recovery code is wrong, already used, or revoked (a new set replaces the old).',
+  },
   'mfa.locked': {
     status: 429,
     description:

@@ -8,6 +8,7 @@ import { createWorkspacesRepository } from './workspaces.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createThrottlesRepository } from './throttles.repository.js';
 import { createUsersRepository } from './users.repository.js';
+import { createRecoveryCodesRepository } from './recovery-codes.repository.js';
 
 export function createRepositories(target: QueryTarget) {
   return {
@@ -20,6 +21,7 @@ export function createRepositories(target: QueryTarget) {
     verifications: createVerificationsRepository(target),
     workspaces: createWorkspacesRepository(target),
     housekeeping: createHousekeepingRepository(target),
+    recoveryCodes: createRecoveryCodesRepository(target),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

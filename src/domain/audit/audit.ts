@@ -27,6 +27,8 @@ export const auditEventTypes = [
   'workspace.member_added',
   'protection.changed',
   'account.updated',
+  'mfa.recovery_code_used',
+  'mfa.recovery_codes_regenerated',
 ] as const;
 export type AuditEventType = (typeof auditEventTypes)[number];
 

@@ -8,6 +8,7 @@ import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { StepUpService } from '../step-up/step-up.service.js';
+import { invalidRecoveryCodeError, type RecoveryCodesService } from './recovery-codes.service.js';
 import { actorLabel, loadUser } from '../users/user-views.js';
 import { matchConsecutive, publicDevice } from './enrollment.service.js';
 import {
@@ -34,6 +35,7 @@ export function createDeviceService(deps: {
   checkSecondFactor: SecondFactorChecker;
   stepUp: StepUpService;
   clock: Clock;
+  recoveryCodes: Pick<RecoveryCodesService, 'spend'>;
 }) {
   const { store, clock, audit } = deps;
   return {
@@ -50,7 +52,7 @@ export function createDeviceService(deps: {
      */
     async unbind(
       principal: Principal,
-      input: { code: string },
+      input: { code: string } | { recoveryCode: string },
       meta: RequestMeta,
       options: { codeIsStepUp?: boolean } = {},
     ) {
@@ -60,20 +62,31 @@ export function createDeviceService(deps: {
       const now = clock();
       const outcome = await store.transaction(async (repos) => {
         const { user } = await loadUser(repos, principal.userId);
-        const result = await deps.checkSecondFactor(repos, device, input.code, now);
-        if (!result.ok) {
-          if (result.reason === 'invalid')
-            await recordSecondFactorFailure(
-              repos,
-              deps,
-              user,
-              { path: 'unbind', clockSkew: result.clockSkew, lockedUntil: result.lockedUntil },
-              meta,
-              now,
-            );
-          return result;
+        if ('recoveryCode' in input) {
+          // A lost phone: a recovery code stands in for the current code (it is spent).
+          const spent = await deps.recoveryCodes.spend(repos, user, input.recoveryCode, 'unbind', meta, now);
+          if (!spent.ok)
+            return spent.reason === 'locked'
+              ? { ok: false as const, reason: 'locked' as const, lockedUntil: spent.lockedUntil }
+              : { ok: false as const, reason: 'invalid_recovery' as const };
+        } else {
+          const result = await deps.checkSecondFactor(repos, device, input.code, now);
+          if (!result.ok) {
+            if (result.reason === 'invalid')
+              await recordSecondFactorFailure(
+                repos,
+                deps,
+                user,
+                { path: 'unbind', clockSkew: result.clockSkew, lockedUntil: result.lockedUntil },
+                meta,
+                now,
+              );
+            return result;
+          }
         }
         await repos.mfaDevices.remove(device.id, now);
+        // The recovery codes belong to the device: they go with it.
+        await repos.recoveryCodes.revokeAll(principal.userId, now);
         await repos.sessions.endOthers(principal.userId, principal.sessionId, now);
         await audit(
           repos,
@@ -83,14 +96,15 @@ export function createDeviceService(deps: {
             userId: principal.userId,
             ip: meta.ip,
             userAgent: meta.userAgent,
-            details: { deviceId: device.id },
+            details: { deviceId: device.id, with: 'recoveryCode' in input ? 'recovery_code' : 'totp' },
           },
           now,
         );
         await deps.notify(repos, recipientOf(user), { kind: 'mfa.unbound' }, meta, now);
-        return result;
+        return { ok: true as const };
       });
-      if (!outcome.ok) throw secondFactorFailure(outcome, now);
+      if (!outcome.ok)
+        throw outcome.reason === 'invalid_recovery' ? invalidRecoveryCodeError() : secondFactorFailure(outcome, now);
     },
 
     /**
@@ -107,6 +121,7 @@ export function createDeviceService(deps: {
         const { user } = await loadUser(repos, ownerUserId);
         await repos.mfaDevices.remove(device.id, now);
         await repos.mfaDevices.deletePending(ownerUserId);
+        await repos.recoveryCodes.revokeAll(ownerUserId, now);
         await repos.sessions.endAllForUser(ownerUserId, now);
         await audit(
           repos,

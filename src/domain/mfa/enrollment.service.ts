@@ -20,6 +20,7 @@ import { recipientOf } from '../notify/recipients.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { StepUpService } from '../step-up/step-up.service.js';
+import type { RecoveryCodesService } from './recovery-codes.service.js';
 import { actorLabel, loadUser, loginName } from '../users/user-views.js';
 import {
   clampDrift,
@@ -68,6 +69,7 @@ export function createEnrollmentService(deps: {
   random: RandomBytes;
   issuer: string;
   activationCodes: 1 | 2;
+  recoveryCodes: Pick<RecoveryCodesService, 'issue'>;
 }) {
   const { store, clock, random, audit } = deps;
 
@@ -207,6 +209,12 @@ export function createEnrollmentService(deps: {
         // and replace the caller's session, restricted or full, with a new one that proved the device
         // (a privilege change rotates the session id, DESIGN.md §2.7).
         await repos.sessions.endOthers(ownerUserId, byAdmin ? '' : actor.sessionId, now);
+        // Recovery codes for the owner, shown once in this answer, when none are left. A device an
+        // administrator binds gives none: the administrator must not see them.
+        const recoveryCodes =
+          !byAdmin && (await repos.recoveryCodes.status(ownerUserId)).remaining === 0
+            ? await deps.recoveryCodes.issue(repos, ownerUserId, now)
+            : undefined;
         let session;
         if (!byAdmin && actor.restricted) {
           await repos.sessions.end(actor.sessionId, now);
@@ -220,7 +228,7 @@ export function createEnrollmentService(deps: {
         } else if (!byAdmin) {
           session = await deps.sessions.rotateSession(repos, actor, { now, meta });
         }
-        return { kind: 'ok' as const, device: { id: pending.id, bound_at: now }, session };
+        return { kind: 'ok' as const, device: { id: pending.id, bound_at: now }, session, recoveryCodes };
       })
       .catch((error: unknown) => {
         if (isUniqueViolation(error)) return { kind: 'already_bound' as const };
@@ -241,7 +249,11 @@ export function createEnrollmentService(deps: {
       case 'invalid':
         throw invalidCodeError(outcome.clockSkew, 422);
       case 'ok':
-        return { device: publicDevice(outcome.device), ...(outcome.session ? { session: outcome.session } : {}) };
+        return {
+          device: publicDevice(outcome.device),
+          ...(outcome.session ? { session: outcome.session } : {}),
+          ...(outcome.recoveryCodes ? { recoveryCodes: outcome.recoveryCodes } : {}),
+        };
     }
   }
 

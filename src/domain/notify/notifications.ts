@@ -8,6 +8,8 @@ export type Notification =
   | { kind: 'mfa.reset_by_admin'; admin: string; reason: string | null }
   | { kind: 'mfa.locked'; until: number; subject: string | null }
   | { kind: 'login.locked'; until: number }
+  | { kind: 'mfa.recovery_code_used'; remaining: number }
+  | { kind: 'mfa.recovery_codes_regenerated' }
   | { kind: 'login.new_browser'; userAgent: string | null }
   | { kind: 'workspace.mfa_required'; workspace: string; deadline: number }
   | { kind: 'account.email_changed'; newAddress: string }
@@ -91,6 +93,23 @@ export function renderNotification(
         `Your account had too many wrong passwords in a row; the last one came on ${when}${where}.`,
         `Password logins are paused until ${utc(notification.until)}, then each further wrong password pauses them for longer.`,
         'If these attempts were not yours, someone is guessing your password: use a long, unique one, and bind a virtual MFA device if you have none.',
+      ];
+      break;
+    case 'mfa.recovery_code_used':
+      subject = 'A recovery code was used for your account';
+      lines = [
+        `A recovery code stood in for the dynamic code on ${when}${where}. ${notification.remaining} unused recovery code${notification.remaining === 1 ? '' : 's'} left.`,
+        notification.remaining <= 3
+          ? `Few codes are left: make a new set under Security Settings: ${security}`
+          : `Lost the phone? Unbind the old device and bind a new one: ${security}`,
+        'If this was not you, someone has your password and a recovery code: contact your administrator or support at once.',
+      ];
+      break;
+    case 'mfa.recovery_codes_regenerated':
+      subject = 'New recovery codes were made for your account';
+      lines = [
+        `A new set of recovery codes was made on ${when}${where}; the old codes no longer work.`,
+        `If this was not you, review your security settings: ${security}`,
       ];
       break;
     case 'login.new_browser':

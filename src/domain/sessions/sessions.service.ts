@@ -8,6 +8,7 @@ import { displayLogin, normalizeEmail, publicUser } from '../users/user-views.js
 import type { SecondFactorChecker } from '../mfa/second-factor.js';
 import { CHALLENGE_MAX_ATTEMPTS, retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
 import { invalidCodeError, lockedError, recordSecondFactorFailure } from '../mfa/second-factor.js';
+import { invalidRecoveryCodeError, type RecoveryCodesService } from '../mfa/recovery-codes.service.js';
 import type { Principal, RequestMeta } from './principal.js';
 import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
@@ -43,6 +44,7 @@ export function createSessionsService(deps: {
   random: RandomBytes;
   settings: SessionSettings;
   notify: Notifier;
+  recoveryCodes: Pick<RecoveryCodesService, 'spend'>;
 }) {
   const { store, clock, random, settings, audit } = deps;
   /** Password checks under way in this process, per throttle key (see the login's wait). */
@@ -300,7 +302,10 @@ export function createSessionsService(deps: {
     },
 
     /** POST /sessions/mfa: the dynamic-code step. One transaction, committed even on failure so every try counts. */
-    async completeMfa(input: { challengeId: string; code: string }, meta: RequestMeta) {
+    async completeMfa(
+      input: { challengeId: string; code: string } | { challengeId: string; recoveryCode: string },
+      meta: RequestMeta,
+    ) {
       const now = clock();
       const idHash = sha256Hex(input.challengeId);
       const outcome = await store.transaction(async (repos) => {
@@ -311,42 +316,54 @@ export function createSessionsService(deps: {
         if (!found || found.disabled_at !== null) return { kind: 'expired' as const };
         const { account_id, kind, email, username, display_name, disabled_at, ...device } = found;
         const user = { id: found.user_id, account_id, kind, email, username, display_name, disabled_at } as UsersTable;
-        const result = await deps.checkSecondFactor(repos, device, input.code, now);
-        if (result.ok === false && result.reason === 'locked')
-          return { kind: 'locked' as const, lockedUntil: result.lockedUntil };
-        if (result.ok) {
-          await repos.sessions.consumeChallenge(idHash, now);
-          const session = await issueSession(repos, user.id, {
-            restricted: false,
-            stepUp: true,
-            mfaVerified: true,
-            now,
-            meta,
-          });
-          await audit(
-            repos,
-            {
-              type: 'login.succeeded',
-              accountId: user.account_id,
-              userId: user.id,
-              ip: meta.ip,
-              userAgent: meta.userAgent,
-              details: { factors: 'password+totp' },
-            },
-            now,
-          );
-          await noticeBrowser(repos, user, meta, now);
-          return { kind: 'ok' as const, session, user };
+        // The second factor: the dynamic code, or a recovery code in its place (one budget for both).
+        let recoveryCodesLeft: number | undefined;
+        if ('recoveryCode' in input) {
+          const spent = await deps.recoveryCodes.spend(repos, user, input.recoveryCode, 'login', meta, now);
+          if (!spent.ok)
+            return spent.reason === 'locked'
+              ? { kind: 'locked' as const, lockedUntil: spent.lockedUntil }
+              : { kind: 'invalid_recovery' as const };
+          recoveryCodesLeft = spent.remaining;
+        } else {
+          const result = await deps.checkSecondFactor(repos, device, input.code, now);
+          if (result.ok === false && result.reason === 'locked')
+            return { kind: 'locked' as const, lockedUntil: result.lockedUntil };
+          if (result.ok === false) {
+            await recordSecondFactorFailure(
+              repos,
+              deps,
+              user,
+              { path: 'login', clockSkew: result.clockSkew, lockedUntil: result.lockedUntil },
+              meta,
+              now,
+            );
+            return { kind: 'invalid' as const, clockSkew: result.clockSkew };
+          }
         }
-        await recordSecondFactorFailure(
-          repos,
-          deps,
-          user,
-          { path: 'login', clockSkew: result.clockSkew, lockedUntil: result.lockedUntil },
+        await repos.sessions.consumeChallenge(idHash, now);
+        const session = await issueSession(repos, user.id, {
+          restricted: false,
+          stepUp: true,
+          mfaVerified: true,
+          now,
           meta,
+        });
+        const factors = recoveryCodesLeft === undefined ? 'password+totp' : 'password+recovery_code';
+        await audit(
+          repos,
+          {
+            type: 'login.succeeded',
+            accountId: user.account_id,
+            userId: user.id,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { factors },
+          },
           now,
         );
-        return { kind: 'invalid' as const, clockSkew: result.clockSkew };
+        await noticeBrowser(repos, user, meta, now);
+        return { kind: 'ok' as const, session, user, recoveryCodesLeft };
       });
       switch (outcome.kind) {
         case 'expired':
@@ -358,8 +375,15 @@ export function createSessionsService(deps: {
           throw lockedError(outcome.lockedUntil, now);
         case 'invalid':
           throw invalidCodeError(outcome.clockSkew);
+        case 'invalid_recovery':
+          throw invalidRecoveryCodeError();
         case 'ok':
-          return { status: 'authenticated' as const, session: outcome.session, user: publicUser(outcome.user) };
+          return {
+            status: 'authenticated' as const,
+            session: outcome.session,
+            user: publicUser(outcome.user),
+            ...(outcome.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: outcome.recoveryCodesLeft } : {}),
+          };
       }
     },
 

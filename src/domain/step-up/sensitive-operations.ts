@@ -11,6 +11,11 @@ export const sensitiveOperations = [
     endpoint: 'DELETE /me/mfa-device',
     what: 'Unbind the virtual MFA device (also needs a current code)',
   },
+  {
+    id: 'mfa.regenerate_recovery_codes',
+    endpoint: 'POST /me/recovery-codes',
+    what: 'Make a new set of recovery codes (the old set stops working)',
+  },
   { id: 'account.change_password', endpoint: 'PATCH /me {password}', what: 'Change the password' },
   { id: 'account.change_email', endpoint: 'PATCH /me {email}', what: 'Change the email address' },
   { id: 'account.change_phone', endpoint: 'PATCH /me {phone}', what: 'Change the phone number' },

@@ -6,7 +6,8 @@ import type { VerificationService } from '../verification/verification.service.j
 import { sensitiveOperation, type SensitiveOperationId } from './sensitive-operations.js';
 import type { StepUpInput, StepUpVerifiers } from './verifiers.js';
 
-export type StepUpMethod = StepUpInput['method'];
+/** The methods `methods` offers; a recovery code goes wherever 'totp' does. */
+export type StepUpMethod = Exclude<StepUpInput['method'], 'recovery_code'>;
 
 /**
  * Step-up (DESIGN.md §2.6, NIST SP 800-63B §4.2.3 reauthentication): the one rule of how fresh a
@@ -59,16 +60,17 @@ export function createStepUpService(deps: {
     /** POST /me/step-up: refreshes this session's step-up (and only this session's, API.md). */
     async stepUp(principal: Principal, input: StepUpInput, meta: RequestMeta) {
       const bound = (await store.repos.mfaDevices.findActive(principal.userId)) !== undefined;
-      if (input.method === 'totp' && !bound)
+      if ((input.method === 'totp' || input.method === 'recovery_code') && !bound)
         throw new AppError('mfa.not_bound', 'No virtual MFA device is bound; verify with your password instead.');
       // Email and SMS codes and the password are weaker than TOTP: no step-up once a device is bound.
-      if (input.method !== 'totp' && bound) {
+      if (input.method !== 'totp' && input.method !== 'recovery_code' && bound) {
         throw new AppError('auth.step_up_required', 'A virtual MFA device is bound: verify with a code from it.', {
           details: { methods: ['totp'] },
         });
       }
       const allowed = await methods(principal.userId);
-      if (!allowed.includes(input.method)) {
+      // A recovery code is allowed wherever a TOTP code is.
+      if (!allowed.includes(input.method === 'recovery_code' ? 'totp' : input.method)) {
         throw new AppError(
           'auth.step_up_required',
           `Verify with ${allowed.join(' or ')}: that is how this account protects sensitive operations.`,

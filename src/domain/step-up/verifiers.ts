@@ -16,12 +16,14 @@ import {
   type SecondFactorChecker,
 } from '../mfa/second-factor.js';
 import { loadUser, loginName } from '../users/user-views.js';
+import { invalidRecoveryCodeError, type RecoveryCodesService } from '../mfa/recovery-codes.service.js';
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
 
 export type TotpProof = { method: 'totp'; code: string };
 export type PasswordProof = { method: 'password'; password: string };
 export type CodeProof = { method: 'email' | 'sms'; verificationId: string; code: string };
-export type StepUpInput = TotpProof | PasswordProof | CodeProof;
+export type RecoveryCodeProof = { method: 'recovery_code'; code: string };
+export type StepUpInput = TotpProof | PasswordProof | CodeProof | RecoveryCodeProof;
 
 /** A verifier checks one method's proof and, on success, marks the session fresh until `until`. */
 type Verifier<Proof> = (
@@ -35,6 +37,7 @@ export interface StepUpVerifiers {
   email: Verifier<CodeProof>;
   sms: Verifier<CodeProof>;
   password: Verifier<PasswordProof>;
+  recovery_code: Verifier<RecoveryCodeProof>;
 }
 
 /**
@@ -48,6 +51,7 @@ export function createStepUpVerifiers(deps: {
   notify: Notifier;
   hasher: PasswordHasher;
   checkSecondFactor: SecondFactorChecker;
+  recoveryCodes: Pick<RecoveryCodesService, 'spend'>;
   sessions: SessionsService;
   verification: VerificationService;
 }): StepUpVerifiers {
@@ -157,5 +161,21 @@ export function createStepUpVerifiers(deps: {
     return {};
   };
 
-  return { totp, email: code, sms: code, password };
+  /** A recovery code, allowed where a TOTP code is (the phone may be lost); it is spent. */
+  const recoveryCode: Verifier<RecoveryCodeProof> = async (principal, input, until, meta) => {
+    const now = clock();
+    const outcome = await store.transaction(async (repos) => {
+      const { user } = await loadUser(repos, principal.userId);
+      const spent = await deps.recoveryCodes.spend(repos, user, input.code, 'step_up', meta, now);
+      if (!spent.ok) return spent;
+      await audit(repos, { type: 'stepup.succeeded', ...event(principal, meta, 'recovery_code') }, now);
+      await repos.sessions.setStepUp(principal.sessionId, until);
+      return spent;
+    });
+    if (!outcome.ok)
+      throw outcome.reason === 'locked' ? lockedError(outcome.lockedUntil, now) : invalidRecoveryCodeError();
+    return {};
+  };
+
+  return { totp, email: code, sms: code, password, recovery_code: recoveryCode };
 }

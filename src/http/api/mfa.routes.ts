@@ -2,13 +2,28 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { principalOf, requestMeta } from '../plugins/auth.js';
-import { DeviceSchema, OpaqueId, Password, SessionSchema, TotpCode, errors, iso } from './schemas.js';
+import { oneSecondFactor } from './sessions.routes.js';
+import {
+  DeviceSchema,
+  OpaqueId,
+  Password,
+  SessionSchema,
+  TotpCode,
+  errors,
+  iso,
+  RecoveryCode,
+  IsoTime,
+} from './schemas.js';
 
 const ActivateBody = Type.Object(
   { enrollmentId: OpaqueId, codes: Type.Array(TotpCode, { minItems: 1, maxItems: 2 }) },
   { additionalProperties: false },
 );
-const UnbindBody = Type.Object({ code: TotpCode }, { additionalProperties: false });
+// A current code, or a recovery code for a lost phone: exactly one of the two.
+const UnbindBody = Type.Object(
+  { code: Type.Optional(TotpCode), recoveryCode: Type.Optional(RecoveryCode) },
+  { additionalProperties: false },
+);
 const ResyncBody = Type.Object(
   { codes: Type.Array(TotpCode, { minItems: 2, maxItems: 2 }) },
   { additionalProperties: false },
@@ -17,6 +32,7 @@ const OobCode = Type.String({ pattern: '^[0-9]{6}$', description: 'the 6-digit c
 const StepUpBody = Type.Union([
   Type.Object({ method: Type.Literal('totp'), code: TotpCode }, { additionalProperties: false }),
   Type.Object({ method: Type.Literal('password'), password: Password }, { additionalProperties: false }),
+  Type.Object({ method: Type.Literal('recovery_code'), code: RecoveryCode }, { additionalProperties: false }),
   Type.Object(
     { method: Type.Union([Type.Literal('email'), Type.Literal('sms')]), verificationId: OpaqueId, code: OobCode },
     { additionalProperties: false },
@@ -128,15 +144,22 @@ export function registerMfaRoutes(app: FastifyInstance, services: Services) {
         summary: 'Confirm binding with consecutive codes from the new device',
         body: ActivateBody,
         response: {
-          200: Type.Object({ device: DeviceSchema, session: Type.Optional(SessionSchema) }),
+          200: Type.Object({
+            device: DeviceSchema,
+            session: Type.Optional(SessionSchema),
+            recoveryCodes: Type.Optional(Type.Array(Type.String(), { description: 'Shown this once' })),
+          }),
           ...errors(400, 401, 403, 404, 409, 410, 413, 415, 422, 429),
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const result = await services.enrollment.activate(principalOf(request), request.body, requestMeta(request));
+      // The recovery codes are in this body only; no cache may keep it.
+      reply.header('cache-control', 'no-store');
       return {
         device: result.device,
+        ...(result.recoveryCodes ? { recoveryCodes: result.recoveryCodes } : {}),
         ...(result.session
           ? { session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), restricted: false } }
           : {}),
@@ -156,8 +179,54 @@ export function registerMfaRoutes(app: FastifyInstance, services: Services) {
       },
     },
     async (request, reply) => {
-      await services.devices.unbind(principalOf(request), request.body, requestMeta(request));
+      const { code, recoveryCode } = request.body;
+      await services.devices.unbind(
+        principalOf(request),
+        code !== undefined && recoveryCode === undefined
+          ? { code }
+          : { recoveryCode: oneSecondFactor(code, recoveryCode) },
+        requestMeta(request),
+      );
       return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/me/recovery-codes',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['mfa'],
+        summary: 'How many recovery codes are left (never the codes)',
+        response: {
+          200: Type.Object({ remaining: Type.Integer(), createdAt: Type.Union([IsoTime, Type.Null()]) }),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const status = await services.recoveryCodes.status(principalOf(request));
+      return { remaining: status.remaining, createdAt: status.createdAt === null ? null : iso(status.createdAt) };
+    },
+  );
+
+  app.post(
+    '/me/recovery-codes',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['mfa'],
+        summary: 'A new set of 10 recovery codes, shown once; the old set stops working (fresh step-up)',
+        response: {
+          201: Type.Object({ codes: Type.Array(Type.String()), createdAt: IsoTime }),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await services.recoveryCodes.regenerate(principalOf(request), requestMeta(request));
+      reply.header('cache-control', 'no-store');
+      return reply.status(201).send({ codes: result.codes, createdAt: iso(result.createdAt) });
     },
   );
 

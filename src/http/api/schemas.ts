@@ -6,6 +6,12 @@ export const TotpCode = Type.String({
   pattern: '^[0-9]{6}$',
   description: '6 ASCII digits from the authenticator app',
 });
+/** A recovery code as people type it: case, spaces and dashes do not matter (checked by the domain). */
+export const RecoveryCode = Type.String({
+  minLength: 10,
+  maxLength: 24,
+  description: 'A recovery code, e.g. 7KQ4M-Z2P9X',
+});
 export const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' });
 export const Password = Type.String({ minLength: 8, maxLength: 256 });
 export const OpaqueId = Type.String({ minLength: 1, maxLength: 128 });

@@ -1,8 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { AppError } from '../../errors/app-error.js';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { principalOf, requestMeta } from '../plugins/auth.js';
-import { OpaqueId, PublicUserSchema, SessionSchema, TotpCode, errors, iso } from './schemas.js';
+import { OpaqueId, PublicUserSchema, SessionSchema, TotpCode, errors, iso, RecoveryCode } from './schemas.js';
 
 const LoginBody = Type.Object(
   {
@@ -15,7 +16,25 @@ const LoginBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const MfaBody = Type.Object({ challengeId: OpaqueId, code: TotpCode }, { additionalProperties: false });
+// The dynamic code, or a recovery code in its place (a lost phone): exactly one of the two.
+const MfaBody = Type.Object(
+  { challengeId: OpaqueId, code: Type.Optional(TotpCode), recoveryCode: Type.Optional(RecoveryCode) },
+  { additionalProperties: false },
+);
+
+/** Exactly one of `code` and `recoveryCode`; anything else is 400 validation.failed. */
+export function oneSecondFactor(code: string | undefined, recoveryCode: string | undefined): string {
+  if ((code === undefined) === (recoveryCode === undefined) || recoveryCode === undefined) {
+    throw new AppError(
+      'validation.failed',
+      'Send either code (the dynamic code) or recoveryCode, not both or neither.',
+      {
+        details: { fields: [{ path: '/code', message: 'exactly one of code and recoveryCode is required' }] },
+      },
+    );
+  }
+  return recoveryCode;
+}
 
 export function registerSessionRoutes(app: FastifyInstance, services: Services) {
   app.post<{ Body: Static<typeof LoginBody> }>(
@@ -62,20 +81,32 @@ export function registerSessionRoutes(app: FastifyInstance, services: Services) 
       config: { auth: 'none' },
       schema: {
         tags: ['sessions'],
-        summary: 'Complete a login with the dynamic code',
+        summary: 'Complete a login with the dynamic code, or a recovery code',
         body: MfaBody,
         response: {
-          201: Type.Object({ status: Type.Literal('authenticated'), session: SessionSchema, user: PublicUserSchema }),
+          201: Type.Object({
+            status: Type.Literal('authenticated'),
+            session: SessionSchema,
+            user: PublicUserSchema,
+            recoveryCodesLeft: Type.Optional(Type.Integer({ description: 'After a login with a recovery code' })),
+          }),
           ...errors(400, 401, 410, 413, 415, 429),
         },
       },
     },
     async (request, reply) => {
-      const result = await services.sessions.completeMfa(request.body, requestMeta(request));
+      const { challengeId, code, recoveryCode } = request.body;
+      const result = await services.sessions.completeMfa(
+        code !== undefined && recoveryCode === undefined
+          ? { challengeId, code }
+          : { challengeId, recoveryCode: oneSecondFactor(code, recoveryCode) },
+        requestMeta(request),
+      );
       return reply.status(201).send({
         status: result.status,
         session: { token: result.session.token, expiresAt: iso(result.session.expiresAt) },
         user: result.user,
+        ...('recoveryCodesLeft' in result ? { recoveryCodesLeft: result.recoveryCodesLeft } : {}),
       });
     },
   );

@@ -1,0 +1,155 @@
+import { AppError } from '../../errors/app-error.js';
+import type { Repositories, Store } from '../../db/repositories/index.js';
+import type { UsersTable } from '../../db/schema.js';
+import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
+import {
+  formatRecoveryCode,
+  generateRecoveryCodes,
+  normalizeRecoveryCode,
+  type RecoveryCodeHasher,
+} from '../../crypto/recovery-codes.js';
+import type { AuditRecorder } from '../audit/audit.js';
+import type { Notifier } from '../notify/notifications.js';
+import { recipientOf } from '../notify/recipients.js';
+import type { Principal, RequestMeta } from '../sessions/principal.js';
+import type { StepUpService } from '../step-up/step-up.service.js';
+import { loadUser } from '../users/user-views.js';
+import { clearSecondFactorFailures, recordSecondFactorFailure, reserveSecondFactorTry } from './second-factor.js';
+
+export type RecoveryCodeResult =
+  | { ok: true; remaining: number }
+  | { ok: false; reason: 'locked'; lockedUntil: number }
+  | { ok: false; reason: 'invalid'; lockedUntil: number };
+
+export function invalidRecoveryCodeError(): AppError {
+  return new AppError(
+    'mfa.invalid_recovery_code',
+    'The recovery code is not valid or was already used. Each code works once; check for typos.',
+  );
+}
+
+/**
+ * Recovery codes (DESIGN.md §6 layer 1, decision 018): ten single-use codes handed out once when a
+ * device is bound, that stand in for the dynamic code when the phone is lost. Every try draws from
+ * the user's one second-factor budget; a use is audited and e-mailed.
+ */
+export function createRecoveryCodesService(deps: {
+  store: Store;
+  hasher: RecoveryCodeHasher;
+  random: RandomBytes;
+  clock: Clock;
+  audit: AuditRecorder;
+  notify: Notifier;
+}) {
+  const { store, hasher, clock, audit } = deps;
+
+  /** A new set in the caller's transaction; the old set stops working in the same commit. Shown once. */
+  async function issue(repos: Repositories, userId: string, now: number): Promise<string[]> {
+    const codes = generateRecoveryCodes(deps.random);
+    const rows = codes.map((code) => ({
+      id: newId(deps.random),
+      user_id: userId,
+      key_id: hasher.currentKeyId,
+      code_hash: hasher.hash(code)!,
+      created_at: now,
+      used_at: null,
+      revoked_at: null,
+    }));
+    await repos.recoveryCodes.replaceSet(userId, rows, now);
+    return codes.map(formatRecoveryCode);
+  }
+
+  /**
+   * Spends a code in the caller's transaction: one try from the shared budget first, then every
+   * unused code compared in constant time (no early exit), then a conditional update, so of
+   * concurrent uses of one code exactly one wins.
+   */
+  async function spend(
+    repos: Repositories,
+    user: Pick<UsersTable, 'id' | 'account_id' | 'email' | 'display_name' | 'kind' | 'username'>,
+    input: string,
+    path: string,
+    meta: RequestMeta,
+    now: number,
+  ): Promise<RecoveryCodeResult> {
+    const reservation = await reserveSecondFactorTry(repos, user.id, now);
+    if (!reservation.ok) return { ok: false, reason: 'locked', lockedUntil: reservation.lockedUntil };
+    const code = normalizeRecoveryCode(input);
+    let match: string | null = null;
+    if (code) {
+      const hashes = new Map<string, string | null>();
+      for (const row of await repos.recoveryCodes.listUnused(user.id)) {
+        if (!hashes.has(row.key_id)) hashes.set(row.key_id, hasher.hash(code, row.key_id));
+        const hash = hashes.get(row.key_id);
+        if (hash && hasher.equal(hash, row.code_hash) && match === null) match = row.id;
+      }
+    }
+    if (match !== null && (await repos.recoveryCodes.consume(match, now))) {
+      await clearSecondFactorFailures(repos, user.id);
+      const { remaining } = await repos.recoveryCodes.status(user.id);
+      await audit(
+        repos,
+        {
+          type: 'mfa.recovery_code_used',
+          accountId: user.account_id,
+          userId: user.id,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { path, remaining },
+        },
+        now,
+      );
+      await deps.notify(repos, recipientOf(user), { kind: 'mfa.recovery_code_used', remaining }, meta, now);
+      return { ok: true, remaining };
+    }
+    await recordSecondFactorFailure(
+      repos,
+      deps,
+      user,
+      { path: `${path}:recovery_code`, clockSkew: false, lockedUntil: reservation.locksUntil },
+      meta,
+      now,
+    );
+    return { ok: false, reason: 'invalid', lockedUntil: reservation.locksUntil };
+  }
+
+  return {
+    issue,
+    spend,
+
+    /** GET /me/recovery-codes: how many are left (never the codes). */
+    async status(principal: Pick<Principal, 'userId'>) {
+      if (!(await store.repos.mfaDevices.findActive(principal.userId)))
+        throw new AppError('mfa.not_bound', 'No virtual MFA device is bound, so there are no recovery codes.');
+      const { remaining, createdAt } = await store.repos.recoveryCodes.status(principal.userId);
+      return { remaining, createdAt };
+    },
+
+    /** POST /me/recovery-codes: a new set (fresh step-up); the old set stops working in the same commit. */
+    async regenerate(principal: Principal, meta: RequestMeta, stepUp: Pick<StepUpService, 'requireFresh'>) {
+      if (!(await store.repos.mfaDevices.findActive(principal.userId)))
+        throw new AppError('mfa.not_bound', 'Bind a virtual MFA device first; recovery codes belong to it.');
+      await stepUp.requireFresh(principal, 'mfa.regenerate_recovery_codes');
+      const now = clock();
+      const codes = await store.transaction(async (repos) => {
+        const { user } = await loadUser(repos, principal.userId);
+        const issued = await issue(repos, principal.userId, now);
+        await audit(
+          repos,
+          {
+            type: 'mfa.recovery_codes_regenerated',
+            accountId: user.account_id,
+            userId: user.id,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+          },
+          now,
+        );
+        await deps.notify(repos, recipientOf(user), { kind: 'mfa.recovery_codes_regenerated' }, meta, now);
+        return issued;
+      });
+      return { codes, createdAt: now };
+    },
+  };
+}
+export type RecoveryCodesService = ReturnType<typeof createRecoveryCodesService>;
