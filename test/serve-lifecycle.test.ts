@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { knownMigrations } from '../src/db/database.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { referenceBase32Decode, referenceTotp } from './helpers/rfc6238.js';
 
 /**
  * The real `twofold serve` process, as an operator runs it: safe defaults, prompt logs, schema
@@ -127,6 +128,77 @@ describe('twofold serve, as an operator runs it', () => {
       expect((await fetch(`${dev.base}/api/v1/dev/outbox`)).status).toBe(200);
     } finally {
       dev.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('break-glass: twofold account reset-mfa removes the device and codes, ends sessions, audits the reason, mails the user', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-serve-'));
+    const served = await serve({ TWOFOLD_DATA_DIR: dataDir });
+    const json = { 'content-type': 'application/json' };
+    const api = (method: string, url: string, body?: unknown, token?: string) =>
+      fetch(`${served.base}/api/v1${url}`, {
+        method,
+        headers: { ...(body ? json : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      }).then(async (r) => ({ status: r.status, body: r.status === 204 ? null : await r.json() }));
+    let session: string;
+    try {
+      await api('POST', '/accounts', { email: 'glass@example.com', password: 'a long password' });
+      const login = await api('POST', '/sessions', { login: 'glass@example.com', password: 'a long password' });
+      const enrollment = await api('POST', '/me/mfa-device', undefined, login.body.session.token);
+      const secret = referenceBase32Decode(enrollment.body.enrollment.secret);
+      const now = Date.now();
+      const bound = await api(
+        'POST',
+        '/me/mfa-device/activate',
+        {
+          enrollmentId: enrollment.body.enrollment.id,
+          codes: [referenceTotp(secret, now, -1), referenceTotp(secret, now)],
+        },
+        login.body.session.token,
+      );
+      expect(bound.status).toBe(200);
+      session = bound.body.session.token;
+    } finally {
+      served.child.kill('SIGKILL');
+      await served.exited;
+    }
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args], {
+        env: environment({ TWOFOLD_DATA_DIR: dataDir }),
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    expect(run(['account', 'reset-mfa', '--login', 'glass@example.com', '--reason', 'x']).stderr).toMatch(
+      /Give a reason/,
+    );
+    expect(run(['account', 'reset-mfa', '--login', 'nobody@example.com', '--reason', 'phone lost']).stderr).toMatch(
+      /No user logs in as/,
+    );
+    const reset = run(['account', 'reset-mfa', '--login', 'glass@example.com', '--reason', 'phone lost, ticket 12']);
+    expect(reset.status).toBe(0);
+    expect(reset.stdout).toMatch(/device and recovery codes removed, sessions ended/);
+    expect(run(['mail']).stdout).toMatch(/mfa\.reset_by_admin\s+to glass@example\.com/);
+    // Back up: the old session is gone, the login asks for the password only, the audit has the reason.
+    const again = await serve({ TWOFOLD_DATA_DIR: dataDir });
+    try {
+      const old = await fetch(`${again.base}/api/v1/me`, { headers: { authorization: `Bearer ${session!}` } });
+      expect(old.status).toBe(401);
+      const login = await fetch(`${again.base}/api/v1/sessions`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ login: 'glass@example.com', password: 'a long password' }),
+      });
+      const body = await login.json();
+      expect(body.status).toBe('authenticated');
+      const events = await (
+        await fetch(`${again.base}/api/v1/audit-events?type=mfa.reset_by_admin`, {
+          headers: { authorization: `Bearer ${body.session.token}` },
+        })
+      ).json();
+      expect(events.events[0].details).toMatchObject({ by: 'operator-cli', reason: 'phone lost, ticket 12' });
+    } finally {
+      again.child.kill('SIGKILL');
     }
   }, 60_000);
 

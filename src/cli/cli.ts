@@ -162,6 +162,24 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
       });
     });
 
+  account
+    .command('reset-mfa')
+    .description(
+      "break-glass: remove a user's virtual MFA device and recovery codes, end its sessions, audit it with the reason and e-mail the user",
+    )
+    .requiredOption('--login <login>', 'an email, or username@alias of a sub-user')
+    .requiredOption('--reason <reason>', 'why (kept in the audit log and told to the user)')
+    .action(async (options: { login: string; reason: string }) => {
+      await withServices(async (services) => {
+        const result = await services.operator.resetMfa(options.login, options.reason);
+        console.log(
+          result.deviceRemoved
+            ? `reset ${options.login}: device and recovery codes removed, sessions ended, user e-mailed`
+            : `reset ${options.login}: no device was bound; recovery codes revoked, sessions ended, user e-mailed`,
+        );
+      });
+    });
+
   program
     .command('mail')
     .description(

@@ -197,7 +197,7 @@ export async function createServices(input: {
       status: recoveryCodes.status,
       regenerate: (principal: Principal, meta: RequestMeta) => recoveryCodes.regenerate(principal, meta, stepUp),
     },
-    operator: createOperatorService({ store, hasher, audit, clock, random }),
+    operator: createOperatorService({ store, hasher, audit, clock, random, notify }),
     profile: createProfileQuery({ store }),
     /** The dev outbox: every queued message, newest first (the route exists in dev mode only). */
     outbox: async (to?: string) =>

@@ -5,6 +5,8 @@ import type { PasswordHasher } from '../../crypto/password.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import { normalizeEmail } from '../users/user-views.js';
 import { throttleKeys } from '../throttle/policies.js';
+import type { Notifier } from '../notify/notifications.js';
+import { recipientOf } from '../notify/recipients.js';
 
 /** What an operator does from the CLI on the server itself (no HTTP, no session). */
 export function createOperatorService(deps: {
@@ -13,8 +15,61 @@ export function createOperatorService(deps: {
   audit: AuditRecorder;
   clock: Clock;
   random: RandomBytes;
+  notify: Notifier;
 }) {
+  /** A user by login (email of a primary account, or username@alias of a sub-user). */
+  async function findByLogin(login: string) {
+    const name = normalizeEmail(login);
+    let user = await deps.store.repos.users.findRootByEmail(name);
+    const at = name.lastIndexOf('@');
+    if (!user && at > 0) {
+      const account = await deps.store.repos.users.findAccountByAlias(name.slice(at + 1));
+      user = account ? await deps.store.repos.users.findSubByUsername(account.id, name.slice(0, at)) : undefined;
+    }
+    if (!user) throw new AppError('auth.invalid_credentials', `No user logs in as ${login}.`);
+    return user;
+  }
+
   return {
+    /**
+     * Break-glass, for the person who runs the server when nothing else works (DESIGN.md §6 layer
+     * 4): removes the user's device and recovery codes, ends every session, writes the audit event
+     * with the reason, and e-mails the user. The next login binds a new device where MFA is required.
+     */
+    async resetMfa(login: string, reason: string) {
+      if (reason.trim().length < 3)
+        throw new AppError('validation.failed', 'Give a reason (--reason): it goes into the audit log and the e-mail.');
+      const user = await findByLogin(login);
+      const now = deps.clock();
+      const removed = await deps.store.transaction(async (repos) => {
+        const device = await repos.mfaDevices.findActive(user.id);
+        if (device) await repos.mfaDevices.remove(device.id, now);
+        await repos.mfaDevices.deletePending(user.id);
+        await repos.recoveryCodes.revokeAll(user.id, now);
+        await repos.sessions.endAllForUser(user.id, now);
+        await deps.audit(
+          repos,
+          {
+            type: 'mfa.reset_by_admin',
+            accountId: user.account_id,
+            userId: user.id,
+            actorId: null,
+            details: { by: 'operator-cli', reason: reason.trim(), deviceId: device?.id ?? null },
+          },
+          now,
+        );
+        await deps.notify(
+          repos,
+          recipientOf(user),
+          { kind: 'mfa.reset_by_admin', admin: 'The operator of this service', reason: reason.trim() },
+          { ip: null },
+          now,
+        );
+        return device !== undefined;
+      });
+      return { userId: user.id, deviceRemoved: removed };
+    },
+
     /**
      * Clears the password and second-factor throttles of a user (email of a primary account, or
      * username@alias of a sub-user), e.g. after it hit
@@ -22,13 +77,7 @@ export function createOperatorService(deps: {
      */
     async unlock(login: string) {
       const name = normalizeEmail(login);
-      let user = await deps.store.repos.users.findRootByEmail(name);
-      const at = name.lastIndexOf('@');
-      if (!user && at > 0) {
-        const account = await deps.store.repos.users.findAccountByAlias(name.slice(at + 1));
-        user = account ? await deps.store.repos.users.findSubByUsername(account.id, name.slice(0, at)) : undefined;
-      }
-      if (!user) throw new AppError('auth.invalid_credentials', `No user logs in as ${login}.`);
+      const user = await findByLogin(login);
       const userId = user.id;
       const now = deps.clock();
       await deps.store.transaction(async (repos) => {
