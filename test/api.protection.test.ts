@@ -199,6 +199,7 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
       'mfa.bind': [primary.token, 'POST', '/api/v1/me/mfa-device'],
       'mfa.unbind': [device.token, 'DELETE', '/api/v1/me/mfa-device', { code: '123456' }],
       'mfa.regenerate_recovery_codes': [device.token, 'POST', '/api/v1/me/recovery-codes'],
+      'sessions.end_others': [primary.token, 'DELETE', '/api/v1/me/sessions'],
       'account.change_password': [primary.token, 'PATCH', '/api/v1/me', { password: 'another long password' }],
       'account.change_email': [primary.token, 'PATCH', '/api/v1/me', { email: uniqueEmail() }],
       'account.change_phone': [primary.token, 'PATCH', '/api/v1/me', { phone: '+15551234567' }],

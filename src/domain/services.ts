@@ -192,6 +192,12 @@ export async function createServices(input: {
     enrollment,
     /** The bound device: status, unbind, admin reset, resync. */
     devices,
+    /** Where one is signed in: list, sign one out, sign out everywhere else (step-up). */
+    mySessions: {
+      list: sessions.list,
+      endOne: sessions.endOne,
+      endOthers: (principal: Principal, meta: RequestMeta) => sessions.endOthers(principal, meta, stepUp),
+    },
     /** Recovery codes: how many are left, a new set (step-up). */
     recoveryCodes: {
       status: recoveryCodes.status,

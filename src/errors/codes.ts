@@ -68,6 +68,7 @@ export const errorCatalogue = {
     status: 401,
     description: 'The recovery code is wrong, already used, or revoked (a new set replaces the old).',
   },
+  'session.not_found': { status: 404, description: 'No such open session of the caller (DELETE /me/sessions/{id}).' },
   'mfa.locked': {
     status: 429,
     description:

@@ -117,6 +117,30 @@ export function createSessionsRepository(target: QueryTarget) {
             .where('absolute_expires_at', '>', now)
             .execute(),
 
+    /** The user's open sessions, most recently used first (GET /me/sessions). */
+    listOpen: (userId: string, now: number) =>
+      target.db
+        .selectFrom('sessions')
+        .select(['id', 'created_at', 'last_seen_at', 'ip', 'user_agent', 'mfa_verified', 'restricted'])
+        .where('user_id', '=', userId)
+        .where('ended_at', 'is', null)
+        .where('idle_expires_at', '>', now)
+        .where('absolute_expires_at', '>', now)
+        .orderBy('last_seen_at', 'desc')
+        .limit(100)
+        .execute(),
+    /** Ends one open session of this user; false when it is not theirs, or already over. */
+    endOwn: async (userId: string, id: string, now: number) => {
+      const result = await target.db
+        .updateTable('sessions')
+        .set({ ended_at: now })
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .where('ended_at', 'is', null)
+        .where('absolute_expires_at', '>', now)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
     insertChallenge: (challenge: LoginChallengesTable) => insertChallenge(target, challenge),
     findChallenge: (idHash: string) =>
       target.db.selectFrom('login_challenges').selectAll().where('id_hash', '=', idHash).executeTakeFirst(),

@@ -426,6 +426,67 @@ export function createSessionsService(deps: {
       };
     },
 
+    /** GET /me/sessions: where this user is signed in (no tokens). */
+    async list(principal: Principal) {
+      const rows = await store.repos.sessions.listOpen(principal.userId, clock());
+      return rows.map((row) => ({
+        id: row.id,
+        current: row.id === principal.sessionId,
+        createdAt: row.created_at,
+        lastSeenAt: row.last_seen_at,
+        ip: row.ip,
+        userAgent: row.user_agent,
+        mfaVerified: row.mfa_verified === 1,
+      }));
+    },
+
+    /** DELETE /me/sessions/{id}: signs one of one's own sessions out (another user's is "not found"). */
+    async endOne(principal: Principal, sessionId: string, meta: RequestMeta) {
+      const now = clock();
+      const ended = await store.transaction(async (repos) => {
+        if (!(await repos.sessions.endOwn(principal.userId, sessionId, now))) return false;
+        await audit(
+          repos,
+          {
+            type: 'session.ended',
+            accountId: principal.accountId,
+            userId: principal.userId,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { reason: sessionId === principal.sessionId ? 'sign_out' : 'signed_out_elsewhere', sessionId },
+          },
+          now,
+        );
+        return true;
+      });
+      if (!ended) throw new AppError('session.not_found', 'No such open session of yours.');
+    },
+
+    /** DELETE /me/sessions: signs out everywhere but here (a sensitive operation). */
+    async endOthers(
+      principal: Principal,
+      meta: RequestMeta,
+      stepUp: { requireFresh(principal: Principal, operation: 'sessions.end_others'): Promise<void> },
+    ) {
+      await stepUp.requireFresh(principal, 'sessions.end_others');
+      const now = clock();
+      await store.transaction(async (repos) => {
+        await repos.sessions.endOthers(principal.userId, principal.sessionId, now);
+        await audit(
+          repos,
+          {
+            type: 'session.ended',
+            accountId: principal.accountId,
+            userId: principal.userId,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { reason: 'signed_out_everywhere_else' },
+          },
+          now,
+        );
+      });
+    },
+
     async logout(principal: Principal, meta: RequestMeta) {
       const now = clock();
       await store.transaction(async (repos) => {

@@ -16,6 +16,7 @@ export const sensitiveOperations = [
     endpoint: 'POST /me/recovery-codes',
     what: 'Make a new set of recovery codes (the old set stops working)',
   },
+  { id: 'sessions.end_others', endpoint: 'DELETE /me/sessions', what: 'Sign out every other session' },
   { id: 'account.change_password', endpoint: 'PATCH /me {password}', what: 'Change the password' },
   { id: 'account.change_email', endpoint: 'PATCH /me {email}', what: 'Change the email address' },
   { id: 'account.change_phone', endpoint: 'PATCH /me {phone}', what: 'Change the phone number' },

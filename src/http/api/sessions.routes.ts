@@ -3,7 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { principalOf, requestMeta } from '../plugins/auth.js';
-import { OpaqueId, PublicUserSchema, SessionSchema, TotpCode, errors, iso, RecoveryCode } from './schemas.js';
+import { OpaqueId, PublicUserSchema, SessionSchema, TotpCode, errors, iso, RecoveryCode, IsoTime } from './schemas.js';
 
 const LoginBody = Type.Object(
   {
@@ -108,6 +108,68 @@ export function registerSessionRoutes(app: FastifyInstance, services: Services) 
         user: result.user,
         ...('recoveryCodesLeft' in result ? { recoveryCodesLeft: result.recoveryCodesLeft } : {}),
       });
+    },
+  );
+
+  const SessionView = Type.Object({
+    id: Type.String(),
+    current: Type.Boolean(),
+    createdAt: IsoTime,
+    lastSeenAt: IsoTime,
+    ip: Type.Union([Type.String(), Type.Null()]),
+    userAgent: Type.Union([Type.String(), Type.Null()]),
+    mfaVerified: Type.Boolean(),
+  });
+
+  app.get(
+    '/me/sessions',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Where you are signed in (never the tokens)',
+        response: { 200: Type.Object({ sessions: Type.Array(SessionView) }), ...errors(401, 403) },
+      },
+    },
+    async (request) => ({
+      sessions: (await services.mySessions.list(principalOf(request))).map((s) => ({
+        ...s,
+        createdAt: iso(s.createdAt),
+        lastSeenAt: iso(s.lastSeenAt),
+      })),
+    }),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/me/sessions/:id',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Sign one of your sessions out',
+        params: Type.Object({ id: OpaqueId }),
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await services.mySessions.endOne(principalOf(request), request.params.id, requestMeta(request));
+      return reply.status(204).send();
+    },
+  );
+
+  app.delete(
+    '/me/sessions',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Sign out every session but this one (fresh step-up)',
+        response: { 204: Type.Null(), ...errors(401, 403) },
+      },
+    },
+    async (request, reply) => {
+      await services.mySessions.endOthers(principalOf(request), requestMeta(request));
+      return reply.status(204).send();
     },
   );
 
