@@ -12,7 +12,7 @@ import type { AuditRecorder } from '../audit/audit.js';
 import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
-import type { StepUpService } from '../step-up/step-up.service.js';
+import type { SensitiveOperationId } from '../step-up/sensitive-operations.js';
 import { loadUser } from '../users/user-views.js';
 import { clearSecondFactorFailures, recordSecondFactorFailure, reserveSecondFactorTry } from './second-factor.js';
 
@@ -126,7 +126,11 @@ export function createRecoveryCodesService(deps: {
     },
 
     /** POST /me/recovery-codes: a new set (fresh step-up); the old set stops working in the same commit. */
-    async regenerate(principal: Principal, meta: RequestMeta, stepUp: Pick<StepUpService, 'requireFresh'>) {
+    async regenerate(
+      principal: Principal,
+      meta: RequestMeta,
+      stepUp: { requireFresh(principal: Principal, operation: SensitiveOperationId): Promise<void> },
+    ) {
       if (!(await store.repos.mfaDevices.findActive(principal.userId)))
         throw new AppError('mfa.not_bound', 'Bind a virtual MFA device first; recovery codes belong to it.');
       await stepUp.requireFresh(principal, 'mfa.regenerate_recovery_codes');
