@@ -16,6 +16,16 @@ if (!available && !required) {
 
 const shots = path.resolve(import.meta.dirname, '../docs/screenshots');
 
+/** After binding: the recovery codes are shown once; the person downloads them and ticks "saved" to go on. */
+async function keepRecoveryCodes(tab: Page): Promise<string[]> {
+  await tab.waitForSelector('[data-testid=recovery-codes-page]');
+  const codes = (await tab.locator('[data-testid=recovery-codes] code').allTextContents()).map((c) => c.trim());
+  expect(codes).toHaveLength(10);
+  await tab.check('[data-testid=codes-saved]');
+  await tab.click('[data-testid=codes-continue]');
+  return codes;
+}
+
 /** On a "Verify it's you" page: asks for an email code, reads it from the dev outbox in another tab, enters it. */
 async function verifyByEmail(tab: Page, baseUrl: string) {
   await tab.click('[data-testid=send-email]');
@@ -93,6 +103,8 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
     await page.fill('input[name=code1]', referenceTotp(secret, Date.now(), -1));
     await page.fill('input[name=code2]', referenceTotp(secret, Date.now()));
     await page.click('form[action="/account/security/mfa/bind/activate"] button[type=submit]');
+    await page.screenshot({ path: path.join(shots, '24-recovery-codes.png') });
+    await keepRecoveryCodes(page);
     await page.waitForURL(/\/account\/security\?notice=bound/);
     expect(await page.textContent('[data-testid=mfa-status]')).toBe('Bound');
     await page.screenshot({ path: path.join(shots, '04-security-bound.png') });
@@ -226,6 +238,7 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
     await tab.fill('input[name=code1]', referenceTotp(fresh, Date.now(), -1));
     await tab.fill('input[name=code2]', referenceTotp(fresh, Date.now()));
     await tab.click('main button:has-text("Confirm")');
+    await keepRecoveryCodes(tab);
     await tab.waitForURL(/\/overview\?notice=bound/);
     expect(await tab.textContent('[data-testid=mfa-status]')).toBe('Bound');
 
@@ -309,6 +322,7 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
       await tab.fill('input[name=code1]', referenceTotp(ownerSecret, Date.now(), -1));
       await tab.fill('input[name=code2]', referenceTotp(ownerSecret, Date.now()));
       await tab.click('main button:has-text("Confirm")');
+      await keepRecoveryCodes(tab);
       await tab.waitForURL(/notice=bound/);
       // A member (a sub-user of this account, with an email for the verification).
       await tab.goto(`${base}/users/new`);
@@ -352,6 +366,7 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
       await tab.fill('input[name=code1]', referenceTotp(secret, Date.now(), -1));
       await tab.fill('input[name=code2]', referenceTotp(secret, Date.now()));
       await tab.click('main button:has-text("Confirm")');
+      await keepRecoveryCodes(tab);
       await tab.waitForURL(/\/overview\?notice=bound/);
       // The session that bound the device proved it: the workspace opens.
       await tab.goto(workspaceUrl);

@@ -16,6 +16,16 @@ const CHROMIUM = '/usr/bin/chromium';
 const required = process.env.TWOFOLD_REQUIRE_BROWSER === '1';
 const available = existsSync(CHROMIUM);
 const shots = path.resolve(import.meta.dirname, '../docs/screenshots');
+
+/** After binding: the recovery codes are shown once; the person downloads them and ticks "saved" to go on. */
+async function keepRecoveryCodes(tab: Page): Promise<string[]> {
+  await tab.waitForSelector('[data-testid=recovery-codes-page]');
+  const codes = (await tab.locator('[data-testid=recovery-codes] code').allTextContents()).map((c) => c.trim());
+  expect(codes).toHaveLength(10);
+  await tab.check('[data-testid=codes-saved]');
+  await tab.click('[data-testid=codes-continue]');
+  return codes;
+}
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1100, height: 760 };
 
@@ -62,9 +72,11 @@ describe.skipIf(!available && !required)('console on any screen', () => {
     const current = referenceTotp(secret, Date.now());
     await tab.fill('input[name=code2]', `${current.slice(0, 3)}-${current.slice(3)}`);
     await tab.click('main button:has-text("Confirm")');
+    lastCodes = await keepRecoveryCodes(tab);
     await tab.waitForURL(/notice=bound/);
     return secret;
   }
+  let lastCodes: string[] = [];
 
   beforeAll(async () => {
     if (!available) throw new Error(`TWOFOLD_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing`);
@@ -364,6 +376,38 @@ describe.skipIf(!available && !required)('console on any screen', () => {
     await tab.click('button.danger');
     await tab.waitForURL(/notice=unbound/);
   }, 120_000);
+
+  it('a lost phone: sign in with a recovery code, unbind with another, bind the new phone', async () => {
+    const tab = await tabAt(PHONE);
+    const email = `lost.${Date.now()}@example.com`;
+    await signUp(tab, email, 'lost password 1');
+    await bind(tab);
+    const codes = lastCodes;
+    await tab.click('[data-testid=sign-out]');
+    await tab.fill('input[name=login]', email);
+    await tab.fill('input[name=password]', 'lost password 1');
+    await tab.click('main button[type=submit]');
+    await tab.waitForURL(/\/login\/mfa/);
+    // The phone is gone: a recovery code, typed loosely, instead of the dynamic code.
+    await tab.click('[data-testid=use-recovery-code]');
+    await tab.fill('input[name=recoveryCode]', codes[0]!.toLowerCase().replace('-', ' '));
+    await tab.click('button:has-text("Sign in with the recovery code")');
+    await tab.waitForURL(/notice=recovery-used/);
+    expect(await tab.textContent('main')).toContain('You signed in with a recovery code');
+    expect(await tab.textContent('[data-testid=recovery-codes-left]')).toBe('9 left');
+    // Unbind the lost device with another code (the step-up is long stale: the code does both).
+    await tab.goto(`${base}/account/security/mfa/unbind`);
+    await tab.click('text=Lost the phone? Unbind with a recovery code');
+    await tab.fill('input[name=recoveryCode]', codes[1]!);
+    await tab.click('button:has-text("Unbind with the recovery code")');
+    await tab.waitForURL(/notice=unbound/);
+    expect(await tab.textContent('[data-testid=mfa-status]')).toBe('Not bound');
+    // The new phone, with a new set of codes; the old ones are gone with the old device.
+    await bind(tab);
+    expect(lastCodes).not.toContain(codes[2]);
+    expect(await tab.textContent('[data-testid=recovery-codes-left]')).toBe('10 left');
+    await tab.screenshot({ path: path.join(shots, '25-phone-security-recovery-codes.png'), fullPage: true });
+  }, 60_000);
 
   it('console paths answer HTML, also when nothing is there; the API keeps JSON', async () => {
     const tab = await tabAt(PHONE);

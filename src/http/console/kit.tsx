@@ -56,6 +56,13 @@ export function codeFrom(value: string | undefined, message = t.form.codeDigits)
   return code;
 }
 
+/** A recovery code field: something that could be one (the domain normalises and checks it). */
+export function recoveryCodeFrom(value: string | undefined): string {
+  const code = (value ?? '').trim();
+  if (code.replace(/[\s-]/g, '').length !== 10) throw new AppError('validation.failed', t.recoveryCodes.required);
+  return code;
+}
+
 /** An email address in the API's format, or the form's message. */
 export function emailFrom(value: string | undefined): string {
   const email = (value ?? '').trim();

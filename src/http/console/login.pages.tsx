@@ -103,6 +103,24 @@ export function MfaCodePage(props: {
             {t.codeStep.submit}
           </button>
         </form>
+        <details class="alt">
+          <summary data-testid="use-recovery-code">{t.recoveryCodes.useOne}</summary>
+          <form method="post" action="/login/mfa">
+            <Csrf value={props.frame.csrf} />
+            <label>
+              {t.recoveryCodes.codeLabel}
+              <input
+                name="recoveryCode"
+                type="text"
+                autoComplete="off"
+                required
+                maxLength={24}
+                placeholder={t.recoveryCodes.codePlaceholder}
+              />
+            </label>
+            <button type="submit">{t.recoveryCodes.signIn}</button>
+          </form>
+        </details>
         <p class="muted small">
           <a href="/login">{t.codeStep.startOver}</a>
         </p>

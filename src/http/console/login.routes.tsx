@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import { SESSION_COOKIE, requestMeta } from '../plugins/auth.js';
-import { CHALLENGE_COOKIE, codeFrom, emailFrom, type ConsoleKit } from './kit.js';
+import { CHALLENGE_COOKIE, codeFrom, emailFrom, recoveryCodeFrom, type ConsoleKit } from './kit.js';
 import { LoginPage, MfaCodePage, SignupPage } from './login.pages.js';
 import type { Message } from './layout.js';
 import { t } from './messages.js';
@@ -124,16 +124,27 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     const challengeId = request.cookies[CHALLENGE_COOKIE];
     if (!challengeId) return reply.redirect('/login?notice=expired', 303);
     try {
-      const code = codeFrom(form.code);
-      const result = await services.sessions.completeMfa({ challengeId, code }, requestMeta(request));
+      const byRecoveryCode = form.recoveryCode !== undefined;
+      const result = await services.sessions.completeMfa(
+        byRecoveryCode
+          ? { challengeId, recoveryCode: recoveryCodeFrom(form.recoveryCode) }
+          : { challengeId, code: codeFrom(form.code) },
+        requestMeta(request),
+      );
       reply.clearCookie(CHALLENGE_COOKIE, { path: '/login' });
       kit.setSession(reply, result.session.token);
-      return reply.redirect('/overview', 303);
+      // Signed in with a recovery code: the phone is probably lost; offer to replace it.
+      return reply.redirect(byRecoveryCode ? '/account/security?notice=recovery-used' : '/overview', 303);
     } catch (error) {
       if (error instanceof AppError && error.code === 'auth.challenge_expired') return expired(reply);
       const pending = await services.sessions.pendingLogin(challengeId);
       // After the last try, a form would only throw the next code away: back to the password.
-      if (!pending && error instanceof AppError && error.code === 'mfa.invalid_code') return expired(reply);
+      if (
+        !pending &&
+        error instanceof AppError &&
+        ['mfa.invalid_code', 'mfa.invalid_recovery_code'].includes(error.code)
+      )
+        return expired(reply);
       return kit.failure(request, reply, error, {
         next: '/login/mfa',
         purpose: '',

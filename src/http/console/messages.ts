@@ -115,6 +115,10 @@ export const en = {
     protection: { kind: 'success', text: 'Account protection saved.' },
     profile: { kind: 'success', text: 'Profile saved.' },
     password: { kind: 'success', text: 'Password changed. Your other sessions were signed out.' },
+    'recovery-used': {
+      kind: 'info',
+      text: 'You signed in with a recovery code. Lost the phone? Unbind the old device (a recovery code does it), then bind the new phone.',
+    },
   } satisfies Record<string, Notice>,
   overview: {
     title: 'Overview',
@@ -181,6 +185,7 @@ export const en = {
       users: 'Changing how a user signs in',
       protection: 'Changing how sensitive operations are verified',
       profile: 'Changing your email, phone or password',
+      recoveryCodes: 'Making new recovery codes',
       policy: 'Changing a workspace MFA policy',
     },
   },
@@ -208,6 +213,31 @@ export const en = {
     firstCode: 'First code',
     nextCode: 'Next code',
     confirm: 'Confirm',
+  },
+  recoveryCodes: {
+    title: 'Recovery codes',
+    heading: 'Save your recovery codes',
+    intro:
+      'If you lose your phone, each of these codes stands in for a dynamic code once: to sign in, and to unbind the lost device. They are shown only now.',
+    download: 'Download as a text file',
+    print: 'Or print this page, or copy them to your password manager.',
+    saved: 'I have saved these codes somewhere safe',
+    continue: 'Continue',
+    file: (issuer: string, login: string, codes: string[]) =>
+      [`${issuer} recovery codes for ${login}`, '', ...codes, '', 'Each code works once. Keep them safe.', ''].join(
+        '\n',
+      ),
+    left: (n: number) => `${n} left`,
+    settingTitle: 'Recovery codes',
+    settingText: 'Single-use codes for when the phone is lost.',
+    regenerate: 'Make new codes',
+    useOne: 'Use a recovery code',
+    codeLabel: 'Recovery code',
+    codePlaceholder: 'XXXXX-XXXXX',
+    signIn: 'Sign in with the recovery code',
+    unbindWithOne: 'Lost the phone? Unbind with a recovery code',
+    unbindButton: 'Unbind with the recovery code',
+    required: 'Enter a recovery code (10 letters and digits, like 7KQ4M-Z2P9X).',
   },
   unbind: {
     title: 'Unbind virtual MFA',

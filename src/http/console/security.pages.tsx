@@ -63,6 +63,7 @@ export function SecurityPage(props: {
   loginName: string;
   mfa: { bound: boolean; boundAt?: string | undefined };
   protection: { sensitiveOperations: { method: string | null; choices: string[] } };
+  recoveryCodesLeft: number | null;
 }) {
   return (
     <Layout {...props.frame} active="security">
@@ -83,6 +84,26 @@ export function SecurityPage(props: {
           </div>
         </div>
         <MfaStatusCard bound={props.mfa.bound} boundAt={props.mfa.boundAt} csrf={props.frame.csrf} />
+        {props.recoveryCodesLeft !== null ? (
+          <div class="setting">
+            <div>
+              <h3>{t.recoveryCodes.settingTitle}</h3>
+              <p class="muted">{t.recoveryCodes.settingText}</p>
+            </div>
+            <div class="setting-state">
+              <span
+                class={props.recoveryCodesLeft > 3 ? 'badge badge-ok' : 'badge badge-off'}
+                data-testid="recovery-codes-left"
+              >
+                {t.recoveryCodes.left(props.recoveryCodesLeft)}
+              </span>
+              <form method="post" action="/account/security/recovery-codes" class="inline">
+                <Csrf value={props.frame.csrf} />
+                <button type="submit">{t.recoveryCodes.regenerate}</button>
+              </form>
+            </div>
+          </div>
+        ) : null}
       </section>
       <h2 class="sub">{t.security.protection}</h2>
       <section class="card">
@@ -357,9 +378,70 @@ export function UnbindPage(props: {
             {t.unbind.submit}
           </button>
         </form>
+        <details class="alt">
+          <summary>{t.recoveryCodes.unbindWithOne}</summary>
+          <form method="post" action="/account/security/mfa/unbind">
+            <Csrf value={props.frame.csrf} />
+            <label>
+              {t.recoveryCodes.codeLabel}
+              <input
+                name="recoveryCode"
+                type="text"
+                autoComplete="off"
+                required
+                maxLength={24}
+                placeholder={t.recoveryCodes.codePlaceholder}
+              />
+            </label>
+            <button type="submit" class="danger">
+              {t.recoveryCodes.unbindButton}
+            </button>
+          </form>
+        </details>
         <p class="muted small">
           <a href="/account/security">{t.common.cancel}</a>
         </p>
+      </section>
+    </Layout>
+  );
+}
+
+/** The recovery codes, shown once: download them, or tick that they are saved, to go on. */
+export function RecoveryCodesPage(props: { frame: PageFrame; codes: string[]; file: string; next: string }) {
+  return (
+    <Layout {...props.frame} active="security">
+      <section class="card narrow" data-testid="recovery-codes-page">
+        <h1>{t.recoveryCodes.heading}</h1>
+        <p>{t.recoveryCodes.intro}</p>
+        <ol class="codes" data-testid="recovery-codes">
+          {props.codes.map((code) => (
+            <li key={code}>
+              <code>{code}</code>
+            </li>
+          ))}
+        </ol>
+        <p>
+          <a
+            class="button"
+            download="twofold-recovery-codes.txt"
+            href={`data:text/plain;charset=utf-8,${encodeURIComponent(props.file)}`}
+            data-testid="download-codes"
+          >
+            {t.recoveryCodes.download}
+          </a>
+        </p>
+        <p class="muted small">{t.recoveryCodes.print}</p>
+        <form method="get" action={props.next.split('?')[0]}>
+          {props.next.includes('?notice=') ? (
+            <input type="hidden" name="notice" value={props.next.split('?notice=')[1]} />
+          ) : null}
+          <label class="check">
+            <input type="checkbox" name="saved" value="1" required data-testid="codes-saved" /> {t.recoveryCodes.saved}
+          </label>
+          <button type="submit" class="primary" data-testid="codes-continue">
+            {t.recoveryCodes.continue}
+          </button>
+        </form>
       </section>
     </Layout>
   );

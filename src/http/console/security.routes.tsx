@@ -1,9 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
-import { codeFrom, safeNext, type ConsoleKit, type Form } from './kit.js';
+import { codeFrom, recoveryCodeFrom, safeNext, type ConsoleKit, type Form } from './kit.js';
 import type { Message } from './layout.js';
-import { BindPage, BindStartPage, ContinuePage, SecurityPage, UnbindPage } from './security.pages.js';
+import {
+  BindPage,
+  BindStartPage,
+  ContinuePage,
+  RecoveryCodesPage,
+  SecurityPage,
+  UnbindPage,
+} from './security.pages.js';
 import { t } from './messages.js';
 
 /** The step-up purpose shown for the page a verification returns to. */
@@ -26,6 +33,7 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
     const principal = request.principal!;
     const profile = await services.profile(principal.userId);
     const protection = await services.protection.protection(principal);
+    const recovery = profile.mfa.bound ? await services.recoveryCodes.status(principal) : null;
     return kit.sendPage(
       reply,
       <SecurityPage
@@ -34,6 +42,7 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
         loginName={profile.loginName}
         mfa={{ bound: profile.mfa.bound, boundAt: profile.mfa.device?.boundAt }}
         protection={protection}
+        recoveryCodesLeft={recovery?.remaining ?? null}
       />,
     );
   });
@@ -213,7 +222,10 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
         const result = await services.enrollment.activate(principal, { enrollmentId, codes }, requestMeta(request));
         // Activation rotates the session: the console follows with the new cookie.
         if (result.session) kit.setSession(reply, result.session.token);
-        return reply.redirect(principal.restricted ? '/overview?notice=bound' : '/account/security?notice=bound', 303);
+        const next = principal.restricted ? '/overview?notice=bound' : '/account/security?notice=bound';
+        // The recovery codes are in this answer only: the person keeps them before going on.
+        if (result.recoveryCodes) return recoveryCodesPage(request, reply, result.recoveryCodes, next);
+        return reply.redirect(next, 303);
       } catch (error) {
         const pending = await services.enrollment.pending(principal, enrollmentId);
         return kit.failure(request, reply, error, {
@@ -234,6 +246,34 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
       }
     },
   );
+
+  // ---- recovery codes --------------------------------------------------------------------------
+  async function recoveryCodesPage(request: FastifyRequest, reply: FastifyReply, codes: string[], next: string) {
+    const profile = await services.profile(request.principal!.userId);
+    const file = t.recoveryCodes.file(config.issuer, profile.loginName, codes);
+    return kit.sendPage(
+      reply,
+      <RecoveryCodesPage
+        frame={await kit.frame(request, reply, t.recoveryCodes.title)}
+        codes={codes}
+        file={file}
+        next={next}
+      />,
+    );
+  }
+
+  app.post('/account/security/recovery-codes', { schema: { hide: true } }, async (request, reply) => {
+    kit.checkForm(request);
+    try {
+      const result = await services.recoveryCodes.regenerate(request.principal!, requestMeta(request));
+      return await recoveryCodesPage(request, reply, result.codes, '/account/security');
+    } catch (error) {
+      return kit.failure(request, reply, error, {
+        next: '/account/security',
+        purpose: t.stepUp.purposes.recoveryCodes,
+      });
+    }
+  });
 
   // ---- unbinding -------------------------------------------------------------------------------
   async function unbindPage(
@@ -268,9 +308,12 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
     try {
       // One current code: with the device bound a TOTP code is the step-up too, so a stale session
       // is not asked for two codes back to back (the second would mean waiting for the next step).
-      await services.devices.unbind(request.principal!, { code: codeFrom(form.code) }, requestMeta(request), {
-        codeIsStepUp: true,
-      });
+      // A lost phone: a recovery code does the same (it is spent).
+      const proof =
+        form.recoveryCode !== undefined
+          ? { recoveryCode: recoveryCodeFrom(form.recoveryCode) }
+          : { code: codeFrom(form.code) };
+      await services.devices.unbind(request.principal!, proof, requestMeta(request), { codeIsStepUp: true });
       return reply.redirect('/account/security?notice=unbound', 303);
     } catch (error) {
       if (error instanceof AppError && error.code === 'mfa.not_bound') return reply.redirect('/account/security', 303);
