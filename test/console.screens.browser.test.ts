@@ -409,6 +409,36 @@ describe.skipIf(!available && !required)('console on any screen', () => {
     await tab.screenshot({ path: path.join(shots, '25-phone-security-recovery-codes.png'), fullPage: true });
   }, 60_000);
 
+  it('forgot password: a link by e-mail, a new password, and the login still asks for the dynamic code', async () => {
+    const tab = await tabAt(PHONE);
+    const email = `forgot.${Date.now()}@example.com`;
+    await signUp(tab, email, 'forgot password 1');
+    await bind(tab);
+    await tab.click('[data-testid=sign-out]');
+    await tab.click('[data-testid=forgot-password]');
+    await tab.fill('input[name=login]', email);
+    await tab.click('main button[type=submit]');
+    expect(await tab.textContent('[data-testid=reset-sent]')).toContain('a link is on its way');
+    let link: string | undefined;
+    for (let i = 0; i < 40 && !link; i++) {
+      const outbox = await (
+        await tab.context().request.get(`${base}/api/v1/dev/outbox?to=${encodeURIComponent(email)}`)
+      ).text();
+      link = /(http:\/\/[^\s"\\]+password-reset\/new\?token=[A-Za-z0-9_%-]+)/.exec(outbox)?.[1];
+      if (!link) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const opened = await tab.goto(link!.replace('http://twofold.test', base));
+    expect(opened!.headers()['referrer-policy']).toBe('no-referrer');
+    await tab.fill('input[name=password]', 'forgot password 2');
+    await tab.click('main button[type=submit]');
+    await tab.waitForURL(/notice=password-reset/);
+    await tab.fill('input[name=login]', email);
+    await tab.fill('input[name=password]', 'forgot password 2');
+    await tab.click('main button[type=submit]');
+    await tab.waitForURL(/\/login\/mfa/);
+    expect(await tab.textContent('[data-testid=signing-in-as]')).toContain(email);
+  }, 60_000);
+
   it('console paths answer HTML, also when nothing is there; the API keeps JSON', async () => {
     const tab = await tabAt(PHONE);
     const missing = await tab.goto(`${base}/no-such-page`);

@@ -11,6 +11,7 @@ import * as m0003 from './migrations/0003-verifications.js';
 import * as m0004 from './migrations/0004-workspaces.js';
 import * as m0005 from './migrations/0005-protection.js';
 import * as m0006 from './migrations/0006-recovery-codes.js';
+import * as m0007 from './migrations/0007-password-resets.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -77,6 +78,7 @@ const migrations: Record<string, Migration> = {
   '0004-workspaces': m0004,
   '0005-protection': m0005,
   '0006-recovery-codes': m0006,
+  '0007-password-resets': m0007,
 };
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };

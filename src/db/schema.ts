@@ -176,6 +176,15 @@ export interface RecoveryCodesTable {
   revoked_at: number | null;
 }
 
+export interface PasswordResetsTable {
+  /** SHA-256 of the token in the link; the token itself is only in the e-mail. */
+  id_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface DatabaseSchema {
   accounts: AccountsTable;
   users: UsersTable;
@@ -190,4 +199,5 @@ export interface DatabaseSchema {
   workspaces: WorkspacesTable;
   workspace_members: WorkspaceMembersTable;
   recovery_codes: RecoveryCodesTable;
+  password_resets: PasswordResetsTable;
 }

@@ -14,6 +14,7 @@ import { createEnrollmentService } from './mfa/enrollment.service.js';
 import { createDeviceService } from './mfa/device.service.js';
 import { createStepUpService } from './step-up/step-up.service.js';
 import { createRecoveryCodesService } from './mfa/recovery-codes.service.js';
+import { createPasswordResetService } from './accounts/password-reset.service.js';
 import { createRecoveryCodeHasher } from '../crypto/recovery-codes.js';
 import { createStepUpVerifiers } from './step-up/verifiers.js';
 import { createProtectionService } from './step-up/protection.service.js';
@@ -192,6 +193,20 @@ export async function createServices(input: {
     enrollment,
     /** The bound device: status, unbind, admin reset, resync. */
     devices,
+    /** "Forgot password?": a single-use link by e-mail. */
+    passwordResets: createPasswordResetService({
+      store,
+      hasher,
+      audit,
+      notify,
+      clock,
+      random,
+      issuer: input.config.issuer,
+      publicUrl: input.config.publicUrl,
+      onQueued: () => delivery.markDirty(),
+      logError: (error) =>
+        (input.logger ?? silentLogger).warn({ error: (error as Error).message }, 'password reset mail failed'),
+    }),
     /** Where one is signed in: list, sign one out, sign out everywhere else (step-up). */
     mySessions: {
       list: sessions.list,

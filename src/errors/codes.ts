@@ -68,6 +68,10 @@ export const errorCatalogue = {
     status: 401,
     description: 'The recovery code is wrong, already used, or revoked (a new set replaces the old).',
   },
+  'password_reset.expired': {
+    status: 410,
+    description: 'The password-reset link has expired (30 minutes) or was already used.',
+  },
   'session.not_found': { status: 404, description: 'No such open session of the caller (DELETE /me/sessions/{id}).' },
   'mfa.locked': {
     status: 429,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { preparedQuery, type QueryTarget } from '../prepared.js';
-import type { AccountsTable, UsersTable } from '../schema.js';
+import type { AccountsTable, UsersTable, PasswordResetsTable } from '../schema.js';
 
 // Values compared with a partial index's condition (mfa_devices.status = 'active', users.kind =
 // 'root') are SQL literals, never bound parameters: SQLite re-prepares a statement whenever a
@@ -81,6 +81,20 @@ export function createUsersRepository(target: QueryTarget) {
       await target.db.deleteFrom('throttles').where('key', '=', `mfa:${id}`).execute();
       await target.db.deleteFrom('users').where('id', '=', id).where('kind', '=', sql.lit('sub')).execute();
     },
+    insertPasswordReset: (reset: PasswordResetsTable) =>
+      target.db.insertInto('password_resets').values(reset).execute(),
+    /** Spends a reset link: the conditional update lets one use win, and never an expired one. */
+    consumePasswordReset: async (idHash: string, now: number) =>
+      (
+        await target.db
+          .updateTable('password_resets')
+          .set({ used_at: now })
+          .where('id_hash', '=', idHash)
+          .where('used_at', 'is', null)
+          .where('expires_at', '>', now)
+          .returning(['user_id'])
+          .executeTakeFirst()
+      )?.user_id ?? null,
     rootEmailTaken: async (emailNormalized: string) =>
       (await target.db
         .selectFrom('users')

@@ -29,6 +29,8 @@ export const auditEventTypes = [
   'account.updated',
   'mfa.recovery_code_used',
   'mfa.recovery_codes_regenerated',
+  'account.password_reset_requested',
+  'account.password_reset',
 ] as const;
 export type AuditEventType = (typeof auditEventTypes)[number];
 

@@ -10,6 +10,7 @@ export type Notification =
   | { kind: 'login.locked'; until: number }
   | { kind: 'mfa.recovery_code_used'; remaining: number }
   | { kind: 'mfa.recovery_codes_regenerated' }
+  | { kind: 'account.password_changed' }
   | { kind: 'login.new_browser'; userAgent: string | null }
   | { kind: 'workspace.mfa_required'; workspace: string; deadline: number }
   | { kind: 'account.email_changed'; newAddress: string }
@@ -103,6 +104,13 @@ export function renderNotification(
           ? `Few codes are left: make a new set under Security Settings: ${security}`
           : `Lost the phone? Unbind the old device and bind a new one: ${security}`,
         'If this was not you, someone has your password and a recovery code: contact your administrator or support at once.',
+      ];
+      break;
+    case 'account.password_changed':
+      subject = 'The password of your account was changed';
+      lines = [
+        `The password of your account was reset on ${when}${where}, and every session was signed out.`,
+        'If this was not you, someone can read your e-mail: secure your mailbox, then reset the password again and tell your administrator.',
       ];
       break;
     case 'mfa.recovery_codes_regenerated':

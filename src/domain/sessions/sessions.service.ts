@@ -4,7 +4,7 @@ import type { UsersTable } from '../../db/schema.js';
 import { constantTimeEqual, newId, newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { PasswordHasher } from '../../crypto/password.js';
 import type { AuditRecorder } from '../audit/audit.js';
-import { displayLogin, normalizeEmail, publicUser } from '../users/user-views.js';
+import { displayLogin, findUserByLogin, normalizeEmail, publicUser } from '../users/user-views.js';
 import type { SecondFactorChecker } from '../mfa/second-factor.js';
 import { CHALLENGE_MAX_ATTEMPTS, retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
 import { invalidCodeError, lockedError, recordSecondFactorFailure } from '../mfa/second-factor.js';
@@ -86,17 +86,6 @@ export function createSessionsService(deps: {
   }
 
   /** `login` is a primary account's email, or `username@alias` of a sub-user (API.md). */
-  async function findUserByLogin(login: string): Promise<{ user: UsersTable; alias: string | null } | undefined> {
-    const name = normalizeEmail(login);
-    const root = await store.repos.users.findRootByEmail(name);
-    if (root) return { user: root, alias: null };
-    const at = name.lastIndexOf('@');
-    if (at <= 0) return undefined;
-    const account = await store.repos.users.findAccountByAlias(name.slice(at + 1));
-    const sub = account ? await store.repos.users.findSubByUsername(account.id, name.slice(0, at)) : undefined;
-    return sub && account ? { user: sub, alias: account.alias } : undefined;
-  }
-
   /** "New login from a browser not seen before" (the first browser of an account is not news). */
   async function noticeBrowser(repos: Repositories, user: UsersTable, meta: RequestMeta, now: number) {
     const fingerprint = sha256Hex(meta.userAgent ?? '');
@@ -142,7 +131,7 @@ export function createSessionsService(deps: {
     keys: { ipKey: string | null; passwordKey: string; locksNow: number },
   ) {
     const { ipKey, passwordKey } = keys;
-    const found = await findUserByLogin(input.login);
+    const found = await findUserByLogin(store.repos, input.login);
     const passwordOk =
       found && found.user.disabled_at === null
         ? await deps.hasher.verify(found.user.password_hash, input.password)

@@ -72,6 +72,21 @@ export function actorLabel(actor: Pick<UsersTable, 'kind' | 'display_name' | 'us
     : `${actor.display_name} (${actor.username})`;
 }
 
+/** The user a typed login names: a primary account's email, or `username@alias` of a sub-user. */
+export async function findUserByLogin(
+  repos: Repositories,
+  login: string,
+): Promise<{ user: UsersTable; alias: string | null } | undefined> {
+  const name = normalizeEmail(login);
+  const root = await repos.users.findRootByEmail(name);
+  if (root) return { user: root, alias: null };
+  const at = name.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  const account = await repos.users.findAccountByAlias(name.slice(at + 1));
+  const sub = account ? await repos.users.findSubByUsername(account.id, name.slice(0, at)) : undefined;
+  return sub && account ? { user: sub, alias: account.alias } : undefined;
+}
+
 /** A user with its account's alias, or the "session has ended" refusal when either is gone. */
 export async function loadUser(repos: Repositories, userId: string): Promise<{ user: UsersTable; alias: string }> {
   const user = await repos.users.findUserById(userId);

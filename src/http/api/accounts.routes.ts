@@ -151,4 +151,44 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services) 
       };
     },
   );
+
+  app.post<{ Body: { login: string } }>(
+    '/password-resets',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['accounts'],
+        summary:
+          'Forgot password: mail a single-use link (30 minutes) to the address on record; the same answer for every login',
+        body: Type.Object({ login: Type.String({ minLength: 1, maxLength: 320 }) }, { additionalProperties: false }),
+        response: { 202: Type.Object({ message: Type.String() }), ...errors(400, 413, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      await services.passwordResets.request(request.body.login, requestMeta(request));
+      return reply
+        .status(202)
+        .send({ message: 'If the login has an e-mail address on record, a reset link is on its way.' });
+    },
+  );
+
+  app.post<{ Body: { token: string; password: string } }>(
+    '/password-resets/complete',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Set a new password with the link; every session ends and none is issued',
+        body: Type.Object(
+          { token: Type.String({ minLength: 1, maxLength: 200 }), password: Password },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...errors(400, 410, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      await services.passwordResets.complete(request.body.token, request.body.password, requestMeta(request));
+      return reply.status(204).send();
+    },
+  );
 }

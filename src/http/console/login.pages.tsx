@@ -63,6 +63,11 @@ export function LoginPage(props: { frame: PageFrame; message: Message; login?: s
           </button>
         </form>
         <p class="muted">
+          <a href="/password-reset" data-testid="forgot-password">
+            {t.reset.forgot}
+          </a>
+        </p>
+        <p class="muted">
           {t.login.noAccount} <a href="/signup">{t.login.signUp}</a>
         </p>
         <p class="muted small">{t.login.lostPhone}</p>
@@ -124,6 +129,61 @@ export function MfaCodePage(props: {
         <p class="muted small">
           <a href="/login">{t.codeStep.startOver}</a>
         </p>
+      </section>
+    </Layout>
+  );
+}
+
+export function ResetRequestPage(props: { frame: PageFrame; message: Message; sent: boolean }) {
+  return (
+    <Layout {...props.frame}>
+      <section class="card narrow">
+        <h1>{props.sent ? t.reset.sentHeading : t.reset.heading}</h1>
+        <Notice message={props.message} />
+        {props.sent ? (
+          <p data-testid="reset-sent">{t.reset.sent}</p>
+        ) : (
+          <>
+            <p class="muted">{t.reset.intro}</p>
+            <form method="post" action="/password-reset">
+              <Csrf value={props.frame.csrf} />
+              <label>
+                {t.login.loginLabel}
+                <input name="login" type="text" autoComplete="username" required maxLength={320} />
+              </label>
+              <button type="submit" class="primary">
+                {t.reset.send}
+              </button>
+            </form>
+            <p class="muted small">{t.reset.subUsers}</p>
+          </>
+        )}
+        <p class="muted small">
+          <a href="/login">{t.login.title}</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}
+
+export function ResetPasswordPage(props: { frame: PageFrame; message: Message; token: string }) {
+  return (
+    <Layout {...props.frame}>
+      <section class="card narrow">
+        <h1>{t.reset.newHeading}</h1>
+        <p class="muted">{t.reset.newIntro}</p>
+        <Notice message={props.message} />
+        <form method="post" action="/password-reset/new">
+          <Csrf value={props.frame.csrf} />
+          <input type="hidden" name="token" value={props.token} />
+          <label>
+            {t.reset.newPassword}
+            <input name="password" type="password" autoComplete="new-password" required minLength={8} maxLength={256} />
+          </label>
+          <button type="submit" class="primary">
+            {t.reset.save}
+          </button>
+        </form>
       </section>
     </Layout>
   );

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import { SESSION_COOKIE, requestMeta } from '../plugins/auth.js';
 import { CHALLENGE_COOKIE, codeFrom, emailFrom, recoveryCodeFrom, type ConsoleKit } from './kit.js';
-import { LoginPage, MfaCodePage, SignupPage } from './login.pages.js';
+import { LoginPage, MfaCodePage, ResetPasswordPage, ResetRequestPage, SignupPage } from './login.pages.js';
 import type { Message } from './layout.js';
 import { t } from './messages.js';
 
@@ -158,6 +158,76 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
             error instanceof AppError && error.code === 'mfa.invalid_code' && error.details.hint !== 'clock_skew',
             status,
           ),
+      });
+    }
+  });
+
+  // ---- forgot password ------------------------------------------------------------------------
+  app.get('/password-reset', { config: publicPage, schema: { hide: true } }, async (request, reply) =>
+    kit.sendPage(
+      reply,
+      <ResetRequestPage frame={await kit.frame(request, reply, t.reset.title)} message={null} sent={false} />,
+    ),
+  );
+
+  app.post('/password-reset', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const form = kit.checkForm(request);
+    const show = async (message: Message, sent: boolean, status = 200) =>
+      kit.sendPage(
+        reply,
+        <ResetRequestPage frame={await kit.frame(request, reply, t.reset.title)} message={message} sent={sent} />,
+        status,
+      );
+    try {
+      const login = (form.login ?? '').trim();
+      if (login && login.length <= 320) await services.passwordResets.request(login, requestMeta(request));
+      // The same page for every login: it tells nobody which logins exist.
+      return await show(null, true);
+    } catch (error) {
+      return kit.failure(request, reply, error, {
+        next: '/password-reset',
+        purpose: '',
+        render: (message, status) => show(message, false, status),
+      });
+    }
+  });
+
+  /** The page the e-mailed link opens: its token must not leak through the Referer header. */
+  const resetPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    token: string,
+    message: Message,
+    status = 200,
+  ) => {
+    reply.header('referrer-policy', 'no-referrer');
+    return kit.sendPage(
+      reply,
+      <ResetPasswordPage frame={await kit.frame(request, reply, t.reset.title)} message={message} token={token} />,
+      status,
+    );
+  };
+
+  app.get('/password-reset/new', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const token = (request.query as Record<string, string | undefined>).token ?? '';
+    if (!token || token.length > 200) return reply.redirect('/password-reset');
+    return resetPage(request, reply, token, null);
+  });
+
+  app.post('/password-reset/new', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const form = kit.checkForm(request);
+    const token = (form.token ?? '').slice(0, 200);
+    try {
+      const password = form.password ?? '';
+      if (password.length < 8 || password.length > 256) throw new AppError('validation.failed', t.form.passwordLength);
+      await services.passwordResets.complete(token, password, requestMeta(request));
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.redirect('/login?notice=password-reset', 303);
+    } catch (error) {
+      return kit.failure(request, reply, error, {
+        next: '/password-reset',
+        purpose: '',
+        render: (message, status) => resetPage(request, reply, token, message, status),
       });
     }
   });

@@ -93,6 +93,22 @@ export const en = {
     lostPhone: 'Lost the phone with your authenticator app? A sub-user asks its primary account to reset the device.',
     invalid: 'The login or password is not correct.',
   },
+  reset: {
+    forgot: 'Forgot password?',
+    title: 'Reset password',
+    heading: 'Reset your password',
+    intro:
+      'Enter your login. If it has an e-mail address on record, we send a link to choose a new password (valid 30 minutes).',
+    subUsers: 'Sub-users without an e-mail address: ask the administrator of your account to set a new password.',
+    send: 'Send the link',
+    sentHeading: 'Check your e-mail',
+    sent: 'If that login has an e-mail address on record, a link is on its way. It works once, for 30 minutes.',
+    newHeading: 'Choose a new password',
+    newIntro:
+      'Every session of your account ends; log in again afterwards. A bound virtual MFA device still asks for its code.',
+    newPassword: 'New password (at least 8 characters)',
+    save: 'Set the new password',
+  },
   codeStep: {
     title: 'Dynamic code',
     heading: 'Dynamic code',
@@ -115,6 +131,7 @@ export const en = {
     protection: { kind: 'success', text: 'Account protection saved.' },
     profile: { kind: 'success', text: 'Profile saved.' },
     password: { kind: 'success', text: 'Password changed. Your other sessions were signed out.' },
+    'password-reset': { kind: 'success', text: 'Your password was changed. Log in with the new one.' },
     'recovery-used': {
       kind: 'info',
       text: 'You signed in with a recovery code. Lost the phone? Unbind the old device (a recovery code does it), then bind the new phone.',

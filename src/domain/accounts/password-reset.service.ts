@@ -1,0 +1,167 @@
+import { AppError } from '../../errors/app-error.js';
+import type { Store } from '../../db/repositories/index.js';
+import { newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
+import type { PasswordHasher } from '../../crypto/password.js';
+import type { ThrottlePolicy } from '../../db/repositories/throttles.repository.js';
+import type { AuditRecorder } from '../audit/audit.js';
+import { queueMessage, type Notifier } from '../notify/notifications.js';
+import { recipientOf } from '../notify/recipients.js';
+import type { RequestMeta } from '../sessions/principal.js';
+import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
+import { findUserByLogin } from '../users/user-views.js';
+
+/** A reset link works for 30 minutes, once (OWASP Forgot Password Cheat Sheet). */
+export const PASSWORD_RESET_TTL_MS = 30 * 60_000;
+
+/** Reset requests one client address may make per hour, whatever the logins. */
+const perAddress: ThrottlePolicy = {
+  threshold: 10,
+  baseDelayMs: 3_600_000,
+  maxDelayMs: 3_600_000,
+  hardLimit: null,
+  windowMs: 3_600_000,
+};
+
+/**
+ * "Forgot password?" (OWASP Forgot Password Cheat Sheet): the same answer, at the same speed, for
+ * every login — the work that depends on whether the account exists runs after the answer. The
+ * link carries a single-use token, stored only as a hash, valid 30 minutes, built on
+ * TWOFOLD_PUBLIC_URL (never the request's Host header). Completing it ends every session and issues
+ * none: the next login still asks for the dynamic code.
+ */
+export function createPasswordResetService(deps: {
+  store: Store;
+  hasher: PasswordHasher;
+  audit: AuditRecorder;
+  notify: Notifier;
+  clock: Clock;
+  random: RandomBytes;
+  issuer: string;
+  publicUrl: string;
+  onQueued: () => void;
+  logError: (error: unknown) => void;
+}) {
+  const { store, clock } = deps;
+  let inFlight: Promise<unknown> = Promise.resolve();
+
+  /** Sends the link when the login names an account with an address; silently nothing otherwise. */
+  async function deliver(login: string, meta: RequestMeta, now: number) {
+    await store.transaction(async (repos) => {
+      const found = await findUserByLogin(repos, login);
+      if (!found || found.user.disabled_at !== null || !found.user.email) return;
+      const { user } = found;
+      // At most one mail a minute to an address, however many requests name it.
+      if (
+        !(await repos.throttles.reserve(
+          throttleKeys.codeToDestination('reset', user.email!),
+          throttlePolicies.codeToDestination,
+          now,
+        ))
+      )
+        return;
+      const token = newSecret(deps.random);
+      await repos.users.insertPasswordReset({
+        id_hash: sha256Hex(token),
+        user_id: user.id,
+        created_at: now,
+        expires_at: now + PASSWORD_RESET_TTL_MS,
+        used_at: null,
+      });
+      const link = `${deps.publicUrl}/password-reset/new?token=${encodeURIComponent(token)}`;
+      await queueMessage(repos, deps.random, {
+        channel: 'email',
+        address: user.email!,
+        userId: user.id,
+        accountId: user.account_id,
+        kind: 'account.password_reset_link',
+        subject: `${deps.issuer}: reset your password`,
+        text: [
+          `Hello ${user.display_name},`,
+          '',
+          'Someone asked to reset the password of your account. To choose a new one, open this link within 30 minutes:',
+          link,
+          '',
+          'If it was not you, ignore this message: your password stays as it is. Your virtual MFA device still protects the account.',
+          '',
+          `— ${deps.issuer}`,
+        ].join('\n'),
+        html: null,
+        // The link is a secret: removed from the database once delivered.
+        sensitive: true,
+        now,
+      });
+      deps.onQueued();
+      await deps.audit(
+        repos,
+        {
+          type: 'account.password_reset_requested',
+          accountId: user.account_id,
+          userId: user.id,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+        },
+        now,
+      );
+    });
+  }
+
+  return {
+    /** POST /password-resets: 202 for every login; 429 when this address asked too often. */
+    async request(login: string, meta: RequestMeta) {
+      const now = clock();
+      if (meta.ip) {
+        const key = `reset-ip:${meta.ip}`;
+        const allowed = await store.transaction((repos) => repos.throttles.reserve(key, perAddress, now));
+        if (!allowed) {
+          const row = await store.repos.throttles.get(key);
+          throw new AppError(
+            'verification.too_many_requests',
+            'Too many reset requests from your network. Try again later.',
+            {
+              details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now + 60_000, now) },
+            },
+          );
+        }
+      }
+      // After the answer, so the answer tells nothing by its timing either.
+      const work = deliver(login, meta, now).catch(deps.logError);
+      inFlight = Promise.all([inFlight, work]);
+    },
+
+    /** For tests and an orderly stop: resolves when every requested link is queued. */
+    settled: () => inFlight,
+
+    /** POST /password-resets/complete: a new password; every session ends, none is issued. */
+    async complete(token: string, password: string, meta: RequestMeta) {
+      const hash = await deps.hasher.hash(password);
+      const now = clock();
+      const user = await store.transaction(async (repos) => {
+        const userId = await repos.users.consumePasswordReset(sha256Hex(token), now);
+        if (!userId) return null;
+        const found = await repos.users.findUserById(userId);
+        if (!found) return null;
+        await repos.users.updateUser(userId, { password_hash: hash });
+        await repos.sessions.endAllForUser(userId, now);
+        await deps.audit(
+          repos,
+          {
+            type: 'account.password_reset',
+            accountId: found.account_id,
+            userId,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+          },
+          now,
+        );
+        await deps.notify(repos, recipientOf(found), { kind: 'account.password_changed' }, meta, now);
+        return found;
+      });
+      if (!user)
+        throw new AppError(
+          'password_reset.expired',
+          'This reset link has expired or was already used. Ask for a new one.',
+        );
+    },
+  };
+}
+export type PasswordResetService = ReturnType<typeof createPasswordResetService>;
