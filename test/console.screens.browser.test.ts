@@ -125,6 +125,7 @@ describe.skipIf(!available && !required)('console on any screen', () => {
     const workspaceUrl = tab.url().split('?')[0]!;
 
     const pages = [
+      '/account/sessions',
       '/overview',
       '/account/security',
       '/account/profile',
@@ -438,6 +439,28 @@ describe.skipIf(!available && !required)('console on any screen', () => {
     await tab.waitForURL(/\/login\/mfa/);
     expect(await tab.textContent('[data-testid=signing-in-as]')).toContain(email);
   }, 60_000);
+
+  it('lists where one is signed in and signs another browser out', async () => {
+    const tab = await tabAt(DESKTOP);
+    const email = `sessions.${Date.now()}@example.com`;
+    await signUp(tab, email, 'sessions password 1');
+    const phone = await tabAt(PHONE);
+    await phone.goto(`${base}/login`);
+    await phone.fill('input[name=login]', email);
+    await phone.fill('input[name=password]', 'sessions password 1');
+    await phone.click('main button[type=submit]');
+    await phone.waitForURL(/\/overview/);
+    await tab.goto(`${base}/account/sessions`);
+    const rows = await tab.locator('[data-testid=sessions] tbody tr').allTextContents();
+    expect(rows).toHaveLength(2);
+    expect(rows.filter((r) => r.includes('This session'))).toHaveLength(1);
+    expect(rows.join('\n')).toContain('Chrome on Linux');
+    await tab.screenshot({ path: path.join(shots, '26-sessions.png') });
+    await tab.click('[data-testid=sessions] button:has-text("Sign out")');
+    await tab.waitForURL(/notice=session-ended/);
+    await phone.goto(`${base}/overview`);
+    await phone.waitForURL(/\/login/);
+  }, 30_000);
 
   it('console paths answer HTML, also when nothing is there; the API keeps JSON', async () => {
     const tab = await tabAt(PHONE);

@@ -8,6 +8,7 @@ import { registerOverviewPage } from './overview.routes.js';
 import { registerSecurityPages } from './security.routes.js';
 import { registerProfilePages } from './profile.routes.js';
 import { registerAuditPage } from './audit.routes.js';
+import { registerSessionPages } from './sessions.routes.js';
 import { registerUserPages } from './users.routes.js';
 import { registerWorkspacePages } from './workspaces.routes.js';
 import { registerDevPages } from './dev.routes.js';
@@ -28,6 +29,7 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
   registerOverviewPage(app, kit);
   registerSecurityPages(app, kit);
   registerProfilePages(app, kit);
+  registerSessionPages(app, kit);
   registerAuditPage(app, kit);
   registerUserPages(app, kit);
   registerWorkspacePages(app, kit);

@@ -8,7 +8,7 @@ export interface PageFrame {
   csrf: string;
   /** Signed-in user's login as people type it, or null on public pages. */
   signedInAs: string | null;
-  active?: 'overview' | 'security' | 'profile' | 'audit' | 'users' | 'outbox' | 'workspaces';
+  active?: 'overview' | 'security' | 'profile' | 'sessions' | 'audit' | 'users' | 'outbox' | 'workspaces';
   dev?: boolean;
   canManageUsers?: boolean;
   /** A restricted session sees no navigation: it may only bind a device or sign out. */
@@ -28,6 +28,7 @@ function NavLinks(props: PageFrame) {
       {link('workspaces', '/workspaces', t.nav.workspaces)}
       {link('security', '/account/security', t.nav.account)}
       {link('profile', '/account/profile', t.nav.profile)}
+      {link('sessions', '/account/sessions', t.nav.sessions)}
       {link('audit', '/audit', t.nav.audit)}
       {props.dev ? link('outbox', '/dev/outbox', t.nav.outbox) : null}
     </>
