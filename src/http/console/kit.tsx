@@ -10,7 +10,7 @@ import type { AppDeps } from '../deps.js';
 import { Email, TotpCode } from '../api/schemas.js';
 import { SESSION_COOKIE, originAllowed } from '../plugins/auth.js';
 import { ErrorPage, type Message, type PageFrame } from './layout.js';
-import { StepUpPage, type ResumeForm, type StepUpOptions } from './security.pages.js';
+import { StepUpPage, type ResumeForm, type StepUpOptions } from './step-up.pages.js';
 import { t } from './messages.js';
 
 /**

@@ -1,5 +1,5 @@
 import { CodeInput, Csrf, Layout, Notice, type Message, type PageFrame } from './layout.js';
-import { ClockHint } from './security.pages.js';
+import { ClockHint } from './binding.pages.js';
 import { t } from './messages.js';
 
 export function SignupPage(props: { frame: PageFrame; message: Message; email?: string; displayName?: string }) {

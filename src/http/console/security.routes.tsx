@@ -3,14 +3,9 @@ import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
 import { codeFrom, recoveryCodeFrom, safeNext, type ConsoleKit, type Form } from './kit.js';
 import type { Message } from './layout.js';
-import {
-  BindPage,
-  BindStartPage,
-  ContinuePage,
-  RecoveryCodesPage,
-  SecurityPage,
-  UnbindPage,
-} from './security.pages.js';
+import { BindPage, BindStartPage, RecoveryCodesPage, UnbindPage } from './binding.pages.js';
+import { SecurityPage } from './security.pages.js';
+import { ContinuePage } from './step-up.pages.js';
 import { t } from './messages.js';
 
 /** The step-up purpose shown for the page a verification returns to. */

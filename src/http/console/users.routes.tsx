@@ -4,7 +4,7 @@ import type { Principal } from '../../domain/sessions/principal.js';
 import { requestMeta } from '../plugins/auth.js';
 import { ConfirmPage, type Message } from './layout.js';
 import { codeFrom, emailFrom, type ConsoleKit } from './kit.js';
-import { BindPage } from './security.pages.js';
+import { BindPage } from './binding.pages.js';
 import { NewUserPage, UserDetailsPage, UsersPage } from './users.pages.js';
 import { t } from './messages.js';
 

@@ -1,0 +1,132 @@
+import { Alert, CodeInput, Csrf, Layout, Notice, type Message, type PageFrame } from './layout.js';
+import { t } from './messages.js';
+
+export interface StepUpOptions {
+  /** The device is bound: only TOTP counts. */
+  totp: boolean;
+  /** Email/SMS destinations that may get a code now (masked), per the account's protection choice. */
+  channels: { channel: 'email' | 'sms'; destination: string }[];
+  /** The password is an allowed method. */
+  password: boolean;
+  /** Show the password form open (it is the only method, or a password was just refused). */
+  passwordOpen: boolean;
+  /** A code was just sent: ask for it. */
+  pending?: { verificationId: string; channel: 'email' | 'sms'; destination: string } | undefined;
+}
+
+/** The form a sensitive operation was started from, carried through the verification. */
+export interface ResumeForm {
+  action: string;
+  fields: Record<string, string>;
+}
+
+function ResumeInputs(props: { resume: ResumeForm | undefined }) {
+  if (!props.resume) return null;
+  return (
+    <>
+      <input type="hidden" name="_resumeAction" value={props.resume.action} />
+      <input type="hidden" name="_resumeFields" value={JSON.stringify(props.resume.fields)} />
+    </>
+  );
+}
+
+/** After the verification: one click re-sends the operation the user started (works without JavaScript). */
+export function ContinuePage(props: { frame: PageFrame; resume: ResumeForm; purpose: string }) {
+  return (
+    <Layout {...props.frame}>
+      <section class="card narrow">
+        <h1>{t.stepUp.verified}</h1>
+        <Alert kind="success">{t.stepUp.continueWith(props.purpose)}</Alert>
+        <form method="post" action={props.resume.action}>
+          <Csrf value={props.frame.csrf} />
+          {Object.entries(props.resume.fields).map(([name, value]) => (
+            <input key={name} type="hidden" name={name} value={value} />
+          ))}
+          <button type="submit" class="primary" data-testid="continue">
+            {t.stepUp.continue}
+          </button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+export function StepUpPage(props: {
+  frame: PageFrame;
+  message: Message;
+  options: StepUpOptions;
+  next: string;
+  purpose: string;
+  resume?: ResumeForm | undefined;
+}) {
+  const { options } = props;
+  const hidden = (method: string) => (
+    <>
+      <Csrf value={props.frame.csrf} />
+      <input type="hidden" name="method" value={method} />
+      <input type="hidden" name="next" value={props.next} />
+      <ResumeInputs resume={props.resume} />
+    </>
+  );
+  return (
+    <Layout {...props.frame} active="security">
+      <section class="card narrow">
+        <h1>{t.stepUp.heading}</h1>
+        <p>{t.stepUp.isSensitive(props.purpose)}</p>
+        <Notice message={props.message} />
+        {options.totp ? (
+          <form method="post" action="/account/security/step-up">
+            {hidden('totp')}
+            <p class="muted">{t.stepUp.totpIntro}</p>
+            <CodeInput name="code" label={t.common.code} autofocus />
+            <button type="submit" class="primary">
+              {t.common.verify}
+            </button>
+          </form>
+        ) : (
+          <>
+            {options.pending ? (
+              <form method="post" action="/account/security/step-up">
+                {hidden(options.pending.channel)}
+                <input type="hidden" name="verificationId" value={options.pending.verificationId} />
+                <p class="muted">{t.stepUp.sent(options.pending.destination)}</p>
+                <CodeInput name="code" label={t.stepUp.codeLabel} autofocus />
+                <button type="submit" class="primary">
+                  {t.common.verify}
+                </button>
+              </form>
+            ) : null}
+            {options.channels.map((c) => (
+              <form method="post" action="/account/security/step-up/send" key={c.channel}>
+                <Csrf value={props.frame.csrf} />
+                <input type="hidden" name="channel" value={c.channel} />
+                <input type="hidden" name="next" value={props.next} />
+                <ResumeInputs resume={props.resume} />
+                <button type="submit" class={options.pending ? '' : 'primary'} data-testid={`send-${c.channel}`}>
+                  {options.pending?.channel === c.channel
+                    ? t.stepUp.sendAgain
+                    : c.channel === 'email'
+                      ? t.stepUp.emailTo(c.destination)
+                      : t.stepUp.textTo(c.destination)}
+                </button>
+              </form>
+            ))}
+            {options.password ? (
+              <details class="alt" open={options.passwordOpen}>
+                <summary>{t.stepUp.usePassword}</summary>
+                <form method="post" action="/account/security/step-up">
+                  {hidden('password')}
+                  <label>
+                    {t.common.password}
+                    <input name="password" type="password" autoComplete="current-password" required maxLength={256} />
+                  </label>
+                  <button type="submit">{t.stepUp.withPassword}</button>
+                </form>
+              </details>
+            ) : null}
+          </>
+        )}
+      </section>
+    </Layout>
+  );
+}
