@@ -9,6 +9,7 @@ import { createAuditRecorder } from './audit/audit.js';
 import { createAuditQuery } from './audit/audit-query.js';
 import { createAccountsService, createProfileQuery } from './accounts/accounts.service.js';
 import { createSessionsService } from './sessions/sessions.service.js';
+import { createLoginService } from './sessions/login.service.js';
 import { createSecondFactorChecker } from './mfa/second-factor.js';
 import { createEnrollmentService } from './mfa/enrollment.service.js';
 import { createDeviceService } from './mfa/device.service.js';
@@ -95,7 +96,17 @@ export async function createServices(input: {
     notify,
   });
   const sessions = createSessionsService({
-    recoveryCodes,
+    store,
+    audit,
+    clock,
+    random,
+    settings: {
+      idleSeconds: input.config.sessionIdleSeconds,
+      absoluteSeconds: input.config.sessionAbsoluteSeconds,
+      stepUpMaxAgeSeconds: input.config.stepUpMaxAgeSeconds,
+    },
+  });
+  const logins = createLoginService({
     store,
     hasher,
     audit,
@@ -103,11 +114,8 @@ export async function createServices(input: {
     clock,
     random,
     notify,
-    settings: {
-      idleSeconds: input.config.sessionIdleSeconds,
-      absoluteSeconds: input.config.sessionAbsoluteSeconds,
-      stepUpMaxAgeSeconds: input.config.stepUpMaxAgeSeconds,
-    },
+    recoveryCodes,
+    sessions,
   });
   const verification = createVerificationService({
     store,
@@ -185,6 +193,8 @@ export async function createServices(input: {
       notify,
     }),
     sessions,
+    /** Logging in: the password step, then the dynamic code or a recovery code. */
+    logins,
     /** Step-up for sensitive operations: methods, freshness, POST /me/step-up. */
     stepUp,
     /** Account protection scenarios (seed 002). */

@@ -56,7 +56,7 @@ export function registerSessionRoutes(app: FastifyInstance, services: Services) 
       },
     },
     async (request, reply) => {
-      const result = await services.sessions.login(request.body, requestMeta(request));
+      const result = await services.logins.login(request.body, requestMeta(request));
       if (result.status === 'mfa_required') {
         return reply.status(200).send({
           status: result.status,
@@ -96,7 +96,7 @@ export function registerSessionRoutes(app: FastifyInstance, services: Services) 
     },
     async (request, reply) => {
       const { challengeId, code, recoveryCode } = request.body;
-      const result = await services.sessions.completeMfa(
+      const result = await services.logins.completeMfa(
         code !== undefined && recoveryCode === undefined
           ? { challengeId, code }
           : { challengeId, recoveryCode: oneSecondFactor(code, recoveryCode) },

@@ -41,7 +41,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
       if (password.length < 8 || password.length > 256) throw new AppError('validation.failed', t.form.passwordLength);
       if (displayName.length > 100) throw new AppError('validation.failed', t.form.displayNameLength);
       await services.accounts.signup({ email, password, displayName: displayName || undefined }, requestMeta(request));
-      const login = await services.sessions.login({ login: email, password }, requestMeta(request));
+      const login = await services.logins.login({ login: email, password }, requestMeta(request));
       if (login.status === 'authenticated') kit.setSession(reply, login.session.token);
       return reply.redirect('/overview?notice=welcome', 303);
     } catch (error) {
@@ -67,7 +67,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     try {
       if (!login || login.length > 320 || !form.password || form.password.length > 256)
         throw new AppError('auth.invalid_credentials', t.login.invalid);
-      const result = await services.sessions.login({ login, password: form.password }, requestMeta(request));
+      const result = await services.logins.login({ login, password: form.password }, requestMeta(request));
       if (result.status === 'mfa_required') {
         reply.setCookie(CHALLENGE_COOKIE, result.challenge.id, { ...challengeCookie, maxAge: 300 });
         return reply.redirect('/login/mfa', 303);
@@ -114,7 +114,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
 
   app.get('/login/mfa', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
     const challengeId = request.cookies[CHALLENGE_COOKIE];
-    const pending = challengeId ? await services.sessions.pendingLogin(challengeId) : null;
+    const pending = challengeId ? await services.logins.pendingLogin(challengeId) : null;
     if (!pending) return challengeId ? expired(reply) : reply.redirect('/login');
     return codePage(request, reply, pending, null, false);
   });
@@ -125,7 +125,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     if (!challengeId) return reply.redirect('/login?notice=expired', 303);
     try {
       const byRecoveryCode = form.recoveryCode !== undefined;
-      const result = await services.sessions.completeMfa(
+      const result = await services.logins.completeMfa(
         byRecoveryCode
           ? { challengeId, recoveryCode: recoveryCodeFrom(form.recoveryCode) }
           : { challengeId, code: codeFrom(form.code) },
@@ -137,7 +137,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
       return reply.redirect(byRecoveryCode ? '/account/security?notice=recovery-used' : '/overview', 303);
     } catch (error) {
       if (error instanceof AppError && error.code === 'auth.challenge_expired') return expired(reply);
-      const pending = await services.sessions.pendingLogin(challengeId);
+      const pending = await services.logins.pendingLogin(challengeId);
       // After the last try, a form would only throw the next code away: back to the password.
       if (
         !pending &&

@@ -1,0 +1,326 @@
+import { AppError } from '../../errors/app-error.js';
+import type { Repositories, Store } from '../../db/repositories/index.js';
+import type { UsersTable } from '../../db/schema.js';
+import { newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
+import type { PasswordHasher } from '../../crypto/password.js';
+import type { AuditRecorder } from '../audit/audit.js';
+import { displayLogin, findUserByLogin, normalizeEmail, publicUser } from '../users/user-views.js';
+import type { SecondFactorChecker } from '../mfa/second-factor.js';
+import { CHALLENGE_MAX_ATTEMPTS, retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
+import { invalidCodeError, lockedError, recordSecondFactorFailure } from '../mfa/second-factor.js';
+import { invalidRecoveryCodeError, type RecoveryCodesService } from '../mfa/recovery-codes.service.js';
+import type { RequestMeta } from './principal.js';
+import type { SessionsService } from './sessions.service.js';
+import type { Notifier } from '../notify/notifications.js';
+import { recipientOf } from '../notify/recipients.js';
+
+/** The pending login between password and dynamic code: short-lived, single use (EyeDP #388). */
+export const CHALLENGE_TTL_MS = 5 * 60_000;
+
+const INVALID_CREDENTIALS = 'The login or password is not correct.';
+
+/** How often, and how many times, a login refused while others of its name are being checked asks again. */
+const IN_FLIGHT_POLL_MS = 50;
+const IN_FLIGHT_WAITS = 60;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Logging in (F2): the password step, then the dynamic code (or a recovery code) for a user with a
+ * bound device. Every try is counted before it is evaluated (decision 002).
+ */
+export function createLoginService(deps: {
+  store: Store;
+  hasher: PasswordHasher;
+  audit: AuditRecorder;
+  checkSecondFactor: SecondFactorChecker;
+  clock: Clock;
+  random: RandomBytes;
+  notify: Notifier;
+  recoveryCodes: Pick<RecoveryCodesService, 'spend'>;
+  sessions: Pick<SessionsService, 'issueSession'>;
+}) {
+  const { store, clock, random, audit } = deps;
+  const { issueSession } = deps.sessions;
+  /** Password checks under way in this process, per throttle key (see the login's wait). */
+  const inFlight = new Map<string, number>();
+
+  /** "New login from a browser not seen before" (the first browser of an account is not news). */
+  async function noticeBrowser(repos: Repositories, user: UsersTable, meta: RequestMeta, now: number) {
+    const fingerprint = sha256Hex(meta.userAgent ?? '');
+    if (
+      (await repos.messages.rememberBrowser(user.id, fingerprint, now)) &&
+      (await repos.messages.hasOtherBrowsers(user.id, fingerprint))
+    ) {
+      await deps.notify(repos, recipientOf(user), { kind: 'login.new_browser', userAgent: meta.userAgent }, meta, now);
+    }
+  }
+
+  /**
+   * Counts a password try for the client address and the login before the password is checked,
+   * in one (group-committed) transaction. Rows are locked address first, then login, everywhere
+   * (decision 015): the reverse order on the success path deadlocked on PostgreSQL.
+   */
+  function reservePasswordTry(ipKey: string | null, passwordKey: string, now: number) {
+    return store.transaction(async (repos) => {
+      if (ipKey && !(await repos.throttles.reserve(ipKey, throttlePolicies.loginIp, now))) {
+        return {
+          ok: false as const,
+          message: 'Too many failed logins from your network. Try again later.',
+          lockedUntil: (await repos.throttles.get(ipKey))?.locked_until ?? now,
+        };
+      }
+      const reserved = await repos.throttles.reserve(passwordKey, throttlePolicies.password, now);
+      if (!reserved) {
+        if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
+        return {
+          ok: false as const,
+          message: 'Too many failed logins for this account. Try again later.',
+          lockedUntil: (await repos.throttles.get(passwordKey))?.locked_until ?? now,
+        };
+      }
+      // The try that reaches the threshold locks the login; if its password is wrong, that lock stands.
+      return { ok: true as const, locksUntil: reserved.locked_until > now ? reserved.locked_until : 0 };
+    });
+  }
+
+  async function checkPassword(
+    input: { login: string; password: string },
+    meta: RequestMeta,
+    keys: { ipKey: string | null; passwordKey: string; locksNow: number },
+  ) {
+    const { ipKey, passwordKey } = keys;
+    const found = await findUserByLogin(store.repos, input.login);
+    const passwordOk =
+      found && found.user.disabled_at === null
+        ? await deps.hasher.verify(found.user.password_hash, input.password)
+        : await deps.hasher.verifyDecoy(input.password);
+    const at = clock();
+    if (!found || !passwordOk) {
+      await store.transaction(async (repos) => {
+        const ids = {
+          accountId: found?.user.account_id ?? null,
+          userId: found?.user.id ?? null,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+        };
+        await audit(repos, { type: 'login.failed', ...ids, details: { factor: 'password' } }, at);
+        if (keys.locksNow > 0) {
+          // RFC 4226 §7.2 / NIST SP 800-63B §5.2.2: the lock is recorded and the owner told, once
+          // per lock period (only the try that set the lock gets here).
+          await audit(
+            repos,
+            {
+              type: 'login.locked',
+              ...ids,
+              details: { factor: 'password', until: new Date(keys.locksNow).toISOString() },
+            },
+            at,
+          );
+          if (found)
+            await deps.notify(repos, recipientOf(found.user), { kind: 'login.locked', until: keys.locksNow }, meta, at);
+        }
+      });
+      throw new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
+    }
+    const { user } = found;
+    return store.transaction(async (repos) => {
+      if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
+      await repos.throttles.reset(passwordKey);
+      const device = await repos.mfaDevices.findActive(user.id);
+      if (device) {
+        // Only a challenge id: no session, no cookie, nothing that opens the account (better-auth #19).
+        const challengeId = newSecret(random);
+        const expiresAt = at + CHALLENGE_TTL_MS;
+        await repos.sessions.insertChallenge({
+          id_hash: sha256Hex(challengeId),
+          user_id: user.id,
+          created_at: at,
+          expires_at: expiresAt,
+          attempts: 0,
+          consumed_at: null,
+          ip: meta.ip,
+          user_agent: meta.userAgent?.slice(0, 256) ?? null,
+        });
+        await audit(
+          repos,
+          {
+            type: 'login.password_verified',
+            accountId: user.account_id,
+            userId: user.id,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+          },
+          at,
+        );
+        return { status: 'mfa_required' as const, challenge: { id: challengeId, expiresAt } };
+      }
+      // A sub-user with "MFA required", or a member of a workspace whose MFA policy's grace period
+      // is over (the strictest of its workspaces), must bind before anything else.
+      const workspaceDeadline = await repos.workspaces.mfaDeadlineFor(user.id);
+      if (user.mfa_required === 1 || (workspaceDeadline !== null && workspaceDeadline <= at)) {
+        // API.md: a restricted session, which may only bind a device and sign out.
+        const session = await issueSession(repos, user.id, { restricted: true, stepUp: false, now: at, meta });
+        await audit(
+          repos,
+          {
+            type: 'login.succeeded',
+            accountId: user.account_id,
+            userId: user.id,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { factors: 'password', restricted: true },
+          },
+          at,
+        );
+        return { status: 'mfa_enrollment_required' as const, session, user: publicUser(user) };
+      }
+      const session = await issueSession(repos, user.id, { restricted: false, stepUp: true, now: at, meta });
+      await audit(
+        repos,
+        {
+          type: 'login.succeeded',
+          accountId: user.account_id,
+          userId: user.id,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { factors: 'password' },
+        },
+        at,
+      );
+      await noticeBrowser(repos, user, meta, at);
+      return { status: 'authenticated' as const, session, user: publicUser(user) };
+    });
+  }
+
+  return {
+    /** POST /sessions: the password step. */
+    async login(input: { login: string; password: string }, meta: RequestMeta) {
+      const now = clock();
+      const ipKey = meta.ip ? throttleKeys.loginIp(meta.ip) : null;
+      // Keyed by the typed login, known or not, so a lock does not reveal which logins exist.
+      const passwordKey = throttleKeys.password(normalizeEmail(input.login));
+      let reservation = await reservePasswordTry(ipKey, passwordKey, now);
+      // Every try is counted before its password is checked, so correct logins of the same name
+      // still being hashed here can lock it for a moment. A refused login waits for them: the first
+      // correct one clears the count (consecutive failures, NIST SP 800-63B §5.2.2). No more tries
+      // are evaluated than the threshold allows, since each evaluated one holds its reservation.
+      for (let wait = 0; !reservation.ok && (inFlight.get(passwordKey) ?? 0) > 0 && wait < IN_FLIGHT_WAITS; wait++) {
+        await sleep(IN_FLIGHT_POLL_MS);
+        reservation = await reservePasswordTry(ipKey, passwordKey, now);
+      }
+      if (!reservation.ok)
+        throw new AppError('auth.too_many_attempts', reservation.message, {
+          details: { retryAfterSeconds: retryAfterSeconds(reservation.lockedUntil, now) },
+        });
+      inFlight.set(passwordKey, (inFlight.get(passwordKey) ?? 0) + 1);
+      try {
+        return await checkPassword(input, meta, { ipKey, passwordKey, locksNow: reservation.locksUntil });
+      } finally {
+        const left = (inFlight.get(passwordKey) ?? 1) - 1;
+        if (left > 0) inFlight.set(passwordKey, left);
+        else inFlight.delete(passwordKey);
+      }
+    },
+
+    /** POST /sessions/mfa: the dynamic-code step. One transaction, committed even on failure so every try counts. */
+    async completeMfa(
+      input: { challengeId: string; code: string } | { challengeId: string; recoveryCode: string },
+      meta: RequestMeta,
+    ) {
+      const now = clock();
+      const idHash = sha256Hex(input.challengeId);
+      const outcome = await store.transaction(async (repos) => {
+        // Take the challenge's try first: the conditional UPDATE also row-locks it on PostgreSQL.
+        const attempt = await repos.sessions.reserveChallengeAttempt(idHash, CHALLENGE_MAX_ATTEMPTS, now);
+        if (!attempt) return { kind: 'expired' as const };
+        const found = await repos.mfaDevices.findActiveWithUser(attempt.user_id);
+        if (!found || found.disabled_at !== null) return { kind: 'expired' as const };
+        const { account_id, kind, email, username, display_name, disabled_at, ...device } = found;
+        const user = { id: found.user_id, account_id, kind, email, username, display_name, disabled_at } as UsersTable;
+        // The second factor: the dynamic code, or a recovery code in its place (one budget for both).
+        let recoveryCodesLeft: number | undefined;
+        if ('recoveryCode' in input) {
+          const spent = await deps.recoveryCodes.spend(repos, user, input.recoveryCode, 'login', meta, now);
+          if (!spent.ok)
+            return spent.reason === 'locked'
+              ? { kind: 'locked' as const, lockedUntil: spent.lockedUntil }
+              : { kind: 'invalid_recovery' as const };
+          recoveryCodesLeft = spent.remaining;
+        } else {
+          const result = await deps.checkSecondFactor(repos, device, input.code, now);
+          if (result.ok === false && result.reason === 'locked')
+            return { kind: 'locked' as const, lockedUntil: result.lockedUntil };
+          if (result.ok === false) {
+            await recordSecondFactorFailure(
+              repos,
+              deps,
+              user,
+              { path: 'login', clockSkew: result.clockSkew, lockedUntil: result.lockedUntil },
+              meta,
+              now,
+            );
+            return { kind: 'invalid' as const, clockSkew: result.clockSkew };
+          }
+        }
+        await repos.sessions.consumeChallenge(idHash, now);
+        const session = await issueSession(repos, user.id, {
+          restricted: false,
+          stepUp: true,
+          mfaVerified: true,
+          now,
+          meta,
+        });
+        const factors = recoveryCodesLeft === undefined ? 'password+totp' : 'password+recovery_code';
+        await audit(
+          repos,
+          {
+            type: 'login.succeeded',
+            accountId: user.account_id,
+            userId: user.id,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            details: { factors },
+          },
+          now,
+        );
+        await noticeBrowser(repos, user, meta, now);
+        return { kind: 'ok' as const, session, user, recoveryCodesLeft };
+      });
+      switch (outcome.kind) {
+        case 'expired':
+          throw new AppError(
+            'auth.challenge_expired',
+            'This login has expired or ran out of tries. Enter your password again.',
+          );
+        case 'locked':
+          throw lockedError(outcome.lockedUntil, now);
+        case 'invalid':
+          throw invalidCodeError(outcome.clockSkew);
+        case 'invalid_recovery':
+          throw invalidRecoveryCodeError();
+        case 'ok':
+          return {
+            status: 'authenticated' as const,
+            session: outcome.session,
+            user: publicUser(outcome.user),
+            ...(outcome.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: outcome.recoveryCodesLeft } : {}),
+          };
+      }
+    },
+
+    /**
+     * The login a pending dynamic-code step belongs to, and its tries left (the console's code step
+     * names the account and counts down); null once it is used up, consumed or expired.
+     */
+    async pendingLogin(challengeId: string): Promise<{ login: string; triesLeft: number } | null> {
+      const challenge = await store.repos.sessions.findChallenge(sha256Hex(challengeId));
+      if (!challenge || challenge.consumed_at !== null || challenge.expires_at <= clock()) return null;
+      const triesLeft = CHALLENGE_MAX_ATTEMPTS - challenge.attempts;
+      if (triesLeft <= 0) return null;
+      const user = await store.repos.users.findUserById(challenge.user_id);
+      const account = user ? await store.repos.users.findAccountById(user.account_id) : undefined;
+      return user && account ? { login: displayLogin(user, account.alias), triesLeft } : null;
+    },
+  };
+}
+export type LoginService = ReturnType<typeof createLoginService>;
