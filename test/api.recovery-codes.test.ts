@@ -170,6 +170,17 @@ describe.each(databaseKinds())('recovery codes on %s', (kind) => {
     expect(events).toHaveLength(1);
   });
 
+  it('a new set that fails half-way leaves the old set working (revocation and the new set commit together)', async () => {
+    const user = await boundWithCodes();
+    const crash = h.services.store.transaction(async (repos) => {
+      await repos.recoveryCodes.replaceSet(user.userId, [], h.clock.now());
+      throw new Error('crashed before the new set was stored');
+    });
+    await expect(crash).rejects.toThrow('crashed');
+    expect((await call(h.app, 'GET', '/api/v1/me/recovery-codes', { token: user.token })).body.remaining).toBe(10);
+    expect((await recoveryLogin(user.email, user.codes[4]!)).status).toBe(201);
+  });
+
   it('a lost phone: sign in with one code, unbind with another, bind a new device; the old codes are gone', async () => {
     const user = await boundWithCodes();
     const login = await recoveryLogin(user.email, user.codes[0]!);
