@@ -38,14 +38,62 @@ const LOGINS_IN_FLIGHT = Number(process.env.BENCH_LOGINS_IN_FLIGHT ?? 12);
 /** libuv's pool size here and in the server (both set by bin/threadpool.cjs, or by the caller's UV_THREADPOOL_SIZE). */
 const THREAD_POOL = process.env.UV_THREADPOOL_SIZE || '4';
 
+/**
+ * BENCH_DATABASE_URL=postgres://… runs every phase against PostgreSQL: the bench creates a database
+ * of its own beside the one named (seeded the way SQLite is), points the server at it, reports the
+ * PostgreSQL server's CPU per phase, and drops it afterwards.
+ */
+const PG_URL = process.env.BENCH_DATABASE_URL ?? null;
+const DATABASE_LABEL = PG_URL ? 'PostgreSQL' : 'SQLite synchronous=FULL';
+
+/** A database of the bench's own on the PostgreSQL server BENCH_DATABASE_URL names. */
+async function createBenchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const name = `twofold_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL! });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(PG_URL!);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const dropper = new pg.Client({ connectionString: PG_URL! });
+      await dropper.connect();
+      await dropper.query(`drop database if exists ${name} with (force)`);
+      await dropper.end();
+    },
+  };
+}
+
+/** CPU seconds all PostgreSQL server processes on this machine have used, from /proc (0 without any). */
+function postgresCpu(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1]!.split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
 interface SeededUser {
   email: string;
   secret: Buffer;
   challengeId?: string;
 }
 
-async function seed(dataDir: string, keyHex: string, verifyUsers: number, loginUsers: number) {
-  const database = openDatabase({ kind: 'sqlite', file: path.join(dataDir, 'twofold.db') });
+async function seed(dataDir: string, keyHex: string, verifyUsers: number, loginUsers: number, pgUrl: string | null) {
+  const database = openDatabase(
+    pgUrl ? { kind: 'postgres', url: pgUrl } : { kind: 'sqlite', file: path.join(dataDir, 'twofold.db') },
+  );
   await migrateToLatest(database.db);
   const box = createSecretBox(
     [
@@ -140,7 +188,7 @@ async function seed(dataDir: string, keyHex: string, verifyUsers: number, loginU
 }
 
 /** Starts the server as `npm start` does (bin/twofold.cjs sizes libuv's pool for the hashes). */
-async function startServer(dataDir: string, keyHex: string): Promise<ChildProcess> {
+async function startServer(dataDir: string, keyHex: string, pgUrl: string | null): Promise<ChildProcess> {
   const profile = process.env.BENCH_PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
     : [];
@@ -152,6 +200,7 @@ async function startServer(dataDir: string, keyHex: string): Promise<ChildProces
       TWOFOLD_SECRET_KEY: keyHex,
       TWOFOLD_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       TWOFOLD_DEV: '0',
+      ...(pgUrl ? { TWOFOLD_DATABASE_URL: pgUrl } : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -425,11 +474,22 @@ async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-bench-'));
   const keyHex = randomBytes(32).toString('hex');
   const verifyUsers = Number(process.env.BENCH_VERIFY_USERS ?? 8000 * DURATION_S);
-  console.log(
-    `seeding ${verifyUsers} users with pending logins and 6000 users for full logins (SQLite, synchronous=FULL) …`,
+  const pgDatabase = PG_URL ? await createBenchDatabase() : null;
+  console.log(`seeding ${verifyUsers} users with pending logins and 6000 users for full logins (${DATABASE_LABEL}) …`);
+  const seeded = await seed(
+    dataDir,
+    keyHex,
+    process.env.BENCH_ONLY === 'logins' ? 0 : verifyUsers,
+    6000,
+    pgDatabase?.url ?? null,
   );
-  const seeded = await seed(dataDir, keyHex, process.env.BENCH_ONLY === 'logins' ? 0 : verifyUsers, 6000);
-  const server = await startServer(dataDir, keyHex);
+  const server = await startServer(dataDir, keyHex, pgDatabase?.url ?? null);
+  /** PostgreSQL's CPU share over a phase (n/a on SQLite). */
+  const pgPhase = () => {
+    const start = postgresCpu();
+    return (seconds: number) =>
+      pgDatabase ? `, PostgreSQL CPU ${(((postgresCpu() - start) / seconds) * 100).toFixed(0)} %` : '';
+  };
   try {
     const only = process.env.BENCH_ONLY; // "verify" or "logins": one phase, while profiling it
     if (only === 'logins') {
@@ -466,6 +526,9 @@ async function main() {
     const health = only
       ? { requestsPerSecond: 1, p50: 0, p99: 0, non2xx: 0, errors: 0 }
       : await load({ path: '/healthz', connections: 32, seconds: DURATION_S });
+    let pgVerify = '';
+    let pgLogins = '';
+    let pgMe = '';
 
     // Each request takes the next seeded pending login: a warm-up share first (the verify path's
     // first seconds run before V8 has optimised it and SQLite has its pages cached), then the phase.
@@ -483,17 +546,19 @@ async function main() {
     const cpuBefore = readCpu(server.pid!);
     const mainBefore = readCpu(server.pid!, server.pid!);
     const machineBefore = readMachineBusy();
+    const pgDuringVerify = pgPhase();
     const verify = await load({
       path: '/api/v1/sessions/mfa',
       connections: 32,
       seconds: DURATION_S,
       bodies: { count: seeded.verify.length - warmUp, bodiesAt: verifyBody(warmUp) },
     });
+    pgVerify = pgDuringVerify(DURATION_S);
     const verifyServerCpu = (readCpu(server.pid!) - cpuBefore) / DURATION_S;
     const verifyMainThreadCpu = (readCpu(server.pid!, server.pid!) - mainBefore) / DURATION_S;
     // What the server did not use: the load client, mostly (the bench's own process idles meanwhile with wrk).
     const verifyRestCpu = (readMachineBusy() - machineBefore) / DURATION_S - verifyServerCpu;
-    const cpuText = `server CPU ${(verifyServerCpu * 100).toFixed(0)} % (main thread ${(verifyMainThreadCpu * 100).toFixed(0)} %), load client and rest ${(verifyRestCpu * 100).toFixed(0)} %`;
+    const cpuText = `server CPU ${(verifyServerCpu * 100).toFixed(0)} % (main thread ${(verifyMainThreadCpu * 100).toFixed(0)} %), load client and rest ${(verifyRestCpu * 100).toFixed(0)} %${pgVerify}`;
 
     if (only) {
       console.log(
@@ -525,9 +590,12 @@ async function main() {
     // the logins compared with the mean: this machine's speed drifts by ±10 % within minutes.
     const half = Math.floor(seeded.login.length / 2);
     const argon2Before = await argon2HashesPerSecond(DURATION_S, 4);
+    const pgDuringLogins = pgPhase();
     const logins = await fullLogins(seeded.login.slice(0, half), DURATION_S, LOGINS_IN_FLIGHT);
+    pgLogins = pgDuringLogins(DURATION_S);
     const argon2After = await argon2HashesPerSecond(DURATION_S, 4);
     const argon2 = (argon2Before + argon2After) / 2;
+    const pgDuringMe = pgPhase();
     const [loginsUnderRead, me] = await Promise.all([
       fullLogins(seeded.login.slice(half), DURATION_S, LOGINS_IN_FLIGHT),
       load({
@@ -538,6 +606,7 @@ async function main() {
       }),
     ]);
 
+    pgMe = pgDuringMe(DURATION_S);
     const results = {
       machine: {
         cpus: (await import('node:os')).cpus().length,
@@ -545,7 +614,7 @@ async function main() {
         loadClient: CLIENT,
         threadPool: Number(THREAD_POOL),
         durationSeconds: DURATION_S,
-        database: 'SQLite WAL synchronous=FULL',
+        database: PG_URL ? 'PostgreSQL' : 'SQLite WAL synchronous=FULL',
         logLevel: 'info',
       },
       healthz: health,
@@ -575,7 +644,7 @@ async function main() {
     const line = (name: string, value: string) => console.log(`${name.padEnd(44)} ${value}`);
     console.log(
       '\ntwofold bench — ' +
-        `${results.machine.cpus} cores, ${process.version}, ${DURATION_S}s per phase, SQLite synchronous=FULL, load client ${CLIENT}\n`,
+        `${results.machine.cpus} cores, ${process.version}, ${DURATION_S}s per phase, ${DATABASE_LABEL}, load client ${CLIENT}\n`,
     );
     const ms = (value: number) => `${value.toFixed(1)} ms`;
     line(
@@ -592,11 +661,11 @@ async function main() {
     );
     line(
       `full logins password+code (${LOGINS_IN_FLIGHT} in flight)`,
-      `${logins.perSecond.toFixed(1)} /s (ok ${logins.ok}, failed ${logins.failed}), p50 ${results.fullLogins.p50Ms} ms, p99 ${results.fullLogins.p99Ms} ms`,
+      `${logins.perSecond.toFixed(1)} /s (ok ${logins.ok}, failed ${logins.failed}), p50 ${results.fullLogins.p50Ms} ms, p99 ${results.fullLogins.p99Ms} ms${pgLogins}`,
     );
     line(
       'GET /me during logins (4 conn)',
-      `${Math.round(me.requestsPerSecond)} req/s, p50 ${ms(me.p50)}, p99 ${ms(me.p99)}, non-2xx ${me.non2xx} (logins meanwhile ${loginsUnderRead.perSecond.toFixed(1)} /s)`,
+      `${Math.round(me.requestsPerSecond)} req/s, p50 ${ms(me.p50)}, p99 ${ms(me.p99)}, non-2xx ${me.non2xx} (logins meanwhile ${loginsUnderRead.perSecond.toFixed(1)} /s)${pgMe}`,
     );
     line('ratio MFA verify / healthz', `${(results.ratios.mfaVerifyToHealthz * 100).toFixed(1)} %`);
     line('ratio logins / argon2id bound', `${(results.ratios.loginsToArgon2 * 100).toFixed(1)} %`);
@@ -605,7 +674,9 @@ async function main() {
     console.log('\nwritten to .bench/last.json');
   } finally {
     server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
     rmSync(dataDir, { recursive: true, force: true });
+    await pgDatabase?.drop();
   }
 }
 
