@@ -179,21 +179,34 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
  * query on it would queue behind that.
  */
 function discardingBrokenClients(pool: pg.Pool) {
+  // One wrapper per pooled client, so Kysely's per-client connection cache keeps working.
+  const wrappers = new WeakMap<pg.PoolClient, { query: pg.PoolClient['query']; release: () => void; broken?: Error }>();
   return {
     async connect() {
       const client = await pool.connect();
-      let broken: Error | undefined;
-      const query = ((...args: unknown[]) => {
-        const result = (client.query as (...a: unknown[]) => unknown)(...args);
-        if (result instanceof Promise) {
-          result.catch((error: unknown) => {
-            if (isDatabaseUnavailable(error) && !(error as { code?: string }).code?.startsWith('40'))
-              broken = error as Error;
-          });
-        }
-        return result;
-      }) as typeof client.query;
-      return { query, release: () => client.release(broken ?? undefined) };
+      let wrapper = wrappers.get(client);
+      if (!wrapper) {
+        const created: { query: pg.PoolClient['query']; release: () => void; broken?: Error } = {
+          query: ((...args: unknown[]) => {
+            const result = (client.query as (...a: unknown[]) => unknown)(...args);
+            if (result instanceof Promise) {
+              result.catch((error: unknown) => {
+                if (isDatabaseUnavailable(error) && !(error as { code?: string }).code?.startsWith('40'))
+                  created.broken = error as Error;
+              });
+            }
+            return result;
+          }) as pg.PoolClient['query'],
+          release: () => {
+            const broken = created.broken;
+            created.broken = undefined;
+            client.release(broken ?? undefined);
+          },
+        };
+        wrappers.set(client, created);
+        wrapper = created;
+      }
+      return wrapper;
     },
     end: () => pool.end(),
   };
