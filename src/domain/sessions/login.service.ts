@@ -41,6 +41,28 @@ export function createLoginService(deps: {
 }) {
   const { store, clock, random, audit } = deps;
   const { issueSession } = deps.sessions;
+  /** The audit event of a completed login, with the factors it took, in the caller's transaction. */
+  function loginSucceeded(
+    repos: Repositories,
+    user: Pick<UsersTable, 'id' | 'account_id'>,
+    meta: RequestMeta,
+    details: Record<string, string | boolean>,
+    now: number,
+  ) {
+    return audit(
+      repos,
+      {
+        type: 'login.succeeded',
+        accountId: user.account_id,
+        userId: user.id,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details,
+      },
+      now,
+    );
+  }
+
   /** Password checks under way in this process, per throttle key (see the login's wait). */
   const inFlight = new Map<string, number>();
 
@@ -160,33 +182,11 @@ export function createLoginService(deps: {
       if (user.mfa_required === 1 || (workspaceDeadline !== null && workspaceDeadline <= at)) {
         // API.md: a restricted session, which may only bind a device and sign out.
         const session = await issueSession(repos, user.id, { restricted: true, stepUp: false, now: at, meta });
-        await audit(
-          repos,
-          {
-            type: 'login.succeeded',
-            accountId: user.account_id,
-            userId: user.id,
-            ip: meta.ip,
-            userAgent: meta.userAgent,
-            details: { factors: 'password', restricted: true },
-          },
-          at,
-        );
+        await loginSucceeded(repos, user, meta, { factors: 'password', restricted: true }, at);
         return { status: 'mfa_enrollment_required' as const, session, user: publicUser(user) };
       }
       const session = await issueSession(repos, user.id, { restricted: false, stepUp: true, now: at, meta });
-      await audit(
-        repos,
-        {
-          type: 'login.succeeded',
-          accountId: user.account_id,
-          userId: user.id,
-          ip: meta.ip,
-          userAgent: meta.userAgent,
-          details: { factors: 'password' },
-        },
-        at,
-      );
+      await loginSucceeded(repos, user, meta, { factors: 'password' }, at);
       await noticeBrowser(repos, user, meta, at);
       return { status: 'authenticated' as const, session, user: publicUser(user) };
     });
@@ -271,18 +271,7 @@ export function createLoginService(deps: {
           meta,
         });
         const factors = recoveryCodesLeft === undefined ? 'password+totp' : 'password+recovery_code';
-        await audit(
-          repos,
-          {
-            type: 'login.succeeded',
-            accountId: user.account_id,
-            userId: user.id,
-            ip: meta.ip,
-            userAgent: meta.userAgent,
-            details: { factors },
-          },
-          now,
-        );
+        await loginSucceeded(repos, user, meta, { factors }, now);
         await noticeBrowser(repos, user, meta, now);
         return { kind: 'ok' as const, session, user, recoveryCodesLeft };
       });

@@ -89,6 +89,28 @@ export function createSessionsService(deps: {
     });
   }
 
+  /** The audit event of a session that ended, with why, in the caller's transaction. */
+  function sessionEnded(
+    repos: Repositories,
+    principal: Principal,
+    meta: RequestMeta,
+    details: Record<string, string>,
+    now: number,
+  ) {
+    return audit(
+      repos,
+      {
+        type: 'session.ended',
+        accountId: principal.accountId,
+        userId: principal.userId,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details,
+      },
+      now,
+    );
+  }
+
   return {
     issueSession,
     rotateSession,
@@ -137,16 +159,11 @@ export function createSessionsService(deps: {
       const now = clock();
       const ended = await store.transaction(async (repos) => {
         if (!(await repos.sessions.endOwn(principal.userId, sessionId, now))) return false;
-        await audit(
+        await sessionEnded(
           repos,
-          {
-            type: 'session.ended',
-            accountId: principal.accountId,
-            userId: principal.userId,
-            ip: meta.ip,
-            userAgent: meta.userAgent,
-            details: { reason: sessionId === principal.sessionId ? 'sign_out' : 'signed_out_elsewhere', sessionId },
-          },
+          principal,
+          meta,
+          { reason: sessionId === principal.sessionId ? 'sign_out' : 'signed_out_elsewhere', sessionId },
           now,
         );
         return true;
@@ -164,18 +181,7 @@ export function createSessionsService(deps: {
       const now = clock();
       await store.transaction(async (repos) => {
         await repos.sessions.endOthers(principal.userId, principal.sessionId, now);
-        await audit(
-          repos,
-          {
-            type: 'session.ended',
-            accountId: principal.accountId,
-            userId: principal.userId,
-            ip: meta.ip,
-            userAgent: meta.userAgent,
-            details: { reason: 'signed_out_everywhere_else' },
-          },
-          now,
-        );
+        await sessionEnded(repos, principal, meta, { reason: 'signed_out_everywhere_else' }, now);
       });
     },
 
@@ -183,18 +189,7 @@ export function createSessionsService(deps: {
       const now = clock();
       await store.transaction(async (repos) => {
         await repos.sessions.end(principal.sessionId, now);
-        await audit(
-          repos,
-          {
-            type: 'session.ended',
-            accountId: principal.accountId,
-            userId: principal.userId,
-            ip: meta.ip,
-            userAgent: meta.userAgent,
-            details: { reason: 'sign_out' },
-          },
-          now,
-        );
+        await sessionEnded(repos, principal, meta, { reason: 'sign_out' }, now);
       });
     },
   };

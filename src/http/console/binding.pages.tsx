@@ -1,4 +1,13 @@
-import { ActivationForm, CodeInput, Csrf, Layout, Notice, type Message, type PageFrame } from './layout.js';
+import {
+  ActivationForm,
+  CodeInput,
+  Csrf,
+  Layout,
+  Notice,
+  type Message,
+  type PageFrame,
+  RecoveryCodeInput,
+} from './layout.js';
 import { t } from './messages.js';
 
 export function ClockHint() {
@@ -125,17 +134,7 @@ export function UnbindPage(props: {
           <summary>{t.recoveryCodes.unbindWithOne}</summary>
           <form method="post" action="/account/security/mfa/unbind">
             <Csrf value={props.frame.csrf} />
-            <label>
-              {t.recoveryCodes.codeLabel}
-              <input
-                name="recoveryCode"
-                type="text"
-                autoComplete="off"
-                required
-                maxLength={24}
-                placeholder={t.recoveryCodes.codePlaceholder}
-              />
-            </label>
+            <RecoveryCodeInput />
             <button type="submit" class="danger">
               {t.recoveryCodes.unbindButton}
             </button>

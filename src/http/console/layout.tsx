@@ -137,6 +137,23 @@ export function CodeInput(props: { name: string; label: string; autofocus?: bool
   );
 }
 
+/** A recovery code field: free text (case, spaces and dashes do not matter), never autofilled. */
+export function RecoveryCodeInput() {
+  return (
+    <label>
+      {t.recoveryCodes.codeLabel}
+      <input
+        name="recoveryCode"
+        type="text"
+        autoComplete="off"
+        required
+        maxLength={24}
+        placeholder={t.recoveryCodes.codePlaceholder}
+      />
+    </label>
+  );
+}
+
 /** The consecutive-codes form that confirms a binding (own device, or one bound for a sub-user). */
 export function ActivationForm(props: { action: string; csrf: string; enrollmentId: string; codesRequired: 1 | 2 }) {
   return (

@@ -1,4 +1,4 @@
-import { CodeInput, Csrf, Layout, Notice, type Message, type PageFrame } from './layout.js';
+import { CodeInput, Csrf, Layout, Notice, type Message, type PageFrame, RecoveryCodeInput } from './layout.js';
 import { ClockHint } from './binding.pages.js';
 import { t } from './messages.js';
 
@@ -112,17 +112,7 @@ export function MfaCodePage(props: {
           <summary data-testid="use-recovery-code">{t.recoveryCodes.useOne}</summary>
           <form method="post" action="/login/mfa">
             <Csrf value={props.frame.csrf} />
-            <label>
-              {t.recoveryCodes.codeLabel}
-              <input
-                name="recoveryCode"
-                type="text"
-                autoComplete="off"
-                required
-                maxLength={24}
-                placeholder={t.recoveryCodes.codePlaceholder}
-              />
-            </label>
+            <RecoveryCodeInput />
             <button type="submit">{t.recoveryCodes.signIn}</button>
           </form>
         </details>
