@@ -180,6 +180,31 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
       });
     });
 
+  const operator = program.command('operator').description('manage support operators (lost-device tickets, /support)');
+  operator
+    .command('create')
+    .description(
+      'create a support operator in an account of its own; the password is read from standard input, and a device must be bound at the first login',
+    )
+    .requiredOption('--email <email>', 'login email of the operator')
+    .option('--display-name <name>', 'name shown in the console')
+    .action(async (options: { email: string; displayName?: string }) => {
+      configOrExit();
+      const password = await readSecretLine('Password (at least 8 characters): ');
+      if (password.length < 8 || password.length > 256)
+        throw new InvalidArgumentError('the password must be 8 to 256 characters');
+      await withServices(async (services) => {
+        const result = await services.accounts.createOperator({
+          email: options.email,
+          password,
+          displayName: options.displayName,
+        });
+        console.log(
+          `created operator ${options.email} (account ${result.account.id}); at the first login they bind a virtual MFA device, then open /support`,
+        );
+      });
+    });
+
   program
     .command('mail')
     .description(

@@ -40,6 +40,10 @@ export interface Config {
   /** Email or SMS codes one client address may ask for per hour, and all of them together (per channel). */
   codeSendsPerAddressHour: number;
   codeSendsPerHour: number;
+  /** Lost-device tickets: seconds between the second approval and the device's removal (0 = at once). */
+  recoveryCoolingOffSeconds: number;
+  /** Days after a ticket closes before its evidence files are deleted. */
+  recoveryEvidenceDays: number;
 }
 
 export class ConfigError extends Error {
@@ -57,6 +61,17 @@ type Env = Record<string, string | undefined>;
 function read(env: Env, name: string): string | undefined {
   const value = env[name];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** Seconds, written as a number of seconds or with a unit: `90`, `2s`, `15m`, `72h`, `3d`. */
+function duration(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const match = /^(\d+)\s*([smhd]?)$/.exec(raw);
+  if (!match) throw new ConfigError(name, `must be seconds, or a number with s, m, h or d (got "${raw}")`);
+  const value = Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max} seconds`);
+  return value;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -240,6 +255,10 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     // SMS pumping: one address asking codes for many accounts, or many addresses at once.
     codeSendsPerAddressHour: integer(env, 'TWOFOLD_CODE_SENDS_PER_ADDRESS_HOUR', 20, 1, 1_000_000),
     codeSendsPerHour: integer(env, 'TWOFOLD_CODE_SENDS_PER_HOUR', 1000, 1, 100_000_000),
+    // 72 hours like the peers' waits (GitHub 3-5 business days, Apple "several days"): time for the
+    // owner's own channels to stop a recovery they did not ask for.
+    recoveryCoolingOffSeconds: duration(env, 'TWOFOLD_RECOVERY_COOLING_OFF', 72 * 3600, 0, 90 * 24 * 3600),
+    recoveryEvidenceDays: integer(env, 'TWOFOLD_RECOVERY_EVIDENCE_DAYS', 30, 1, 3650),
   };
   return Object.freeze(config);
 }

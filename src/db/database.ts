@@ -12,6 +12,7 @@ import * as m0004 from './migrations/0004-workspaces.js';
 import * as m0005 from './migrations/0005-protection.js';
 import * as m0006 from './migrations/0006-recovery-codes.js';
 import * as m0007 from './migrations/0007-password-resets.js';
+import * as m0008 from './migrations/0008-recovery.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -79,6 +80,7 @@ const migrations: Record<string, Migration> = {
   '0005-protection': m0005,
   '0006-recovery-codes': m0006,
   '0007-password-resets': m0007,
+  '0008-recovery': m0008,
 };
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };

@@ -185,6 +185,77 @@ export interface PasswordResetsTable {
   used_at: number | null;
 }
 
+/** A primary account's real-name record (seed 003): only verified accounts may open a recovery ticket. */
+export interface RealNamesTable {
+  account_id: string;
+  type: 'personal' | 'enterprise';
+  status: 'pending' | 'verified' | 'rejected';
+  name: string;
+  company_name: string | null;
+  id_last4: string;
+  license_last4: string | null;
+  /** Sealed JSON `{idNumber, phone, licenseNumber?}`, associated data `real-name:<account_id>`. */
+  facts_sealed: string;
+  key_id: string;
+  submitted_at: number;
+  reviewed_at: number | null;
+  reviewed_by: string | null;
+  review_note: string | null;
+}
+
+export type RecoveryTicketStatus =
+  'submitted' | 'awaiting_second_approval' | 'cooling_off' | 'completed' | 'rejected' | 'cancelled';
+
+/** A lost-device ticket (API.md "Recovery (lost device) and support"). */
+export interface RecoveryTicketsTable {
+  id: string;
+  account_id: string;
+  user_id: string;
+  status: RecoveryTicketStatus;
+  title: string;
+  description: string;
+  evidence_type: 'personal' | 'enterprise';
+  /** Sealed JSON of the facts the applicant typed, associated data `recovery-ticket:<id>`. */
+  evidence_sealed: string;
+  key_id: string;
+  /** JSON `{name, idNumber, phone, companyName?, licenseNumber?}` of booleans: does each fact match the verified record. */
+  matches: string;
+  /** SHA-256 of the status token handed to the applicant. */
+  status_token_hash: string;
+  /**
+   * The token in the cancel link, sealed (associated data `recovery-cancel:<id>`): it is mailed to
+   * every address on record at submission and again when the cooling-off period starts.
+   */
+  cancel_token_sealed: string;
+  submitted_at: number;
+  updated_at: number;
+  /** Cooling-off only: when the device is removed. */
+  effective_at: number | null;
+  closed_at: number | null;
+  /** `rejected`: the operator's reason; `cancelled`: link, owner_activity, contact_change. */
+  close_reason: string | null;
+  ip: string | null;
+}
+
+export interface RecoveryApprovalsTable {
+  ticket_id: string;
+  operator_id: string;
+  at: number;
+  note: string | null;
+}
+
+export interface RecoveryEvidenceTable {
+  id: string;
+  ticket_id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  /** The file's bytes sealed, associated data `recovery-evidence:<id>`. */
+  content_sealed: string;
+  key_id: string;
+  created_at: number;
+}
+
 export interface DatabaseSchema {
   accounts: AccountsTable;
   users: UsersTable;
@@ -200,4 +271,8 @@ export interface DatabaseSchema {
   workspace_members: WorkspaceMembersTable;
   recovery_codes: RecoveryCodesTable;
   password_resets: PasswordResetsTable;
+  real_names: RealNamesTable;
+  recovery_tickets: RecoveryTicketsTable;
+  recovery_approvals: RecoveryApprovalsTable;
+  recovery_evidence: RecoveryEvidenceTable;
 }

@@ -26,6 +26,10 @@ import { createWorkspacesService } from './workspaces/workspaces.service.js';
 import { createNotifier } from './notify/notifications.js';
 import { createDeliveryWorker, type DeliveryLogger } from './notify/delivery.js';
 import { createHousekeeper } from './housekeeping/housekeeping.js';
+import { createRecoveryEffects, createRecoveryScheduler } from './recovery/effects.js';
+import { createRealNamesService } from './recovery/real-names.service.js';
+import { createRecoveryTicketsService } from './recovery/tickets.service.js';
+import { createSupportService } from './recovery/support.service.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { SmsSender } from '../mail/sms.js';
 
@@ -43,6 +47,8 @@ export type ServiceConfig = Pick<
   | 'dev'
   | 'codeSendsPerAddressHour'
   | 'codeSendsPerHour'
+  | 'recoveryCoolingOffSeconds'
+  | 'recoveryEvidenceDays'
 >;
 
 const silentLogger: DeliveryLogger = { info: () => {}, warn: () => {} };
@@ -87,6 +93,17 @@ export async function createServices(input: {
     publicUrl: input.config.publicUrl,
     onQueued: () => delivery.markDirty(),
   });
+  const logger = input.logger ?? silentLogger;
+  /** What a lost-device ticket does to its account; the login and profile flows call in here too. */
+  const recoveryEffects = createRecoveryEffects({
+    secretBox,
+    audit,
+    notify,
+    random,
+    issuer: input.config.issuer,
+    publicUrl: input.config.publicUrl,
+    onQueued: () => delivery.markDirty(),
+  });
   const recoveryCodes = createRecoveryCodesService({
     store,
     hasher: createRecoveryCodeHasher(input.config.secretKeys),
@@ -116,6 +133,7 @@ export async function createServices(input: {
     notify,
     recoveryCodes,
     sessions,
+    recoveryEffects,
   });
   const verification = createVerificationService({
     store,
@@ -145,6 +163,7 @@ export async function createServices(input: {
       sessions,
       verification,
       recoveryCodes,
+      recoveryEffects,
     }),
   });
   const enrollment = createEnrollmentService({
@@ -177,7 +196,40 @@ export async function createServices(input: {
     health: createHealthCheck({ ...input.health, timeoutMs: 2000 }),
     delivery,
     /** Hourly removal of expired challenges, codes, enrollments and old sessions (started by `serve`). */
-    housekeeping: createHousekeeper({ store, clock, logger: input.logger ?? silentLogger }),
+    housekeeping: createHousekeeper({
+      store,
+      clock,
+      logger,
+      evidenceRetentionMs: input.config.recoveryEvidenceDays * 24 * 3600_000,
+    }),
+    /** Applies lost-device tickets whose cooling-off period is over (started by `serve`, at start and every 15 s). */
+    recoveryScheduler: createRecoveryScheduler({ store, effects: recoveryEffects, clock, logger }),
+    /** Real-name records: the owner's (PUT/GET /me/real-name) and the operators' review. */
+    realNames: createRealNamesService({ store, clock, secretBox, audit, notify, stepUp }),
+    /** Lost-device tickets, the applicant's side: e-mail code, ticket, status, cancel link. */
+    recoveryTickets: createRecoveryTicketsService({
+      store,
+      clock,
+      random,
+      secretBox,
+      audit,
+      verification,
+      effects: recoveryEffects,
+      issuer: input.config.issuer,
+      perAddressHour: input.config.codeSendsPerAddressHour,
+      logError: (error) => logger.warn({ error: (error as Error).message }, 'recovery code mail failed'),
+    }),
+    /** Lost-device tickets, the operators' side (/support): queue, evidence, four-eyes approval. */
+    support: createSupportService({
+      store,
+      clock,
+      secretBox,
+      audit,
+      notify,
+      stepUp,
+      effects: recoveryEffects,
+      coolingOffSeconds: input.config.recoveryCoolingOffSeconds,
+    }),
     mailTransport: transport.kind,
     users: createUsersService({ store, hasher, audit, enrollment, devices, stepUp, clock, random, notify }),
     workspaces: createWorkspacesService({ store, audit, devices, stepUp, notify, clock, random }),
@@ -191,6 +243,7 @@ export async function createServices(input: {
       signupOpen: input.config.signupOpen,
       stepUp,
       notify,
+      recoveryEffects,
     }),
     sessions,
     /** Logging in: the password step, then the dynamic code or a recovery code. */

@@ -114,6 +114,36 @@ export const errorCatalogue = {
     description:
       'That channel cannot reach this user: no email address or phone number on record, or no mail/SMS delivery configured.',
   },
+  'recovery.real_name_required': {
+    status: 422,
+    description:
+      'A lost-device ticket needs a verified real-name record of the primary account (seed 003); without one, use a recovery code or ask the person who runs the service.',
+  },
+  'recovery.ticket_open': { status: 409, description: 'The account already has an open lost-device ticket.' },
+  'recovery.recent_contact_change': {
+    status: 422,
+    description:
+      "The account's email address or phone number changed in the last 7 days, so no lost-device ticket can be opened yet.",
+  },
+  'recovery.not_found': {
+    status: 404,
+    description: 'No such ticket, or the status token or cancel link does not belong to it.',
+  },
+  'recovery.not_cancellable': {
+    status: 409,
+    description: 'The ticket is already completed, rejected or cancelled.',
+  },
+  'recovery.not_open': {
+    status: 409,
+    description:
+      'The ticket is no longer open (completed, rejected or cancelled), or already in its cooling-off period.',
+  },
+  'recovery.same_operator': {
+    status: 409,
+    description: 'This operator already approved the ticket: a second, different operator must approve it.',
+  },
+  'realname.not_found': { status: 404, description: 'The account has no real-name record.' },
+  'realname.not_pending': { status: 409, description: 'The real-name record was already verified or rejected.' },
   'service.unavailable': {
     status: 503,
     description:

@@ -15,6 +15,7 @@ import { registerSessionRoutes } from './api/sessions.routes.js';
 import { registerMfaRoutes } from './api/mfa.routes.js';
 import { registerAuditRoutes } from './api/audit.routes.js';
 import { registerUserRoutes } from './api/users.routes.js';
+import { registerRecoveryRoutes } from './api/recovery.routes.js';
 import { registerWorkspaceRoutes } from './api/workspaces.routes.js';
 import { registerDevRoutes } from './api/dev.routes.js';
 import { registerConsole, renderConsoleError } from './console/index.js';
@@ -192,6 +193,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // The API speaks JSON only; forms and text belong to the console (API.md conventions).
       api.addHook('onRequest', async (request) => {
         const type = request.headers['content-type'];
+        // One route takes files: a lost-device ticket's evidence (API.md "Recovery").
+        if (request.routeOptions.config.multipart && type !== undefined && /^multipart\/form-data\s*;/i.test(type))
+          return;
         if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
           throw new AppError('request.unsupported_media_type', 'Send the body as application/json.');
         }
@@ -202,6 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerAuditRoutes(api, deps.services);
       registerUserRoutes(api, deps.services);
       registerWorkspaceRoutes(api, deps.services);
+      registerRecoveryRoutes(api, deps.services);
       if (deps.config.dev) registerDevRoutes(api, deps.services);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },

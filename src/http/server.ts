@@ -19,6 +19,7 @@ export async function startServer(input: {
   const app = await buildApp({ config, services, loggerInstance: logger });
   services.delivery.start();
   services.housekeeping.start();
+  services.recoveryScheduler.start();
   if (config.dev) {
     logger.warn(
       'DEV MODE (TWOFOLD_DEV=1): every queued e-mail and SMS, with their codes, is readable by anyone at /dev/outbox and GET /api/v1/dev/outbox. Never in production.',
@@ -33,6 +34,7 @@ export async function startServer(input: {
   app.addHook('onClose', async () => {
     await services.delivery.stop();
     await services.housekeeping.stop();
+    await services.recoveryScheduler.stop();
     await input.closeRuntime();
     input.flush();
   });

@@ -93,6 +93,8 @@ const baseConfig: ChannelConfig & AppConfig = {
   // Every injected request comes from 127.0.0.1: the per-address cap is tested on a harness of its own.
   codeSendsPerAddressHour: 100_000,
   codeSendsPerHour: 100_000,
+  recoveryCoolingOffSeconds: 72 * 3600,
+  recoveryEvidenceDays: 30,
 };
 
 /** A PostgreSQL schema of its own for a test (directly, never through a test's proxy). */

@@ -12,11 +12,14 @@ export function createAuditRepository(target: QueryTarget) {
       type?: string | undefined;
       limit: number;
       before?: string | undefined;
+      /** Only events at or after this time (ms). */
+      since?: number | undefined;
     }) => {
       let query = target.db.selectFrom('audit_events').selectAll().where('account_id', '=', filter.accountId);
       if (filter.userId) query = query.where('user_id', '=', filter.userId);
       if (filter.type) query = query.where('type', '=', filter.type);
       if (filter.before) query = query.where('id', '<', filter.before);
+      if (filter.since !== undefined) query = query.where('at', '>=', filter.since);
       return query.orderBy('id', 'desc').limit(filter.limit).execute();
     },
   };

@@ -9,6 +9,7 @@ import { createSessionsRepository } from './sessions.repository.js';
 import { createThrottlesRepository } from './throttles.repository.js';
 import { createUsersRepository } from './users.repository.js';
 import { createRecoveryCodesRepository } from './recovery-codes.repository.js';
+import { createRecoveryRepository } from './recovery.repository.js';
 
 export function createRepositories(target: QueryTarget) {
   return {
@@ -22,6 +23,7 @@ export function createRepositories(target: QueryTarget) {
     workspaces: createWorkspacesRepository(target),
     housekeeping: createHousekeepingRepository(target),
     recoveryCodes: createRecoveryCodesRepository(target),
+    recovery: createRecoveryRepository(target),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

@@ -9,7 +9,16 @@ import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { Notifier } from '../notify/notifications.js';
 import type { StepUpService } from '../step-up/step-up.service.js';
 import { recipientOf } from '../notify/recipients.js';
-import { canManageUsers, displayLogin, loginName, normalizeEmail, publicUser } from '../users/user-views.js';
+import type { RecoveryEffects } from '../recovery/effects.js';
+import {
+  canManageUsers,
+  displayLogin,
+  isOperator,
+  loginName,
+  normalizeEmail,
+  OPERATOR_ROLE,
+  publicUser,
+} from '../users/user-views.js';
 import { maskEmail, maskPhone } from '../verification/verification.service.js';
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
 
@@ -24,6 +33,7 @@ export function createAccountsService(deps: {
   signupOpen: boolean;
   stepUp: Pick<StepUpService, 'requireFresh'>;
   notify: Notifier;
+  recoveryEffects: Pick<RecoveryEffects, 'cancelOpen'>;
 }) {
   const { store, clock, random } = deps;
 
@@ -73,6 +83,67 @@ export function createAccountsService(deps: {
     throw new AppError('auth.invalid_credentials', 'The current password is not correct.');
   }
 
+  /** A new primary account with its root user (sign-up, and `twofold operator create`). */
+  async function createPrimaryAccount(
+    input: { email: string; password: string; displayName?: string | undefined; phone?: string | undefined },
+    options: { roles: string; mfaRequired: boolean },
+    meta: RequestMeta,
+  ) {
+    const email = input.email.trim();
+    const emailNormalized = normalizeEmail(email);
+    if (await store.repos.users.rootEmailTaken(emailNormalized)) {
+      throw new AppError('account.email_taken', 'An account with this email already exists. Log in instead.');
+    }
+    // Hash outside the transaction: it takes ~15 ms on the thread pool and must not hold a write lock.
+    const passwordHash = await deps.hasher.hash(input.password);
+    const alias = await newAlias();
+    const now = clock();
+    const account = { id: newId(random), alias, created_at: now };
+    const user: UsersTable = {
+      id: newId(random),
+      account_id: account.id,
+      kind: 'root',
+      email,
+      email_normalized: emailNormalized,
+      username: null,
+      display_name: input.displayName?.trim() || email.split('@')[0]!,
+      phone: input.phone ?? null,
+      password_hash: passwordHash,
+      created_at: now,
+      disabled_at: null,
+      roles: options.roles,
+      mfa_required: options.mfaRequired ? 1 : 0,
+      created_by: null,
+      step_up_method: null,
+    };
+    try {
+      await store.transaction(async (repos) => {
+        await repos.users.insertAccount(account);
+        await repos.users.insertUser(user);
+        await deps.audit(
+          repos,
+          {
+            type: 'account.created',
+            accountId: account.id,
+            userId: user.id,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            ...(options.roles ? { details: { roles: options.roles } } : {}),
+          },
+          now,
+        );
+      });
+    } catch (error) {
+      // Two sign-ups racing for one email: the unique index decides, the loser gets the same 409.
+      if (isUniqueViolation(error))
+        throw new AppError('account.email_taken', 'An account with this email already exists. Log in instead.', {
+          cause: error,
+        });
+      throw error;
+    }
+    return { account: { id: account.id, alias: account.alias }, user: publicUser(user) };
+  }
+
   return {
     /** The caller's own email and phone, for the profile page (GET /me carries no phone). */
     async contact(userId: string): Promise<{ email: string | null; phone: string | null }> {
@@ -89,53 +160,15 @@ export function createAccountsService(deps: {
           'account.signup_closed',
           'Sign-up is closed on this server. Ask an operator for an account.',
         );
-      const email = input.email.trim();
-      const emailNormalized = normalizeEmail(email);
-      if (await store.repos.users.rootEmailTaken(emailNormalized)) {
-        throw new AppError('account.email_taken', 'An account with this email already exists. Log in instead.');
-      }
-      // Hash outside the transaction: it takes ~15 ms on the thread pool and must not hold a write lock.
-      const passwordHash = await deps.hasher.hash(input.password);
-      const alias = await newAlias();
-      const now = clock();
-      const account = { id: newId(random), alias, created_at: now };
-      const user: UsersTable = {
-        id: newId(random),
-        account_id: account.id,
-        kind: 'root',
-        email,
-        email_normalized: emailNormalized,
-        username: null,
-        display_name: input.displayName?.trim() || email.split('@')[0]!,
-        phone: input.phone ?? null,
-        password_hash: passwordHash,
-        created_at: now,
-        disabled_at: null,
-        roles: '',
-        mfa_required: 0,
-        created_by: null,
-        step_up_method: null,
-      };
-      try {
-        await store.transaction(async (repos) => {
-          await repos.users.insertAccount(account);
-          await repos.users.insertUser(user);
-          await deps.audit(
-            repos,
-            { type: 'account.created', accountId: account.id, userId: user.id, ip: meta.ip, userAgent: meta.userAgent },
-            now,
-          );
-        });
-      } catch (error) {
-        // Two sign-ups racing for one email: the unique index decides, the loser gets the same 409.
-        if (isUniqueViolation(error))
-          throw new AppError('account.email_taken', 'An account with this email already exists. Log in instead.', {
-            cause: error,
-          });
-        throw error;
-      }
-      return { account: { id: account.id, alias: account.alias }, user: publicUser(user) };
+      return createPrimaryAccount(input, { roles: '', mfaRequired: false }, meta);
     },
+
+    /**
+     * `twofold operator create`: a support operator in an account of its own, which must bind a
+     * device at its first login (issue 13) and keeps needing one (mfa_required).
+     */
+    createOperator: (input: { email: string; password: string; displayName?: string | undefined }) =>
+      createPrimaryAccount(input, { roles: OPERATOR_ROLE, mfaRequired: true }, { ip: null, userAgent: null }),
 
     /**
      * PATCH /me. The display name is free; email, phone and password are sensitive operations
@@ -204,6 +237,11 @@ export function createAccountsService(deps: {
               now,
             );
           }
+          // A change of email or phone cancels an open lost-device ticket (the channel-swap lesson,
+          // research next-wave §1.2): the ticket's notices went to the old channels.
+          const emailChanged = !!newEmail && newEmail.toLowerCase() !== (user.email ?? '').toLowerCase();
+          if (emailChanged || (update.phone !== undefined && update.phone !== user.phone))
+            await deps.recoveryEffects.cancelOpen(repos, user, 'contact_change', meta, now);
           // Likewise a new phone number: the address on record and the old number hear of it.
           if (update.phone !== undefined && update.phone !== user.phone) {
             await deps.notify(
@@ -256,6 +294,8 @@ export function createProfileQuery(deps: { store: Store }) {
       account: { id: account.id, alias: account.alias },
       /** For the console's navigation; the API response schema does not carry it. */
       canManageUsers: canManageUsers(user),
+      /** Support operators see /support in the console. */
+      isOperator: isOperator(user),
       loginName: displayLogin(user, account.alias),
       mfa: device
         ? { bound: true, device: { id: device.id, boundAt: new Date(device.bound_at!).toISOString() } }

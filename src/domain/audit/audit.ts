@@ -31,6 +31,17 @@ export const auditEventTypes = [
   'mfa.recovery_codes_regenerated',
   'account.password_reset_requested',
   'account.password_reset',
+  'realname.submitted',
+  'realname.verified',
+  'realname.rejected',
+  'recovery.verification_sent',
+  'recovery.ticket_submitted',
+  'recovery.ticket_viewed',
+  'recovery.evidence_viewed',
+  'recovery.ticket_approved',
+  'recovery.ticket_rejected',
+  'recovery.ticket_cancelled',
+  'recovery.ticket_effective',
 ] as const;
 export type AuditEventType = (typeof auditEventTypes)[number];
 

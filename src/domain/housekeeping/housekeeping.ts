@@ -20,7 +20,13 @@ export const RETENTION = {
 } as const;
 
 export type PurgeCounts = Record<
-  'loginChallenges' | 'sessions' | 'verifications' | 'abandonedEnrollments' | 'idleThrottles' | 'messages',
+  | 'loginChallenges'
+  | 'sessions'
+  | 'verifications'
+  | 'abandonedEnrollments'
+  | 'idleThrottles'
+  | 'messages'
+  | 'recoveryEvidence',
   number
 >;
 
@@ -34,6 +40,8 @@ export function createHousekeeper(deps: {
   clock: Clock;
   logger: HousekeepingLogger;
   intervalMs?: number;
+  /** Lost-device evidence is deleted this long after its ticket closes (TWOFOLD_RECOVERY_EVIDENCE_DAYS). */
+  evidenceRetentionMs?: number;
 }) {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<PurgeCounts> | null = null;
@@ -43,6 +51,15 @@ export function createHousekeeper(deps: {
     let total = 0;
     for (;;) {
       const removed = await deps.store.transaction((repos) => purge(repos.housekeeping));
+      total += removed;
+      if (removed === 0) return total;
+    }
+  }
+
+  async function drainRecovery(before: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const removed = await deps.store.transaction((repos) => repos.recovery.purgeEvidence(before));
       total += removed;
       if (removed === 0) return total;
     }
@@ -59,6 +76,7 @@ export function createHousekeeper(deps: {
       ),
       idleThrottles: await drainKind((repo) => repo.purgeIdleThrottles(now - RETENTION.idleThrottlesMs)),
       messages: await drainKind((repo) => repo.purgeMessages(now - RETENTION.messagesMs)),
+      recoveryEvidence: await drainRecovery(now - (deps.evidenceRetentionMs ?? 30 * DAY_MS)),
     };
     if (Object.values(counts).some((count) => count > 0))
       deps.logger.info({ purged: counts }, 'housekeeping removed expired rows');

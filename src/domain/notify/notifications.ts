@@ -15,6 +15,10 @@ export type Notification =
   | { kind: 'workspace.mfa_required'; workspace: string; deadline: number }
   | { kind: 'account.email_changed'; newAddress: string }
   | { kind: 'account.phone_changed'; newNumber: string | null }
+  | { kind: 'realname.reviewed'; verified: boolean; note: string | null }
+  | { kind: 'recovery.rejected'; reason: string }
+  | { kind: 'recovery.cancelled'; reason: 'link' | 'owner_activity' | 'contact_change' }
+  | { kind: 'recovery.completed' }
   | {
       kind: 'account.changed_by_admin';
       admin: string;
@@ -159,6 +163,46 @@ export function renderNotification(
       ];
       break;
     }
+    case 'realname.reviewed':
+      subject = notification.verified ? 'Your real-name record was verified' : 'Your real-name record was not accepted';
+      lines = [
+        notification.verified
+          ? `Support verified the real-name record of your account on ${when}. If you ever lose your phone and your recovery codes, you can now ask for the virtual MFA device to be removed ("Unbind MFA" on the login page).`
+          : `Support could not verify the real-name record of your account (${when}).`,
+        ...(notification.note ? [`Note from support: ${notification.note}`] : []),
+        `Your record: ${context.publicUrl}/account/real-name`,
+      ];
+      break;
+    case 'recovery.rejected':
+      subject = 'Your request to unbind MFA was rejected';
+      lines = [
+        `Support rejected the request to remove the virtual MFA device of your account on ${when}.`,
+        `Reason: ${notification.reason}`,
+        'Your device stays bound. If you still cannot log in, open a new request with better evidence.',
+      ];
+      break;
+    case 'recovery.cancelled': {
+      const why = {
+        link: 'the cancel link in our e-mail was used',
+        owner_activity: 'the account logged in with its dynamic code, so the device is not lost',
+        contact_change: "the account's email address or phone number was changed",
+      };
+      subject = 'The request to unbind MFA was cancelled';
+      lines = [
+        `The request to remove the virtual MFA device of your account was cancelled on ${when}: ${why[notification.reason]}.`,
+        'Your device stays bound and nothing else changed.',
+        `If this was not you, review your security settings: ${security}`,
+      ];
+      break;
+    }
+    case 'recovery.completed':
+      subject = 'The virtual MFA device was removed from your account';
+      lines = [
+        `As requested in your approved recovery ticket, the virtual MFA device and the recovery codes of your account were removed on ${when}, and every session was signed out.`,
+        'At your next login, bind your authenticator app again. We also advise you to change your password.',
+        'If you did not ask for this, contact support at once.',
+      ];
+      break;
     case 'workspace.mfa_required':
       subject = `The workspace ${notification.workspace} now requires MFA`;
       lines = [

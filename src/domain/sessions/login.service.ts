@@ -10,6 +10,7 @@ import { CHALLENGE_MAX_ATTEMPTS, retryAfterSeconds, throttleKeys, throttlePolici
 import { invalidCodeError, lockedError, recordSecondFactorFailure } from '../mfa/second-factor.js';
 import { invalidRecoveryCodeError, type RecoveryCodesService } from '../mfa/recovery-codes.service.js';
 import type { RequestMeta } from './principal.js';
+import type { RecoveryEffects } from '../recovery/effects.js';
 import type { SessionsService } from './sessions.service.js';
 import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
@@ -38,6 +39,7 @@ export function createLoginService(deps: {
   notify: Notifier;
   recoveryCodes: Pick<RecoveryCodesService, 'spend'>;
   sessions: Pick<SessionsService, 'issueSession'>;
+  recoveryEffects: Pick<RecoveryEffects, 'applyDueFor' | 'cancelOpen'>;
 }) {
   const { store, clock, random, audit } = deps;
   const { issueSession } = deps.sessions;
@@ -144,10 +146,13 @@ export function createLoginService(deps: {
       });
       throw new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
     }
-    const { user } = found;
+    let { user } = found;
     return store.transaction(async (repos) => {
       if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
       await repos.throttles.reset(passwordKey);
+      // A lost-device ticket whose cooling-off period is over takes effect now, even if the
+      // scheduler has not run yet (issue 13): the device goes and this login must bind a new one.
+      if (await deps.recoveryEffects.applyDueFor(repos, user, at)) user = { ...user, mfa_required: 1 };
       const device = await repos.mfaDevices.findActive(user.id);
       if (device) {
         // Only a challenge id: no session, no cookie, nothing that opens the account (better-auth #19).
@@ -263,6 +268,10 @@ export function createLoginService(deps: {
           }
         }
         await repos.sessions.consumeChallenge(idHash, now);
+        // The dynamic code proves the device is not lost: an open lost-device ticket is cancelled
+        // (Apple: using the device during the wait cancels account recovery). A recovery code does not.
+        if (recoveryCodesLeft === undefined)
+          await deps.recoveryEffects.cancelOpen(repos, user, 'owner_activity', meta, now);
         const session = await issueSession(repos, user.id, {
           restricted: false,
           stepUp: true,

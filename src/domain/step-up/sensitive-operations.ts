@@ -42,6 +42,26 @@ export const sensitiveOperations = [
     endpoint: 'PATCH /workspaces/{id} {mfaRequired, graceDays}',
     what: "Change a workspace's MFA policy",
   },
+  {
+    id: 'account.submit_real_name',
+    endpoint: 'PUT /me/real-name',
+    what: 'Submit or replace the real-name record (it then waits for review)',
+  },
+  {
+    id: 'support.review_real_name',
+    endpoint: 'POST /support/real-names/{accountId}/verify, …/reject',
+    what: "Verify or reject an account's real-name record (operators)",
+  },
+  {
+    id: 'support.approve_recovery',
+    endpoint: 'POST /support/recovery-tickets/{id}/approve',
+    what: 'Approve a lost-device ticket (operators; two different operators must approve)',
+  },
+  {
+    id: 'support.reject_recovery',
+    endpoint: 'POST /support/recovery-tickets/{id}/reject',
+    what: 'Reject a lost-device ticket (operators)',
+  },
 ] as const;
 
 export type SensitiveOperation = (typeof sensitiveOperations)[number];

@@ -7,6 +7,7 @@ import type { Notifier } from '../notify/notifications.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { IssuedSession, SessionsService } from '../sessions/sessions.service.js';
 import type { VerificationService } from '../verification/verification.service.js';
+import type { RecoveryEffects } from '../recovery/effects.js';
 import {
   clearSecondFactorFailures,
   lockedError,
@@ -54,6 +55,7 @@ export function createStepUpVerifiers(deps: {
   recoveryCodes: Pick<RecoveryCodesService, 'spend'>;
   sessions: SessionsService;
   verification: VerificationService;
+  recoveryEffects: Pick<RecoveryEffects, 'cancelOpen'>;
 }): StepUpVerifiers {
   const { store, clock, audit } = deps;
   const event = (principal: Principal, meta: RequestMeta, method: string) => ({
@@ -87,6 +89,14 @@ export function createStepUpVerifiers(deps: {
         return result;
       }
       await audit(repos, { type: 'stepup.succeeded', ...event(principal, meta, 'totp') }, now);
+      // The device at hand is not lost: an open lost-device ticket is cancelled (issue 13).
+      await deps.recoveryEffects.cancelOpen(
+        repos,
+        { id: principal.userId, account_id: principal.accountId, kind: principal.kind },
+        'owner_activity',
+        meta,
+        now,
+      );
       // The first proof of the device in this session raises it to MFA-verified: a privilege
       // change, so the session id rotates (DESIGN.md §2.7); later step-ups just refresh it.
       if (principal.mfaVerified) {

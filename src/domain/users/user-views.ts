@@ -8,7 +8,9 @@ import type { UsersTable } from '../../db/schema.js';
  * notice.
  */
 export const USER_ADMIN_ROLE = 'user-admin';
-export type Role = typeof USER_ADMIN_ROLE;
+/** A support operator (issue 13): reviews real-name records and recovery tickets at /support. */
+export const OPERATOR_ROLE = 'operator';
+export type Role = typeof USER_ADMIN_ROLE | typeof OPERATOR_ROLE;
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -28,7 +30,12 @@ export function displayLogin(user: Pick<UsersTable, 'kind' | 'email' | 'username
 }
 
 export function rolesOf(user: Pick<UsersTable, 'roles'>): Role[] {
-  return user.roles.split(',').filter((r): r is Role => r === USER_ADMIN_ROLE);
+  return user.roles.split(',').filter((r): r is Role => r === USER_ADMIN_ROLE || r === OPERATOR_ROLE);
+}
+
+/** Operators are created only by `twofold operator create` on the server, never through the API. */
+export function isOperator(user: Pick<UsersTable, 'roles' | 'kind'>): boolean {
+  return user.kind === 'root' && rolesOf(user).includes(OPERATOR_ROLE);
 }
 
 /** The primary account and user administrators manage users. */

@@ -87,6 +87,8 @@ export function createVerificationService(deps: {
   }
 
   return {
+    issueRecoveryCode: (repos: Repositories, user: UsersTable, id: string, now: number) =>
+      issueRecoveryCode(repos, user, id, now),
     /** The channels that can reach this user now (for step-up `methods`). */
     channelsFor(user: UsersTable): Channel[] {
       return (['email', 'sms'] as const).filter((channel) => destinationOf(user, channel) !== null);
@@ -170,11 +172,13 @@ export function createVerificationService(deps: {
       code: string,
       now: number,
       channel: Channel,
+      purpose: VerificationsTable['purpose'] = 'step_up',
     ): Promise<boolean> {
+      // A code serves only the purpose it was sent for: a lost-device code is never a step-up.
       const attempt = await repos.verifications.reserveAttempt({
         id: verificationId,
         userId,
-        purpose: 'step_up',
+        purpose,
         maxAttempts: VERIFICATION_MAX_ATTEMPTS,
         now,
       });
@@ -188,6 +192,47 @@ export function createVerificationService(deps: {
       return repos.verifications.consume(verificationId, now);
     },
   };
+
+  /**
+   * A lost-device ticket's email code (issue 13), inside the caller's transaction: purpose
+   * `recovery`, so it can never log in or step up, and it says what it is for.
+   */
+  async function issueRecoveryCode(repos: Repositories, user: UsersTable, id: string, now: number) {
+    const code = randomCode(deps.random);
+    await repos.verifications.replace({
+      id,
+      user_id: user.id,
+      purpose: 'recovery',
+      channel: 'email',
+      destination: user.email!,
+      code_hash: codeHash(id, code),
+      attempts: 0,
+      created_at: now,
+      expires_at: now + VERIFICATION_TTL_MS,
+      consumed_at: null,
+    });
+    await queueMessage(repos, deps.random, {
+      channel: 'email',
+      address: user.email!,
+      userId: user.id,
+      accountId: user.account_id,
+      kind: 'recovery.code',
+      subject: `${deps.issuer}: your code to request unbinding MFA`,
+      text: [
+        `Hello ${user.display_name},`,
+        '',
+        `Your code to submit a request to unbind the virtual MFA device is ${code}. It is valid for 10 minutes.`,
+        'It only works for that request: it cannot log you in.',
+        'If you did not ask for it, someone knows your login: you can ignore this message, but keep an eye on your account.',
+        '',
+        `— ${deps.issuer}`,
+      ].join('\n'),
+      html: null,
+      sensitive: true,
+      now,
+    });
+    deps.onQueued();
+  }
 
   async function queueCode(
     repos: Repositories,

@@ -1,0 +1,243 @@
+import type { Repositories, Store } from '../../db/repositories/index.js';
+import { OPEN_TICKET_STATES } from '../../db/repositories/recovery.repository.js';
+import type { RecoveryTicketsTable, UsersTable } from '../../db/schema.js';
+import type { Clock, RandomBytes } from '../../crypto/random.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
+import type { AuditRecorder } from '../audit/audit.js';
+import { queueMessage, type Notifier } from '../notify/notifications.js';
+import { recipientOf } from '../notify/recipients.js';
+import type { RequestMeta } from '../sessions/principal.js';
+
+export type CancelReason = 'link' | 'owner_activity' | 'contact_change';
+
+const SYSTEM: RequestMeta = { ip: null, userAgent: null };
+
+export const cancelTokenData = (ticketId: string) => `recovery-cancel:${ticketId}`;
+
+/**
+ * What a recovery ticket does to its account, in the caller's transaction: the cancel-link mails,
+ * cancelling on the owner's own activity, and the effect once the cooling-off period is over. The
+ * login, profile and step-up flows call in here, so this file holds no HTTP or operator logic.
+ */
+export function createRecoveryEffects(deps: {
+  secretBox: SecretBox;
+  audit: AuditRecorder;
+  notify: Notifier;
+  random: RandomBytes;
+  issuer: string;
+  publicUrl: string;
+  onQueued: () => void;
+}) {
+  /**
+   * Every address on record (email and phone) gets the cancel link: whoever holds the account's
+   * own channels can stop a recovery they did not ask for (Apple's "cancel at any time"; the AWS
+   * channel-swap lesson in research next-wave §1.2). The link is a secret: the message is
+   * `sensitive`, so its body is removed once delivered.
+   */
+  async function sendCancelLinks(
+    repos: Repositories,
+    user: UsersTable,
+    ticket: RecoveryTicketsTable,
+    stage: 'submitted' | 'cooling_off',
+    now: number,
+  ) {
+    const token = deps.secretBox.open(ticket.cancel_token_sealed, cancelTokenData(ticket.id)).toString('utf8');
+    const link = `${deps.publicUrl}/recovery/cancel?ticket=${encodeURIComponent(ticket.id)}&token=${encodeURIComponent(token)}`;
+    const effective = ticket.effective_at
+      ? new Date(ticket.effective_at).toISOString().slice(0, 16).replace('T', ' ')
+      : '';
+    const subject =
+      stage === 'submitted'
+        ? `${deps.issuer}: a request to unbind MFA was made for your account`
+        : `${deps.issuer}: your virtual MFA device will be removed on ${effective} UTC`;
+    const said =
+      stage === 'submitted'
+        ? 'Someone asked support to remove the virtual MFA device of your account because the phone was lost. Support will review the identity evidence.'
+        : `Two support operators approved the request to remove the virtual MFA device of your account. Unless it is cancelled, the device and your recovery codes will be removed on ${effective} UTC and every session will be signed out.`;
+    const common = {
+      userId: user.id,
+      accountId: user.account_id,
+      kind: `recovery.${stage}`,
+      subject,
+      now,
+      sensitive: true,
+    };
+    if (user.email)
+      await queueMessage(repos, deps.random, {
+        ...common,
+        channel: 'email',
+        address: user.email,
+        text: [
+          `Hello ${user.display_name},`,
+          '',
+          said,
+          '',
+          'If this was not you, or you found your phone, cancel the request here:',
+          link,
+          'Logging in with your dynamic code also cancels it.',
+          '',
+          `— ${deps.issuer}`,
+        ].join('\n'),
+        html: null,
+      });
+    if (user.phone)
+      await queueMessage(repos, deps.random, {
+        ...common,
+        channel: 'sms',
+        address: user.phone,
+        text: `${subject}. Not you? Cancel: ${link}`,
+        html: null,
+      });
+    deps.onQueued();
+  }
+
+  /** Cancels the account's open ticket, if any; the owner hears of it on every channel. */
+  async function cancelOpen(
+    repos: Repositories,
+    user: Pick<UsersTable, 'id' | 'account_id' | 'kind'>,
+    reason: CancelReason,
+    meta: RequestMeta,
+    now: number,
+  ): Promise<RecoveryTicketsTable | undefined> {
+    if (user.kind !== 'root') return undefined;
+    const open = await repos.recovery.findOpenTicket(user.account_id);
+    if (!open) return undefined;
+    return cancelTicket(repos, open.id, reason, meta, now);
+  }
+
+  async function cancelTicket(
+    repos: Repositories,
+    ticketId: string,
+    reason: CancelReason,
+    meta: RequestMeta,
+    now: number,
+  ): Promise<RecoveryTicketsTable | undefined> {
+    const ticket = await repos.recovery.moveTicket(ticketId, OPEN_TICKET_STATES, {
+      status: 'cancelled',
+      closed_at: now,
+      close_reason: reason,
+      updated_at: now,
+    });
+    if (!ticket) return undefined;
+    const owner = await repos.users.findUserById(ticket.user_id);
+    await deps.audit(
+      repos,
+      {
+        type: 'recovery.ticket_cancelled',
+        accountId: ticket.account_id,
+        userId: ticket.user_id,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: { ticketId: ticket.id, reason },
+      },
+      now,
+    );
+    if (owner)
+      await deps.notify(repos, recipientOf(owner), { kind: 'recovery.cancelled', reason }, meta, now, {
+        smsTo: owner.phone,
+      });
+    return ticket;
+  }
+
+  /**
+   * The effect of an approved ticket whose cooling-off period is over: the device, pending
+   * enrollments and recovery codes go, every session ends, and the next login must bind a new
+   * device. The conditional UPDATE makes it happen exactly once, whichever instance, scheduler
+   * tick or login gets there first. Email, phone and password never change through a ticket.
+   */
+  async function applyIfDue(repos: Repositories, ticketId: string, now: number): Promise<boolean> {
+    const ticket = await repos.recovery.moveTicket(
+      ticketId,
+      ['cooling_off'],
+      { status: 'completed', closed_at: now, updated_at: now },
+      { dueBy: now },
+    );
+    if (!ticket) return false;
+    const owner = await repos.users.findUserById(ticket.user_id);
+    if (!owner) return true;
+    const device = await repos.mfaDevices.findActive(owner.id);
+    if (device) await repos.mfaDevices.remove(device.id, now);
+    await repos.mfaDevices.deletePending(owner.id);
+    await repos.recoveryCodes.revokeAll(owner.id, now);
+    await repos.sessions.endAllForUser(owner.id, now);
+    await repos.users.updateUser(owner.id, { mfa_required: 1 });
+    const event = { accountId: owner.account_id, userId: owner.id, ip: null, userAgent: null };
+    await deps.audit(repos, { ...event, type: 'recovery.ticket_effective', details: { ticketId: ticket.id } }, now);
+    await deps.audit(
+      repos,
+      { ...event, type: 'mfa.unbound', details: { by: 'recovery', ticketId: ticket.id, deviceId: device?.id ?? null } },
+      now,
+    );
+    await deps.notify(repos, recipientOf(owner), { kind: 'recovery.completed' }, SYSTEM, now, { smsTo: owner.phone });
+    return true;
+  }
+
+  return {
+    sendCancelLinks,
+    cancelOpen,
+    cancelTicket,
+    applyIfDue,
+    /** On the account's own login: a ticket whose period is over takes effect before anything else. */
+    async applyDueFor(repos: Repositories, user: Pick<UsersTable, 'id' | 'kind'>, now: number): Promise<boolean> {
+      if (user.kind !== 'root') return false;
+      const due = await repos.recovery.dueTicketFor(user.id, now);
+      return due ? applyIfDue(repos, due.id, now) : false;
+    },
+  };
+}
+export type RecoveryEffects = ReturnType<typeof createRecoveryEffects>;
+
+/**
+ * The server's scheduler: at start and then every `intervalMs`, every ticket whose cooling-off
+ * period is over takes effect — so no ticket is forgotten across restarts, and with two instances
+ * the conditional UPDATE in applyIfDue lets only one of them apply it.
+ */
+export function createRecoveryScheduler(deps: {
+  store: Store;
+  effects: RecoveryEffects;
+  clock: Clock;
+  logger: { warn(object: object, message: string): void; info(object: object, message: string): void };
+  intervalMs?: number;
+}) {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<number> | null = null;
+  async function pass(): Promise<number> {
+    let applied = 0;
+    for (;;) {
+      const now = deps.clock();
+      const due = await deps.store.repos.recovery.dueTickets(now, 50);
+      if (due.length === 0) break;
+      for (const ticket of due)
+        if (await deps.store.transaction((repos) => deps.effects.applyIfDue(repos, ticket.id, now))) applied += 1;
+      if (due.length < 50) break;
+    }
+    if (applied > 0) deps.logger.info({ applied }, 'recovery tickets took effect');
+    return applied;
+  }
+  const scheduler = {
+    /** One pass; resolves to how many tickets this instance applied. */
+    runOnce(): Promise<number> {
+      running ??= pass().finally(() => {
+        running = null;
+      });
+      return running;
+    },
+    start() {
+      const tick = () =>
+        void scheduler
+          .runOnce()
+          .catch((error: unknown) =>
+            deps.logger.warn({ error: (error as Error).message }, 'recovery scheduler failed'),
+          );
+      setImmediate(tick);
+      timer = setInterval(tick, deps.intervalMs ?? 15_000);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running?.catch(() => undefined);
+    },
+  };
+  return scheduler;
+}

@@ -1,0 +1,133 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { AppError } from '../../errors/app-error.js';
+
+/** Issue 13 / API.md: up to 3 files of at most 5 MB each. */
+export const EVIDENCE_MAX_FILES = 3;
+export const EVIDENCE_MAX_BYTES = 5 * 1024 * 1024;
+
+export type EvidenceType = 'personal' | 'enterprise';
+
+/** What an applicant or an owner states about themselves (seed 003: personal or enterprise facts). */
+export interface IdentityFacts {
+  type: EvidenceType;
+  name: string;
+  idNumber: string;
+  phone: string;
+  companyName?: string | undefined;
+  licenseNumber?: string | undefined;
+}
+
+export type FactMatches = {
+  name: boolean;
+  idNumber: boolean;
+  phone: boolean;
+  companyName?: boolean;
+  licenseNumber?: boolean;
+};
+
+export interface EvidenceFile {
+  name: string;
+  bytes: Buffer;
+}
+
+/**
+ * The file's type by its first bytes, never by the name or the client's Content-Type (OWASP File
+ * Upload Cheat Sheet): JPEG `FF D8 FF`, PNG `89 50 4E 47 0D 0A 1A 0A`, PDF `%PDF-`.
+ */
+export function sniffEvidenceType(bytes: Buffer): 'image/jpeg' | 'image/png' | 'application/pdf' | null {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
+  return null;
+}
+
+/** Checks count, size and type of every file; the first refusal names the file. */
+export function checkEvidenceFiles(files: EvidenceFile[]) {
+  if (files.length > EVIDENCE_MAX_FILES)
+    throw new AppError('validation.failed', `Attach at most ${EVIDENCE_MAX_FILES} files.`, {
+      details: { fields: [{ path: '/evidence', message: `at most ${EVIDENCE_MAX_FILES} files` }] },
+    });
+  return files.map((file) => {
+    if (file.bytes.length > EVIDENCE_MAX_BYTES)
+      throw new AppError('request.too_large', `${file.name} is larger than 5 MB.`);
+    const contentType = sniffEvidenceType(file.bytes);
+    if (!contentType)
+      throw new AppError('validation.failed', `${file.name} is not a JPEG, PNG or PDF file.`, {
+        details: { fields: [{ path: '/evidence', message: `${file.name}: only JPEG, PNG or PDF` }] },
+      });
+    return { ...file, contentType, name: safeFileName(file.name) };
+  });
+}
+
+/** A name fit for a Content-Disposition header: no path, no quotes or control characters. */
+export function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const cleaned = base.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 100);
+  return cleaned === '' ? 'evidence' : cleaned;
+}
+
+/** ID and licence numbers: case, spaces and dashes do not matter (people type them many ways). */
+export function normalizeNumber(value: string): string {
+  return value.replace(/[\s-]/g, '').toUpperCase();
+}
+
+/** Names: case and inner spacing do not matter. */
+export function normalizeName(value: string): string {
+  return value.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+export function lastFour(value: string): string {
+  return normalizeNumber(value).slice(-4);
+}
+
+/** Compares digests of equal length, so the time taken says nothing about where values differ. */
+function sameValue(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+/**
+ * Whether each fact a ticket states matches the verified record. Operators see only these flags
+ * and the last 4 digits, never the stored numbers (issue 13; PIPL art. 28 sensitive data).
+ */
+export function matchFacts(stated: IdentityFacts, record: IdentityFacts): FactMatches {
+  const matches: FactMatches = {
+    name: sameValue(normalizeName(stated.name), normalizeName(record.name)),
+    idNumber: sameValue(normalizeNumber(stated.idNumber), normalizeNumber(record.idNumber)),
+    phone: sameValue(normalizeNumber(stated.phone), normalizeNumber(record.phone)),
+  };
+  if (stated.type === 'enterprise' || record.type === 'enterprise') {
+    matches.companyName = sameValue(normalizeName(stated.companyName ?? ''), normalizeName(record.companyName ?? ''));
+    matches.licenseNumber = sameValue(
+      normalizeNumber(stated.licenseNumber ?? ''),
+      normalizeNumber(record.licenseNumber ?? ''),
+    );
+  }
+  return matches;
+}
+
+/** Enterprise facts need the company and its licence; personal facts must not carry them. */
+export function checkFacts(facts: IdentityFacts, path: string): IdentityFacts {
+  const missing: (keyof Omit<IdentityFacts, 'type'>)[] = (['name', 'idNumber', 'phone'] as const).filter(
+    (k) => !facts[k]?.trim(),
+  );
+  if (facts.type === 'enterprise')
+    missing.push(...(['companyName', 'licenseNumber'] as const).filter((k) => !facts[k]?.trim()));
+  if (missing.length > 0)
+    throw new AppError('validation.failed', 'Fill in every field of the identity facts.', {
+      details: { fields: missing.map((k) => ({ path: `${path}/${k}`, message: 'is required' })) },
+    });
+  if (normalizeNumber(facts.idNumber).length < 4)
+    throw new AppError('validation.failed', 'The ID number is too short.', {
+      details: { fields: [{ path: `${path}/idNumber`, message: 'at least 4 characters' }] },
+    });
+  return facts.type === 'personal'
+    ? { type: 'personal', name: facts.name.trim(), idNumber: facts.idNumber.trim(), phone: facts.phone.trim() }
+    : {
+        type: 'enterprise',
+        name: facts.name.trim(),
+        idNumber: facts.idNumber.trim(),
+        phone: facts.phone.trim(),
+        companyName: facts.companyName!.trim(),
+        licenseNumber: facts.licenseNumber!.trim(),
+      };
+}

@@ -1,0 +1,336 @@
+import { AppError } from '../../errors/app-error.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { Repositories, Store } from '../../db/repositories/index.js';
+import { OPEN_TICKET_STATES } from '../../db/repositories/recovery.repository.js';
+import type { RecoveryTicketsTable, UsersTable } from '../../db/schema.js';
+import type { ThrottlePolicy } from '../../db/repositories/throttles.repository.js';
+import { constantTimeEqual, newId, newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
+import type { AuditRecorder } from '../audit/audit.js';
+import { queueMessage } from '../notify/notifications.js';
+import type { RequestMeta } from '../sessions/principal.js';
+import { retryAfterSeconds } from '../throttle/policies.js';
+import { findUserByLogin, normalizeEmail } from '../users/user-views.js';
+import { VERIFICATION_TTL_MS, type VerificationService } from '../verification/verification.service.js';
+import { cancelTokenData, type RecoveryEffects } from './effects.js';
+import { checkEvidenceFiles, checkFacts, matchFacts, type EvidenceFile, type IdentityFacts } from './evidence.js';
+import { openRecordFacts } from './real-names.service.js';
+
+const HOUR_MS = 3_600_000;
+const perHour = (limit: number): ThrottlePolicy => ({
+  threshold: limit,
+  baseDelayMs: HOUR_MS,
+  maxDelayMs: HOUR_MS,
+  hardLimit: null,
+  windowMs: HOUR_MS,
+});
+
+/**
+ * Intake limits (issue 13: per login and per address). Per login they are keyed by the typed
+ * login, known or not, so a refusal reveals nothing; per client address they follow
+ * TWOFOLD_CODE_SENDS_PER_ADDRESS_HOUR, like every other e-mail code.
+ */
+export const recoveryLimits = {
+  codesPerLogin: perHour(5),
+  wrongCodesPerLogin: perHour(10),
+};
+
+/** A change of email or phone this recent refuses a ticket (the channel-swap lesson, research next-wave §1.2). */
+export const RECENT_CONTACT_CHANGE_MS = 7 * 24 * HOUR_MS;
+
+export const evidenceData = (ticketId: string) => `recovery-ticket:${ticketId}`;
+export const evidenceFileData = (fileId: string) => `recovery-evidence:${fileId}`;
+
+export interface TicketInput {
+  login: string;
+  verificationId: string;
+  code: string;
+  title: string;
+  description: string;
+  evidence: IdentityFacts;
+}
+
+export function publicTicket(ticket: RecoveryTicketsTable) {
+  return {
+    id: ticket.id,
+    status: ticket.status,
+    updatedAt: new Date(ticket.updated_at).toISOString(),
+    ...(ticket.effective_at !== null ? { effectiveAt: new Date(ticket.effective_at).toISOString() } : {}),
+  };
+}
+
+function tooMany(message: string, lockedUntil: number, now: number) {
+  return new AppError('verification.too_many_requests', message, {
+    details: { retryAfterSeconds: retryAfterSeconds(lockedUntil, now) },
+  });
+}
+
+function invalidCode() {
+  return new AppError(
+    'verification.invalid_code',
+    'The e-mail code is wrong, expired or already used. Ask for a new one if needed.',
+  );
+}
+
+const notFound = () => new AppError('recovery.not_found', 'No such ticket, or the link is not valid.');
+
+/**
+ * The applicant's side of a lost-device ticket (seed 004 "Unbind MFA" on the login page; seed
+ * 003 evidence): an e-mail code to the address on record, the ticket with its evidence, its status
+ * and the cancel link. Nothing here reveals whether a login exists: the code request answers the
+ * same for every login and mails after the answer, and a ticket for a login that got no code fails
+ * like a wrong code.
+ */
+export function createRecoveryTicketsService(deps: {
+  store: Store;
+  clock: Clock;
+  random: RandomBytes;
+  secretBox: SecretBox;
+  audit: AuditRecorder;
+  verification: VerificationService;
+  effects: RecoveryEffects;
+  issuer: string;
+  /** Code requests, and ticket submissions, one client address may make per hour. */
+  perAddressHour: number;
+  logError: (error: unknown) => void;
+}) {
+  const { store, clock } = deps;
+  const perAddress = perHour(deps.perAddressHour);
+  let inFlight: Promise<unknown> = Promise.resolve();
+
+  async function reserveOrThrow(key: string, policy: ThrottlePolicy, now: number, message: string) {
+    const ok = await store.transaction((repos) => repos.throttles.reserve(key, policy, now));
+    if (!ok) throw tooMany(message, (await store.repos.throttles.get(key))?.locked_until ?? now + HOUR_MS, now);
+  }
+
+  /** After the answer: a code for a primary account, a pointer to the administrator for a sub-user. */
+  async function deliver(login: string, verificationId: string, meta: RequestMeta, now: number) {
+    await store.transaction(async (repos) => {
+      const found = await findUserByLogin(repos, login);
+      if (!found || found.user.disabled_at !== null || !found.user.email) return;
+      const { user } = found;
+      if (user.kind === 'sub') {
+        await queueMessage(repos, deps.random, {
+          channel: 'email',
+          address: user.email!,
+          userId: user.id,
+          accountId: user.account_id,
+          kind: 'recovery.sub_user',
+          subject: `${deps.issuer}: lost your MFA device?`,
+          text: [
+            `Hello ${user.display_name},`,
+            '',
+            'Someone asked to unbind the virtual MFA device of your login. Sub-users do not open support tickets:',
+            'ask the primary account (or a user administrator) of your organisation to reset your device.',
+            'At your next login you then bind your authenticator app again.',
+            '',
+            `— ${deps.issuer}`,
+          ].join('\n'),
+          html: null,
+          sensitive: false,
+          now,
+        });
+        return;
+      }
+      await deps.verification.issueRecoveryCode(repos, user, verificationId, now);
+      await deps.audit(
+        repos,
+        {
+          type: 'recovery.verification_sent',
+          accountId: user.account_id,
+          userId: user.id,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+        },
+        now,
+      );
+    });
+  }
+
+  /** The account the code was sent for, its code checked (one of its 5 tries is spent here). */
+  async function checkCode(repos: Repositories, input: TicketInput, now: number): Promise<UsersTable | null> {
+    const found = await findUserByLogin(repos, input.login);
+    if (!found || found.user.kind !== 'root' || found.user.disabled_at !== null) return null;
+    const ok = await deps.verification.check(
+      repos,
+      found.user.id,
+      input.verificationId,
+      input.code,
+      now,
+      'email',
+      'recovery',
+    );
+    return ok ? found.user : null;
+  }
+
+  async function refuseRecentContactChange(repos: Repositories, user: UsersTable, now: number) {
+    const changes = await repos.audit.list({
+      accountId: user.account_id,
+      userId: user.id,
+      type: 'account.updated',
+      since: now - RECENT_CONTACT_CHANGE_MS,
+      limit: 50,
+    });
+    const changed = changes.some((event) => {
+      const fields = String((JSON.parse(event.details) as { fields?: string }).fields ?? '').split(',');
+      return fields.includes('email') || fields.includes('phone');
+    });
+    if (changed)
+      throw new AppError(
+        'recovery.recent_contact_change',
+        'The email address or phone number of this account changed in the last 7 days, so a ticket cannot be opened yet. Try again later, or contact support.',
+      );
+  }
+
+  return {
+    /** POST /recovery/verifications: 202 for every login; 429 when a login or address asked too often. */
+    async requestCode(login: string, meta: RequestMeta) {
+      const now = clock();
+      const message = 'Too many codes were asked for. Wait before asking for another one.';
+      await reserveOrThrow(`recovery-login:${normalizeEmail(login)}`, recoveryLimits.codesPerLogin, now, message);
+      if (meta.ip) await reserveOrThrow(`recovery-ip:${meta.ip}`, perAddress, now, message);
+      const id = newId(deps.random);
+      const work = deliver(login, id, meta, now).catch(deps.logError);
+      inFlight = Promise.all([inFlight, work]);
+      return { id, expiresAt: now + VERIFICATION_TTL_MS };
+    },
+
+    /** For tests and an orderly stop: resolves when every requested code is queued. */
+    settled: () => inFlight,
+
+    /** POST /recovery-tickets: the ticket, its evidence sealed; every address on record hears of it. */
+    async submit(input: TicketInput, files: EvidenceFile[], meta: RequestMeta) {
+      // The form is checked before the code, so a typo in it does not spend one of the code's tries.
+      const facts = checkFacts(input.evidence, '/evidence');
+      const checked = checkEvidenceFiles(files);
+      const now = clock();
+      if (meta.ip)
+        await reserveOrThrow(
+          `recovery-submit-ip:${meta.ip}`,
+          perAddress,
+          now,
+          'Too many requests from your network. Try again later.',
+        );
+      const wrongKey = `recovery-code:${normalizeEmail(input.login)}`;
+      const wrong = await store.repos.throttles.get(wrongKey);
+      if (wrong && wrong.locked_until > now)
+        throw tooMany('Too many wrong codes. Wait before trying again.', wrong.locked_until, now);
+      const id = newId(deps.random);
+      const statusToken = newSecret(deps.random);
+      const cancelToken = newSecret(deps.random);
+      let outcome: { ticket: RecoveryTicketsTable } | { invalid: true };
+      try {
+        outcome = await store.transaction(async (repos) => {
+          const user = await checkCode(repos, input, now);
+          if (!user) {
+            await repos.throttles.reserve(wrongKey, recoveryLimits.wrongCodesPerLogin, now);
+            return { invalid: true as const };
+          }
+          // After a valid code only, so a stranger learns nothing from these refusals.
+          const record = await repos.recovery.findRealName(user.account_id);
+          if (!record || record.status !== 'verified')
+            throw new AppError(
+              'recovery.real_name_required',
+              'This account has no verified real-name record, so support cannot check your identity. Recover with a recovery code, or ask the person who runs this service.',
+            );
+          if (await repos.recovery.findOpenTicket(user.account_id))
+            throw new AppError(
+              'recovery.ticket_open',
+              'A request for this account is already open. Wait for it, or cancel it with the link in our e-mail.',
+            );
+          await refuseRecentContactChange(repos, user, now);
+          const matches = matchFacts(facts, openRecordFacts(deps.secretBox, record));
+          const ticket: RecoveryTicketsTable = {
+            id,
+            account_id: user.account_id,
+            user_id: user.id,
+            status: 'submitted',
+            title: input.title.trim(),
+            description: input.description.trim(),
+            evidence_type: facts.type,
+            evidence_sealed: deps.secretBox.seal(Buffer.from(JSON.stringify(facts)), evidenceData(id)),
+            key_id: deps.secretBox.currentKeyId,
+            matches: JSON.stringify(matches),
+            status_token_hash: sha256Hex(statusToken),
+            cancel_token_sealed: deps.secretBox.seal(Buffer.from(cancelToken), cancelTokenData(id)),
+            submitted_at: now,
+            updated_at: now,
+            effective_at: null,
+            closed_at: null,
+            close_reason: null,
+            ip: meta.ip,
+          };
+          await repos.recovery.insertTicket(ticket);
+          for (const file of checked) {
+            const fileId = newId(deps.random);
+            await repos.recovery.insertEvidence({
+              id: fileId,
+              ticket_id: id,
+              name: file.name,
+              content_type: file.contentType,
+              size: file.bytes.length,
+              content_sealed: deps.secretBox.seal(file.bytes, evidenceFileData(fileId)),
+              key_id: deps.secretBox.currentKeyId,
+              created_at: now,
+            });
+          }
+          await repos.throttles.reset(wrongKey);
+          await deps.audit(
+            repos,
+            {
+              type: 'recovery.ticket_submitted',
+              accountId: user.account_id,
+              userId: user.id,
+              ip: meta.ip,
+              userAgent: meta.userAgent,
+              details: { ticketId: id, files: checked.length, evidenceType: facts.type },
+            },
+            now,
+          );
+          await deps.effects.sendCancelLinks(repos, user, ticket, 'submitted', now);
+          return { ticket };
+        });
+      } catch (error) {
+        // Two submissions racing: the partial unique index keeps one open ticket per account.
+        if (isUniqueViolation(error))
+          throw new AppError('recovery.ticket_open', 'A request for this account is already open.', { cause: error });
+        throw error;
+      }
+      if ('invalid' in outcome) throw invalidCode();
+      return { ticket: { id: outcome.ticket.id, status: outcome.ticket.status }, statusToken };
+    },
+
+    /** GET /recovery-tickets/{id} with the status token; any mismatch is the same 404. */
+    async status(id: string, statusToken: string) {
+      const ticket = await store.repos.recovery.findTicket(id);
+      if (!ticket || !constantTimeEqual(ticket.status_token_hash, sha256Hex(statusToken))) throw notFound();
+      return publicTicket(ticket);
+    },
+
+    /** The ticket a cancel link names, if the link is valid (the console's confirmation page). */
+    async fromCancelLink(id: string, token: string) {
+      const ticket = await store.repos.recovery.findTicket(id);
+      if (!ticket) return null;
+      const expected = deps.secretBox.open(ticket.cancel_token_sealed, cancelTokenData(id)).toString('utf8');
+      return constantTimeEqual(expected, token) ? publicTicket(ticket) : null;
+    },
+
+    /** POST /recovery-tickets/{id}/cancel with the token from the e-mail: no session needed. */
+    async cancel(id: string, token: string, meta: RequestMeta) {
+      const now = clock();
+      const ticket = await store.transaction(async (repos) => {
+        const found = await repos.recovery.findTicket(id);
+        if (!found) throw notFound();
+        const expected = deps.secretBox.open(found.cancel_token_sealed, cancelTokenData(id)).toString('utf8');
+        if (!constantTimeEqual(expected, token)) throw notFound();
+        if (!(OPEN_TICKET_STATES as readonly string[]).includes(found.status))
+          throw new AppError('recovery.not_cancellable', `This request is already ${found.status.replace(/_/g, ' ')}.`);
+        const cancelled = await deps.effects.cancelTicket(repos, id, 'link', meta, now);
+        if (!cancelled) throw new AppError('recovery.not_cancellable', 'This request can no longer be cancelled.');
+        return cancelled;
+      });
+      return publicTicket(ticket);
+    },
+  };
+}
+export type RecoveryTicketsService = ReturnType<typeof createRecoveryTicketsService>;

@@ -1,0 +1,446 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Services } from '../services.js';
+import { AppError } from '../../errors/app-error.js';
+import { principalOf, requestMeta } from '../plugins/auth.js';
+import { readParts, registerMultipart } from '../plugins/multipart.js';
+import { OpaqueId, errors, iso } from './schemas.js';
+import type { IdentityFacts } from '../../domain/recovery/evidence.js';
+
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+const Phone = Type.String({ minLength: 4, maxLength: 32 });
+
+export const PersonalFacts = Type.Object(
+  { type: Type.Literal('personal'), name: Text(100), idNumber: Text(64), phone: Phone },
+  { additionalProperties: false },
+);
+export const EnterpriseFacts = Type.Object(
+  {
+    type: Type.Literal('enterprise'),
+    companyName: Text(200),
+    licenseNumber: Text(64),
+    name: Text(100),
+    idNumber: Text(64),
+    phone: Phone,
+  },
+  { additionalProperties: false },
+);
+const Facts = Type.Union([PersonalFacts, EnterpriseFacts]);
+
+const RealNameSchema = Type.Object({
+  type: Type.Union([Type.Literal('personal'), Type.Literal('enterprise'), Type.Null()]),
+  status: Type.Union([
+    Type.Literal('none'),
+    Type.Literal('pending'),
+    Type.Literal('verified'),
+    Type.Literal('rejected'),
+  ]),
+  name: Type.Optional(Type.String()),
+  idNumberLast4: Type.Optional(Type.String()),
+  companyName: Type.Optional(Type.String()),
+  licenseNumberLast4: Type.Optional(Type.String()),
+  submittedAt: Type.Optional(Type.String()),
+  reviewedAt: Type.Optional(Type.String()),
+  reviewNote: Type.Optional(Type.String()),
+});
+
+export const TicketBody = Type.Object(
+  {
+    login: Type.String({ minLength: 1, maxLength: 320 }),
+    verificationId: OpaqueId,
+    code: Type.String({ pattern: '^[0-9]{6}$' }),
+    title: Text(200),
+    description: Text(4000),
+    evidence: Facts,
+  },
+  { additionalProperties: false },
+);
+export type TicketBody = Static<typeof TicketBody>;
+const ticketBodyCheck = TypeCompiler.Compile(TicketBody);
+
+const TicketSchema = Type.Object({
+  id: Type.String(),
+  status: Type.String(),
+  updatedAt: Type.Optional(Type.String()),
+  effectiveAt: Type.Optional(Type.String()),
+});
+
+/** `evidence[name]` → evidence.name: the bracket names API.md gives multipart's nested facts. */
+export function ticketFromFields(fields: Record<string, string>): unknown {
+  const evidence: Record<string, string> = {};
+  const top: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    const nested = /^evidence\[(\w+)\]$/.exec(key);
+    if (nested) {
+      // Empty optional fields of a browser form mean "not given".
+      if (value !== '') evidence[nested[1]!] = value;
+    } else top[key] = value;
+  }
+  return { ...top, evidence };
+}
+
+export function checkTicketBody(body: unknown): TicketBody {
+  if (ticketBodyCheck.Check(body)) return body;
+  const fields = [...ticketBodyCheck.Errors(body)]
+    .slice(0, 5)
+    .map((e) => ({ path: e.path || '/', message: e.message }));
+  throw new AppError(
+    'validation.failed',
+    'The request is not valid: ' + fields.map((f) => `${f.path} ${f.message}`).join('; '),
+    {
+      details: { fields },
+    },
+  );
+}
+
+/** A ticket from JSON or from multipart/form-data with evidence files (API.md). */
+export async function readTicket(request: FastifyRequest) {
+  if (request.isMultipart()) {
+    const { fields, files } = await readParts(request);
+    const stray = files.find((f) => f.field !== 'evidence');
+    if (stray)
+      throw new AppError('validation.failed', 'Files go in parts named "evidence".', {
+        details: { fields: [{ path: `/${stray.field}`, message: 'unexpected file' }] },
+      });
+    return { body: checkTicketBody(ticketFromFields(fields)), files };
+  }
+  return { body: checkTicketBody(request.body), files: [] };
+}
+
+function statusToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || !/^Bearer\s+\S/i.test(header))
+    throw new AppError('auth.unauthenticated', 'Send the status token as Authorization: Bearer.');
+  return header.replace(/^Bearer\s+/i, '').trim();
+}
+
+/** API.md "Recovery (lost device) and support": the owner's record, the applicant's ticket, the operators' desk. */
+export function registerRecoveryRoutes(app: FastifyInstance, services: Services) {
+  app.get(
+    '/me/real-name',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['recovery'],
+        summary: "The account's real-name record: status and the last 4 digits only",
+        response: { 200: Type.Object({ realName: RealNameSchema }), ...errors(401, 403) },
+      },
+    },
+    async (request) => ({ realName: await services.realNames.get(principalOf(request)) }),
+  );
+
+  app.put<{ Body: IdentityFacts }>(
+    '/me/real-name',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['recovery'],
+        summary:
+          'Submit or replace the real-name record of the primary account (fresh step-up); it waits for an operator',
+        body: Facts,
+        response: { 200: Type.Object({ realName: RealNameSchema }), ...errors(400, 401, 403, 413, 415) },
+      },
+    },
+    async (request) => ({
+      realName: await services.realNames.put(principalOf(request), request.body, requestMeta(request)),
+    }),
+  );
+
+  app.post<{ Body: { login: string } }>(
+    '/recovery/verifications',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['recovery'],
+        summary:
+          "Lost device: e-mail a code to the account's address on record; the same answer for every login (sub-users are told to ask their primary account)",
+        body: Type.Object({ login: Type.String({ minLength: 1, maxLength: 320 }) }, { additionalProperties: false }),
+        response: {
+          202: Type.Object({ verification: Type.Object({ id: Type.String(), expiresAt: Type.String() }) }),
+          ...errors(400, 413, 415, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const verification = await services.recoveryTickets.requestCode(request.body.login, requestMeta(request));
+      return reply.status(202).send({ verification: { id: verification.id, expiresAt: iso(verification.expiresAt) } });
+    },
+  );
+
+  app.register(async (scope) => {
+    await registerMultipart(scope);
+    scope.post(
+      '/recovery-tickets',
+      {
+        config: { auth: 'none', multipart: true },
+        schema: {
+          tags: ['recovery'],
+          summary:
+            'Open a lost-device ticket with the e-mail code: JSON, or multipart/form-data with up to 3 evidence files (JPEG, PNG or PDF, ≤ 5 MB each)',
+          response: {
+            201: Type.Object({ ticket: TicketSchema, statusToken: Type.String() }),
+            ...errors(400, 401, 409, 413, 415, 422, 429),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { body, files } = await readTicket(request);
+        const result = await services.recoveryTickets.submit(body, files, requestMeta(request));
+        reply.header('cache-control', 'no-store');
+        return reply.status(201).send(result);
+      },
+    );
+  });
+
+  app.get<{ Params: { id: string } }>(
+    '/recovery-tickets/:id',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['recovery'],
+        summary: "A ticket's status, with its status token as Authorization: Bearer",
+        params: Type.Object({ id: OpaqueId }),
+        response: { 200: Type.Object({ ticket: TicketSchema }), ...errors(401, 404) },
+      },
+    },
+    async (request) => ({ ticket: await services.recoveryTickets.status(request.params.id, statusToken(request)) }),
+  );
+
+  app.post<{ Params: { id: string }; Body: { token: string } }>(
+    '/recovery-tickets/:id/cancel',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['recovery'],
+        summary: 'Cancel a ticket with the token from the e-mail sent to every address on record; no session needed',
+        params: Type.Object({ id: OpaqueId }),
+        body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ ticket: TicketSchema }), ...errors(400, 404, 409, 413, 415) },
+      },
+    },
+    async (request) => ({
+      ticket: await services.recoveryTickets.cancel(request.params.id, request.body.token, requestMeta(request)),
+    }),
+  );
+
+  const RealNameStatus = Type.Union([Type.Literal('pending'), Type.Literal('verified'), Type.Literal('rejected')]);
+  app.get<{ Querystring: { status?: 'pending' | 'verified' | 'rejected' } }>(
+    '/support/real-names',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['support'],
+        summary: 'Operators: real-name records, newest first, by status',
+        querystring: Type.Object({ status: Type.Optional(RealNameStatus) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            realNames: Type.Array(
+              Type.Intersect([
+                Type.Object({ accountId: Type.String(), login: Type.Union([Type.String(), Type.Null()]) }),
+                RealNameSchema,
+              ]),
+            ),
+          }),
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    async (request) => ({
+      realNames: await services.realNames.list(principalOf(request), request.query.status ?? null),
+    }),
+  );
+
+  for (const verdict of ['verify', 'reject'] as const) {
+    app.post<{ Params: { accountId: string }; Body: { note?: string } }>(
+      `/support/real-names/:accountId/${verdict}`,
+      {
+        config: { auth: 'session' },
+        schema: {
+          tags: ['support'],
+          summary: `Operators: ${verdict} a pending real-name record (fresh step-up; never one's own account)`,
+          params: Type.Object({ accountId: OpaqueId }),
+          body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false }),
+          response: { 200: Type.Object({ realName: RealNameSchema }), ...errors(400, 401, 403, 404, 409, 413, 415) },
+        },
+      },
+      async (request) => ({
+        realName: await services.realNames[verdict](
+          principalOf(request),
+          request.params.accountId,
+          request.body.note?.trim() || null,
+          requestMeta(request),
+        ),
+      }),
+    );
+  }
+
+  const TicketStatus = Type.Union(
+    ['submitted', 'awaiting_second_approval', 'cooling_off', 'completed', 'rejected', 'cancelled'].map((s) =>
+      Type.Literal(s),
+    ),
+  );
+  const Matches = Type.Record(Type.String(), Type.Boolean());
+  const SupportTicket = Type.Object(
+    {
+      id: Type.String(),
+      status: Type.String(),
+      accountId: Type.String(),
+      login: Type.Union([Type.String(), Type.Null()]),
+      title: Type.String(),
+      submittedAt: Type.String(),
+      updatedAt: Type.String(),
+      effectiveAt: Type.Optional(Type.String()),
+      closeReason: Type.Optional(Type.String()),
+      evidenceMatches: Matches,
+      approvals: Type.Array(Type.Object({ operatorId: Type.String(), at: Type.String() })),
+    },
+    { additionalProperties: true },
+  );
+
+  app.get<{ Querystring: { status?: string } }>(
+    '/support/recovery-tickets',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['support'],
+        summary: 'Operators: lost-device tickets, newest first, by status',
+        querystring: Type.Object({ status: Type.Optional(TicketStatus) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ tickets: Type.Array(SupportTicket) }), ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => ({
+      tickets: await services.support.list(
+        principalOf(request),
+        (request.query.status ?? null) as Parameters<Services['support']['list']>[1],
+      ),
+    }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/support/recovery-tickets/:id',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['support'],
+        summary:
+          'Operators: one ticket — match flags (never the stored values), files, recent security events; audited',
+        params: Type.Object({ id: OpaqueId }),
+        response: {
+          200: Type.Object({
+            ticket: Type.Intersect([
+              SupportTicket,
+              Type.Object({
+                description: Type.String(),
+                evidence: Type.Object(
+                  { type: Type.String() },
+                  { additionalProperties: Type.Union([Type.Boolean(), Type.String()]) },
+                ),
+                files: Type.Array(
+                  Type.Object({ id: Type.String(), name: Type.String(), type: Type.String(), size: Type.Integer() }),
+                ),
+                realName: RealNameSchema,
+                recentEvents: Type.Array(
+                  Type.Object({ type: Type.String(), at: Type.String(), ip: Type.Union([Type.String(), Type.Null()]) }),
+                ),
+              }),
+            ]),
+          }),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { own: _own, ...ticket } = await services.support.view(
+        principalOf(request),
+        request.params.id,
+        requestMeta(request),
+      );
+      return { ticket };
+    },
+  );
+
+  app.get<{ Params: { id: string; fileId: string } }>(
+    '/support/recovery-tickets/:id/files/:fileId',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['support'],
+        summary: 'Operators: download one evidence file (attachment, no-store); audited',
+        params: Type.Object({ id: OpaqueId, fileId: OpaqueId }),
+        response: { ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const file = await services.support.file(
+        principalOf(request),
+        request.params.id,
+        request.params.fileId,
+        requestMeta(request),
+      );
+      return sendEvidence(reply, file);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { note?: string } }>(
+    '/support/recovery-tickets/:id/approve',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['support'],
+        summary:
+          'Operators: approve (fresh step-up). The first approval → awaiting_second_approval; a second, different operator → cooling_off',
+        params: Type.Object({ id: OpaqueId }),
+        body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ ticket: SupportTicket }), ...errors(400, 401, 403, 404, 409, 413, 415) },
+      },
+    },
+    async (request) => ({
+      ticket: await services.support.approve(
+        principalOf(request),
+        request.params.id,
+        request.body.note?.trim() || null,
+        requestMeta(request),
+      ),
+    }),
+  );
+
+  app.post<{ Params: { id: string }; Body: { reason: string } }>(
+    '/support/recovery-tickets/:id/reject',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['support'],
+        summary: 'Operators: reject with a reason (fresh step-up); the applicant is e-mailed',
+        params: Type.Object({ id: OpaqueId }),
+        body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 1000 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ ticket: SupportTicket }), ...errors(400, 401, 403, 404, 409, 413, 415) },
+      },
+    },
+    async (request) => ({
+      ticket: await services.support.reject(
+        principalOf(request),
+        request.params.id,
+        request.body.reason.trim(),
+        requestMeta(request),
+      ),
+    }),
+  );
+}
+
+/**
+ * An evidence file as a download only: never rendered by the browser in our origin
+ * (`Content-Disposition: attachment`, `nosniff`, a sandboxing CSP), never cached.
+ */
+export function sendEvidence(
+  reply: import('fastify').FastifyReply,
+  file: { name: string; contentType: string; bytes: Buffer },
+) {
+  return reply
+    .header('content-type', file.contentType)
+    .header('content-disposition', `attachment; filename="${file.name.replace(/"/g, '')}"`)
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', 'sandbox')
+    .send(file.bytes);
+}

@@ -1,0 +1,624 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import {
+  PASSWORD,
+  call,
+  createHarness,
+  createSubUser,
+  databaseKinds,
+  loginFull,
+  passwordStep,
+  primaryAccount,
+  signupAndLogin,
+  userWithDevice,
+  type Harness,
+} from './helpers/harness.js';
+import { referenceTotp } from './helpers/rfc6238.js';
+import {
+  JPEG,
+  PDF,
+  multipart,
+  operator,
+  personalFacts,
+  postMultipart,
+  recoveryCode,
+  ticketBody,
+  ticketFields,
+  verifiedOwner,
+} from './helpers/recovery.js';
+
+const HOUR = 3600_000;
+
+describe.each(databaseKinds())('lost-device recovery on %s', (kind) => {
+  let h: Harness;
+  let opA: Awaited<ReturnType<typeof operator>>;
+  let opB: Awaited<ReturnType<typeof operator>>;
+  beforeAll(async () => {
+    h = await createHarness(kind);
+    opA = await operator(h);
+    opB = await operator(h);
+  });
+  afterAll(async () => h.close());
+  beforeEach(async () => fresh());
+
+  /** Operators' sessions are re-proved before each use: tests move the clock by hours. */
+  async function fresh() {
+    opA.token = (await opA.relogin()).token;
+    opB.token = (await opB.relogin()).token;
+  }
+
+  async function openTicket(owner: { email: string }, files = [{ name: 'id.jpg', type: 'image/jpeg', bytes: JPEG }]) {
+    const { id, code } = await recoveryCode(h, owner.email);
+    const res = await postMultipart(
+      h,
+      '/api/v1/recovery-tickets',
+      multipart(ticketFields(owner.email, id, code!), files),
+    );
+    if (res.status !== 201) throw new Error(`ticket: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as { ticket: { id: string; status: string }; statusToken: string };
+  }
+
+  const approve = (token: string, id: string) =>
+    call(h.app, 'POST', `/api/v1/support/recovery-tickets/${id}/approve`, {
+      token,
+      body: { note: 'evidence matches' },
+    });
+
+  /** The cancel link in the newest mail of `kind` to `to` (read before delivery empties it). */
+  async function cancelLink(to: string, kind: string) {
+    const mail = (await h.services.outbox(to)).find((m) => m.kind === kind);
+    if (!mail) return null;
+    const url = new URL(/(https?:\/\/\S+\/recovery\/cancel\S+)/.exec(mail.text)![1]!);
+    return { ticket: url.searchParams.get('ticket')!, token: url.searchParams.get('token')! };
+  }
+
+  async function auditTypes(userId: string) {
+    const rows = await h.database.db
+      .selectFrom('audit_events')
+      .select(['type', 'details'])
+      .where('user_id', '=', userId)
+      .execute();
+    return rows;
+  }
+
+  describe('real-name records', () => {
+    it('a primary account submits one (step-up); sub-users cannot; operators see the last 4 digits only and verify it', async () => {
+      await fresh();
+      const owner = await primaryAccount(h);
+      const sub = await createSubUser(h, owner.token, owner.alias);
+      const subLogin = await call(h.app, 'POST', '/api/v1/sessions', {
+        body: { login: sub.login, password: PASSWORD },
+      });
+      const bySub = await call(h.app, 'PUT', '/api/v1/me/real-name', {
+        token: subLogin.body.session.token,
+        body: personalFacts,
+      });
+      expect(bySub.status).toBe(403);
+      expect(bySub.body.error.code).toBe('auth.forbidden');
+      expect((await call(h.app, 'GET', '/api/v1/me/real-name', { token: owner.token })).body.realName.status).toBe(
+        'none',
+      );
+      const bad = await call(h.app, 'PUT', '/api/v1/me/real-name', {
+        token: owner.token,
+        body: { type: 'enterprise', name: 'Li Lei', idNumber: '1234', phone: '+8613800138000' },
+      });
+      expect(bad.status).toBe(400);
+      const put = await call(h.app, 'PUT', '/api/v1/me/real-name', { token: owner.token, body: personalFacts });
+      expect(put.status).toBe(200);
+      expect(put.body.realName).toMatchObject({
+        type: 'personal',
+        status: 'pending',
+        name: 'Li Lei',
+        idNumberLast4: '002X',
+      });
+      expect(JSON.stringify(put.body)).not.toContain(personalFacts.idNumber);
+      // After the step-up window, submitting again needs a fresh verification.
+      h.clock.advance(6 * 60_000);
+      const stale = await call(h.app, 'PUT', '/api/v1/me/real-name', { token: owner.token, body: personalFacts });
+      expect(stale.status).toBe(401);
+      expect(stale.body.error.code).toBe('auth.step_up_required');
+      await fresh();
+
+      // Only operators see the queue.
+      expect((await call(h.app, 'GET', '/api/v1/support/real-names', { token: owner.token })).status).toBe(403);
+      const queue = await call(h.app, 'GET', '/api/v1/support/real-names?status=pending', { token: opA.token });
+      expect(queue.status).toBe(200);
+      const row = queue.body.realNames.find((r: { accountId: string }) => r.accountId === owner.accountId);
+      expect(row).toMatchObject({ status: 'pending', idNumberLast4: '002X', login: owner.email });
+      expect(JSON.stringify(queue.body)).not.toContain(personalFacts.idNumber);
+      expect(
+        (
+          await call(h.app, 'POST', `/api/v1/support/real-names/${owner.accountId}/verify`, {
+            token: owner.token,
+            body: {},
+          })
+        ).status,
+      ).toBe(403);
+      const verified = await call(h.app, 'POST', `/api/v1/support/real-names/${owner.accountId}/verify`, {
+        token: opA.token,
+        body: { note: 'checked' },
+      });
+      expect(verified.status).toBe(200);
+      expect(verified.body.realName.status).toBe('verified');
+      const again = await call(h.app, 'POST', `/api/v1/support/real-names/${owner.accountId}/reject`, {
+        token: opB.token,
+        body: {},
+      });
+      expect(again.status).toBe(409);
+      expect(again.body.error.code).toBe('realname.not_pending');
+      expect((await h.services.outbox(owner.email)).some((m) => m.kind === 'realname.reviewed')).toBe(true);
+      // An operator never reviews their own account's record.
+      const own = await call(h.app, 'PUT', '/api/v1/me/real-name', { token: opA.token, body: personalFacts });
+      expect(own.status).toBe(200);
+      const self = await call(h.app, 'POST', `/api/v1/support/real-names/${opA.accountId}/verify`, {
+        token: opA.token,
+        body: {},
+      });
+      expect(self.status).toBe(403);
+      // The ID number is nowhere in the clear.
+      const rows = await h.database.db.selectFrom('real_names').selectAll().execute();
+      expect(JSON.stringify(rows)).not.toContain(personalFacts.idNumber);
+    });
+  });
+
+  describe('asking for a ticket code', () => {
+    it('answers the same for a primary account, an unknown login and a sub-user; only the primary account gets a code', async () => {
+      const owner = await primaryAccount(h);
+      const sub = await createSubUser(h, owner.token, owner.alias, { email: uniqueSubEmail() });
+      const answers = await Promise.all(
+        [owner.email, 'nobody-at-all@example.com', sub.login].map((login) =>
+          call(h.app, 'POST', '/api/v1/recovery/verifications', { body: { login } }),
+        ),
+      );
+      for (const answer of answers) {
+        expect(answer.status).toBe(202);
+        expect(Object.keys(answer.body.verification).sort()).toEqual(['expiresAt', 'id']);
+      }
+      await h.services.recoveryTickets.settled();
+      expect((await h.services.outbox(owner.email)).filter((m) => m.kind === 'recovery.code')).toHaveLength(1);
+      expect(await h.services.outbox('nobody-at-all@example.com')).toHaveLength(0);
+      const subMail = await h.services.outbox(subEmails.at(-1)!);
+      expect(subMail.map((m) => m.kind)).toEqual(['recovery.sub_user']);
+      expect(subMail[0]!.text).toMatch(/primary account/);
+      expect(subMail[0]!.text).not.toMatch(/\b\d{6}\b/);
+    });
+
+    it('a sixth request for one login within an hour is refused with Retry-After, known login or not', async () => {
+      for (const login of ['ghost-recovery@example.com', (await signupAndLogin(h)).email]) {
+        for (let i = 0; i < 5; i++)
+          expect((await call(h.app, 'POST', '/api/v1/recovery/verifications', { body: { login } })).status).toBe(202);
+        const sixth = await call(h.app, 'POST', '/api/v1/recovery/verifications', { body: { login } });
+        expect(sixth.status).toBe(429);
+        expect(sixth.body.error.code).toBe('verification.too_many_requests');
+        expect(Number(sixth.headers['retry-after'])).toBeGreaterThan(0);
+      }
+    });
+
+    it('the code serves only the ticket: a step-up refuses it, and a step-up code cannot open a ticket', async () => {
+      // A primary account without a device verifies sensitive operations by e-mail code.
+      const owner = await signupAndLogin(h);
+      const { id, code } = await recoveryCode(h, owner.email);
+      const asStepUp = await call(h.app, 'POST', '/api/v1/me/step-up', {
+        token: owner.token,
+        body: { method: 'email', verificationId: id, code },
+      });
+      expect(asStepUp.status).toBe(401);
+      expect(asStepUp.body.error.code).toBe('verification.invalid_code');
+      const stepUpCode = await call(h.app, 'POST', '/api/v1/me/verifications', {
+        token: owner.token,
+        body: { channel: 'email' },
+      });
+      expect(stepUpCode.status).toBe(202);
+      const mail = (await h.services.outbox(owner.email)).find((m) => m.kind === 'verification.code')!;
+      const other = / is (\d{6})\./.exec(mail.text)![1]!;
+      const withStepUpCode = await call(h.app, 'POST', '/api/v1/recovery-tickets', {
+        body: ticketBody(owner.email, stepUpCode.body.verification.id, other),
+      });
+      expect(withStepUpCode.status).toBe(401);
+      expect(withStepUpCode.body.error.code).toBe('verification.invalid_code');
+    });
+  });
+
+  describe('submitting a ticket', () => {
+    it('refuses wrong, expired and reused codes, sub-users like a wrong code, and accounts without a verified record', async () => {
+      await fresh();
+      const owner = await verifiedOwner(h, opA);
+      const { id, code } = await recoveryCode(h, owner.email);
+      const wrong = await call(h.app, 'POST', '/api/v1/recovery-tickets', {
+        body: ticketBody(owner.email, id, code === '000000' ? '000001' : '000000'),
+      });
+      expect(wrong.status).toBe(401);
+      expect(wrong.body.error.code).toBe('verification.invalid_code');
+      // A sub-user never got a code: the same answer as a wrong one.
+      const primary = await primaryAccount(h);
+      const sub = await createSubUser(h, primary.token, primary.alias);
+      const bySub = await call(h.app, 'POST', '/api/v1/recovery-tickets', { body: ticketBody(sub.login, id, code!) });
+      expect(bySub.status).toBe(401);
+      expect(bySub.body.error.code).toBe('verification.invalid_code');
+      // Without a verified record: refused only after a valid code, saying what to do.
+      const unverified = await userWithDevice(h);
+      const u = await recoveryCode(h, unverified.email);
+      const noRecord = await call(h.app, 'POST', '/api/v1/recovery-tickets', {
+        body: ticketBody(unverified.email, u.id, u.code!),
+      });
+      expect(noRecord.status).toBe(422);
+      expect(noRecord.body.error.code).toBe('recovery.real_name_required');
+      // JSON works too (no files); the code is single use.
+      const ok = await call(h.app, 'POST', '/api/v1/recovery-tickets', { body: ticketBody(owner.email, id, code!) });
+      expect(ok.status).toBe(201);
+      expect(ok.body.ticket.status).toBe('submitted');
+      expect(ok.headers['cache-control']).toBe('no-store');
+      const reused = await call(h.app, 'POST', '/api/v1/recovery-tickets', {
+        body: ticketBody(owner.email, id, code!),
+      });
+      expect(reused.status).toBe(401);
+      // One open ticket per account.
+      const second = await recoveryCode(h, owner.email);
+      h.clock.advance(61_000);
+      const next = await recoveryCode(h, owner.email);
+      const dup = await call(h.app, 'POST', '/api/v1/recovery-tickets', {
+        body: ticketBody(owner.email, next.id, next.code!),
+      });
+      expect(dup.status).toBe(409);
+      expect(dup.body.error.code).toBe('recovery.ticket_open');
+      expect(second.sent.status).toBe(202);
+      // Expired: 10 minutes.
+      const late = await verifiedOwner(h, opA);
+      const l = await recoveryCode(h, late.email);
+      h.clock.advance(11 * 60_000);
+      const expired = await call(h.app, 'POST', '/api/v1/recovery-tickets', {
+        body: ticketBody(late.email, l.id, l.code!),
+      });
+      expect(expired.status).toBe(401);
+    });
+
+    it('checks files by their bytes: over 5 MB is 413, not JPEG/PNG/PDF is 422, more than 3 is 422; bytes never stored in the clear', async () => {
+      await fresh();
+      const owner = await verifiedOwner(h, opA);
+      const { id, code } = await recoveryCode(h, owner.email);
+      const fields = ticketFields(owner.email, id, code!);
+      const big = Buffer.concat([JPEG, Buffer.alloc(6 * 1024 * 1024)]);
+      const tooBig = await postMultipart(
+        h,
+        '/api/v1/recovery-tickets',
+        multipart(fields, [{ name: 'big.jpg', type: 'image/jpeg', bytes: big }]),
+      );
+      expect(tooBig.status).toBe(413);
+      expect(tooBig.body.error.code).toBe('request.too_large');
+      const fake = await postMultipart(
+        h,
+        '/api/v1/recovery-tickets',
+        multipart(fields, [{ name: 'id.jpg', type: 'image/jpeg', bytes: Buffer.from('<html>not an image</html>') }]),
+      );
+      expect(fake.status).toBe(400);
+      expect(fake.body.error.code).toBe('validation.failed');
+      const four = await postMultipart(
+        h,
+        '/api/v1/recovery-tickets',
+        multipart(
+          fields,
+          Array.from({ length: 4 }, (_, i) => ({ name: `p${i}.jpg`, type: 'image/jpeg', bytes: JPEG })),
+        ),
+      );
+      expect(four.status).toBe(400);
+      expect(four.body.error.code).toBe('validation.failed');
+      // None of those spent the code: the form was refused before it was checked.
+      const ok = await postMultipart(
+        h,
+        '/api/v1/recovery-tickets',
+        multipart(fields, [
+          { name: 'id.jpg', type: 'application/octet-stream', bytes: JPEG },
+          { name: 'licence.pdf', type: 'application/pdf', bytes: PDF },
+        ]),
+      );
+      expect(ok.status).toBe(201);
+      const dump = JSON.stringify(
+        await Promise.all(
+          ['recovery_tickets', 'recovery_evidence', 'real_names', 'messages', 'audit_events'].map((t) =>
+            h.database.db
+              .selectFrom(t as 'messages')
+              .selectAll()
+              .execute(),
+          ),
+        ),
+      );
+      expect(dump).not.toContain('EVIDENCE-MARKER');
+      expect(dump).not.toContain(personalFacts.idNumber);
+      // Status: only with its own token.
+      const status = await call(h.app, 'GET', `/api/v1/recovery-tickets/${ok.body.ticket.id}`, {
+        token: ok.body.statusToken,
+      });
+      expect(status.status).toBe(200);
+      expect(status.body.ticket).toMatchObject({ id: ok.body.ticket.id, status: 'submitted' });
+      expect((await call(h.app, 'GET', `/api/v1/recovery-tickets/${ok.body.ticket.id}`)).status).toBe(401);
+      const wrongToken = await call(h.app, 'GET', `/api/v1/recovery-tickets/${ok.body.ticket.id}`, {
+        token: 'x'.repeat(43),
+      });
+      expect(wrongToken.status).toBe(404);
+      expect(wrongToken.body.error.code).toBe('recovery.not_found');
+      const otherId = await call(h.app, 'GET', '/api/v1/recovery-tickets/nonexistent', { token: ok.body.statusToken });
+      expect(otherId.status).toBe(404);
+    });
+
+    it('ten wrong codes for one login lock ticket submission for a while, without touching the login or second factor', async () => {
+      await fresh();
+      const owner = await verifiedOwner(h, opA);
+      const { id, code } = await recoveryCode(h, owner.email);
+      const wrongCode = code === '999999' ? '999998' : '999999';
+      let last;
+      for (let i = 0; i < 11; i++)
+        last = await call(h.app, 'POST', '/api/v1/recovery-tickets', { body: ticketBody(owner.email, id, wrongCode) });
+      expect(last!.status).toBe(429);
+      expect(last!.body.error.code).toBe('verification.too_many_requests');
+      // The account still logs in with password and code.
+      await loginFull(h, owner);
+    });
+  });
+
+  describe('the support desk', () => {
+    it('shows match flags, files (attachment, no-store, audited), and takes two different operators with fresh step-ups', async () => {
+      await fresh();
+      const owner = await verifiedOwner(h, opA);
+      const { ticket } = await openTicket(owner);
+      // Every address on record heard of it, with a cancel link.
+      expect(await cancelLink(owner.email, 'recovery.submitted')).toMatchObject({ ticket: ticket.id });
+
+      expect((await call(h.app, 'GET', '/api/v1/support/recovery-tickets', { token: owner.token })).status).toBe(403);
+      const list = await call(h.app, 'GET', '/api/v1/support/recovery-tickets?status=submitted', { token: opA.token });
+      const row = list.body.tickets.find((t: { id: string }) => t.id === ticket.id);
+      expect(row).toMatchObject({ status: 'submitted', accountId: owner.accountId, approvals: [] });
+      expect(row.evidenceMatches).toEqual({ name: true, idNumber: true, phone: true });
+      const view = await call(h.app, 'GET', `/api/v1/support/recovery-tickets/${ticket.id}`, { token: opA.token });
+      expect(view.status).toBe(200);
+      expect(view.body.ticket.evidence).toEqual({
+        type: 'personal',
+        nameMatches: true,
+        idNumberMatches: true,
+        phoneMatches: true,
+      });
+      expect(view.body.ticket.realName.idNumberLast4).toBe('002X');
+      expect(JSON.stringify(view.body)).not.toContain(personalFacts.idNumber);
+      expect(view.body.ticket.recentEvents.map((e: { type: string }) => e.type)).toContain('recovery.ticket_submitted');
+      const [file] = view.body.ticket.files;
+      expect(file).toMatchObject({ name: 'id.jpg', type: 'image/jpeg', size: JPEG.length });
+      const download = await h.app.inject({
+        method: 'GET',
+        url: `/api/v1/support/recovery-tickets/${ticket.id}/files/${file.id}`,
+        headers: { authorization: `Bearer ${opA.token}` },
+      });
+      expect(download.statusCode).toBe(200);
+      expect(download.rawPayload.equals(JPEG)).toBe(true);
+      expect(download.headers['content-disposition']).toBe('attachment; filename="id.jpg"');
+      expect(download.headers['cache-control']).toBe('no-store');
+      expect(download.headers['x-content-type-options']).toBe('nosniff');
+      const events = await auditTypes(owner.userId);
+      expect(events.find((e) => e.type === 'recovery.evidence_viewed')?.details).toContain(file.id);
+      expect(events.map((e) => e.type)).toContain('recovery.ticket_viewed');
+
+      // Approvals need a fresh step-up.
+      h.clock.advance(6 * 60_000);
+      const stale = await approve(opA.token, ticket.id);
+      expect(stale.status).toBe(401);
+      expect(stale.body.error.code).toBe('auth.step_up_required');
+      await fresh();
+      const first = await approve(opA.token, ticket.id);
+      expect(first.status).toBe(200);
+      expect(first.body.ticket.status).toBe('awaiting_second_approval');
+      const twice = await approve(opA.token, ticket.id);
+      expect(twice.status).toBe(409);
+      expect(twice.body.error.code).toBe('recovery.same_operator');
+      const second = await approve(opB.token, ticket.id);
+      expect(second.status).toBe(200);
+      expect(second.body.ticket.status).toBe('cooling_off');
+      expect(Date.parse(second.body.ticket.effectiveAt) - h.clock.now()).toBe(72 * HOUR);
+      expect(second.body.ticket.approvals.map((a: { operatorId: string }) => a.operatorId).sort()).toEqual(
+        [opA.userId, opB.userId].sort(),
+      );
+      expect(await cancelLink(owner.email, 'recovery.cooling_off')).toMatchObject({ ticket: ticket.id });
+      const third = await approve(opA.token, ticket.id);
+      expect(third.status).toBe(409);
+      expect(third.body.error.code).toBe('recovery.not_open');
+      // During the period the device still works and the owner's session is untouched.
+      const me = await call(h.app, 'GET', '/api/v1/me', { token: owner.token });
+      expect(me.status).toBe(200);
+      expect(me.body.mfa.bound).toBe(true);
+    });
+
+    it('an operator cannot approve a ticket of their own account', async () => {
+      await fresh();
+      // opC is an operator with a verified record, whose phone is lost.
+      const opC = await operator(h);
+      await call(h.app, 'PUT', '/api/v1/me/real-name', { token: opC.token, body: personalFacts });
+      expect(
+        (
+          await call(h.app, 'POST', `/api/v1/support/real-names/${opC.accountId}/verify`, {
+            token: opA.token,
+            body: {},
+          })
+        ).status,
+      ).toBe(200);
+      const { ticket } = await openTicket(opC);
+      opC.token = (await opC.relogin()).token;
+      // Logging in with the code cancelled it (the device is not lost): open another one, and stay logged in.
+      const { ticket: again } = await openTicket(opC);
+      expect(again.id).not.toBe(ticket.id);
+      const own = await approve(opC.token, again.id);
+      expect(own.status).toBe(403);
+      expect(own.body.error.code).toBe('auth.forbidden');
+      const reject = await call(h.app, 'POST', `/api/v1/support/recovery-tickets/${again.id}/reject`, {
+        token: opC.token,
+        body: { reason: 'my own' },
+      });
+      expect(reject.status).toBe(403);
+    });
+
+    it('rejection closes the ticket with the reason, tells the applicant, and cannot be approved afterwards', async () => {
+      await fresh();
+      const owner = await verifiedOwner(h, opA);
+      const { ticket } = await openTicket(owner);
+      const rejected = await call(h.app, 'POST', `/api/v1/support/recovery-tickets/${ticket.id}/reject`, {
+        token: opB.token,
+        body: { reason: 'The ID photo is unreadable.' },
+      });
+      expect(rejected.status).toBe(200);
+      expect(rejected.body.ticket).toMatchObject({ status: 'rejected', closeReason: 'The ID photo is unreadable.' });
+      const mail = (await h.services.outbox(owner.email)).find((m) => m.kind === 'recovery.rejected');
+      expect(mail?.text).toContain('The ID photo is unreadable.');
+      expect((await approve(opA.token, ticket.id)).body.error.code).toBe('recovery.not_open');
+    });
+  });
+
+  describe('cancelling and taking effect', () => {
+    async function coolingOff(owner: { email: string }) {
+      await fresh();
+      const { ticket, statusToken } = await openTicket(owner);
+      expect((await approve(opA.token, ticket.id)).status).toBe(200);
+      expect((await approve(opB.token, ticket.id)).body.ticket.status).toBe('cooling_off');
+      return { ticket, statusToken };
+    }
+
+    it('the cancel link cancels once, without a session; a GET changes nothing', async () => {
+      await fresh();
+      const owner = await verifiedOwner(h, opA);
+      const { ticket, statusToken } = await coolingOff(owner);
+      const link = (await cancelLink(owner.email, 'recovery.cooling_off'))!;
+      const wrong = await call(h.app, 'POST', `/api/v1/recovery-tickets/${ticket.id}/cancel`, {
+        body: { token: 'nope' },
+      });
+      expect(wrong.status).toBe(404);
+      const cancelled = await call(h.app, 'POST', `/api/v1/recovery-tickets/${ticket.id}/cancel`, {
+        body: { token: link.token },
+      });
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body.ticket.status).toBe('cancelled');
+      const again = await call(h.app, 'POST', `/api/v1/recovery-tickets/${ticket.id}/cancel`, {
+        body: { token: link.token },
+      });
+      expect(again.status).toBe(409);
+      expect(again.body.error.code).toBe('recovery.not_cancellable');
+      const status = await call(h.app, 'GET', `/api/v1/recovery-tickets/${ticket.id}`, { token: statusToken });
+      expect(status.body.ticket.status).toBe('cancelled');
+      // The period passing changes nothing now.
+      h.clock.advance(73 * HOUR);
+      await h.services.recoveryScheduler.runOnce();
+      expect(
+        (await call(h.app, 'GET', '/api/v1/me', { token: (await loginFull(h, owner)).token })).body.mfa.bound,
+      ).toBe(true);
+    });
+
+    it('a login with the dynamic code during the period cancels the ticket, and every address hears of it', async () => {
+      const owner = await verifiedOwner(h, opA);
+      const { ticket, statusToken } = await coolingOff(owner);
+      await loginFull(h, owner);
+      const status = await call(h.app, 'GET', `/api/v1/recovery-tickets/${ticket.id}`, { token: statusToken });
+      expect(status.body.ticket.status).toBe('cancelled');
+      expect((await h.services.outbox(owner.email)).some((m) => m.kind === 'recovery.cancelled')).toBe(true);
+      const events = await auditTypes(owner.userId);
+      expect(events.find((e) => e.type === 'recovery.ticket_cancelled')?.details).toContain('owner_activity');
+    });
+
+    it('changing the email during the period cancels the ticket; a ticket right after a contact change is refused', async () => {
+      const owner = await verifiedOwner(h, opA);
+      const { ticket, statusToken } = await coolingOff(owner);
+      // The owner's session from binding is still within its step-up window.
+      const newEmail = uniqueSubEmail();
+      const changed = await call(h.app, 'PATCH', '/api/v1/me', { token: owner.token, body: { email: newEmail } });
+      expect(changed.status).toBe(200);
+      const status = await call(h.app, 'GET', `/api/v1/recovery-tickets/${ticket.id}`, { token: statusToken });
+      expect(status.body.ticket.status).toBe('cancelled');
+      const events = await auditTypes(owner.userId);
+      expect(events.find((e) => e.type === 'recovery.ticket_cancelled')?.details).toContain('contact_change');
+      // Within 7 days of the change no new ticket is taken (the channel-swap attack).
+      const next = await recoveryCode(h, newEmail);
+      const refused = await call(h.app, 'POST', '/api/v1/recovery-tickets', {
+        body: ticketBody(newEmail, next.id, next.code!),
+      });
+      expect(refused.status).toBe(422);
+      expect(refused.body.error.code).toBe('recovery.recent_contact_change');
+    });
+
+    it('when the period ends: device and recovery codes gone, every session ended, next login binds; exactly once', async () => {
+      const owner = await verifiedOwner(h, opA);
+      const { ticket, statusToken } = await coolingOff(owner);
+      h.clock.advance(72 * HOUR + 1000);
+      const [a, b] = await Promise.all([
+        h.services.recoveryScheduler.runOnce(),
+        h.services.recoveryScheduler.runOnce(),
+      ]);
+      expect(a + b).toBeGreaterThanOrEqual(1);
+      expect((await call(h.app, 'GET', '/api/v1/me', { token: owner.token })).status).toBe(401);
+      const status = await call(h.app, 'GET', `/api/v1/recovery-tickets/${ticket.id}`, { token: statusToken });
+      expect(status.body.ticket.status).toBe('completed');
+      const login = await call(h.app, 'POST', '/api/v1/sessions', { body: { login: owner.email, password: PASSWORD } });
+      expect(login.body.status).toBe('mfa_enrollment_required');
+      expect(login.body.session.restricted).toBe(true);
+      const events = await auditTypes(owner.userId);
+      expect(events.filter((e) => e.type === 'recovery.ticket_effective')).toHaveLength(1);
+      const unbound = events.filter((e) => e.type === 'mfa.unbound');
+      expect(unbound).toHaveLength(1);
+      expect(unbound[0]!.details).toContain('"by":"recovery"');
+      const codes = await h.database.db
+        .selectFrom('recovery_codes')
+        .select('id')
+        .where('user_id', '=', owner.userId)
+        .where('revoked_at', 'is', null)
+        .where('used_at', 'is', null)
+        .execute();
+      expect(codes).toHaveLength(0);
+      const mails = await h.services.outbox(owner.email);
+      expect(mails.some((m) => m.kind === 'recovery.completed')).toBe(true);
+      // No second effect on a later pass.
+      expect(await h.services.recoveryScheduler.runOnce()).toBe(0);
+    });
+
+    it('a due ticket takes effect at the next login even before the scheduler runs', async () => {
+      const owner = await verifiedOwner(h, opA);
+      await coolingOff(owner);
+      h.clock.advance(72 * HOUR + 1000);
+      const challenge = await call(h.app, 'POST', '/api/v1/sessions', {
+        body: { login: owner.email, password: PASSWORD },
+      });
+      expect(challenge.body.status).toBe('mfa_enrollment_required');
+      expect((await auditTypes(owner.userId)).filter((e) => e.type === 'recovery.ticket_effective')).toHaveLength(1);
+    });
+
+    it('evidence is deleted 30 days after the ticket closes; the ticket and its audit events stay', async () => {
+      const owner = await verifiedOwner(h, opA);
+      const { ticket } = await openTicket(owner);
+      await call(h.app, 'POST', `/api/v1/support/recovery-tickets/${ticket.id}/reject`, {
+        token: opA.token,
+        body: { reason: 'not enough evidence' },
+      });
+      const files = () =>
+        h.database.db.selectFrom('recovery_evidence').select('id').where('ticket_id', '=', ticket.id).execute();
+      await h.services.housekeeping.runOnce();
+      expect(await files()).toHaveLength(1);
+      h.clock.advance(31 * 24 * HOUR);
+      const counts = await h.services.housekeeping.runOnce();
+      expect(counts.recoveryEvidence).toBeGreaterThanOrEqual(1);
+      expect(await files()).toHaveLength(0);
+      expect(
+        await h.database.db.selectFrom('recovery_tickets').select('id').where('id', '=', ticket.id).execute(),
+      ).toHaveLength(1);
+      expect((await auditTypes(owner.userId)).map((e) => e.type)).toContain('recovery.ticket_submitted');
+    });
+  });
+
+  it('keeps the account state alone when the challenge is merely pending (sanity: password step still works)', async () => {
+    const owner = await userWithDevice(h);
+    const challengeId = await passwordStep(h, owner.email);
+    h.clock.nextStep();
+    const done = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+      body: { challengeId, code: referenceTotp(owner.secret, h.clock.now()) },
+    });
+    expect(done.status).toBe(201);
+    void sql;
+  });
+});
+
+const subEmails: string[] = [];
+function uniqueSubEmail() {
+  const email = `sub-${Math.random().toString(36).slice(2)}@example.com`;
+  subEmails.push(email);
+  return email;
+}
