@@ -13,6 +13,7 @@ import {
   type Harness,
 } from './helpers/harness.js';
 import { sensitiveOperations } from '../src/domain/step-up/sensitive-operations.js';
+import { operator } from './helpers/recovery.js';
 
 describe.each(databaseKinds())('account protection and sensitive operations on %s', (kind) => {
   let h: Harness;
@@ -194,6 +195,7 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
     device.token = (await bindDevice(h, device.token)).token;
     const workspace = (await call(h.app, 'POST', '/api/v1/workspaces', { token: primary.token, body: { name: 'W' } }))
       .body.workspace.id;
+    const support = await operator(h);
     h.clock.advance(301_000);
     const requests: Record<string, [string, string, string, unknown?]> = {
       'mfa.bind': [primary.token, 'POST', '/api/v1/me/mfa-device'],
@@ -209,6 +211,20 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
       'users.bind_mfa': [primary.token, 'POST', `/api/v1/users/${sub.id}/mfa-device`],
       'users.reset_mfa': [primary.token, 'DELETE', `/api/v1/users/${sub.id}/mfa-device`],
       'workspaces.change_policy': [primary.token, 'PATCH', `/api/v1/workspaces/${workspace}`, { graceDays: 3 }],
+      'account.submit_real_name': [
+        primary.token,
+        'PUT',
+        '/api/v1/me/real-name',
+        { type: 'personal', name: 'Li Lei', idNumber: '110105194912310021', phone: '+8613800138000' },
+      ],
+      'support.review_real_name': [support.token, 'POST', `/api/v1/support/real-names/${primary.accountId}/verify`, {}],
+      'support.approve_recovery': [support.token, 'POST', '/api/v1/support/recovery-tickets/any/approve', {}],
+      'support.reject_recovery': [
+        support.token,
+        'POST',
+        '/api/v1/support/recovery-tickets/any/reject',
+        { reason: 'no evidence' },
+      ],
     };
     for (const operation of sensitiveOperations) {
       const request = requests[operation.id];
