@@ -32,8 +32,20 @@ export function openRecordFacts(secretBox: SecretBox, record: RealNamesTable): I
 }
 
 /** API.md `realName`: the name and the last 4 digits only (operators and owners alike). */
-export function publicRealName(record: RealNamesTable | undefined) {
-  if (!record) return { type: null, status: 'none' as const };
+export interface PublicRealName {
+  type: RealNamesTable['type'] | null;
+  status: RealNamesTable['status'] | 'none';
+  name?: string;
+  idNumberLast4?: string;
+  companyName?: string;
+  licenseNumberLast4?: string;
+  submittedAt?: string;
+  reviewedAt?: string;
+  reviewNote?: string;
+}
+
+export function publicRealName(record: RealNamesTable | undefined): PublicRealName {
+  if (!record) return { type: null, status: 'none' };
   return {
     type: record.type,
     status: record.status,

@@ -117,10 +117,13 @@ export function createSupportService(deps: {
           },
           now,
         );
+        const summaryView = await withApprovals(repos, ticket);
         return {
-          ...(await withApprovals(repos, ticket)),
+          ...summaryView,
           description: ticket.description,
+          /** For the console: this operator may not act on it (own account), or already approved it. */
           own: ticket.account_id === principal.accountId,
+          approvedByMe: summaryView.approvals.some((a) => a.operatorId === principal.userId),
           evidence: {
             type: ticket.evidence_type,
             nameMatches: matches.name,

@@ -351,11 +351,11 @@ export function registerRecoveryRoutes(app: FastifyInstance, services: Services)
       },
     },
     async (request) => {
-      const { own: _own, ...ticket } = await services.support.view(
-        principalOf(request),
-        request.params.id,
-        requestMeta(request),
-      );
+      const {
+        own: _own,
+        approvedByMe: _mine,
+        ...ticket
+      } = await services.support.view(principalOf(request), request.params.id, requestMeta(request));
       return { ticket };
     },
   );

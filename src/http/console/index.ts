@@ -12,6 +12,8 @@ import { registerSessionPages } from './sessions.routes.js';
 import { registerUserPages } from './users.routes.js';
 import { registerWorkspacePages } from './workspaces.routes.js';
 import { registerDevPages } from './dev.routes.js';
+import { registerRecoveryPages } from './recovery.routes.js';
+import { registerSupportPages } from './support.routes.js';
 import { t } from './messages.js';
 
 export { renderConsoleError } from './kit.js';
@@ -33,6 +35,8 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
   registerAuditPage(app, kit);
   registerUserPages(app, kit);
   registerWorkspacePages(app, kit);
+  registerRecoveryPages(app, kit);
+  registerSupportPages(app, kit);
   if (deps.config.dev) registerDevPages(app, kit);
 
   // Console errors that escape a handler (CSRF, origin) render as a page, never JSON.

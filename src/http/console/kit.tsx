@@ -115,7 +115,11 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
 
   /** Every console form carries the double-submit token and must come from our own origin. */
   function checkForm(request: FastifyRequest): Form {
-    const form = formOf(request);
+    return checkCsrf(request, formOf(request));
+  }
+
+  /** The same check on fields read some other way (a multipart form with files). */
+  function checkCsrf(request: FastifyRequest, form: Form): Form {
     const cookie = request.cookies[CSRF_COOKIE];
     if (!originAllowed(request, config.publicUrl)) throw new AppError('auth.origin_mismatch', t.errors.otherSite);
     if (!cookie || !form._csrf || !constantTimeEqual(cookie, form._csrf)) {
@@ -127,10 +131,12 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
   async function frame(request: FastifyRequest, reply: FastifyReply, title: string): Promise<PageFrame> {
     let signedInAs: string | null = null;
     let canManageUsers = false;
+    let isOperator = false;
     if (request.principal) {
       const profile = await services.profile(request.principal.userId);
       signedInAs = profile.loginName;
       canManageUsers = profile.canManageUsers;
+      isOperator = profile.isOperator;
     }
     return {
       title,
@@ -138,6 +144,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
       signedInAs,
       dev: config.dev,
       canManageUsers,
+      isOperator,
       restricted: request.principal?.restricted ?? false,
     };
   }
@@ -276,6 +283,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
     services,
     config,
     checkForm,
+    checkCsrf,
     frame,
     setSession,
     notice,

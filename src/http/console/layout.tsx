@@ -8,9 +8,11 @@ export interface PageFrame {
   csrf: string;
   /** Signed-in user's login as people type it, or null on public pages. */
   signedInAs: string | null;
-  active?: 'overview' | 'security' | 'profile' | 'sessions' | 'audit' | 'users' | 'outbox' | 'workspaces';
+  active?: 'overview' | 'security' | 'profile' | 'sessions' | 'audit' | 'users' | 'outbox' | 'workspaces' | 'support';
   dev?: boolean;
   canManageUsers?: boolean;
+  /** Support operators see the /support desk. */
+  isOperator?: boolean;
   /** A restricted session sees no navigation: it may only bind a device or sign out. */
   restricted?: boolean;
 }
@@ -30,6 +32,7 @@ function NavLinks(props: PageFrame) {
       {link('profile', '/account/profile', t.nav.profile)}
       {link('sessions', '/account/sessions', t.nav.sessions)}
       {link('audit', '/audit', t.nav.audit)}
+      {props.isOperator ? link('support', '/support', t.nav.support) : null}
       {props.dev ? link('outbox', '/dev/outbox', t.nav.outbox) : null}
     </>
   );

@@ -70,7 +70,12 @@ export function LoginPage(props: { frame: PageFrame; message: Message; login?: s
         <p class="muted">
           {t.login.noAccount} <a href="/signup">{t.login.signUp}</a>
         </p>
-        <p class="muted small">{t.login.lostPhone}</p>
+        <p class="muted small">
+          {t.login.lostPhone}{' '}
+          <a href="/recovery" data-testid="unbind-mfa">
+            {t.login.unbindMfa}
+          </a>
+        </p>
       </section>
     </Layout>
   );
@@ -117,7 +122,10 @@ export function MfaCodePage(props: {
           </form>
         </details>
         <p class="muted small">
-          <a href="/login">{t.codeStep.startOver}</a>
+          <a href="/recovery" data-testid="unbind-mfa">
+            {t.login.unbindMfa}
+          </a>{' '}
+          · <a href="/login">{t.codeStep.startOver}</a>
         </p>
       </section>
     </Layout>

@@ -41,6 +41,8 @@ export function SecurityPage(props: {
   mfa: { bound: boolean; boundAt?: string | undefined };
   protection: { sensitiveOperations: { method: string | null; choices: string[] } };
   recoveryCodesLeft: number | null;
+  /** Primary accounts only: the state of the real-name record (seed 003). */
+  realName: string | null;
 }) {
   return (
     <Layout {...props.frame} active="security">
@@ -114,6 +116,24 @@ export function SecurityPage(props: {
           </div>
         </div>
       </section>
+      {props.realName ? (
+        <section class="card">
+          <div class="setting">
+            <div>
+              <h3>{t.realName.card}</h3>
+              <p class="muted">{t.realName.cardText}</p>
+            </div>
+            <div class="setting-state">
+              <span class={`badge badge-${props.realName}`}>
+                {t.realName.states[props.realName as keyof typeof t.realName.states]}
+              </span>
+              <a class="button" href="/account/real-name" data-testid="real-name-link">
+                {t.realName.open}
+              </a>
+            </div>
+          </div>
+        </section>
+      ) : null}
     </Layout>
   );
 }

@@ -38,6 +38,7 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
         mfa={{ bound: profile.mfa.bound, boundAt: profile.mfa.device?.boundAt }}
         protection={protection}
         recoveryCodesLeft={recovery?.remaining ?? null}
+        realName={request.principal!.kind === 'root' ? (await services.realNames.get(request.principal!)).status : null}
       />,
     );
   });

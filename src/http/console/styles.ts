@@ -30,7 +30,7 @@ h3 { font-size: 15px; margin: 0 0 4px; }
 .muted { color: var(--muted); } .small { font-size: 13px; }
 form { display: flex; flex-direction: column; gap: 14px; margin: 0; } form.inline { display: inline-flex; }
 label { display: flex; flex-direction: column; gap: 6px; font-weight: 550; font-size: 14px; }
-input[type=text], input[type=email], input[type=password] { font: inherit; padding: 10px 12px; border: 1px solid #cdd3df; border-radius: 8px; background: #fff; }
+input[type=text], input[type=email], input[type=password], input[type=tel], textarea { font: inherit; padding: 10px 12px; border: 1px solid #cdd3df; border-radius: 8px; background: #fff; }
 input:focus { outline: 2px solid var(--brand); outline-offset: 1px; border-color: var(--brand); }
 input.code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 20px; letter-spacing: .3em; width: 11ch; }
 button, .button { font: inherit; font-weight: 600; cursor: pointer; border-radius: 8px; padding: 9px 18px; border: 1px solid #cdd3df; background: #fff; color: var(--ink); display: inline-block; }
@@ -46,6 +46,16 @@ button.link { background: none; border: 0; padding: 0; color: #c9d3ea; font-weig
 .setting-state { display: flex; align-items: center; gap: 12px; white-space: nowrap; }
 .badge { font-size: 13px; font-weight: 600; border-radius: 999px; padding: 3px 10px; }
 .badge-ok { background: var(--ok-bg); color: var(--ok); } .badge-off { background: var(--off-bg); color: var(--off); }
+.badge-verified, .badge-completed { background: var(--ok-bg); color: var(--ok); }
+.badge-none, .badge-pending, .badge-submitted, .badge-awaiting_second_approval, .badge-cooling_off { background: var(--off-bg); color: var(--off); }
+.badge-rejected, .badge-cancelled { background: var(--err-bg); color: var(--err); }
+fieldset.facts { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px 2px; margin: 0 0 14px; }
+fieldset.facts legend { color: var(--muted); font-size: 13px; padding: 0 4px; }
+label.inline-choice { display: inline-flex; flex-direction: row; align-items: center; gap: 6px; margin-right: 16px; font-weight: 400; }
+label.inline-choice input { width: auto; margin: 0; }
+.facts-list { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; margin: 0; }
+.facts-list dt { color: var(--muted); } .facts-list dd { margin: 0; overflow-wrap: anywhere; }
+.match-yes { color: var(--ok); font-weight: 600; } .match-no { color: var(--err); font-weight: 600; }
 .bind { display: grid; grid-template-columns: 260px 1fr; gap: 32px; align-items: start; }
 .qr { width: 240px; height: 240px; border: 1px solid var(--line); border-radius: 10px; padding: 6px; background: #fff; }
 .qr svg { width: 100%; height: 100%; display: block; }
@@ -81,7 +91,7 @@ ol.codes li { margin-bottom: 8px; }
   .setting-state { flex-wrap: wrap; white-space: normal; }
   .filter-form { flex-direction: column; align-items: stretch; }
   .key { word-break: break-all; }
-  input[type=text], input[type=email], input[type=password], select { width: 100%; min-width: 0; }
+  input[type=text], input[type=email], input[type=password], input[type=tel], textarea, select { width: 100%; min-width: 0; }
   h1 { font-size: 21px; overflow-wrap: anywhere; }
 }
 `;

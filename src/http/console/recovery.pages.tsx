@@ -1,0 +1,290 @@
+import { Alert, Csrf, Layout, Notice, Time, type Message, type PageFrame } from './layout.js';
+import { t } from './messages.js';
+
+export interface RealNameView {
+  type: 'personal' | 'enterprise' | null;
+  status: 'none' | 'pending' | 'verified' | 'rejected';
+  name?: string;
+  idNumberLast4?: string;
+  companyName?: string;
+  reviewNote?: string;
+  submittedAt?: string;
+}
+
+/** The identity facts of a real-name record or a ticket; `prefix` names them `evidence[…]` on a ticket. */
+export function FactsFields(props: { prefix?: 'evidence' }) {
+  const name = (field: string) => (props.prefix ? `${props.prefix}[${field}]` : field);
+  return (
+    <fieldset class="facts">
+      <legend>{t.facts.type}</legend>
+      <label class="inline-choice">
+        <input type="radio" name={name('type')} value="personal" checked /> {t.facts.personal}
+      </label>
+      <label class="inline-choice">
+        <input type="radio" name={name('type')} value="enterprise" /> {t.facts.enterprise}
+      </label>
+      <label>
+        {t.facts.name}
+        <input name={name('name')} type="text" required maxLength={100} autoComplete="name" />
+      </label>
+      <label>
+        {t.facts.idNumber}
+        <input name={name('idNumber')} type="text" required maxLength={64} autoComplete="off" />
+      </label>
+      <label>
+        {t.facts.phone}
+        <input name={name('phone')} type="tel" required maxLength={32} autoComplete="tel" />
+      </label>
+      <label>
+        {t.facts.companyName}
+        <input name={name('companyName')} type="text" maxLength={200} autoComplete="organization" />
+      </label>
+      <label>
+        {t.facts.licenseNumber}
+        <input name={name('licenseNumber')} type="text" maxLength={64} autoComplete="off" />
+      </label>
+    </fieldset>
+  );
+}
+
+/** Account Management › Real-name verification (seed 003). */
+export function RealNamePage(props: { frame: PageFrame; message: Message; record: RealNameView; subUser: boolean }) {
+  const { record } = props;
+  return (
+    <Layout {...props.frame} active="security">
+      <h1>{t.realName.heading}</h1>
+      <p class="muted">{t.realName.intro}</p>
+      <Notice message={props.message} />
+      {props.subUser ? (
+        <Alert kind="info">{t.realName.subUser}</Alert>
+      ) : (
+        <div class="grid">
+          <section class="card">
+            <h2>{t.realName.status}</h2>
+            <p>
+              <span class={`badge badge-${record.status}`} data-testid="real-name-status">
+                {t.realName.states[record.status]}
+              </span>
+            </p>
+            {record.status !== 'none' ? (
+              <dl class="facts-list">
+                <dt>{t.facts.name}</dt>
+                <dd>{record.name}</dd>
+                {record.companyName ? (
+                  <>
+                    <dt>{t.facts.companyName}</dt>
+                    <dd>{record.companyName}</dd>
+                  </>
+                ) : null}
+                <dt>{t.realName.idLast4}</dt>
+                <dd>
+                  <code>…{record.idNumberLast4}</code>
+                </dd>
+                {record.submittedAt ? (
+                  <>
+                    <dt>{t.support.columns.submitted}</dt>
+                    <dd>
+                      <Time at={record.submittedAt} />
+                    </dd>
+                  </>
+                ) : null}
+                {record.reviewNote ? (
+                  <>
+                    <dt>{t.realName.note}</dt>
+                    <dd>{record.reviewNote}</dd>
+                  </>
+                ) : null}
+              </dl>
+            ) : null}
+          </section>
+          <section class="card">
+            <h2>{record.status === 'none' ? t.realName.submit : t.realName.resubmit}</h2>
+            <form method="post" action="/account/real-name" data-testid="real-name-form">
+              <Csrf value={props.frame.csrf} />
+              <FactsFields />
+              <button type="submit" class="primary">
+                {t.realName.submit}
+              </button>
+            </form>
+          </section>
+        </div>
+      )}
+    </Layout>
+  );
+}
+
+/** /recovery, step 1: the login to e-mail a code to. */
+export function RecoveryStartPage(props: { frame: PageFrame; message: Message }) {
+  return (
+    <Layout {...props.frame}>
+      <section class="card narrow">
+        <h1>{t.recovery.heading}</h1>
+        <p>{t.recovery.intro}</p>
+        <Alert kind="info">{t.recovery.recoveryFirst}</Alert>
+        <p class="muted small">{t.recovery.subUsers}</p>
+        <Notice message={props.message} />
+        <form method="post" action="/recovery" data-testid="recovery-start">
+          <Csrf value={props.frame.csrf} />
+          <label>
+            {t.recovery.login}
+            <input name="login" type="text" required maxLength={320} autoComplete="username" autoFocus />
+          </label>
+          <button type="submit" class="primary">
+            {t.recovery.sendCode}
+          </button>
+        </form>
+        <p class="muted small">
+          <a href="/login">{t.recovery.backToLogin}</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}
+
+/** /recovery, step 2: the code and the ticket with its evidence (multipart, for the files). */
+export function RecoveryTicketPage(props: {
+  frame: PageFrame;
+  message: Message;
+  login: string;
+  verificationId: string;
+}) {
+  return (
+    <Layout {...props.frame}>
+      <section class="card narrow">
+        <h1>{t.recovery.heading}</h1>
+        <Alert kind="info">{t.recovery.codeSent}</Alert>
+        <Notice message={props.message} />
+        <form method="post" action="/recovery/ticket" enctype="multipart/form-data" data-testid="recovery-ticket">
+          <Csrf value={props.frame.csrf} />
+          <input type="hidden" name="login" value={props.login} />
+          <input type="hidden" name="verificationId" value={props.verificationId} />
+          <label>
+            {t.recovery.code}
+            <input
+              name="code"
+              type="text"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="[0-9]{6}"
+              maxLength={6}
+              required
+              class="code"
+              autoFocus
+            />
+          </label>
+          <label>
+            {t.recovery.ticketTitle}
+            <input name="title" type="text" required maxLength={200} value={t.recovery.ticketTitleValue} />
+          </label>
+          <label>
+            {t.recovery.description}
+            <textarea name="description" required maxLength={4000} rows={3} />
+          </label>
+          <FactsFields prefix="evidence" />
+          <label>
+            {t.recovery.files}
+            <input name="evidence" type="file" multiple accept="image/jpeg,image/png,application/pdf" />
+          </label>
+          <label class="check">
+            <input type="checkbox" name="consent" value="1" required /> {t.recovery.consent}
+          </label>
+          <button type="submit" class="primary">
+            {t.recovery.submit}
+          </button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+export function RecoverySubmittedPage(props: { frame: PageFrame; statusUrl: string }) {
+  return (
+    <Layout {...props.frame}>
+      <section class="card narrow" data-testid="recovery-submitted">
+        <h1>{t.recovery.submittedHeading}</h1>
+        <Alert kind="success">{t.recovery.submitted}</Alert>
+        <p>
+          <a href={props.statusUrl} data-testid="status-link">
+            {t.recovery.statusLink}
+          </a>
+        </p>
+      </section>
+    </Layout>
+  );
+}
+
+type TicketStatus = keyof typeof t.recovery.states;
+
+export function RecoveryStatusPage(props: {
+  frame: PageFrame;
+  ticket: { id: string; status: string; effectiveAt?: string } | null;
+}) {
+  return (
+    <Layout {...props.frame}>
+      <section class="card narrow">
+        <h1>{t.recovery.statusHeading}</h1>
+        {props.ticket ? (
+          <>
+            <p>
+              <span class={`badge badge-${props.ticket.status}`} data-testid="ticket-status">
+                {t.recovery.states[props.ticket.status as TicketStatus] ?? props.ticket.status}
+              </span>
+            </p>
+            {props.ticket.effectiveAt && props.ticket.status === 'cooling_off' ? (
+              <p>
+                {t.recovery.effectiveAt} <Time at={props.ticket.effectiveAt} />
+              </p>
+            ) : null}
+          </>
+        ) : (
+          <Alert kind="error">{t.recovery.invalidLink}</Alert>
+        )}
+        <p class="muted small">
+          <a href="/login">{t.recovery.backToLogin}</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}
+
+/** The cancel link's page: a GET shows a button; only the POST cancels (links get prefetched and scanned). */
+export function RecoveryCancelPage(props: {
+  frame: PageFrame;
+  message: Message;
+  ticket: { id: string; status: string } | null;
+  token: string;
+  done: boolean;
+}) {
+  return (
+    <Layout {...props.frame}>
+      <section class="card narrow" data-testid="recovery-cancel">
+        <h1>{t.recovery.cancelHeading}</h1>
+        <Notice message={props.message} />
+        {!props.ticket ? (
+          <Alert kind="error">{t.recovery.invalidLink}</Alert>
+        ) : props.done ? (
+          <Alert kind="success">{t.recovery.cancelled}</Alert>
+        ) : (
+          <>
+            <p>{t.recovery.cancelIntro}</p>
+            <p>
+              {t.support.columns.status}:{' '}
+              <strong>{t.recovery.states[props.ticket.status as TicketStatus] ?? props.ticket.status}</strong>
+            </p>
+            <form method="post" action="/recovery/cancel">
+              <Csrf value={props.frame.csrf} />
+              <input type="hidden" name="ticket" value={props.ticket.id} />
+              <input type="hidden" name="token" value={props.token} />
+              <button type="submit" class="danger">
+                {t.recovery.cancel}
+              </button>
+            </form>
+          </>
+        )}
+        <p class="muted small">
+          <a href="/login">{t.recovery.backToLogin}</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}
