@@ -272,7 +272,7 @@ describe.each(databaseKinds())('lost-device recovery on %s', (kind) => {
       expect(expired.status).toBe(401);
     });
 
-    it('checks files by their bytes: over 5 MB is 413, not JPEG/PNG/PDF is 422, more than 3 is 422; bytes never stored in the clear', async () => {
+    it('checks files by their bytes: over 5 MB is 413, not JPEG/PNG/PDF is 415, more than 3 is 400; bytes never stored in the clear', async () => {
       await fresh();
       const owner = await verifiedOwner(h, opA);
       const { id, code } = await recoveryCode(h, owner.email);
@@ -290,8 +290,8 @@ describe.each(databaseKinds())('lost-device recovery on %s', (kind) => {
         '/api/v1/recovery-tickets',
         multipart(fields, [{ name: 'id.jpg', type: 'image/jpeg', bytes: Buffer.from('<html>not an image</html>') }]),
       );
-      expect(fake.status).toBe(400);
-      expect(fake.body.error.code).toBe('validation.failed');
+      expect(fake.status).toBe(415);
+      expect(fake.body.error.code).toBe('recovery.evidence_type');
       const four = await postMultipart(
         h,
         '/api/v1/recovery-tickets',

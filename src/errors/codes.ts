@@ -119,6 +119,11 @@ export const errorCatalogue = {
     description:
       'A lost-device ticket needs a verified real-name record of the primary account (seed 003); without one, use a recovery code or ask the person who runs the service.',
   },
+  'recovery.evidence_type': {
+    status: 415,
+    description:
+      'An evidence file is not a JPEG, PNG or PDF file by its content (the name and the claimed type do not count).',
+  },
   'recovery.ticket_open': { status: 409, description: 'The account already has an open lost-device ticket.' },
   'recovery.recent_contact_change': {
     status: 422,

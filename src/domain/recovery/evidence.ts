@@ -51,10 +51,7 @@ export function checkEvidenceFiles(files: EvidenceFile[]) {
     if (file.bytes.length > EVIDENCE_MAX_BYTES)
       throw new AppError('request.too_large', `${file.name} is larger than 5 MB.`);
     const contentType = sniffEvidenceType(file.bytes);
-    if (!contentType)
-      throw new AppError('validation.failed', `${file.name} is not a JPEG, PNG or PDF file.`, {
-        details: { fields: [{ path: '/evidence', message: `${file.name}: only JPEG, PNG or PDF` }] },
-      });
+    if (!contentType) throw new AppError('recovery.evidence_type', `${file.name} is not a JPEG, PNG or PDF file.`);
     return { ...file, contentType, name: safeFileName(file.name) };
   });
 }
