@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
 const bin = path.resolve(import.meta.dirname, '../bin/twofold.cjs');
@@ -114,6 +115,37 @@ describe('twofold CLI', () => {
       /^loginChallenges 0, sessions 0, verifications 0, abandonedEnrollments 0, idleThrottles 0, messages 0/,
     );
   }, 60_000);
+
+  it('operator create makes a support operator who must bind a device at the first login', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-cli-'));
+    const env = { TWOFOLD_DATA_DIR: dataDir };
+    const created = twofold(['operator', 'create', '--email', 'support1@example.com'], {
+      env,
+      input: 'an operator password\n',
+    });
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/created operator support1@example.com .*bind a virtual MFA device/);
+    const again = twofold(['operator', 'create', '--email', 'support1@example.com'], {
+      env,
+      input: 'an operator password\n',
+    });
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/already exists/);
+    const db = new Database(path.join(dataDir, 'twofold.db'), { readonly: true });
+    const row = db.prepare('SELECT roles, mfa_required, kind FROM users WHERE email = ?').get('support1@example.com');
+    db.close();
+    expect(row).toEqual({ roles: 'operator', mfa_required: 1, kind: 'root' });
+  }, 60_000);
+
+  it('takes the recovery cooling-off period in seconds or with a unit, and names the variable when it is wrong', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-cli-'));
+    const wrong = twofold(['migrate'], { env: { TWOFOLD_DATA_DIR: dataDir, TWOFOLD_RECOVERY_COOLING_OFF: '3 weeks' } });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/TWOFOLD_RECOVERY_COOLING_OFF/);
+    expect(twofold(['migrate'], { env: { TWOFOLD_DATA_DIR: dataDir, TWOFOLD_RECOVERY_COOLING_OFF: '72h' } }).code).toBe(
+      0,
+    );
+  });
 
   it('stops with a message naming the variable when the configuration is invalid', () => {
     const result = twofold(['migrate'], {

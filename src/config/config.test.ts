@@ -46,6 +46,22 @@ describe('loadConfig', () => {
     expect(loadConfig({ TWOFOLD_DATA_DIR: dir(), TWOFOLD_DEV: '1' }).dev).toBe(true);
   });
 
+  it('reads the recovery cooling-off period in seconds or with a unit (72 hours by default)', () => {
+    const period = (value?: string) =>
+      loadConfig({ TWOFOLD_DATA_DIR: dir(), ...(value === undefined ? {} : { TWOFOLD_RECOVERY_COOLING_OFF: value }) })
+        .recoveryCoolingOffSeconds;
+    expect(period()).toBe(259_200);
+    expect(period('0')).toBe(0);
+    expect(period('90')).toBe(90);
+    expect(period('2s')).toBe(2);
+    expect(period('15m')).toBe(900);
+    expect(period('72h')).toBe(259_200);
+    expect(period('3d')).toBe(259_200);
+    expect(() => period('-1')).toThrow(/TWOFOLD_RECOVERY_COOLING_OFF/);
+    expect(() => period('100d')).toThrow(/between 0 and/);
+    expect(loadConfig({ TWOFOLD_DATA_DIR: dir() }).recoveryEvidenceDays).toBe(30);
+  });
+
   it('reads every documented variable', () => {
     const key = 'ab'.repeat(32);
     const config = loadConfig({

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import { PASSWORD, bindDevice, call, loginFull, uniqueEmail, userWithDevice, type Harness } from './harness.js';
 
 /** The smallest files of each accepted kind, by their first bytes (plus a marker to look for in dumps). */
@@ -104,4 +106,33 @@ export async function postMultipart(h: Harness, url: string, body: { payload: Bu
     payload: body.payload,
   });
   return { status: response.statusCode, body: response.json() as any };
+}
+
+/**
+ * Everything the database holds, as text: every row of every table, and for SQLite the raw bytes
+ * of the database file and its write-ahead log too (what a stolen backup would show).
+ */
+export async function dumpDatabase(h: Harness): Promise<string> {
+  const db = h.database.db;
+  const tables =
+    h.kind === 'sqlite'
+      ? (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(db)).rows.map(
+          (r) => r.name,
+        )
+      : (
+          await sql<{
+            name: string;
+          }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ${h.database.schema ?? 'public'}`.execute(
+            db,
+          )
+        ).rows.map((r) => r.name);
+  const parts: string[] = [];
+  for (const table of tables)
+    parts.push(JSON.stringify((await sql`SELECT * FROM ${sql.table(table)}`.execute(db)).rows));
+  if (h.kind === 'sqlite') {
+    const file = (await sql<{ file: string }>`SELECT file FROM pragma_database_list WHERE name = 'main'`.execute(db))
+      .rows[0]!.file;
+    for (const path of [file, `${file}-wal`]) if (existsSync(path)) parts.push(readFileSync(path).toString('latin1'));
+  }
+  return parts.join('\n');
 }
