@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { DatabaseSchema } from './schema.js';
 import { isDatabaseUnavailable } from '../errors/unavailable.js';
+import { combineStatements, isDeferrable, statementName } from './statement-names.js';
 import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-sub-users-and-mail.js';
 import * as m0003 from './migrations/0003-verifications.js';
@@ -181,27 +182,67 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
  * query on it would queue behind that.
  */
 function discardingBrokenClients(pool: pg.Pool) {
+  type Wrapper = { query: pg.PoolClient['query']; release: () => void; broken?: Error };
   // One wrapper per pooled client, so Kysely's per-client connection cache keeps working.
-  const wrappers = new WeakMap<pg.PoolClient, { query: pg.PoolClient['query']; release: () => void; broken?: Error }>();
+  const wrappers = new WeakMap<pg.PoolClient, Wrapper>();
   return {
     async connect() {
       const client = await pool.connect();
       let wrapper = wrappers.get(client);
       if (!wrapper) {
-        const created: { query: pg.PoolClient['query']; release: () => void; broken?: Error } = {
-          query: ((...args: unknown[]) => {
-            const result = (client.query as (...a: unknown[]) => unknown)(...args);
-            if (result instanceof Promise) {
-              result.catch((error: unknown) => {
-                if (isDatabaseUnavailable(error) && !(error as { code?: string }).code?.startsWith('40'))
-                  created.broken = error as Error;
-              });
+        // Deferrable writes waiting for the transaction's next statement (decision 020).
+        let waiting: { text: string; values: unknown[] }[] = [];
+        let inTransaction = false;
+        const send = (args: unknown[]): Promise<unknown> => {
+          const text = args[0] as string;
+          // A hot statement goes by its name: parsed and planned once per connection (decision 020).
+          const name = typeof text === 'string' ? statementName(text) : undefined;
+          const result = (
+            name
+              ? client.query({ name, text, values: args[1] as unknown[] })
+              : (client.query as (...a: unknown[]) => unknown)(...args)
+          ) as Promise<unknown>;
+          result.catch((error: unknown) => {
+            if (isDatabaseUnavailable(error) && !(error as { code?: string }).code?.startsWith('40'))
+              created.broken = error as Error;
+          });
+          return result;
+        };
+        const created: Wrapper = {
+          query: (async (...args: unknown[]) => {
+            const text = args[0];
+            if (typeof text !== 'string') return send(args);
+            const verb = text.trim().toLowerCase();
+            if (verb === 'begin') inTransaction = true;
+            if (verb === 'rollback') {
+              waiting = [];
+              inTransaction = false;
+              return send(args);
             }
-            return result;
+            // Two UPDATEs of one statement text could hit one row, which a single statement must not do.
+            if (
+              inTransaction &&
+              isDeferrable(text) &&
+              !(verb.startsWith('update') && waiting.some((w) => w.text === text))
+            ) {
+              waiting.push({ text, values: (args[1] as unknown[]) ?? [] });
+              // What Kysely reads from an INSERT/UPDATE answer; callers of deferrable writes ignore it.
+              return { command: 'INSERT', rowCount: 1, rows: [], fields: [] };
+            }
+            if (waiting.length > 0) {
+              const batch = waiting;
+              waiting = [];
+              const combined = combineStatements(batch);
+              await send([combined.text, combined.values]);
+            }
+            if (verb === 'commit') inTransaction = false;
+            return send(args);
           }) as pg.PoolClient['query'],
           release: () => {
             const broken = created.broken;
             created.broken = undefined;
+            waiting = [];
+            inTransaction = false;
             client.release(broken ?? undefined);
           },
         };

@@ -1,6 +1,7 @@
 import { CompiledQuery, type Compilable, type InsertQueryBuilder, type InsertResult } from 'kysely';
 import type { Database, SqliteStatements } from './database.js';
 import type { DatabaseSchema } from './schema.js';
+import { registerStatement } from './statement-names.js';
 
 /**
  * Where a repository's queries run. `sqlite` is the raw better-sqlite3 handle, set only while the
@@ -47,6 +48,16 @@ function bind(compiled: CompiledSlots, params: Record<string, unknown>): unknown
   });
 }
 
+/**
+ * Compiles once; on PostgreSQL the text becomes a named statement, and a `deferrable` one may wait
+ * for the transaction's next statement (statement-names.ts, decision 020).
+ */
+function compileFor(target: QueryTarget, compilable: Compilable<unknown>, deferrable = false): CompiledSlots {
+  const compiled = compileWithSlots(compilable);
+  if (target.kind === 'postgres') registerStatement(compiled.sql, { deferrable });
+  return compiled;
+}
+
 interface Outcome<R> {
   rows: R[];
   affected: number;
@@ -85,10 +96,12 @@ function slotMaker<P>(): Slot<P> {
  */
 export function preparedQuery<P extends Record<string, unknown>, R>(
   build: (db: Database, slot: Slot<P>) => Compilable<R>,
+  options: { deferrable?: boolean } = {},
 ) {
   const compiled: Partial<Record<QueryTarget['kind'], CompiledSlots>> = {};
   const slot = slotMaker<P>();
-  const ready = (target: QueryTarget) => (compiled[target.kind] ??= compileWithSlots(build(target.db, slot)));
+  const ready = (target: QueryTarget) =>
+    (compiled[target.kind] ??= compileFor(target, build(target.db, slot), options.deferrable));
   return {
     all: async (target: QueryTarget, params: P): Promise<R[]> => (await execute<R>(target, ready(target), params)).rows,
     first: async (target: QueryTarget, params: P): Promise<R | undefined> =>
@@ -106,6 +119,7 @@ export function preparedQuery<P extends Record<string, unknown>, R>(
 export function preparedInsert<T extends keyof DatabaseSchema>(
   table: T,
   extend: (query: InsertQueryBuilder<DatabaseSchema, T, InsertResult>) => Compilable<unknown> = (query) => query,
+  options: { deferrable?: boolean } = {},
 ) {
   const compiled = new Map<string, CompiledSlots>();
   const slot = slotMaker<Record<string, unknown>>();
@@ -115,7 +129,7 @@ export function preparedInsert<T extends keyof DatabaseSchema>(
     let ready = compiled.get(key);
     if (!ready) {
       const values = Object.fromEntries(columns.map((column) => [column, slot(column)]));
-      ready = compileWithSlots(extend(target.db.insertInto(table).values(values as never)));
+      ready = compileFor(target, extend(target.db.insertInto(table).values(values as never)), options.deferrable);
       compiled.set(key, ready);
     }
     return (await execute(target, ready, row as unknown as Record<string, unknown>)).affected;

@@ -1,7 +1,8 @@
 import { preparedInsert, type QueryTarget } from '../prepared.js';
 import type { AuditEventsTable } from '../schema.js';
 
-const insertEvent = preparedInsert('audit_events');
+// Nobody reads an audit insert's answer: on PostgreSQL it may wait for the next statement (decision 020).
+const insertEvent = preparedInsert('audit_events', undefined, { deferrable: true });
 
 export function createAuditRepository(target: QueryTarget) {
   return {

@@ -6,6 +6,12 @@ import type { MessagesTable } from '../schema.js';
 const rememberBrowser = preparedInsert('known_browsers', (query) =>
   query.onConflict((oc) => oc.columns(['user_id', 'fingerprint']).doNothing()),
 );
+/** The same insert when the caller already knows the browser is new and needs no answer (decision 020). */
+const rememberBrowserLater = preparedInsert(
+  'known_browsers',
+  (query) => query.onConflict((oc) => oc.columns(['user_id', 'fingerprint']).doNothing()),
+  { deferrable: true },
+);
 const otherBrowser = preparedQuery<{ userId: string; fingerprint: string }, { fingerprint: string }>((db, slot) =>
   db
     .selectFrom('known_browsers')
@@ -70,6 +76,9 @@ export function createMessagesRepository(target: QueryTarget) {
     /** True when this browser is new for the user (the row was inserted now). */
     rememberBrowser: async (userId: string, fingerprint: string, now: number) =>
       (await rememberBrowser(target, { user_id: userId, fingerprint, first_seen_at: now })) > 0,
+    /** Remembers a browser already known to be new (from findActiveWithUser's flags); no answer. */
+    rememberNewBrowser: (userId: string, fingerprint: string, now: number) =>
+      rememberBrowserLater(target, { user_id: userId, fingerprint, first_seen_at: now }),
     hasOtherBrowsers: async (userId: string, fingerprint: string) =>
       (await otherBrowser.first(target, { userId, fingerprint })) !== undefined,
   };

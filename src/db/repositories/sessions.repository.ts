@@ -2,7 +2,8 @@ import { preparedInsert, preparedQuery, type QueryTarget } from '../prepared.js'
 import type { LoginChallengesTable, SessionsTable } from '../schema.js';
 
 // The login and MFA-verify paths, and every authenticated request: prepared once (decision 011).
-const insertSession = preparedInsert('sessions');
+// A new session's row: may wait for the transaction's next statement on PostgreSQL (decision 020).
+const insertSession = preparedInsert('sessions', undefined, { deferrable: true });
 const insertChallenge = preparedInsert('login_challenges');
 const findWithUser = preparedQuery<
   { id: string },
@@ -63,12 +64,15 @@ const reserveChallengeAttempt = preparedQuery<
     .where('expires_at', '>', slot('now'))
     .returning(['attempts', 'user_id']),
 );
-const consumeChallenge = preparedQuery<{ idHash: string; now: number }, unknown>((db, slot) =>
-  db
-    .updateTable('login_challenges')
-    .set({ consumed_at: slot('now') })
-    .where('id_hash', '=', slot('idHash'))
-    .where('consumed_at', 'is', null),
+const consumeChallenge = preparedQuery<{ idHash: string; now: number }, unknown>(
+  (db, slot) =>
+    db
+      .updateTable('login_challenges')
+      .set({ consumed_at: slot('now') })
+      .where('id_hash', '=', slot('idHash'))
+      .where('consumed_at', 'is', null),
+  // Consumed after its try was reserved (a row lock on PostgreSQL): nothing else changes it now.
+  { deferrable: true },
 );
 
 export function createSessionsRepository(target: QueryTarget) {

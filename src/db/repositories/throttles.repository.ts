@@ -84,12 +84,15 @@ const getThrottle = preparedQuery<{ key: string }, ThrottlesTable>((db, slot) =>
   db.selectFrom('throttles').selectAll().where('key', '=', slot('key')),
 );
 /** A success clears the consecutive-failure count (NIST SP 800-63B §5.2.2 counts consecutive failures). */
-const resetThrottle = preparedQuery<{ key: string }, unknown>((db, slot) =>
-  db
-    .updateTable('throttles')
-    .set({ failures: 0, locked_until: 0 })
-    .where('key', '=', slot('key'))
-    .where('failures', '>', 0),
+const resetThrottle = preparedQuery<{ key: string }, unknown>(
+  (db, slot) =>
+    db
+      .updateTable('throttles')
+      .set({ failures: 0, locked_until: 0 })
+      .where('key', '=', slot('key'))
+      .where('failures', '>', 0),
+  // A success's reset: nobody reads its answer (decision 020).
+  { deferrable: true },
 );
 
 export function createThrottlesRepository(target: QueryTarget) {

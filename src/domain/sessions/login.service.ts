@@ -23,6 +23,9 @@ const INVALID_CREDENTIALS = 'The login or password is not correct.';
 /** How often, and how many times, a login refused while others of its name are being checked asks again. */
 const IN_FLIGHT_POLL_MS = 50;
 const IN_FLIGHT_WAITS = 60;
+/** A browser as the new-login notice tells them apart: a hash of its user agent. */
+const browserFingerprint = (meta: RequestMeta) => sha256Hex(meta.userAgent ?? '');
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -70,7 +73,7 @@ export function createLoginService(deps: {
 
   /** "New login from a browser not seen before" (the first browser of an account is not news). */
   async function noticeBrowser(repos: Repositories, user: UsersTable, meta: RequestMeta, now: number) {
-    const fingerprint = sha256Hex(meta.userAgent ?? '');
+    const fingerprint = browserFingerprint(meta);
     if (
       (await repos.messages.rememberBrowser(user.id, fingerprint, now)) &&
       (await repos.messages.hasOtherBrowsers(user.id, fingerprint))
@@ -238,9 +241,21 @@ export function createLoginService(deps: {
         // Take the challenge's try first: the conditional UPDATE also row-locks it on PostgreSQL.
         const attempt = await repos.sessions.reserveChallengeAttempt(idHash, CHALLENGE_MAX_ATTEMPTS, now);
         if (!attempt) return { kind: 'expired' as const };
-        const found = await repos.mfaDevices.findActiveWithUser(attempt.user_id);
+        const fingerprint = browserFingerprint(meta);
+        const found = await repos.mfaDevices.findActiveWithUser(attempt.user_id, fingerprint);
         if (!found || found.disabled_at !== null) return { kind: 'expired' as const };
-        const { account_id, kind, email, username, display_name, disabled_at, ...device } = found;
+        const {
+          account_id,
+          kind,
+          email,
+          username,
+          display_name,
+          disabled_at,
+          open_ticket_id,
+          browser_known,
+          other_browser,
+          ...device
+        } = found;
         const user = { id: found.user_id, account_id, kind, email, username, display_name, disabled_at } as UsersTable;
         // The second factor: the dynamic code, or a recovery code in its place (one budget for both).
         let recoveryCodesLeft: number | undefined;
@@ -270,7 +285,7 @@ export function createLoginService(deps: {
         await repos.sessions.consumeChallenge(idHash, now);
         // The dynamic code proves the device is not lost: an open lost-device ticket is cancelled
         // (Apple: using the device during the wait cancels account recovery). A recovery code does not.
-        if (recoveryCodesLeft === undefined)
+        if (recoveryCodesLeft === undefined && open_ticket_id !== null)
           await deps.recoveryEffects.cancelOpen(repos, user, 'owner_activity', meta, now);
         const session = await issueSession(repos, user.id, {
           restricted: false,
@@ -281,7 +296,18 @@ export function createLoginService(deps: {
         });
         const factors = recoveryCodesLeft === undefined ? 'password+totp' : 'password+recovery_code';
         await loginSucceeded(repos, user, meta, { factors }, now);
-        await noticeBrowser(repos, user, meta, now);
+        // Known from the read above, so the insert needs no answer (decision 020).
+        if (!browser_known) {
+          await repos.messages.rememberNewBrowser(user.id, fingerprint, now);
+          if (other_browser)
+            await deps.notify(
+              repos,
+              recipientOf(user),
+              { kind: 'login.new_browser', userAgent: meta.userAgent },
+              meta,
+              now,
+            );
+        }
         return { kind: 'ok' as const, session, user, recoveryCodesLeft };
       });
       switch (outcome.kind) {
