@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { preparedQuery, type QueryTarget } from '../prepared.js';
 import type { MfaDevicesTable, UsersTable } from '../schema.js';
 import { OPEN_TICKET_STATES } from './recovery.repository.js';
+import { reserveChallengeAttempt } from './sessions.repository.js';
 
 // Values compared with a partial index's condition (mfa_devices.status = 'active', users.kind =
 // 'root') are SQL literals, never bound parameters: SQLite re-prepares a statement whenever a
@@ -16,20 +17,19 @@ const findActive = preparedQuery<{ userId: string }, MfaDevicesTable>((db, slot)
     .where('user_id', '=', slot('userId'))
     .where('status', '=', sql.lit('active')),
 );
+export type DeviceWithUser = MfaDevicesTable &
+  Pick<UsersTable, 'account_id' | 'kind' | 'email' | 'username' | 'display_name' | 'disabled_at'> & {
+    open_ticket_id: string | null;
+    /** Whether this browser (user-agent fingerprint) logged in before, and whether any other did. */
+    browser_known: boolean | number;
+    other_browser: boolean | number;
+  };
+
 /**
  * The device and its user for the dynamic-code step, and whether the account has an open
  * lost-device ticket (which a correct code cancels): one round trip instead of two.
  */
-const findActiveWithUser = preparedQuery<
-  { userId: string; fingerprint: string },
-  MfaDevicesTable &
-    Pick<UsersTable, 'account_id' | 'kind' | 'email' | 'username' | 'display_name' | 'disabled_at'> & {
-      open_ticket_id: string | null;
-      /** Whether this browser (user-agent fingerprint) logged in before, and whether any other did. */
-      browser_known: boolean | number;
-      other_browser: boolean | number;
-    }
->((db, slot) =>
+const findActiveWithUser = preparedQuery<{ userId: string; fingerprint: string }, DeviceWithUser>((db, slot) =>
   db
     .selectFrom('mfa_devices')
     .innerJoin('users', 'users.id', 'mfa_devices.user_id')
@@ -80,6 +80,60 @@ const findActiveWithUser = preparedQuery<
     .where('mfa_devices.user_id', '=', slot('userId'))
     .where('mfa_devices.status', '=', sql.lit('active')),
 );
+/** The columns of a DeviceWithUser row (all null when the user has no active device). */
+const DEVICE_WITH_USER_COLUMNS: (keyof DeviceWithUser)[] = [
+  'id',
+  'user_id',
+  'status',
+  'secret_sealed',
+  'key_id',
+  'created_at',
+  'expires_at',
+  'bound_at',
+  'removed_at',
+  'last_used_step',
+  'drift_steps',
+  'bound_ip',
+  'bound_user_agent',
+  'account_id',
+  'kind',
+  'email',
+  'username',
+  'display_name',
+  'disabled_at',
+  'open_ticket_id',
+  'browser_known',
+  'other_browser',
+];
+
+type ChallengeParams = { idHash: string; maxAttempts: number; now: number; fingerprint: string };
+type ChallengeAndDevice = { challenge_attempts: number; challenge_user_id: string } & (
+  DeviceWithUser | { [K in keyof DeviceWithUser]: null }
+);
+
+/**
+ * PostgreSQL: the challenge's try and the read above in one statement (decision 020) — the
+ * conditional UPDATE still takes the try atomically (and row-locks the challenge), the rest reads
+ * through its RETURNING. Without a device the device columns are null.
+ */
+const reserveChallengeAndFind = preparedQuery<ChallengeParams, ChallengeAndDevice>((db, slot) => ({
+  compile: () =>
+    sql<ChallengeAndDevice>`with c as (
+  update login_challenges set attempts = attempts + 1
+  where id_hash = ${slot('idHash')} and attempts < ${slot('maxAttempts')} and consumed_at is null and expires_at > ${slot('now')}
+  returning attempts, user_id
+)
+select c.attempts as challenge_attempts, c.user_id as challenge_user_id, d.*,
+  u.account_id, u.kind, u.email, u.username, u.display_name, u.disabled_at,
+  (select t.id from recovery_tickets t where t.account_id = u.account_id
+    and t.status in ('submitted', 'awaiting_second_approval', 'cooling_off') limit 1) as open_ticket_id,
+  exists (select 1 from known_browsers b where b.user_id = c.user_id and b.fingerprint = ${slot('fingerprint')}) as browser_known,
+  exists (select 1 from known_browsers b where b.user_id = c.user_id and b.fingerprint <> ${slot('fingerprint')}) as other_browser
+from c
+left join mfa_devices d on d.user_id = c.user_id and d.status = 'active'
+left join users u on u.id = c.user_id`.compile(db),
+}));
+
 const consumeStep = preparedQuery<{ id: string; step: number; driftSteps: number }, unknown>((db, slot) =>
   db
     .updateTable('mfa_devices')
@@ -104,6 +158,25 @@ export function createMfaDevicesRepository(target: QueryTarget) {
     /** The dynamic-code step's one read: device, user, open ticket, and what is known of this browser. */
     findActiveWithUser: (userId: string, fingerprint: string) =>
       findActiveWithUser.first(target, { userId, fingerprint }),
+    /**
+     * The dynamic-code step's start: takes one of the challenge's tries, then reads the device,
+     * its user, the open ticket and the browser flags. Undefined = no try left (used, expired or out
+     * of tries); a null `id` = no active device. One statement on PostgreSQL, two on SQLite (which
+     * has no data-modifying CTE and no round trips to save).
+     */
+    async reserveChallengeAndFind(params: ChallengeParams): Promise<ChallengeAndDevice | undefined> {
+      if (target.kind === 'postgres') return reserveChallengeAndFind.first(target, params);
+      const attempt = await reserveChallengeAttempt.first(target, params);
+      if (!attempt) return undefined;
+      const found = await findActiveWithUser.first(target, {
+        userId: attempt.user_id,
+        fingerprint: params.fingerprint,
+      });
+      const device =
+        found ??
+        (Object.fromEntries(DEVICE_WITH_USER_COLUMNS.map((c) => [c, null])) as { [K in keyof DeviceWithUser]: null });
+      return { challenge_attempts: attempt.attempts, challenge_user_id: attempt.user_id, ...device };
+    },
     findPending: (id: string, userId: string) =>
       target.db
         .selectFrom('mfa_devices')

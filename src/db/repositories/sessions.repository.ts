@@ -51,7 +51,7 @@ const touch = preparedQuery<{ id: string; now: number; idleExpiresAt: number }, 
     .where('ended_at', 'is', null),
 );
 /** Take one of the challenge's tries atomically; no row = no tries left, used, or expired. */
-const reserveChallengeAttempt = preparedQuery<
+export const reserveChallengeAttempt = preparedQuery<
   { idHash: string; maxAttempts: number; now: number },
   Pick<LoginChallengesTable, 'attempts' | 'user_id'>
 >((db, slot) =>

@@ -238,12 +238,16 @@ export function createLoginService(deps: {
       const now = clock();
       const idHash = sha256Hex(input.challengeId);
       const outcome = await store.transaction(async (repos) => {
-        // Take the challenge's try first: the conditional UPDATE also row-locks it on PostgreSQL.
-        const attempt = await repos.sessions.reserveChallengeAttempt(idHash, CHALLENGE_MAX_ATTEMPTS, now);
-        if (!attempt) return { kind: 'expired' as const };
+        // Take the challenge's try first: the conditional UPDATE also row-locks it on PostgreSQL. The
+        // same statement reads the device, its user, an open ticket and this browser (decision 020).
         const fingerprint = browserFingerprint(meta);
-        const found = await repos.mfaDevices.findActiveWithUser(attempt.user_id, fingerprint);
-        if (!found || found.disabled_at !== null) return { kind: 'expired' as const };
+        const found = await repos.mfaDevices.reserveChallengeAndFind({
+          idHash,
+          maxAttempts: CHALLENGE_MAX_ATTEMPTS,
+          now,
+          fingerprint,
+        });
+        if (!found || found.id === null || found.disabled_at !== null) return { kind: 'expired' as const };
         const {
           account_id,
           kind,
@@ -254,6 +258,8 @@ export function createLoginService(deps: {
           open_ticket_id,
           browser_known,
           other_browser,
+          challenge_attempts: _attempts,
+          challenge_user_id: _userId,
           ...device
         } = found;
         const user = { id: found.user_id, account_id, kind, email, username, display_name, disabled_at } as UsersTable;
