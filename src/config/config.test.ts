@@ -2,7 +2,7 @@ import { mkdtempSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, defaultPoolSize } from './config.js';
 
 const dir = () => mkdtempSync(path.join(tmpdir(), 'twofold-config-'));
 
@@ -35,7 +35,7 @@ describe('loadConfig', () => {
       connectTimeoutMs: 3000,
       statementTimeoutMs: 5000,
       keepAliveDelayMs: 10_000,
-      poolSize: 10,
+      poolSize: defaultPoolSize(),
     });
     expect(config.shutdownTimeoutMs).toBe(10_000);
   });
@@ -44,6 +44,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ TWOFOLD_DATA_DIR: dir() }).dev).toBe(false);
     expect(loadConfig({ TWOFOLD_DATA_DIR: dir(), TWOFOLD_DATABASE_URL: 'postgres://u@db/x' }).dev).toBe(false);
     expect(loadConfig({ TWOFOLD_DATA_DIR: dir(), TWOFOLD_DEV: '1' }).dev).toBe(true);
+  });
+
+  it('sizes the PostgreSQL pool to the cores: 2 × cores + 2, at least 4', () => {
+    expect(defaultPoolSize(1)).toBe(4);
+    expect(defaultPoolSize(2)).toBe(6);
+    expect(defaultPoolSize(8)).toBe(18);
   });
 
   it('reads the recovery cooling-off period in seconds or with a unit (72 hours by default)', () => {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { availableParallelism } from 'node:os';
 
 /** Everything twofold reads from its environment, parsed once, validated, frozen. */
 export interface Config {
@@ -72,6 +73,11 @@ function duration(env: Env, name: string, fallback: number, min: number, max: nu
   const value = Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max} seconds`);
   return value;
+}
+
+/** PostgreSQL connections per instance unless TWOFOLD_DB_POOL_SIZE says otherwise: 2 × cores + 2, at least 4. */
+export function defaultPoolSize(cores = availableParallelism()): number {
+  return Math.max(4, 2 * cores + 2);
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -249,7 +255,9 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
       connectTimeoutMs: integer(env, 'TWOFOLD_DB_CONNECT_TIMEOUT_MS', 3000, 100, 600_000),
       statementTimeoutMs: integer(env, 'TWOFOLD_DB_STATEMENT_TIMEOUT_MS', 5000, 100, 3_600_000),
       keepAliveDelayMs: integer(env, 'TWOFOLD_DB_KEEPALIVE_MS', 10_000, 1000, 3_600_000),
-      poolSize: integer(env, 'TWOFOLD_DB_POOL_SIZE', 10, 1, 1000),
+      // Twice the cores plus two (the PostgreSQL wiki's rule of thumb): on 2 cores shared with the
+      // database, 6 connections verified 10–20 % more codes per second than 10 (decision 020).
+      poolSize: integer(env, 'TWOFOLD_DB_POOL_SIZE', defaultPoolSize(), 1, 1000),
     },
     shutdownTimeoutMs: integer(env, 'TWOFOLD_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     // SMS pumping: one address asking codes for many accounts, or many addresses at once.
