@@ -125,7 +125,8 @@ describe.skipIf(!available && !required)('lost-device recovery in the console', 
 
     // Operator 1 verifies the record.
     const op1 = await operatorTab(`op1.${Date.now()}@example.com`);
-    await op1.goto(`${base}/support`);
+    await op1.goto(`${base}/support?records=pending`);
+    expect(await op1.textContent('[data-testid=support-real-names]')).toContain(email);
     await op1.click('[data-testid=verify-real-name]');
     await op1.waitForURL(/notice=reviewed/);
 

@@ -11,6 +11,8 @@
  * waiting ones then go to the server as one statement of data-modifying CTEs (PostgreSQL runs each
  * to completion). Every later statement, COMMIT included, is sent only after them, so nothing ever
  * reads around a waiting write; a failure among them fails that next statement, and the transaction.
+ * The waiting writes of one batch run in no defined order, so a write whose row locks must follow
+ * the lock order (throttle rows: address before login, decision 015) must not be deferrable.
  */
 const names = new Map<string, string>();
 const deferrable = new Set<string>();

@@ -134,6 +134,33 @@ left join mfa_devices d on d.user_id = c.user_id and d.status = 'active'
 left join users u on u.id = c.user_id`.compile(db),
 }));
 
+/**
+ * The password step's read: the active device (null columns without one) and a lost-device ticket
+ * of this user whose cooling-off period is over, in one round trip (decision 020).
+ */
+const findActiveWithDueTicket = preparedQuery<
+  { userId: string; now: number },
+  { [K in keyof MfaDevicesTable]: MfaDevicesTable[K] | null } & { due_ticket_id: string | null }
+>((db, slot) =>
+  db
+    .selectFrom('users')
+    .leftJoin('mfa_devices', (join) =>
+      join.onRef('mfa_devices.user_id', '=', 'users.id').on('mfa_devices.status', '=', sql.lit('active')),
+    )
+    .selectAll('mfa_devices')
+    .select((eb) =>
+      eb
+        .selectFrom('recovery_tickets')
+        .select('recovery_tickets.id')
+        .whereRef('recovery_tickets.user_id', '=', 'users.id')
+        .where('recovery_tickets.status', '=', sql.lit('cooling_off'))
+        .where('recovery_tickets.effective_at', '<=', slot('now'))
+        .limit(sql.lit(1))
+        .as('due_ticket_id'),
+    )
+    .where('users.id', '=', slot('userId')),
+);
+
 const consumeStep = preparedQuery<{ id: string; step: number; driftSteps: number }, unknown>((db, slot) =>
   db
     .updateTable('mfa_devices')
@@ -154,6 +181,15 @@ export function createMfaDevicesRepository(target: QueryTarget) {
         .where('status', '=', sql.lit('pending'))
         .execute(),
     findActive: (userId: string) => findActive.first(target, { userId }),
+    /** The password step: the active device, or undefined, and a due lost-device ticket's id. */
+    async findActiveWithDueTicket(userId: string, now: number) {
+      const row = await findActiveWithDueTicket.first(target, { userId, now });
+      const { due_ticket_id: dueTicketId, ...device } = row ?? { due_ticket_id: null, id: null };
+      return {
+        device: device.id === null ? undefined : (device as MfaDevicesTable),
+        dueTicketId: dueTicketId ?? null,
+      };
+    },
     /** The active device and the user it belongs to, in one query (the login hot path). */
     /** The dynamic-code step's one read: device, user, open ticket, and what is known of this browser. */
     findActiveWithUser: (userId: string, fingerprint: string) =>

@@ -6,23 +6,10 @@ import type {
   RecoveryTicketStatus,
   RecoveryTicketsTable,
 } from '../schema.js';
-import { sql } from 'kysely';
-import { preparedQuery } from '../prepared.js';
 import { PURGE_BATCH } from './housekeeping.repository.js';
 
 /** The states in which a ticket can still change: at most one per account (partial unique index). */
 export const OPEN_TICKET_STATES = ['submitted', 'awaiting_second_approval', 'cooling_off'] as const;
-
-/** On every password login of a primary account: prepared once (decision 011). */
-const dueTicketFor = preparedQuery<{ userId: string; now: number }, { id: string; user_id: string }>((db, slot) =>
-  db
-    .selectFrom('recovery_tickets')
-    .select(['id', 'user_id'])
-    .where('user_id', '=', slot('userId'))
-    .where('status', '=', sql.lit('cooling_off'))
-    .where('effective_at', '<=', slot('now'))
-    .limit(sql.lit(1)),
-);
 
 /** Real-name records, recovery tickets, their approvals and evidence files (issue 13). */
 export function createRecoveryRepository(target: QueryTarget) {
@@ -95,7 +82,6 @@ export function createRecoveryRepository(target: QueryTarget) {
         .orderBy('effective_at')
         .limit(limit)
         .execute(),
-    dueTicketFor: (userId: string, now: number) => dueTicketFor.first(target, { userId, now }),
 
     insertApproval: (row: RecoveryApprovalsTable) => db().insertInto('recovery_approvals').values(row).execute(),
     listApprovals: (ticketIds: string[]) =>

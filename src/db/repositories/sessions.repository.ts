@@ -4,7 +4,8 @@ import type { LoginChallengesTable, SessionsTable } from '../schema.js';
 // The login and MFA-verify paths, and every authenticated request: prepared once (decision 011).
 // A new session's row: may wait for the transaction's next statement on PostgreSQL (decision 020).
 const insertSession = preparedInsert('sessions', undefined, { deferrable: true });
-const insertChallenge = preparedInsert('login_challenges');
+// A new pending login's row: its answer is not read, so on PostgreSQL it may wait (decision 020).
+const insertChallenge = preparedInsert('login_challenges', undefined, { deferrable: true });
 const findWithUser = preparedQuery<
   { id: string },
   Pick<

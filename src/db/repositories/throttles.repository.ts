@@ -95,6 +95,21 @@ const resetThrottle = preparedQuery<{ key: string }, unknown>(
   { deferrable: true },
 );
 
+/**
+ * A refund on success. Not deferrable although nobody reads its answer: it must lock the address's
+ * row before the login's row is reset (decision 015), and a batch of waiting writes runs in no
+ * defined order — as a waiting write it deadlocked concurrent logins of one account.
+ */
+const refundThrottle = preparedQuery<{ key: string; threshold: number }, unknown>((db, slot) =>
+  db
+    .updateTable('throttles')
+    .set({
+      failures: sql<number>`case when failures > 0 then failures - 1 else 0 end`,
+      locked_until: sql<number>`case when failures - 1 < ${slot('threshold')} then 0 else locked_until end`,
+    })
+    .where('key', '=', slot('key')),
+);
+
 export function createThrottlesRepository(target: QueryTarget) {
   return {
     get: (key: string) => getThrottle.first(target, { key }),
@@ -105,15 +120,7 @@ export function createThrottlesRepository(target: QueryTarget) {
     },
     reset: (key: string) => resetThrottle.run(target, { key }),
     /** Give back an attempt that turned out to succeed, without forgiving earlier failures (per-IP keys). */
-    refund: (key: string, policy: ThrottlePolicy) =>
-      target.db
-        .updateTable('throttles')
-        .set({
-          failures: sql<number>`case when failures > 0 then failures - 1 else 0 end`,
-          locked_until: sql<number>`case when failures - 1 < ${policy.threshold} then 0 else locked_until end`,
-        })
-        .where('key', '=', key)
-        .execute(),
+    refund: (key: string, policy: ThrottlePolicy) => refundThrottle.run(target, { key, threshold: policy.threshold }),
     unlock: (key: string) => target.db.deleteFrom('throttles').where('key', '=', key).execute(),
   };
 }

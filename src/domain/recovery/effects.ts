@@ -176,13 +176,8 @@ export function createRecoveryEffects(deps: {
     sendCancelLinks,
     cancelOpen,
     cancelTicket,
+    /** On the account's own login too, so a ticket whose period is over takes effect before anything else. */
     applyIfDue,
-    /** On the account's own login: a ticket whose period is over takes effect before anything else. */
-    async applyDueFor(repos: Repositories, user: Pick<UsersTable, 'id' | 'kind'>, now: number): Promise<boolean> {
-      if (user.kind !== 'root') return false;
-      const due = await repos.recovery.dueTicketFor(user.id, now);
-      return due ? applyIfDue(repos, due.id, now) : false;
-    },
   };
 }
 export type RecoveryEffects = ReturnType<typeof createRecoveryEffects>;

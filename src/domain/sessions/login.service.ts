@@ -42,7 +42,7 @@ export function createLoginService(deps: {
   notify: Notifier;
   recoveryCodes: Pick<RecoveryCodesService, 'spend'>;
   sessions: Pick<SessionsService, 'issueSession'>;
-  recoveryEffects: Pick<RecoveryEffects, 'applyDueFor' | 'cancelOpen'>;
+  recoveryEffects: Pick<RecoveryEffects, 'applyIfDue' | 'cancelOpen'>;
 }) {
   const { store, clock, random, audit } = deps;
   const { issueSession } = deps.sessions;
@@ -153,10 +153,19 @@ export function createLoginService(deps: {
     return store.transaction(async (repos) => {
       if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
       await repos.throttles.reset(passwordKey);
-      // A lost-device ticket whose cooling-off period is over takes effect now, even if the
-      // scheduler has not run yet (issue 13): the device goes and this login must bind a new one.
-      if (await deps.recoveryEffects.applyDueFor(repos, user, at)) user = { ...user, mfa_required: 1 };
-      const device = await repos.mfaDevices.findActive(user.id);
+      // One read (decision 020): the device, and a lost-device ticket whose cooling-off period is
+      // over — which takes effect now, even if the scheduler has not run yet (issue 13): the device
+      // goes and this login must bind a new one.
+      const found = await repos.mfaDevices.findActiveWithDueTicket(user.id, at);
+      let device = found.device;
+      if (
+        user.kind === 'root' &&
+        found.dueTicketId !== null &&
+        (await deps.recoveryEffects.applyIfDue(repos, found.dueTicketId, at))
+      ) {
+        user = { ...user, mfa_required: 1 };
+        device = undefined;
+      }
       if (device) {
         // Only a challenge id: no session, no cookie, nothing that opens the account (better-auth #19).
         const challengeId = newSecret(random);

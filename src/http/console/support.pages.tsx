@@ -38,6 +38,7 @@ export function SupportPage(props: {
   frame: PageFrame;
   message: Message;
   status: string | null;
+  records: string | null;
   tickets: TicketRow[];
   realNames: RealNameRow[];
 }) {
@@ -105,6 +106,20 @@ export function SupportPage(props: {
       </section>
       <section class="card">
         <h2>{t.support.realNames}</h2>
+        <nav class="filters" aria-label={t.support.filter}>
+          <a class={`chip ${props.records === null ? 'chip-active' : ''}`} href="/support">
+            {t.support.all}
+          </a>
+          {(['pending', 'verified', 'rejected'] as const).map((state) => (
+            <a
+              key={state}
+              class={`chip ${props.records === state ? 'chip-active' : ''}`}
+              href={`/support?records=${state}`}
+            >
+              {t.realName.states[state]}
+            </a>
+          ))}
+        </nav>
         {props.realNames.length === 0 ? (
           <p class="muted">{t.support.none}</p>
         ) : (

@@ -14,7 +14,7 @@ export function registerSupportPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services } = kit;
   const purpose = t.stepUp.purposes.support;
 
-  app.get<{ Querystring: { status?: string; notice?: string } }>(
+  app.get<{ Querystring: { status?: string; records?: string; notice?: string } }>(
     '/support',
     { schema: { hide: true } },
     async (request, reply) => {
@@ -22,10 +22,11 @@ export function registerSupportPages(app: FastifyInstance, kit: ConsoleKit) {
       const status = (states as readonly string[]).includes(request.query.status ?? '')
         ? (request.query.status as (typeof states)[number])
         : null;
+      const records = (['pending', 'verified', 'rejected'] as const).find((r) => r === request.query.records) ?? null;
       try {
         const [tickets, realNames] = await Promise.all([
           services.support.list(principal, status),
-          services.realNames.list(principal, null),
+          services.realNames.list(principal, records),
         ]);
         return kit.sendPage(
           reply,
@@ -33,6 +34,7 @@ export function registerSupportPages(app: FastifyInstance, kit: ConsoleKit) {
             frame={await kit.frame(request, reply, t.support.title)}
             message={kit.notice(request, t.support.notices)}
             status={status}
+            records={records}
             tickets={tickets}
             realNames={realNames
               .filter((r) => r.status === 'pending')
