@@ -103,6 +103,8 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
     await page.fill('input[name=code1]', referenceTotp(secret, Date.now(), -1));
     await page.fill('input[name=code2]', referenceTotp(secret, Date.now()));
     await page.click('form[action="/account/security/mfa/bind/activate"] button[type=submit]');
+    // The shot waits for the next page: taken mid-navigation, Chromium can refuse it.
+    await page.waitForSelector('[data-testid=recovery-codes-page]');
     await page.screenshot({ path: path.join(shots, '24-recovery-codes.png') });
     await keepRecoveryCodes(page);
     await page.waitForURL(/\/account\/security\?notice=bound/);
