@@ -16,6 +16,7 @@ import { registerMfaRoutes } from './api/mfa.routes.js';
 import { registerAuditRoutes } from './api/audit.routes.js';
 import { registerUserRoutes } from './api/users.routes.js';
 import { registerRecoveryRoutes } from './api/recovery.routes.js';
+import { registerSupportRoutes } from './api/support.routes.js';
 import { registerWorkspaceRoutes } from './api/workspaces.routes.js';
 import { registerDevRoutes } from './api/dev.routes.js';
 import { registerConsole, renderConsoleError } from './console/index.js';
@@ -207,6 +208,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerUserRoutes(api, deps.services);
       registerWorkspaceRoutes(api, deps.services);
       registerRecoveryRoutes(api, deps.services);
+      registerSupportRoutes(api, deps.services);
       if (deps.config.dev) registerDevRoutes(api, deps.services);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },

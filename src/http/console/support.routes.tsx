@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestMeta } from '../plugins/auth.js';
-import { sendEvidence } from '../api/recovery.routes.js';
+import { sendEvidence } from '../api/support.routes.js';
 import type { Services } from '../services.js';
 import type { ConsoleKit } from './kit.js';
 import type { Message } from './layout.js';
