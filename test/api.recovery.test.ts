@@ -461,6 +461,65 @@ describe.each(databaseKinds())('lost-device recovery on %s', (kind) => {
     });
   });
 
+  describe('refusals of the support desk', () => {
+    it('answers unknown records, tickets and files with 404, a second decision with 409, a bad filter with 400', async () => {
+      const noRecord = await call(h.app, 'POST', '/api/v1/support/real-names/no-such-account/verify', {
+        token: opA.token,
+        body: {},
+      });
+      expect(noRecord.status).toBe(404);
+      expect(noRecord.body.error.code).toBe('realname.not_found');
+      const noTicket = await approve(opA.token, 'no-such-ticket');
+      expect(noTicket.status).toBe(404);
+      expect(noTicket.body.error.code).toBe('recovery.not_found');
+      const owner = await verifiedOwner(h, opA);
+      const { ticket } = await openTicket(owner);
+      const noFile = await call(h.app, 'GET', `/api/v1/support/recovery-tickets/${ticket.id}/files/nope`, {
+        token: opA.token,
+      });
+      expect(noFile.status).toBe(404);
+      const reject = (token: string) =>
+        call(h.app, 'POST', `/api/v1/support/recovery-tickets/${ticket.id}/reject`, {
+          token,
+          body: { reason: 'not enough' },
+        });
+      expect((await reject(opA.token)).status).toBe(200);
+      const again = await reject(opB.token);
+      expect(again.status).toBe(409);
+      expect(again.body.error.code).toBe('recovery.not_open');
+      const filter = await call(h.app, 'GET', '/api/v1/support/recovery-tickets?status=bogus', { token: opA.token });
+      expect(filter.status).toBe(400);
+      expect(filter.body.error.code).toBe('validation.failed');
+      // A file in a part not named `evidence` is refused before anything is checked.
+      const { id, code } = await recoveryCode(h, owner.email);
+      const boundary = 'xx';
+      const payload = Buffer.concat([
+        Buffer.from(
+          Object.entries(ticketFields(owner.email, id, code!))
+            .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+            .join(''),
+        ),
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\n\r\n`),
+        JPEG,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      const stray = await postMultipart(h, '/api/v1/recovery-tickets', {
+        payload,
+        contentType: `multipart/form-data; boundary=${boundary}`,
+      });
+      expect(stray.status).toBe(400);
+      expect(stray.body.error.code).toBe('validation.failed');
+      // Not multipart and not JSON: 415 as everywhere in the API.
+      const text = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/recovery-tickets',
+        headers: { 'content-type': 'text/plain' },
+        payload: 'hello',
+      });
+      expect(text.statusCode).toBe(415);
+    });
+  });
+
   describe('cancelling and taking effect', () => {
     async function coolingOff(owner: { email: string }) {
       await fresh();
