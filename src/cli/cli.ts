@@ -45,6 +45,14 @@ async function readSecretLine(prompt: string): Promise<string> {
   return '';
 }
 
+/** A new account's password from standard input, 8 to 256 characters like the API's. */
+async function readNewPassword(): Promise<string> {
+  const password = await readSecretLine('Password (at least 8 characters): ');
+  if (password.length < 8 || password.length > 256)
+    throw new InvalidArgumentError('the password must be 8 to 256 characters');
+  return password;
+}
+
 /** `twofold totp`: the current code for a base32 secret or an otpauth:// URI, like `oathtool --totp -b`. */
 export function totpCommand(input: string, atMs: number): { code: string; secondsLeft: number } {
   const parsed = input.startsWith('otpauth://')
@@ -134,9 +142,7 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
     .option('--display-name <name>', 'name shown in the console')
     .action(async (options: { email: string; displayName?: string }) => {
       configOrExit();
-      const password = await readSecretLine('Password (at least 8 characters): ');
-      if (password.length < 8 || password.length > 256)
-        throw new InvalidArgumentError('the password must be 8 to 256 characters');
+      const password = await readNewPassword();
       await withServices(
         async (services) => {
           const result = await services.accounts.signup(
@@ -190,9 +196,7 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
     .option('--display-name <name>', 'name shown in the console')
     .action(async (options: { email: string; displayName?: string }) => {
       configOrExit();
-      const password = await readSecretLine('Password (at least 8 characters): ');
-      if (password.length < 8 || password.length > 256)
-        throw new InvalidArgumentError('the password must be 8 to 256 characters');
+      const password = await readNewPassword();
       await withServices(async (services) => {
         const result = await services.accounts.createOperator({
           email: options.email,

@@ -191,9 +191,6 @@ export function createMfaDevicesRepository(target: QueryTarget) {
       };
     },
     /** The active device and the user it belongs to, in one query (the login hot path). */
-    /** The dynamic-code step's one read: device, user, open ticket, and what is known of this browser. */
-    findActiveWithUser: (userId: string, fingerprint: string) =>
-      findActiveWithUser.first(target, { userId, fingerprint }),
     /**
      * The dynamic-code step's start: takes one of the challenge's tries, then reads the device,
      * its user, the open ticket and the browser flags. Undefined = no try left (used, expired or out

@@ -149,8 +149,6 @@ export function createSessionsRepository(target: QueryTarget) {
     insertChallenge: (challenge: LoginChallengesTable) => insertChallenge(target, challenge),
     findChallenge: (idHash: string) =>
       target.db.selectFrom('login_challenges').selectAll().where('id_hash', '=', idHash).executeTakeFirst(),
-    reserveChallengeAttempt: (idHash: string, maxAttempts: number, now: number) =>
-      reserveChallengeAttempt.first(target, { idHash, maxAttempts, now }),
     consumeChallenge: async (idHash: string, now: number) =>
       (await consumeChallenge.run(target, { idHash, now })) === 1,
   };

@@ -25,6 +25,26 @@ function Matches(props: { matches: Record<string, boolean | undefined> }) {
   );
 }
 
+/** One filter row: "All" and a chip per state, as links (`/support?<param>=<state>`). */
+function FilterChips(props: { param: string; current: string | null; choices: [string, string][] }) {
+  return (
+    <nav class="filters" aria-label={t.support.filter}>
+      <a class={`chip ${props.current === null ? 'chip-active' : ''}`} href="/support">
+        {t.support.all}
+      </a>
+      {props.choices.map(([state, label]) => (
+        <a
+          key={state}
+          class={`chip ${props.current === state ? 'chip-active' : ''}`}
+          href={`/support?${props.param}=${state}`}
+        >
+          {label}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
 function StateBadge(props: { status: string }) {
   return (
     <span class={`badge badge-${props.status}`}>
@@ -51,20 +71,14 @@ export function SupportPage(props: {
         <div class="page-head">
           <h2>{t.support.tickets}</h2>
         </div>
-        <nav class="filters" aria-label={t.support.filter}>
-          <a class={`chip ${props.status === null ? 'chip-active' : ''}`} href="/support">
-            {t.support.all}
-          </a>
-          {ticketStates.map((state) => (
-            <a
-              key={state}
-              class={`chip ${props.status === state ? 'chip-active' : ''}`}
-              href={`/support?status=${state}`}
-            >
-              {t.recovery.states[state as keyof typeof t.recovery.states].split(':')[0]}
-            </a>
-          ))}
-        </nav>
+        <FilterChips
+          param="status"
+          current={props.status}
+          choices={ticketStates.map((state) => [
+            state,
+            t.recovery.states[state as keyof typeof t.recovery.states].split(':')[0]!,
+          ])}
+        />
         {props.tickets.length === 0 ? (
           <p class="muted">{t.support.none}</p>
         ) : (
@@ -106,20 +120,11 @@ export function SupportPage(props: {
       </section>
       <section class="card">
         <h2>{t.support.realNames}</h2>
-        <nav class="filters" aria-label={t.support.filter}>
-          <a class={`chip ${props.records === null ? 'chip-active' : ''}`} href="/support">
-            {t.support.all}
-          </a>
-          {(['pending', 'verified', 'rejected'] as const).map((state) => (
-            <a
-              key={state}
-              class={`chip ${props.records === state ? 'chip-active' : ''}`}
-              href={`/support?records=${state}`}
-            >
-              {t.realName.states[state]}
-            </a>
-          ))}
-        </nav>
+        <FilterChips
+          param="records"
+          current={props.records}
+          choices={(['pending', 'verified', 'rejected'] as const).map((state) => [state, t.realName.states[state]])}
+        />
         {props.realNames.length === 0 ? (
           <p class="muted">{t.support.none}</p>
         ) : (
