@@ -51,7 +51,8 @@ async function serve(env: Record<string, string | undefined> = {}): Promise<Serv
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
   const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
-    child.on('exit', (code) => {
+    // 'close', not 'exit': it comes after the last of stdout was read, so checks on it see all of it.
+    child.on('close', (code) => {
       running.delete(child);
       resolve({ code, at: Date.now() });
     }),
@@ -110,6 +111,7 @@ describe('twofold serve, as an operator runs it', () => {
       expect((await api.json()).error.code).toBe('request.not_found');
       // Without SMTP and without dev mode the mail stays in the database, and the log says so.
       expect(await waitFor(() => /TWOFOLD_SMTP_URL is not set/.test(plain.stdout()), 2000)).toBe(true);
+      expect(plain.stdout()).not.toMatch(/dev mode/i);
     } finally {
       plain.child.kill('SIGKILL');
       await plain.exited;
@@ -123,7 +125,8 @@ describe('twofold serve, as an operator runs it', () => {
     expect(mail.stdout).toMatch(/(kept|pending)\s+attempts \d+\s+login\.locked\s+to kept@example\.com/);
     const dev = await serve({ TWOFOLD_DEV: '1' });
     try {
-      expect(dev.stdout()).toMatch(/WARNING: dev mode is on/);
+      // Printed before the address, so it is there as soon as the address is.
+      expect(dev.stdout()).toMatch(/WARNING: dev mode is on[^]*serving the console at/);
       expect(await waitFor(() => /DEV MODE/.test(dev.stdout()), 2000)).toBe(true);
       expect((await fetch(`${dev.base}/api/v1/dev/outbox`)).status).toBe(200);
     } finally {

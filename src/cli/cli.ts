@@ -108,6 +108,11 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
         flush,
         closeRuntime: runtime.close,
       });
+      // The warning comes before the address, so whoever reads where it serves has read it first.
+      if (config.dev)
+        console.log(
+          'WARNING: dev mode is on (TWOFOLD_DEV=1): anyone can read every e-mail and SMS code at /dev/outbox. Never in production.',
+        );
       const where = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
       console.log(
         `twofold is serving the console at ${where}/ and the API at ${where}/api/v1 (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`,
@@ -117,10 +122,6 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
         `password hashing: ${process.env.UV_THREADPOOL_SIZE || '4 (libuv default)'} threads (UV_THREADPOOL_SIZE)`,
       );
       console.log('First time? Open /signup in a browser, or run: twofold account create --email you@example.com');
-      if (config.dev)
-        console.log(
-          'WARNING: dev mode is on (TWOFOLD_DEV=1): anyone can read every e-mail and SMS code at /dev/outbox. Never in production.',
-        );
       const stop = (signal: string) => void shutdown(signal).then((status) => process.exit(status));
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
