@@ -623,6 +623,50 @@ describe.each(databaseKinds())('lost-device recovery on %s', (kind) => {
       expect(await h.services.recoveryScheduler.runOnce()).toBe(0);
     });
 
+    it('a day before the effect every address gets one reminder with a cancel link that works; a cancelled ticket gets none', async () => {
+      const owner = await verifiedOwner(h, opA);
+      const { ticket, statusToken } = await coolingOff(owner);
+      const reminders = async () =>
+        (await h.services.outbox(owner.email)).filter((m) => m.kind === 'recovery.reminder');
+      // Two days and more before the effect: nothing yet.
+      h.clock.advance(47 * HOUR);
+      await h.services.recoveryScheduler.runOnce();
+      expect(await reminders()).toHaveLength(0);
+      // Just under 24 h before: one reminder, naming the time; later passes send no second one.
+      h.clock.advance(HOUR + 1000);
+      await h.services.recoveryScheduler.runOnce();
+      await h.services.recoveryScheduler.runOnce();
+      const sent = await reminders();
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.subject).toMatch(/within 24 hours/);
+      const effective = (await call(h.app, 'GET', `/api/v1/recovery-tickets/${ticket.id}`, { token: statusToken })).body
+        .ticket.effectiveAt as string;
+      expect(sent[0]!.text).toContain(effective.slice(0, 16).replace('T', ' '));
+      h.clock.advance(12 * HOUR);
+      await h.services.recoveryScheduler.runOnce();
+      expect(await reminders()).toHaveLength(1);
+      // Its link cancels the ticket, so the period ending changes nothing.
+      const link = (await cancelLink(owner.email, 'recovery.reminder'))!;
+      expect(link.ticket).toBe(ticket.id);
+      const cancelled = await call(h.app, 'POST', `/api/v1/recovery-tickets/${ticket.id}/cancel`, {
+        body: { token: link.token },
+      });
+      expect(cancelled.body.ticket.status).toBe('cancelled');
+      h.clock.advance(13 * HOUR);
+      expect(await h.services.recoveryScheduler.runOnce()).toBe(0);
+
+      // A ticket cancelled before its last day is never reminded.
+      await fresh();
+      const other = await verifiedOwner(h, opA);
+      const second = await coolingOff(other);
+      await call(h.app, 'POST', `/api/v1/recovery-tickets/${second.ticket.id}/cancel`, {
+        body: { token: (await cancelLink(other.email, 'recovery.cooling_off'))!.token },
+      });
+      h.clock.advance(50 * HOUR);
+      await h.services.recoveryScheduler.runOnce();
+      expect((await h.services.outbox(other.email)).some((m) => m.kind === 'recovery.reminder')).toBe(false);
+    });
+
     it('a due ticket takes effect at the next login even before the scheduler runs', async () => {
       const owner = await verifiedOwner(h, opA);
       await coolingOff(owner);

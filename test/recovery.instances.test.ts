@@ -76,6 +76,10 @@ describe.each(databaseKinds())('a recovery ticket across a restart on %s', (kind
     expect(await effectEvents(h, owner.userId)).toEqual(['mfa.unbound', 'recovery.ticket_effective']);
     const login = await call(h.app, 'POST', '/api/v1/sessions', { body: { login: owner.email, password: PASSWORD } });
     expect(login.body.status).toBe('mfa_enrollment_required');
+    // A period of a day or less gets no separate reminder: the approval's mail already named the time.
+    const kinds = (await h.services.outbox(owner.email)).map((m) => m.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['recovery.cooling_off', 'recovery.completed']));
+    expect(kinds).not.toContain('recovery.reminder');
   });
 });
 
@@ -107,6 +111,22 @@ describe.skipIf(!databaseUrl)('a recovery ticket with two instances on one Postg
     await a.close();
     await b.close();
     await dropSchema(schema);
+  });
+
+  it('both schedulers reach the last day together: one reminder', async () => {
+    const { owner } = await coolingOffTicket(a);
+    a.clock.advance(48 * 3600_000 + 1000);
+    b.clock.nowMs = a.clock.nowMs;
+    await Promise.all([a.services.recoveryScheduler.runOnce(), b.services.recoveryScheduler.runOnce()]);
+    await Promise.all([a.services.recoveryScheduler.runOnce(), b.services.recoveryScheduler.runOnce()]);
+    const reminders = (await a.services.outbox(owner.email)).filter((m) => m.kind === 'recovery.reminder');
+    expect(reminders).toHaveLength(1);
+    // Its link, followed on the other instance, cancels the ticket (and keeps the next test's count clean).
+    const link = new URL(/(https?:\/\/\S+\/recovery\/cancel\S+)/.exec(reminders[0]!.text)![1]!);
+    const cancelled = await call(b.app, 'POST', `/api/v1/recovery-tickets/${link.searchParams.get('ticket')}/cancel`, {
+      body: { token: link.searchParams.get('token') },
+    });
+    expect(cancelled.body.ticket.status).toBe('cancelled');
   });
 
   it('both schedulers and a login race at the end of the period: the effect happens exactly once', async () => {

@@ -14,6 +14,7 @@ import * as m0005 from './migrations/0005-protection.js';
 import * as m0006 from './migrations/0006-recovery-codes.js';
 import * as m0007 from './migrations/0007-password-resets.js';
 import * as m0008 from './migrations/0008-recovery.js';
+import * as m0009 from './migrations/0009-recovery-reminder.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -82,6 +83,7 @@ const migrations: Record<string, Migration> = {
   '0006-recovery-codes': m0006,
   '0007-password-resets': m0007,
   '0008-recovery': m0008,
+  '0009-recovery-reminder': m0009,
 };
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };

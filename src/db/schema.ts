@@ -231,6 +231,11 @@ export interface RecoveryTicketsTable {
   updated_at: number;
   /** Cooling-off only: when the device is removed. */
   effective_at: number | null;
+  /**
+   * When the "24 h before effect" reminder went out; set at the second approval when the whole
+   * period is 24 h or shorter, since that approval's own mail already says when.
+   */
+  reminded_at: number | null;
   closed_at: number | null;
   /** `rejected`: the operator's reason; `cancelled`: link, owner_activity, contact_change. */
   close_reason: string | null;

@@ -63,7 +63,9 @@ export function createRecoveryRepository(target: QueryTarget) {
     async moveTicket(
       id: string,
       from: readonly RecoveryTicketStatus[],
-      change: Partial<Pick<RecoveryTicketsTable, 'status' | 'effective_at' | 'closed_at' | 'close_reason'>> & {
+      change: Partial<
+        Pick<RecoveryTicketsTable, 'status' | 'effective_at' | 'reminded_at' | 'closed_at' | 'close_reason'>
+      > & {
         updated_at: number;
       },
       extra: { dueBy?: number } = {},
@@ -82,6 +84,37 @@ export function createRecoveryRepository(target: QueryTarget) {
         .orderBy('effective_at')
         .limit(limit)
         .execute(),
+
+    /**
+     * Cooling-off tickets that take effect within `leadMs` and have had no reminder yet (the
+     * scheduler's other work list).
+     */
+    ticketsToRemind: (now: number, leadMs: number, limit: number) =>
+      db()
+        .selectFrom('recovery_tickets')
+        .select(['id'])
+        .where('status', '=', 'cooling_off')
+        .where('reminded_at', 'is', null)
+        .where('effective_at', '<=', now + leadMs)
+        .where('effective_at', '>', now)
+        .orderBy('effective_at')
+        .limit(limit)
+        .execute(),
+    /**
+     * Claims a ticket's reminder: the conditional UPDATE lets exactly one of two instances'
+     * schedulers send it, and a ticket cancelled or applied meanwhile gets none.
+     */
+    claimReminder: (id: string, now: number, leadMs: number): Promise<RecoveryTicketsTable | undefined> =>
+      db()
+        .updateTable('recovery_tickets')
+        .set({ reminded_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'cooling_off')
+        .where('reminded_at', 'is', null)
+        .where('effective_at', '<=', now + leadMs)
+        .where('effective_at', '>', now)
+        .returningAll()
+        .executeTakeFirst(),
 
     insertApproval: (row: RecoveryApprovalsTable) => db().insertInto('recovery_approvals').values(row).execute(),
     listApprovals: (ticketIds: string[]) =>

@@ -15,6 +15,15 @@ const SYSTEM: RequestMeta = { ip: null, userAgent: null };
 export const cancelTokenData = (ticketId: string) => `recovery-cancel:${ticketId}`;
 
 /**
+ * Every address on record hears once more this long before the device is removed (research
+ * next-wave §1.3: notify at submission, approval, 24 h before effect, and at effect), so an owner
+ * who missed the approval mail still has a day to cancel.
+ */
+export const REMINDER_LEAD_MS = 24 * 3600_000;
+
+type CancelLinkStage = 'submitted' | 'cooling_off' | 'reminder';
+
+/**
  * What a recovery ticket does to its account, in the caller's transaction: the cancel-link mails,
  * cancelling on the owner's own activity, and the effect once the cooling-off period is over. The
  * login, profile and step-up flows call in here, so this file holds no HTTP or operator logic.
@@ -38,7 +47,7 @@ export function createRecoveryEffects(deps: {
     repos: Repositories,
     user: UsersTable,
     ticket: RecoveryTicketsTable,
-    stage: 'submitted' | 'cooling_off',
+    stage: CancelLinkStage,
     now: number,
   ) {
     const token = deps.secretBox.open(ticket.cancel_token_sealed, cancelTokenData(ticket.id)).toString('utf8');
@@ -46,14 +55,17 @@ export function createRecoveryEffects(deps: {
     const effective = ticket.effective_at
       ? new Date(ticket.effective_at).toISOString().slice(0, 16).replace('T', ' ')
       : '';
-    const subject =
-      stage === 'submitted'
-        ? `${deps.issuer}: a request to unbind MFA was made for your account`
-        : `${deps.issuer}: your virtual MFA device will be removed on ${effective} UTC`;
-    const said =
-      stage === 'submitted'
-        ? 'Someone asked support to remove the virtual MFA device of your account because the phone was lost. Support will review the identity evidence.'
-        : `Two support operators approved the request to remove the virtual MFA device of your account. Unless it is cancelled, the device and your recovery codes will be removed on ${effective} UTC and every session will be signed out.`;
+    const subject = {
+      submitted: `${deps.issuer}: a request to unbind MFA was made for your account`,
+      cooling_off: `${deps.issuer}: your virtual MFA device will be removed on ${effective} UTC`,
+      reminder: `${deps.issuer}: your virtual MFA device will be removed within 24 hours, on ${effective} UTC`,
+    }[stage];
+    const said = {
+      submitted:
+        'Someone asked support to remove the virtual MFA device of your account because the phone was lost. Support will review the identity evidence.',
+      cooling_off: `Two support operators approved the request to remove the virtual MFA device of your account. Unless it is cancelled, the device and your recovery codes will be removed on ${effective} UTC and every session will be signed out.`,
+      reminder: `This is the last reminder: two support operators approved the request to remove the virtual MFA device of your account. Unless it is cancelled, the device and your recovery codes will be removed on ${effective} UTC, in less than 24 hours, and every session will be signed out.`,
+    }[stage];
     const common = {
       userId: user.id,
       accountId: user.account_id,
@@ -172,8 +184,21 @@ export function createRecoveryEffects(deps: {
     return true;
   }
 
+  /**
+   * The "24 h before effect" reminder, sent once: claimReminder's conditional UPDATE makes one
+   * scheduler pass on one instance its sender, and a ticket cancelled meanwhile gets none.
+   */
+  async function remindIfDue(repos: Repositories, ticketId: string, now: number): Promise<boolean> {
+    const ticket = await repos.recovery.claimReminder(ticketId, now, REMINDER_LEAD_MS);
+    if (!ticket) return false;
+    const owner = await repos.users.findUserById(ticket.user_id);
+    if (owner) await sendCancelLinks(repos, owner, ticket, 'reminder', now);
+    return true;
+  }
+
   return {
     sendCancelLinks,
+    remindIfDue,
     cancelOpen,
     cancelTicket,
     /** On the account's own login too, so a ticket whose period is over takes effect before anything else. */
@@ -185,7 +210,8 @@ export type RecoveryEffects = ReturnType<typeof createRecoveryEffects>;
 /**
  * The server's scheduler: at start and then every `intervalMs`, every ticket whose cooling-off
  * period is over takes effect — so no ticket is forgotten across restarts, and with two instances
- * the conditional UPDATE in applyIfDue lets only one of them apply it.
+ * the conditional UPDATE in applyIfDue lets only one of them apply it. The same pass sends the
+ * reminders of tickets that take effect within 24 h (at most 200 a pass; the rest on the next).
  */
 export function createRecoveryScheduler(deps: {
   store: Store;
@@ -207,6 +233,11 @@ export function createRecoveryScheduler(deps: {
       if (due.length < 50) break;
     }
     if (applied > 0) deps.logger.info({ applied }, 'recovery tickets took effect');
+    const now = deps.clock();
+    let reminded = 0;
+    for (const ticket of await deps.store.repos.recovery.ticketsToRemind(now, REMINDER_LEAD_MS, 200))
+      if (await deps.store.transaction((repos) => deps.effects.remindIfDue(repos, ticket.id, now))) reminded += 1;
+    if (reminded > 0) deps.logger.info({ reminded }, 'recovery tickets: 24 h reminders sent');
     return applied;
   }
   const scheduler = {

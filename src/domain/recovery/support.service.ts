@@ -10,7 +10,7 @@ import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { StepUpService } from '../step-up/step-up.service.js';
-import type { RecoveryEffects } from './effects.js';
+import { REMINDER_LEAD_MS, type RecoveryEffects } from './effects.js';
 import type { FactMatches } from './evidence.js';
 import { requireOperator } from './operators.js';
 import { publicRealName } from './real-names.service.js';
@@ -201,6 +201,8 @@ export function createSupportService(deps: {
             ? await repos.recovery.moveTicket(id, ['awaiting_second_approval'], {
                 status: 'cooling_off',
                 effective_at: now + deps.coolingOffSeconds * 1000,
+                // A period of a day or less: this approval's own mail is the reminder.
+                reminded_at: deps.coolingOffSeconds * 1000 <= REMINDER_LEAD_MS ? now : null,
                 updated_at: now,
               })
             : await repos.recovery.moveTicket(id, ['submitted'], {

@@ -256,6 +256,7 @@ export function createRecoveryTicketsService(deps: {
             submitted_at: now,
             updated_at: now,
             effective_at: null,
+            reminded_at: null,
             closed_at: null,
             close_reason: null,
             ip: meta.ip,
