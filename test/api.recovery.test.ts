@@ -387,6 +387,12 @@ describe.each(databaseKinds())('lost-device recovery on %s', (kind) => {
       const events = await auditTypes(owner.userId);
       expect(events.find((e) => e.type === 'recovery.evidence_viewed')?.details).toContain(file.id);
       expect(events.map((e) => e.type)).toContain('recovery.ticket_viewed');
+      // The owner's own log names support as the one who looked; the owner's own events stay "self".
+      const ownLog = await call(h.app, 'GET', '/api/v1/audit-events', { token: owner.token });
+      const viewed = ownLog.body.events.find((e: { type: string }) => e.type === 'recovery.evidence_viewed');
+      expect(viewed).toMatchObject({ actor: 'support', actorId: opA.userId, userId: owner.userId });
+      const submitted = ownLog.body.events.find((e: { type: string }) => e.type === 'recovery.ticket_submitted');
+      expect(submitted.actor).toBe('self');
 
       // Approvals need a fresh step-up.
       h.clock.advance(6 * 60_000);

@@ -353,7 +353,7 @@ describe.each(databaseKinds())('sub-users and delegated MFA on %s', (kind) => {
       const events = await call(h.app, 'GET', `/api/v1/audit-events?userId=${sub.id}&type=mfa.bound`, {
         token: primary.token,
       });
-      expect(events.body.events[0]).toMatchObject({ userId: sub.id, actorId: primary.userId });
+      expect(events.body.events[0]).toMatchObject({ userId: sub.id, actorId: primary.userId, actor: 'account' });
     });
 
     it("binding for a sub-user needs the actor's fresh step-up, and codes from the new device", async () => {

@@ -192,6 +192,9 @@ describe.skipIf(!available && !required)('lost-device recovery in the console', 
     expect((await mailsTo(email)).map((m) => m.kind)).toContain('recovery.completed');
     await lost.goto(`${base}${statusUrl}`);
     expect(await lost.textContent('[data-testid=ticket-status]')).toContain('Completed');
+    // The owner's audit log says support looked at the ticket: not "an administrator" of the account.
+    await lost.goto(`${base}/audit?type=recovery.ticket_viewed`);
+    expect(await lost.textContent('[data-actor=support]')).toContain('by a support operator');
   }, 120_000);
 
   it('the recovery pages and the support desk fit a 390 px phone', async () => {

@@ -40,6 +40,20 @@ export function createUsersRepository(target: QueryTarget) {
         .where('account_id', '=', accountId)
         .where('kind', '=', sql.lit('root'))
         .executeTakeFirst(),
+    /** Which of `ids` belong to `accountId` (the audit log tells its own people from support operators). */
+    idsInAccount: async (accountId: string, ids: string[]): Promise<Set<string>> =>
+      ids.length === 0
+        ? new Set()
+        : new Set(
+            (
+              await target.db
+                .selectFrom('users')
+                .select('id')
+                .where('account_id', '=', accountId)
+                .where('id', 'in', ids)
+                .execute()
+            ).map((row) => row.id),
+          ),
     findAccountByAlias: (alias: string) => findAccountByAlias.first(target, { alias }),
     findSubByUsername: (accountId: string, username: string) =>
       findSubByUsername.first(target, { accountId, username }),

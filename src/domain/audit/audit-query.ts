@@ -15,11 +15,19 @@ export function createAuditQuery(deps: { store: Store }) {
       limit: filter.limit,
       before: filter.before,
     });
+    // Who acted: the user itself, someone of this account (its primary account resetting a
+    // sub-user), or someone outside it — only support operators act on another account (issue 13),
+    // so the owner can tell "support viewed my evidence" from a colleague's action.
+    const others = [
+      ...new Set(rows.filter((r) => r.actor_id && r.actor_id !== r.user_id).map((r) => r.actor_id as string)),
+    ];
+    const ours = await deps.store.repos.users.idsInAccount(principal.accountId, others);
     return rows.map((row) => ({
       id: row.id,
       type: row.type,
       userId: row.user_id,
       actorId: row.actor_id,
+      actor: actorOf(row.actor_id, row.user_id, ours),
       ip: row.ip,
       at: new Date(row.at).toISOString(),
       details: JSON.parse(row.details) as Record<string, unknown>,
@@ -27,3 +35,10 @@ export function createAuditQuery(deps: { store: Store }) {
   };
 }
 export type AuditQuery = ReturnType<typeof createAuditQuery>;
+
+export type AuditActor = 'self' | 'account' | 'support';
+
+function actorOf(actorId: string | null, userId: string | null, ours: Set<string>): AuditActor {
+  if (!actorId || actorId === userId) return 'self';
+  return ours.has(actorId) ? 'account' : 'support';
+}

@@ -33,6 +33,10 @@ export function registerAuditRoutes(app: FastifyInstance, services: Services) {
                 type: Type.String(),
                 userId: Type.Union([Type.String(), Type.Null()]),
                 actorId: Type.Union([Type.String(), Type.Null()]),
+                actor: Type.Union([Type.Literal('self'), Type.Literal('account'), Type.Literal('support')], {
+                  description:
+                    'self: the user; account: someone of this account (its primary account); support: a support operator',
+                }),
                 ip: Type.Union([Type.String(), Type.Null()]),
                 at: Type.String(),
                 details: Type.Record(Type.String(), Type.Unknown()),

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { auditEventTypes, type AuditEventType } from '../../domain/audit/audit.js';
+import type { AuditActor } from '../../domain/audit/audit-query.js';
 import { Layout, TableScroll, Time, type PageFrame } from './layout.js';
 import type { ConsoleKit } from './kit.js';
 import { t } from './messages.js';
@@ -13,6 +14,7 @@ export function AuditPage(props: {
     ip: string | null;
     userId: string | null;
     actorId: string | null;
+    actor: AuditActor;
     details: Record<string, unknown>;
   }[];
   types: string[];
@@ -70,7 +72,11 @@ export function AuditPage(props: {
                   </td>
                   <td>
                     {label(e.type)} <code class="muted small">{e.type}</code>
-                    {e.actorId && e.actorId !== e.userId ? (
+                    {e.actor === 'support' ? (
+                      <span class="muted small" data-actor="support">
+                        {t.audit.by(t.audit.aSupportOperator)}
+                      </span>
+                    ) : e.actor === 'account' && e.actorId ? (
                       <span class="muted small">{t.audit.by(names.get(e.actorId) ?? t.audit.anAdministrator)}</span>
                     ) : null}
                     {typeof e.details.reason === 'string' ? (

@@ -339,6 +339,7 @@ export const en = {
     from: 'From',
     by: (name: string) => ` · by ${name}`,
     anAdministrator: 'an administrator',
+    aSupportOperator: 'a support operator',
     you: (login: string) => `${login} (you)`,
     none: 'No events match.',
     labels: {
