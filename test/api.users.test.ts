@@ -187,6 +187,24 @@ describe.each(databaseKinds())('sub-users and delegated MFA on %s', (kind) => {
       ).toBe(201);
     });
 
+    it("the audit log names a user administrator's changes as the account's, also after the administrator is deleted", async () => {
+      const { primary, admin, plain } = await team();
+      expect(
+        (await call(h.app, 'PATCH', `/api/v1/users/${plain.id}`, { token: admin.token, body: { displayName: 'Bo' } }))
+          .status,
+      ).toBe(200);
+      const updated = async () =>
+        (
+          await call(h.app, 'GET', `/api/v1/audit-events?userId=${plain.id}&type=user.updated`, {
+            token: primary.token,
+          })
+        ).body.events[0];
+      expect(await updated()).toMatchObject({ actorId: admin.id, actor: 'account' });
+      expect((await call(h.app, 'DELETE', `/api/v1/users/${admin.id}`, { token: primary.token })).status).toBe(204);
+      // Gone from the users table, the administrator is still not mistaken for support.
+      expect(await updated()).toMatchObject({ actorId: admin.id, actor: 'account' });
+    });
+
     it("sensitive changes need the actor's fresh step-up; disabling or a new password ends the sub-user's sessions", async () => {
       const { primary, plain } = await team();
       h.clock.advance(301_000);

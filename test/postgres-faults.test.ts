@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PASSWORD,
   call,
   createHarness,
-  createSchema,
-  dropSchema,
+  openInstancePair,
   loginFull,
   passwordStep,
   signupAndLogin,
@@ -134,19 +132,13 @@ describe.skipIf(!databaseUrl)('PostgreSQL faults', () => {
 });
 
 describe.skipIf(!databaseUrl)('two instances on one PostgreSQL database', () => {
-  const schema = `t_${randomBytes(6).toString('hex')}`;
   let a: Harness;
   let b: Harness;
+  let closePair: () => Promise<void>;
   beforeAll(async () => {
-    await createSchema(schema);
-    a = await createHarness('postgres', { postgres: { schema } });
-    b = await createHarness('postgres', { postgres: { schema } });
+    ({ a, b, close: closePair } = await openInstancePair());
   });
-  afterAll(async () => {
-    await a.close();
-    await b.close();
-    await dropSchema(schema);
-  });
+  afterAll(() => closePair());
 
   it('24 overlapping correct logins of one account across both: no deadlock, no 5xx, no 429', async () => {
     const email = uniqueEmail('burst');

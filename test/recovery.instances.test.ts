@@ -1,14 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  PASSWORD,
-  call,
-  createHarness,
-  createSchema,
-  databaseKinds,
-  dropSchema,
-  type Harness,
-} from './helpers/harness.js';
+import { PASSWORD, call, createHarness, openInstancePair, databaseKinds, type Harness } from './helpers/harness.js';
 import { multipart, operator, postMultipart, recoveryCode, ticketFields, verifiedOwner } from './helpers/recovery.js';
 
 const databaseUrl = process.env.TWOFOLD_TEST_DATABASE_URL;
@@ -99,19 +90,13 @@ describe('TWOFOLD_RECOVERY_COOLING_OFF=0', () => {
 });
 
 describe.skipIf(!databaseUrl)('a recovery ticket with two instances on one PostgreSQL database', () => {
-  const schema = `t_${randomBytes(6).toString('hex')}`;
   let a: Harness;
   let b: Harness;
+  let closePair: () => Promise<void>;
   beforeAll(async () => {
-    await createSchema(schema);
-    a = await createHarness('postgres', { postgres: { schema } });
-    b = await createHarness('postgres', { postgres: { schema } });
+    ({ a, b, close: closePair } = await openInstancePair());
   });
-  afterAll(async () => {
-    await a.close();
-    await b.close();
-    await dropSchema(schema);
-  });
+  afterAll(() => closePair());
 
   it('both schedulers reach the last day together: one reminder', async () => {
     const { owner } = await coolingOffTicket(a);

@@ -112,6 +112,23 @@ export async function dropSchema(schema: string) {
   await dropper.end();
 }
 
+/** Two instances (two pools, two schedulers) on one PostgreSQL schema of their own, dropped by `close`. */
+export async function openInstancePair(): Promise<{ a: Harness; b: Harness; close: () => Promise<void> }> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  await createSchema(schema);
+  const a = await createHarness('postgres', { postgres: { schema } });
+  const b = await createHarness('postgres', { postgres: { schema } });
+  return {
+    a,
+    b,
+    close: async () => {
+      await a.close();
+      await b.close();
+      await dropSchema(schema);
+    },
+  };
+}
+
 export async function createHarness(kind: DatabaseKind, options: HarnessOptions = {}): Promise<Harness> {
   const config = { ...baseConfig, ...options.config };
   const clock = new TestClock(Date.now(), options.realClock === true);

@@ -40,20 +40,11 @@ export function createUsersRepository(target: QueryTarget) {
         .where('account_id', '=', accountId)
         .where('kind', '=', sql.lit('root'))
         .executeTakeFirst(),
-    /** Which of `ids` belong to `accountId` (the audit log tells its own people from support operators). */
-    idsInAccount: async (accountId: string, ids: string[]): Promise<Set<string>> =>
+    /** The kind and roles of the users among `ids` that still exist (who acted, in the audit log). */
+    rolesOfUsers: (ids: string[]) =>
       ids.length === 0
-        ? new Set()
-        : new Set(
-            (
-              await target.db
-                .selectFrom('users')
-                .select('id')
-                .where('account_id', '=', accountId)
-                .where('id', 'in', ids)
-                .execute()
-            ).map((row) => row.id),
-          ),
+        ? Promise.resolve([] as Pick<UsersTable, 'id' | 'kind' | 'roles'>[])
+        : target.db.selectFrom('users').select(['id', 'kind', 'roles']).where('id', 'in', ids).execute(),
     findAccountByAlias: (alias: string) => findAccountByAlias.first(target, { alias }),
     findSubByUsername: (accountId: string, username: string) =>
       findSubByUsername.first(target, { accountId, username }),

@@ -1,5 +1,6 @@
 import type { Store } from '../../db/repositories/index.js';
 import type { Principal } from '../sessions/principal.js';
+import { isOperator } from '../users/user-views.js';
 
 /** GET /audit-events: the primary account sees its whole account; a sub-user sees only itself. */
 export function createAuditQuery(deps: { store: Store }) {
@@ -15,19 +16,21 @@ export function createAuditQuery(deps: { store: Store }) {
       limit: filter.limit,
       before: filter.before,
     });
-    // Who acted: the user itself, someone of this account (its primary account resetting a
-    // sub-user), or someone outside it — only support operators act on another account (issue 13),
-    // so the owner can tell "support viewed my evidence" from a colleague's action.
+    // Who acted: the user itself, a support operator (issue 13: they view tickets and evidence of
+    // other accounts), or otherwise someone of this account — its primary account or a user
+    // administrator, also one deleted since. Support is identified by its role, never by absence.
     const others = [
       ...new Set(rows.filter((r) => r.actor_id && r.actor_id !== r.user_id).map((r) => r.actor_id as string)),
     ];
-    const ours = await deps.store.repos.users.idsInAccount(principal.accountId, others);
+    const operators = new Set(
+      (await deps.store.repos.users.rolesOfUsers(others)).filter((u) => isOperator(u)).map((u) => u.id),
+    );
     return rows.map((row) => ({
       id: row.id,
       type: row.type,
       userId: row.user_id,
       actorId: row.actor_id,
-      actor: actorOf(row.actor_id, row.user_id, ours),
+      actor: actorOf(row.actor_id, row.user_id, operators),
       ip: row.ip,
       at: new Date(row.at).toISOString(),
       details: JSON.parse(row.details) as Record<string, unknown>,
@@ -38,7 +41,7 @@ export type AuditQuery = ReturnType<typeof createAuditQuery>;
 
 export type AuditActor = 'self' | 'account' | 'support';
 
-function actorOf(actorId: string | null, userId: string | null, ours: Set<string>): AuditActor {
+function actorOf(actorId: string | null, userId: string | null, operators: Set<string>): AuditActor {
   if (!actorId || actorId === userId) return 'self';
-  return ours.has(actorId) ? 'account' : 'support';
+  return operators.has(actorId) ? 'support' : 'account';
 }
