@@ -361,17 +361,47 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
         expect(res.headers['strict-transport-security'], url).toBeUndefined();
         // A plain http:// deployment must not have its own CSS and forms rewritten to https://.
         expect(res.headers['content-security-policy'], url).not.toContain('upgrade-insecure-requests');
+        // No font from anywhere but here (helmet's default allowed any https: host and data:).
+        expect(res.headers['content-security-policy'], url).toContain("font-src 'self';");
       }
       const https = await createHarness(kind, {
         config: { publicUrl: 'https://mfa.example.com', secureCookies: true },
       });
+      const subdomains = await createHarness(kind, {
+        config: { publicUrl: 'https://mfa.example.com', secureCookies: true, hstsIncludeSubDomains: true },
+      });
       try {
         const secure = await https.app.inject({ method: 'GET', url: '/login' });
-        expect(secure.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+        expect(secure.headers['strict-transport-security']).toBe('max-age=31536000');
         expect(secure.headers['content-security-policy']).toContain('upgrade-insecure-requests');
+        // includeSubDomains only when TWOFOLD_HSTS_INCLUDE_SUBDOMAINS turns it on.
+        const wide = await subdomains.app.inject({ method: 'GET', url: '/login' });
+        expect(wide.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
       } finally {
         await https.close();
+        await subdomains.close();
       }
+    });
+
+    it('no cache keeps a login answer: POST /sessions and /sessions/mfa, their refusals and every API answer are no-store', async () => {
+      const user = await userWithDevice(h);
+      const step = await call(h.app, 'POST', '/api/v1/sessions', { body: { login: user.email, password: PASSWORD } });
+      expect(step.status).toBe(200);
+      expect(step.headers['cache-control']).toBe('no-store');
+      h.clock.nextStep();
+      const done = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+        body: { challengeId: step.body.challenge.id, code: referenceTotp(user.secret, h.clock.now()) },
+      });
+      expect(done.status).toBe(201);
+      expect(done.headers['cache-control']).toBe('no-store');
+      const refused = await call(h.app, 'POST', '/api/v1/sessions', {
+        body: { login: user.email, password: 'wrong!!!' },
+      });
+      expect(refused.status).toBe(401);
+      expect(refused.headers['cache-control']).toBe('no-store');
+      expect(
+        (await call(h.app, 'GET', '/api/v1/me', { token: done.body.session.token })).headers['cache-control'],
+      ).toBe('no-store');
     });
   });
 });

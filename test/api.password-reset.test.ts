@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { referenceTotp } from './helpers/rfc6238.js';
 import {
   PASSWORD,
   call,
+  countingHasher,
   createHarness,
   createSubUser,
   databaseKinds,
@@ -106,5 +108,178 @@ describe.each(databaseKinds())('password reset on %s', (kind) => {
       last = res.statusCode;
     }
     expect(last).toBe(429);
+  });
+
+  const tokenOf = (link: string | null) => new URL(link!).searchParams.get('token')!;
+  // Every injected request comes from 127.0.0.1, which may ask for 10 links an hour.
+  beforeEach(() => h.clock.advance(3_600_000));
+
+  it('using one link, or changing the password, voids every other outstanding link of the user', async () => {
+    const user = await signupAndLogin(h);
+    await request(user.email);
+    const first = tokenOf(await linkFor(user.email));
+    h.clock.advance(61_000); // one mail a minute to an address
+    await request(user.email);
+    const second = tokenOf(await linkFor(user.email));
+    expect(second).not.toBe(first);
+    expect((await complete(second, 'the second link wins')).status).toBe(204);
+    const stale = await complete(first, 'the first link lost');
+    expect(stale.status).toBe(410);
+    expect(stale.body.error.code).toBe('password_reset.expired');
+
+    // A password changed in the profile voids a link mailed before.
+    const fresh = await call(h.app, 'POST', '/api/v1/sessions', {
+      body: { login: user.email, password: 'the second link wins' },
+    });
+    h.clock.advance(61_000);
+    await request(user.email);
+    const pending = tokenOf(await linkFor(user.email));
+    const changed = await call(h.app, 'PATCH', '/api/v1/me', {
+      token: fresh.body.session.token,
+      body: { password: 'changed in the profile', currentPassword: 'the second link wins' },
+    });
+    expect(changed.status).toBe(200);
+    expect((await complete(pending, 'a link from before the change')).status).toBe(410);
+  });
+
+  it('a reset or a password change ends the pending logins: the old password cannot finish with a code', async () => {
+    const user = await userWithDevice(h);
+    // Started with the old password, then the owner resets it.
+    const challenge = await passwordStep(h, user.email);
+    await request(user.email);
+    expect((await complete(tokenOf(await linkFor(user.email)), 'reset while a login waits')).status).toBe(204);
+    h.clock.nextStep();
+    const finish = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+      body: { challengeId: challenge, code: referenceTotp(user.secret, h.clock.now()) },
+    });
+    expect(finish.status).toBe(410);
+    expect(finish.body.error.code).toBe('auth.challenge_expired');
+
+    // The same after a change in the profile (the session that changed it lives on).
+    const session = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+      body: {
+        challengeId: (
+          await call(h.app, 'POST', '/api/v1/sessions', {
+            body: { login: user.email, password: 'reset while a login waits' },
+          })
+        ).body.challenge.id,
+        code: referenceTotp(user.secret, h.clock.now()),
+      },
+    });
+    expect(session.status).toBe(201);
+    const waiting = (
+      await call(h.app, 'POST', '/api/v1/sessions', {
+        body: { login: user.email, password: 'reset while a login waits' },
+      })
+    ).body.challenge.id as string;
+    const changed = await call(h.app, 'PATCH', '/api/v1/me', {
+      token: session.body.session.token,
+      body: { password: 'changed again here', currentPassword: 'reset while a login waits' },
+    });
+    expect(changed.status).toBe(200);
+    h.clock.nextStep();
+    const late = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+      body: { challengeId: waiting, code: referenceTotp(user.secret, h.clock.now()) },
+    });
+    expect(late.status).toBe(410);
+  });
+
+  it("an administrator's new password for a sub-user ends its pending logins and its reset links", async () => {
+    const primary = await primaryAccount(h);
+    const sub = await createSubUser(h, primary.token, primary.alias, { email: `${primary.alias}-sub@example.com` });
+    const challengeOrSession = await call(h.app, 'POST', '/api/v1/sessions', {
+      body: { login: sub.login, password: PASSWORD },
+    });
+    expect(challengeOrSession.status).toBe(201); // no device yet: a session straight away
+    await request(sub.login);
+    const link = tokenOf(await linkFor(`${primary.alias}-sub@example.com`));
+    const set = await call(h.app, 'PATCH', `/api/v1/users/${sub.id}`, {
+      token: primary.token,
+      body: { password: 'set by the administrator' },
+    });
+    expect(set.status).toBe(200);
+    expect((await complete(link, 'the link came before')).status).toBe(410);
+    expect((await call(h.app, 'GET', '/api/v1/me', { token: challengeOrSession.body.session.token })).status).toBe(401);
+  });
+});
+
+describe('password reset and sign-up cost no hash for made-up input, and are limited per address', () => {
+  let h: Harness;
+  let hasher: Awaited<ReturnType<typeof countingHasher>>;
+  beforeAll(async () => {
+    hasher = await countingHasher();
+    h = await createHarness('sqlite', { hasher, config: { signupsPerAddressHour: 3 } });
+  });
+  afterAll(async () => h.close());
+
+  const from = (address: string, url: string, payload: object) =>
+    h.app.inject({
+      method: 'POST',
+      url,
+      remoteAddress: address,
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
+
+  it('a burst of made-up reset tokens computes no hash, and one address gets 429 after 10', async () => {
+    const before = hasher.hashes;
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        from('203.0.113.7', '/api/v1/password-resets/complete', {
+          token: `made-up-token-${i}-${'x'.repeat(30)}`,
+          password: 'a new password of mine',
+        }),
+      ),
+    );
+    expect(hasher.hashes).toBe(before);
+    const statuses = answers.map((a) => a.statusCode).sort();
+    expect(statuses.filter((s) => s === 410)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(2);
+    const refused = answers.find((a) => a.statusCode === 429)!;
+    expect(refused.json().error.code).toBe('auth.too_many_attempts');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+
+    // Another address with a real link is served, and only its one password is hashed.
+    const user = await signupAndLogin(h);
+    await call(h.app, 'POST', '/api/v1/password-resets', { body: { login: user.email } });
+    await h.services.passwordResets.settled();
+    const mail = (await h.services.outbox(user.email)).find((m) => m.kind === 'account.password_reset_link')!;
+    const token = new URL(/(https?:\/\/\S+)/.exec(mail.text)![1]!).searchParams.get('token')!;
+    const hashesBefore = hasher.hashes;
+    const done = await from('198.51.100.20', '/api/v1/password-resets/complete', {
+      token,
+      password: 'a real new password',
+    });
+    expect(done.statusCode).toBe(204);
+    expect(hasher.hashes).toBe(hashesBefore + 1);
+    // The refused address is still refused, even with the real (now used) link.
+    expect(
+      (await from('203.0.113.7', '/api/v1/password-resets/complete', { token, password: 'x'.repeat(12) })).statusCode,
+    ).toBe(429);
+  });
+
+  it('sign-up: a taken email costs no hash, and one address gets TWOFOLD_SIGNUPS_PER_ADDRESS_HOUR sign-ups an hour', async () => {
+    const taken = await signupAndLogin(h);
+    const before = hasher.hashes;
+    const again = await from('192.0.2.44', '/api/v1/accounts', { email: taken.email, password: PASSWORD });
+    expect(again.statusCode).toBe(409);
+    expect(hasher.hashes).toBe(before);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        (
+          await from('192.0.2.44', '/api/v1/accounts', {
+            email: `burst${i}.${Date.now()}@example.com`,
+            password: PASSWORD,
+          })
+        ).statusCode,
+      );
+    expect(statuses).toEqual([201, 201, 201, 429]);
+    expect(hasher.hashes).toBe(before + 3);
+    h.clock.advance(3_600_000 + 1_000);
+    expect(
+      (await from('192.0.2.44', '/api/v1/accounts', { email: `later.${Date.now()}@example.com`, password: PASSWORD }))
+        .statusCode,
+    ).toBe(201);
   });
 });

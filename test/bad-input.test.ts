@@ -353,6 +353,32 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
       });
       expect(response.statusCode).toBe(400);
     });
+    it("the router's own refusals answer in the contract's shape, with the security headers: bad %-encoding, over-long ids", async () => {
+      const long = 'a'.repeat(101);
+      const cases: [string, number, string][] = [
+        ['/api/v1/users/%E0%A4%A', 400, 'request.invalid_url'],
+        ['/api/v1/%zz', 400, 'request.invalid_url'],
+        ['/api/v1/recovery-tickets/%C0', 400, 'request.invalid_url'],
+        [`/api/v1/users/${long}`, 400, 'request.invalid_url'],
+        [`/api/v1/support/recovery-tickets/${long}/files/x`, 400, 'request.invalid_url'],
+        // Under the router's limit (100): an id like any other that names no user.
+        [`/api/v1/users/${'b'.repeat(100)}`, 404, 'user.not_found'],
+      ];
+      for (const [url, status, code] of cases) {
+        const response = await h.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+        expect(response.statusCode, url).toBe(status);
+        expect(response.json().error.code, url).toBe(code);
+        expect(response.json().error.message, url).not.toMatch(/FST_|url component/);
+        expect(response.headers['content-security-policy'], url).toContain("default-src 'self'");
+        expect(response.headers['x-content-type-options'], url).toBe('nosniff');
+      }
+      // A console address gets a page, not JSON.
+      const page = await h.app.inject({ method: 'GET', url: '/users/%zz' });
+      expect(page.statusCode).toBe(400);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(page.body).not.toContain('FST_ERR');
+      expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    });
     it('an unknown route → 404 request.not_found', async () => {
       const res = await call(h.app, 'GET', '/api/v1/nothing-here');
       expect(res.status).toBe(404);

@@ -15,8 +15,10 @@ export interface Config {
   /** AES-256 keys for secrets at rest; the first encrypts, all decrypt (rotation). */
   secretKeys: { id: string; key: Buffer }[];
   publicUrl: string;
-  /** `https:` public URL → cookies get `Secure`. */
+  /** `https:` public URL → cookies get `Secure` and the `__Host-` prefix, responses HSTS. */
   secureCookies: boolean;
+  /** HSTS `includeSubDomains` (behind https only): off unless the operator turns it on. */
+  hstsIncludeSubDomains: boolean;
   dev: boolean;
   mfaActivationCodes: 1 | 2;
   issuer: string;
@@ -41,6 +43,8 @@ export interface Config {
   /** Email or SMS codes one client address may ask for per hour, and all of them together (per channel). */
   codeSendsPerAddressHour: number;
   codeSendsPerHour: number;
+  /** Sign-ups one client address may make per hour (each costs an Argon2id hash). */
+  signupsPerAddressHour: number;
   /** Lost-device tickets: seconds between the second approval and the device's removal (0 = at once). */
   recoveryCoolingOffSeconds: number;
   /** Days after a ticket closes before its evidence files are deleted. */
@@ -235,6 +239,7 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     secretKeys,
     publicUrl: publicUrl.origin,
     secureCookies: publicUrl.protocol === 'https:',
+    hstsIncludeSubDomains: flag(env, 'TWOFOLD_HSTS_INCLUDE_SUBDOMAINS', false),
     // Dev mode opens the mail outbox to anyone: only ever by explicit choice (DESIGN.md §5).
     dev: flag(env, 'TWOFOLD_DEV', false),
     mfaActivationCodes: activation,
@@ -263,6 +268,8 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     // SMS pumping: one address asking codes for many accounts, or many addresses at once.
     codeSendsPerAddressHour: integer(env, 'TWOFOLD_CODE_SENDS_PER_ADDRESS_HOUR', 20, 1, 1_000_000),
     codeSendsPerHour: integer(env, 'TWOFOLD_CODE_SENDS_PER_HOUR', 1000, 1, 100_000_000),
+    // Each sign-up costs a password hash: one address must not buy a stream of them.
+    signupsPerAddressHour: integer(env, 'TWOFOLD_SIGNUPS_PER_ADDRESS_HOUR', 20, 1, 1_000_000),
     // 72 hours like the peers' waits (GitHub 3-5 business days, Apple "several days"): time for the
     // owner's own channels to stop a recovery they did not ask for.
     recoveryCoolingOffSeconds: duration(env, 'TWOFOLD_RECOVERY_COOLING_OFF', 72 * 3600, 0, 90 * 24 * 3600),

@@ -37,6 +37,7 @@ export type ServiceConfig = Pick<
   Config,
   | 'secretKeys'
   | 'signupOpen'
+  | 'signupsPerAddressHour'
   | 'sessionIdleSeconds'
   | 'sessionAbsoluteSeconds'
   | 'stepUpMaxAgeSeconds'
@@ -241,6 +242,7 @@ export async function createServices(input: {
       clock,
       random,
       signupOpen: input.config.signupOpen,
+      signupsPerAddressHour: input.config.signupsPerAddressHour,
       stepUp,
       notify,
       recoveryEffects,

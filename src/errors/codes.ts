@@ -14,8 +14,20 @@ export const errorCatalogue = {
     status: 415,
     description: 'The Content-Type is not application/json (API) or a form (console).',
   },
-  'request.too_large': { status: 413, description: 'The body is larger than the 64 KiB limit.' },
+  'request.too_large': {
+    status: 413,
+    description: 'The body is larger than the 64 KiB limit, or an evidence file is larger than 5 MB.',
+  },
   'request.not_found': { status: 404, description: 'No such route.' },
+  'request.invalid_url': {
+    status: 400,
+    description:
+      'The path or query is not valid percent-encoding (RFC 3986 §2.1), or a path segment is over 100 characters.',
+  },
+  'request.invalid_multipart': {
+    status: 400,
+    description: 'A multipart/form-data body is malformed: no boundary, truncated, or a part without valid headers.',
+  },
   'auth.unauthenticated': {
     status: 401,
     description: 'No valid session: the token is missing, unknown, expired or signed out.',
@@ -27,7 +39,7 @@ export const errorCatalogue = {
   'auth.too_many_attempts': {
     status: 429,
     description:
-      'Too many failed password attempts for this login or from this address; `Retry-After` says when to try again.',
+      'Too many failed password attempts for this login or from this address, or too many sign-ups or password-reset completions from this address; `Retry-After` says when to try again.',
   },
   'auth.challenge_expired': {
     status: 410,
@@ -152,7 +164,7 @@ export const errorCatalogue = {
   'service.unavailable': {
     status: 503,
     description:
-      'The database is not reachable or did not answer in time, the schema is behind the release, or the instance is shutting down (Retry-After says when to try again); nothing was changed.',
+      'The database is not reachable or did not answer in time, the schema is behind the release, the instance is shutting down, or it is receiving as many uploads as it takes at once (Retry-After says when to try again); nothing was changed.',
   },
   'internal.error': {
     status: 500,

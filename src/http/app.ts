@@ -9,7 +9,7 @@ import type { AppDeps } from './deps.js';
 import { AppError } from '../errors/app-error.js';
 import { createAuthHook } from './plugins/auth.js';
 import { AccessLogController } from './plugins/access-log.js';
-import { registerErrorHandling, sendAppError } from './plugins/errors.js';
+import { frameworkErrorHandler, registerErrorHandling, sendAppError } from './plugins/errors.js';
 import { registerAccountRoutes } from './api/accounts.routes.js';
 import { registerSessionRoutes } from './api/sessions.routes.js';
 import { registerMfaRoutes } from './api/mfa.routes.js';
@@ -84,20 +84,6 @@ function describeOperation(route: RouteOptions) {
 
 /** Builds the app; never listens (the fastify Testing guide's app/server split). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    ...(deps.loggerInstance ? { loggerInstance: deps.loggerInstance } : { logger: deps.logger ?? false }),
-    logController: new AccessLogController(),
-    // fastify accepts a hop count too (proxy-addr), though its types omit it.
-    trustProxy: deps.config.trustProxy as boolean | string[],
-    bodyLimit: 64 * 1024, // 64 KiB: every body we accept is a few hundred bytes
-    ajv: {
-      // Extra fields are refused, not silently dropped; "123456" and 123456 are different things.
-      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },
-    },
-  });
-
-  await app.register(cookie);
-  await app.register(formbody, { bodyLimit: 64 * 1024 });
   // Security headers from helmet, computed once: none depends on the request (no CSP nonces), so
   // its middleware runs once at start against a recorder, and each request copies the result.
   // (@fastify/helmet rebuilt the middleware and re-parsed the CSP on every request: ~20 µs.)
@@ -111,18 +97,40 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           'script-src': ["'self'"],
           'form-action': ["'self'"],
           'frame-ancestors': ["'none'"],
+          // The console serves no fonts; helmet's default also allows any https: host and data:.
+          'font-src': ["'self'"],
           // Only behind https: on a plain http:// deployment the browser would rewrite our own CSS and
           // form posts to https://, which nothing answers (the console loaded unstyled and logins hung).
           'upgrade-insecure-requests': deps.config.secureCookies ? [] : null,
         },
       },
       // HSTS likewise only when the public URL is https:// (RFC 6797 §7.2: ignored over http anyway).
-      strictTransportSecurity: deps.config.secureCookies,
+      // includeSubDomains (RFC 6797 §6.1.2) binds every host under ours to https for a year: only by
+      // the operator's choice, since other services under the same domain may not speak it.
+      strictTransportSecurity: deps.config.secureCookies
+        ? { maxAge: 31_536_000, includeSubDomains: deps.config.hstsIncludeSubDomains }
+        : false,
       // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` on our own form
       // posts, and the origin check needs the real one. Other sites still learn nothing.
       referrerPolicy: { policy: 'same-origin' },
     }),
   );
+  const app = Fastify({
+    ...(deps.loggerInstance ? { loggerInstance: deps.loggerInstance } : { logger: deps.logger ?? false }),
+    logController: new AccessLogController(),
+    // fastify accepts a hop count too (proxy-addr), though its types omit it.
+    trustProxy: deps.config.trustProxy as boolean | string[],
+    bodyLimit: 64 * 1024, // 64 KiB: every body we accept is a few hundred bytes
+    // The router's own refusals (bad %-encoding, a segment over 100 characters) in our error shape.
+    frameworkErrors: frameworkErrorHandler(securityHeaders, renderConsoleError),
+    ajv: {
+      // Extra fields are refused, not silently dropped; "123456" and 123456 are different things.
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },
+    },
+  });
+
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
   app.addHook('onRequest', (_request, reply, done) => {
     for (const [name, value] of securityHeaders) reply.raw.setHeader(name, value);
     done();
@@ -192,7 +200,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // authentication, and the summary as the description of the success response.
       api.addHook('onRoute', (route) => describeOperation(route));
       // The API speaks JSON only; forms and text belong to the console (API.md conventions).
-      api.addHook('onRequest', async (request) => {
+      api.addHook('onRequest', async (request, reply) => {
+        // Answers carry tokens, challenges, secrets or personal data: no cache keeps any of them
+        // (RFC 9111 §5.2.2.5), including the login answers with their session token or challenge.
+        reply.header('cache-control', 'no-store');
         const type = request.headers['content-type'];
         // One route takes files: a lost-device ticket's evidence (API.md "Recovery").
         if (request.routeOptions.config.multipart && type !== undefined && /^multipart\/form-data\s*;/i.test(type))

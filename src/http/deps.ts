@@ -5,7 +5,14 @@ import type { Services } from './services.js';
 /** What the HTTP layer is built from: the parts of the configuration it reads, and the services. */
 export type AppConfig = Pick<
   Config,
-  'publicUrl' | 'secureCookies' | 'trustProxy' | 'dev' | 'mfaActivationCodes' | 'stepUpMaxAgeSeconds' | 'issuer'
+  | 'publicUrl'
+  | 'secureCookies'
+  | 'hstsIncludeSubDomains'
+  | 'trustProxy'
+  | 'dev'
+  | 'mfaActivationCodes'
+  | 'stepUpMaxAgeSeconds'
+  | 'issuer'
 >;
 
 export interface AppDeps {

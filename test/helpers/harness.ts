@@ -17,6 +17,7 @@ import type { Services } from '../../src/domain/services.js';
 import { buildApp, logRedactPaths, type AppConfig } from '../../src/http/app.js';
 import type { MailTransport } from '../../src/mail/transport.js';
 import type { SmsSender } from '../../src/mail/sms.js';
+import { createPasswordHasher, type PasswordHasher } from '../../src/crypto/password.js';
 import { referenceBase32Decode, referenceTotp } from './rfc6238.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -36,6 +37,8 @@ export interface HarnessOptions {
   transport?: MailTransport;
   /** An SMS sender (e.g. the webhook to a test server); default: the outbox. */
   sms?: SmsSender;
+  /** A password hasher of the test's own (e.g. one that counts its calls). */
+  hasher?: PasswordHasher;
   /** Start the delivery worker as the server does (otherwise tests call `delivery.runOnce()`). */
   startDelivery?: boolean;
   /**
@@ -88,11 +91,13 @@ const baseConfig: ChannelConfig & AppConfig = {
   smsWebhookUrl: null,
   smsWebhookToken: null,
   secureCookies: false,
+  hstsIncludeSubDomains: false,
   trustProxy: false,
   dev: true,
   // Every injected request comes from 127.0.0.1: the per-address cap is tested on a harness of its own.
   codeSendsPerAddressHour: 100_000,
   codeSendsPerHour: 100_000,
+  signupsPerAddressHour: 100_000,
   recoveryCoolingOffSeconds: 72 * 3600,
   recoveryEvidenceDays: 30,
 };
@@ -164,6 +169,7 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
       clock: clock.now,
       ...(options.transport ? { transport: options.transport } : {}),
       ...(options.sms ? { sms: options.sms } : {}),
+      ...(options.hasher ? { hasher: options.hasher } : {}),
     });
     if (options.startDelivery) services.delivery.start();
     const stream = new Writable({
@@ -212,6 +218,21 @@ export async function createHarness(kind: DatabaseKind, options: HarnessOptions 
     },
   };
   return harness;
+}
+
+/** The real Argon2id hasher, counting how many hashes it computed (CPU-cost tests). */
+export async function countingHasher(): Promise<PasswordHasher & { hashes: number }> {
+  const real = await createPasswordHasher();
+  const counting = {
+    hashes: 0,
+    hash: (password: string) => {
+      counting.hashes += 1;
+      return real.hash(password);
+    },
+    verify: real.verify,
+    verifyDecoy: real.verifyDecoy,
+  };
+  return counting;
 }
 
 // ---- a small API client over app.inject -------------------------------------------------------

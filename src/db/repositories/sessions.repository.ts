@@ -149,6 +149,9 @@ export function createSessionsRepository(target: QueryTarget) {
     insertChallenge: (challenge: LoginChallengesTable) => insertChallenge(target, challenge),
     findChallenge: (idHash: string) =>
       target.db.selectFrom('login_challenges').selectAll().where('id_hash', '=', idHash).executeTakeFirst(),
+    /** Pending logins of the user (password given, second factor not yet): a new password ends them. */
+    endChallengesForUser: (userId: string) =>
+      target.db.deleteFrom('login_challenges').where('user_id', '=', userId).execute(),
     consumeChallenge: async (idHash: string, now: number) =>
       (await consumeChallenge.run(target, { idHash, now })) === 1,
   };

@@ -100,6 +100,25 @@ export function createUsersRepository(target: QueryTarget) {
           .returning(['user_id'])
           .executeTakeFirst()
       )?.user_id ?? null,
+    /** The user a live (unused, unexpired) reset link belongs to, without spending it. */
+    findLivePasswordReset: async (idHash: string, now: number) =>
+      (
+        await target.db
+          .selectFrom('password_resets')
+          .select('user_id')
+          .where('id_hash', '=', idHash)
+          .where('used_at', 'is', null)
+          .where('expires_at', '>', now)
+          .executeTakeFirst()
+      )?.user_id ?? null,
+    /** Every outstanding reset link of the user stops working (a new password makes them moot). */
+    voidPasswordResets: (userId: string, now: number) =>
+      target.db
+        .updateTable('password_resets')
+        .set({ used_at: now })
+        .where('user_id', '=', userId)
+        .where('used_at', 'is', null)
+        .execute(),
     rootEmailTaken: async (emailNormalized: string) =>
       (await target.db
         .selectFrom('users')

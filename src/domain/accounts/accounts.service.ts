@@ -21,6 +21,8 @@ import {
 } from '../users/user-views.js';
 import { maskEmail, maskPhone } from '../verification/verification.service.js';
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
+import { retireOldPassword } from './password-changed.js';
+import type { ThrottlePolicy } from '../../db/repositories/throttles.repository.js';
 
 const ALIAS_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 
@@ -31,11 +33,20 @@ export function createAccountsService(deps: {
   clock: Clock;
   random: RandomBytes;
   signupOpen: boolean;
+  /** Sign-ups one client address may make per hour. */
+  signupsPerAddressHour: number;
   stepUp: Pick<StepUpService, 'requireFresh'>;
   notify: Notifier;
   recoveryEffects: Pick<RecoveryEffects, 'cancelOpen'>;
 }) {
   const { store, clock, random } = deps;
+  const signupsPerAddress: ThrottlePolicy = {
+    threshold: deps.signupsPerAddressHour,
+    baseDelayMs: 3_600_000,
+    maxDelayMs: 3_600_000,
+    hardLimit: null,
+    windowMs: 3_600_000,
+  };
 
   /** The account alias sub-users log in with (`username@alias`): 10 characters, no look-alikes. */
   async function newAlias(): Promise<string> {
@@ -93,6 +104,18 @@ export function createAccountsService(deps: {
     const emailNormalized = normalizeEmail(email);
     if (await store.repos.users.rootEmailTaken(emailNormalized)) {
       throw new AppError('account.email_taken', 'An account with this email already exists. Log in instead.');
+    }
+    // The cheap refusals above cost nothing; what follows costs an Argon2id hash, so each address
+    // gets TWOFOLD_SIGNUPS_PER_ADDRESS_HOUR of them (the CLI, with no address, is not counted).
+    if (meta.ip) {
+      const key = throttleKeys.signupsPerAddress(meta.ip);
+      const now = clock();
+      if (!(await store.transaction((repos) => repos.throttles.reserve(key, signupsPerAddress, now)))) {
+        const row = await store.repos.throttles.get(key);
+        throw new AppError('auth.too_many_attempts', 'Too many sign-ups from your network. Try again later.', {
+          details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now + 60_000, now) },
+        });
+      }
     }
     // Hash outside the transaction: it takes ~15 ms on the thread pool and must not hold a write lock.
     const passwordHash = await deps.hasher.hash(input.password);
@@ -224,7 +247,10 @@ export function createAccountsService(deps: {
       try {
         await store.transaction(async (repos) => {
           if (Object.keys(update).length > 0) await repos.users.updateUser(user.id, update);
-          if (changes.password !== undefined) await repos.sessions.endOthers(user.id, principal.sessionId, now);
+          if (changes.password !== undefined) {
+            await repos.sessions.endOthers(user.id, principal.sessionId, now);
+            await retireOldPassword(repos, user.id, now);
+          }
           // The old address hears of the change (CS-Auth "Changing a user's registered email"): the
           // one signal a takeover cannot silence from inside the account.
           const newEmail = update.email;

@@ -9,6 +9,7 @@ import { recipientOf } from '../notify/recipients.js';
 import type { RequestMeta } from '../sessions/principal.js';
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
 import { findUserByLogin } from '../users/user-views.js';
+import { retireOldPassword } from './password-changed.js';
 
 /** A reset link works for 30 minutes, once (OWASP Forgot Password Cheat Sheet). */
 export const PASSWORD_RESET_TTL_MS = 30 * 60_000;
@@ -21,6 +22,9 @@ const perAddress: ThrottlePolicy = {
   hardLimit: null,
   windowMs: 3_600_000,
 };
+
+const expired = () =>
+  new AppError('password_reset.expired', 'This reset link has expired or was already used. Ask for a new one.');
 
 /**
  * "Forgot password?" (OWASP Forgot Password Cheat Sheet): the same answer, at the same speed, for
@@ -131,17 +135,39 @@ export function createPasswordResetService(deps: {
     /** For tests and an orderly stop: resolves when every requested link is queued. */
     settled: () => inFlight,
 
-    /** POST /password-resets/complete: a new password; every session ends, none is issued. */
+    /**
+     * POST /password-resets/complete: a new password; every session ends, none is issued. The link
+     * is looked at before the password is hashed, so a made-up token costs a read, not an Argon2id
+     * hash; and each address gets `resetCompletionsPerAddress` tries, a success given back.
+     */
     async complete(token: string, password: string, meta: RequestMeta) {
-      const hash = await deps.hasher.hash(password);
       const now = clock();
+      const idHash = sha256Hex(token);
+      const addressKey = meta.ip ? throttleKeys.resetCompletionsPerAddress(meta.ip) : null;
+      if (addressKey) {
+        const allowed = await store.transaction((repos) =>
+          repos.throttles.reserve(addressKey, throttlePolicies.resetCompletionsPerAddress, now),
+        );
+        if (!allowed) {
+          const row = await store.repos.throttles.get(addressKey);
+          throw new AppError('auth.too_many_attempts', 'Too many reset attempts from your network. Try again later.', {
+            details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now + 60_000, now) },
+          });
+        }
+      }
+      if (!(await store.repos.users.findLivePasswordReset(idHash, now))) throw expired();
+      // Hashed outside the transaction: ~15 ms on the thread pool must not hold a write lock.
+      const hash = await deps.hasher.hash(password);
       const user = await store.transaction(async (repos) => {
-        const userId = await repos.users.consumePasswordReset(sha256Hex(token), now);
+        // The conditional update decides between two uses of one link that both passed the look.
+        const userId = await repos.users.consumePasswordReset(idHash, now);
         if (!userId) return null;
         const found = await repos.users.findUserById(userId);
         if (!found) return null;
         await repos.users.updateUser(userId, { password_hash: hash });
         await repos.sessions.endAllForUser(userId, now);
+        await retireOldPassword(repos, userId, now);
+        if (addressKey) await repos.throttles.refund(addressKey, throttlePolicies.resetCompletionsPerAddress);
         await deps.audit(
           repos,
           {
@@ -156,11 +182,7 @@ export function createPasswordResetService(deps: {
         await deps.notify(repos, recipientOf(found), { kind: 'account.password_changed' }, meta, now);
         return found;
       });
-      if (!user)
-        throw new AppError(
-          'password_reset.expired',
-          'This reset link has expired or was already used. Ask for a new one.',
-        );
+      if (!user) throw expired();
     },
   };
 }

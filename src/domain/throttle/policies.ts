@@ -19,6 +19,17 @@ export const throttlePolicies = {
   password: { threshold: 10, baseDelayMs: 30_000, maxDelayMs: 900_000, hardLimit: null, windowMs: null },
   /** Per client address on login: 50 failures in 15 minutes locks the address for 15 minutes. */
   loginIp: { threshold: 50, baseDelayMs: 900_000, maxDelayMs: 900_000, hardLimit: null, windowMs: 900_000 },
+  /**
+   * Password-reset completions per client address: each try with a live link costs an Argon2id
+   * hash, and made-up links must not buy a stream of them. 10 in 15 minutes; a success is given back.
+   */
+  resetCompletionsPerAddress: {
+    threshold: 10,
+    baseDelayMs: 900_000,
+    maxDelayMs: 900_000,
+    hardLimit: null,
+    windowMs: 900_000,
+  },
   /** Code sending (anti-flooding, CS-FP): one a minute to a destination … */
   codeToDestination: { threshold: 1, baseDelayMs: 60_000, maxDelayMs: 60_000, hardLimit: null, windowMs: 60_000 },
   /** … and ten a day to a user. */
@@ -38,6 +49,8 @@ export const throttleKeys = {
   secondFactor: (userId: string) => `mfa:${userId}`,
   password: (login: string) => `password:${login}`,
   loginIp: (ip: string) => `ip:${ip}`,
+  resetCompletionsPerAddress: (ip: string) => `reset-complete-ip:${ip}`,
+  signupsPerAddress: (ip: string) => `signup-ip:${ip}`,
   codeToDestination: (channel: string, destination: string) => `send:${channel}:${destination}`,
   codesPerUserDay: (userId: string) => `send-day:${userId}`,
   codesPerAddress: (ip: string) => `send-ip:${ip}`,

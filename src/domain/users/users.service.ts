@@ -12,6 +12,7 @@ import type { EnrollmentService } from '../mfa/enrollment.service.js';
 import type { DeviceService } from '../mfa/device.service.js';
 import type { StepUpService } from '../step-up/step-up.service.js';
 import { USER_ADMIN_ROLE, actorLabel, publicSubUser, rolesOf, type Role } from './user-views.js';
+import { retireOldPassword } from '../accounts/password-changed.js';
 
 export interface SubUserInput {
   username: string;
@@ -210,6 +211,7 @@ export function createUsersService(deps: {
       await store.transaction(async (repos) => {
         if (Object.keys(update).length > 0) await repos.users.updateUser(target.id, update);
         if (endSessions) await repos.sessions.endAllForUser(target.id, now);
+        if (changes.password !== undefined) await retireOldPassword(repos, target.id, now);
         const fields = Object.keys(changes)
           .filter((k) => changes[k as keyof SubUserChanges] !== undefined)
           .sort()

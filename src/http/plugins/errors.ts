@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import { isDatabaseUnavailable, isRetryableConflict } from '../../errors/unavailable.js';
 
@@ -35,6 +35,10 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
     );
   }
   switch (fastifyError.code) {
+    case 'FST_ERR_BAD_URL':
+      return new AppError('request.invalid_url', 'The address is not valid percent-encoding (RFC 3986 §2.1).');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('request.invalid_url', 'A part of the address is longer than any id of ours.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('request.invalid_json', 'The body is not valid JSON.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -73,17 +77,39 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
   return new AppError('internal.error', 'Something went wrong on our side. The error was logged.', { cause: error });
 }
 
+/**
+ * Fastify answers what its router refuses (bad %-encoding, an over-long path segment) before any
+ * hook runs, in a body of its own; this sends those in the contract's shape, with the headers every
+ * other answer carries.
+ */
+export function frameworkErrorHandler(
+  headers: [string, string][],
+  renderConsoleError?: (reply: FastifyReply, error: AppError) => unknown,
+) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    for (const [name, value] of headers) reply.header(name, value);
+    return answerError(error, request, reply, renderConsoleError);
+  };
+}
+
+function answerError(
+  error: Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  renderConsoleError?: (reply: FastifyReply, error: AppError) => unknown,
+) {
+  const appError = toAppError(error);
+  if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+  else request.log.info({ code: appError.code }, 'request refused');
+  if (renderConsoleError && isConsolePath(request.url)) return renderConsoleError(reply, appError);
+  return sendAppError(reply, appError);
+}
+
 export function registerErrorHandling(
   app: FastifyInstance,
   renderConsoleError?: (reply: FastifyReply, error: AppError) => unknown,
 ) {
-  app.setErrorHandler((error, request, reply) => {
-    const appError = toAppError(error as Error);
-    if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ code: appError.code }, 'request refused');
-    if (renderConsoleError && isConsolePath(request.url)) return renderConsoleError(reply, appError);
-    return sendAppError(reply, appError);
-  });
+  app.setErrorHandler((error, request, reply) => answerError(error as Error, request, reply, renderConsoleError));
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;
     const error = new AppError('request.not_found', `No route ${request.method} ${path}.`);

@@ -1,0 +1,13 @@
+import type { Repositories } from '../../db/repositories/index.js';
+
+/**
+ * What a new password ends, whoever set it (a reset link, the user, an administrator), inside the
+ * transaction that stores it: every other outstanding reset link (OWASP Forgot Password Cheat
+ * Sheet: a link must not outlive the password it was sent to replace), and every pending login —
+ * a login started with the old password must not finish with a second factor after the change.
+ * Which sessions end depends on who changed it, so that stays with the caller.
+ */
+export async function retireOldPassword(repos: Repositories, userId: string, now: number) {
+  await repos.users.voidPasswordResets(userId, now);
+  await repos.sessions.endChallengesForUser(userId);
+}
