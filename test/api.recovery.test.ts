@@ -381,7 +381,9 @@ describe.each(databaseKinds())('lost-device recovery on %s', (kind) => {
       });
       expect(download.statusCode).toBe(200);
       expect(download.rawPayload.equals(JPEG)).toBe(true);
-      expect(download.headers['content-disposition']).toBe('attachment; filename="id.jpg"');
+      expect(download.headers['content-disposition']).toBe(
+        `attachment; filename="evidence-1.jpg"; filename*=UTF-8''evidence-1.jpg`,
+      );
       expect(download.headers['cache-control']).toBe('no-store');
       expect(download.headers['x-content-type-options']).toBe('nosniff');
       const events = await auditTypes(owner.userId);

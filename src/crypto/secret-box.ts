@@ -9,6 +9,11 @@ import type { RandomBytes } from './random.js';
  */
 export interface SecretBox {
   seal(plaintext: Buffer, associatedData: string): string;
+  /**
+   * The same sealed form, built from chunks as they arrive (an upload), so the plaintext is never
+   * held whole: `update` each chunk, then `final` once.
+   */
+  sealer(associatedData: string): { update(chunk: Buffer): void; final(): string };
   open(sealed: string, associatedData: string): Buffer;
   readonly currentKeyId: string;
 }
@@ -17,14 +22,28 @@ export function createSecretBox(keys: { id: string; key: Buffer }[], random: Ran
   if (keys.length === 0) throw new Error('createSecretBox needs at least one key');
   const current = keys[0]!;
   const byId = new Map(keys.map((k) => [k.id, k.key]));
+  function sealer(associatedData: string) {
+    const iv = random(12);
+    const cipher = createCipheriv('aes-256-gcm', current.key, iv);
+    cipher.setAAD(Buffer.from(associatedData));
+    const parts: Buffer[] = [];
+    return {
+      update: (chunk: Buffer) => void parts.push(cipher.update(chunk)),
+      final: () => {
+        parts.push(cipher.final(), cipher.getAuthTag());
+        const body = Buffer.concat(parts);
+        parts.length = 0;
+        return `v1.${current.id}.${iv.toString('base64url')}.${body.toString('base64url')}`;
+      },
+    };
+  }
   return {
     currentKeyId: current.id,
+    sealer,
     seal(plaintext, associatedData) {
-      const iv = random(12);
-      const cipher = createCipheriv('aes-256-gcm', current.key, iv);
-      cipher.setAAD(Buffer.from(associatedData));
-      const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-      return `v1.${current.id}.${iv.toString('base64url')}.${body.toString('base64url')}`;
+      const sealing = sealer(associatedData);
+      sealing.update(plaintext);
+      return sealing.final();
     },
     open(sealed, associatedData) {
       const [version, keyId, ivText, bodyText] = sealed.split('.');

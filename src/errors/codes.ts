@@ -26,7 +26,7 @@ export const errorCatalogue = {
   },
   'request.invalid_multipart': {
     status: 400,
-    description: 'A multipart/form-data body is malformed: no boundary, truncated, or a part without valid headers.',
+    description: 'A multipart/form-data body is malformed: no boundary, or truncated.',
   },
   'auth.unauthenticated': {
     status: 401,

@@ -25,41 +25,56 @@ export type FactMatches = {
   licenseNumber?: boolean;
 };
 
-export interface EvidenceFile {
+export type EvidenceContentType = 'image/jpeg' | 'image/png' | 'application/pdf';
+
+/** One evidence file as received: sealed already, its type known from its first bytes. */
+export interface SealedEvidence {
+  id: string;
+  /** The applicant's own file name, for display as text only (never a download's name). */
   name: string;
-  bytes: Buffer;
+  contentType: EvidenceContentType;
+  size: number;
+  sealed: string;
+  keyId: string;
 }
+
+/** The first bytes `sniffEvidenceType` needs. */
+export const EVIDENCE_SNIFF_BYTES = 8;
 
 /**
  * The file's type by its first bytes, never by the name or the client's Content-Type (OWASP File
  * Upload Cheat Sheet): JPEG `FF D8 FF`, PNG `89 50 4E 47 0D 0A 1A 0A`, PDF `%PDF-`.
  */
-export function sniffEvidenceType(bytes: Buffer): 'image/jpeg' | 'image/png' | 'application/pdf' | null {
+export function sniffEvidenceType(bytes: Buffer): EvidenceContentType | null {
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
   if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
   if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
   return null;
 }
 
-/** Checks count, size and type of every file; the first refusal names the file. */
-export function checkEvidenceFiles(files: EvidenceFile[]) {
-  if (files.length > EVIDENCE_MAX_FILES)
-    throw new AppError('validation.failed', `Attach at most ${EVIDENCE_MAX_FILES} files.`, {
-      details: { fields: [{ path: '/evidence', message: `at most ${EVIDENCE_MAX_FILES} files` }] },
-    });
-  return files.map((file) => {
-    if (file.bytes.length > EVIDENCE_MAX_BYTES)
-      throw new AppError('request.too_large', `${file.name} is larger than 5 MB.`);
-    const contentType = sniffEvidenceType(file.bytes);
-    if (!contentType) throw new AppError('recovery.evidence_type', `${file.name} is not a JPEG, PNG or PDF file.`);
-    return { ...file, contentType, name: safeFileName(file.name) };
-  });
+const EXTENSIONS: Record<EvidenceContentType, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'application/pdf': 'pdf',
+};
+
+/**
+ * The name a download gets: its place in the ticket and the extension of its detected type
+ * (`evidence-1.png`). The applicant's name never names a file on an operator's disk: a PNG+HTML
+ * polyglot called `passport.html` would open in a browser there and run its script.
+ */
+export function evidenceDownloadName(position: number, contentType: EvidenceContentType): string {
+  return `evidence-${position}.${EXTENSIONS[contentType]}`;
 }
 
-/** A name fit for a Content-Disposition header: no path, no quotes or control characters. */
-export function safeFileName(name: string): string {
+/** The applicant's file name for display: the last path segment, no control characters, at most 100. */
+export function evidenceDisplayName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 100);
+  // eslint-disable-next-line no-control-regex
+  const cleaned = base
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '')
+    .trim()
+    .slice(0, 100);
   return cleaned === '' ? 'evidence' : cleaned;
 }
 

@@ -11,7 +11,7 @@ import { recipientOf } from '../notify/recipients.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { StepUpService } from '../step-up/step-up.service.js';
 import { REMINDER_LEAD_MS, type RecoveryEffects } from './effects.js';
-import type { FactMatches } from './evidence.js';
+import { evidenceDownloadName, type EvidenceContentType, type FactMatches } from './evidence.js';
 import { requireOperator } from './operators.js';
 import { publicRealName } from './real-names.service.js';
 import { evidenceFileData } from './tickets.service.js';
@@ -132,7 +132,13 @@ export function createSupportService(deps: {
             ...(matches.companyName !== undefined ? { companyNameMatches: matches.companyName } : {}),
             ...(matches.licenseNumber !== undefined ? { licenseNumberMatches: matches.licenseNumber } : {}),
           },
-          files: files.map((f) => ({ id: f.id, name: f.name, type: f.content_type, size: f.size })),
+          files: files.map((f, index) => ({
+            id: f.id,
+            name: f.name,
+            downloadName: evidenceDownloadName(index + 1, f.content_type as EvidenceContentType),
+            type: f.content_type,
+            size: f.size,
+          })),
           realName: publicRealName(record),
           recentEvents: events
             .filter((e) => !e.type.startsWith('recovery.ticket_viewed'))
@@ -141,7 +147,10 @@ export function createSupportService(deps: {
       });
     },
 
-    /** GET /support/recovery-tickets/{id}/files/{fileId}: the bytes, opened only here; audited. */
+    /**
+     * GET /support/recovery-tickets/{id}/files/{fileId}: the bytes, opened only here, named by
+     * their place and detected type (`evidence-1.png`); audited once they are in hand.
+     */
     async file(principal: Principal, ticketId: string, fileId: string, meta: RequestMeta) {
       await requireOperator(store.repos, principal);
       const now = clock();
@@ -150,6 +159,11 @@ export function createSupportService(deps: {
         const file = await repos.recovery.findEvidence(ticketId, fileId);
         if (!file)
           throw new AppError('recovery.not_found', 'No such file (evidence is deleted 30 days after a ticket closes).');
+        const position = (await repos.recovery.listEvidence(ticketId)).findIndex((f) => f.id === file.id) + 1;
+        // Opened before the event is written: a file that cannot be served is not recorded as viewed.
+        const bytes = deps.secretBox.open(file.content_sealed, evidenceFileData(file.id));
+        const contentType = file.content_type as EvidenceContentType;
+        const downloadName = evidenceDownloadName(position, contentType);
         await deps.audit(
           repos,
           {
@@ -159,15 +173,11 @@ export function createSupportService(deps: {
             actorId: principal.userId,
             ip: meta.ip,
             userAgent: meta.userAgent,
-            details: { ticketId, fileId, file: file.name },
+            details: { ticketId, fileId, file: downloadName },
           },
           now,
         );
-        return {
-          name: file.name,
-          contentType: file.content_type,
-          bytes: deps.secretBox.open(file.content_sealed, evidenceFileData(file.id)),
-        };
+        return { name: downloadName, contentType, bytes };
       });
     },
 

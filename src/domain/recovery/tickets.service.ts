@@ -13,7 +13,17 @@ import { retryAfterSeconds } from '../throttle/policies.js';
 import { findUserByLogin, normalizeEmail } from '../users/user-views.js';
 import { VERIFICATION_TTL_MS, type VerificationService } from '../verification/verification.service.js';
 import { cancelTokenData, type RecoveryEffects } from './effects.js';
-import { checkEvidenceFiles, checkFacts, matchFacts, type EvidenceFile, type IdentityFacts } from './evidence.js';
+import {
+  EVIDENCE_MAX_BYTES,
+  EVIDENCE_MAX_FILES,
+  EVIDENCE_SNIFF_BYTES,
+  checkFacts,
+  evidenceDisplayName,
+  matchFacts,
+  sniffEvidenceType,
+  type IdentityFacts,
+  type SealedEvidence,
+} from './evidence.js';
 import { openRecordFacts } from './real-names.service.js';
 
 const HOUR_MS = 3_600_000;
@@ -198,19 +208,66 @@ export function createRecoveryTicketsService(deps: {
     /** For tests and an orderly stop: resolves when every requested code is queued. */
     settled: () => inFlight,
 
-    /** POST /recovery-tickets: the ticket, its evidence sealed; every address on record hears of it. */
-    async submit(input: TicketInput, files: EvidenceFile[], meta: RequestMeta) {
-      // The form is checked before the code, so a typo in it does not spend one of the code's tries.
-      const facts = checkFacts(input.evidence, '/evidence');
-      const checked = checkEvidenceFiles(files);
-      const now = clock();
+    /**
+     * A submission's per-address try, taken before any of its body is read (issue 19): a refused
+     * upload costs neither memory nor a read, and every upload counts, refused or not.
+     */
+    async admitSubmission(meta: RequestMeta) {
       if (meta.ip)
         await reserveOrThrow(
           `recovery-submit-ip:${meta.ip}`,
           perAddress,
-          now,
+          clock(),
           'Too many requests from your network. Try again later.',
         );
+    },
+
+    /**
+     * One evidence file as it arrives: typed by its first bytes, refused as soon as it is of the
+     * wrong type or over 5 MB, sealed chunk by chunk, so its plaintext is never held whole.
+     * Null for an empty file input (a browser sends one when no file was chosen).
+     */
+    async receiveEvidence(fileName: string, chunks: AsyncIterable<Buffer>): Promise<SealedEvidence | null> {
+      const id = newId(deps.random);
+      const name = evidenceDisplayName(fileName);
+      const sealer = deps.secretBox.sealer(evidenceFileData(id));
+      let head = Buffer.alloc(0);
+      let contentType: SealedEvidence['contentType'] | null = null;
+      let size = 0;
+      for await (const chunk of chunks) {
+        size += chunk.length;
+        if (size > EVIDENCE_MAX_BYTES) throw new AppError('request.too_large', `${name} is larger than 5 MB.`);
+        if (contentType === null) {
+          head = Buffer.concat([head, chunk]);
+          if (head.length < EVIDENCE_SNIFF_BYTES) continue;
+          contentType = sniffEvidenceType(head);
+          if (!contentType) throw new AppError('recovery.evidence_type', `${name} is not a JPEG, PNG or PDF file.`);
+          sealer.update(head);
+          head = Buffer.alloc(0);
+        } else sealer.update(chunk);
+      }
+      if (size === 0 && fileName === '') return null;
+      if (contentType === null) {
+        // Shorter than the sniff: only a type that fits in so few bytes (none does) could pass.
+        contentType = sniffEvidenceType(head);
+        if (!contentType) throw new AppError('recovery.evidence_type', `${name} is not a JPEG, PNG or PDF file.`);
+        sealer.update(head);
+      }
+      return { id, name, contentType, size, sealed: sealer.final(), keyId: deps.secretBox.currentKeyId };
+    },
+
+    /**
+     * POST /recovery-tickets: the ticket with its sealed evidence; every address on record hears
+     * of it. The caller took the per-address try first (`admitSubmission`).
+     */
+    async submit(input: TicketInput, files: SealedEvidence[], meta: RequestMeta) {
+      // The form is checked before the code, so a typo in it does not spend one of the code's tries.
+      const facts = checkFacts(input.evidence, '/evidence');
+      if (files.length > EVIDENCE_MAX_FILES)
+        throw new AppError('validation.failed', `Attach at most ${EVIDENCE_MAX_FILES} files.`, {
+          details: { fields: [{ path: '/evidence', message: `at most ${EVIDENCE_MAX_FILES} files` }] },
+        });
+      const now = clock();
       const wrongKey = `recovery-code:${normalizeEmail(input.login)}`;
       const wrong = await store.repos.throttles.get(wrongKey);
       if (wrong && wrong.locked_until > now)
@@ -262,17 +319,17 @@ export function createRecoveryTicketsService(deps: {
             ip: meta.ip,
           };
           await repos.recovery.insertTicket(ticket);
-          for (const file of checked) {
-            const fileId = newId(deps.random);
+          // created_at keeps the order of upload: a download is named by its place (evidence-1.png).
+          for (const [index, file] of files.entries()) {
             await repos.recovery.insertEvidence({
-              id: fileId,
+              id: file.id,
               ticket_id: id,
               name: file.name,
               content_type: file.contentType,
-              size: file.bytes.length,
-              content_sealed: deps.secretBox.seal(file.bytes, evidenceFileData(fileId)),
-              key_id: deps.secretBox.currentKeyId,
-              created_at: now,
+              size: file.size,
+              content_sealed: file.sealed,
+              key_id: file.keyId,
+              created_at: now + index,
             });
           }
           await repos.throttles.reset(wrongKey);
@@ -284,7 +341,7 @@ export function createRecoveryTicketsService(deps: {
               userId: user.id,
               ip: meta.ip,
               userAgent: meta.userAgent,
-              details: { ticketId: id, files: checked.length, evidenceType: facts.type },
+              details: { ticketId: id, files: files.length, evidenceType: facts.type },
             },
             now,
           );

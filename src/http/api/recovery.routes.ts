@@ -94,15 +94,13 @@ export function checkTicketBody(body: unknown): TicketBody {
   );
 }
 
-/** A ticket from JSON or from multipart/form-data with evidence files (API.md). */
-export async function readTicket(request: FastifyRequest) {
+/**
+ * A ticket from JSON or from multipart/form-data with evidence files (API.md). The caller has
+ * admitted the submission first, so nothing of a refused one is read.
+ */
+export async function readTicket(request: FastifyRequest, services: Services) {
   if (request.isMultipart()) {
-    const { fields, files } = await readParts(request);
-    const stray = files.find((f) => f.field !== 'evidence');
-    if (stray)
-      throw new AppError('validation.failed', 'Files go in parts named "evidence".', {
-        details: { fields: [{ path: `/${stray.field}`, message: 'unexpected file' }] },
-      });
+    const { fields, files } = await readParts(request, services.recoveryTickets.receiveEvidence);
     return { body: checkTicketBody(ticketFromFields(fields)), files };
   }
   return { body: checkTicketBody(request.body), files: [] };
@@ -185,7 +183,8 @@ export function registerRecoveryRoutes(app: FastifyInstance, services: Services)
         },
       },
       async (request, reply) => {
-        const { body, files } = await readTicket(request);
+        await services.recoveryTickets.admitSubmission(requestMeta(request));
+        const { body, files } = await readTicket(request, services);
         const result = await services.recoveryTickets.submit(body, files, requestMeta(request));
         reply.header('cache-control', 'no-store');
         return reply.status(201).send(result);

@@ -120,7 +120,13 @@ export function registerSupportRoutes(app: FastifyInstance, services: Services) 
                   { additionalProperties: Type.Union([Type.Boolean(), Type.String()]) },
                 ),
                 files: Type.Array(
-                  Type.Object({ id: Type.String(), name: Type.String(), type: Type.String(), size: Type.Integer() }),
+                  Type.Object({
+                    id: Type.String(),
+                    name: Type.String({ description: "The applicant's file name: text to show, never a file name" }),
+                    downloadName: Type.String({ description: 'The name a download gets: evidence-1.png' }),
+                    type: Type.String(),
+                    size: Type.Integer(),
+                  }),
                 ),
                 realName: RealNameSchema,
                 recentEvents: Type.Array(
@@ -212,13 +218,24 @@ export function registerSupportRoutes(app: FastifyInstance, services: Services) 
 }
 
 /**
+ * `Content-Disposition: attachment` with an RFC 6266 §4.3 pair: an ASCII `filename` for old
+ * clients, and `filename*` (RFC 8187 UTF-8 percent-encoding) for the exact name. Node refuses a
+ * header with characters beyond Latin-1, so a name is never written into the header raw.
+ */
+export function attachmentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/**
  * An evidence file as a download only: never rendered by the browser in our origin
  * (`Content-Disposition: attachment`, `nosniff`, a sandboxing CSP), never cached.
  */
 export function sendEvidence(reply: FastifyReply, file: { name: string; contentType: string; bytes: Buffer }) {
   return reply
     .header('content-type', file.contentType)
-    .header('content-disposition', `attachment; filename="${file.name.replace(/"/g, '')}"`)
+    .header('content-disposition', attachmentDisposition(file.name))
     .header('cache-control', 'no-store')
     .header('x-content-type-options', 'nosniff')
     .header('content-security-policy', 'sandbox')

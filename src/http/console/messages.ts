@@ -588,6 +588,7 @@ export const en = {
       licenseNumber: 'Licence',
     } as Record<string, string>,
     files: 'Evidence files',
+    uploadedAs: 'sent as',
     download: 'Download',
     noFiles: 'No files (or deleted 30 days after the request closed).',
     recentEvents: 'Recent security events of the account',

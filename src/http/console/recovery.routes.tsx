@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
-import { requestMeta } from '../plugins/auth.js';
+import { originAllowed, requestMeta } from '../plugins/auth.js';
 import { readParts, registerMultipart } from '../plugins/multipart.js';
 import { checkTicketBody, ticketFromFields } from '../api/recovery.routes.js';
 import type { IdentityFacts } from '../../domain/recovery/evidence.js';
@@ -102,15 +102,18 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
     await registerMultipart(scope);
     scope.post('/recovery/ticket', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
       const frame = await kit.frame(request, reply, t.recovery.title);
-      let fields: Form = {};
+      const fields: Form = {};
       try {
-        const parts = await readParts(request);
-        fields = parts.fields;
+        // Only our own pages post here, and each address has its tries: both before any part is read.
+        if (!originAllowed(request, kit.config.publicUrl))
+          throw new AppError('auth.origin_mismatch', t.errors.otherSite);
+        await services.recoveryTickets.admitSubmission(requestMeta(request));
+        const parts = await readParts(request, services.recoveryTickets.receiveEvidence, fields);
         kit.checkCsrf(request, fields);
         const { _csrf: _c, consent, ...rest } = fields;
         if (consent !== '1') throw new AppError('validation.failed', t.recovery.consent);
         const body = checkTicketBody(ticketFromFields({ ...rest, code: (rest.code ?? '').replace(/[\s-]/g, '') }));
-        const files = parts.files.filter((f) => f.field === 'evidence');
+        const files = parts.files;
         const result = await services.recoveryTickets.submit(body, files, requestMeta(request));
         const statusUrl = `/recovery/status?ticket=${encodeURIComponent(result.ticket.id)}&token=${encodeURIComponent(result.statusToken)}`;
         return kit.sendPage(reply, <RecoverySubmittedPage frame={frame} statusUrl={statusUrl} />, 201);

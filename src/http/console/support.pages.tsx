@@ -232,10 +232,11 @@ export function SupportTicketPage(props: { frame: PageFrame; message: Message; t
               {ticket.files.map((file) => (
                 <li key={file.id}>
                   <a href={`/support/tickets/${ticket.id}/files/${file.id}`} data-testid="evidence-file">
-                    {file.name}
+                    {file.downloadName}
                   </a>{' '}
                   <span class="muted small">
-                    {file.type}, {Math.ceil(file.size / 1024)} KiB
+                    {file.type}, {Math.ceil(file.size / 1024)} KiB · {t.support.uploadedAs}{' '}
+                    <q data-testid="evidence-original-name">{file.name}</q>
                   </span>
                 </li>
               ))}

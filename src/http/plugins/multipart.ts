@@ -11,39 +11,75 @@ declare module 'fastify' {
 }
 
 /**
+ * Multipart bodies read at once by one instance. Each holds at most 3 sealed files of 5 MB while
+ * it is read, so this bounds what uploads can take from memory (issue 19: 8 concurrent refused
+ * uploads took RSS from 176 to 364 MB); a lost-device ticket is rare, and the next one waits a second.
+ */
+export const MULTIPART_IN_FLIGHT = 4;
+
+/**
  * Multipart parsing for the one route that takes files, in the caller's encapsulated scope. The
  * limits bound the whole request, since @fastify/multipart does not apply `bodyLimit` (its README):
- * a few more files than allowed so the domain can say "at most 3", each file 1 byte over the limit
- * so an oversized one is seen, 20 text fields of at most 16 KiB.
+ * 3 files, each 1 byte over the limit so the reader sees an oversized one, 20 text fields of at
+ * most 16 KiB; and at most MULTIPART_IN_FLIGHT such requests at once, refused before any is read.
  */
-export async function registerMultipart(app: FastifyInstance) {
+export async function registerMultipart(app: FastifyInstance, inFlightLimit = MULTIPART_IN_FLIGHT) {
   await app.register(multipart, {
     limits: {
-      fileSize: EVIDENCE_MAX_BYTES,
-      files: EVIDENCE_MAX_FILES + 3,
+      fileSize: EVIDENCE_MAX_BYTES + 1,
+      files: EVIDENCE_MAX_FILES,
       fields: 20,
       fieldSize: 16 * 1024,
       parts: 30,
       headerPairs: 100,
     },
   });
+  let inFlight = 0;
+  app.addHook('onRequest', async (request, reply) => {
+    // By the header: isMultipart() is known only once the body parser ran, after this hook.
+    if (!/^multipart\/form-data\b/i.test(request.headers['content-type'] ?? '')) return;
+    if (inFlight >= inFlightLimit)
+      throw new AppError(
+        'service.unavailable',
+        'The service is receiving as many uploads as it takes at once. Nothing was changed; try again in a moment.',
+        { details: { retryAfterSeconds: 2 } },
+      );
+    inFlight += 1;
+    let released = false;
+    // 'close' comes once the answer is sent or the client went away, whichever happens.
+    reply.raw.once('close', () => {
+      if (!released) inFlight -= 1;
+      released = true;
+    });
+  });
 }
 
-/** The text fields and files of a multipart body; a file over the limit is 413 `request.too_large`. */
-export async function readParts(request: FastifyRequest) {
-  const fields: Record<string, string> = {};
-  const files: { field: string; name: string; bytes: Buffer }[] = [];
+/**
+ * The text fields of a multipart body, and each file handed to `receive` as it arrives (a file is
+ * never buffered here). Parser limits and malformed bodies become 4xx with contract codes. Fields
+ * go into `fields` as they arrive, so a form refused for a file still has the fields sent before it.
+ */
+export async function readParts<File>(
+  request: FastifyRequest,
+  receive: (fileName: string, chunks: AsyncIterable<Buffer>) => Promise<File | null>,
+  fields: Record<string, string> = {},
+) {
+  const files: File[] = [];
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
-        const bytes = await part.toBuffer();
-        if (part.filename || bytes.length > 0)
-          files.push({ field: part.fieldname, name: part.filename || 'evidence', bytes });
+        if (part.fieldname !== 'evidence')
+          throw new AppError('validation.failed', 'Files go in parts named "evidence".', {
+            details: { fields: [{ path: `/${part.fieldname}`, message: 'unexpected file' }] },
+          });
+        const file = await receive(part.filename ?? '', part.file);
+        if (file !== null) files.push(file);
       } else if (typeof part.value === 'string') {
         fields[part.fieldname] = part.value;
       }
     }
   } catch (error) {
+    if (error instanceof AppError) throw error;
     const code = (error as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE')
       throw new AppError('request.too_large', 'Each file may be at most 5 MB.', { cause: error });
@@ -52,9 +88,15 @@ export async function readParts(request: FastifyRequest) {
         details: { fields: [{ path: '/evidence', message: `at most ${EVIDENCE_MAX_FILES} files` }] },
         cause: error,
       });
-    if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT' || code === 'FST_INVALID_MULTIPART_CONTENT_TYPE')
-      throw new AppError('validation.failed', 'The form has too many or malformed parts.', { cause: error });
-    throw error;
+    if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
+      throw new AppError('validation.failed', 'The form has too many parts.', { cause: error });
+    // Everything else the parser throws is a body that is not multipart as announced: no boundary,
+    // not a single part, truncated (busboy's errors carry no code).
+    throw new AppError(
+      'request.invalid_multipart',
+      'The multipart/form-data body is malformed (no boundary, or truncated).',
+      { cause: error },
+    );
   }
   return { fields, files };
 }
