@@ -193,10 +193,24 @@ describe('twofold serve, as an operator runs it', () => {
         body: JSON.stringify({ login: 'glass@example.com', password: 'a long password' }),
       });
       const body = await login.json();
-      expect(body.status).toBe('authenticated');
+      // Like an administrator's reset and a lost-device ticket: the next login binds a new device.
+      expect(body).toMatchObject({ status: 'mfa_enrollment_required', session: { restricted: true } });
+      const post = (url: string, token: string, payload?: unknown) =>
+        fetch(`${again.base}/api/v1${url}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, ...(payload ? json : {}) },
+          ...(payload ? { body: JSON.stringify(payload) } : {}),
+        }).then((r) => r.json());
+      const enrollment = await post('/me/mfa-device', body.session.token);
+      const secret = referenceBase32Decode(enrollment.enrollment.secret);
+      const now = Date.now();
+      const bound = await post('/me/mfa-device/activate', body.session.token, {
+        enrollmentId: enrollment.enrollment.id,
+        codes: [referenceTotp(secret, now, -1), referenceTotp(secret, now)],
+      });
       const events = await (
         await fetch(`${again.base}/api/v1/audit-events?type=mfa.reset_by_admin`, {
-          headers: { authorization: `Bearer ${body.session.token}` },
+          headers: { authorization: `Bearer ${bound.session.token}` },
         })
       ).json();
       expect(events.events[0].details).toMatchObject({ by: 'operator-cli', reason: 'phone lost, ticket 12' });

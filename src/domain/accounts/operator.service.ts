@@ -7,6 +7,7 @@ import { normalizeEmail } from '../users/user-views.js';
 import { throttleKeys } from '../throttle/policies.js';
 import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
+import { removeAllFactors } from '../factors/remove-all.js';
 
 /** What an operator does from the CLI on the server itself (no HTTP, no session). */
 export function createOperatorService(deps: {
@@ -42,11 +43,7 @@ export function createOperatorService(deps: {
       const user = await findByLogin(login);
       const now = deps.clock();
       const removed = await deps.store.transaction(async (repos) => {
-        const device = await repos.mfaDevices.findActive(user.id);
-        if (device) await repos.mfaDevices.remove(device.id, now);
-        await repos.mfaDevices.deletePending(user.id);
-        await repos.recoveryCodes.revokeAll(user.id, now);
-        await repos.sessions.endAllForUser(user.id, now);
+        const { deviceId } = await removeAllFactors(repos, user.id, now);
         await deps.audit(
           repos,
           {
@@ -54,7 +51,7 @@ export function createOperatorService(deps: {
             accountId: user.account_id,
             userId: user.id,
             actorId: null,
-            details: { by: 'operator-cli', reason: reason.trim(), deviceId: device?.id ?? null },
+            details: { by: 'operator-cli', reason: reason.trim(), deviceId },
           },
           now,
         );
@@ -65,7 +62,7 @@ export function createOperatorService(deps: {
           { ip: null },
           now,
         );
-        return device !== undefined;
+        return deviceId !== null;
       });
       return { userId: user.id, deviceRemoved: removed };
     },

@@ -11,6 +11,7 @@ import type { StepUpService } from '../step-up/step-up.service.js';
 import { invalidRecoveryCodeError, type RecoveryCodesService } from './recovery-codes.service.js';
 import { actorLabel, loadUser } from '../users/user-views.js';
 import { matchConsecutive, publicDevice } from './enrollment.service.js';
+import { removeAllFactors } from '../factors/remove-all.js';
 import {
   clampDrift,
   clearSecondFactorFailures,
@@ -116,13 +117,9 @@ export function createDeviceService(deps: {
       await deps.stepUp.requireFresh(actor, 'users.reset_mfa');
       const now = clock();
       const reset = await store.transaction(async (repos) => {
-        const device = await repos.mfaDevices.findActive(ownerUserId);
-        if (!device) return false;
+        if (!(await repos.mfaDevices.findActive(ownerUserId))) return false;
         const { user } = await loadUser(repos, ownerUserId);
-        await repos.mfaDevices.remove(device.id, now);
-        await repos.mfaDevices.deletePending(ownerUserId);
-        await repos.recoveryCodes.revokeAll(ownerUserId, now);
-        await repos.sessions.endAllForUser(ownerUserId, now);
+        const { deviceId } = await removeAllFactors(repos, ownerUserId, now);
         await audit(
           repos,
           {
@@ -132,7 +129,7 @@ export function createDeviceService(deps: {
             actorId: actor.userId,
             ip: meta.ip,
             userAgent: meta.userAgent,
-            details: { deviceId: device.id, reason },
+            details: { deviceId, reason },
           },
           now,
         );

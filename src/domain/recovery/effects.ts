@@ -7,6 +7,7 @@ import type { AuditRecorder } from '../audit/audit.js';
 import { queueMessage, type Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
 import type { RequestMeta } from '../sessions/principal.js';
+import { removeAllFactors } from '../factors/remove-all.js';
 
 export type CancelReason = 'link' | 'owner_activity' | 'contact_change';
 
@@ -167,17 +168,12 @@ export function createRecoveryEffects(deps: {
     if (!ticket) return false;
     const owner = await repos.users.findUserById(ticket.user_id);
     if (!owner) return true;
-    const device = await repos.mfaDevices.findActive(owner.id);
-    if (device) await repos.mfaDevices.remove(device.id, now);
-    await repos.mfaDevices.deletePending(owner.id);
-    await repos.recoveryCodes.revokeAll(owner.id, now);
-    await repos.sessions.endAllForUser(owner.id, now);
-    await repos.users.updateUser(owner.id, { mfa_required: 1 });
+    const { deviceId } = await removeAllFactors(repos, owner.id, now);
     const event = { accountId: owner.account_id, userId: owner.id, ip: null, userAgent: null };
     await deps.audit(repos, { ...event, type: 'recovery.ticket_effective', details: { ticketId: ticket.id } }, now);
     await deps.audit(
       repos,
-      { ...event, type: 'mfa.unbound', details: { by: 'recovery', ticketId: ticket.id, deviceId: device?.id ?? null } },
+      { ...event, type: 'mfa.unbound', details: { by: 'recovery', ticketId: ticket.id, deviceId } },
       now,
     );
     await deps.notify(repos, recipientOf(owner), { kind: 'recovery.completed' }, SYSTEM, now, { smsTo: owner.phone });

@@ -1,0 +1,24 @@
+import type { Repositories } from '../../db/repositories/index.js';
+
+/**
+ * "Remove every factor" in one place, inside the caller's transaction, for every path that takes a
+ * lost device away from its owner (an administrator's reset of a sub-user, `twofold account
+ * reset-mfa`, a lost-device ticket taking effect; each writes its own audit event): the device, pending enrollments and recovery
+ * codes go, every session ends, and the user must bind a new device at the next login — the
+ * "Require MFA" flag is set, so a password alone never gets back in where a device was before.
+ */
+export async function removeAllFactors(
+  repos: Repositories,
+  userId: string,
+  now: number,
+): Promise<{ deviceId: string | null }> {
+  const device = await repos.mfaDevices.findActive(userId);
+  if (device) await repos.mfaDevices.remove(device.id, now);
+  await repos.mfaDevices.deletePending(userId);
+  await repos.recoveryCodes.revokeAll(userId, now);
+  await repos.sessions.endAllForUser(userId, now);
+  // A pending login would otherwise still take the removed device's last codes.
+  await repos.sessions.endChallengesForUser(userId);
+  await repos.users.updateUser(userId, { mfa_required: 1 });
+  return { deviceId: device?.id ?? null };
+}
