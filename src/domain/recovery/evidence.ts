@@ -70,9 +70,9 @@ export function evidenceDownloadName(position: number, contentType: EvidenceCont
 /** The applicant's file name for display: the last path segment, no control characters, at most 100. */
 export function evidenceDisplayName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
+  // Control characters, and the bidirectional overrides that turn "gpj.exe" into "exe.jpg" on screen.
   const cleaned = base
-    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu, '')
     .trim()
     .slice(0, 100);
   return cleaned === '' ? 'evidence' : cleaned;
