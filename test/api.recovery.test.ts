@@ -194,6 +194,55 @@ describe.each(databaseKinds())('lost-device recovery on %s', (kind) => {
       }
     });
 
+    it("a stranger who knows the login cannot block the owner's lost-device path (NIST SP 800-63B §5.2.2)", async () => {
+      await fresh();
+      const owner = await verifiedOwner(h, opA);
+      const from = (address: string, url: string, payload: object) =>
+        h.app.inject({
+          method: 'POST',
+          url,
+          remoteAddress: address,
+          headers: { 'content-type': 'application/json' },
+          payload,
+        });
+      // The owner asks first and holds a code …
+      const ownerAsk = await from('198.51.100.1', '/api/v1/recovery/verifications', { login: owner.email });
+      expect(ownerAsk.statusCode).toBe(202);
+      await h.services.recoveryTickets.settled();
+      const ownerMail = (await h.services.outbox(owner.email)).find((m) => m.kind === 'recovery.code')!;
+      const ownerCode = / is (\d{6})\./.exec(ownerMail.text)![1]!;
+      // … then a stranger spends every code request and wrong-code try of its own address.
+      const strangerAsks = [];
+      for (let i = 0; i < 6; i++)
+        strangerAsks.push(
+          (await from('203.0.113.66', '/api/v1/recovery/verifications', { login: owner.email })).statusCode,
+        );
+      expect(strangerAsks).toEqual([202, 202, 202, 202, 202, 429]);
+      const strangerId = (
+        await from('203.0.113.66', '/api/v1/recovery/verifications', { login: 'x@example.com' })
+      ).json().verification.id;
+      const tries = [];
+      for (let i = 0; i < 11; i++)
+        tries.push(
+          (
+            await from(
+              '203.0.113.66',
+              '/api/v1/recovery-tickets',
+              ticketBody(owner.email, strangerId, String(100000 + i)),
+            )
+          ).statusCode,
+        );
+      expect(tries.slice(0, 10).every((status) => status === 401)).toBe(true);
+      expect(tries[10]).toBe(429);
+      // The stranger's requests mailed codes too, yet the owner's own code still opens the ticket.
+      const opened = await from(
+        '198.51.100.1',
+        '/api/v1/recovery-tickets',
+        ticketBody(owner.email, ownerAsk.json().verification.id, ownerCode),
+      );
+      expect(opened.statusCode, opened.body).toBe(201);
+    });
+
     it('the code serves only the ticket: a step-up refuses it, and a step-up code cannot open a ticket', async () => {
       // A primary account without a device verifies sensitive operations by e-mail code.
       const owner = await signupAndLogin(h);

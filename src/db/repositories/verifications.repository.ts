@@ -3,6 +3,19 @@ import type { VerificationsTable } from '../schema.js';
 
 export function createVerificationsRepository(target: QueryTarget) {
   return {
+    /**
+     * A lost-device code beside the user's other live ones: whoever asked for it, a code already in
+     * the owner's mailbox stays usable (issue 19). Expired ones of the user go.
+     */
+    add: async (verification: VerificationsTable) => {
+      await target.db
+        .deleteFrom('verifications')
+        .where('user_id', '=', verification.user_id)
+        .where('purpose', '=', verification.purpose)
+        .where('expires_at', '<=', verification.created_at)
+        .execute();
+      await target.db.insertInto('verifications').values(verification).execute();
+    },
     /** A new code replaces the user's earlier unused codes for the same purpose. */
     replace: async (verification: VerificationsTable) => {
       await target.db

@@ -36,14 +36,21 @@ const perHour = (limit: number): ThrottlePolicy => ({
 });
 
 /**
- * Intake limits (issue 13: per login and per address). Per login they are keyed by the typed
- * login, known or not, so a refusal reveals nothing; per client address they follow
- * TWOFOLD_CODE_SENDS_PER_ADDRESS_HOUR, like every other e-mail code.
+ * Intake limits. Keyed by the typed login (known or not, so a refusal reveals nothing) *and* the
+ * client address: a stranger who knows a login spends only its own address's tries, never the
+ * owner's (NIST SP 800-63B §5.2.2 warns against lockout as denial of service; issue 19). Per login
+ * across all addresses a looser cap bounds the mail one mailbox can be sent, and per address
+ * TWOFOLD_CODE_SENDS_PER_ADDRESS_HOUR applies as to every other code. A code's own 5 tries are
+ * out of a stranger's reach: only the requester holds its verification id.
  */
 export const recoveryLimits = {
-  codesPerLogin: perHour(5),
-  wrongCodesPerLogin: perHour(10),
+  codesPerLoginAndAddress: perHour(5),
+  codesPerLogin: perHour(20),
+  wrongCodesPerLoginAndAddress: perHour(10),
 };
+
+const intakeKey = (kind: string, login: string, ip: string | null) =>
+  `recovery-${kind}:${normalizeEmail(login)}${ip ? `@${ip}` : ''}`;
 
 /** A change of email or phone this recent refuses a ticket (the channel-swap lesson, research next-wave §1.2). */
 export const RECENT_CONTACT_CHANGE_MS = 7 * 24 * HOUR_MS;
@@ -197,7 +204,8 @@ export function createRecoveryTicketsService(deps: {
     async requestCode(login: string, meta: RequestMeta) {
       const now = clock();
       const message = 'Too many codes were asked for. Wait before asking for another one.';
-      await reserveOrThrow(`recovery-login:${normalizeEmail(login)}`, recoveryLimits.codesPerLogin, now, message);
+      await reserveOrThrow(intakeKey('login', login, meta.ip), recoveryLimits.codesPerLoginAndAddress, now, message);
+      await reserveOrThrow(intakeKey('mailbox', login, null), recoveryLimits.codesPerLogin, now, message);
       if (meta.ip) await reserveOrThrow(`recovery-ip:${meta.ip}`, perAddress, now, message);
       const id = newId(deps.random);
       const work = deliver(login, id, meta, now).catch(deps.logError);
@@ -268,7 +276,7 @@ export function createRecoveryTicketsService(deps: {
           details: { fields: [{ path: '/evidence', message: `at most ${EVIDENCE_MAX_FILES} files` }] },
         });
       const now = clock();
-      const wrongKey = `recovery-code:${normalizeEmail(input.login)}`;
+      const wrongKey = intakeKey('code', input.login, meta.ip);
       const wrong = await store.repos.throttles.get(wrongKey);
       if (wrong && wrong.locked_until > now)
         throw tooMany('Too many wrong codes. Wait before trying again.', wrong.locked_until, now);
@@ -280,7 +288,7 @@ export function createRecoveryTicketsService(deps: {
         outcome = await store.transaction(async (repos) => {
           const user = await checkCode(repos, input, now);
           if (!user) {
-            await repos.throttles.reserve(wrongKey, recoveryLimits.wrongCodesPerLogin, now);
+            await repos.throttles.reserve(wrongKey, recoveryLimits.wrongCodesPerLoginAndAddress, now);
             return { invalid: true as const };
           }
           // After a valid code only, so a stranger learns nothing from these refusals.

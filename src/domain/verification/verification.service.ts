@@ -199,7 +199,8 @@ export function createVerificationService(deps: {
    */
   async function issueRecoveryCode(repos: Repositories, user: UsersTable, id: string, now: number) {
     const code = randomCode(deps.random);
-    await repos.verifications.replace({
+    // Beside the others, not instead: a stranger's request must not void the code the owner holds.
+    await repos.verifications.add({
       id,
       user_id: user.id,
       purpose: 'recovery',
