@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import type { AppDeps } from './deps.js';
 import { AppError } from '../errors/app-error.js';
 import { createAuthHook } from './plugins/auth.js';
+import { cookieNames } from './plugins/cookies.js';
 import { AccessLogController } from './plugins/access-log.js';
 import { frameworkErrorHandler, registerErrorHandling, sendAppError } from './plugins/errors.js';
 import { registerAccountRoutes } from './api/accounts.routes.js';
@@ -152,7 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
-          cookie: { type: 'apiKey', in: 'cookie', name: 'twofold_session' },
+          cookie: { type: 'apiKey', in: 'cookie', name: cookieNames(deps.config.secureCookies).session },
         },
       },
       security: [{ bearer: [] }, { cookie: [] }],
@@ -175,7 +176,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     }
   });
-  app.addHook('preHandler', createAuthHook({ sessions: deps.services.sessions, publicUrl: deps.config.publicUrl }));
+  app.addHook(
+    'preHandler',
+    createAuthHook({
+      sessions: deps.services.sessions,
+      publicUrl: deps.config.publicUrl,
+      sessionCookie: cookieNames(deps.config.secureCookies).session,
+    }),
+  );
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {

@@ -8,7 +8,8 @@ import { constantTimeEqual } from '../../crypto/random.js';
 import type { Principal } from '../../domain/sessions/principal.js';
 import type { AppDeps } from '../deps.js';
 import { Email, TotpCode } from '../api/schemas.js';
-import { SESSION_COOKIE, originAllowed } from '../plugins/auth.js';
+import { originAllowed } from '../plugins/auth.js';
+import { cookieNames, createLinkSecrets } from '../plugins/cookies.js';
 import { ErrorPage, type Message, type PageFrame } from './layout.js';
 import { StepUpPage, type ResumeForm, type StepUpOptions } from './step-up.pages.js';
 import { t } from './messages.js';
@@ -28,9 +29,6 @@ declare module 'fastify' {
     page?: 'public' | 'signed-in' | 'restricted-ok';
   }
 }
-
-export const CSRF_COOKIE = 'twofold_csrf';
-export const CHALLENGE_COOKIE = 'twofold_challenge';
 
 export type Form = Record<string, string>;
 
@@ -94,6 +92,8 @@ export function renderConsoleError(reply: FastifyReply, error: AppError) {
 export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
   const { services, config } = deps;
   const cookieBase = { httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies, path: '/' };
+  const cookies = cookieNames(config.secureCookies);
+  const linkSecrets = createLinkSecrets(cookies, config.secureCookies);
 
   // The signed-in guard, in one place: pages declare who may open them (`config.page`).
   app.addHook('preHandler', async (request, reply) => {
@@ -106,10 +106,10 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
   });
 
   function csrfToken(request: FastifyRequest, reply: FastifyReply): string {
-    const existing = request.cookies[CSRF_COOKIE];
+    const existing = request.cookies[cookies.csrf];
     if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
     const token = randomBytes(32).toString('base64url');
-    reply.setCookie(CSRF_COOKIE, token, cookieBase);
+    reply.setCookie(cookies.csrf, token, cookieBase);
     return token;
   }
 
@@ -120,7 +120,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
 
   /** The same check on fields read some other way (a multipart form with files). */
   function checkCsrf(request: FastifyRequest, form: Form): Form {
-    const cookie = request.cookies[CSRF_COOKIE];
+    const cookie = request.cookies[cookies.csrf];
     if (!originAllowed(request, config.publicUrl)) throw new AppError('auth.origin_mismatch', t.errors.otherSite);
     if (!cookie || !form._csrf || !constantTimeEqual(cookie, form._csrf)) {
       throw new AppError('auth.csrf_failed', t.errors.staleForm);
@@ -150,7 +150,11 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
   }
 
   function setSession(reply: FastifyReply, token: string) {
-    reply.setCookie(SESSION_COOKIE, token, cookieBase);
+    reply.setCookie(cookies.session, token, cookieBase);
+  }
+
+  function endSession(reply: FastifyReply) {
+    reply.clearCookie(cookies.session, cookieBase);
   }
 
   /** A fixed notice chosen by the `notice` query key, so no user-controlled text is ever echoed. */
@@ -282,10 +286,13 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
   return {
     services,
     config,
+    cookies,
+    linkSecrets,
     checkForm,
     checkCsrf,
     frame,
     setSession,
+    endSession,
     notice,
     resumeOf,
     resumeFromForm,

@@ -164,7 +164,7 @@ export function ResetRequestPage(props: { frame: PageFrame; message: Message; se
   );
 }
 
-export function ResetPasswordPage(props: { frame: PageFrame; message: Message; token: string }) {
+export function ResetPasswordPage(props: { frame: PageFrame; message: Message }) {
   return (
     <Layout {...props.frame}>
       <section class="card narrow">
@@ -173,7 +173,6 @@ export function ResetPasswordPage(props: { frame: PageFrame; message: Message; t
         <Notice message={props.message} />
         <form method="post" action="/password-reset/new">
           <Csrf value={props.frame.csrf} />
-          <input type="hidden" name="token" value={props.token} />
           <label>
             {t.reset.newPassword}
             <input name="password" type="password" autoComplete="new-password" required minLength={8} maxLength={256} />

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
-import { SESSION_COOKIE, requestMeta } from '../plugins/auth.js';
-import { CHALLENGE_COOKIE, codeFrom, emailFrom, recoveryCodeFrom, type ConsoleKit } from './kit.js';
+import { requestMeta } from '../plugins/auth.js';
+import { codeFrom, emailFrom, recoveryCodeFrom, type ConsoleKit } from './kit.js';
 import { LoginPage, MfaCodePage, ResetPasswordPage, ResetRequestPage, SignupPage } from './login.pages.js';
 import type { Message } from './layout.js';
 import { t } from './messages.js';
+import { PASSWORD_RESET_TTL_MS } from '../../domain/accounts/password-reset.service.js';
 
 /** Sign-up, login (password, then the dynamic code), sign-out. */
 export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
@@ -69,7 +70,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
         throw new AppError('auth.invalid_credentials', t.login.invalid);
       const result = await services.logins.login({ login, password: form.password }, requestMeta(request));
       if (result.status === 'mfa_required') {
-        reply.setCookie(CHALLENGE_COOKIE, result.challenge.id, { ...challengeCookie, maxAge: 300 });
+        reply.setCookie(kit.cookies.challenge, result.challenge.id, { ...challengeCookie, maxAge: 300 });
         return reply.redirect('/login/mfa', 303);
       }
       kit.setSession(reply, result.session.token);
@@ -108,12 +109,12 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     );
 
   const expired = (reply: FastifyReply) => {
-    reply.clearCookie(CHALLENGE_COOKIE, { path: '/login' });
+    reply.clearCookie(kit.cookies.challenge, challengeCookie);
     return reply.redirect('/login?notice=expired', 303);
   };
 
   app.get('/login/mfa', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
-    const challengeId = request.cookies[CHALLENGE_COOKIE];
+    const challengeId = request.cookies[kit.cookies.challenge];
     const pending = challengeId ? await services.logins.pendingLogin(challengeId) : null;
     if (!pending) return challengeId ? expired(reply) : reply.redirect('/login');
     return codePage(request, reply, pending, null, false);
@@ -121,7 +122,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
 
   app.post('/login/mfa', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
     const form = kit.checkForm(request);
-    const challengeId = request.cookies[CHALLENGE_COOKIE];
+    const challengeId = request.cookies[kit.cookies.challenge];
     if (!challengeId) return reply.redirect('/login?notice=expired', 303);
     try {
       const byRecoveryCode = form.recoveryCode !== undefined;
@@ -131,7 +132,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
           : { challengeId, code: codeFrom(form.code) },
         requestMeta(request),
       );
-      reply.clearCookie(CHALLENGE_COOKIE, { path: '/login' });
+      reply.clearCookie(kit.cookies.challenge, challengeCookie);
       kit.setSession(reply, result.session.token);
       // Signed in with a recovery code: the phone is probably lost; offer to replace it.
       return reply.redirect(byRecoveryCode ? '/account/security?notice=recovery-used' : '/overview', 303);
@@ -166,7 +167,11 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
   app.get('/password-reset', { config: publicPage, schema: { hide: true } }, async (request, reply) =>
     kit.sendPage(
       reply,
-      <ResetRequestPage frame={await kit.frame(request, reply, t.reset.title)} message={null} sent={false} />,
+      <ResetRequestPage
+        frame={await kit.frame(request, reply, t.reset.title)}
+        message={kit.notice(request, t.reset.notices)}
+        sent={false}
+      />,
     ),
   );
 
@@ -192,42 +197,43 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     }
   });
 
-  /** The page the e-mailed link opens: its token must not leak through the Referer header. */
-  const resetPage = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    token: string,
-    message: Message,
-    status = 200,
-  ) => {
-    reply.header('referrer-policy', 'no-referrer');
-    return kit.sendPage(
+  /**
+   * The page the e-mailed link opens. The link's token leaves the address at once (a cookie on this
+   * path for the link's 30 minutes, then a reload without it): no Referer or history keeps it.
+   */
+  const RESET_PATH = '/password-reset/new';
+  const resetPage = async (request: FastifyRequest, reply: FastifyReply, message: Message, status = 200) =>
+    kit.sendPage(
       reply,
-      <ResetPasswordPage frame={await kit.frame(request, reply, t.reset.title)} message={message} token={token} />,
+      <ResetPasswordPage frame={await kit.frame(request, reply, t.reset.title)} message={message} />,
       status,
     );
-  };
 
-  app.get('/password-reset/new', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
-    const token = (request.query as Record<string, string | undefined>).token ?? '';
-    if (!token || token.length > 200) return reply.redirect('/password-reset');
-    return resetPage(request, reply, token, null);
+  app.get(RESET_PATH, { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const token = (request.query as Record<string, string | undefined>).token;
+    if (token !== undefined) {
+      if (!token || token.length > 200) return reply.redirect('/password-reset');
+      return kit.linkSecrets.stash(reply, RESET_PATH, token, PASSWORD_RESET_TTL_MS / 1000);
+    }
+    if (!kit.linkSecrets.read(request)) return reply.redirect('/password-reset?notice=link-missing', 303);
+    return resetPage(request, reply, null);
   });
 
-  app.post('/password-reset/new', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+  app.post(RESET_PATH, { config: publicPage, schema: { hide: true } }, async (request, reply) => {
     const form = kit.checkForm(request);
-    const token = (form.token ?? '').slice(0, 200);
+    const token = kit.linkSecrets.read(request) ?? '';
     try {
       const password = form.password ?? '';
       if (password.length < 8 || password.length > 256) throw new AppError('validation.failed', t.form.passwordLength);
       await services.passwordResets.complete(token, password, requestMeta(request));
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      kit.linkSecrets.drop(reply, RESET_PATH);
+      kit.endSession(reply);
       return reply.redirect('/login?notice=password-reset', 303);
     } catch (error) {
       return kit.failure(request, reply, error, {
         next: '/password-reset',
         purpose: '',
-        render: (message, status) => resetPage(request, reply, token, message, status),
+        render: (message, status) => resetPage(request, reply, message, status),
       });
     }
   });
@@ -238,7 +244,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     async (request, reply) => {
       kit.checkForm(request);
       await services.sessions.logout(request.principal!, requestMeta(request));
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      kit.endSession(reply);
       return reply.redirect('/login?notice=signed-out', 303);
     },
   );

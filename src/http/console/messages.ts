@@ -111,6 +111,12 @@ export const en = {
       'Every session of your account ends; log in again afterwards. A bound virtual MFA device still asks for its code.',
     newPassword: 'New password (at least 8 characters)',
     save: 'Set the new password',
+    notices: {
+      'link-missing': {
+        kind: 'info',
+        text: 'Open the link from the e-mail to choose a new password: this page has no link (or it is over 30 minutes old). Ask for a new one here.',
+      },
+    } satisfies Record<string, Notice>,
   },
   codeStep: {
     title: 'Dynamic code',

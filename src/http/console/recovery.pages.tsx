@@ -252,7 +252,6 @@ export function RecoveryCancelPage(props: {
   frame: PageFrame;
   message: Message;
   ticket: { id: string; status: string } | null;
-  token: string;
   done: boolean;
 }) {
   return (
@@ -273,8 +272,6 @@ export function RecoveryCancelPage(props: {
             </p>
             <form method="post" action="/recovery/cancel">
               <Csrf value={props.frame.csrf} />
-              <input type="hidden" name="ticket" value={props.ticket.id} />
-              <input type="hidden" name="token" value={props.token} />
               <button type="submit" class="danger">
                 {t.recovery.cancel}
               </button>

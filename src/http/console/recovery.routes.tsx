@@ -136,61 +136,79 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
     });
   });
 
-  app.get<{ Querystring: { ticket?: string; token?: string } }>(
-    '/recovery/status',
-    { config: publicPage, schema: { hide: true } },
-    async (request, reply) => {
-      const { ticket = '', token = '' } = request.query;
-      const found = await services.recoveryTickets.status(ticket, token).catch((error: unknown) => {
-        if (error instanceof AppError && error.status < 500) return null;
-        throw error;
-      });
-      return kit.sendPage(
-        reply,
-        <RecoveryStatusPage frame={await kit.frame(request, reply, t.recovery.statusHeading)} ticket={found} />,
-        found ? 200 : 404,
-      );
-    },
-  );
+  /**
+   * A status or cancel link's ticket and token leave the address at once: they move into a cookie on
+   * that page's path for an hour (`kit.linkSecrets`), and the page reloads without them.
+   */
+  const LINK_COOKIE_SECONDS = 3600;
+  const linkPair = (request: FastifyRequest) => {
+    const value = kit.linkSecrets.read(request) ?? '';
+    const dot = value.indexOf('.');
+    return dot > 0 ? { ticket: value.slice(0, dot), token: value.slice(dot + 1) } : { ticket: '', token: '' };
+  };
+  const stashPair = (request: FastifyRequest, reply: FastifyReply, path: string) => {
+    const { ticket = '', token = '' } = request.query as { ticket?: string; token?: string };
+    if (ticket.length > 200 || token.length > 200 || ticket.includes('.')) return null;
+    return kit.linkSecrets.stash(reply, path, `${ticket}.${token}`, LINK_COOKIE_SECONDS);
+  };
+  const hasLinkQuery = (request: FastifyRequest) => {
+    const query = request.query as Record<string, unknown>;
+    return query.ticket !== undefined || query.token !== undefined;
+  };
 
-  app.get<{ Querystring: { ticket?: string; token?: string } }>(
-    '/recovery/cancel',
-    { config: publicPage, schema: { hide: true } },
-    async (request, reply) => {
-      const { ticket = '', token = '' } = request.query;
-      const found = ticket && token ? await services.recoveryTickets.fromCancelLink(ticket, token) : null;
-      return kit.sendPage(
-        reply,
-        <RecoveryCancelPage
-          frame={await kit.frame(request, reply, t.recovery.cancelHeading)}
-          message={null}
-          ticket={found}
-          token={token}
-          done={false}
-        />,
-        found ? 200 : 404,
-      );
-    },
-  );
+  app.get('/recovery/status', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    if (hasLinkQuery(request)) {
+      const moved = stashPair(request, reply, '/recovery/status');
+      if (moved) return moved;
+    }
+    const { ticket, token } = linkPair(request);
+    const found = await services.recoveryTickets.status(ticket, token).catch((error: unknown) => {
+      if (error instanceof AppError && error.status < 500) return null;
+      throw error;
+    });
+    return kit.sendPage(
+      reply,
+      <RecoveryStatusPage frame={await kit.frame(request, reply, t.recovery.statusHeading)} ticket={found} />,
+      found ? 200 : 404,
+    );
+  });
+
+  app.get('/recovery/cancel', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    if (hasLinkQuery(request)) {
+      const moved = stashPair(request, reply, '/recovery/cancel');
+      if (moved) return moved;
+    }
+    const { ticket, token } = linkPair(request);
+    const found = ticket && token ? await services.recoveryTickets.fromCancelLink(ticket, token) : null;
+    return kit.sendPage(
+      reply,
+      <RecoveryCancelPage
+        frame={await kit.frame(request, reply, t.recovery.cancelHeading)}
+        message={null}
+        ticket={found}
+        done={false}
+      />,
+      found ? 200 : 404,
+    );
+  });
 
   app.post('/recovery/cancel', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
-    const form = kit.checkForm(request);
+    kit.checkForm(request);
     const frame = await kit.frame(request, reply, t.recovery.cancelHeading);
+    const { ticket: ticketId, token } = linkPair(request);
     try {
-      const ticket = await services.recoveryTickets.cancel(form.ticket ?? '', form.token ?? '', requestMeta(request));
-      return kit.sendPage(reply, <RecoveryCancelPage frame={frame} message={null} ticket={ticket} token="" done />);
+      const ticket = await services.recoveryTickets.cancel(ticketId, token, requestMeta(request));
+      kit.linkSecrets.drop(reply, '/recovery/cancel');
+      return kit.sendPage(reply, <RecoveryCancelPage frame={frame} message={null} ticket={ticket} done />);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      const found = await services.recoveryTickets
-        .fromCancelLink(form.ticket ?? '', form.token ?? '')
-        .catch(() => null);
+      const found = await services.recoveryTickets.fromCancelLink(ticketId, token).catch(() => null);
       return kit.sendPage(
         reply,
         <RecoveryCancelPage
           frame={frame}
           message={{ kind: 'error', text: error.message }}
           ticket={found}
-          token=""
           done={false}
         />,
         error.status,

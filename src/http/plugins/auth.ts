@@ -3,8 +3,6 @@ import { AppError } from '../../errors/app-error.js';
 import type { Principal, RequestMeta } from '../../domain/sessions/principal.js';
 import type { SessionsService } from '../../domain/sessions/sessions.service.js';
 
-export const SESSION_COOKIE = 'twofold_session';
-
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
@@ -21,12 +19,15 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
   return { ip: request.ip ?? null, userAgent: typeof agent === 'string' ? agent.slice(0, 256) : null };
 }
 
-/** The session token from `Authorization: Bearer` (API clients) or the console cookie. */
-export function sessionToken(request: FastifyRequest): { token: string; via: 'bearer' | 'cookie' } | null {
+/** The session token from `Authorization: Bearer` (API clients) or the console's session cookie. */
+export function sessionToken(
+  request: FastifyRequest,
+  cookieName: string,
+): { token: string; via: 'bearer' | 'cookie' } | null {
   const header = request.headers.authorization;
   if (typeof header === 'string' && /^Bearer\s+/i.test(header))
     return { token: header.replace(/^Bearer\s+/i, '').trim(), via: 'bearer' };
-  const cookie = request.cookies?.[SESSION_COOKIE];
+  const cookie = request.cookies?.[cookieName];
   return cookie ? { token: cookie, via: 'cookie' } : null;
 }
 
@@ -55,12 +56,12 @@ function sameOrigin(origin: string, request: FastifyRequest, publicUrl: string):
   return origin === publicUrl || origin === `${request.protocol}://${request.host}`;
 }
 
-export function createAuthHook(deps: { sessions: SessionsService; publicUrl: string }) {
+export function createAuthHook(deps: { sessions: SessionsService; publicUrl: string; sessionCookie: string }) {
   return async function authHook(request: FastifyRequest, _reply: FastifyReply) {
     request.principal = null;
     request.authenticatedBy = null;
     const mode = request.routeOptions.config.auth ?? 'none';
-    const found = sessionToken(request);
+    const found = sessionToken(request, deps.sessionCookie);
     if (found) {
       const principal = await deps.sessions.authenticate(found.token);
       if (principal) {

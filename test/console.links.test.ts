@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
+import { PASSWORD, call, createHarness, signupAndLogin, type Harness } from './helpers/harness.js';
+import {
+  JPEG,
+  multipart,
+  operator,
+  postMultipart,
+  recoveryCode,
+  ticketFields,
+  verifiedOwner,
+} from './helpers/recovery.js';
+
+/** `name=value` pairs and attributes of every Set-Cookie of a response. */
+function setCookies(response: LightMyRequestResponse) {
+  return response.cookies as {
+    name: string;
+    value: string;
+    path?: string;
+    maxAge?: number;
+    httpOnly?: boolean;
+    secure?: boolean;
+    sameSite?: string;
+  }[];
+}
+
+/** A console client: keeps cookies like a browser (per path), sends our Origin on posts. */
+function browser(h: Harness, origin = 'http://twofold.test') {
+  // Keyed by name and path, as a browser keeps them (RFC 6265 §5.3).
+  const jar = new Map<string, { name: string; value: string; path: string }>();
+  const cookieHeader = (url: string) =>
+    [...jar.values()]
+      .filter((c) => url.split('?')[0]!.startsWith(c.path))
+      .map((c) => `${c.name}=${c.value}`)
+      .join('; ');
+  const remember = (response: LightMyRequestResponse) => {
+    for (const c of setCookies(response)) {
+      const key = `${c.name} ${c.path ?? '/'}`;
+      if (c.value === '' || c.maxAge === 0) jar.delete(key);
+      else jar.set(key, { name: c.name, value: c.value, path: c.path ?? '/' });
+    }
+    return response;
+  };
+  const has = (name: string) => [...jar.values()].some((c) => c.name === name);
+  return {
+    has,
+    get: async (url: string) =>
+      remember(await h.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(url) } })),
+    post: async (url: string, form: Record<string, string>) => {
+      const csrf = [...jar.values()].find((c) => c.name.endsWith('twofold_csrf'))?.value ?? '';
+      return remember(
+        await h.app.inject({
+          method: 'POST',
+          url,
+          headers: { cookie: cookieHeader(url), origin, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
+        }),
+      );
+    },
+  };
+}
+
+describe('secrets in links leave the address at the first request (issue 19)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('sqlite');
+  });
+  afterAll(async () => h.close());
+
+  async function resetToken(email: string) {
+    await call(h.app, 'POST', '/api/v1/password-resets', { body: { login: email } });
+    await h.services.passwordResets.settled();
+    const mail = (await h.services.outbox(email)).find((m) => m.kind === 'account.password_reset_link')!;
+    return new URL(/(https?:\/\/\S+)/.exec(mail.text)![1]!).searchParams.get('token')!;
+  }
+
+  it('a reset link: the token moves into a cookie on its path and the page reloads without it', async () => {
+    const user = await signupAndLogin(h);
+    const token = await resetToken(user.email);
+    const tab = browser(h);
+    const first = await tab.get(`/password-reset/new?token=${encodeURIComponent(token)}`);
+    expect(first.statusCode).toBe(303);
+    expect(first.headers.location).toBe('/password-reset/new');
+    expect(first.headers['referrer-policy']).toBe('no-referrer');
+    const cookie = setCookies(first).find((c) => c.name === 'twofold_link')!;
+    expect(cookie).toMatchObject({
+      value: token,
+      path: '/password-reset/new',
+      maxAge: 1800,
+      httpOnly: true,
+      sameSite: 'Lax',
+    });
+    const page = await tab.get('/password-reset/new');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain(token);
+    const done = await tab.post('/password-reset/new', { password: 'a password from the link' });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe('/login?notice=password-reset');
+    expect(tab.has('twofold_link')).toBe(false);
+    const login = await call(h.app, 'POST', '/api/v1/sessions', {
+      body: { login: user.email, password: 'a password from the link' },
+    });
+    expect(login.status).toBe(201);
+    // Without the link (another browser, or over 30 minutes later): a pointer to ask for a new one.
+    const bare = await browser(h).get('/password-reset/new');
+    expect(bare.statusCode).toBe(303);
+    expect(bare.headers.location).toBe('/password-reset?notice=link-missing');
+    const explained = await browser(h).get('/password-reset?notice=link-missing');
+    expect(explained.body).toContain('Open the link from the e-mail');
+  });
+
+  it('a ticket status link and a cancel link: the same, and the cancel page posts no token', async () => {
+    const op = await operator(h);
+    const owner = await verifiedOwner(h, op);
+    const { id, code } = await recoveryCode(h, owner.email);
+    const opened = await postMultipart(
+      h,
+      '/api/v1/recovery-tickets',
+      multipart(ticketFields(owner.email, id, code!), [{ name: 'id.jpg', type: 'image/jpeg', bytes: JPEG }]),
+    );
+    expect(opened.status).toBe(201);
+    const ticketId = opened.body.ticket.id as string;
+    const statusToken = opened.body.statusToken as string;
+
+    const tab = browser(h);
+    const status = await tab.get(`/recovery/status?ticket=${ticketId}&token=${encodeURIComponent(statusToken)}`);
+    expect(status.statusCode).toBe(303);
+    expect(status.headers.location).toBe('/recovery/status');
+    expect(setCookies(status).find((c) => c.name === 'twofold_link')).toMatchObject({
+      path: '/recovery/status',
+      maxAge: 3600,
+      httpOnly: true,
+    });
+    const statusPage = await tab.get('/recovery/status');
+    expect(statusPage.statusCode).toBe(200);
+    expect(statusPage.body).toContain('data-testid="ticket-status"');
+    expect(statusPage.body).not.toContain(statusToken);
+    // A wrong token is moved the same way and then finds nothing.
+    const wrong = browser(h);
+    await wrong.get(`/recovery/status?ticket=${ticketId}&token=not-the-token`);
+    expect((await wrong.get('/recovery/status')).statusCode).toBe(404);
+
+    const mail = (await h.services.outbox(owner.email)).find((m) => m.kind === 'recovery.submitted')!;
+    const cancelUrl = new URL(/(https?:\/\/\S+\/recovery\/cancel\S+)/.exec(mail.text)![1]!);
+    const cancelToken = cancelUrl.searchParams.get('token')!;
+    const moved = await tab.get(`${cancelUrl.pathname}${cancelUrl.search}`);
+    expect(moved.statusCode).toBe(303);
+    expect(moved.headers.location).toBe('/recovery/cancel');
+    const confirm = await tab.get('/recovery/cancel');
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).not.toContain(cancelToken);
+    // The status page keeps its own cookie: two paths, two secrets.
+    expect((await tab.get('/recovery/status')).statusCode).toBe(200);
+    const cancelled = await tab.post('/recovery/cancel', {});
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.body).toContain('data-testid="recovery-cancel"');
+    const after = await call(h.app, 'GET', `/api/v1/recovery-tickets/${ticketId}`, { token: statusToken });
+    expect(after.body.ticket.status).toBe('cancelled');
+    // A post without the link's cookie cancels nothing.
+    const stranger = browser(h);
+    expect((await stranger.get('/recovery/cancel')).statusCode).toBe(404);
+    expect((await stranger.post('/recovery/cancel', {})).statusCode).toBe(404);
+  });
+});
+
+describe('behind https every cookie carries a prefix: __Host- site-wide, __Secure- on one path (issue 19)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('sqlite', { config: { publicUrl: 'https://mfa.example.com', secureCookies: true } });
+  });
+  afterAll(async () => h.close());
+
+  it('session and CSRF cookies are __Host- (Secure, Path=/), and only the prefixed session cookie signs in', async () => {
+    const user = await signupAndLogin(h);
+    const tab = browser(h, 'https://mfa.example.com');
+    const page = await tab.get('/login');
+    const csrf = setCookies(page).find((c) => c.name === '__Host-twofold_csrf')!;
+    expect(csrf).toMatchObject({ path: '/', secure: true, httpOnly: true });
+    expect(setCookies(page).some((c) => c.name === 'twofold_csrf')).toBe(false);
+    const login = await tab.post('/login', { login: user.email, password: PASSWORD });
+    expect(login.statusCode).toBe(303);
+    const session = setCookies(login).find((c) => c.name === '__Host-twofold_session')!;
+    expect(session).toMatchObject({ path: '/', secure: true, httpOnly: true, sameSite: 'Lax' });
+    expect(
+      (
+        await h.app.inject({
+          method: 'GET',
+          url: '/api/v1/me',
+          headers: { cookie: `__Host-twofold_session=${session.value}` },
+        })
+      ).statusCode,
+    ).toBe(200);
+    // A bare-named cookie (which a sibling subdomain or a plain-http page could plant) is not a session here.
+    expect(
+      (
+        await h.app.inject({
+          method: 'GET',
+          url: '/api/v1/me',
+          headers: { cookie: `twofold_session=${session.value}` },
+        })
+      ).statusCode,
+    ).toBe(401);
+    const out = await tab.post('/logout', {});
+    expect(setCookies(out).find((c) => c.name === '__Host-twofold_session')).toMatchObject({
+      value: '',
+      path: '/',
+      secure: true,
+    });
+  });
+
+  it('the pending login and a link secret are __Secure- on their paths', async () => {
+    const tab = browser(h, 'https://mfa.example.com');
+    const moved = await tab.get('/password-reset/new?token=abc');
+    expect(setCookies(moved).find((c) => c.name === '__Secure-twofold_link')).toMatchObject({
+      path: '/password-reset/new',
+      secure: true,
+    });
+  });
+});
