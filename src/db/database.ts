@@ -15,6 +15,7 @@ import * as m0006 from './migrations/0006-recovery-codes.js';
 import * as m0007 from './migrations/0007-password-resets.js';
 import * as m0008 from './migrations/0008-recovery.js';
 import * as m0009 from './migrations/0009-recovery-reminder.js';
+import * as m0010 from './migrations/0010-message-secrets.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -84,6 +85,7 @@ const migrations: Record<string, Migration> = {
   '0007-password-resets': m0007,
   '0008-recovery': m0008,
   '0009-recovery-reminder': m0009,
+  '0010-message-secrets': m0010,
 };
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };

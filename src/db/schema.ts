@@ -121,8 +121,15 @@ export interface MessagesTable {
   last_error: string | null;
   created_at: number;
   sent_at: number | null;
-  /** 1 = the body carries a one-time code: emptied once delivered. */
+  /** 1 = the message carries a one-time secret (a code, a link): sealed, and removed once delivered. */
   sensitive: number;
+  /**
+   * The text and HTML of a message with a secret, sealed (associated data `message:<id>`);
+   * `text_body` then holds only a placeholder. Null once removed, and for other messages.
+   */
+  body_sealed: string | null;
+  /** When that secret stops working, so the body is emptied then too; null = none, or until its ticket closes. */
+  secret_expires_at: number | null;
 }
 
 export interface VerificationsTable {

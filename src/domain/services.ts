@@ -23,7 +23,7 @@ import { createOperatorService } from './accounts/operator.service.js';
 import { createUsersService } from './users/users.service.js';
 import { createVerificationService } from './verification/verification.service.js';
 import { createWorkspacesService } from './workspaces/workspaces.service.js';
-import { createNotifier } from './notify/notifications.js';
+import { createNotifier, messageBody } from './notify/notifications.js';
 import { createDeliveryWorker, type DeliveryLogger } from './notify/delivery.js';
 import { createHousekeeper } from './housekeeping/housekeeping.js';
 import { createRecoveryEffects, createRecoveryScheduler } from './recovery/effects.js';
@@ -81,6 +81,7 @@ export async function createServices(input: {
   const checkSecondFactor = createSecondFactorChecker({ secretBox });
   const delivery = createDeliveryWorker({
     store,
+    secretBox,
     transport,
     sms,
     from: input.config.mailFrom,
@@ -90,6 +91,7 @@ export async function createServices(input: {
   const notify = createNotifier({
     clock,
     random,
+    secretBox,
     issuer: input.config.issuer,
     publicUrl: input.config.publicUrl,
     onQueued: () => delivery.markDirty(),
@@ -140,6 +142,7 @@ export async function createServices(input: {
     store,
     clock,
     random,
+    secretBox,
     issuer: input.config.issuer,
     // A channel is offered only where a code can really arrive (or be read from the dev outbox).
     channels: {
@@ -266,6 +269,7 @@ export async function createServices(input: {
       notify,
       clock,
       random,
+      secretBox,
       issuer: input.config.issuer,
       publicUrl: input.config.publicUrl,
       onQueued: () => delivery.markDirty(),
@@ -292,7 +296,7 @@ export async function createServices(input: {
         channel: m.channel,
         to: m.to_address,
         subject: m.subject,
-        text: m.text_body,
+        text: messageBody(secretBox, m).text,
         at: new Date(m.created_at).toISOString(),
         kind: m.kind,
         status: m.status,

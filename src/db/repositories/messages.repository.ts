@@ -53,9 +53,48 @@ export function createMessagesRepository(target: QueryTarget) {
           attempts: eb('attempts', '+', 1),
           last_error: null,
           claimed_until: 0,
-          ...(redact ? { text_body: '[one-time code removed after delivery]', html_body: null } : {}),
+          ...(redact
+            ? {
+                text_body: '[one-time code removed after delivery]',
+                html_body: null,
+                body_sealed: null,
+                secret_expires_at: null,
+              }
+            : {}),
         }))
         .where('id', '=', id)
+        .execute(),
+    /** Bodies whose one-time secret stopped working, delivered or not (the index keeps this cheap). */
+    redactExpiredSecrets: async (now: number) =>
+      Number(
+        (
+          await target.db
+            .updateTable('messages')
+            .set({
+              text_body: '[one-time secret removed: it expired]',
+              html_body: null,
+              body_sealed: null,
+              secret_expires_at: null,
+            })
+            .where('secret_expires_at', '<=', now)
+            .executeTakeFirst()
+        ).numUpdatedRows,
+      ),
+    /** A closed lost-device ticket's cancel links (and codes) of the user: they can do nothing now. */
+    redactRecoveryLinks: (userId: string) =>
+      target.db
+        .updateTable('messages')
+        .set({
+          text_body: '[cancel link removed: the request is closed]',
+          html_body: null,
+          body_sealed: null,
+          secret_expires_at: null,
+        })
+        .where('user_id', '=', userId)
+        .where('sensitive', '=', 1)
+        .where('kind', 'like', 'recovery.%')
+        // Sealed ones, and clear ones queued before bodies were sealed (migration 0010).
+        .where((eb) => eb.or([eb('body_sealed', 'is not', null), eb('text_body', 'not like', '[%')]))
         .execute(),
     markAttemptFailed: (id: string, error: string, nextAttemptAt: number | null) =>
       target.db

@@ -2,6 +2,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { Store } from '../../db/repositories/index.js';
 import { newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { PasswordHasher } from '../../crypto/password.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
 import type { ThrottlePolicy } from '../../db/repositories/throttles.repository.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import { queueMessage, type Notifier } from '../notify/notifications.js';
@@ -40,6 +41,7 @@ export function createPasswordResetService(deps: {
   notify: Notifier;
   clock: Clock;
   random: RandomBytes;
+  secretBox: SecretBox;
   issuer: string;
   publicUrl: string;
   onQueued: () => void;
@@ -72,7 +74,7 @@ export function createPasswordResetService(deps: {
         used_at: null,
       });
       const link = `${deps.publicUrl}/password-reset/new?token=${encodeURIComponent(token)}`;
-      await queueMessage(repos, deps.random, {
+      await queueMessage(repos, deps, {
         channel: 'email',
         address: user.email!,
         userId: user.id,
@@ -90,8 +92,8 @@ export function createPasswordResetService(deps: {
           `— ${deps.issuer}`,
         ].join('\n'),
         html: null,
-        // The link is a secret: removed from the database once delivered.
-        sensitive: true,
+        // The link is a secret: removed from the database once delivered, or once it expired.
+        secret: { expiresAt: now + PASSWORD_RESET_TTL_MS },
         now,
       });
       deps.onQueued();

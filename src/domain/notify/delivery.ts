@@ -2,6 +2,8 @@ import type { Store } from '../../db/repositories/index.js';
 import type { Clock } from '../../crypto/random.js';
 import type { MailTransport } from '../../mail/transport.js';
 import type { SmsSender } from '../../mail/sms.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
+import { messageBody } from './notifications.js';
 
 export interface DeliveryLogger {
   info(object: object, message: string): void;
@@ -22,6 +24,8 @@ export function retryDelayMs(attempts: number): number {
  */
 export function createDeliveryWorker(deps: {
   store: Store;
+  /** Opens the bodies of messages that carry a secret. */
+  secretBox: SecretBox;
   transport: MailTransport;
   sms: SmsSender;
   from: string;
@@ -44,16 +48,17 @@ export function createDeliveryWorker(deps: {
         if (!message) continue;
         try {
           let real: boolean;
+          const body = messageBody(deps.secretBox, message);
           if (message.channel === 'sms') {
-            await deps.sms.send({ to: message.to_address, text: message.text_body, reference: message.id });
+            await deps.sms.send({ to: message.to_address, text: body.text, reference: message.id });
             real = deps.sms.kind === 'webhook';
           } else {
             await deps.transport.send({
               from: deps.from,
               to: message.to_address,
               subject: message.subject,
-              text: message.text_body,
-              html: message.html_body,
+              text: body.text,
+              html: body.html,
             });
             real = deps.transport.kind === 'smtp';
           }
@@ -98,6 +103,12 @@ export function createDeliveryWorker(deps: {
       }
       return running;
     },
+    /**
+     * Secrets that stopped working leave the database even if no mail server ever took them (issue
+     * 19: without SMTP a reset link would otherwise sit there in clear text for ever). On the poll,
+     * not after every commit: one indexed UPDATE every few seconds.
+     */
+    redactExpired: () => deps.store.transaction((repos) => repos.messages.redactExpiredSecrets(deps.clock())),
     /** A notification was queued in a transaction that may now be committing. */
     markDirty() {
       dirty = true;
@@ -117,7 +128,12 @@ export function createDeliveryWorker(deps: {
     },
     start() {
       deps.store.onCommit = () => worker.afterCommit();
-      timer = setInterval(() => worker.kick(), deps.pollMs ?? 5_000);
+      timer = setInterval(() => {
+        worker.kick();
+        worker
+          .redactExpired()
+          .catch((error: unknown) => deps.logger.warn({ error: (error as Error).message }, 'secret redaction failed'));
+      }, deps.pollMs ?? 5_000);
       timer.unref();
       worker.kick();
     },

@@ -1,5 +1,7 @@
 import type { Repositories } from '../../db/repositories/index.js';
 import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
+import type { MessagesTable } from '../../db/schema.js';
 
 /** What a notification says; never a secret, a code or a token (DESIGN.md §2.8). */
 export type Notification =
@@ -222,12 +224,12 @@ export function renderNotification(
 
 /**
  * Puts one message into the transactional outbox, inside the caller's transaction: it is delivered
- * after the commit, or never if the change rolls back. `sensitive` messages (codes) are removed once
+ * after the commit, or never if the change rolls back. Messages with a `secret` (codes, links) are emptied once
  * delivered.
  */
 export async function queueMessage(
   repos: Repositories,
-  random: RandomBytes,
+  deps: { random: RandomBytes; secretBox: SecretBox },
   message: {
     channel: 'email' | 'sms';
     address: string;
@@ -237,20 +239,28 @@ export async function queueMessage(
     subject: string;
     text: string;
     html: string | null;
-    sensitive: boolean;
+    /**
+     * The body carries a one-time secret: it is sealed (a database dump shows none), removed once
+     * delivered, and at `expiresAt` if still waiting (null: a cancel link, removed when its ticket closes).
+     */
+    secret: { expiresAt: number | null } | null;
     now: number;
   },
 ) {
+  const id = `${message.now.toString(36).padStart(9, '0')}${newId(deps.random)}`;
   await repos.messages.insert({
-    id: `${message.now.toString(36).padStart(9, '0')}${newId(random)}`,
+    id,
     channel: message.channel,
     to_address: message.address,
     user_id: message.userId,
     account_id: message.accountId,
     kind: message.kind,
     subject: message.subject,
-    text_body: message.text,
-    html_body: message.html,
+    text_body: message.secret ? SEALED_PLACEHOLDER : message.text,
+    html_body: message.secret ? null : message.html,
+    body_sealed: message.secret
+      ? deps.secretBox.seal(Buffer.from(JSON.stringify({ text: message.text, html: message.html })), messageData(id))
+      : null,
     status: 'pending',
     attempts: 0,
     next_attempt_at: message.now,
@@ -258,14 +268,31 @@ export async function queueMessage(
     last_error: null,
     created_at: message.now,
     sent_at: null,
-    sensitive: message.sensitive ? 1 : 0,
+    sensitive: message.secret ? 1 : 0,
+    secret_expires_at: message.secret?.expiresAt ?? null,
   });
+}
+
+const SEALED_PLACEHOLDER = '[sealed: carries a one-time secret]';
+const messageData = (id: string) => `message:${id}`;
+
+/** A message's text and HTML as sent: opened from `body_sealed` when it carries a secret. */
+export function messageBody(
+  secretBox: SecretBox,
+  message: Pick<MessagesTable, 'id' | 'text_body' | 'html_body' | 'body_sealed'>,
+): { text: string; html: string | null } {
+  if (message.body_sealed === null) return { text: message.text_body, html: message.html_body };
+  return JSON.parse(secretBox.open(message.body_sealed, messageData(message.id)).toString('utf8')) as {
+    text: string;
+    html: string | null;
+  };
 }
 
 /** Queues a notification inside the caller's transaction (the transactional outbox). */
 export function createNotifier(deps: {
   clock: Clock;
   random: RandomBytes;
+  secretBox: SecretBox;
   issuer: string;
   publicUrl: string;
   onQueued: () => void;
@@ -295,24 +322,24 @@ export function createNotifier(deps: {
     };
     if (options.smsTo) {
       const text = `${rendered.subject}. If this was not you, contact support at once.`;
-      await queueMessage(repos, deps.random, {
+      await queueMessage(repos, deps, {
         ...to,
         channel: 'sms',
         address: options.smsTo,
         text,
         html: null,
-        sensitive: false,
+        secret: null,
       });
     }
     // A sub-user without an email address gets no mail.
     if (recipient.email) {
-      await queueMessage(repos, deps.random, {
+      await queueMessage(repos, deps, {
         ...to,
         channel: 'email',
         address: recipient.email,
         text: rendered.text,
         html: rendered.html,
-        sensitive: false,
+        secret: null,
       });
     }
     if (options.smsTo || recipient.email) deps.onQueued();

@@ -41,8 +41,8 @@ export function createRecoveryEffects(deps: {
   /**
    * Every address on record (email and phone) gets the cancel link: whoever holds the account's
    * own channels can stop a recovery they did not ask for (Apple's "cancel at any time"; the AWS
-   * channel-swap lesson in research next-wave §1.2). The link is a secret: the message is
-   * `sensitive`, so its body is removed once delivered.
+   * channel-swap lesson in research next-wave §1.2). The link is a secret: its body is removed
+   * once delivered, or when the ticket closes.
    */
   async function sendCancelLinks(
     repos: Repositories,
@@ -73,10 +73,11 @@ export function createRecoveryEffects(deps: {
       kind: `recovery.${stage}`,
       subject,
       now,
-      sensitive: true,
+      // The link works while the ticket is open: emptied once delivered, or when the ticket closes.
+      secret: { expiresAt: null },
     };
     if (user.email)
-      await queueMessage(repos, deps.random, {
+      await queueMessage(repos, deps, {
         ...common,
         channel: 'email',
         address: user.email,
@@ -94,7 +95,7 @@ export function createRecoveryEffects(deps: {
         html: null,
       });
     if (user.phone)
-      await queueMessage(repos, deps.random, {
+      await queueMessage(repos, deps, {
         ...common,
         channel: 'sms',
         address: user.phone,
@@ -132,6 +133,7 @@ export function createRecoveryEffects(deps: {
       updated_at: now,
     });
     if (!ticket) return undefined;
+    await repos.messages.redactRecoveryLinks(ticket.user_id);
     const owner = await repos.users.findUserById(ticket.user_id);
     await deps.audit(
       repos,
@@ -166,6 +168,7 @@ export function createRecoveryEffects(deps: {
       { dueBy: now },
     );
     if (!ticket) return false;
+    await repos.messages.redactRecoveryLinks(ticket.user_id);
     const owner = await repos.users.findUserById(ticket.user_id);
     if (!owner) return true;
     const { deviceId } = await removeAllFactors(repos, owner.id, now);

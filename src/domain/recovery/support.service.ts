@@ -269,6 +269,7 @@ export function createSupportService(deps: {
             'recovery.not_open',
             `This ticket is ${ticket.status.replace(/_/g, ' ')}: it cannot be rejected.`,
           );
+        await repos.messages.redactRecoveryLinks(ticket.user_id);
         await deps.audit(
           repos,
           {

@@ -127,7 +127,7 @@ export function createRecoveryTicketsService(deps: {
       if (!found || found.user.disabled_at !== null || !found.user.email) return;
       const { user } = found;
       if (user.kind === 'sub') {
-        await queueMessage(repos, deps.random, {
+        await queueMessage(repos, deps, {
           channel: 'email',
           address: user.email!,
           userId: user.id,
@@ -144,7 +144,7 @@ export function createRecoveryTicketsService(deps: {
             `— ${deps.issuer}`,
           ].join('\n'),
           html: null,
-          sensitive: false,
+          secret: null,
           now,
         });
         return;

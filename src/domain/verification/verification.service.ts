@@ -7,6 +7,7 @@ import type { Principal, RequestMeta } from '../sessions/principal.js';
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
 import { queueMessage } from '../notify/notifications.js';
 import type { ThrottlePolicy } from '../../db/repositories/throttles.repository.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
 
 /** NIST SP 800-63B §5.1.3.2 / ASVS 5.0 6.5.5: out-of-band codes live at most 10 minutes. */
 export const VERIFICATION_TTL_MS = 10 * 60_000;
@@ -53,6 +54,8 @@ export function createVerificationService(deps: {
   store: Store;
   clock: Clock;
   random: RandomBytes;
+  /** Seals the codes' messages at rest (queueMessage). */
+  secretBox: SecretBox;
   issuer: string;
   channels: { email: boolean; sms: boolean };
   /** Codes one client address may ask for per hour, and all clients together per channel. */
@@ -212,7 +215,7 @@ export function createVerificationService(deps: {
       expires_at: now + VERIFICATION_TTL_MS,
       consumed_at: null,
     });
-    await queueMessage(repos, deps.random, {
+    await queueMessage(repos, deps, {
       channel: 'email',
       address: user.email!,
       userId: user.id,
@@ -229,7 +232,7 @@ export function createVerificationService(deps: {
         `— ${deps.issuer}`,
       ].join('\n'),
       html: null,
-      sensitive: true,
+      secret: { expiresAt: now + VERIFICATION_TTL_MS },
       now,
     });
     deps.onQueued();
@@ -254,7 +257,7 @@ export function createVerificationService(deps: {
             '',
             `— ${deps.issuer}`,
           ].join('\n');
-    await queueMessage(repos, deps.random, {
+    await queueMessage(repos, deps, {
       channel,
       address: destination,
       userId: user.id,
@@ -263,7 +266,7 @@ export function createVerificationService(deps: {
       subject: `${deps.issuer}: your verification code`,
       text,
       html: null,
-      sensitive: true,
+      secret: { expiresAt: now + VERIFICATION_TTL_MS },
       now,
     });
     deps.onQueued();
