@@ -147,6 +147,39 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
     ).toBe(200);
   });
 
+  it('a step-up with a recovery code proves the second factor like a TOTP code: the workspace opens, the session rotates', async () => {
+    const { owner, workspaceId, member } = await workspaceWithMember();
+    await policy(owner.token, workspaceId, { mfaRequired: true, graceDays: 30 });
+    const { recoveryCodes, token: before } = await bindDevice(h, (await loginAs(h, member.login)).body.session.token);
+    // A session with a bound device that has proved no second factor. The flows end such sessions
+    // when a device is bound, so it is set up directly: what counts is only how the step-up proves one.
+    await h.database.db
+      .updateTable('sessions')
+      .set({ mfa_verified: 0 })
+      .where('id', '=', before.split('.')[0]!)
+      .execute();
+    const denied = await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}`, { token: before });
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.code).toBe('workspace.mfa_required');
+    // A recovery code is a look-up secret, a second factor (NIST SP 800-63B §5.1.2), as at login.
+    const stepUp = await call(h.app, 'POST', '/api/v1/me/step-up', {
+      token: before,
+      body: { method: 'recovery_code', code: recoveryCodes[0] },
+    });
+    expect(stepUp.status).toBe(200);
+    const rotated = stepUp.body.session.token as string;
+    expect(rotated).not.toBe(before);
+    expect((await call(h.app, 'GET', '/api/v1/me', { token: before })).status).toBe(401);
+    expect((await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}`, { token: rotated })).status).toBe(200);
+    // A second step-up in the now-proved session refreshes it without another rotation.
+    const again = await call(h.app, 'POST', '/api/v1/me/step-up', {
+      token: rotated,
+      body: { method: 'recovery_code', code: recoveryCodes[1] },
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.session).toBeUndefined();
+  });
+
   it('after the grace period an unbound member gets a restricted session at login, and open sessions are re-checked when the policy changes', async () => {
     const { owner, workspaceId, member } = await workspaceWithMember();
     const open = (await loginAs(h, member.login)).body.session.token;

@@ -316,6 +316,7 @@ export async function bindDevice(h: Harness, token: string) {
     deviceId: activation.body.device.id as string,
     enrollment: enrollment.body,
     token: activation.body.session.token as string,
+    recoveryCodes: activation.body.recoveryCodes as string[],
   };
 }
 

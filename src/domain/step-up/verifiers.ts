@@ -1,5 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
-import type { Store } from '../../db/repositories/index.js';
+import type { Repositories, Store } from '../../db/repositories/index.js';
 import type { Clock } from '../../crypto/random.js';
 import type { PasswordHasher } from '../../crypto/password.js';
 import type { AuditRecorder } from '../audit/audit.js';
@@ -66,6 +66,25 @@ export function createStepUpVerifiers(deps: {
     details: { method },
   });
 
+  /**
+   * A second factor proved in a step-up. The first proof in a session raises it to MFA-verified: a
+   * privilege change, so the session id rotates (DESIGN.md §2.7) and the new session is returned;
+   * later step-ups just refresh it.
+   */
+  async function proveSecondFactor(
+    repos: Repositories,
+    principal: Principal,
+    until: number,
+    now: number,
+    meta: RequestMeta,
+  ): Promise<IssuedSession | undefined> {
+    if (principal.mfaVerified) {
+      await repos.sessions.setStepUp(principal.sessionId, until, true);
+      return undefined;
+    }
+    return deps.sessions.rotateSession(repos, principal, { now, meta });
+  }
+
   /** A code from the bound device: the same checker as login (budget, window, replay guard). */
   const totp: Verifier<TotpProof> = async (principal, input, until, meta) => {
     const device = await store.repos.mfaDevices.findActive(principal.userId);
@@ -97,13 +116,7 @@ export function createStepUpVerifiers(deps: {
         meta,
         now,
       );
-      // The first proof of the device in this session raises it to MFA-verified: a privilege
-      // change, so the session id rotates (DESIGN.md §2.7); later step-ups just refresh it.
-      if (principal.mfaVerified) {
-        await repos.sessions.setStepUp(principal.sessionId, until, true);
-        return { ok: true as const, session: undefined };
-      }
-      return { ok: true as const, session: await deps.sessions.rotateSession(repos, principal, { now, meta }) };
+      return { ok: true as const, session: await proveSecondFactor(repos, principal, until, now, meta) };
     });
     if (!outcome.ok) throw secondFactorFailure(outcome, now);
     return outcome.session ? { session: outcome.session } : {};
@@ -171,7 +184,12 @@ export function createStepUpVerifiers(deps: {
     return {};
   };
 
-  /** A recovery code, allowed where a TOTP code is (the phone may be lost); it is spent. */
+  /**
+   * A recovery code, allowed where a TOTP code is (the phone may be lost); it is spent. It is a
+   * look-up secret, a second factor in NIST SP 800-63B §5.1.2, so like a TOTP code it raises the
+   * session to MFA-verified (a workspace that requires MFA counts it, as it counts a login with
+   * one; decision 021) — and, that being a privilege change, rotates the session id.
+   */
   const recoveryCode: Verifier<RecoveryCodeProof> = async (principal, input, until, meta) => {
     const now = clock();
     const outcome = await store.transaction(async (repos) => {
@@ -179,12 +197,11 @@ export function createStepUpVerifiers(deps: {
       const spent = await deps.recoveryCodes.spend(repos, user, input.code, 'step_up', meta, now);
       if (!spent.ok) return spent;
       await audit(repos, { type: 'stepup.succeeded', ...event(principal, meta, 'recovery_code') }, now);
-      await repos.sessions.setStepUp(principal.sessionId, until);
-      return spent;
+      return { ok: true as const, session: await proveSecondFactor(repos, principal, until, now, meta) };
     });
     if (!outcome.ok)
       throw outcome.reason === 'locked' ? lockedError(outcome.lockedUntil, now) : invalidRecoveryCodeError();
-    return {};
+    return outcome.session ? { session: outcome.session } : {};
   };
 
   return { totp, email: code, sms: code, password, recovery_code: recoveryCode };

@@ -267,6 +267,7 @@ export const en = {
     codePlaceholder: 'XXXXX-XXXXX',
     signIn: 'Sign in with the recovery code',
     unbindWithOne: 'Lost the phone? Unbind with a recovery code',
+    stepUpWithOne: 'Phone not at hand? Verify with a recovery code (it is used up)',
     unbindButton: 'Unbind with the recovery code',
     required: 'Enter a recovery code (10 letters and digits, like 7KQ4M-Z2P9X).',
   },

@@ -86,6 +86,13 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
         );
         // The session was rotated (first proof of the device in it): follow with the new cookie.
         if (result.session) kit.setSession(reply, result.session.token);
+      } else if (form.method === 'recovery_code') {
+        const result = await services.stepUp.stepUp(
+          principal,
+          { method: 'recovery_code', code: recoveryCodeFrom(form.recoveryCode) },
+          requestMeta(request),
+        );
+        if (result.session) kit.setSession(reply, result.session.token);
       } else if (form.method === 'email' || form.method === 'sms') {
         const code = codeFrom(form.code, t.form.codeFromMessage);
         await services.stepUp.stepUp(

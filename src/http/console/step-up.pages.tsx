@@ -1,4 +1,4 @@
-import { Alert, CodeInput, Csrf, Layout, Notice, type Message, type PageFrame } from './layout.js';
+import { Alert, CodeInput, Csrf, Layout, Notice, RecoveryCodeInput, type Message, type PageFrame } from './layout.js';
 import { t } from './messages.js';
 
 export interface StepUpOptions {
@@ -83,6 +83,18 @@ export function StepUpPage(props: {
               {t.common.verify}
             </button>
           </form>
+        ) : null}
+        {options.totp ? (
+          <details class="alt">
+            <summary>{t.recoveryCodes.stepUpWithOne}</summary>
+            <form method="post" action="/account/security/step-up">
+              {hidden('recovery_code')}
+              <RecoveryCodeInput />
+              <button type="submit" data-testid="step-up-recovery-code">
+                {t.common.verify}
+              </button>
+            </form>
+          </details>
         ) : (
           <>
             {options.pending ? (
