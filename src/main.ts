@@ -1,5 +1,5 @@
 /**
- * The composition root (DESIGN.md §3): the one place that turns a configuration into a database,
+ * The composition root (docs/design.md §3): the one place that turns a configuration into a database,
  * repositories and services. `serve` and every CLI command get their services from here; nothing
  * else opens the database or wires it to the domain.
  */

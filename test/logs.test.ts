@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, call, createHarness, passwordStep, signupAndLogin, type Harness } from './helpers/harness.js';
 import { referenceBase32Decode, referenceTotp } from './helpers/rfc6238.js';
 
-describe('logs of a full flow (DESIGN.md §2.8)', () => {
+describe('logs of a full flow (docs/design.md §2.8)', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await createHarness('sqlite', { captureLogs: true });

@@ -24,7 +24,7 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
   });
   afterAll(async () => h.close());
 
-  describe('replay (DESIGN.md §2.1, RFC 6238 §5.2)', () => {
+  describe('replay (docs/design.md §2.1, RFC 6238 §5.2)', () => {
     it('refuses a code at its next use, on every path: login → login, login → step-up', async () => {
       const user = await userWithDevice(h);
       const code = referenceTotp(user.secret, h.clock.now());
@@ -66,7 +66,7 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
     });
   });
 
-  describe('brute force (DESIGN.md §2.2, NIST SP 800-63B §5.2.2)', () => {
+  describe('brute force (docs/design.md §2.2, NIST SP 800-63B §5.2.2)', () => {
     it('50 concurrent wrong codes evaluate at most the limit of 10', async () => {
       const user = await userWithDevice(h);
       const challenges: string[] = [];
@@ -250,7 +250,7 @@ describe.each(databaseKinds())('security invariants on %s', (kind) => {
     });
   });
 
-  describe('secrets at rest (DESIGN.md §2.3)', () => {
+  describe('secrets at rest (docs/design.md §2.3)', () => {
     it('a database dump holds no TOTP secret, session token, challenge id or password', async () => {
       const user = await userWithDevice(h);
       const challengeId = await passwordStep(h, user.email);

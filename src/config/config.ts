@@ -130,7 +130,7 @@ function urlOption(env: Env, name: string, protocols: string[], message: string)
 function loadOrCreateKeyFile(file: string): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const text = randomBytes(32).toString('hex');
-  // mode 0600: the key file is as sensitive as the secrets it protects (DESIGN.md §2.3)
+  // mode 0600: the key file is as sensitive as the secrets it protects (docs/design.md §2.3)
   writeFileSync(file, `${text}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
   return text;
@@ -240,7 +240,7 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     publicUrl: publicUrl.origin,
     secureCookies: publicUrl.protocol === 'https:',
     hstsIncludeSubDomains: flag(env, 'TWOFOLD_HSTS_INCLUDE_SUBDOMAINS', false),
-    // Dev mode opens the mail outbox to anyone: only ever by explicit choice (DESIGN.md §5).
+    // Dev mode opens the mail outbox to anyone: only ever by explicit choice (docs/design.md §5).
     dev: flag(env, 'TWOFOLD_DEV', false),
     mfaActivationCodes: activation,
     issuer,

@@ -2,7 +2,7 @@ import { hash, verify } from '@node-rs/argon2';
 
 /**
  * Argon2id with OWASP's minimum (m = 19 MiB, t = 2, p = 1). @node-rs/argon2 runs hashing on the
- * libuv thread pool, so the event loop keeps serving while a login hashes (research/deps.md §2b).
+ * libuv thread pool, so the event loop keeps serving while a login hashes.
  */
 const ARGON2ID = 2; // Algorithm.Argon2id; the enum is `const` in the .d.ts, so it cannot be imported here.
 const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -12,7 +12,7 @@ export interface PasswordHasher {
   verify(passwordHash: string, password: string): Promise<boolean>;
   /**
    * Spend the same time as a real verify for a login that does not exist, so timing does not
-   * tell "no such user" from "wrong password" (DESIGN.md §2.4).
+   * tell "no such user" from "wrong password" (docs/design.md §2.4).
    */
   verifyDecoy(password: string): Promise<false>;
 }

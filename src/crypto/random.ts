@@ -1,6 +1,6 @@
 import { randomBytes as nodeRandomBytes, hash, timingSafeEqual } from 'node:crypto';
 
-/** Injected randomness (DESIGN.md §3): production passes `systemRandom` (node:crypto's CSPRNG). */
+/** Injected randomness (docs/design.md §3): production passes `systemRandom` (node:crypto's CSPRNG). */
 export type RandomBytes = (size: number) => Buffer;
 /** Injected time, milliseconds since the epoch. */
 export type Clock = () => number;

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { RandomBytes } from './random.js';
 
 /**
- * AES-256-GCM for TOTP secrets at rest (DESIGN.md §2.3, ASVS 5.0 11.3.2). The stored form is
+ * AES-256-GCM for TOTP secrets at rest (docs/design.md §2.3, ASVS 5.0 11.3.2). The stored form is
  * `v1.<keyId>.<iv>.<ciphertext+tag>` so a key can be rotated: the first configured key encrypts,
  * every configured key decrypts. The associated data binds a ciphertext to its row, so a secret
  * copied onto another device row does not decrypt.

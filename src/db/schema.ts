@@ -42,7 +42,7 @@ export interface MfaDevicesTable {
   expires_at: number | null;
   bound_at: number | null;
   removed_at: number | null;
-  /** The highest RFC 6238 time step ever accepted; codes at or below it are replays (DESIGN.md §2.1). */
+  /** The highest RFC 6238 time step ever accepted; codes at or below it are replays (docs/design.md §2.1). */
   last_used_step: number;
   /** Learned clock drift of the phone, in steps (RFC 6238 §6). */
   drift_steps: number;

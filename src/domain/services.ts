@@ -56,7 +56,7 @@ const silentLogger: DeliveryLogger = { info: () => {}, warn: () => {} };
 
 /**
  * The domain's services, wired from the repositories (`store`) and the outside channels that
- * src/main.ts — the composition root — builds once (DESIGN.md §3). Nothing here opens a database.
+ * src/main.ts — the composition root — builds once (docs/design.md §3). Nothing here opens a database.
  */
 export async function createServices(input: {
   store: Store;

@@ -1,7 +1,7 @@
 /**
  * Recognises errors that mean "the database cannot answer now" rather than "this request is
  * wrong": they become `503 service.unavailable` with Retry-After, never a 500 with a stack
- * (DESIGN.md §5: instances answer 503, never a success, while the database is gone). Matched by
+ * (docs/design.md §5: instances answer 503, never a success, while the database is gone). Matched by
  * shape, so no layer has to import a driver to ask.
  */
 

@@ -24,7 +24,7 @@ import { registerConsole, renderConsoleError } from './console/index.js';
 
 export type { AppConfig, AppDeps } from './deps.js';
 
-/** Log redaction: no token, cookie or secret in a log line (DESIGN.md §2.8). Bodies are never logged. */
+/** Log redaction: no token, cookie or secret in a log line (docs/design.md §2.8). Bodies are never logged. */
 export const logRedactPaths = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
 
 function containsNul(value: unknown, depth: number): boolean {

@@ -54,7 +54,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('bound_ip', 'text')
     .addColumn('bound_user_agent', 'text')
     .execute();
-  // DESIGN.md §2.5: one active device per user; pending ones live beside it until confirmed.
+  // docs/design.md §2.5: one active device per user; pending ones live beside it until confirmed.
   await db.schema
     .createIndex('mfa_devices_one_active')
     .on('mfa_devices')

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * The "24 h before effect" reminder of a recovery ticket (research next-wave §1.3): when it went
+ * The "24 h before effect" reminder of a recovery ticket (decision 019): when it went
  * out, so the scheduler sends it exactly once across restarts and instances.
  */
 export async function up(db: Kysely<any>): Promise<void> {

@@ -64,7 +64,10 @@ export function createMessagesRepository(target: QueryTarget) {
         }))
         .where('id', '=', id)
         .execute(),
-    /** Bodies whose one-time secret stopped working, delivered or not (the index keeps this cheap). */
+    /**
+     * Bodies whose one-time secret stopped working, delivered or not (the index keeps this cheap).
+     * One still waiting for a mail server is not sent any more: it would bring a dead code.
+     */
     redactExpiredSecrets: async (now: number) =>
       Number(
         (
@@ -75,6 +78,10 @@ export function createMessagesRepository(target: QueryTarget) {
               html_body: null,
               body_sealed: null,
               secret_expires_at: null,
+              status: sql<MessagesTable['status']>`case when status = 'pending' then 'failed' else status end`,
+              last_error: sql<
+                string | null
+              >`case when status = 'pending' then 'expired before it could be delivered' else last_error end`,
             })
             .where('secret_expires_at', '<=', now)
             .executeTakeFirst()

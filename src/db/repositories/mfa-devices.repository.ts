@@ -251,7 +251,7 @@ export function createMfaDevicesRepository(target: QueryTarget) {
       return Number(result.numUpdatedRows) === 1;
     },
     /**
-     * The replay guard of DESIGN.md §2.1: a step is accepted only if it is newer than every step
+     * The replay guard of docs/design.md §2.1: a step is accepted only if it is newer than every step
      * accepted before. One conditional UPDATE; 0 rows = replay (or a concurrent winner).
      */
     consumeStep: async (id: string, step: number, driftSteps: number) =>

@@ -195,7 +195,7 @@ export function createAccountsService(deps: {
 
     /**
      * PATCH /me. The display name is free; email, phone and password are sensitive operations
-     * (DESIGN.md §2.6). A new password ends the user's other sessions.
+     * (docs/design.md §2.6). A new password ends the user's other sessions.
      */
     async updateSelf(
       principal: Principal,
@@ -264,7 +264,7 @@ export function createAccountsService(deps: {
             );
           }
           // A change of email or phone cancels an open lost-device ticket (the channel-swap lesson,
-          // research next-wave §1.2): the ticket's notices went to the old channels.
+          // decision 019): the ticket's notices went to the old channels.
           const emailChanged = !!newEmail && newEmail.toLowerCase() !== (user.email ?? '').toLowerCase();
           if (emailChanged || (update.phone !== undefined && update.phone !== user.phone))
             await deps.recoveryEffects.cancelOpen(repos, user, 'contact_change', meta, now);

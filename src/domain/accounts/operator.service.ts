@@ -33,7 +33,7 @@ export function createOperatorService(deps: {
 
   return {
     /**
-     * Break-glass, for the person who runs the server when nothing else works (DESIGN.md §6 layer
+     * Break-glass, for the person who runs the server when nothing else works (docs/design.md §6 layer
      * 4): removes the user's device and recovery codes, ends every session, writes the audit event
      * with the reason, and e-mails the user. The next login binds a new device where MFA is required.
      */

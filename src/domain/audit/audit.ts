@@ -52,7 +52,7 @@ export interface AuditEventInput {
   actorId?: string | null;
   ip?: string | null;
   userAgent?: string | null;
-  /** Never a secret, code or token (DESIGN.md §2.8). */
+  /** Never a secret, code or token (docs/design.md §2.8). */
   details?: Record<string, string | number | boolean | null>;
 }
 

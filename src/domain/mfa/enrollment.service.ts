@@ -56,7 +56,7 @@ export function matchConsecutive(secret: Uint8Array, codes: string[], center: nu
 
 /**
  * Binding a virtual MFA device (F1, F4, F5): a new secret shown once, confirmed by consecutive
- * codes. A pending enrollment never disturbs the bound device (DESIGN.md §2.5) and expires.
+ * codes. A pending enrollment never disturbs the bound device (docs/design.md §2.5) and expires.
  */
 export function createEnrollmentService(deps: {
   store: Store;
@@ -207,7 +207,7 @@ export function createEnrollmentService(deps: {
         );
         // Binding changes how the account is protected: end the user's other sessions (Bugcrowd VRT PR #260)
         // and replace the caller's session, restricted or full, with a new one that proved the device
-        // (a privilege change rotates the session id, DESIGN.md §2.7).
+        // (a privilege change rotates the session id, docs/design.md §2.7).
         await repos.sessions.endOthers(ownerUserId, byAdmin ? '' : actor.sessionId, now);
         // Recovery codes for the owner, shown once in this answer, when none are left. A device an
         // administrator binds gives none: the administrator must not see them.
@@ -258,7 +258,7 @@ export function createEnrollmentService(deps: {
   }
 
   return {
-    /** POST /me/mfa-device: a new pending secret, shown this once (DESIGN.md §2.8). */
+    /** POST /me/mfa-device: a new pending secret, shown this once (docs/design.md §2.8). */
     start(principal: Principal, meta: RequestMeta) {
       return enroll(principal, principal.userId, meta);
     },

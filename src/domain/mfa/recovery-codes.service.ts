@@ -29,7 +29,7 @@ export function invalidRecoveryCodeError(): AppError {
 }
 
 /**
- * Recovery codes (DESIGN.md §6 layer 1, decision 018): ten single-use codes handed out once when a
+ * Recovery codes (docs/design.md §6 layer 1, decision 018): ten single-use codes handed out once when a
  * device is bound, that stand in for the dynamic code when the phone is lost. Every try draws from
  * the user's one second-factor budget; a use is audited and e-mailed.
  */

@@ -58,7 +58,7 @@ export function secondFactorFailure(
 
 /**
  * Takes one try from the user's second-factor budget, shared by every factor (TOTP, email and SMS
- * codes; DESIGN.md §2.2), before anything is evaluated. `locksUntil` > 0 when this very try locked
+ * codes; docs/design.md §2.2), before anything is evaluated. `locksUntil` > 0 when this very try locked
  * the budget, so its failure is the one that tells the user.
  */
 export async function reserveSecondFactorTry(

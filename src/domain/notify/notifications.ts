@@ -3,7 +3,7 @@ import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { MessagesTable } from '../../db/schema.js';
 
-/** What a notification says; never a secret, a code or a token (DESIGN.md §2.8). */
+/** What a notification says; never a secret, a code or a token (docs/design.md §2.8). */
 export type Notification =
   | { kind: 'mfa.bound'; byAdmin: string | null }
   | { kind: 'mfa.unbound' }

@@ -8,7 +8,7 @@ export function recipientOf(user: Pick<UsersTable, 'id' | 'account_id' | 'email'
 
 /**
  * RFC 4226 §7.2: at the lockout threshold "inform the user". The user is told, and for a sub-user
- * its primary account too (DESIGN.md §2.2: users and admins are told).
+ * its primary account too (docs/design.md §2.2: users and admins are told).
  */
 export async function notifyLockout(
   repos: Repositories,

@@ -16,8 +16,8 @@ const SYSTEM: RequestMeta = { ip: null, userAgent: null };
 export const cancelTokenData = (ticketId: string) => `recovery-cancel:${ticketId}`;
 
 /**
- * Every address on record hears once more this long before the device is removed (research
- * next-wave §1.3: notify at submission, approval, 24 h before effect, and at effect), so an owner
+ * Every address on record hears once more this long before the device is removed (decision 019:
+ * notify at submission, approval, 24 h before effect, and at effect), so an owner
  * who missed the approval mail still has a day to cancel.
  */
 export const REMINDER_LEAD_MS = 24 * 3600_000;
@@ -41,7 +41,7 @@ export function createRecoveryEffects(deps: {
   /**
    * Every address on record (email and phone) gets the cancel link: whoever holds the account's
    * own channels can stop a recovery they did not ask for (Apple's "cancel at any time"; the AWS
-   * channel-swap lesson in research next-wave §1.2). The link is a secret: its body is removed
+   * channel-swap lesson in decision 019). The link is a secret: its body is removed
    * once delivered, or when the ticket closes.
    */
   async function sendCancelLinks(

@@ -52,7 +52,7 @@ export const recoveryLimits = {
 const intakeKey = (kind: string, login: string, ip: string | null) =>
   `recovery-${kind}:${normalizeEmail(login)}${ip ? `@${ip}` : ''}`;
 
-/** A change of email or phone this recent refuses a ticket (the channel-swap lesson, research next-wave §1.2). */
+/** A change of email or phone this recent refuses a ticket (the channel-swap lesson, decision 019). */
 export const RECENT_CONTACT_CHANGE_MS = 7 * 24 * HOUR_MS;
 
 export const evidenceData = (ticketId: string) => `recovery-ticket:${ticketId}`;

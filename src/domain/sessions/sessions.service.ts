@@ -17,7 +17,7 @@ export interface IssuedSession {
 }
 
 /**
- * Sessions (DESIGN.md §2.7, decision 004): issuing them, rotating them on a privilege change,
+ * Sessions (docs/design.md §2.7, decision 004): issuing them, rotating them on a privilege change,
  * resolving a token to a principal, and letting a person see and end their own. How one logs in
  * (password, then the dynamic code) is login.service.ts.
  */
@@ -67,7 +67,7 @@ export function createSessionsService(deps: {
 
   /** `login` is a primary account's email, or `username@alias` of a sub-user (API.md). */
   /**
-   * Replaces the caller's session with a new id and secret after it proved a device (DESIGN.md
+   * Replaces the caller's session with a new id and secret after it proved a device (docs/design.md
    * §2.7, OWASP Session Management: renew the id on any privilege change). The old token stops
    * working in the same transaction; the new session keeps the old one's absolute expiry, so
    * rotation never lengthens a session.

@@ -10,7 +10,7 @@ import type { StepUpInput, StepUpVerifiers } from './verifiers.js';
 export type StepUpMethod = Exclude<StepUpInput['method'], 'recovery_code'>;
 
 /**
- * Step-up (DESIGN.md §2.6, NIST SP 800-63B §4.2.3 reauthentication): the one rule of how fresh a
+ * Step-up (docs/design.md §2.6, NIST SP 800-63B §4.2.3 reauthentication): the one rule of how fresh a
  * session's proof must be before a sensitive operation, and which methods may refresh it.
  * - With a device bound, only a TOTP code counts; without one, an email or SMS code (where one can
  *   reach the user) or the password — or only the method the user picked (seed 002).

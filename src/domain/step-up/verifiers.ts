@@ -68,7 +68,7 @@ export function createStepUpVerifiers(deps: {
 
   /**
    * A second factor proved in a step-up. The first proof in a session raises it to MFA-verified: a
-   * privilege change, so the session id rotates (DESIGN.md §2.7) and the new session is returned;
+   * privilege change, so the session id rotates (docs/design.md §2.7) and the new session is returned;
    * later step-ups just refresh it.
    */
   async function proveSecondFactor(
@@ -126,7 +126,7 @@ export function createStepUpVerifiers(deps: {
   const code: Verifier<CodeProof> = async (principal, input, until, meta) => {
     const now = clock();
     const outcome = await store.transaction(async (repos) => {
-      // One budget across factors (DESIGN.md §2.2): a wrong email code counts like a wrong TOTP.
+      // One budget across factors (docs/design.md §2.2): a wrong email code counts like a wrong TOTP.
       const reservation = await reserveSecondFactorTry(repos, principal.userId, now);
       if (!reservation.ok) return { locked: reservation.lockedUntil, valid: false };
       const valid = await deps.verification.check(

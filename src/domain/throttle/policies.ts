@@ -1,7 +1,7 @@
 import type { ThrottlePolicy } from '../../db/repositories/throttles.repository.js';
 
 /**
- * Throttling policies (DESIGN.md §2.2). Password and second-factor failures are counted apart,
+ * Throttling policies (docs/design.md §2.2). Password and second-factor failures are counted apart,
  * so an attacker without the password cannot burn the user's second-factor budget and the
  * second factor's strict limit cannot be used to lock people out (Keycloak #46164).
  */

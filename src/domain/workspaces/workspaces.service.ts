@@ -126,7 +126,7 @@ export function createWorkspacesService(deps: {
       const policyChange =
         (changes.mfaRequired !== undefined && (changes.mfaRequired ? 1 : 0) !== workspace.mfa_required) ||
         (changes.graceDays !== undefined && changes.graceDays !== workspace.grace_days);
-      // DESIGN.md §2.6: changing a workspace's MFA policy is a sensitive operation.
+      // docs/design.md §2.6: changing a workspace's MFA policy is a sensitive operation.
       if (policyChange) await deps.stepUp.requireFresh(principal, 'workspaces.change_policy');
       // Whoever requires MFA from others must use it: this also keeps an owner from locking itself out.
       if (changes.mfaRequired === true && !((await deps.devices.status(principal)).bound && principal.mfaVerified)) {

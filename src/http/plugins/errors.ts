@@ -15,7 +15,7 @@ export function sendAppError(reply: FastifyReply, error: AppError) {
 /**
  * Turns everything thrown into the `{error:{code,message}}` contract. Framework 4xx (bad JSON,
  * schema, size, media type) get stable codes; anything unexpected is a 500 with no detail in the
- * response and the full error in the log (DESIGN.md §2.10, ASVS 5.0 16.5.1).
+ * response and the full error in the log (docs/design.md §2.10, ASVS 5.0 16.5.1).
  */
 export function toAppError(error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error;
