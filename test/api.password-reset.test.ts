@@ -4,6 +4,7 @@ import {
   PASSWORD,
   call,
   countingHasher,
+  postFrom,
   createHarness,
   createSubUser,
   databaseKinds,
@@ -212,14 +213,7 @@ describe('password reset and sign-up cost no hash for made-up input, and are lim
   });
   afterAll(async () => h.close());
 
-  const from = (address: string, url: string, payload: object) =>
-    h.app.inject({
-      method: 'POST',
-      url,
-      remoteAddress: address,
-      headers: { 'content-type': 'application/json' },
-      payload,
-    });
+  const from = (address: string, url: string, payload: object) => postFrom(h, address, url, payload);
 
   it('a burst of made-up reset tokens computes no hash, and one address gets 429 after 10', async () => {
     const before = hasher.hashes;

@@ -7,6 +7,7 @@ import {
   databaseKinds,
   loginFull,
   passwordStep,
+  postFrom,
   primaryAccount,
   signupAndLogin,
   userWithDevice,
@@ -197,14 +198,7 @@ describe.each(databaseKinds())('lost-device recovery on %s', (kind) => {
     it("a stranger who knows the login cannot block the owner's lost-device path (NIST SP 800-63B §5.2.2)", async () => {
       await fresh();
       const owner = await verifiedOwner(h, opA);
-      const from = (address: string, url: string, payload: object) =>
-        h.app.inject({
-          method: 'POST',
-          url,
-          remoteAddress: address,
-          headers: { 'content-type': 'application/json' },
-          payload,
-        });
+      const from = (address: string, url: string, payload: object) => postFrom(h, address, url, payload);
       // The owner asks first and holds a code …
       const ownerAsk = await from('198.51.100.1', '/api/v1/recovery/verifications', { login: owner.email });
       expect(ownerAsk.statusCode).toBe(202);

@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { PASSWORD, call, createHarness, signupAndLogin, type Harness } from './helpers/harness.js';
-import {
-  JPEG,
-  multipart,
-  operator,
-  postMultipart,
-  recoveryCode,
-  ticketFields,
-  verifiedOwner,
-} from './helpers/recovery.js';
+import { operator, ownerWithTicket } from './helpers/recovery.js';
 
 /** `name=value` pairs and attributes of every Set-Cookie of a response. */
 function setCookies(response: LightMyRequestResponse) {
@@ -110,17 +102,7 @@ describe('secrets in links leave the address at the first request (issue 19)', (
   });
 
   it('a ticket status link and a cancel link: the same, and the cancel page posts no token', async () => {
-    const op = await operator(h);
-    const owner = await verifiedOwner(h, op);
-    const { id, code } = await recoveryCode(h, owner.email);
-    const opened = await postMultipart(
-      h,
-      '/api/v1/recovery-tickets',
-      multipart(ticketFields(owner.email, id, code!), [{ name: 'id.jpg', type: 'image/jpeg', bytes: JPEG }]),
-    );
-    expect(opened.status).toBe(201);
-    const ticketId = opened.body.ticket.id as string;
-    const statusToken = opened.body.statusToken as string;
+    const { owner, ticketId, statusToken } = await ownerWithTicket(h, await operator(h));
 
     const tab = browser(h);
     const status = await tab.get(`/recovery/status?ticket=${ticketId}&token=${encodeURIComponent(statusToken)}`);

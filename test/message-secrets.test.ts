@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createHarness, databaseKinds, signupAndLogin, type Harness } from './helpers/harness.js';
-import {
-  JPEG,
-  dumpDatabase,
-  multipart,
-  operator,
-  postMultipart,
-  recoveryCode,
-  ticketFields,
-  verifiedOwner,
-} from './helpers/recovery.js';
+import { dumpDatabase, operator, ownerWithTicket, recoveryCode } from './helpers/recovery.js';
 
 /**
  * Issue 19: reset links, e-mail codes and cancel links waited in clear text in `messages` until a
@@ -69,15 +60,7 @@ describe.each(databaseKinds())('secrets in queued messages on %s', (kind) => {
   });
 
   it("a ticket's cancel links are sealed, and removed once the ticket closes", async () => {
-    const op = await operator(h);
-    const owner = await verifiedOwner(h, op);
-    const { id, code } = await recoveryCode(h, owner.email);
-    const openedTicket = await postMultipart(
-      h,
-      '/api/v1/recovery-tickets',
-      multipart(ticketFields(owner.email, id, code!), [{ name: 'id.jpg', type: 'image/jpeg', bytes: JPEG }]),
-    );
-    expect(openedTicket.status).toBe(201);
+    const { owner, ticketId } = await ownerWithTicket(h, await operator(h));
     const [submitted] = await opened(owner.email, 'recovery.submitted');
     const cancelToken = new URL(/(https?:\/\/\S+\/recovery\/cancel\S+)/.exec(submitted!)![1]!).searchParams.get(
       'token',
@@ -87,7 +70,7 @@ describe.each(databaseKinds())('secrets in queued messages on %s', (kind) => {
     h.clock.advance(48 * 3600_000);
     await h.services.delivery.redactExpired();
     expect((await opened(owner.email, 'recovery.submitted'))[0]).toContain(cancelToken);
-    const cancelled = await call(h.app, 'POST', `/api/v1/recovery-tickets/${openedTicket.body.ticket.id}/cancel`, {
+    const cancelled = await call(h.app, 'POST', `/api/v1/recovery-tickets/${ticketId}/cancel`, {
       body: { token: cancelToken },
     });
     expect(cancelled.status).toBe(200);

@@ -272,6 +272,17 @@ export async function call(
   return { status: response.statusCode, body, headers: response.headers as JsonResponse['headers'] };
 }
 
+/** A JSON POST from a given client address (per-address limits). */
+export function postFrom(h: Harness, address: string, url: string, payload: object) {
+  return h.app.inject({
+    method: 'POST',
+    url,
+    remoteAddress: address,
+    headers: { 'content-type': 'application/json' },
+    payload,
+  });
+}
+
 let counter = 0;
 export function uniqueEmail(prefix = 'user'): string {
   counter += 1;

@@ -55,6 +55,19 @@ export async function recoveryCode(h: Harness, login: string, to = login) {
   return { id: sent.body.verification.id as string, code: mail ? / is (\d{6})\./.exec(mail.text)![1]! : null, sent };
 }
 
+/** A verified owner (by `op`) with an open ticket carrying one JPEG: its id and status token. */
+export async function ownerWithTicket(h: Harness, op: { token: string }) {
+  const owner = await verifiedOwner(h, op);
+  const { id, code } = await recoveryCode(h, owner.email);
+  const opened = await postMultipart(
+    h,
+    '/api/v1/recovery-tickets',
+    multipart(ticketFields(owner.email, id, code!), [{ name: 'id.jpg', type: 'image/jpeg', bytes: JPEG }]),
+  );
+  if (opened.status !== 201) throw new Error(`ticket: ${opened.status} ${JSON.stringify(opened.body)}`);
+  return { owner, ticketId: opened.body.ticket.id as string, statusToken: opened.body.statusToken as string };
+}
+
 export function ticketBody(login: string, verificationId: string, code: string, facts: object = personalFacts) {
   return {
     login,
