@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createHarness, type Harness } from './helpers/harness.js';
+import { bindDevice, call, createHarness, type Harness } from './helpers/harness.js';
 import { referenceBase32Decode, referenceTotp } from './helpers/rfc6238.js';
 import { JPEG, personalFacts } from './helpers/recovery.js';
 
@@ -207,4 +207,87 @@ describe.skipIf(!available && !required)('lost-device recovery in the console', 
     await tab.goto(`${base}/login`);
     expect(await tab.locator('[data-testid=unbind-mfa]').count()).toBe(1);
   });
+
+  /** An owner with a verified real-name record and no device, set up through the API. */
+  async function verifiedOwnerByApi() {
+    const email = `form.${Date.now()}.${Math.random().toString(16).slice(2, 6)}@example.com`;
+    await call(h.app, 'POST', '/api/v1/accounts', { body: { email, password: PASSWORD } });
+    const session = (await call(h.app, 'POST', '/api/v1/sessions', { body: { login: email, password: PASSWORD } })).body
+      .session.token as string;
+    const put = await call(h.app, 'PUT', '/api/v1/me/real-name', { token: session, body: personalFacts });
+    expect(put.status).toBe(200);
+    const opEmail = `opform.${Date.now()}@example.com`;
+    await h.services.accounts.createOperator({ email: opEmail, password: PASSWORD });
+    const first = await call(h.app, 'POST', '/api/v1/sessions', { body: { login: opEmail, password: PASSWORD } });
+    const { token } = await bindDevice(h, first.body.session.token);
+    const me = await call(h.app, 'GET', '/api/v1/me', { token: session });
+    const verified = await call(h.app, 'POST', `/api/v1/support/real-names/${me.body.account.id}/verify`, {
+      token,
+      body: {},
+    });
+    expect(verified.status).toBe(200);
+    return email;
+  }
+
+  for (const [label, viewport] of [
+    ['1280 px', { width: 1280, height: 900 }],
+    ['390 px', PHONE],
+  ] as const) {
+    it(`the lost-phone form keeps what was typed through every refusal, and says up front who can file it (${label})`, async () => {
+      const email = await verifiedOwnerByApi();
+      const tab = await tabAt(viewport);
+      await tab.goto(`${base}/recovery`);
+      // Who can file one, said before anything is typed, and a support contact that leads somewhere.
+      expect(await tab.textContent('[data-testid=recovery-eligibility]')).toMatch(/verified real-name record.*7 days/s);
+      expect(await tab.getAttribute('[data-testid=support-contact]', 'href')).toBe('mailto:support@twofold.test');
+      await tab.fill('input[name=login]', email);
+      await tab.click('[data-testid=recovery-start] button[type=submit]');
+      await tab.waitForSelector('[data-testid=recovery-ticket]');
+      expect(new URL(tab.url()).pathname).toBe('/recovery/ticket');
+      const code = / is (\d{6})\./.exec((await mailsTo(email)).find((m) => m.kind === 'recovery.code')!.text)![1]!;
+
+      // "Send a new code" at once: too soon, and the form and the code already sent stay.
+      await tab.click('[data-testid=new-code]');
+      await tab.waitForSelector('[data-testid=recovery-ticket]');
+      expect(await tab.textContent('main')).toContain('the code already in your mailbox still works');
+
+      // A pasted "123 456" fits the code field (no maxlength cut).
+      await tab.fill('input[name=code]', `${code.slice(0, 3)} ${code.slice(3)}`);
+      expect(await tab.inputValue('input[name=code]')).toBe(`${code.slice(0, 3)} ${code.slice(3)}`);
+      await tab.fill('textarea[name=description]', 'Phone fell into the river.');
+      await tab.fill('input[name="evidence[name]"]', personalFacts.name);
+      await tab.fill('input[name="evidence[idNumber]"]', personalFacts.idNumber);
+      await tab.fill('input[name="evidence[phone]"]', personalFacts.phone);
+      await tab.check('input[name=consent]');
+      // A photo over the limit is refused before anything is sent.
+      const huge = Buffer.concat([JPEG, Buffer.alloc(15 * 1024 * 1024 + 10)]);
+      await tab.setInputFiles('input[type=file]', { name: 'camera.jpg', mimeType: 'image/jpeg', buffer: huge });
+      expect(await tab.textContent('.field-error')).toContain('at most 15 MB');
+      expect(
+        await tab.evaluate(() => (document.querySelector('input[type=file]') as HTMLInputElement).validity.valid),
+      ).toBe(false);
+      // A file that is no image gets the server's refusal: everything typed comes back but the code.
+      await tab.setInputFiles('input[type=file]', {
+        name: 'scan.jpg',
+        mimeType: 'image/jpeg',
+        buffer: Buffer.from('not an image at all'),
+      });
+      await tab.click('[data-testid=recovery-ticket] button[type=submit]');
+      await tab.waitForSelector('.alert-error');
+      expect(await tab.textContent('.alert-error')).toContain('is not a JPEG, PNG or PDF file');
+      expect(await tab.inputValue('textarea[name=description]')).toBe('Phone fell into the river.');
+      expect(await tab.inputValue('input[name="evidence[idNumber]"]')).toBe(personalFacts.idNumber);
+      expect(await tab.inputValue('input[name="evidence[phone]"]')).toBe(personalFacts.phone);
+      expect(await tab.isChecked('input[name=consent]')).toBe(true);
+      expect(await tab.inputValue('input[name=code]')).toBe('');
+      expect(await tab.textContent('main')).toContain('Choose your files again');
+      if (viewport.width === PHONE.width)
+        expect(await tab.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      // The code still works (the refused form spent none of its tries): the request goes in.
+      await tab.fill('input[name=code]', code);
+      await tab.setInputFiles('input[type=file]', { name: 'holding-id.jpg', mimeType: 'image/jpeg', buffer: JPEG });
+      await tab.click('[data-testid=recovery-ticket] button[type=submit]');
+      await tab.waitForSelector('[data-testid=recovery-submitted]');
+    }, 60_000);
+  }
 });

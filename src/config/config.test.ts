@@ -65,6 +65,16 @@ describe('loadConfig', () => {
     expect(period('3d')).toBe(259_200);
     expect(() => period('-1')).toThrow(/TWOFOLD_RECOVERY_COOLING_OFF/);
     expect(() => period('100d')).toThrow(/between 0 and/);
+    expect(loadConfig({ TWOFOLD_DATA_DIR: dir() }).supportContact).toBeNull();
+    expect(loadConfig({ TWOFOLD_DATA_DIR: dir(), TWOFOLD_SUPPORT_CONTACT: 'help@example.com' }).supportContact).toBe(
+      'mailto:help@example.com',
+    );
+    expect(
+      loadConfig({ TWOFOLD_DATA_DIR: dir(), TWOFOLD_SUPPORT_CONTACT: 'https://help.example.com/mfa' }).supportContact,
+    ).toBe('https://help.example.com/mfa');
+    expect(() => loadConfig({ TWOFOLD_DATA_DIR: dir(), TWOFOLD_SUPPORT_CONTACT: 'javascript:alert(1)' })).toThrow(
+      /TWOFOLD_SUPPORT_CONTACT/,
+    );
     expect(loadConfig({ TWOFOLD_DATA_DIR: dir() }).recoveryEvidenceDays).toBe(30);
   });
 

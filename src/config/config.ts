@@ -49,6 +49,8 @@ export interface Config {
   recoveryCoolingOffSeconds: number;
   /** Days after a ticket closes before its evidence files are deleted. */
   recoveryEvidenceDays: number;
+  /** Where people who cannot help themselves reach the operators: a mailto:, https: URL or an address; null = none set. */
+  supportContact: string | null;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +127,25 @@ function urlOption(env: Env, name: string, protocols: string[], message: string)
   }
   if (!parsed || !protocols.includes(parsed.protocol)) throw new ConfigError(name, message);
   return raw;
+}
+
+/** TWOFOLD_SUPPORT_CONTACT: an e-mail address becomes a mailto: link; otherwise an http(s) or mailto: URL. */
+function supportContact(env: Env): string | null {
+  const raw = read(env, 'TWOFOLD_SUPPORT_CONTACT');
+  if (raw === undefined) return null;
+  if (/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(raw)) return `mailto:${raw}`;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['https:', 'http:', 'mailto:'].includes(url.protocol))
+    throw new ConfigError(
+      'TWOFOLD_SUPPORT_CONTACT',
+      'expected an e-mail address, or an https://, http:// or mailto: URL',
+    );
+  return url.href;
 }
 
 function loadOrCreateKeyFile(file: string): string {
@@ -274,6 +295,7 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     // owner's own channels to stop a recovery they did not ask for.
     recoveryCoolingOffSeconds: duration(env, 'TWOFOLD_RECOVERY_COOLING_OFF', 72 * 3600, 0, 90 * 24 * 3600),
     recoveryEvidenceDays: integer(env, 'TWOFOLD_RECOVERY_EVIDENCE_DAYS', 30, 1, 3650),
+    supportContact: supportContact(env),
   };
   return Object.freeze(config);
 }

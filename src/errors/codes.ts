@@ -16,7 +16,7 @@ export const errorCatalogue = {
   },
   'request.too_large': {
     status: 413,
-    description: 'The body is larger than the 64 KiB limit, or an evidence file is larger than 5 MB.',
+    description: 'The body is larger than the 64 KiB limit, or an evidence file is larger than 15 MB.',
   },
   'request.not_found': { status: 404, description: 'No such route.' },
   'request.invalid_url': {

@@ -13,6 +13,7 @@ export type AppConfig = Pick<
   | 'mfaActivationCodes'
   | 'stepUpMaxAgeSeconds'
   | 'issuer'
+  | 'supportContact'
 >;
 
 export interface AppDeps {

@@ -100,6 +100,7 @@ const baseConfig: ChannelConfig & AppConfig = {
   signupsPerAddressHour: 100_000,
   recoveryCoolingOffSeconds: 72 * 3600,
   recoveryEvidenceDays: 30,
+  supportContact: 'mailto:support@twofold.test',
 };
 
 /** A PostgreSQL schema of its own for a test (directly, never through a test's proxy). */

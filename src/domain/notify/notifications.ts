@@ -81,7 +81,7 @@ export function renderNotification(
       lines = [
         `${notification.admin} reset the virtual MFA device of your account on ${when}.`,
         ...(notification.reason ? [`Reason given: ${notification.reason}`] : []),
-        'Your sessions were ended. At your next login, bind your authenticator app again.',
+        'Your sessions were ended and your recovery codes no longer work. At your next login you must bind your authenticator app again before you can do anything else.',
       ];
       break;
     case 'mfa.locked':

@@ -15,6 +15,7 @@ import { VERIFICATION_TTL_MS, type VerificationService } from '../verification/v
 import { cancelTokenData, type RecoveryEffects } from './effects.js';
 import {
   EVIDENCE_MAX_BYTES,
+  EVIDENCE_MAX_MEGABYTES,
   EVIDENCE_MAX_FILES,
   EVIDENCE_SNIFF_BYTES,
   checkFacts,
@@ -44,6 +45,8 @@ const perHour = (limit: number): ThrottlePolicy => ({
  * out of a stranger's reach: only the requester holds its verification id.
  */
 export const recoveryLimits = {
+  /** A new code at most once a minute: the one just sent is still on its way, and stays usable. */
+  codeEveryMinute: { threshold: 1, baseDelayMs: 60_000, maxDelayMs: 60_000, hardLimit: null, windowMs: 60_000 },
   codesPerLoginAndAddress: perHour(5),
   codesPerLogin: perHour(20),
   wrongCodesPerLoginAndAddress: perHour(10),
@@ -57,6 +60,12 @@ export const RECENT_CONTACT_CHANGE_MS = 7 * 24 * HOUR_MS;
 
 export const evidenceData = (ticketId: string) => `recovery-ticket:${ticketId}`;
 export const evidenceFileData = (fileId: string) => `recovery-evidence:${fileId}`;
+
+/** A ticket that passed `precheck`: its code was right and is spent by `submit`. */
+export interface TicketPass {
+  readonly userId: string;
+  readonly verificationId: string;
+}
 
 export interface TicketInput {
   login: string;
@@ -164,10 +173,20 @@ export function createRecoveryTicketsService(deps: {
     });
   }
 
-  /** The account the code was sent for, its code checked (one of its 5 tries is spent here). */
-  async function checkCode(repos: Repositories, input: TicketInput, now: number): Promise<UsersTable | null> {
+  /**
+   * The account the code was sent for, its code checked (one of its 5 tries is spent here). With a
+   * pass from `precheck` for this very code, the code was compared already: it is only consumed.
+   */
+  async function checkCode(
+    repos: Repositories,
+    input: TicketInput,
+    now: number,
+    options: { consume: boolean; pass?: TicketPass | undefined },
+  ): Promise<UsersTable | null> {
     const found = await findUserByLogin(repos, input.login);
     if (!found || found.user.kind !== 'root' || found.user.disabled_at !== null) return null;
+    if (options.pass && options.pass.userId === found.user.id && options.pass.verificationId === input.verificationId)
+      return (await repos.verifications.consume(input.verificationId, now)) ? found.user : null;
     const ok = await deps.verification.check(
       repos,
       found.user.id,
@@ -176,8 +195,33 @@ export function createRecoveryTicketsService(deps: {
       now,
       'email',
       'recovery',
+      options.consume,
     );
     return ok ? found.user : null;
+  }
+
+  /** What refuses a ticket once the code is right (so a stranger learns nothing from them). */
+  async function refuseIneligible(repos: Repositories, user: UsersTable, now: number) {
+    const record = await repos.recovery.findRealName(user.account_id);
+    if (!record || record.status !== 'verified')
+      throw new AppError(
+        'recovery.real_name_required',
+        'This account has no verified real-name record, so support cannot check your identity. Recover with a recovery code, or ask the person who runs this service.',
+      );
+    if (await repos.recovery.findOpenTicket(user.account_id))
+      throw new AppError(
+        'recovery.ticket_open',
+        'A request for this account is already open. Wait for it, or cancel it with the link in our e-mail.',
+      );
+    await refuseRecentContactChange(repos, user, now);
+    return record;
+  }
+
+  /** A wrong-code lock of this login from this address, checked before any try. */
+  async function refuseLockedOut(input: TicketInput, meta: RequestMeta, now: number) {
+    const wrong = await store.repos.throttles.get(intakeKey('code', input.login, meta.ip));
+    if (wrong && wrong.locked_until > now)
+      throw tooMany('Too many wrong codes. Wait before trying again.', wrong.locked_until, now);
   }
 
   async function refuseRecentContactChange(repos: Repositories, user: UsersTable, now: number) {
@@ -204,6 +248,12 @@ export function createRecoveryTicketsService(deps: {
     async requestCode(login: string, meta: RequestMeta) {
       const now = clock();
       const message = 'Too many codes were asked for. Wait before asking for another one.';
+      await reserveOrThrow(
+        intakeKey('minute', login, meta.ip),
+        recoveryLimits.codeEveryMinute,
+        now,
+        'A code was sent less than a minute ago: it still works for 10 minutes. Wait a minute before asking for another one.',
+      );
       await reserveOrThrow(intakeKey('login', login, meta.ip), recoveryLimits.codesPerLoginAndAddress, now, message);
       await reserveOrThrow(intakeKey('mailbox', login, null), recoveryLimits.codesPerLogin, now, message);
       if (meta.ip) await reserveOrThrow(`recovery-ip:${meta.ip}`, perAddress, now, message);
@@ -232,7 +282,7 @@ export function createRecoveryTicketsService(deps: {
 
     /**
      * One evidence file as it arrives: typed by its first bytes, refused as soon as it is of the
-     * wrong type or over 5 MB, sealed chunk by chunk, so its plaintext is never held whole.
+     * wrong type or too large, sealed chunk by chunk, so its plaintext is never held whole.
      * Null for an empty file input (a browser sends one when no file was chosen).
      */
     async receiveEvidence(fileName: string, chunks: AsyncIterable<Buffer>): Promise<SealedEvidence | null> {
@@ -244,7 +294,8 @@ export function createRecoveryTicketsService(deps: {
       let size = 0;
       for await (const chunk of chunks) {
         size += chunk.length;
-        if (size > EVIDENCE_MAX_BYTES) throw new AppError('request.too_large', `${name} is larger than 5 MB.`);
+        if (size > EVIDENCE_MAX_BYTES)
+          throw new AppError('request.too_large', `${name} is larger than ${EVIDENCE_MAX_MEGABYTES} MB.`);
         if (contentType === null) {
           head = Buffer.concat([head, chunk]);
           if (head.length < EVIDENCE_SNIFF_BYTES) continue;
@@ -265,10 +316,37 @@ export function createRecoveryTicketsService(deps: {
     },
 
     /**
+     * Everything a ticket is checked for except its files — the facts, the code (one of its tries;
+     * not consumed) and the refusals after a valid code — so a form sent with a wrong code or for an
+     * account that cannot apply is answered before a byte of its files is read (issue 20). The pass
+     * lets `submit` consume that code instead of comparing it again.
+     */
+    async precheck(input: TicketInput, meta: RequestMeta): Promise<TicketPass> {
+      checkFacts(input.evidence, '/evidence');
+      const now = clock();
+      await refuseLockedOut(input, meta, now);
+      const outcome = await store.transaction(async (repos) => {
+        const user = await checkCode(repos, input, now, { consume: false });
+        if (!user) {
+          await repos.throttles.reserve(
+            intakeKey('code', input.login, meta.ip),
+            recoveryLimits.wrongCodesPerLoginAndAddress,
+            now,
+          );
+          return null;
+        }
+        await refuseIneligible(repos, user, now);
+        return user;
+      });
+      if (!outcome) throw invalidCode();
+      return { userId: outcome.id, verificationId: input.verificationId };
+    },
+
+    /**
      * POST /recovery-tickets: the ticket with its sealed evidence; every address on record hears
      * of it. The caller took the per-address try first (`admitSubmission`).
      */
-    async submit(input: TicketInput, files: SealedEvidence[], meta: RequestMeta) {
+    async submit(input: TicketInput, files: SealedEvidence[], meta: RequestMeta, pass?: TicketPass) {
       // The form is checked before the code, so a typo in it does not spend one of the code's tries.
       const facts = checkFacts(input.evidence, '/evidence');
       if (files.length > EVIDENCE_MAX_FILES)
@@ -277,33 +355,20 @@ export function createRecoveryTicketsService(deps: {
         });
       const now = clock();
       const wrongKey = intakeKey('code', input.login, meta.ip);
-      const wrong = await store.repos.throttles.get(wrongKey);
-      if (wrong && wrong.locked_until > now)
-        throw tooMany('Too many wrong codes. Wait before trying again.', wrong.locked_until, now);
+      if (!pass) await refuseLockedOut(input, meta, now);
       const id = newId(deps.random);
       const statusToken = newSecret(deps.random);
       const cancelToken = newSecret(deps.random);
       let outcome: { ticket: RecoveryTicketsTable } | { invalid: true };
       try {
         outcome = await store.transaction(async (repos) => {
-          const user = await checkCode(repos, input, now);
+          const user = await checkCode(repos, input, now, { consume: true, pass });
           if (!user) {
             await repos.throttles.reserve(wrongKey, recoveryLimits.wrongCodesPerLoginAndAddress, now);
             return { invalid: true as const };
           }
           // After a valid code only, so a stranger learns nothing from these refusals.
-          const record = await repos.recovery.findRealName(user.account_id);
-          if (!record || record.status !== 'verified')
-            throw new AppError(
-              'recovery.real_name_required',
-              'This account has no verified real-name record, so support cannot check your identity. Recover with a recovery code, or ask the person who runs this service.',
-            );
-          if (await repos.recovery.findOpenTicket(user.account_id))
-            throw new AppError(
-              'recovery.ticket_open',
-              'A request for this account is already open. Wait for it, or cancel it with the link in our e-mail.',
-            );
-          await refuseRecentContactChange(repos, user, now);
+          const record = await refuseIneligible(repos, user, now);
           const matches = matchFacts(facts, openRecordFacts(deps.secretBox, record));
           const ticket: RecoveryTicketsTable = {
             id,

@@ -176,6 +176,8 @@ export function createVerificationService(deps: {
       now: number,
       channel: Channel,
       purpose: VerificationsTable['purpose'] = 'step_up',
+      /** false: only compare (a try is still spent); the caller consumes it later, once. */
+      consume = true,
     ): Promise<boolean> {
       // A code serves only the purpose it was sent for: a lost-device code is never a step-up.
       const attempt = await repos.verifications.reserveAttempt({
@@ -192,7 +194,7 @@ export function createVerificationService(deps: {
       const expected = Buffer.from(attempt.code_hash);
       const actual = Buffer.from(codeHash(verificationId, code));
       if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return false;
-      return repos.verifications.consume(verificationId, now);
+      return consume ? repos.verifications.consume(verificationId, now) : true;
     },
   };
 

@@ -7,6 +7,7 @@ import { principalOf, requestMeta } from '../plugins/auth.js';
 import { readParts, registerMultipart } from '../plugins/multipart.js';
 import { OpaqueId, errors, iso } from './schemas.js';
 import type { IdentityFacts } from '../../domain/recovery/evidence.js';
+import type { TicketPass } from '../../domain/recovery/tickets.service.js';
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 const Phone = Type.String({ minLength: 4, maxLength: 32 });
@@ -95,15 +96,24 @@ export function checkTicketBody(body: unknown): TicketBody {
 }
 
 /**
- * A ticket from JSON or from multipart/form-data with evidence files (API.md). The caller has
- * admitted the submission first, so nothing of a refused one is read.
+ * A ticket from JSON or from multipart/form-data with evidence files (API.md), and the pass of its
+ * precheck. The caller has admitted the submission first, so nothing of a refused one is read; when
+ * the text fields come before the files (as a browser sends them), a wrong code or an account that
+ * cannot apply is refused before the files are read.
  */
-export async function readTicket(request: FastifyRequest, services: Services) {
-  if (request.isMultipart()) {
-    const { fields, files } = await readParts(request, services.recoveryTickets.receiveEvidence);
-    return { body: checkTicketBody(ticketFromFields(fields)), files };
-  }
-  return { body: checkTicketBody(request.body), files: [] };
+export async function readTicket(
+  request: FastifyRequest,
+  services: Services,
+  fields: Record<string, string> = {},
+  adjust: (fields: Record<string, string>) => Record<string, string> = (f) => f,
+) {
+  if (!request.isMultipart()) return { body: checkTicketBody(request.body), files: [], pass: undefined };
+  let pass: TicketPass | undefined;
+  const { files } = await readParts(request, services.recoveryTickets.receiveEvidence, fields, async (sofar) => {
+    const early = ticketFromFields(adjust(sofar));
+    if (ticketBodyCheck.Check(early)) pass = await services.recoveryTickets.precheck(early, requestMeta(request));
+  });
+  return { body: checkTicketBody(ticketFromFields(adjust(fields))), files, pass };
 }
 
 function statusToken(request: FastifyRequest): string {
@@ -175,7 +185,7 @@ export function registerRecoveryRoutes(app: FastifyInstance, services: Services)
         schema: {
           tags: ['recovery'],
           summary:
-            'Open a lost-device ticket with the e-mail code: JSON, or multipart/form-data with up to 3 evidence files (JPEG, PNG or PDF, ≤ 5 MB each)',
+            'Open a lost-device ticket with the e-mail code: JSON, or multipart/form-data with up to 3 evidence files (JPEG, PNG or PDF, ≤ 15 MB each)',
           response: {
             201: Type.Object({ ticket: TicketSchema, statusToken: Type.String() }),
             ...errors(400, 401, 409, 413, 415, 422, 429),
@@ -184,8 +194,8 @@ export function registerRecoveryRoutes(app: FastifyInstance, services: Services)
       },
       async (request, reply) => {
         await services.recoveryTickets.admitSubmission(requestMeta(request));
-        const { body, files } = await readTicket(request, services);
-        const result = await services.recoveryTickets.submit(body, files, requestMeta(request));
+        const { body, files, pass } = await readTicket(request, services);
+        const result = await services.recoveryTickets.submit(body, files, requestMeta(request), pass);
         reply.header('cache-control', 'no-store');
         return reply.status(201).send(result);
       },

@@ -3,6 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { AppDeps } from '../deps.js';
 import { createConsoleKit, renderConsoleError } from './kit.js';
 import { consoleCss } from './styles.js';
+import { consoleScript } from './script.js';
 import { registerLoginPages } from './login.routes.js';
 import { registerOverviewPage } from './overview.routes.js';
 import { registerSecurityPages } from './security.routes.js';
@@ -25,6 +26,9 @@ export { renderConsoleError } from './kit.js';
 export function registerConsole(app: FastifyInstance, deps: AppDeps) {
   app.get('/assets/console.css', { config: { page: 'public' }, schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(consoleCss),
+  );
+  app.get('/assets/console.js', { config: { page: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(consoleScript),
   );
   const kit = createConsoleKit(app, deps);
   registerLoginPages(app, kit);

@@ -51,6 +51,7 @@ export function Layout(props: PageFrame & { children: ComponentChildren }) {
         <meta name="referrer" content="same-origin" />
         <title>{`${props.title} · ${t.brand}`}</title>
         <link rel="stylesheet" href="/assets/console.css" />
+        <script src="/assets/console.js" defer />
       </head>
       <body>
         <header class="topbar">

@@ -289,8 +289,8 @@ export const en = {
       'The user, its virtual MFA device and its sessions are removed. Its audit events stay. This cannot be undone.',
     deleteUserButton: 'Delete user',
     resetDevice: (name: string) => `Reset the virtual MFA device of ${name}?`,
-    resetDeviceText: (mustBind: boolean) =>
-      `The device is removed and the user's sessions end at once${mustBind ? '; the user binds a new device at the next login' : ''}. The user is told by e-mail, with your reason.`,
+    resetDeviceText:
+      "The device and the user's recovery codes are removed and the user's sessions end at once. The user must bind a new device at the next login (this turns on Require virtual MFA for the user). The user is told by e-mail, with your reason.",
     resetButton: 'Reset virtual MFA',
     policyOn: (name: string) => `Require MFA for every member of ${name}?`,
     policyOnText: (unbound: number, grace: number) =>
@@ -311,6 +311,8 @@ export const en = {
     login: 'Login',
     details: 'Name and contact',
     phoneHint: '(international format, e.g. +4915112345678)',
+    contactChangeBlocks:
+      'Adding or changing the e-mail address or phone number blocks lost-phone requests to support for 7 days (someone who took over the account must not redirect them). Your recovery codes keep working.',
     saveDetails: 'Save',
     passwordHeading: 'Password',
     current: 'Current password',
@@ -424,8 +426,8 @@ export const en = {
     bindForUser: 'Bind virtual MFA for this user',
     bindHelp:
       "Bind a device for this user: scan the QR code with the authenticator app on the user's phone. The device belongs to the user.",
-    resetHelp: (mustBind: boolean) =>
-      `Lost phone? Reset removes the device and ends the user's sessions${mustBind ? '; the user binds a new one at the next login' : ''}.`,
+    resetHelp:
+      "Lost phone? Reset removes the device and ends the user's sessions; the user must bind a new one at the next login.",
     reset: 'Reset virtual MFA…',
     deleteHelp: 'Deleting removes the user, its device and its sessions. Audit events stay.',
     delete: 'Delete user…',
@@ -530,14 +532,31 @@ export const en = {
     login: 'Login (the email of the primary account)',
     loginRequired: 'Enter the login of the account.',
     sendCode: 'E-mail me a code',
-    codeSent:
-      'If this login is a primary account with an e-mail address, a 6-digit code is on its way (valid 10 minutes).',
+    codeSentTo: (login: string) =>
+      `If ${login} is a primary account with an e-mail address, a 6-digit code is on its way to it (valid 10 minutes).`,
+    eligibleIntro: 'Support can remove the device only when both are true for your account:',
+    eligibleRealName:
+      'it has a verified real-name record (Account Management › Security Settings › Real-name verification), and',
+    eligibleContact:
+      'its e-mail address and phone number have not changed in the last 7 days (a recent change blocks requests for a week).',
+    contactSupport: 'Neither true, or no recovery code? Contact support',
+    noSupportContact:
+      'If neither is true and you have no recovery code left, ask the person who runs this service: only they can help then.',
+    newCode: 'Send a new code',
+    newCodeSent: 'A new code is on its way. Use the newest one.',
+    newCodeTooSoon:
+      'Too soon for another code: the code already in your mailbox still works for 10 minutes. Enter it above.',
+    chooseFilesAgain: 'Choose your files again: a browser never keeps them after a refused form.',
+    fileTooLarge: (mb: number) =>
+      `Each file may be at most ${mb} MB. Choose a smaller photo, or take it again at a lower resolution.`,
+    tooManyFiles: 'Choose at most 3 files.',
+    expired: 'This form has expired (its code lives 10 minutes). Enter your login again for a new code.',
     code: 'Code from the e-mail',
     ticketTitle: 'Title',
     ticketTitleValue: 'Unbind MFA: lost phone',
     description: 'What happened',
-    files:
-      'Evidence: a photo of you holding your ID card, a business licence scan (JPEG, PNG or PDF, up to 3 files of 5 MB)',
+    files: (mb: number) =>
+      `Evidence: a photo of you holding your ID card, a business licence scan (JPEG, PNG or PDF, up to 3 files of ${mb} MB each)`,
     consent:
       'I agree that support processes my ID number and these files only to handle this request; the files are deleted 30 days after it closes.',
     submit: 'Submit the request',

@@ -10,6 +10,8 @@ export function ProfilePage(props: {
   message: Message;
   loginName: string;
   values: { displayName: string; email: string; phone: string };
+  /** A primary account: a change of email or phone blocks lost-phone requests for 7 days. */
+  primary: boolean;
 }) {
   return (
     <Layout {...props.frame} active="profile">
@@ -36,6 +38,11 @@ export function ProfilePage(props: {
               {t.common.phone} <span class="muted">{t.profile.phoneHint}</span>
               <input name="phone" type="tel" maxLength={24} autoComplete="tel" value={props.values.phone} />
             </label>
+            {props.primary ? (
+              <p class="muted small" data-testid="contact-change-note">
+                {t.profile.contactChangeBlocks}
+              </p>
+            ) : null}
             <button type="submit" class="primary">
               {t.profile.saveDetails}
             </button>
@@ -84,6 +91,7 @@ export function registerProfilePages(app: FastifyInstance, kit: ConsoleKit) {
         message={message}
         loginName={profile.loginName}
         values={{ displayName: profile.user.displayName, email: contact.email ?? '', phone: contact.phone ?? '' }}
+        primary={profile.user.kind === 'root'}
       />,
       status,
     );

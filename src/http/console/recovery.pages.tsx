@@ -1,4 +1,4 @@
-import { Alert, Csrf, Layout, Notice, Time, type Message, type PageFrame } from './layout.js';
+import { Alert, CodeInput, Csrf, Layout, Notice, Time, type Message, type PageFrame } from './layout.js';
 import { t } from './messages.js';
 
 export interface RealNameView {
@@ -11,44 +11,74 @@ export interface RealNameView {
   submittedAt?: string;
 }
 
-/** The identity facts of a real-name record or a ticket; `prefix` names them `evidence[…]` on a ticket. */
-export function FactsFields(props: { prefix?: 'evidence' }) {
+/**
+ * The identity facts of a real-name record or a ticket; `prefix` names them `evidence[…]` on a
+ * ticket. `values` refills what the person typed when the form comes back with a message.
+ */
+export function FactsFields(props: { prefix?: 'evidence'; values?: Record<string, string> | undefined }) {
   const name = (field: string) => (props.prefix ? `${props.prefix}[${field}]` : field);
+  const value = (field: string) => props.values?.[name(field)] ?? '';
+  const enterprise = value('type') === 'enterprise';
   return (
     <fieldset class="facts">
       <legend>{t.facts.type}</legend>
       <label class="inline-choice">
-        <input type="radio" name={name('type')} value="personal" checked /> {t.facts.personal}
+        <input type="radio" name={name('type')} value="personal" checked={!enterprise} /> {t.facts.personal}
       </label>
       <label class="inline-choice">
-        <input type="radio" name={name('type')} value="enterprise" /> {t.facts.enterprise}
+        <input type="radio" name={name('type')} value="enterprise" checked={enterprise} /> {t.facts.enterprise}
       </label>
       <label>
         {t.facts.name}
-        <input name={name('name')} type="text" required maxLength={100} autoComplete="name" />
+        <input name={name('name')} type="text" required maxLength={100} autoComplete="name" value={value('name')} />
       </label>
       <label>
         {t.facts.idNumber}
-        <input name={name('idNumber')} type="text" required maxLength={64} autoComplete="off" />
+        <input
+          name={name('idNumber')}
+          type="text"
+          required
+          maxLength={64}
+          autoComplete="off"
+          value={value('idNumber')}
+        />
       </label>
       <label>
         {t.facts.phone}
-        <input name={name('phone')} type="tel" required maxLength={32} autoComplete="tel" />
+        <input name={name('phone')} type="tel" required maxLength={32} autoComplete="tel" value={value('phone')} />
       </label>
       <label>
         {t.facts.companyName}
-        <input name={name('companyName')} type="text" maxLength={200} autoComplete="organization" />
+        <input
+          name={name('companyName')}
+          type="text"
+          maxLength={200}
+          autoComplete="organization"
+          value={value('companyName')}
+        />
       </label>
       <label>
         {t.facts.licenseNumber}
-        <input name={name('licenseNumber')} type="text" maxLength={64} autoComplete="off" />
+        <input
+          name={name('licenseNumber')}
+          type="text"
+          maxLength={64}
+          autoComplete="off"
+          value={value('licenseNumber')}
+        />
       </label>
     </fieldset>
   );
 }
 
 /** Account Management › Real-name verification (seed 003). */
-export function RealNamePage(props: { frame: PageFrame; message: Message; record: RealNameView; subUser: boolean }) {
+export function RealNamePage(props: {
+  frame: PageFrame;
+  message: Message;
+  record: RealNameView;
+  subUser: boolean;
+  values?: Record<string, string> | undefined;
+}) {
   const { record } = props;
   return (
     <Layout {...props.frame} active="security">
@@ -101,7 +131,7 @@ export function RealNamePage(props: { frame: PageFrame; message: Message; record
             <h2>{record.status === 'none' ? t.realName.submit : t.realName.resubmit}</h2>
             <form method="post" action="/account/real-name" data-testid="real-name-form">
               <Csrf value={props.frame.csrf} />
-              <FactsFields />
+              <FactsFields values={props.values} />
               <button type="submit" class="primary">
                 {t.realName.submit}
               </button>
@@ -113,14 +143,37 @@ export function RealNamePage(props: { frame: PageFrame; message: Message; record
   );
 }
 
+/** Who can file a lost-phone request, said before anything is typed (issue 20), and where else to turn. */
+function Eligibility(props: { supportContact: string | null }) {
+  return (
+    <div class="alert alert-info" data-testid="recovery-eligibility">
+      <p>{t.recovery.eligibleIntro}</p>
+      <ul>
+        <li>{t.recovery.eligibleRealName}</li>
+        <li>{t.recovery.eligibleContact}</li>
+      </ul>
+      <p>
+        {props.supportContact ? (
+          <a href={props.supportContact} data-testid="support-contact">
+            {t.recovery.contactSupport}
+          </a>
+        ) : (
+          t.recovery.noSupportContact
+        )}
+      </p>
+    </div>
+  );
+}
+
 /** /recovery, step 1: the login to e-mail a code to. */
-export function RecoveryStartPage(props: { frame: PageFrame; message: Message }) {
+export function RecoveryStartPage(props: { frame: PageFrame; message: Message; supportContact: string | null }) {
   return (
     <Layout {...props.frame}>
       <section class="card narrow">
         <h1>{t.recovery.heading}</h1>
         <p>{t.recovery.intro}</p>
         <Alert kind="info">{t.recovery.recoveryFirst}</Alert>
+        <Eligibility supportContact={props.supportContact} />
         <p class="muted small">{t.recovery.subUsers}</p>
         <Notice message={props.message} />
         <form method="post" action="/recovery" data-testid="recovery-start">
@@ -141,55 +194,72 @@ export function RecoveryStartPage(props: { frame: PageFrame; message: Message })
   );
 }
 
-/** /recovery, step 2: the code and the ticket with its evidence (multipart, for the files). */
+/**
+ * /recovery/ticket, step 2: the code and the ticket with its evidence (multipart, for the files).
+ * The login and the code's verification travel in a cookie on this path, not in the form, so no
+ * refusal can lose them; `values` refills what was typed (never the code, never the files).
+ * The text fields come before the files: the server checks them before it reads a file.
+ */
 export function RecoveryTicketPage(props: {
   frame: PageFrame;
   message: Message;
   login: string;
-  verificationId: string;
+  values?: Record<string, string> | undefined;
+  maxFileMegabytes: number;
 }) {
+  const values = props.values ?? {};
   return (
     <Layout {...props.frame}>
       <section class="card narrow">
         <h1>{t.recovery.heading}</h1>
-        <Alert kind="info">{t.recovery.codeSent}</Alert>
+        <Alert kind="info">{t.recovery.codeSentTo(props.login)}</Alert>
         <Notice message={props.message} />
         <form method="post" action="/recovery/ticket" enctype="multipart/form-data" data-testid="recovery-ticket">
           <Csrf value={props.frame.csrf} />
-          <input type="hidden" name="login" value={props.login} />
-          <input type="hidden" name="verificationId" value={props.verificationId} />
+          <CodeInput name="code" label={t.recovery.code} autofocus />
           <label>
-            {t.recovery.code}
+            {t.recovery.ticketTitle}
             <input
-              name="code"
+              name="title"
               type="text"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="[0-9]{6}"
-              maxLength={6}
               required
-              class="code"
-              autoFocus
+              maxLength={200}
+              value={values.title ?? t.recovery.ticketTitleValue}
             />
           </label>
           <label>
-            {t.recovery.ticketTitle}
-            <input name="title" type="text" required maxLength={200} value={t.recovery.ticketTitleValue} />
-          </label>
-          <label>
             {t.recovery.description}
-            <textarea name="description" required maxLength={4000} rows={3} />
+            <textarea name="description" required maxLength={4000} rows={3}>
+              {values.description ?? ''}
+            </textarea>
           </label>
-          <FactsFields prefix="evidence" />
-          <label>
-            {t.recovery.files}
-            <input name="evidence" type="file" multiple accept="image/jpeg,image/png,application/pdf" />
-          </label>
+          <FactsFields prefix="evidence" values={values} />
           <label class="check">
-            <input type="checkbox" name="consent" value="1" required /> {t.recovery.consent}
+            <input type="checkbox" name="consent" value="1" required checked={values.consent === '1'} />{' '}
+            {t.recovery.consent}
           </label>
+          <label>
+            {t.recovery.files(props.maxFileMegabytes)}
+            <input
+              name="evidence"
+              type="file"
+              multiple
+              accept="image/jpeg,image/png,application/pdf"
+              data-max-bytes={props.maxFileMegabytes * 1024 * 1024}
+              data-max-files={3}
+              data-too-large={t.recovery.fileTooLarge(props.maxFileMegabytes)}
+              data-too-many={t.recovery.tooManyFiles}
+            />
+          </label>
+          {values.title !== undefined ? <p class="muted small">{t.recovery.chooseFilesAgain}</p> : null}
           <button type="submit" class="primary">
             {t.recovery.submit}
+          </button>
+        </form>
+        <form method="post" action="/recovery/ticket/new-code" class="inline">
+          <Csrf value={props.frame.csrf} />
+          <button type="submit" class="link" data-testid="new-code">
+            {t.recovery.newCode}
           </button>
         </form>
       </section>

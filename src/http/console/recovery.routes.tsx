@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import { originAllowed, requestMeta } from '../plugins/auth.js';
-import { readParts, registerMultipart } from '../plugins/multipart.js';
-import { checkTicketBody, ticketFromFields } from '../api/recovery.routes.js';
+import { registerMultipart } from '../plugins/multipart.js';
+import { readTicket } from '../api/recovery.routes.js';
+import { EVIDENCE_MAX_BYTES } from '../../domain/recovery/evidence.js';
+import { VERIFICATION_TTL_MS } from '../../domain/verification/verification.service.js';
 import type { IdentityFacts } from '../../domain/recovery/evidence.js';
 import type { Form, ConsoleKit } from './kit.js';
 import { t } from './messages.js';
@@ -35,7 +37,13 @@ function factsFrom(form: Form): IdentityFacts {
 export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services } = kit;
 
-  async function realNamePage(request: FastifyRequest, reply: FastifyReply, message: Message, status = 200) {
+  async function realNamePage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    message: Message,
+    status = 200,
+    values?: Form,
+  ) {
     const principal = request.principal!;
     return kit.sendPage(
       reply,
@@ -44,6 +52,7 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
         message={message}
         record={await services.realNames.get(principal)}
         subUser={principal.kind !== 'root'}
+        values={values}
       />,
       status,
     );
@@ -59,40 +68,117 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
       await services.realNames.put(request.principal!, factsFrom(form), requestMeta(request));
       return reply.redirect('/account/real-name?notice=submitted', 303);
     } catch (error) {
-      // The ID number is not carried through the verification page: the person types it again.
+      // The form comes back filled, and the step-up detour resumes it (issue 20): what was typed is
+      // the person's own, on a no-store page; nothing in it is a credential.
       return kit.failure(request, reply, error, {
         next: '/account/real-name',
         purpose: t.stepUp.purposes.realName,
-        resume: false,
-        render: (message, status) => realNamePage(request, reply, message, status),
+        render: (message, status) => realNamePage(request, reply, message, status, form),
       });
     }
   });
 
   const publicPage = { page: 'public' as const };
 
+  const startPage = async (request: FastifyRequest, reply: FastifyReply, message: Message, status = 200) =>
+    kit.sendPage(
+      reply,
+      <RecoveryStartPage
+        frame={await kit.frame(request, reply, t.recovery.title)}
+        message={message}
+        supportContact={kit.config.supportContact}
+      />,
+      status,
+    );
+
+  /**
+   * The form's login and the code's verification id live in a cookie on /recovery/ticket for the
+   * code's 10 minutes (issue 20: hidden fields came back empty after a refused file, and every later
+   * submission failed). A new code replaces it; a refusal never touches it.
+   */
+  const FORM_PATH = '/recovery/ticket';
+  const formCookie = { httpOnly: true, sameSite: 'lax' as const, secure: kit.config.secureCookies, path: FORM_PATH };
+  const keepForm = (reply: FastifyReply, login: string, verificationId: string) =>
+    reply.setCookie(kit.cookies.recoveryForm, `${verificationId}.${login}`, {
+      ...formCookie,
+      maxAge: VERIFICATION_TTL_MS / 1000,
+    });
+  const formOf = (request: FastifyRequest) => {
+    const value = request.cookies[kit.cookies.recoveryForm] ?? '';
+    const dot = value.indexOf('.');
+    return dot > 0 && value.length <= 400 ? { verificationId: value.slice(0, dot), login: value.slice(dot + 1) } : null;
+  };
+  const maxFileMegabytes = EVIDENCE_MAX_BYTES / 1024 / 1024;
+  const ticketPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    login: string,
+    message: Message,
+    values?: Form,
+    status = 200,
+  ) =>
+    kit.sendPage(
+      reply,
+      <RecoveryTicketPage
+        frame={await kit.frame(request, reply, t.recovery.title)}
+        message={message}
+        login={login}
+        values={values}
+        maxFileMegabytes={maxFileMegabytes}
+      />,
+      status,
+    );
+
   app.get('/recovery', { config: publicPage, schema: { hide: true } }, async (request, reply) =>
-    kit.sendPage(reply, <RecoveryStartPage frame={await kit.frame(request, reply, t.recovery.title)} message={null} />),
+    startPage(request, reply, null),
   );
 
   app.post('/recovery', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
     const form = kit.checkForm(request);
-    const frame = await kit.frame(request, reply, t.recovery.title);
     const login = (form.login ?? '').trim();
     try {
-      if (!login) throw new AppError('validation.failed', t.recovery.loginRequired);
+      if (!login || login.length > 320) throw new AppError('validation.failed', t.recovery.loginRequired);
       const verification = await services.recoveryTickets.requestCode(login, requestMeta(request));
-      return kit.sendPage(
-        reply,
-        <RecoveryTicketPage frame={frame} message={null} login={login} verificationId={verification.id} />,
-      );
+      keepForm(reply, login, verification.id);
+      return reply.redirect(FORM_PATH, 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       if (error.details.retryAfterSeconds !== undefined)
         reply.header('retry-after', String(error.details.retryAfterSeconds));
-      return kit.sendPage(
+      return startPage(request, reply, { kind: 'error', text: error.message }, error.status);
+    }
+  });
+
+  app.get(FORM_PATH, { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const kept = formOf(request);
+    if (!kept) return startPage(request, reply, { kind: 'info', text: t.recovery.expired });
+    return ticketPage(
+      request,
+      reply,
+      kept.login,
+      kit.notice(request, { 'new-code': { kind: 'success', text: t.recovery.newCodeSent } }),
+    );
+  });
+
+  /** "Send a new code": a refusal (too soon) keeps the form and the code already sent (issue 20). */
+  app.post(`${FORM_PATH}/new-code`, { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    kit.checkForm(request);
+    const kept = formOf(request);
+    if (!kept) return startPage(request, reply, { kind: 'info', text: t.recovery.expired });
+    try {
+      const verification = await services.recoveryTickets.requestCode(kept.login, requestMeta(request));
+      keepForm(reply, kept.login, verification.id);
+      return reply.redirect(`${FORM_PATH}?notice=new-code`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      if (error.details.retryAfterSeconds !== undefined)
+        reply.header('retry-after', String(error.details.retryAfterSeconds));
+      return ticketPage(
+        request,
         reply,
-        <RecoveryStartPage frame={frame} message={{ kind: 'error', text: error.message }} />,
+        kept.login,
+        { kind: 'error', text: t.recovery.newCodeTooSoon },
+        undefined,
         error.status,
       );
     }
@@ -100,38 +186,40 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
 
   app.register(async (scope) => {
     await registerMultipart(scope);
-    scope.post('/recovery/ticket', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
-      const frame = await kit.frame(request, reply, t.recovery.title);
+    scope.post(FORM_PATH, { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+      const kept = formOf(request);
+      if (!kept) return startPage(request, reply, { kind: 'info', text: t.recovery.expired }, 410);
       const fields: Form = {};
+      const adjust = (sent: Form): Form => {
+        const { _csrf: _c, consent: _consent, ...rest } = sent;
+        return { ...rest, ...kept, code: (rest.code ?? '').replace(/[\s-]/g, '') };
+      };
       try {
         // Only our own pages post here, and each address has its tries: both before any part is read.
         if (!originAllowed(request, kit.config.publicUrl))
           throw new AppError('auth.origin_mismatch', t.errors.otherSite);
         await services.recoveryTickets.admitSubmission(requestMeta(request));
-        const parts = await readParts(request, services.recoveryTickets.receiveEvidence, fields);
-        kit.checkCsrf(request, fields);
-        const { _csrf: _c, consent, ...rest } = fields;
-        if (consent !== '1') throw new AppError('validation.failed', t.recovery.consent);
-        const body = checkTicketBody(ticketFromFields({ ...rest, code: (rest.code ?? '').replace(/[\s-]/g, '') }));
-        const files = parts.files;
-        const result = await services.recoveryTickets.submit(body, files, requestMeta(request));
+        const { body, files, pass } = await readTicket(request, services, fields, (sent) => {
+          kit.checkCsrf(request, sent);
+          if (sent.consent !== '1') throw new AppError('validation.failed', t.recovery.consent);
+          return adjust(sent);
+        });
+        const result = await services.recoveryTickets.submit(body, files, requestMeta(request), pass);
+        reply.clearCookie(kit.cookies.recoveryForm, formCookie);
         const statusUrl = `/recovery/status?ticket=${encodeURIComponent(result.ticket.id)}&token=${encodeURIComponent(result.statusToken)}`;
-        return kit.sendPage(reply, <RecoverySubmittedPage frame={frame} statusUrl={statusUrl} />, 201);
+        return kit.sendPage(
+          reply,
+          <RecoverySubmittedPage frame={await kit.frame(request, reply, t.recovery.title)} statusUrl={statusUrl} />,
+          201,
+        );
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500) throw error;
         if (error.code === 'auth.csrf_failed' || error.code === 'auth.origin_mismatch') throw error;
         if (error.details.retryAfterSeconds !== undefined)
           reply.header('retry-after', String(error.details.retryAfterSeconds));
-        return kit.sendPage(
-          reply,
-          <RecoveryTicketPage
-            frame={frame}
-            message={{ kind: 'error', text: error.message }}
-            login={fields.login ?? ''}
-            verificationId={fields.verificationId ?? ''}
-          />,
-          error.status,
-        );
+        // What was typed comes back (never the code); the login and verification stay in the cookie.
+        const { code: _code, _csrf: _c, ...values } = fields;
+        return ticketPage(request, reply, kept.login, { kind: 'error', text: error.message }, values, error.status);
       }
     });
   });

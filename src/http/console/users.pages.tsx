@@ -231,7 +231,7 @@ export function UserDetailsPage(props: {
           {props.manageable && u.mfa.bound ? (
             <form method="post" action={`/users/${u.id}/mfa/reset`}>
               <Csrf value={props.frame.csrf} />
-              <p class="muted small">{t.users.resetHelp(u.mfaRequired)}</p>
+              <p class="muted small">{t.users.resetHelp}</p>
               <button type="submit" class="danger">
                 {t.users.reset}
               </button>

@@ -268,7 +268,7 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
           <ConfirmPage
             frame={await kit.frame(request, reply, t.confirm.title)}
             heading={t.confirm.resetDevice(view.username)}
-            consequence={t.confirm.resetDeviceText(view.mfaRequired)}
+            consequence={t.confirm.resetDeviceText}
             action={`/users/${id}/mfa/reset`}
             button={t.confirm.resetButton}
             cancel={`/users/${id}`}

@@ -15,6 +15,8 @@ export interface CookieNames {
   challenge: string;
   /** A secret that came in a link (reset, ticket status, cancel), on that link's path only. */
   link: string;
+  /** The lost-phone form's login and code verification, on /recovery/ticket only. */
+  recoveryForm: string;
 }
 
 export function cookieNames(secure: boolean): CookieNames {
@@ -25,6 +27,7 @@ export function cookieNames(secure: boolean): CookieNames {
     csrf: `${host}twofold_csrf`,
     challenge: `${scoped}twofold_challenge`,
     link: `${scoped}twofold_link`,
+    recoveryForm: `${scoped}twofold_recovery`,
   };
 }
 

@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
-import { EVIDENCE_MAX_BYTES, EVIDENCE_MAX_FILES } from '../../domain/recovery/evidence.js';
+import { EVIDENCE_MAX_BYTES, EVIDENCE_MAX_FILES, EVIDENCE_MAX_MEGABYTES } from '../../domain/recovery/evidence.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -11,16 +11,17 @@ declare module 'fastify' {
 }
 
 /**
- * Multipart bodies read at once by one instance. Each holds at most 3 sealed files of 5 MB while
- * it is read, so this bounds what uploads can take from memory (issue 19: 8 concurrent refused
- * uploads took RSS from 176 to 364 MB); a lost-device ticket is rare, and the next one waits a second.
+ * Multipart bodies read at once by one instance. Each holds at most 3 sealed files of 15 MB while
+ * it is read (about 110 MB at its peak: ciphertext, then its base64), so this bounds what uploads
+ * can take from memory (issue 19: 8 concurrent refused uploads took RSS from 176 to 364 MB); a
+ * lost-device ticket is rare, and the next one waits a second.
  */
-export const MULTIPART_IN_FLIGHT = 4;
+export const MULTIPART_IN_FLIGHT = 2;
 
 /**
  * Multipart parsing for the one route that takes files, in the caller's encapsulated scope. The
  * limits bound the whole request, since @fastify/multipart does not apply `bodyLimit` (its README):
- * 3 files, each 1 byte over the limit so the reader sees an oversized one, 20 text fields of at
+ * 3 files, each 1 byte over the limit (15 MB) so the reader sees an oversized one, 20 text fields of at
  * most 16 KiB; and at most MULTIPART_IN_FLIGHT such requests at once, refused before any is read.
  */
 export async function registerMultipart(app: FastifyInstance, inFlightLimit = MULTIPART_IN_FLIGHT) {
@@ -57,17 +58,25 @@ export async function registerMultipart(app: FastifyInstance, inFlightLimit = MU
 /**
  * The text fields of a multipart body, and each file handed to `receive` as it arrives (a file is
  * never buffered here). Parser limits and malformed bodies become 4xx with contract codes. Fields
- * go into `fields` as they arrive, so a form refused for a file still has the fields sent before it.
+ * go into `fields` as they arrive, so a form refused for a file still has the fields sent before it;
+ * `beforeFiles` sees them once, when the first file arrives, and may refuse the form before any of
+ * its files is read.
  */
 export async function readParts<File>(
   request: FastifyRequest,
   receive: (fileName: string, chunks: AsyncIterable<Buffer>) => Promise<File | null>,
   fields: Record<string, string> = {},
+  beforeFiles?: (fields: Record<string, string>) => Promise<void>,
 ) {
   const files: File[] = [];
+  let filesStarted = false;
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
+        if (!filesStarted) {
+          filesStarted = true;
+          await beforeFiles?.(fields);
+        }
         if (part.fieldname !== 'evidence')
           throw new AppError('validation.failed', 'Files go in parts named "evidence".', {
             details: { fields: [{ path: `/${part.fieldname}`, message: 'unexpected file' }] },
@@ -82,7 +91,9 @@ export async function readParts<File>(
     if (error instanceof AppError) throw error;
     const code = (error as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE')
-      throw new AppError('request.too_large', 'Each file may be at most 5 MB.', { cause: error });
+      throw new AppError('request.too_large', `Each file may be at most ${EVIDENCE_MAX_MEGABYTES} MB.`, {
+        cause: error,
+      });
     if (code === 'FST_FILES_LIMIT')
       throw new AppError('validation.failed', `Attach at most ${EVIDENCE_MAX_FILES} files.`, {
         details: { fields: [{ path: '/evidence', message: `at most ${EVIDENCE_MAX_FILES} files` }] },
