@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
 import { call, createHarness, databaseKinds, signupAndLogin, userWithDevice, type Harness } from './helpers/harness.js';
 import { errorCodes } from '../src/errors/codes.js';
 
@@ -390,5 +391,38 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
       const after = await h.database.db.selectFrom('users').select('id').execute();
       expect(after.length).toBe(before.length);
     });
+  });
+});
+
+describe("what Node's HTTP parser refuses is answered in the contract's shape", () => {
+  let h: Harness;
+  let port: number;
+  beforeAll(async () => {
+    h = await createHarness('sqlite');
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    port = (h.app.server.address() as { port: number }).port;
+  });
+  afterAll(async () => h.close());
+
+  /** Sends raw bytes on a fresh connection; resolves with everything the server wrote before closing. */
+  const raw = (bytes: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  const json = (answer: string) => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+
+  it('a broken request line → 400 request.invalid_http; headers over 16 KiB → 431 request.headers_too_large', async () => {
+    const broken = await raw('THIS IS NOT HTTP\r\n\r\n');
+    expect(broken).toMatch(/^HTTP\/1\.1 400 /);
+    expect(json(broken).error.code).toBe('request.invalid_http');
+    expect(broken).toMatch(/cache-control: no-store/i);
+    const huge = await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`);
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /);
+    expect(json(huge).error.code).toBe('request.headers_too_large');
+    expect(huge).not.toContain('Client Error');
   });
 });

@@ -35,7 +35,6 @@ describe.each(databaseKinds())('secrets in queued messages on %s', (kind) => {
     await h.services.passwordResets.settled();
     const token = /token=([A-Za-z0-9_%-]+)/.exec((await opened(user.email, 'account.password_reset_link'))[0]!)![1]!;
     const { code } = await recoveryCode(h, user.email);
-    await h.services.delivery.runOnce(); // nothing delivers here: no SMTP, no dev mode
     // Still valid and waiting for its reader, yet a dump (rows, the SQLite file and its WAL) holds neither.
     expect(await dumpDatabase(h)).not.toContain(token);
     expect((await bodies(user.email, 'recovery.code')).join()).not.toContain(code!);
@@ -50,6 +49,17 @@ describe.each(databaseKinds())('secrets in queued messages on %s', (kind) => {
     expect(await h.services.delivery.redactExpired()).toBe(1);
     expect(await opened(user.email, 'account.password_reset_link')).toEqual(['[one-time secret removed: it expired]']);
     expect(await h.services.delivery.redactExpired()).toBe(0);
+    // Still waiting for a mail server, they will not be sent: they would bring nothing but a placeholder.
+    const states = await h.database.db
+      .selectFrom('messages')
+      .select(['status', 'last_error'])
+      .where('to_address', '=', user.email)
+      .where('kind', 'in', ['recovery.code', 'account.password_reset_link'])
+      .execute();
+    expect(states).toEqual([
+      { status: 'failed', last_error: 'expired before it could be delivered' },
+      { status: 'failed', last_error: 'expired before it could be delivered' },
+    ]);
     const sealed = await h.database.db
       .selectFrom('messages')
       .select('id')
@@ -75,6 +85,18 @@ describe.each(databaseKinds())('secrets in queued messages on %s', (kind) => {
     });
     expect(cancelled.status).toBe(200);
     expect(await opened(owner.email, 'recovery.submitted')).toEqual(['[cancel link removed: the request is closed]']);
+    const [state] = await h.database.db
+      .selectFrom('messages')
+      .select('status')
+      .where('to_address', '=', owner.email)
+      .where('kind', '=', 'recovery.submitted')
+      .execute();
+    expect(state!.status).toBe('failed');
+    // `twofold housekeeping` redacts what expired too, without the delivery worker.
+    const { code } = await recoveryCode(h, owner.email);
+    h.clock.advance(11 * 60_000);
+    expect((await h.services.housekeeping.runOnce()).expiredSecrets).toBe(1);
+    expect((await opened(owner.email, 'recovery.code')).join()).not.toContain(code!);
     // The notice that it was cancelled carries no secret and stays readable.
     expect((await opened(owner.email, 'recovery.cancelled'))[0]).toMatch(/cancel/i);
   });

@@ -11,7 +11,7 @@ import {
   ticketFields,
   verifiedOwner,
 } from './helpers/recovery.js';
-import { MULTIPART_IN_FLIGHT } from '../src/http/plugins/multipart.js';
+import { UPLOAD_LIMITS, createUploadGate } from '../src/http/plugins/multipart.js';
 import { attachmentDisposition } from '../src/http/api/support.routes.js';
 
 /** A PNG that is also an HTML page: the first bytes say PNG, a browser opening it as .html runs the script. */
@@ -186,36 +186,65 @@ describe.each(databaseKinds())('evidence uploads on %s', (kind) => {
     expect(api.json().error.code).toBe('request.unsupported_media_type');
   });
 
-  it(`at most ${MULTIPART_IN_FLIGHT} uploads are read at once; the next is 503 with Retry-After before any byte is read`, async () => {
+  it(`uploads share one gate: ${UPLOAD_LIMITS.total} at once in all, ${UPLOAD_LIMITS.perAddress} per address; the next is 503 before any byte is read`, async () => {
     const boundary = 'slowBOUNDARY';
-    const stalled = Array.from({ length: MULTIPART_IN_FLIGHT }, () => new PassThrough());
-    const pending = stalled.map((stream) => {
+    const stalledUpload = (url: string, address: string) => {
+      const stream = new PassThrough();
       stream.write(`--${boundary}\r\nContent-Disposition: form-data; name="evidence"; filename="a.jpg"\r\n\r\n`);
       stream.write(JPEG);
-      return h.app.inject({
+      const answer = h.app.inject({
         method: 'POST',
-        url: '/api/v1/recovery-tickets',
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        url,
+        remoteAddress: address,
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, origin: 'http://twofold.test' },
+        cookies: FORM_COOKIE,
         payload: stream,
       });
-    });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const never = new PassThrough(); // a body that never ends: only an answer before reading can come back
-    const refused = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/recovery-tickets',
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-      payload: never,
-    });
+      return { stream, answer };
+    };
+    const endless = (url: string, address: string) =>
+      h.app.inject({
+        method: 'POST',
+        url,
+        remoteAddress: address,
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, origin: 'http://twofold.test' },
+        cookies: FORM_COOKIE,
+        payload: new PassThrough(), // never ends: only an answer before reading can come back
+      });
+    // One address holds one slot: its second upload waits, on the API as in the console.
+    const first = stalledUpload('/api/v1/recovery-tickets', '198.51.100.71');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const sameAddress = await endless('/recovery/ticket', '198.51.100.71');
+    expect(sameAddress.statusCode).toBe(503);
+    expect(sameAddress.headers['retry-after']).toBeDefined();
+    expect(sameAddress.body).toContain('as many uploads as it takes at once'); // a console page, not a 500
+    // The console and the API fill the same slots.
+    const second = stalledUpload('/api/v1/recovery-tickets', '198.51.100.72');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await endless('/api/v1/recovery-tickets', '198.51.100.73');
     expect(refused.statusCode).toBe(503);
     expect(refused.json().error.code).toBe('service.unavailable');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    never.destroy();
-    for (const stream of stalled) stream.end(`\r\n--${boundary}--\r\n`);
-    for (const answer of await Promise.all(pending)) expect(answer.statusCode).toBe(400); // no fields: not valid
+    expect((await endless('/recovery/ticket', '198.51.100.74')).statusCode).toBe(503);
+    for (const upload of [first, second]) upload.stream.end(`\r\n--${boundary}--\r\n`);
+    for (const upload of [first, second]) expect((await upload.answer).statusCode).toBeLessThan(500);
     // The slots are free again.
     const after = await postMultipart(h, '/api/v1/recovery-tickets', multipart({}, []));
     expect(after.status).toBe(400);
+  });
+
+  it('the gate gives a slot back once, and frees an address for its next upload', () => {
+    const gate = createUploadGate({ total: 2, perAddress: 1, idleMs: 1, deadlineMs: 1 });
+    const a = gate.acquire('a')!;
+    expect(gate.acquire('a')).toBeNull();
+    const b = gate.acquire('b')!;
+    expect(gate.acquire('c')).toBeNull();
+    a();
+    a(); // twice: still one slot back
+    expect(gate.acquire('c')).not.toBeNull();
+    expect(gate.acquire('a')).toBeNull();
+    b();
+    expect(gate.acquire('a')).not.toBeNull();
   });
 });
 

@@ -24,6 +24,18 @@ export const errorCatalogue = {
     description:
       'The path or query is not valid percent-encoding (RFC 3986 §2.1), or a path segment is over 100 characters.',
   },
+  'request.invalid_http': {
+    status: 400,
+    description: 'The request is not well-formed HTTP/1.1 (a broken request line or header); the connection is closed.',
+  },
+  'request.headers_too_large': {
+    status: 431,
+    description: 'The request headers are larger than the server takes (16 KiB); the connection is closed.',
+  },
+  'request.timeout': {
+    status: 408,
+    description: 'The request did not arrive in time; the connection is closed.',
+  },
   'request.invalid_multipart': {
     status: 400,
     description: 'A multipart/form-data body is malformed: no boundary, or truncated.',

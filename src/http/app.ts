@@ -9,8 +9,9 @@ import type { AppDeps } from './deps.js';
 import { AppError } from '../errors/app-error.js';
 import { createAuthHook } from './plugins/auth.js';
 import { cookieNames } from './plugins/cookies.js';
+import { createUploadGate } from './plugins/multipart.js';
 import { AccessLogController } from './plugins/access-log.js';
-import { frameworkErrorHandler, registerErrorHandling, sendAppError } from './plugins/errors.js';
+import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling, sendAppError } from './plugins/errors.js';
 import { registerAccountRoutes } from './api/accounts.routes.js';
 import { registerSessionRoutes } from './api/sessions.routes.js';
 import { registerMfaRoutes } from './api/mfa.routes.js';
@@ -124,6 +125,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024, // 64 KiB: every body we accept is a few hundred bytes
     // The router's own refusals (bad %-encoding, a segment over 100 characters) in our error shape.
     frameworkErrors: frameworkErrorHandler(securityHeaders, renderConsoleError),
+    // …and Node's HTTP parser's (malformed requests, oversized headers) likewise.
+    clientErrorHandler,
     ajv: {
       // Extra fields are refused, not silently dropped; "123456" and 123456 are different things.
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },
@@ -131,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(cookie);
+  app.decorate('uploadGate', createUploadGate());
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   app.addHook('onRequest', (_request, reply, done) => {
     for (const [name, value] of securityHeaders) reply.raw.setHeader(name, value);

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * Messages that carry a one-time secret (a code, a reset or cancel link) keep their body sealed
- * with the instance key in `body_sealed`, never in clear text (issue 19: a dump holds no secret),
+ * with the instance key in `body_sealed`, never in clear text (decision 023: a dump holds no secret),
  * and `secret_expires_at` says when the secret stops working, so the body is removed then even if
  * no mail server ever took it. Null for messages with no secret, and for cancel links, which work
  * while their ticket is open and are removed when it closes.

@@ -21,6 +21,12 @@ const otherBrowser = preparedQuery<{ userId: string; fingerprint: string }, { fi
     .limit(sql.lit(1)),
 );
 
+/** A message still waiting for a mail server is not sent once its secret is gone: it would say nothing. */
+const undeliverable = (reason: string) => ({
+  status: sql<MessagesTable['status']>`case when status = 'pending' then 'failed' else status end`,
+  last_error: sql<string | null>`case when status = 'pending' then ${reason} else last_error end`,
+});
+
 export function createMessagesRepository(target: QueryTarget) {
   return {
     insert: (message: MessagesTable) => target.db.insertInto('messages').values(message).execute(),
@@ -78,10 +84,7 @@ export function createMessagesRepository(target: QueryTarget) {
               html_body: null,
               body_sealed: null,
               secret_expires_at: null,
-              status: sql<MessagesTable['status']>`case when status = 'pending' then 'failed' else status end`,
-              last_error: sql<
-                string | null
-              >`case when status = 'pending' then 'expired before it could be delivered' else last_error end`,
+              ...undeliverable('expired before it could be delivered'),
             })
             .where('secret_expires_at', '<=', now)
             .executeTakeFirst()
@@ -96,6 +99,7 @@ export function createMessagesRepository(target: QueryTarget) {
           html_body: null,
           body_sealed: null,
           secret_expires_at: null,
+          ...undeliverable('its request closed before it could be delivered'),
         })
         .where('user_id', '=', userId)
         .where('sensitive', '=', 1)

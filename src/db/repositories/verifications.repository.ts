@@ -5,7 +5,7 @@ export function createVerificationsRepository(target: QueryTarget) {
   return {
     /**
      * A lost-device code beside the user's other live ones: whoever asked for it, a code already in
-     * the owner's mailbox stays usable (issue 19). Expired ones of the user go.
+     * the owner's mailbox stays usable (decision 022). Expired ones of the user go.
      */
     add: async (verification: VerificationsTable) => {
       await target.db

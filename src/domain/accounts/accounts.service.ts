@@ -20,9 +20,9 @@ import {
   publicUser,
 } from '../users/user-views.js';
 import { maskEmail, maskPhone } from '../verification/verification.service.js';
-import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
+import { retryAfterSeconds, signupsPerAddressPolicy, throttleKeys, throttlePolicies } from '../throttle/policies.js';
+import { reserveOrRefuse } from '../throttle/reserve.js';
 import { retireOldPassword } from './password-changed.js';
-import type { ThrottlePolicy } from '../../db/repositories/throttles.repository.js';
 
 const ALIAS_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 
@@ -40,13 +40,7 @@ export function createAccountsService(deps: {
   recoveryEffects: Pick<RecoveryEffects, 'cancelOpen'>;
 }) {
   const { store, clock, random } = deps;
-  const signupsPerAddress: ThrottlePolicy = {
-    threshold: deps.signupsPerAddressHour,
-    baseDelayMs: 3_600_000,
-    maxDelayMs: 3_600_000,
-    hardLimit: null,
-    windowMs: 3_600_000,
-  };
+  const signupsPerAddress = signupsPerAddressPolicy(deps.signupsPerAddressHour);
 
   /** The account alias sub-users log in with (`username@alias`): 10 characters, no look-alikes. */
   async function newAlias(): Promise<string> {
@@ -107,16 +101,15 @@ export function createAccountsService(deps: {
     }
     // The cheap refusals above cost nothing; what follows costs an Argon2id hash, so each address
     // gets TWOFOLD_SIGNUPS_PER_ADDRESS_HOUR of them (the CLI, with no address, is not counted).
-    if (meta.ip) {
-      const key = throttleKeys.signupsPerAddress(meta.ip);
-      const now = clock();
-      if (!(await store.transaction((repos) => repos.throttles.reserve(key, signupsPerAddress, now)))) {
-        const row = await store.repos.throttles.get(key);
-        throw new AppError('auth.too_many_attempts', 'Too many sign-ups from your network. Try again later.', {
-          details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now + 60_000, now) },
-        });
-      }
-    }
+    if (meta.ip)
+      await reserveOrRefuse(
+        store,
+        throttleKeys.signupsPerAddress(meta.ip),
+        signupsPerAddress,
+        clock(),
+        (details) =>
+          new AppError('auth.too_many_attempts', 'Too many sign-ups from your network. Try again later.', { details }),
+      );
     // Hash outside the transaction: it takes ~15 ms on the thread pool and must not hold a write lock.
     const passwordHash = await deps.hasher.hash(input.password);
     const alias = await newAlias();
@@ -248,8 +241,8 @@ export function createAccountsService(deps: {
         await store.transaction(async (repos) => {
           if (Object.keys(update).length > 0) await repos.users.updateUser(user.id, update);
           if (changes.password !== undefined) {
-            await repos.sessions.endOthers(user.id, principal.sessionId, now);
             await retireOldPassword(repos, user.id, now);
+            await repos.sessions.endOthers(user.id, principal.sessionId, now);
           }
           // The old address hears of the change (CS-Auth "Changing a user's registered email"): the
           // one signal a takeover cannot silence from inside the account.

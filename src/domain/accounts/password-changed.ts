@@ -5,7 +5,9 @@ import type { Repositories } from '../../db/repositories/index.js';
  * transaction that stores it: every other outstanding reset link (OWASP Forgot Password Cheat
  * Sheet: a link must not outlive the password it was sent to replace), and every pending login —
  * a login started with the old password must not finish with a second factor after the change.
- * Which sessions end depends on who changed it, so that stays with the caller.
+ * Which sessions end depends on who changed it, so that stays with the caller — who ends them
+ * after this: on PostgreSQL (READ COMMITTED) deleting a pending login waits for a code step that
+ * holds it, so ending sessions afterwards also sees the session that step just created.
  */
 export async function retireOldPassword(repos: Repositories, userId: string, now: number) {
   await repos.users.voidPasswordResets(userId, now);

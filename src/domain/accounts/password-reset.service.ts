@@ -3,26 +3,17 @@ import type { Store } from '../../db/repositories/index.js';
 import { newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { PasswordHasher } from '../../crypto/password.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
-import type { ThrottlePolicy } from '../../db/repositories/throttles.repository.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import { queueMessage, type Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
 import type { RequestMeta } from '../sessions/principal.js';
-import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
+import { throttleKeys, throttlePolicies } from '../throttle/policies.js';
+import { reserveOrRefuse } from '../throttle/reserve.js';
 import { findUserByLogin } from '../users/user-views.js';
 import { retireOldPassword } from './password-changed.js';
 
 /** A reset link works for 30 minutes, once (OWASP Forgot Password Cheat Sheet). */
 export const PASSWORD_RESET_TTL_MS = 30 * 60_000;
-
-/** Reset requests one client address may make per hour, whatever the logins. */
-const perAddress: ThrottlePolicy = {
-  threshold: 10,
-  baseDelayMs: 3_600_000,
-  maxDelayMs: 3_600_000,
-  hardLimit: null,
-  windowMs: 3_600_000,
-};
 
 const expired = () =>
   new AppError('password_reset.expired', 'This reset link has expired or was already used. Ask for a new one.');
@@ -115,20 +106,21 @@ export function createPasswordResetService(deps: {
     /** POST /password-resets: 202 for every login; 429 when this address asked too often. */
     async request(login: string, meta: RequestMeta) {
       const now = clock();
-      if (meta.ip) {
-        const key = `reset-ip:${meta.ip}`;
-        const allowed = await store.transaction((repos) => repos.throttles.reserve(key, perAddress, now));
-        if (!allowed) {
-          const row = await store.repos.throttles.get(key);
-          throw new AppError(
-            'verification.too_many_requests',
-            'Too many reset requests from your network. Try again later.',
-            {
-              details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now + 60_000, now) },
-            },
-          );
-        }
-      }
+      if (meta.ip)
+        await reserveOrRefuse(
+          store,
+          throttleKeys.resetRequestsPerAddress(meta.ip),
+          throttlePolicies.resetRequestsPerAddress,
+          now,
+          (details) =>
+            new AppError(
+              'verification.too_many_requests',
+              'Too many reset requests from your network. Try again later.',
+              {
+                details,
+              },
+            ),
+        );
       // After the answer, so the answer tells nothing by its timing either.
       const work = deliver(login, meta, now).catch(deps.logError);
       inFlight = Promise.all([inFlight, work]);
@@ -146,17 +138,17 @@ export function createPasswordResetService(deps: {
       const now = clock();
       const idHash = sha256Hex(token);
       const addressKey = meta.ip ? throttleKeys.resetCompletionsPerAddress(meta.ip) : null;
-      if (addressKey) {
-        const allowed = await store.transaction((repos) =>
-          repos.throttles.reserve(addressKey, throttlePolicies.resetCompletionsPerAddress, now),
+      if (addressKey)
+        await reserveOrRefuse(
+          store,
+          addressKey,
+          throttlePolicies.resetCompletionsPerAddress,
+          now,
+          (details) =>
+            new AppError('auth.too_many_attempts', 'Too many reset attempts from your network. Try again later.', {
+              details,
+            }),
         );
-        if (!allowed) {
-          const row = await store.repos.throttles.get(addressKey);
-          throw new AppError('auth.too_many_attempts', 'Too many reset attempts from your network. Try again later.', {
-            details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now + 60_000, now) },
-          });
-        }
-      }
       if (!(await store.repos.users.findLivePasswordReset(idHash, now))) throw expired();
       // Hashed outside the transaction: ~15 ms on the thread pool must not hold a write lock.
       const hash = await deps.hasher.hash(password);
@@ -167,8 +159,8 @@ export function createPasswordResetService(deps: {
         const found = await repos.users.findUserById(userId);
         if (!found) return null;
         await repos.users.updateUser(userId, { password_hash: hash });
-        await repos.sessions.endAllForUser(userId, now);
         await retireOldPassword(repos, userId, now);
+        await repos.sessions.endAllForUser(userId, now);
         if (addressKey) await repos.throttles.refund(addressKey, throttlePolicies.resetCompletionsPerAddress);
         await deps.audit(
           repos,

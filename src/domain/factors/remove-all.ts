@@ -5,7 +5,8 @@ import type { Repositories } from '../../db/repositories/index.js';
  * lost device away from its owner (an administrator's reset of a sub-user, `twofold account
  * reset-mfa`, a lost-device ticket taking effect; each writes its own audit event): the device, pending enrollments and recovery
  * codes go, every session ends, and the user must bind a new device at the next login — the
- * "Require MFA" flag is set, so a password alone never gets back in where a device was before.
+ * "Require MFA" flag is set (also when no device was bound: a reset means "bind at next login"),
+ * so a password alone never gets back in.
  */
 export async function removeAllFactors(
   repos: Repositories,
@@ -16,9 +17,10 @@ export async function removeAllFactors(
   if (device) await repos.mfaDevices.remove(device.id, now);
   await repos.mfaDevices.deletePending(userId);
   await repos.recoveryCodes.revokeAll(userId, now);
-  await repos.sessions.endAllForUser(userId, now);
-  // A pending login would otherwise still take the removed device's last codes.
+  // A pending login would otherwise still take the removed device's last codes; ended before the
+  // sessions, so a code step finishing meanwhile has its session ended too (see password-changed.ts).
   await repos.sessions.endChallengesForUser(userId);
+  await repos.sessions.endAllForUser(userId, now);
   await repos.users.updateUser(userId, { mfa_required: 1 });
   return { deviceId: device?.id ?? null };
 }

@@ -26,6 +26,7 @@ export type PurgeCounts = Record<
   | 'abandonedEnrollments'
   | 'idleThrottles'
   | 'messages'
+  | 'expiredSecrets'
   | 'recoveryEvidence',
   number
 >;
@@ -76,6 +77,8 @@ export function createHousekeeper(deps: {
       ),
       idleThrottles: await drainKind((repo) => repo.purgeIdleThrottles(now - RETENTION.idleThrottlesMs)),
       messages: await drainKind((repo) => repo.purgeMessages(now - RETENTION.messagesMs)),
+      // The delivery worker does this every few seconds; `twofold housekeeping` does it too (decision 023).
+      expiredSecrets: await deps.store.transaction((repos) => repos.messages.redactExpiredSecrets(now)),
       recoveryEvidence: await drainRecovery(now - (deps.evidenceRetentionMs ?? 30 * DAY_MS)),
     };
     if (Object.values(counts).some((count) => count > 0))

@@ -3,7 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 
 /**
  * Up to 3 files of at most 15 MB each: a phone camera's photo of an ID card is often over 5 MB
- * (issue 20), and the one person who needs this form is the one who lost their phone.
+ * (decision 024), and the one person who needs this form is the one who lost their phone.
  */
 export const EVIDENCE_MAX_FILES = 3;
 export const EVIDENCE_MAX_MEGABYTES = 15;
@@ -74,9 +74,10 @@ export function evidenceDownloadName(position: number, contentType: EvidenceCont
 /** The applicant's file name for display: the last path segment, no control characters, at most 100. */
 export function evidenceDisplayName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // Control characters, and the bidirectional overrides that turn "gpj.exe" into "exe.jpg" on screen.
+  // Control and format characters (the bidirectional overrides that show "gpj.exe" as "exe.jpg",
+  // zero-width ones) and line and paragraph separators.
   const cleaned = base
-    .replace(/[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu, '')
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '')
     .trim()
     .slice(0, 100);
   return cleaned === '' ? 'evidence' : cleaned;

@@ -10,6 +10,7 @@ import type { AuditRecorder } from '../audit/audit.js';
 import { queueMessage } from '../notify/notifications.js';
 import type { RequestMeta } from '../sessions/principal.js';
 import { retryAfterSeconds } from '../throttle/policies.js';
+import { reserveOrRefuse } from '../throttle/reserve.js';
 import { findUserByLogin, normalizeEmail } from '../users/user-views.js';
 import { VERIFICATION_TTL_MS, type VerificationService } from '../verification/verification.service.js';
 import { cancelTokenData, type RecoveryEffects } from './effects.js';
@@ -39,7 +40,7 @@ const perHour = (limit: number): ThrottlePolicy => ({
 /**
  * Intake limits. Keyed by the typed login (known or not, so a refusal reveals nothing) *and* the
  * client address: a stranger who knows a login spends only its own address's tries, never the
- * owner's (NIST SP 800-63B §5.2.2 warns against lockout as denial of service; issue 19). Per login
+ * owner's (NIST SP 800-63B §5.2.2 warns against lockout as denial of service; decision 022). Per login
  * across all addresses a looser cap bounds the mail one mailbox can be sent, and per address
  * TWOFOLD_CODE_SENDS_PER_ADDRESS_HOUR applies as to every other code. A code's own 5 tries are
  * out of a stranger's reach: only the requester holds its verification id.
@@ -48,7 +49,7 @@ export const recoveryLimits = {
   /** A new code at most once a minute: the one just sent is still on its way, and stays usable. */
   codeEveryMinute: { threshold: 1, baseDelayMs: 60_000, maxDelayMs: 60_000, hardLimit: null, windowMs: 60_000 },
   codesPerLoginAndAddress: perHour(5),
-  codesPerLogin: perHour(20),
+  codesPerMailbox: perHour(20),
   wrongCodesPerLoginAndAddress: perHour(10),
 };
 
@@ -124,10 +125,14 @@ export function createRecoveryTicketsService(deps: {
   const perAddress = perHour(deps.perAddressHour);
   let inFlight: Promise<unknown> = Promise.resolve();
 
-  async function reserveOrThrow(key: string, policy: ThrottlePolicy, now: number, message: string) {
-    const ok = await store.transaction((repos) => repos.throttles.reserve(key, policy, now));
-    if (!ok) throw tooMany(message, (await store.repos.throttles.get(key))?.locked_until ?? now + HOUR_MS, now);
-  }
+  const reserveOrThrow = (key: string, policy: ThrottlePolicy, now: number, message: string) =>
+    reserveOrRefuse(
+      store,
+      key,
+      policy,
+      now,
+      (details) => new AppError('verification.too_many_requests', message, { details }),
+    );
 
   /** After the answer: a code for a primary account, a pointer to the administrator for a sub-user. */
   async function deliver(login: string, verificationId: string, meta: RequestMeta, now: number) {
@@ -248,6 +253,8 @@ export function createRecoveryTicketsService(deps: {
     async requestCode(login: string, meta: RequestMeta) {
       const now = clock();
       const message = 'Too many codes were asked for. Wait before asking for another one.';
+      // The address's own budget first: an address over it spends nothing of anyone's login.
+      if (meta.ip) await reserveOrThrow(`recovery-ip:${meta.ip}`, perAddress, now, message);
       await reserveOrThrow(
         intakeKey('minute', login, meta.ip),
         recoveryLimits.codeEveryMinute,
@@ -255,8 +262,7 @@ export function createRecoveryTicketsService(deps: {
         'A code was sent less than a minute ago: it still works for 10 minutes. Wait a minute before asking for another one.',
       );
       await reserveOrThrow(intakeKey('login', login, meta.ip), recoveryLimits.codesPerLoginAndAddress, now, message);
-      await reserveOrThrow(intakeKey('mailbox', login, null), recoveryLimits.codesPerLogin, now, message);
-      if (meta.ip) await reserveOrThrow(`recovery-ip:${meta.ip}`, perAddress, now, message);
+      await reserveOrThrow(intakeKey('mailbox', login, null), recoveryLimits.codesPerMailbox, now, message);
       const id = newId(deps.random);
       const work = deliver(login, id, meta, now).catch(deps.logError);
       inFlight = Promise.all([inFlight, work]);
@@ -267,7 +273,7 @@ export function createRecoveryTicketsService(deps: {
     settled: () => inFlight,
 
     /**
-     * A submission's per-address try, taken before any of its body is read (issue 19): a refused
+     * A submission's per-address try, taken before any of its body is read (decision 022): a refused
      * upload costs neither memory nor a read, and every upload counts, refused or not.
      */
     async admitSubmission(meta: RequestMeta) {
@@ -307,7 +313,7 @@ export function createRecoveryTicketsService(deps: {
       }
       if (size === 0 && fileName === '') return null;
       if (contentType === null) {
-        // Shorter than the sniff: only a type that fits in so few bytes (none does) could pass.
+        // Shorter than the sniff: typed by what there is (a JPEG's 3-byte signature can pass).
         contentType = sniffEvidenceType(head);
         if (!contentType) throw new AppError('recovery.evidence_type', `${name} is not a JPEG, PNG or PDF file.`);
         sealer.update(head);
@@ -318,7 +324,7 @@ export function createRecoveryTicketsService(deps: {
     /**
      * Everything a ticket is checked for except its files — the facts, the code (one of its tries;
      * not consumed) and the refusals after a valid code — so a form sent with a wrong code or for an
-     * account that cannot apply is answered before a byte of its files is read (issue 20). The pass
+     * account that cannot apply is answered before a byte of its files is read (decision 024). The pass
      * lets `submit` consume that code instead of comparing it again.
      */
     async precheck(input: TicketInput, meta: RequestMeta): Promise<TicketPass> {

@@ -19,6 +19,14 @@ export const throttlePolicies = {
   password: { threshold: 10, baseDelayMs: 30_000, maxDelayMs: 900_000, hardLimit: null, windowMs: null },
   /** Per client address on login: 50 failures in 15 minutes locks the address for 15 minutes. */
   loginIp: { threshold: 50, baseDelayMs: 900_000, maxDelayMs: 900_000, hardLimit: null, windowMs: 900_000 },
+  /** "Forgot password?" requests per client address, whatever the logins: 10 an hour. */
+  resetRequestsPerAddress: {
+    threshold: 10,
+    baseDelayMs: 3_600_000,
+    maxDelayMs: 3_600_000,
+    hardLimit: null,
+    windowMs: 3_600_000,
+  },
   /**
    * Password-reset completions per client address: each try with a live link costs an Argon2id
    * hash, and made-up links must not buy a stream of them. 10 in 15 minutes; a success is given back.
@@ -49,6 +57,7 @@ export const throttleKeys = {
   secondFactor: (userId: string) => `mfa:${userId}`,
   password: (login: string) => `password:${login}`,
   loginIp: (ip: string) => `ip:${ip}`,
+  resetRequestsPerAddress: (ip: string) => `reset-ip:${ip}`,
   resetCompletionsPerAddress: (ip: string) => `reset-complete-ip:${ip}`,
   signupsPerAddress: (ip: string) => `signup-ip:${ip}`,
   codeToDestination: (channel: string, destination: string) => `send:${channel}:${destination}`,
@@ -56,6 +65,11 @@ export const throttleKeys = {
   codesPerAddress: (ip: string) => `send-ip:${ip}`,
   codesGlobal: (channel: string) => `send-all:${channel}`,
 };
+
+/** Sign-ups per client address: TWOFOLD_SIGNUPS_PER_ADDRESS_HOUR an hour (each costs a password hash). */
+export function signupsPerAddressPolicy(perHour: number): ThrottlePolicy {
+  return { threshold: perHour, baseDelayMs: 3_600_000, maxDelayMs: 3_600_000, hardLimit: null, windowMs: 3_600_000 };
+}
 
 export function retryAfterSeconds(lockedUntil: number, now: number): number {
   return Math.max(1, Math.ceil((lockedUntil - now) / 1000));

@@ -210,8 +210,8 @@ export function createUsersService(deps: {
       const endSessions = changes.password !== undefined || changes.disabled === true || changes.roles !== undefined;
       await store.transaction(async (repos) => {
         if (Object.keys(update).length > 0) await repos.users.updateUser(target.id, update);
-        if (endSessions) await repos.sessions.endAllForUser(target.id, now);
         if (changes.password !== undefined) await retireOldPassword(repos, target.id, now);
+        if (endSessions) await repos.sessions.endAllForUser(target.id, now);
         const fields = Object.keys(changes)
           .filter((k) => changes[k as keyof SubUserChanges] !== undefined)
           .sort()

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
+import { toAppError } from '../plugins/errors.js';
 import type { AppDeps } from '../deps.js';
 import { createConsoleKit, renderConsoleError } from './kit.js';
 import { consoleCss } from './styles.js';
@@ -44,8 +45,13 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
   if (deps.config.dev) registerDevPages(app, kit);
 
   // Console errors that escape a handler (CSRF, origin) render as a page, never JSON.
+  // A busy or unreachable service says so (503 with Retry-After), like the API does.
   app.setErrorHandler((error, request, reply) => {
-    if (error instanceof AppError && error.status < 500) return renderConsoleError(reply, error);
+    const appError = toAppError(error as Error);
+    if (appError.status < 500 || appError.code === 'service.unavailable') {
+      if (appError.status >= 500) request.log.warn({ code: appError.code }, 'console request refused');
+      return renderConsoleError(reply, appError);
+    }
     request.log.error({ err: error }, 'console request failed');
     return renderConsoleError(reply, new AppError('internal.error', t.errors.internal));
   });

@@ -143,7 +143,7 @@ export function RealNamePage(props: {
   );
 }
 
-/** Who can file a lost-phone request, said before anything is typed (issue 20), and where else to turn. */
+/** Who can file a lost-phone request, said before anything is typed (decision 024), and where else to turn. */
 function Eligibility(props: { supportContact: string | null }) {
   return (
     <div class="alert alert-info" data-testid="recovery-eligibility">

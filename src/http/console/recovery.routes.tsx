@@ -68,7 +68,7 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
       await services.realNames.put(request.principal!, factsFrom(form), requestMeta(request));
       return reply.redirect('/account/real-name?notice=submitted', 303);
     } catch (error) {
-      // The form comes back filled, and the step-up detour resumes it (issue 20): what was typed is
+      // The form comes back filled, and the step-up detour resumes it (decision 024): what was typed is
       // the person's own, on a no-store page; nothing in it is a credential.
       return kit.failure(request, reply, error, {
         next: '/account/real-name',
@@ -93,7 +93,7 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
 
   /**
    * The form's login and the code's verification id live in a cookie on /recovery/ticket for the
-   * code's 10 minutes (issue 20: hidden fields came back empty after a refused file, and every later
+   * code's 10 minutes (decision 024: hidden fields came back empty after a refused file, and every later
    * submission failed). A new code replaces it; a refusal never touches it.
    */
   const FORM_PATH = '/recovery/ticket';
@@ -160,7 +160,7 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
     );
   });
 
-  /** "Send a new code": a refusal (too soon) keeps the form and the code already sent (issue 20). */
+  /** "Send a new code": a refusal (too soon) keeps the form and the code already sent (decision 024). */
   app.post(`${FORM_PATH}/new-code`, { config: publicPage, schema: { hide: true } }, async (request, reply) => {
     kit.checkForm(request);
     const kept = formOf(request);

@@ -1,7 +1,7 @@
 /**
  * The console's only script: progressive enhancement, never needed for a flow to work (every form
  * posts and every check is repeated on the server). It tells a person *before* they submit that a
- * chosen evidence file is too large or that there are too many (issue 20: a refused upload costs a
+ * chosen evidence file is too large or that there are too many (decision 024: a refused upload costs a
  * person in trouble a round trip), and gives the binding key a Copy button.
  */
 export const consoleScript = `'use strict';

@@ -35,7 +35,7 @@ export function cookieNames(secure: boolean): CookieNames {
  * A secret that arrives in a link's query (a reset link, a ticket's status or cancel link) leaves
  * the address at the first request: it moves into an HttpOnly cookie scoped to that page's path
  * and lasting `maxAgeSeconds`, and the page reloads without it. So no Referer, browser history,
- * proxy or access log holds it after that first request (issue 19; OWASP Forgot Password Cheat
+ * proxy or access log holds it after that first request (decision 023; OWASP Forgot Password Cheat
  * Sheet "Referrer Policy"). The page then reads it with `read` and forgets it with `drop`.
  */
 export function createLinkSecrets(names: CookieNames, secure: boolean) {

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import { isDatabaseUnavailable, isRetryableConflict } from '../../errors/unavailable.js';
@@ -116,6 +118,31 @@ export function registerErrorHandling(
     // People who mistype a console address get a page, not JSON; API clients keep the contract.
     return renderConsoleError && isConsolePath(path) ? renderConsoleError(reply, error) : sendAppError(reply, error);
   });
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (a broken request line, headers over
+ * 16 KiB, a request that never finished arriving): answered on the socket in the contract's shape
+ * — Fastify's default body says `"Client Error"` — then the connection closes.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const appError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new AppError('request.headers_too_large', 'The request headers are too large.')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new AppError('request.timeout', 'The request did not arrive in time.')
+        : new AppError('request.invalid_http', 'The request is not well-formed HTTP.');
+  const body = JSON.stringify(errorBody(appError));
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${appError.status} ${STATUS_CODES[appError.status]}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n' +
+        body,
+    );
+  socket.destroy();
 }
 
 /** Console pages are everything but the API and the health probes. */

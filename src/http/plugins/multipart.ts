@@ -10,21 +10,55 @@ declare module 'fastify' {
   }
 }
 
-/**
- * Multipart bodies read at once by one instance. Each holds at most 3 sealed files of 15 MB while
- * it is read (about 110 MB at its peak: ciphertext, then its base64), so this bounds what uploads
- * can take from memory (issue 19: 8 concurrent refused uploads took RSS from 176 to 364 MB); a
- * lost-device ticket is rare, and the next one waits a second.
- */
-export const MULTIPART_IN_FLIGHT = 2;
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The one gate every multipart route of this app shares (decorated in buildApp). */
+    uploadGate: UploadGate;
+  }
+}
 
 /**
- * Multipart parsing for the one route that takes files, in the caller's encapsulated scope. The
- * limits bound the whole request, since @fastify/multipart does not apply `bodyLimit` (its README):
- * 3 files, each 1 byte over the limit (15 MB) so the reader sees an oversized one, 20 text fields of at
- * most 16 KiB; and at most MULTIPART_IN_FLIGHT such requests at once, refused before any is read.
+ * How many multipart bodies one instance reads at once, in all (each holds at most 3 sealed files
+ * of 15 MB while it is read, about 110 MB at its peak: ciphertext, then its base64) and per client
+ * address; and how long a body may take — no byte for `idleMs`, or not done by `deadlineMs`, and
+ * it is cut off. Decision 022: 8 concurrent refused uploads once took RSS from 176 to 364 MB, and a
+ * body that trickles in must not hold a slot for ever. A lost-device ticket is rare; the next one
+ * waits a moment.
  */
-export async function registerMultipart(app: FastifyInstance, inFlightLimit = MULTIPART_IN_FLIGHT) {
+export const UPLOAD_LIMITS = { total: 2, perAddress: 1, idleMs: 30_000, deadlineMs: 5 * 60_000 };
+
+export function createUploadGate(limits = UPLOAD_LIMITS) {
+  let total = 0;
+  const byAddress = new Map<string, number>();
+  return {
+    limits,
+    /** A slot for this address, or null when the instance or the address has none free. */
+    acquire(address: string): (() => void) | null {
+      const mine = byAddress.get(address) ?? 0;
+      if (total >= limits.total || mine >= limits.perAddress) return null;
+      total += 1;
+      byAddress.set(address, mine + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        total -= 1;
+        const left = (byAddress.get(address) ?? 1) - 1;
+        if (left <= 0) byAddress.delete(address);
+        else byAddress.set(address, left);
+      };
+    },
+  };
+}
+export type UploadGate = ReturnType<typeof createUploadGate>;
+
+/**
+ * Multipart parsing for a route that takes files, in the caller's encapsulated scope. The limits
+ * bound the whole request, since @fastify/multipart does not apply `bodyLimit` (its README):
+ * 3 files, each 1 byte over the limit (15 MB) so the reader sees an oversized one, 20 text fields of
+ * at most 16 KiB; and the app's upload gate, passed before any byte of the body is read.
+ */
+export async function registerMultipart(app: FastifyInstance) {
   await app.register(multipart, {
     limits: {
       fileSize: EVIDENCE_MAX_BYTES + 1,
@@ -35,22 +69,27 @@ export async function registerMultipart(app: FastifyInstance, inFlightLimit = MU
       headerPairs: 100,
     },
   });
-  let inFlight = 0;
+  const gate = app.uploadGate;
   app.addHook('onRequest', async (request, reply) => {
     // By the header: isMultipart() is known only once the body parser ran, after this hook.
     if (!/^multipart\/form-data\b/i.test(request.headers['content-type'] ?? '')) return;
-    if (inFlight >= inFlightLimit)
+    const release = gate.acquire(request.ip);
+    if (!release)
       throw new AppError(
         'service.unavailable',
         'The service is receiving as many uploads as it takes at once. Nothing was changed; try again in a moment.',
-        { details: { retryAfterSeconds: 2 } },
+        { details: { retryAfterSeconds: 5 } },
       );
-    inFlight += 1;
-    let released = false;
-    // 'close' comes once the answer is sent or the client went away, whichever happens.
+    // A body that stalls or trickles is cut off; its slot comes back when the answer or the
+    // connection closes, whichever happens first.
+    const raw = request.raw;
+    const cut = () => raw.destroy(new Error('upload too slow'));
+    const deadline = setTimeout(cut, gate.limits.deadlineMs);
+    deadline.unref();
+    if (typeof raw.setTimeout === 'function') raw.setTimeout(gate.limits.idleMs, cut);
     reply.raw.once('close', () => {
-      if (!released) inFlight -= 1;
-      released = true;
+      clearTimeout(deadline);
+      release();
     });
   });
 }
