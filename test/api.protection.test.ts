@@ -211,6 +211,7 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
       'users.bind_mfa': [primary.token, 'POST', `/api/v1/users/${sub.id}/mfa-device`],
       'users.reset_mfa': [primary.token, 'DELETE', `/api/v1/users/${sub.id}/mfa-device`],
       'workspaces.change_policy': [primary.token, 'PATCH', `/api/v1/workspaces/${workspace}`, { graceDays: 3 }],
+      'workspaces.delete': [primary.token, 'DELETE', `/api/v1/workspaces/${workspace}`],
       'account.submit_real_name': [
         primary.token,
         'PUT',

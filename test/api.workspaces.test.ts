@@ -147,6 +147,94 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
     ).toBe(200);
   });
 
+  it('members: the owner sets roles and removes anyone but itself, an admin removes members; rename and delete are audited', async () => {
+    const { owner, workspaceId, member } = await workspaceWithMember();
+    const other = await createSubUser(h, owner.token, owner.alias, { email: `other.${owner.alias}@example.com` });
+    await call(h.app, 'POST', `/api/v1/workspaces/${workspaceId}/members`, {
+      token: owner.token,
+      body: { userId: other.id, role: 'member' },
+    });
+    const role = (token: string, userId: string, to: string) =>
+      call(h.app, 'PATCH', `/api/v1/workspaces/${workspaceId}/members/${userId}`, { token, body: { role: to } });
+    const remove = (token: string, userId: string) =>
+      call(h.app, 'DELETE', `/api/v1/workspaces/${workspaceId}/members/${userId}`, { token });
+    // The owner makes the member an admin.
+    const promoted = await role(owner.token, member.id, 'admin');
+    expect(promoted.status).toBe(200);
+    expect(promoted.body.member).toEqual({ userId: member.id, role: 'admin' });
+    const admin = (await loginAs(h, member.login)).body.session.token as string;
+    // An admin changes no roles, removes no admin and never the owner; it removes plain members.
+    expect((await role(admin, other.id, 'admin')).status).toBe(403);
+    expect((await remove(admin, owner.userId)).body.error.code).toBe('auth.forbidden');
+    expect((await remove(owner.token, owner.userId)).status).toBe(403);
+    expect((await remove(admin, other.id)).status).toBe(204);
+    expect((await remove(admin, other.id)).body.error.code).toBe('workspace.member_not_found');
+    // The owner removes the admin; users of other accounts are not members anywhere here.
+    expect((await remove(owner.token, member.id)).status).toBe(204);
+    const stranger = await primaryAccount(h);
+    expect((await remove(owner.token, stranger.userId)).status).toBe(404);
+    expect((await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}`, { token: admin })).status).toBe(404);
+    // Rename, then delete: the owner only, and deleting asks for a fresh step-up.
+    expect(
+      (await call(h.app, 'PATCH', `/api/v1/workspaces/${workspaceId}`, { token: owner.token, body: { name: 'Lab' } }))
+        .body.workspace.name,
+    ).toBe('Lab');
+    h.clock.advance(301_000);
+    const stale = await call(h.app, 'DELETE', `/api/v1/workspaces/${workspaceId}`, { token: owner.token });
+    expect(stale.status).toBe(401);
+    expect(stale.body.error.operation).toBe('workspaces.delete');
+    h.clock.nextStep();
+    await call(h.app, 'POST', '/api/v1/me/step-up', {
+      token: owner.token,
+      body: { method: 'totp', code: referenceTotp(owner.secret, h.clock.now()) },
+    });
+    expect((await call(h.app, 'DELETE', `/api/v1/workspaces/${workspaceId}`, { token: owner.token })).status).toBe(204);
+    expect((await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}`, { token: owner.token })).status).toBe(404);
+    const types = (await call(h.app, 'GET', '/api/v1/audit-events?limit=50', { token: owner.token })).body.events.map(
+      (e: { type: string }) => e.type,
+    );
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'workspace.member_role_changed',
+        'workspace.member_removed',
+        'workspace.renamed',
+        'workspace.deleted',
+      ]),
+    );
+  });
+
+  it('"Remind" e-mails the members who have not bound MFA, at most once an hour', async () => {
+    const { owner, workspaceId, member } = await workspaceWithMember();
+    const bound = await createSubUser(h, owner.token, owner.alias, { email: `bound.${owner.alias}@example.com` });
+    await bindDevice(h, (await loginAs(h, bound.login)).body.session.token);
+    await call(h.app, 'POST', `/api/v1/workspaces/${workspaceId}/members`, {
+      token: owner.token,
+      body: { userId: bound.id, role: 'member' },
+    });
+    const remind = () => call(h.app, 'POST', `/api/v1/workspaces/${workspaceId}/reminders`, { token: owner.token });
+    const sent = await remind();
+    expect(sent.status).toBe(202);
+    expect(sent.body).toEqual({ reminded: 1 });
+    await h.services.delivery.runOnce();
+    const mails = (await h.services.outbox(`member.${owner.alias}@example.com`)).map((m) => m.subject);
+    expect(mails).toContain('twofold test: Reminder: bind an authenticator app for the workspace Research');
+    expect(
+      (await h.services.outbox(`bound.${owner.alias}@example.com`)).some((m) => m.subject.includes('Reminder')),
+    ).toBe(false);
+    const again = await remind();
+    expect(again.status).toBe(429);
+    expect(again.body.error.code).toBe('workspace.reminded_recently');
+    expect(Number(again.headers['retry-after'])).toBeGreaterThan(0);
+    // A plain member may not send reminders.
+    const plain = (await loginAs(h, member.login)).body.session.token;
+    expect((await call(h.app, 'POST', `/api/v1/workspaces/${workspaceId}/reminders`, { token: plain })).status).toBe(
+      403,
+    );
+    h.clock.advance(3_600_000 + 1_000);
+    owner.token = (await loginFull(h, owner)).token; // the session went idle meanwhile
+    expect((await remind()).status).toBe(202);
+  });
+
   it('a step-up with a recovery code proves the second factor like a TOTP code: the workspace opens, the session rotates', async () => {
     const { owner, workspaceId, member } = await workspaceWithMember();
     await policy(owner.token, workspaceId, { mfaRequired: true, graceDays: 30 });

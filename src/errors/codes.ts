@@ -123,6 +123,12 @@ export const errorCatalogue = {
       'The workspace requires MFA and this session has not proved a bound device: bind one, or verify with a TOTP code (POST /me/step-up), then try again.',
   },
   'workspace.member_exists': { status: 409, description: 'The user is already a member of this workspace.' },
+  'workspace.member_not_found': { status: 404, description: 'The user is not a member of this workspace.' },
+  'workspace.reminded_recently': {
+    status: 429,
+    description:
+      'The members without MFA of this workspace were reminded less than an hour ago; `Retry-After` says when again.',
+  },
   'verification.invalid_code': {
     status: 401,
     description:

@@ -28,6 +28,28 @@ export function createWorkspacesRepository(target: QueryTarget) {
       changes: Partial<Pick<WorkspacesTable, 'name' | 'mfa_required' | 'grace_days' | 'policy_since'>>,
     ) => target.db.updateTable('workspaces').set(changes).where('id', '=', id).execute(),
     addMember: (member: WorkspaceMembersTable) => target.db.insertInto('workspace_members').values(member).execute(),
+    removeMember: async (workspaceId: string, userId: string) =>
+      Number(
+        (
+          await target.db
+            .deleteFrom('workspace_members')
+            .where('workspace_id', '=', workspaceId)
+            .where('user_id', '=', userId)
+            .executeTakeFirst()
+        ).numDeletedRows,
+      ) === 1,
+    setRole: (workspaceId: string, userId: string, role: WorkspaceMembersTable['role']) =>
+      target.db
+        .updateTable('workspace_members')
+        .set({ role })
+        .where('workspace_id', '=', workspaceId)
+        .where('user_id', '=', userId)
+        .execute(),
+    /** The workspace and its memberships; audit events keep its id. */
+    remove: async (id: string) => {
+      await target.db.deleteFrom('workspace_members').where('workspace_id', '=', id).execute();
+      await target.db.deleteFrom('workspaces').where('id', '=', id).execute();
+    },
     membership: (workspaceId: string, userId: string) =>
       target.db
         .selectFrom('workspace_members')

@@ -15,6 +15,7 @@ export type Notification =
   | { kind: 'account.password_changed' }
   | { kind: 'login.new_browser'; userAgent: string | null }
   | { kind: 'workspace.mfa_required'; workspace: string; deadline: number }
+  | { kind: 'workspace.mfa_reminder'; workspace: string; deadline: number | null; by: string }
   | { kind: 'account.email_changed'; newAddress: string }
   | { kind: 'account.phone_changed'; newNumber: string | null }
   | { kind: 'realname.reviewed'; verified: boolean; note: string | null }
@@ -212,6 +213,18 @@ export function renderNotification(
         notification.deadline <= context.at
           ? 'At your next login you will be asked to bind an authenticator app before you can continue.'
           : `Bind an authenticator app before ${utc(notification.deadline)}: after that, your next login asks you to bind one first.`,
+        `Account Management › Security Settings › Virtual MFA: ${security}`,
+      ];
+      break;
+    case 'workspace.mfa_reminder':
+      subject = `Reminder: bind an authenticator app for the workspace ${notification.workspace}`;
+      lines = [
+        `${notification.by} reminds you that the workspace ${notification.workspace} asks every member to use multi-factor authentication, and you have not bound an authenticator app yet.`,
+        notification.deadline === null
+          ? 'It takes two minutes: scan a QR code with an authenticator app and enter two codes.'
+          : notification.deadline <= context.at
+            ? 'The grace period is over: your next login asks you to bind one before anything else.'
+            : `Bind one before ${utc(notification.deadline)}: after that, your next login asks you to bind one first.`,
         `Account Management › Security Settings › Virtual MFA: ${security}`,
       ];
       break;

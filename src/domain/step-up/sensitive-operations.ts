@@ -43,6 +43,11 @@ export const sensitiveOperations = [
     what: "Change a workspace's MFA policy",
   },
   {
+    id: 'workspaces.delete',
+    endpoint: 'DELETE /workspaces/{id}',
+    what: 'Delete a workspace (its MFA policy goes with it)',
+  },
+  {
     id: 'account.submit_real_name',
     endpoint: 'PUT /me/real-name',
     what: 'Submit or replace the real-name record (it then waits for review)',

@@ -9,8 +9,19 @@ import type { DeviceService } from '../mfa/device.service.js';
 import type { StepUpService } from '../step-up/step-up.service.js';
 import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
+import type { ThrottlePolicy } from '../../db/repositories/throttles.repository.js';
+import { reserveOrRefuse } from '../throttle/reserve.js';
+import { actorLabel } from '../users/user-views.js';
 
 const DAY_MS = 86_400_000;
+/** Reminders to members without MFA: once an hour per workspace. */
+const REMINDERS: ThrottlePolicy = {
+  threshold: 1,
+  baseDelayMs: 3_600_000,
+  maxDelayMs: 3_600_000,
+  hardLimit: null,
+  windowMs: 3_600_000,
+};
 
 export function publicWorkspace(workspace: WorkspacesTable) {
   return {
@@ -53,6 +64,26 @@ export function createWorkspacesService(deps: {
     if (member.role !== 'owner' && member.role !== 'admin')
       throw new AppError('auth.forbidden', 'Only workspace owners and admins may do this.');
   }
+
+  function requireOwner(member: WorkspaceMembersTable) {
+    if (member.role !== 'owner') throw new AppError('auth.forbidden', 'Only the owner of the workspace may do this.');
+  }
+
+  /** Another member of the workspace, for a change by a manager; the owner is never changed this way. */
+  async function otherMember(workspaceId: string, userId: string) {
+    const target = await store.repos.workspaces.membership(workspaceId, userId);
+    if (!target) throw new AppError('workspace.member_not_found', 'That user is not a member of this workspace.');
+    if (target.role === 'owner')
+      throw new AppError('auth.forbidden', 'The owner of a workspace cannot be removed or given another role.');
+    return target;
+  }
+
+  const event = (principal: Principal, workspace: WorkspacesTable, meta: RequestMeta) => ({
+    accountId: workspace.account_id,
+    actorId: principal.userId,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+  });
 
   /** API.md: with the policy on, the caller must have bound a device and verified it in this session. */
   async function requireMfaIfPolicy(principal: Principal, workspace: WorkspacesTable) {
@@ -151,6 +182,17 @@ export function createWorkspacesService(deps: {
           grace_days: next.grace_days,
           policy_since: next.policy_since,
         });
+        if (next.name !== workspace.name)
+          await deps.audit(
+            repos,
+            {
+              type: 'workspace.renamed',
+              ...event(principal, workspace, meta),
+              userId: principal.userId,
+              details: { workspaceId: workspace.id, from: workspace.name, to: next.name },
+            },
+            now,
+          );
         if (!policyChange) return;
         await deps.audit(
           repos,
@@ -234,6 +276,138 @@ export function createWorkspacesService(deps: {
         role: input.role,
         mfa: { bound: (await deps.devices.status({ userId: user.id } as Principal)).bound },
       };
+    },
+
+    /** PATCH /workspaces/{id}/members/{userId}: admin or member, set by the owner. */
+    async setRole(
+      principal: Principal,
+      workspaceId: string,
+      userId: string,
+      role: 'admin' | 'member',
+      meta: RequestMeta,
+    ) {
+      const { workspace, member } = await membershipOf(principal, workspaceId);
+      requireOwner(member);
+      await requireMfaIfPolicy(principal, workspace);
+      const target = await otherMember(workspaceId, userId);
+      if (target.role === role) return { userId, role };
+      const now = clock();
+      await store.transaction(async (repos) => {
+        await repos.workspaces.setRole(workspaceId, userId, role);
+        await deps.audit(
+          repos,
+          {
+            type: 'workspace.member_role_changed',
+            ...event(principal, workspace, meta),
+            userId,
+            details: { workspaceId, from: target.role, to: role },
+          },
+          now,
+        );
+      });
+      return { userId, role };
+    },
+
+    /**
+     * DELETE /workspaces/{id}/members/{userId}: the owner removes admins and members, an admin
+     * removes members; nobody removes the owner.
+     */
+    async removeMember(principal: Principal, workspaceId: string, userId: string, meta: RequestMeta) {
+      const { workspace, member } = await membershipOf(principal, workspaceId);
+      requireManager(member);
+      await requireMfaIfPolicy(principal, workspace);
+      const target = await otherMember(workspaceId, userId);
+      if (target.role === 'admin' && member.role !== 'owner')
+        throw new AppError('auth.forbidden', 'Only the owner of the workspace may remove an admin.');
+      const now = clock();
+      await store.transaction(async (repos) => {
+        if (!(await repos.workspaces.removeMember(workspaceId, userId)))
+          throw new AppError('workspace.member_not_found', 'That user is not a member of this workspace.');
+        await deps.audit(
+          repos,
+          {
+            type: 'workspace.member_removed',
+            ...event(principal, workspace, meta),
+            userId,
+            details: { workspaceId, role: target.role },
+          },
+          now,
+        );
+      });
+    },
+
+    /** DELETE /workspaces/{id}: the owner, with a fresh step-up (its MFA policy goes with it). */
+    async remove(principal: Principal, workspaceId: string, meta: RequestMeta) {
+      const { workspace, member } = await membershipOf(principal, workspaceId);
+      requireOwner(member);
+      await requireMfaIfPolicy(principal, workspace);
+      await deps.stepUp.requireFresh(principal, 'workspaces.delete');
+      const now = clock();
+      await store.transaction(async (repos) => {
+        await repos.workspaces.remove(workspaceId);
+        await deps.audit(
+          repos,
+          {
+            type: 'workspace.deleted',
+            ...event(principal, workspace, meta),
+            userId: principal.userId,
+            details: { workspaceId, name: workspace.name, mfaRequired: workspace.mfa_required === 1 },
+          },
+          now,
+        );
+      });
+    },
+
+    /**
+     * POST /workspaces/{id}/reminders: e-mails every member without a bound device, from the
+     * compliance table; at most once an hour per workspace, so members are not flooded.
+     */
+    async remind(principal: Principal, workspaceId: string, meta: RequestMeta) {
+      const { workspace, member } = await membershipOf(principal, workspaceId);
+      requireManager(member);
+      await requireMfaIfPolicy(principal, workspace);
+      const now = clock();
+      const rows = await store.repos.workspaces.members(workspaceId);
+      const unbound = rows.filter((m) => m.bound_at === null && m.user_id !== principal.userId);
+      if (unbound.length === 0) return { reminded: 0 };
+      await reserveOrRefuse(
+        store,
+        `remind:${workspaceId}`,
+        REMINDERS,
+        now,
+        (details) =>
+          new AppError(
+            'workspace.reminded_recently',
+            'The members without MFA were reminded less than an hour ago. Try again later.',
+            { details },
+          ),
+      );
+      const by = actorLabel(await store.repos.users.findUserById(principal.userId));
+      const deadline =
+        workspace.mfa_required === 1 && workspace.policy_since !== null
+          ? workspace.policy_since + workspace.grace_days * DAY_MS
+          : null;
+      await store.transaction(async (repos) => {
+        for (const m of unbound)
+          await deps.notify(
+            repos,
+            recipientOf({ id: m.user_id, account_id: m.account_id, email: m.email, display_name: m.display_name }),
+            { kind: 'workspace.mfa_reminder', workspace: workspace.name, deadline, by },
+            meta,
+            now,
+          );
+        await deps.audit(
+          repos,
+          {
+            type: 'workspace.members_reminded',
+            ...event(principal, workspace, meta),
+            userId: principal.userId,
+            details: { workspaceId, members: unbound.length },
+          },
+          now,
+        );
+      });
+      return { reminded: unbound.length };
     },
 
     /** The compliance view: every member and whether it has bound a device. */

@@ -138,4 +138,90 @@ export function registerWorkspaceRoutes(app: FastifyInstance, services: Services
     },
     async (request) => ({ members: await services.workspaces.members(principalOf(request), request.params.id) }),
   );
+
+  const MemberParams = Type.Object({ id: OpaqueId, userId: OpaqueId });
+  app.patch<{ Params: Static<typeof MemberParams>; Body: { role: 'admin' | 'member' } }>(
+    '/workspaces/:id/members/:userId',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['workspaces'],
+        summary: "Change a member's role between admin and member (the owner)",
+        params: MemberParams,
+        body: Type.Object(
+          { role: Type.Union([Type.Literal('admin'), Type.Literal('member')]) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ member: Type.Object({ userId: Type.String(), role: Type.String() }) }),
+          ...errors(400, 401, 403, 404, 413, 415),
+        },
+      },
+    },
+    async (request) => ({
+      member: await services.workspaces.setRole(
+        principalOf(request),
+        request.params.id,
+        request.params.userId,
+        request.body.role,
+        requestMeta(request),
+      ),
+    }),
+  );
+
+  app.delete<{ Params: Static<typeof MemberParams> }>(
+    '/workspaces/:id/members/:userId',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Remove a member (the owner removes admins and members, an admin removes members)',
+        params: MemberParams,
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await services.workspaces.removeMember(
+        principalOf(request),
+        request.params.id,
+        request.params.userId,
+        requestMeta(request),
+      );
+      return reply.status(204).send();
+    },
+  );
+
+  app.delete<{ Params: Static<typeof Params> }>(
+    '/workspaces/:id',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Delete a workspace and its memberships (the owner, fresh step-up)',
+        params: Params,
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await services.workspaces.remove(principalOf(request), request.params.id, requestMeta(request));
+      return reply.status(204).send();
+    },
+  );
+
+  app.post<{ Params: Static<typeof Params> }>(
+    '/workspaces/:id/reminders',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'E-mail every member who has not bound MFA a reminder (owner/admin; once an hour)',
+        params: Params,
+        response: { 202: Type.Object({ reminded: Type.Integer() }), ...errors(401, 403, 404, 429) },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(202)
+        .send(await services.workspaces.remind(principalOf(request), request.params.id, requestMeta(request))),
+  );
 }
