@@ -350,6 +350,49 @@ describe.each(databaseKinds())('sub-users and delegated MFA on %s', (kind) => {
     return { secret, enrollment: enrollment.body.enrollment };
   }
 
+  it('an administrator e-mails a sub-user a link to choose a new password; the link works once; no address, no link', async () => {
+    const primary = await primaryAccount(h);
+    const withMail = await createSubUser(h, primary.token, primary.alias, {
+      email: `reset.${primary.alias}@example.com`,
+    });
+    const without = await createSubUser(h, primary.token, primary.alias);
+    const sent = await call(h.app, 'POST', `/api/v1/users/${withMail.id}/password-reset`, { token: primary.token });
+    expect(sent.status).toBe(202);
+    const mail = (await h.services.outbox(`reset.${primary.alias}@example.com`)).find(
+      (m) => m.kind === 'account.password_reset_link',
+    )!;
+    expect(mail.text).toContain('sent you this link to choose a new password');
+    const token = new URL(/(https?:\/\/\S+)/.exec(mail.text)![1]!).searchParams.get('token')!;
+    expect(
+      (
+        await call(h.app, 'POST', '/api/v1/password-resets/complete', {
+          body: { token, password: 'chosen by the user' },
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await call(h.app, 'POST', '/api/v1/sessions', {
+          body: { login: withMail.login, password: 'chosen by the user' },
+        })
+      ).status,
+    ).toBe(201);
+    const again = await call(h.app, 'POST', `/api/v1/users/${withMail.id}/password-reset`, { token: primary.token });
+    expect(again.status).toBe(429); // one a minute to an address
+    const none = await call(h.app, 'POST', `/api/v1/users/${without.id}/password-reset`, { token: primary.token });
+    expect(none.status).toBe(422);
+    expect(none.body.error.code).toBe('verification.channel_unavailable');
+    // Other accounts' users do not exist here; the audit names who sent it.
+    const stranger = await primaryAccount(h);
+    expect(
+      (await call(h.app, 'POST', `/api/v1/users/${withMail.id}/password-reset`, { token: stranger.token })).status,
+    ).toBe(404);
+    const event = (
+      await call(h.app, 'GET', '/api/v1/audit-events?type=account.password_reset_requested', { token: primary.token })
+    ).body.events[0];
+    expect(event).toMatchObject({ userId: withMail.id, actorId: primary.userId });
+  });
+
   describe('binding for a sub-user and admin reset (seeds 000, 003)', () => {
     it('the primary binds a device for a sub-user; the sub-user then logs in with it', async () => {
       const primary = await primaryAccount(h);

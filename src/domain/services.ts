@@ -193,6 +193,21 @@ export async function createServices(input: {
     clock,
     recoveryCodes,
   });
+  /** "Forgot password?": a single-use link by e-mail (also sent by an administrator). */
+  const passwordResets = createPasswordResetService({
+    store,
+    hasher,
+    audit,
+    notify,
+    clock,
+    random,
+    secretBox,
+    issuer: input.config.issuer,
+    publicUrl: input.config.publicUrl,
+    onQueued: () => delivery.markDirty(),
+    logError: (error) =>
+      (input.logger ?? silentLogger).warn({ error: (error as Error).message }, 'password reset mail failed'),
+  });
   return {
     clock,
     store,
@@ -235,7 +250,18 @@ export async function createServices(input: {
       coolingOffSeconds: input.config.recoveryCoolingOffSeconds,
     }),
     mailTransport: transport.kind,
-    users: createUsersService({ store, hasher, audit, enrollment, devices, stepUp, clock, random, notify }),
+    users: createUsersService({
+      store,
+      hasher,
+      audit,
+      enrollment,
+      devices,
+      stepUp,
+      clock,
+      random,
+      notify,
+      passwordResets,
+    }),
     workspaces: createWorkspacesService({ store, audit, devices, stepUp, notify, clock, random }),
     verification,
     accounts: createAccountsService({
@@ -262,20 +288,7 @@ export async function createServices(input: {
     /** The bound device: status, unbind, admin reset, resync. */
     devices,
     /** "Forgot password?": a single-use link by e-mail. */
-    passwordResets: createPasswordResetService({
-      store,
-      hasher,
-      audit,
-      notify,
-      clock,
-      random,
-      secretBox,
-      issuer: input.config.issuer,
-      publicUrl: input.config.publicUrl,
-      onQueued: () => delivery.markDirty(),
-      logError: (error) =>
-        (input.logger ?? silentLogger).warn({ error: (error as Error).message }, 'password reset mail failed'),
-    }),
+    passwordResets,
     /** Where one is signed in: list, sign one out, sign out everywhere else (step-up). */
     mySessions: {
       list: sessions.list,

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors/app-error.js';
-import type { Store } from '../../db/repositories/index.js';
+import type { Repositories, Store } from '../../db/repositories/index.js';
+import type { UsersTable } from '../../db/schema.js';
 import { newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { PasswordHasher } from '../../crypto/password.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
@@ -41,68 +42,90 @@ export function createPasswordResetService(deps: {
   const { store, clock } = deps;
   let inFlight: Promise<unknown> = Promise.resolve();
 
+  /**
+   * A single-use link to `user`'s address, inside the caller's transaction: at most one a minute to
+   * an address, however many ask. `by` names the administrator who sent it (User Details), else the
+   * person asked for it. False when the address had one within the minute.
+   */
+  async function issueLink(
+    repos: Repositories,
+    user: UsersTable,
+    meta: RequestMeta,
+    now: number,
+    by?: { actorId: string; label: string },
+  ): Promise<boolean> {
+    if (
+      !user.email ||
+      !(await repos.throttles.reserve(
+        throttleKeys.codeToDestination('reset', user.email),
+        throttlePolicies.codeToDestination,
+        now,
+      ))
+    )
+      return false;
+    const token = newSecret(deps.random);
+    await repos.users.insertPasswordReset({
+      id_hash: sha256Hex(token),
+      user_id: user.id,
+      created_at: now,
+      expires_at: now + PASSWORD_RESET_TTL_MS,
+      used_at: null,
+    });
+    const link = `${deps.publicUrl}/password-reset/new?token=${encodeURIComponent(token)}`;
+    await queueMessage(repos, deps, {
+      channel: 'email',
+      address: user.email,
+      userId: user.id,
+      accountId: user.account_id,
+      kind: 'account.password_reset_link',
+      subject: `${deps.issuer}: ${by ? 'choose a new password' : 'reset your password'}`,
+      text: [
+        `Hello ${user.display_name},`,
+        '',
+        by
+          ? `${by.label} sent you this link to choose a new password for your account. Open it within 30 minutes:`
+          : 'Someone asked to reset the password of your account. To choose a new one, open this link within 30 minutes:',
+        link,
+        '',
+        by
+          ? 'Until you use it, your current password keeps working. Your virtual MFA device still protects the account.'
+          : 'If it was not you, ignore this message: your password stays as it is. Your virtual MFA device still protects the account.',
+        '',
+        `— ${deps.issuer}`,
+      ].join('\n'),
+      html: null,
+      // The link is a secret: removed from the database once delivered, or once it expired.
+      secret: { expiresAt: now + PASSWORD_RESET_TTL_MS },
+      now,
+    });
+    deps.onQueued();
+    await deps.audit(
+      repos,
+      {
+        type: 'account.password_reset_requested',
+        accountId: user.account_id,
+        userId: user.id,
+        actorId: by?.actorId ?? null,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+      },
+      now,
+    );
+    return true;
+  }
+
   /** Sends the link when the login names an account with an address; silently nothing otherwise. */
   async function deliver(login: string, meta: RequestMeta, now: number) {
     await store.transaction(async (repos) => {
       const found = await findUserByLogin(repos, login);
-      if (!found || found.user.disabled_at !== null || !found.user.email) return;
-      const { user } = found;
-      // At most one mail a minute to an address, however many requests name it.
-      if (
-        !(await repos.throttles.reserve(
-          throttleKeys.codeToDestination('reset', user.email!),
-          throttlePolicies.codeToDestination,
-          now,
-        ))
-      )
-        return;
-      const token = newSecret(deps.random);
-      await repos.users.insertPasswordReset({
-        id_hash: sha256Hex(token),
-        user_id: user.id,
-        created_at: now,
-        expires_at: now + PASSWORD_RESET_TTL_MS,
-        used_at: null,
-      });
-      const link = `${deps.publicUrl}/password-reset/new?token=${encodeURIComponent(token)}`;
-      await queueMessage(repos, deps, {
-        channel: 'email',
-        address: user.email!,
-        userId: user.id,
-        accountId: user.account_id,
-        kind: 'account.password_reset_link',
-        subject: `${deps.issuer}: reset your password`,
-        text: [
-          `Hello ${user.display_name},`,
-          '',
-          'Someone asked to reset the password of your account. To choose a new one, open this link within 30 minutes:',
-          link,
-          '',
-          'If it was not you, ignore this message: your password stays as it is. Your virtual MFA device still protects the account.',
-          '',
-          `— ${deps.issuer}`,
-        ].join('\n'),
-        html: null,
-        // The link is a secret: removed from the database once delivered, or once it expired.
-        secret: { expiresAt: now + PASSWORD_RESET_TTL_MS },
-        now,
-      });
-      deps.onQueued();
-      await deps.audit(
-        repos,
-        {
-          type: 'account.password_reset_requested',
-          accountId: user.account_id,
-          userId: user.id,
-          ip: meta.ip,
-          userAgent: meta.userAgent,
-        },
-        now,
-      );
+      if (!found || found.user.disabled_at !== null) return;
+      await issueLink(repos, found.user, meta, now);
     });
   }
 
   return {
+    issueLink,
+
     /** POST /password-resets: 202 for every login; 429 when this address asked too often. */
     async request(login: string, meta: RequestMeta) {
       const now = clock();

@@ -13,6 +13,7 @@ import type { DeviceService } from '../mfa/device.service.js';
 import type { StepUpService } from '../step-up/step-up.service.js';
 import { USER_ADMIN_ROLE, actorLabel, publicSubUser, rolesOf, type Role } from './user-views.js';
 import { retireOldPassword } from '../accounts/password-changed.js';
+import type { PasswordResetService } from '../accounts/password-reset.service.js';
 
 export interface SubUserInput {
   username: string;
@@ -53,6 +54,7 @@ export function createUsersService(deps: {
   clock: Clock;
   random: RandomBytes;
   notify: Notifier;
+  passwordResets: Pick<PasswordResetService, 'issueLink'>;
 }) {
   const { store, clock, audit } = deps;
 
@@ -250,6 +252,31 @@ export function createUsersService(deps: {
       });
       const updated = await store.repos.users.findUserById(target.id);
       return { user: publicSubUser(updated!) };
+    },
+
+    /**
+     * POST /users/{id}/password-reset: the sub-user gets a single-use link to choose a new password
+     * itself, so the administrator never knows it (no step-up: the link goes to the user's address).
+     */
+    async sendPasswordReset(principal: Principal, userId: string, meta: RequestMeta) {
+      const actor = await actorOf(principal);
+      const target = await targetFor(actor, userId, 'manage');
+      if (!target.email)
+        throw new AppError(
+          'verification.channel_unavailable',
+          'This user has no e-mail address: set one first, or set a new password yourself.',
+        );
+      if (target.disabled_at !== null) throw new AppError('auth.forbidden', 'This user is disabled: enable it first.');
+      const now = clock();
+      const sent = await store.transaction((repos) =>
+        deps.passwordResets.issueLink(repos, target, meta, now, { actorId: actor.id, label: actorLabel(actor) }),
+      );
+      if (!sent)
+        throw new AppError(
+          'verification.too_many_requests',
+          'A link went to this address less than a minute ago. Wait a minute before sending another.',
+          { details: { retryAfterSeconds: 60 } },
+        );
     },
 
     async remove(principal: Principal, userId: string, meta: RequestMeta) {

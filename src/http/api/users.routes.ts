@@ -241,4 +241,21 @@ export function registerUserRoutes(app: FastifyInstance, services: Services) {
       return reply.status(204).send();
     },
   );
+
+  app.post<{ Params: Static<typeof Params> }>(
+    '/users/:id/password-reset',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['users'],
+        summary: 'E-mail a sub-user a single-use link to choose a new password (at most one a minute)',
+        params: Params,
+        response: { 202: Type.Null(), ...errors(401, 403, 404, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      await services.users.sendPasswordReset(principalOf(request), request.params.id, requestMeta(request));
+      return reply.status(202).send();
+    },
+  );
 }

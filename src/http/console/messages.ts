@@ -216,6 +216,7 @@ export const en = {
       recoveryCodes: 'Making new recovery codes',
       sessions: 'Signing out everywhere else',
       policy: 'Changing a workspace MFA policy',
+      deleteWorkspace: 'Deleting a workspace',
       realName: 'Submitting your real-name record',
       support: 'Deciding on a support request',
     },
@@ -426,6 +427,13 @@ export const en = {
     bindForUser: 'Bind virtual MFA for this user',
     bindHelp:
       "Bind a device for this user: scan the QR code with the authenticator app on the user's phone. The device belongs to the user.",
+    passwordHeading: 'Password',
+    sendReset: 'E-mail a link to choose a new password',
+    sendResetHelp: 'The user chooses the password; you never see it. The link works once, for 30 minutes.',
+    noEmailForReset: 'No e-mail address on record: set one above to send a link, or set a password here.',
+    newPassword: 'New password (at least 8 characters)',
+    setPasswordHelp: "The user's sessions end; tell the user the password by a channel of your own.",
+    setPassword: 'Set the password',
     resetHelp:
       "Lost phone? Reset removes the device and ends the user's sessions; the user must bind a new one at the next login.",
     reset: 'Reset virtual MFA…',
@@ -440,8 +448,13 @@ export const en = {
         kind: 'success',
         text: 'The virtual MFA device is bound. It belongs to the user, who now logs in with its codes.',
       },
-      reset: { kind: 'success', text: "The user's virtual MFA device was reset and its sessions ended." },
+      reset: {
+        kind: 'success',
+        text: "The user's virtual MFA device was reset and its sessions ended. The user must bind a new one at the next login.",
+      },
       deleted: { kind: 'success', text: 'User deleted.' },
+      'reset-link': { kind: 'success', text: 'A link to choose a new password is on its way to the user.' },
+      password: { kind: 'success', text: "Password set. The user's sessions ended." },
     } satisfies Record<string, Notice>,
   },
   workspaces: {
@@ -483,7 +496,21 @@ export const en = {
     add: 'Add member',
     compliance: 'Compliance',
     allBound: 'Every member has bound a virtual MFA device.',
-    someUnbound: (unbound: number, all: number) => `${unbound} of ${all} members have not bound a virtual MFA device.`,
+    someUnbound: (unbound: number, all: number) =>
+      `${unbound} of ${all} members ${unbound === 1 ? 'has' : 'have'} not bound a virtual MFA device.`,
+    remind: (unbound: number) =>
+      unbound === 1
+        ? 'E-mail a reminder to the member without MFA'
+        : `E-mail a reminder to the ${unbound} members without MFA`,
+    columns2: { actions: 'Manage' },
+    setRole: 'Set role',
+    remove: 'Remove',
+    settings: 'Workspace settings',
+    rename: 'Rename',
+    deleteHeading: 'Delete this workspace',
+    deleteText: 'Deleting removes the workspace and every membership; its audit events stay.',
+    deleteButton: 'Delete workspace…',
+    ownerRow: 'owner',
     welcome: (name: string) => `Welcome to ${name}.`,
     notFound: 'No such workspace.',
     thisWorkspace: 'This workspace',
@@ -491,7 +518,18 @@ export const en = {
       created: { kind: 'success', text: 'Workspace created. Add members and decide whether MFA is mandatory.' },
       policy: { kind: 'success', text: 'Policy saved. Members without a device were told by email.' },
       member: { kind: 'success', text: 'Member added.' },
+      role: { kind: 'success', text: 'Role changed.' },
+      removed: { kind: 'success', text: 'Member removed from the workspace.' },
+      renamed: { kind: 'success', text: 'Workspace renamed.' },
+      deleted: { kind: 'success', text: 'Workspace deleted.' },
+      reminded: { kind: 'success', text: 'Reminders sent to every member without MFA.' },
     } satisfies Record<string, Notice>,
+    memberAdded: (name: string) => `${name} was added to the workspace.`,
+    removeMember: (name: string, workspace: string) => `Remove ${name} from ${workspace}?`,
+    removeMemberText: 'The user keeps its account, device and sessions, but no longer reaches this workspace.',
+    deleteWorkspace: (name: string) => `Delete the workspace ${name}?`,
+    deleteWorkspaceText: (policy: boolean) =>
+      `Every membership goes with it${policy ? ', and so does its mandatory-MFA policy' : ''}. Its audit events stay. This cannot be undone.`,
   },
   realName: {
     title: 'Real-name verification',

@@ -237,6 +237,40 @@ export function UserDetailsPage(props: {
               </button>
             </form>
           ) : null}
+          {props.manageable ? (
+            <div data-testid="user-password">
+              <h3>{t.users.passwordHeading}</h3>
+              {u.email ? (
+                <form method="post" action={`/users/${u.id}/password-reset`}>
+                  <Csrf value={props.frame.csrf} />
+                  <p class="muted small">{t.users.sendResetHelp}</p>
+                  <button type="submit" data-testid="send-reset-link">
+                    {t.users.sendReset}
+                  </button>
+                </form>
+              ) : (
+                <p class="muted small">{t.users.noEmailForReset}</p>
+              )}
+              <form method="post" action={`/users/${u.id}/password`}>
+                <Csrf value={props.frame.csrf} />
+                <label>
+                  {t.users.newPassword}
+                  <input
+                    name="password"
+                    type="password"
+                    autoComplete="new-password"
+                    required
+                    minLength={8}
+                    maxLength={256}
+                  />
+                </label>
+                <p class="muted small">{t.users.setPasswordHelp}</p>
+                <button type="submit" data-testid="set-password">
+                  {t.users.setPassword}
+                </button>
+              </form>
+            </div>
+          ) : null}
         </section>
       </div>
       {props.manageable ? (

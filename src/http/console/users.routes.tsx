@@ -314,4 +314,32 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
       },
     ),
   );
+
+  app.post('/users/:id/password-reset', { schema: { hide: true } }, async (request, reply) =>
+    kit.formAction(request, reply, { next: '/users', purpose }, async (principal) => {
+      const id = idOf(request);
+      await services.users.sendPasswordReset(principal, id, requestMeta(request));
+      return `/users/${id}?notice=reset-link`;
+    }),
+  );
+
+  app.post('/users/:id/password', { schema: { hide: true } }, async (request, reply) => {
+    const form = kit.checkForm(request);
+    let id = '';
+    try {
+      id = idOf(request);
+      const password = form.password ?? '';
+      if (password.length < 8 || password.length > 256) throw new AppError('validation.failed', t.form.passwordLength);
+      await services.users.update(request.principal!, id, { password }, requestMeta(request));
+      return reply.redirect(`/users/${id}?notice=password`, 303);
+    } catch (error) {
+      // A password is never carried through the verification page: it is typed again after it.
+      return kit.failure(request, reply, error, {
+        next: `/users/${id}`,
+        purpose,
+        resume: false,
+        render: (message, status) => detailsPage(request, reply, id, message, status),
+      });
+    }
+  });
 }

@@ -104,16 +104,24 @@ export function WorkspacePage(props: {
     mfa: { bound: boolean };
   }[];
   candidates: { id: string; label: string }[];
+  /** The caller, who cannot remove or demote itself here. */
+  selfId: string;
+  /** A notice naming what happened ("Ada was added"), instead of the fixed one. */
+  notice?: string | undefined;
 }) {
   const ws = props.workspace;
-  const unbound = props.members.filter((m) => !m.mfa.bound).length;
+  const unbound = props.members.filter((m) => !m.mfa.bound && m.userId !== props.selfId).length;
+  const owner = ws.role === 'owner';
+  /** The owner manages everyone but itself; an admin manages plain members. */
+  const manages = (m: { role: string; userId: string }) =>
+    m.role !== 'owner' && m.userId !== props.selfId && (owner || m.role === 'member');
   return (
     <Layout {...props.frame} active="workspaces">
       <p class="muted small">
         <a href="/workspaces">{w.title}</a> › {ws.name}
       </p>
       <h1>{ws.name}</h1>
-      <Notice message={props.message} />
+      <Notice message={props.notice ? { kind: 'success', text: props.notice } : props.message} />
       {props.canManage ? (
         <div class="grid">
           <section class="card">
@@ -178,7 +186,17 @@ export function WorkspacePage(props: {
       {props.canManage ? (
         <section class="card">
           <h2>{w.compliance}</h2>
-          <p class="muted">{unbound === 0 ? w.allBound : w.someUnbound(unbound, props.members.length)}</p>
+          <p class="muted" data-testid="compliance-summary">
+            {unbound === 0 ? w.allBound : w.someUnbound(unbound, props.members.length)}
+          </p>
+          {unbound > 0 ? (
+            <form method="post" action={`/workspaces/${ws.id}/remind`}>
+              <Csrf value={props.frame.csrf} />
+              <button type="submit" data-testid="remind">
+                {w.remind(unbound)}
+              </button>
+            </form>
+          ) : null}
           <TableScroll>
             <table data-testid="compliance">
               <thead>
@@ -186,21 +204,46 @@ export function WorkspacePage(props: {
                   <th>{w.columns.member}</th>
                   <th>{w.columns.memberRole}</th>
                   <th>{w.columns.memberMfa}</th>
+                  <th>{w.columns2.actions}</th>
                 </tr>
               </thead>
               <tbody>
                 {props.members.map((m) => (
-                  <tr key={m.userId}>
+                  <tr key={m.userId} data-member={m.name}>
                     <td>
                       {m.displayName} <span class="muted small">{m.name}</span>
                     </td>
-                    <td>{m.role}</td>
+                    <td>{m.role === 'owner' ? w.ownerRow : m.role === 'admin' ? w.admin : w.member}</td>
                     <td>
                       {m.mfa.bound ? (
                         <span class="badge badge-ok">{t.common.bound}</span>
                       ) : (
                         <span class="badge badge-off">{t.common.notBound}</span>
                       )}
+                    </td>
+                    <td class="actions">
+                      {owner && manages(m) ? (
+                        <form method="post" action={`/workspaces/${ws.id}/members/${m.userId}/role`} class="inline">
+                          <Csrf value={props.frame.csrf} />
+                          <select name="role" aria-label={w.role} data-testid="member-role">
+                            <option value="member" selected={m.role === 'member'}>
+                              {w.member}
+                            </option>
+                            <option value="admin" selected={m.role === 'admin'}>
+                              {w.admin}
+                            </option>
+                          </select>{' '}
+                          <button type="submit">{w.setRole}</button>
+                        </form>
+                      ) : null}
+                      {manages(m) ? (
+                        <form method="post" action={`/workspaces/${ws.id}/members/${m.userId}/remove`} class="inline">
+                          <Csrf value={props.frame.csrf} />
+                          <button type="submit" class="danger" data-testid="remove-member">
+                            {w.remove}
+                          </button>
+                        </form>
+                      ) : null}
                     </td>
                   </tr>
                 ))}
@@ -213,6 +256,31 @@ export function WorkspacePage(props: {
           <p>{w.welcome(ws.name)}</p>
         </section>
       )}
+      {props.canManage ? (
+        <section class="card narrow-left">
+          <h2>{w.settings}</h2>
+          <form method="post" action={`/workspaces/${ws.id}/rename`} data-testid="rename">
+            <Csrf value={props.frame.csrf} />
+            <label>
+              {w.name}
+              <input name="name" type="text" required maxLength={100} value={ws.name} />
+            </label>
+            <button type="submit">{w.rename}</button>
+          </form>
+          {owner ? (
+            <>
+              <h3>{w.deleteHeading}</h3>
+              <p class="muted small">{w.deleteText}</p>
+              <form method="post" action={`/workspaces/${ws.id}/delete`}>
+                <Csrf value={props.frame.csrf} />
+                <button type="submit" class="danger" data-testid="delete-workspace">
+                  {w.deleteButton}
+                </button>
+              </form>
+            </>
+          ) : null}
+        </section>
+      ) : null}
     </Layout>
   );
 }

@@ -36,15 +36,20 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
             .map((u) => ({ id: u.id, label: `${u.username} (${u.displayName})` })),
         ];
       }
+      // "Member added" names the member, looked up by id (never text from the address).
+      const query = request.query as { notice?: string; user?: string };
+      const added = query.notice === 'member' ? members.find((m) => m.userId === query.user) : undefined;
       return kit.sendPage(
         reply,
         <WorkspacePage
           frame={await kit.frame(request, reply, workspace.name)}
           message={kit.notice(request, t.workspaces.notices)}
+          notice={added ? t.workspaces.memberAdded(added.name ?? added.displayName ?? '') : undefined}
           workspace={workspace}
           canManage={canManage}
           members={members}
           candidates={candidates}
+          selfId={principal.userId}
         />,
       );
     } catch (error) {
@@ -145,13 +150,111 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
   app.post('/workspaces/:id/members', { schema: { hide: true } }, async (request, reply) =>
     kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal, form) => {
       const id = idOf(request);
-      await services.workspaces.addMember(
+      const added = await services.workspaces.addMember(
         principal,
         id,
         { userId: form.userId ?? '', role: form.role === 'admin' ? 'admin' : 'member' },
         requestMeta(request),
       );
-      return `/workspaces/${id}?notice=member`;
+      return `/workspaces/${id}?notice=member&user=${encodeURIComponent(added.userId)}`;
+    }),
+  );
+
+  const memberOf = (request: FastifyRequest) => {
+    const { userId } = request.params as { userId: string };
+    if (!ID.test(userId)) throw new AppError('workspace.member_not_found', t.workspaces.notFound);
+    return userId;
+  };
+
+  app.post('/workspaces/:id/members/:userId/role', { schema: { hide: true } }, async (request, reply) =>
+    kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal, form) => {
+      const id = idOf(request);
+      await services.workspaces.setRole(
+        principal,
+        id,
+        memberOf(request),
+        form.role === 'admin' ? 'admin' : 'member',
+        requestMeta(request),
+      );
+      return `/workspaces/${id}?notice=role`;
+    }),
+  );
+
+  app.post('/workspaces/:id/members/:userId/remove', { schema: { hide: true } }, async (request, reply) => {
+    const form = kit.checkForm(request);
+    try {
+      const id = idOf(request);
+      const userId = memberOf(request);
+      if (form.confirmed !== '1') {
+        const principal = request.principal!;
+        const workspace = await services.workspaces.get(principal, id);
+        const target = (await services.workspaces.members(principal, id)).find((m) => m.userId === userId);
+        if (!target) throw new AppError('workspace.member_not_found', t.workspaces.notFound);
+        return kit.sendPage(
+          reply,
+          <ConfirmPage
+            frame={await kit.frame(request, reply, t.confirm.title)}
+            heading={t.workspaces.removeMember(target.name ?? target.displayName ?? '', workspace.name)}
+            consequence={t.workspaces.removeMemberText}
+            action={`/workspaces/${id}/members/${userId}/remove`}
+            button={t.workspaces.remove}
+            cancel={`/workspaces/${id}`}
+            fields={{}}
+          />,
+        );
+      }
+      await services.workspaces.removeMember(request.principal!, id, userId, requestMeta(request));
+      return reply.redirect(`/workspaces/${id}?notice=removed`, 303);
+    } catch (error) {
+      return kit.failure(request, reply, error, { next: '/workspaces', purpose });
+    }
+  });
+
+  app.post('/workspaces/:id/rename', { schema: { hide: true } }, async (request, reply) =>
+    kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal, form) => {
+      const id = idOf(request);
+      const name = (form.name ?? '').trim();
+      if (!name || name.length > 100) throw new AppError('validation.failed', t.workspaces.nameRule);
+      await services.workspaces.update(principal, id, { name }, requestMeta(request));
+      return `/workspaces/${id}?notice=renamed`;
+    }),
+  );
+
+  app.post('/workspaces/:id/delete', { schema: { hide: true } }, async (request, reply) => {
+    const form = kit.checkForm(request);
+    let id = '';
+    try {
+      id = idOf(request);
+      if (form.confirmed !== '1') {
+        const workspace = await services.workspaces.get(request.principal!, id);
+        return kit.sendPage(
+          reply,
+          <ConfirmPage
+            frame={await kit.frame(request, reply, t.confirm.title)}
+            heading={t.workspaces.deleteWorkspace(workspace.name)}
+            consequence={t.workspaces.deleteWorkspaceText(workspace.mfaRequired)}
+            action={`/workspaces/${id}/delete`}
+            button={t.workspaces.deleteButton.replace('…', '')}
+            cancel={`/workspaces/${id}`}
+            fields={{}}
+          />,
+        );
+      }
+      await services.workspaces.remove(request.principal!, id, requestMeta(request));
+      return reply.redirect('/workspaces?notice=deleted', 303);
+    } catch (error) {
+      return kit.failure(request, reply, error, {
+        next: `/workspaces/${id}`,
+        purpose: t.stepUp.purposes.deleteWorkspace,
+      });
+    }
+  });
+
+  app.post('/workspaces/:id/remind', { schema: { hide: true } }, async (request, reply) =>
+    kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal) => {
+      const id = idOf(request);
+      await services.workspaces.remind(principal, id, requestMeta(request));
+      return `/workspaces/${id}?notice=reminded`;
     }),
   );
 }
