@@ -204,6 +204,48 @@ describe.each(databaseKinds())('password reset on %s', (kind) => {
   });
 });
 
+describe('new passwords: not only spaces, not a common one (NIST SP 800-63B §5.1.1.2)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('sqlite');
+  });
+  afterAll(async () => h.close());
+
+  it('sign-up, a profile change, a reset, and an administrator refuse them the same way; a changed password is mailed', async () => {
+    for (const password of ['password123', 'PassWord1', '        ', 'iloveyou2']) {
+      const res = await call(h.app, 'POST', '/api/v1/accounts', {
+        body: { email: uniqueEmailFor(password), password },
+      });
+      expect(res.status, password).toBe(400);
+      expect(res.body.error.code).toBe('validation.failed');
+      expect(res.body.error.fields[0].path).toBe('/password');
+    }
+    const user = await signupAndLogin(h);
+    const change = (password: string) =>
+      call(h.app, 'PATCH', '/api/v1/me', { token: user.token, body: { password, currentPassword: PASSWORD } });
+    expect((await change('qwertyuiop')).body.error.message).toMatch(/most common/);
+    expect((await change('a quiet lighthouse at dawn')).status).toBe(200);
+    expect((await h.services.outbox(user.email)).map((m) => m.kind)).toContain('account.password_changed');
+    const primary = await primaryAccount(h);
+    const sub = await createSubUser(h, primary.token, primary.alias);
+    expect(
+      (await call(h.app, 'PATCH', `/api/v1/users/${sub.id}`, { token: primary.token, body: { password: 'football1' } }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await call(h.app, 'POST', '/api/v1/users', {
+          token: primary.token,
+          body: { username: 'weak', password: 'baseball' },
+        })
+      ).status,
+    ).toBe(400);
+  });
+});
+
+let weakCounter = 0;
+const uniqueEmailFor = (password: string) => `weak${(weakCounter += 1)}.${password.trim().length}@example.com`;
+
 describe('password reset and sign-up cost no hash for made-up input, and are limited per address', () => {
   let h: Harness;
   let hasher: Awaited<ReturnType<typeof countingHasher>>;

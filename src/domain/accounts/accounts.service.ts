@@ -23,6 +23,7 @@ import { maskEmail, maskPhone } from '../verification/verification.service.js';
 import { retryAfterSeconds, signupsPerAddressPolicy, throttleKeys, throttlePolicies } from '../throttle/policies.js';
 import { reserveOrRefuse } from '../throttle/reserve.js';
 import { retireOldPassword } from './password-changed.js';
+import { checkNewPassword } from './password-rules.js';
 
 const ALIAS_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 
@@ -99,6 +100,7 @@ export function createAccountsService(deps: {
     if (await store.repos.users.rootEmailTaken(emailNormalized)) {
       throw new AppError('account.email_taken', 'An account with this email already exists. Log in instead.');
     }
+    checkNewPassword(input.password);
     // The cheap refusals above cost nothing; what follows costs an Argon2id hash, so each address
     // gets TWOFOLD_SIGNUPS_PER_ADDRESS_HOUR of them (the CLI, with no address, is not counted).
     if (meta.ip)
@@ -213,6 +215,7 @@ export function createAccountsService(deps: {
           details: { fields: [{ path: '/', message: 'needs at least one field to change' }] },
         });
       }
+      if (changes.password !== undefined) checkNewPassword(changes.password);
       // Each sensitive field is its own documented operation (docs/sensitive-operations.md).
       if (changes.password !== undefined) await deps.stepUp.requireFresh(principal, 'account.change_password');
       if (changes.email !== undefined) await deps.stepUp.requireFresh(principal, 'account.change_email');
@@ -243,6 +246,8 @@ export function createAccountsService(deps: {
           if (changes.password !== undefined) {
             await retireOldPassword(repos, user.id, now);
             await repos.sessions.endOthers(user.id, principal.sessionId, now);
+            // The same notice a reset sends: a changed password is news to its owner either way.
+            await deps.notify(repos, recipientOf(user), { kind: 'account.password_changed' }, meta, now);
           }
           // The old address hears of the change (CS-Auth "Changing a user's registered email"): the
           // one signal a takeover cannot silence from inside the account.

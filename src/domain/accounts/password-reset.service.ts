@@ -12,6 +12,7 @@ import { throttleKeys, throttlePolicies } from '../throttle/policies.js';
 import { reserveOrRefuse } from '../throttle/reserve.js';
 import { findUserByLogin } from '../users/user-views.js';
 import { retireOldPassword } from './password-changed.js';
+import { checkNewPassword } from './password-rules.js';
 
 /** A reset link works for 30 minutes, once (OWASP Forgot Password Cheat Sheet). */
 export const PASSWORD_RESET_TTL_MS = 30 * 60_000;
@@ -173,6 +174,7 @@ export function createPasswordResetService(deps: {
             }),
         );
       if (!(await store.repos.users.findLivePasswordReset(idHash, now))) throw expired();
+      checkNewPassword(password);
       // Hashed outside the transaction: ~15 ms on the thread pool must not hold a write lock.
       const hash = await deps.hasher.hash(password);
       const user = await store.transaction(async (repos) => {

@@ -14,6 +14,7 @@ import type { StepUpService } from '../step-up/step-up.service.js';
 import { USER_ADMIN_ROLE, actorLabel, publicSubUser, rolesOf, type Role } from './user-views.js';
 import { retireOldPassword } from '../accounts/password-changed.js';
 import type { PasswordResetService } from '../accounts/password-reset.service.js';
+import { checkNewPassword } from '../accounts/password-rules.js';
 
 export interface SubUserInput {
   username: string;
@@ -122,6 +123,7 @@ export function createUsersService(deps: {
       if (await store.repos.users.findSubByUsername(actor.account_id, username)) {
         throw new AppError('user.username_taken', `The username ${username} is taken in this account.`);
       }
+      checkNewPassword(input.password);
       const passwordHash = await deps.hasher.hash(input.password);
       const now = clock();
       const user: UsersTable = {
@@ -198,6 +200,7 @@ export function createUsersService(deps: {
       const sensitive = (['email', 'phone', 'mfaRequired', 'password', 'roles', 'disabled'] as const).filter(
         (k) => changes[k] !== undefined,
       );
+      if (changes.password !== undefined) checkNewPassword(changes.password);
       if (sensitive.length > 0) await deps.stepUp.requireFresh(principal, 'users.change_sign_in');
       const now = clock();
       const update: Parameters<Repositories['users']['updateUser']>[1] = {};

@@ -1,3 +1,4 @@
+import type { AuditEventType } from '../../domain/audit/audit.js';
 /**
  * Every text the console shows, in one typed catalogue (English). A second language is a second
  * object of the same type: no page changes. Times are formatted with Node's `Intl`, in UTC with the
@@ -376,8 +377,28 @@ export const en = {
       'workspace.created': 'Workspace created',
       'workspace.policy_changed': 'Workspace MFA policy changed',
       'workspace.member_added': 'Workspace member added',
+      'workspace.member_removed': 'Workspace member removed',
+      'workspace.member_role_changed': 'Workspace member role changed',
+      'workspace.renamed': 'Workspace renamed',
+      'workspace.deleted': 'Workspace deleted',
+      'workspace.members_reminded': 'Members without MFA reminded',
       'protection.changed': 'Account protection changed',
-    } as Record<string, string>,
+      'mfa.recovery_code_used': 'Recovery code used',
+      'mfa.recovery_codes_regenerated': 'New recovery codes made',
+      'account.password_reset_requested': 'Password reset link sent',
+      'account.password_reset': 'Password reset with a link',
+      'realname.submitted': 'Real-name record submitted',
+      'realname.verified': 'Real-name record verified',
+      'realname.rejected': 'Real-name record rejected',
+      'recovery.verification_sent': 'Lost-phone request code sent',
+      'recovery.ticket_submitted': 'Lost-phone request submitted',
+      'recovery.ticket_viewed': 'Lost-phone request viewed by support',
+      'recovery.evidence_viewed': 'Lost-phone evidence viewed by support',
+      'recovery.ticket_approved': 'Lost-phone request approved',
+      'recovery.ticket_rejected': 'Lost-phone request rejected',
+      'recovery.ticket_cancelled': 'Lost-phone request cancelled',
+      'recovery.ticket_effective': 'Lost-phone request took effect',
+    } satisfies Record<AuditEventType, string> as Record<string, string>,
   },
   users: {
     title: 'User Management',

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { AppError } from '../../errors/app-error.js';
+
+/**
+ * What a new password must be (NIST SP 800-63B §5.1.1.2): 8 to 256 characters (the schemas check
+ * the length), not only spaces, and not one of the passwords attackers try first — a blocklist of
+ * 17,950 common ones shipped in `data/` (no network at run time). Compared case-insensitively;
+ * nothing else is demanded (no composition rules, §5.1.1.2 advises against them).
+ */
+let common: Set<string> | undefined;
+function commonPasswords(): Set<string> {
+  common ??= new Set(
+    readFileSync(new URL('./data/common-passwords.txt', import.meta.url), 'utf8')
+      .split('\n')
+      .filter(Boolean),
+  );
+  return common;
+}
+
+export function checkNewPassword(password: string, field = '/password'): void {
+  if (password.trim() === '')
+    throw new AppError('validation.failed', 'A password cannot be only spaces.', {
+      details: { fields: [{ path: field, message: 'is only whitespace' }] },
+    });
+  if (commonPasswords().has(password.toLowerCase()))
+    throw new AppError(
+      'validation.failed',
+      'This password is one of the most common ones, which attackers try first. Choose another: a few unrelated words work well.',
+      { details: { fields: [{ path: field, message: 'is a commonly used password' }] } },
+    );
+}
