@@ -70,6 +70,8 @@ describe('secrets in links leave the address at the first request (issue 19)', (
     const user = await signupAndLogin(h);
     const token = await resetToken(user.email);
     const tab = browser(h);
+    const other = browser(h); // the same link opened in a second browser, used in the first
+    await other.get(`/password-reset/new?token=${encodeURIComponent(token)}`);
     const first = await tab.get(`/password-reset/new?token=${encodeURIComponent(token)}`);
     expect(first.statusCode).toBe(303);
     expect(first.headers.location).toBe('/password-reset/new');
@@ -93,6 +95,14 @@ describe('secrets in links leave the address at the first request (issue 19)', (
       body: { login: user.email, password: 'a password from the link' },
     });
     expect(login.status).toBe(201);
+    // The second browser is told before its form that the link was used, with a way to a new one.
+    const used = await other.get('/password-reset/new');
+    expect(used.statusCode).toBe(303);
+    expect(used.headers.location).toBe('/password-reset?notice=link-used');
+    expect((await other.get('/password-reset?notice=link-used')).body).toContain('already used');
+    expect((await other.post('/password-reset/new', { password: 'too late for this' })).headers.location).toBe(
+      '/password-reset?notice=link-used',
+    );
     // Without the link (another browser, or over 30 minutes later): a pointer to ask for a new one.
     const bare = await browser(h).get('/password-reset/new');
     expect(bare.statusCode).toBe(303);

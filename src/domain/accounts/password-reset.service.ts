@@ -150,6 +150,10 @@ export function createPasswordResetService(deps: {
       inFlight = Promise.all([inFlight, work]);
     },
 
+    /** Whether a link still works (unused, unexpired): the page says so before its form. */
+    isLive: async (token: string) =>
+      (await store.repos.users.findLivePasswordReset(sha256Hex(token), clock())) !== null,
+
     /** For tests and an orderly stop: resolves when every requested link is queued. */
     settled: () => inFlight,
 

@@ -215,7 +215,10 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
       if (!token || token.length > 200) return reply.redirect('/password-reset');
       return kit.linkSecrets.stash(reply, RESET_PATH, token, PASSWORD_RESET_TTL_MS / 1000);
     }
-    if (!kit.linkSecrets.read(request)) return reply.redirect('/password-reset?notice=link-missing', 303);
+    const kept = kit.linkSecrets.read(request);
+    if (!kept) return reply.redirect('/password-reset?notice=link-missing', 303);
+    // A used or expired link says so before anyone types a new password into its form.
+    if (!(await services.passwordResets.isLive(kept))) return reply.redirect('/password-reset?notice=link-used', 303);
     return resetPage(request, reply, null);
   });
 
@@ -230,6 +233,9 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
       kit.endSession(reply);
       return reply.redirect('/login?notice=password-reset', 303);
     } catch (error) {
+      // A link that stopped working meanwhile: the page to ask for a new one, saying why.
+      if (error instanceof AppError && error.code === 'password_reset.expired')
+        return reply.redirect('/password-reset?notice=link-used', 303);
       return kit.failure(request, reply, error, {
         next: '/password-reset',
         purpose: '',

@@ -113,6 +113,10 @@ export const en = {
     newPassword: 'New password (at least 8 characters)',
     save: 'Set the new password',
     notices: {
+      'link-used': {
+        kind: 'info',
+        text: 'That link has expired (30 minutes) or was already used. Enter your login below for a new one.',
+      },
       'link-missing': {
         kind: 'info',
         text: 'Open the link from the e-mail to choose a new password: this page has no link (or it is over 30 minutes old). Ask for a new one here.',
