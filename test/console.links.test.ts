@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { PASSWORD, call, createHarness, signupAndLogin, type Harness } from './helpers/harness.js';
+import {
+  PASSWORD,
+  call,
+  createHarness,
+  loginFull,
+  signupAndLogin,
+  userWithDevice,
+  type Harness,
+} from './helpers/harness.js';
 import { operator, ownerWithTicket } from './helpers/recovery.js';
 
 /** `name=value` pairs and attributes of every Set-Cookie of a response. */
@@ -36,6 +44,8 @@ function browser(h: Harness, origin = 'http://twofold.test') {
   const has = (name: string) => [...jar.values()].some((c) => c.name === name);
   return {
     has,
+    /** A cookie as the server set it before (e.g. the session of an API login). */
+    setCookie: (name: string, value: string, path = '/') => jar.set(`${name} ${path}`, { name, value, path }),
     get: async (url: string) =>
       remember(await h.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(url) } })),
     post: async (url: string, form: Record<string, string>) => {
@@ -207,5 +217,41 @@ describe('behind https every cookie carries a prefix: __Host- site-wide, __Secur
       path: '/password-reset/new',
       secure: true,
     });
+  });
+});
+
+describe('a step-up names the operation it continues (issue 20)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('sqlite');
+  });
+  afterAll(async () => h.close());
+
+  it('"Make new codes" asks to verify for making new recovery codes, and the name stays through a wrong code', async () => {
+    const user = await userWithDevice(h);
+    const { token } = await loginFull(h, user);
+    h.clock.advance(301_000); // the login's verification is stale
+    const tab = browser(h);
+    tab.setCookie('twofold_session', token);
+    await tab.get('/account/security');
+    const asked = await tab.post('/account/security/recovery-codes', {});
+    expect(asked.statusCode).toBe(200);
+    expect(asked.body).toContain('Making new recovery codes is a sensitive operation.');
+    expect(asked.body).toContain('name="operation" value="mfa.regenerate_recovery_codes"');
+    const wrong = await tab.post('/account/security/step-up', {
+      method: 'totp',
+      code: '000000',
+      next: '/account/security',
+      operation: 'mfa.regenerate_recovery_codes',
+    });
+    expect(wrong.body).toContain('Making new recovery codes is a sensitive operation.');
+    // An unknown operation name changes nothing: the page falls back to its own purpose.
+    const odd = await tab.post('/account/security/step-up', {
+      method: 'totp',
+      code: '000000',
+      next: '/account/security',
+      operation: 'constructor',
+    });
+    expect(odd.body).not.toContain('function');
   });
 });

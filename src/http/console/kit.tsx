@@ -68,6 +68,13 @@ export function emailFrom(value: string | undefined): string {
   return email;
 }
 
+/** The text a step-up shows for the sensitive operation that asked for it, if it is a known one. */
+export function purposeOfOperation(operation: string | undefined): string | undefined {
+  return operation !== undefined && Object.hasOwn(t.stepUp.operations, operation)
+    ? t.stepUp.operations[operation]
+    : undefined;
+}
+
 /** Only same-site relative paths are followed after a step-up (no open redirect). */
 export function safeNext(value: string | undefined, fallback = '/account/security'): string {
   return value && /^\/(?!\/)[A-Za-z0-9/_-]*$/.test(value) ? value : fallback;
@@ -203,6 +210,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
       pending?: StepUpOptions['pending'];
       resume?: ResumeForm | undefined;
       passwordFailed?: boolean;
+      operation?: string | undefined;
     },
   ) {
     const userId = request.principal!.userId;
@@ -224,6 +232,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
         next={view.next}
         purpose={view.purpose}
         resume={view.resume}
+        operation={view.operation}
       />,
       view.status ?? 200,
     );
@@ -249,7 +258,14 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
     if (!(error instanceof AppError) || error.status >= 500) throw error;
     if (error.code === 'auth.step_up_required') {
       const resume = context.resume === false ? undefined : resumeOf(request);
-      return stepUpPage(request, reply, { next: context.next, purpose: context.purpose, resume });
+      // The operation that asked names what the verification continues, not a guess from the page.
+      const operation = typeof error.details.operation === 'string' ? error.details.operation : undefined;
+      return stepUpPage(request, reply, {
+        next: context.next,
+        purpose: purposeOfOperation(operation) ?? context.purpose,
+        resume,
+        operation,
+      });
     }
     if (error.details.retryAfterSeconds !== undefined)
       reply.header('retry-after', String(error.details.retryAfterSeconds));

@@ -1,3 +1,4 @@
+import type { SensitiveOperationId } from '../../domain/step-up/sensitive-operations.js';
 import type { AuditEventType } from '../../domain/audit/audit.js';
 /**
  * Every text the console shows, in one typed catalogue (English). A second language is a second
@@ -225,6 +226,27 @@ export const en = {
       realName: 'Submitting your real-name record',
       support: 'Deciding on a support request',
     },
+    /** What a step-up continues, by the sensitive operation that asked for it (docs/sensitive-operations.md). */
+    operations: {
+      'mfa.bind': 'Binding a virtual MFA device',
+      'mfa.unbind': 'Unbinding the virtual MFA device',
+      'mfa.regenerate_recovery_codes': 'Making new recovery codes',
+      'sessions.end_others': 'Signing out everywhere else',
+      'account.change_password': 'Changing your password',
+      'account.change_email': 'Changing your email address',
+      'account.change_phone': 'Changing your phone number',
+      'account.change_protection': 'Changing how sensitive operations are verified',
+      'users.change_sign_in': 'Changing how a user signs in',
+      'users.delete': 'Deleting a user',
+      'users.bind_mfa': 'Binding a virtual MFA device for a user',
+      'users.reset_mfa': "Resetting a user's virtual MFA device",
+      'workspaces.change_policy': 'Changing a workspace MFA policy',
+      'workspaces.delete': 'Deleting a workspace',
+      'account.submit_real_name': 'Submitting your real-name record',
+      'support.review_real_name': 'Deciding on a real-name record',
+      'support.approve_recovery': 'Approving a lost-phone request',
+      'support.reject_recovery': 'Rejecting a lost-phone request',
+    } satisfies Record<SensitiveOperationId, string> as Record<string, string>,
   },
   bind: {
     title: 'Bind virtual MFA',

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
-import { codeFrom, recoveryCodeFrom, safeNext, type ConsoleKit, type Form } from './kit.js';
+import { codeFrom, purposeOfOperation, recoveryCodeFrom, safeNext, type ConsoleKit, type Form } from './kit.js';
 import type { Message } from './layout.js';
 import { BindPage, BindStartPage, RecoveryCodesPage, UnbindPage } from './binding.pages.js';
 import { SecurityPage } from './security.pages.js';
@@ -9,6 +9,11 @@ import { ContinuePage } from './step-up.pages.js';
 import { t } from './messages.js';
 
 /** The step-up purpose shown for the page a verification returns to. */
+/** What a step-up continues: the operation that asked, or else a guess from the page it returns to. */
+function purposeFor(form: Form): string {
+  return purposeOfOperation(form.operation) ?? purposeOf(safeNext(form.next));
+}
+
 function purposeOf(next: string): string {
   if (next.includes('unbind')) return t.stepUp.purposes.unbind;
   if (next.startsWith('/workspaces/')) return t.stepUp.purposes.workspace;
@@ -56,16 +61,24 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
         const sent = await services.verification.send(request.principal!, channel, requestMeta(request));
         return kit.stepUpPage(request, reply, {
           next,
-          purpose: purposeOf(next),
+          purpose: purposeFor(form),
           pending: { verificationId: sent.id, channel, destination: sent.destination },
           resume,
+          operation: form.operation,
         });
       } catch (error) {
         return kit.failure(request, reply, error, {
           next,
-          purpose: purposeOf(next),
+          purpose: purposeFor(form),
           render: (message, status) =>
-            kit.stepUpPage(request, reply, { next, purpose: purposeOf(next), message, status, resume }),
+            kit.stepUpPage(request, reply, {
+              next,
+              purpose: purposeFor(form),
+              message,
+              status,
+              resume,
+              operation: form.operation,
+            }),
         });
       }
     },
@@ -75,7 +88,7 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
     const principal = request.principal!;
     const form = kit.checkForm(request);
     const next = safeNext(form.next);
-    const purpose = purposeOf(next);
+    const purpose = purposeFor(form);
     const resume = kit.resumeFromForm(form);
     try {
       if (form.method === 'totp') {
@@ -142,6 +155,7 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
             pending,
             resume,
             passwordFailed: form.method === 'password',
+            operation: form.operation,
           }),
       });
     }

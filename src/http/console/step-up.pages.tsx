@@ -58,13 +58,17 @@ export function StepUpPage(props: {
   next: string;
   purpose: string;
   resume?: ResumeForm | undefined;
+  /** The sensitive operation that asked, carried so every answer names it the same way. */
+  operation?: string | undefined;
 }) {
   const { options } = props;
+  const operation = props.operation ? <input type="hidden" name="operation" value={props.operation} /> : null;
   const hidden = (method: string) => (
     <>
       <Csrf value={props.frame.csrf} />
       <input type="hidden" name="method" value={method} />
       <input type="hidden" name="next" value={props.next} />
+      {operation}
       <ResumeInputs resume={props.resume} />
     </>
   );
@@ -113,6 +117,7 @@ export function StepUpPage(props: {
                 <Csrf value={props.frame.csrf} />
                 <input type="hidden" name="channel" value={c.channel} />
                 <input type="hidden" name="next" value={props.next} />
+                {operation}
                 <ResumeInputs resume={props.resume} />
                 <button type="submit" class={options.pending ? '' : 'primary'} data-testid={`send-${c.channel}`}>
                   {options.pending?.channel === c.channel
