@@ -88,7 +88,10 @@ export function MfaCodePage(props: {
   showClockHint: boolean;
   login: string | null;
   triesLeft: number | null;
+  /** The refusal was of a recovery code: its section stays open and carries the message. */
+  recoveryFailed?: boolean;
 }) {
+  const recovery = props.recoveryFailed === true;
   return (
     <Layout {...props.frame}>
       <section class="card narrow">
@@ -99,8 +102,8 @@ export function MfaCodePage(props: {
           </p>
         ) : null}
         <p>{t.codeStep.intro}</p>
-        <Notice message={props.message} />
-        {props.showClockHint ? <ClockHint /> : null}
+        {recovery ? null : <Notice message={props.message} />}
+        {props.showClockHint && !recovery ? <ClockHint /> : null}
         {props.triesLeft !== null && props.message ? (
           <p class="muted small" data-testid="tries-left">
             {t.codeStep.triesLeft(props.triesLeft)}
@@ -113,8 +116,9 @@ export function MfaCodePage(props: {
             {t.codeStep.submit}
           </button>
         </form>
-        <details class="alt">
+        <details class="alt" open={recovery} data-testid="recovery-section">
           <summary data-testid="use-recovery-code">{t.recoveryCodes.useOne}</summary>
+          {recovery ? <Notice message={props.message} /> : null}
           <form method="post" action="/login/mfa">
             <Csrf value={props.frame.csrf} />
             <RecoveryCodeInput />

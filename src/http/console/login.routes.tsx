@@ -95,6 +95,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     message: Message,
     showClockHint: boolean,
     status = 200,
+    recoveryFailed = false,
   ) =>
     kit.sendPage(
       reply,
@@ -104,6 +105,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
         showClockHint={showClockHint}
         login={pending?.login ?? null}
         triesLeft={pending?.triesLeft ?? null}
+        recoveryFailed={recoveryFailed}
       />,
       status,
     );
@@ -158,6 +160,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
             message,
             error instanceof AppError && error.code === 'mfa.invalid_code' && error.details.hint !== 'clock_skew',
             status,
+            form.recoveryCode !== undefined,
           ),
       });
     }

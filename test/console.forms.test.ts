@@ -255,3 +255,28 @@ describe('a step-up names the operation it continues (issue 20)', () => {
     expect(odd.body).not.toContain('function');
   });
 });
+
+describe('a wrong recovery code at login (issue 20)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('sqlite');
+  });
+  afterAll(async () => h.close());
+
+  it('gets its own message inside its open section, and no phone-clock hint', async () => {
+    const user = await userWithDevice(h);
+    const tab = browser(h);
+    await tab.get('/login');
+    expect((await tab.post('/login', { login: user.email, password: PASSWORD })).headers.location).toBe('/login/mfa');
+    const wrong = await tab.post('/login/mfa', { recoveryCode: 'ZZZZZ-ZZZZZ' });
+    expect(wrong.statusCode).toBe(401);
+    const section = /<details class="alt" open data-testid="recovery-section">([\s\S]*?)<\/details>/.exec(wrong.body);
+    expect(section, 'the recovery section is open').not.toBeNull();
+    expect(section![1]).toContain('The recovery code is');
+    expect(wrong.body).not.toContain('Codes keep failing?');
+    // A wrong dynamic code keeps the hint, and the section closed.
+    const code = await tab.post('/login/mfa', { code: '000000' });
+    expect(code.body).toContain('Codes keep failing?');
+    expect(code.body).toContain('<details class="alt" data-testid="recovery-section">');
+  });
+});
