@@ -206,6 +206,13 @@ describe.skipIf(!available && !required)('lost-device recovery in the console', 
     expect(await tab.locator('[data-testid=unbind-mfa]').count()).toBe(0); // /recovery itself has no link to itself
     await tab.goto(`${base}/login`);
     expect(await tab.locator('[data-testid=unbind-mfa]').count()).toBe(1);
+    // The support desk at 390 px: the filter pills wrap (issue 20: it was 659 px wide).
+    const desk = await operatorTab(`op390.${Date.now()}@example.com`);
+    await desk.setViewportSize(PHONE);
+    for (const url of ['/support', '/support?status=cooling_off']) {
+      await desk.goto(`${base}${url}`);
+      expect(await desk.evaluate(() => document.documentElement.scrollWidth), url).toBeLessThanOrEqual(PHONE.width);
+    }
   });
 
   /** An owner with a verified real-name record and no device, set up through the API. */

@@ -66,7 +66,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .
 ol { padding-left: 20px; } ol li { margin-bottom: 6px; }
 .page-head { display: flex; justify-content: space-between; align-items: center; }
 a.primary-link { background: var(--brand); border-color: var(--brand); color: #fff; } a.primary-link:hover { background: var(--brand-dark); text-decoration: none; }
-.filters { display: flex; gap: 8px; }
+.filters { display: flex; flex-wrap: wrap; gap: 8px; }
 .chip { border: 1px solid var(--line); border-radius: 999px; padding: 4px 12px; font-size: 13px; background: #fff; color: var(--ink); }
 .chip-active { background: var(--ink); color: #fff; border-color: var(--ink); }
 label.check { flex-direction: row; align-items: center; gap: 8px; font-weight: 450; }
