@@ -157,6 +157,16 @@ describe.skipIf(!available && !required)('lost-device recovery in the console', 
     await op1.goto(`${base}/support`);
     await op1.click('[data-testid=support-tickets] a');
     expect(await op1.textContent('[data-testid=evidence-matches]')).toMatch(/Name ✓.*ID number ✓.*Phone ✓/);
+    // The photo is on the page itself (issue 20): served as an image, never as a page, and audited.
+    const shown = (await op1.getAttribute('[data-testid=evidence-image]', 'src'))!;
+    expect(shown).toMatch(/\/files\/[^/]+\/view$/);
+    const image = await op1.context().request.get(`${base}${shown}`);
+    expect(image.status()).toBe(200);
+    expect(image.headers()['content-type']).toBe('image/jpeg');
+    expect(image.headers()['content-disposition']).toMatch(/^inline; filename="evidence-1\.jpg"/);
+    expect(image.headers()['content-security-policy']).toBe('sandbox');
+    expect(image.headers()['x-content-type-options']).toBe('nosniff');
+    expect(await op1.textContent('[data-testid=evidence-file]')).toBe('evidence-1.jpg');
     await op1.screenshot({ path: path.join(shots, '30-support-ticket.png'), fullPage: true });
     await op1.click('[data-testid=approve]');
     await op1.waitForURL(/notice=approved/);

@@ -151,7 +151,13 @@ export function createSupportService(deps: {
      * GET /support/recovery-tickets/{id}/files/{fileId}: the bytes, opened only here, named by
      * their place and detected type (`evidence-1.png`); audited once they are in hand.
      */
-    async file(principal: Principal, ticketId: string, fileId: string, meta: RequestMeta) {
+    async file(
+      principal: Principal,
+      ticketId: string,
+      fileId: string,
+      meta: RequestMeta,
+      how: 'download' | 'inline' = 'download',
+    ) {
       await requireOperator(store.repos, principal);
       const now = clock();
       return store.transaction(async (repos) => {
@@ -173,7 +179,7 @@ export function createSupportService(deps: {
             actorId: principal.userId,
             ip: meta.ip,
             userAgent: meta.userAgent,
-            details: { ticketId, fileId, file: downloadName },
+            details: { ticketId, fileId, file: downloadName, how },
           },
           now,
         );

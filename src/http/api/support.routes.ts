@@ -222,20 +222,24 @@ export function registerSupportRoutes(app: FastifyInstance, services: Services) 
  * clients, and `filename*` (RFC 8187 UTF-8 percent-encoding) for the exact name. Node refuses a
  * header with characters beyond Latin-1, so a name is never written into the header raw.
  */
-export function attachmentDisposition(name: string): string {
+export function attachmentDisposition(name: string, disposition: 'attachment' | 'inline' = 'attachment'): string {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+  return `${disposition}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /**
  * An evidence file as a download only: never rendered by the browser in our origin
  * (`Content-Disposition: attachment`, `nosniff`, a sandboxing CSP), never cached.
  */
-export function sendEvidence(reply: FastifyReply, file: { name: string; contentType: string; bytes: Buffer }) {
+export function sendEvidence(
+  reply: FastifyReply,
+  file: { name: string; contentType: string; bytes: Buffer },
+  disposition: 'attachment' | 'inline' = 'attachment',
+) {
   return reply
     .header('content-type', file.contentType)
-    .header('content-disposition', attachmentDisposition(file.name))
+    .header('content-disposition', attachmentDisposition(file.name, disposition))
     .header('cache-control', 'no-store')
     .header('x-content-type-options', 'nosniff')
     .header('content-security-policy', 'sandbox')

@@ -700,6 +700,8 @@ export const en = {
     } as Record<string, string>,
     files: 'Evidence files',
     uploadedAs: 'sent as',
+    notAnImage: 'Only images are shown on the page; download this file instead.',
+    imageAlt: (name: string) => `Evidence ${name}`,
     download: 'Download',
     noFiles: 'No files (or deleted 30 days after the request closed).',
     recentEvents: 'Recent security events of the account',

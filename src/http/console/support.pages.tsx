@@ -238,6 +238,14 @@ export function SupportTicketPage(props: { frame: PageFrame; message: Message; t
                     {file.type}, {Math.ceil(file.size / 1024)} KiB · {t.support.uploadedAs}{' '}
                     <q data-testid="evidence-original-name">{file.name}</q>
                   </span>
+                  {file.type.startsWith('image/') ? (
+                    <img
+                      class="evidence-image"
+                      src={`/support/tickets/${ticket.id}/files/${file.id}/view`}
+                      alt={t.support.imageAlt(file.downloadName)}
+                      data-testid="evidence-image"
+                    />
+                  ) : null}
                 </li>
               ))}
             </ul>

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
 import { sendEvidence } from '../api/support.routes.js';
 import type { Services } from '../services.js';
@@ -72,23 +73,33 @@ export function registerSupportPages(app: FastifyInstance, kit: ConsoleKit) {
     },
   );
 
-  app.get<{ Params: { id: string; fileId: string } }>(
-    '/support/tickets/:id/files/:fileId',
-    { schema: { hide: true } },
-    async (request, reply) => {
-      try {
-        const file = await services.support.file(
-          request.principal!,
-          request.params.id,
-          request.params.fileId,
-          requestMeta(request),
-        );
-        return sendEvidence(reply, file);
-      } catch (error) {
-        return kit.failure(request, reply, error, { next: `/support/tickets/${request.params.id}`, purpose });
-      }
-    },
-  );
+  /**
+   * A file as a download, or (`/view`) an image shown on the ticket page itself, so an operator
+   * compares a photo with the stated facts without saving anything to a workstation. Both are
+   * audited, served with the detected type, `nosniff` and `CSP: sandbox`; only images are shown.
+   */
+  for (const view of [false, true]) {
+    app.get<{ Params: { id: string; fileId: string } }>(
+      `/support/tickets/:id/files/:fileId${view ? '/view' : ''}`,
+      { schema: { hide: true } },
+      async (request, reply) => {
+        try {
+          const file = await services.support.file(
+            request.principal!,
+            request.params.id,
+            request.params.fileId,
+            requestMeta(request),
+            view ? 'inline' : 'download',
+          );
+          if (view && !file.contentType.startsWith('image/'))
+            throw new AppError('recovery.evidence_type', t.support.notAnImage);
+          return sendEvidence(reply, file, view ? 'inline' : 'attachment');
+        } catch (error) {
+          return kit.failure(request, reply, error, { next: `/support/tickets/${request.params.id}`, purpose });
+        }
+      },
+    );
+  }
 
   const decide = (
     verb: 'approve' | 'reject',
