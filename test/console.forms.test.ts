@@ -280,3 +280,44 @@ describe('a wrong recovery code at login (issue 20)', () => {
     expect(code.body).toContain('<details class="alt" data-testid="recovery-section">');
   });
 });
+
+describe('while a lost-device request is open (issue 20)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('sqlite');
+  });
+  afterAll(async () => h.close());
+
+  it('the code step and Security Settings say so, and the owner cancels it from there; a used cancel link says so', async () => {
+    const { owner, ticketId, statusToken } = await ownerWithTicket(h, await operator(h));
+    const submitted = (await h.services.outbox(owner.email)).find((m) => m.kind === 'recovery.submitted')!;
+    const cancelUrl = new URL(/(https?:\/\/\S+\/recovery\/cancel\S+)/.exec(submitted.text)![1]!);
+    // The code step of a new login (password proved) tells that the code cancels it.
+    const login = browser(h);
+    await login.get('/login');
+    await login.post('/login', { login: owner.email, password: PASSWORD });
+    expect((await login.get('/login/mfa')).body).toContain('data-testid="recovery-pending"');
+    // A session from before the request sees a banner with Cancel in Security Settings.
+    const tab = browser(h);
+    tab.setCookie('twofold_session', owner.token);
+    const security = await tab.get('/account/security');
+    expect(security.body).toContain('data-testid="recovery-banner"');
+    const cancelled = await tab.post('/account/security/recovery/cancel', {});
+    expect(cancelled.headers.location).toBe('/account/security?notice=recovery-cancelled');
+    expect(
+      (await call(h.app, 'GET', `/api/v1/recovery-tickets/${ticketId}`, { token: statusToken })).body.ticket.status,
+    ).toBe('cancelled');
+    expect((await tab.get('/account/security')).body).not.toContain('data-testid="recovery-banner"');
+    // The cancel link from the mail, opened now: already cancelled, no button.
+    const mail = (await h.services.outbox(owner.email)).find((m) => m.kind === 'recovery.submitted')!;
+    expect(mail.text).toContain('[cancel link removed'); // emptied when the ticket closed (decision 023)
+    const late = browser(h);
+    await late.get(`${cancelUrl.pathname}${cancelUrl.search}`);
+    const used = await late.get('/recovery/cancel');
+    expect(used.body).toContain('already cancelled');
+    expect(used.body).not.toContain('data-testid="cancel"');
+    const link = browser(h);
+    await link.get(`/recovery/status?ticket=${ticketId}&token=${encodeURIComponent(statusToken)}`);
+    expect((await link.get('/recovery/status')).body).toContain('Cancelled');
+  });
+});

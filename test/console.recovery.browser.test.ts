@@ -168,6 +168,7 @@ describe.skipIf(!available && !required)('lost-device recovery in the console', 
     expect(image.headers()['x-content-type-options']).toBe('nosniff');
     expect(await op1.textContent('[data-testid=evidence-file]')).toBe('evidence-1.jpg');
     await op1.screenshot({ path: path.join(shots, '30-support-ticket.png'), fullPage: true });
+    await op1.fill('input[name=note]', 'Photo matches the ID card');
     await op1.click('[data-testid=approve]');
     await op1.waitForURL(/notice=approved/);
     expect(await op1.textContent('[data-testid=approvals]')).toContain('1 / 2');
@@ -178,6 +179,10 @@ describe.skipIf(!available && !required)('lost-device recovery in the console', 
     await op2.goto(`${base}/support?status=awaiting_second_approval`);
     await op2.screenshot({ path: path.join(shots, '31-support-queue.png'), fullPage: true });
     await op2.click('[data-testid=support-tickets] a');
+    // The second operator sees who approved first, and why.
+    expect(await op2.textContent('[data-testid=approval-list]')).toMatch(
+      /Approved by op1\..*Photo matches the ID card/s,
+    );
     await op2.click('[data-testid=approve]');
     await op2.waitForURL(/notice=approved/);
     expect(await op2.textContent('main h1')).toContain('after the waiting period');

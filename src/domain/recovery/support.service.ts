@@ -41,7 +41,7 @@ export function createSupportService(deps: {
 
   function summary(
     ticket: RecoveryTicketsTable,
-    approvals: { operator_id: string; at: number }[],
+    approvals: { operator_id: string; at: number; note: string | null }[],
     login: string | null,
   ) {
     return {
@@ -55,7 +55,7 @@ export function createSupportService(deps: {
       ...(ticket.effective_at !== null ? { effectiveAt: iso(ticket.effective_at) } : {}),
       ...(ticket.close_reason ? { closeReason: ticket.close_reason } : {}),
       evidenceMatches: JSON.parse(ticket.matches) as FactMatches,
-      approvals: approvals.map((a) => ({ operatorId: a.operator_id, at: iso(a.at) })),
+      approvals: approvals.map((a) => ({ operatorId: a.operator_id, at: iso(a.at), note: a.note })),
     };
   }
 
@@ -70,10 +70,16 @@ export function createSupportService(deps: {
     return ticket;
   }
 
+  /** One ticket with its approvals, each naming the operator who gave it (the second operator sees the first). */
   async function withApprovals(repos: Repositories, ticket: RecoveryTicketsTable) {
     const approvals = await repos.recovery.listApprovals([ticket.id]);
     const owner = await repos.users.findUserById(ticket.user_id);
-    return summary(ticket, approvals, owner?.email ?? null);
+    const view = summary(ticket, approvals, owner?.email ?? null);
+    const operators = await Promise.all(approvals.map((a) => repos.users.findUserById(a.operator_id)));
+    return {
+      ...view,
+      approvals: view.approvals.map((a, i) => ({ ...a, operator: operators[i]?.email ?? a.operatorId })),
+    };
   }
 
   return {

@@ -8,7 +8,7 @@ import { constantTimeEqual, newId, newSecret, sha256Hex, type Clock, type Random
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import { queueMessage } from '../notify/notifications.js';
-import type { RequestMeta } from '../sessions/principal.js';
+import type { Principal, RequestMeta } from '../sessions/principal.js';
 import { retryAfterSeconds } from '../throttle/policies.js';
 import { reserveOrRefuse } from '../throttle/reserve.js';
 import { findUserByLogin, normalizeEmail } from '../users/user-views.js';
@@ -435,6 +435,29 @@ export function createRecoveryTicketsService(deps: {
       }
       if ('invalid' in outcome) throw invalidCode();
       return { ticket: { id: outcome.ticket.id, status: outcome.ticket.status }, statusToken };
+    },
+
+    /** The account's open ticket, for its owner's Security Settings banner; null when there is none. */
+    async openFor(principal: Principal) {
+      if (principal.kind !== 'root') return null;
+      const ticket = await store.repos.recovery.findOpenTicket(principal.accountId);
+      return ticket ? publicTicket(ticket) : null;
+    },
+
+    /** The owner, signed in, cancels the open ticket (a session is a proof the phone is not lost). */
+    async cancelOwn(principal: Principal, meta: RequestMeta) {
+      const now = clock();
+      const cancelled = await store.transaction((repos) =>
+        deps.effects.cancelOpen(
+          repos,
+          { id: principal.userId, account_id: principal.accountId, kind: principal.kind },
+          'owner_activity',
+          meta,
+          now,
+        ),
+      );
+      if (!cancelled) throw new AppError('recovery.not_cancellable', 'There is no open request to cancel.');
+      return publicTicket(cancelled);
     },
 
     /** GET /recovery-tickets/{id} with the status token; any mismatch is the same 404. */

@@ -351,14 +351,23 @@ export function createLoginService(deps: {
      * The login a pending dynamic-code step belongs to, and its tries left (the console's code step
      * names the account and counts down); null once it is used up, consumed or expired.
      */
-    async pendingLogin(challengeId: string): Promise<{ login: string; triesLeft: number } | null> {
+    /**
+     * The code step's view of a pending login: whose it is, the tries left, and whether a
+     * lost-device ticket is open for the account (entering the code cancels it: say so).
+     */
+    async pendingLogin(
+      challengeId: string,
+    ): Promise<{ login: string; triesLeft: number; recoveryPending: boolean } | null> {
       const challenge = await store.repos.sessions.findChallenge(sha256Hex(challengeId));
       if (!challenge || challenge.consumed_at !== null || challenge.expires_at <= clock()) return null;
       const triesLeft = CHALLENGE_MAX_ATTEMPTS - challenge.attempts;
       if (triesLeft <= 0) return null;
       const user = await store.repos.users.findUserById(challenge.user_id);
       const account = user ? await store.repos.users.findAccountById(user.account_id) : undefined;
-      return user && account ? { login: displayLogin(user, account.alias), triesLeft } : null;
+      if (!user || !account) return null;
+      const recoveryPending =
+        user.kind === 'root' && (await store.repos.recovery.findOpenTicket(user.account_id)) !== undefined;
+      return { login: displayLogin(user, account.alias), triesLeft, recoveryPending };
     },
   };
 }

@@ -76,7 +76,14 @@ export function registerSupportRoutes(app: FastifyInstance, services: Services) 
       effectiveAt: Type.Optional(Type.String()),
       closeReason: Type.Optional(Type.String()),
       evidenceMatches: Matches,
-      approvals: Type.Array(Type.Object({ operatorId: Type.String(), at: Type.String() })),
+      approvals: Type.Array(
+        Type.Object({
+          operatorId: Type.String(),
+          at: Type.String(),
+          note: Type.Union([Type.String(), Type.Null()]),
+          operator: Type.Optional(Type.String({ description: "The operator's e-mail (one ticket's view)" })),
+        }),
+      ),
     },
     { additionalProperties: true },
   );

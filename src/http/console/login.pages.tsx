@@ -90,6 +90,8 @@ export function MfaCodePage(props: {
   triesLeft: number | null;
   /** The refusal was of a recovery code: its section stays open and carries the message. */
   recoveryFailed?: boolean;
+  /** A lost-device ticket is open for the account: entering the code cancels it. */
+  recoveryPending?: boolean;
 }) {
   const recovery = props.recoveryFailed === true;
   return (
@@ -102,6 +104,11 @@ export function MfaCodePage(props: {
           </p>
         ) : null}
         <p>{t.codeStep.intro}</p>
+        {props.recoveryPending ? (
+          <div class="alert alert-info" role="status" data-testid="recovery-pending">
+            {t.codeStep.recoveryPending}
+          </div>
+        ) : null}
         {recovery ? null : <Notice message={props.message} />}
         {props.showClockHint && !recovery ? <ClockHint /> : null}
         {props.triesLeft !== null && props.message ? (

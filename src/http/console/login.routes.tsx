@@ -91,7 +91,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
   const codePage = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    pending: { login: string; triesLeft: number } | null,
+    pending: { login: string; triesLeft: number; recoveryPending: boolean } | null,
     message: Message,
     showClockHint: boolean,
     status = 200,
@@ -106,6 +106,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
         login={pending?.login ?? null}
         triesLeft={pending?.triesLeft ?? null}
         recoveryFailed={recoveryFailed}
+        recoveryPending={pending?.recoveryPending ?? false}
       />,
       status,
     );

@@ -125,6 +125,8 @@ export const en = {
     } satisfies Record<string, Notice>,
   },
   codeStep: {
+    recoveryPending:
+      'A request to support to remove the virtual MFA device of this account is open. Entering your dynamic code cancels it.',
     title: 'Dynamic code',
     heading: 'Dynamic code',
     signingInAs: (login: string) => `Signing in as ${login}.`,
@@ -138,6 +140,7 @@ export const en = {
     text: 'The phone\'s clock may be off. On the phone, turn on automatic date and time ("Set automatically" / "Use network-provided time"), then enter the newest code.',
   },
   notices: {
+    'recovery-cancelled': { kind: 'success', text: 'The request to unbind MFA is cancelled. Your device stays bound.' },
     bound: { kind: 'success', text: 'Virtual MFA is bound. The next login will ask for a dynamic code.' },
     unbound: { kind: 'success', text: 'Virtual MFA is unbound. Codes from that device no longer work.' },
     'signed-out': { kind: 'info', text: 'You are signed out.' },
@@ -175,6 +178,10 @@ export const en = {
     bind: 'Bind',
   },
   security: {
+    recoveryPending: 'A request to support to remove your virtual MFA device is open.',
+    recoveryPendingUntil:
+      'A request to support to remove your virtual MFA device is open: two operators approved it, and the device will be removed at',
+    recoveryNotYou: 'If you did not ask for it, cancel it now.',
     title: 'Security Settings',
     heading: 'Account Management',
     settings: 'Security Settings',
@@ -659,6 +666,10 @@ export const en = {
       cancelled: 'Cancelled',
     },
     effectiveAt: 'Device removed on',
+    willBeRemovedAt: 'The device will be removed at',
+    stillCancellable: 'Until then, a login with your dynamic code or the link in our e-mail cancels the request.',
+    alreadyCancelled: 'This request was already cancelled. Your device stays bound; nothing more to do.',
+    alreadyClosed: (state: string) => `This request is closed (${state}): there is nothing left to cancel.`,
     cancelHeading: 'Cancel the request to unbind MFA',
     cancelIntro:
       'Someone asked support to remove the virtual MFA device of your account. If it was not you, or you found your phone, cancel it.',
@@ -700,6 +711,7 @@ export const en = {
     } as Record<string, string>,
     files: 'Evidence files',
     uploadedAs: 'sent as',
+    approvedBy: (operator: string) => `Approved by ${operator},`,
     notAnImage: 'Only images are shown on the page; download this file instead.',
     imageAlt: (name: string) => `Evidence ${name}`,
     download: 'Download',

@@ -301,7 +301,14 @@ export function RecoveryStatusPage(props: {
               </span>
             </p>
             {props.ticket.effectiveAt && props.ticket.status === 'cooling_off' ? (
-              <p>
+              <p data-testid="effective-at">
+                {t.recovery.willBeRemovedAt} <Time at={props.ticket.effectiveAt} />
+                {'. '}
+                {t.recovery.stillCancellable}
+              </p>
+            ) : null}
+            {props.ticket.effectiveAt && props.ticket.status === 'completed' ? (
+              <p data-testid="effective-at">
                 {t.recovery.effectiveAt} <Time at={props.ticket.effectiveAt} />
               </p>
             ) : null}
@@ -333,6 +340,12 @@ export function RecoveryCancelPage(props: {
           <Alert kind="error">{t.recovery.invalidLink}</Alert>
         ) : props.done ? (
           <Alert kind="success">{t.recovery.cancelled}</Alert>
+        ) : props.ticket.status === 'cancelled' ? (
+          <Alert kind="info">{t.recovery.alreadyCancelled}</Alert>
+        ) : props.ticket.status === 'completed' || props.ticket.status === 'rejected' ? (
+          <Alert kind="info">
+            {t.recovery.alreadyClosed(t.recovery.states[props.ticket.status as TicketStatus] ?? props.ticket.status)}
+          </Alert>
         ) : (
           <>
             <p>{t.recovery.cancelIntro}</p>

@@ -43,12 +43,34 @@ export function SecurityPage(props: {
   recoveryCodesLeft: number | null;
   /** Primary accounts only: the state of the real-name record (seed 003). */
   realName: string | null;
+  /** An open lost-device ticket of the account: a banner with Cancel (issue 20). */
+  openRecovery?: { status: string; effectiveAt?: string } | null | undefined;
 }) {
   return (
     <Layout {...props.frame} active="security">
       <h1>{t.security.heading}</h1>
       <h2 class="sub">{t.security.settings}</h2>
       <Notice message={props.message} />
+      {props.openRecovery ? (
+        <div class="alert alert-error" data-testid="recovery-banner">
+          <p>
+            {props.openRecovery.effectiveAt ? (
+              <>
+                {t.security.recoveryPendingUntil} <Time at={props.openRecovery.effectiveAt} />.
+              </>
+            ) : (
+              t.security.recoveryPending
+            )}{' '}
+            {t.security.recoveryNotYou}
+          </p>
+          <form method="post" action="/account/security/recovery/cancel" class="inline">
+            <Csrf value={props.frame.csrf} />
+            <button type="submit" class="danger" data-testid="cancel-recovery">
+              {t.recovery.cancel}
+            </button>
+          </form>
+        </div>
+      ) : null}
       <section class="card">
         <div class="setting">
           <div>

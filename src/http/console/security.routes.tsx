@@ -44,9 +44,18 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
         protection={protection}
         recoveryCodesLeft={recovery?.remaining ?? null}
         realName={request.principal!.kind === 'root' ? (await services.realNames.get(request.principal!)).status : null}
+        openRecovery={await services.recoveryTickets.openFor(principal)}
       />,
     );
   });
+
+  /** The banner's Cancel: a signed-in owner stops a lost-device request it did not make. */
+  app.post('/account/security/recovery/cancel', { schema: { hide: true } }, async (request, reply) =>
+    kit.formAction(request, reply, { next: '/account/security', purpose: '' }, async (principal) => {
+      await services.recoveryTickets.cancelOwn(principal, requestMeta(request));
+      return '/account/security?notice=recovery-cancelled';
+    }),
+  );
 
   // ---- step-up ---------------------------------------------------------------------------------
   app.post(

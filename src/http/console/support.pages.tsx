@@ -255,6 +255,21 @@ export function SupportTicketPage(props: { frame: PageFrame; message: Message; t
           <h2>{t.support.approvals}</h2>
           <p class="muted small">{t.support.fourEyes}</p>
           <p data-testid="approvals">{ticket.approvals.length} / 2</p>
+          {ticket.approvals.length > 0 ? (
+            <ul data-testid="approval-list">
+              {ticket.approvals.map((a) => (
+                <li key={a.operatorId}>
+                  {t.support.approvedBy(a.operator ?? a.operatorId)} <Time at={a.at} />
+                  {a.note ? (
+                    <>
+                      {' '}
+                      — <q>{a.note}</q>
+                    </>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          ) : null}
           {ticket.own ? (
             <Alert kind="info">{t.support.own}</Alert>
           ) : open ? (
