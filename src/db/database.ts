@@ -16,6 +16,7 @@ import * as m0007 from './migrations/0007-password-resets.js';
 import * as m0008 from './migrations/0008-recovery.js';
 import * as m0009 from './migrations/0009-recovery-reminder.js';
 import * as m0010 from './migrations/0010-message-secrets.js';
+import * as m0011 from './migrations/0011-session-end-reason.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -86,6 +87,7 @@ const migrations: Record<string, Migration> = {
   '0008-recovery': m0008,
   '0009-recovery-reminder': m0009,
   '0010-message-secrets': m0010,
+  '0011-session-end-reason': m0011,
 };
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };

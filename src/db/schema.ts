@@ -67,7 +67,17 @@ export interface SessionsTable {
   user_agent: string | null;
   /** 1 = this session proved the TOTP device (login code, activation or TOTP step-up). */
   mfa_verified: number;
+  /** Why it ended (`ended_at`), to tell the browser that still holds it; null while open. */
+  end_reason: SessionEndReason | null;
 }
+
+/**
+ * Why a session ended: the person signed out (`signed_out`) or replaced it (`rotated`, the same
+ * browser carries on), another session signed it out, the account's device or password changed, or
+ * an administrator changed the user.
+ */
+export type SessionEndReason =
+  'signed_out' | 'rotated' | 'signed_out_elsewhere' | 'mfa_changed' | 'password_changed' | 'account_changed';
 
 export interface LoginChallengesTable {
   /** SHA-256 of the challenge id handed to the client. */

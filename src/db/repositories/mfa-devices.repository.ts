@@ -174,12 +174,29 @@ export function createMfaDevicesRepository(target: QueryTarget) {
   return {
     insert: (device: MfaDevicesTable) => target.db.insertInto('mfa_devices').values(device).execute(),
     /** A new enrollment replaces the user's earlier pending ones (a new QR code invalidates the old secret). */
-    deletePending: (userId: string) =>
-      target.db
+    /** Removes the user's pending enrollments; how many were still unexpired at `now` (if given). */
+    deletePending: async (userId: string, now?: number) => {
+      const live =
+        now === undefined
+          ? 0
+          : Number(
+              (
+                await target.db
+                  .selectFrom('mfa_devices')
+                  .select((eb) => eb.fn.countAll().as('n'))
+                  .where('user_id', '=', userId)
+                  .where('status', '=', sql.lit('pending'))
+                  .where('expires_at', '>', now)
+                  .executeTakeFirst()
+              )?.n ?? 0,
+            );
+      await target.db
         .deleteFrom('mfa_devices')
         .where('user_id', '=', userId)
         .where('status', '=', sql.lit('pending'))
-        .execute(),
+        .execute();
+      return live;
+    },
     findActive: (userId: string) => findActive.first(target, { userId }),
     /** The password step: the active device, or undefined, and a due lost-device ticket's id. */
     async findActiveWithDueTicket(userId: string, now: number) {

@@ -1,5 +1,5 @@
 import { preparedInsert, preparedQuery, type QueryTarget } from '../prepared.js';
-import type { LoginChallengesTable, SessionsTable } from '../schema.js';
+import type { LoginChallengesTable, SessionEndReason, SessionsTable } from '../schema.js';
 
 // The login and MFA-verify paths, and every authenticated request: prepared once (decision 011).
 // A new session's row: may wait for the transaction's next statement on PostgreSQL (decision 020).
@@ -80,27 +80,34 @@ export function createSessionsRepository(target: QueryTarget) {
   return {
     insert: (session: SessionsTable) => insertSession(target, session),
     findWithUser: (id: string) => findWithUser.first(target, { id }),
+    /** How a session ended, for its browser's next visit (not a hot path). */
+    findEnd: (id: string) =>
+      target.db
+        .selectFrom('sessions')
+        .select(['secret_hash', 'ended_at', 'end_reason', 'idle_expires_at', 'absolute_expires_at'])
+        .where('id', '=', id)
+        .executeTakeFirst(),
     touch: (id: string, now: number, idleExpiresAt: number) => touch.run(target, { id, now, idleExpiresAt }),
-    end: (id: string, now: number) =>
+    end: (id: string, now: number, reason: SessionEndReason) =>
       target.db
         .updateTable('sessions')
-        .set({ ended_at: now })
+        .set({ ended_at: now, end_reason: reason })
         .where('id', '=', id)
         .where('ended_at', 'is', null)
         .execute(),
     /** Ends every other live session of the user (after a change to how the account is protected). */
-    endOthers: (userId: string, keepSessionId: string, now: number) =>
+    endOthers: (userId: string, keepSessionId: string, now: number, reason: SessionEndReason) =>
       target.db
         .updateTable('sessions')
-        .set({ ended_at: now })
+        .set({ ended_at: now, end_reason: reason })
         .where('user_id', '=', userId)
         .where('id', '!=', keepSessionId)
         .where('ended_at', 'is', null)
         .execute(),
-    endAllForUser: (userId: string, now: number) =>
+    endAllForUser: (userId: string, now: number, reason: SessionEndReason) =>
       target.db
         .updateTable('sessions')
-        .set({ ended_at: now })
+        .set({ ended_at: now, end_reason: reason })
         .where('user_id', '=', userId)
         .where('ended_at', 'is', null)
         .execute(),
@@ -138,7 +145,7 @@ export function createSessionsRepository(target: QueryTarget) {
     endOwn: async (userId: string, id: string, now: number) => {
       const result = await target.db
         .updateTable('sessions')
-        .set({ ended_at: now })
+        .set({ ended_at: now, end_reason: 'signed_out_elsewhere' })
         .where('id', '=', id)
         .where('user_id', '=', userId)
         .where('ended_at', 'is', null)

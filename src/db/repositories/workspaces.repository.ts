@@ -92,6 +92,19 @@ export function createWorkspacesRepository(target: QueryTarget) {
         .orderBy('workspace_members.added_at')
         .orderBy('workspace_members.user_id')
         .execute(),
+    /** The names of the user's workspaces whose mandatory-MFA grace period is over at `now`. */
+    requiringNow: async (userId: string, now: number) =>
+      (
+        await target.db
+          .selectFrom('workspaces')
+          .innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id')
+          .select('workspaces.name')
+          .where('workspace_members.user_id', '=', userId)
+          .where('workspaces.mfa_required', '=', 1)
+          .where(sql<boolean>`workspaces.policy_since + workspaces.grace_days * cast(86400000 as bigint) <= ${now}`)
+          .orderBy('workspaces.name')
+          .execute()
+      ).map((row) => row.name),
     mfaDeadlineFor: async (userId: string) => {
       const row = await mfaDeadline.first(target, { userId });
       return row?.deadline === null || row?.deadline === undefined ? null : Number(row.deadline);

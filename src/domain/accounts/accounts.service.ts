@@ -245,7 +245,7 @@ export function createAccountsService(deps: {
           if (Object.keys(update).length > 0) await repos.users.updateUser(user.id, update);
           if (changes.password !== undefined) {
             await retireOldPassword(repos, user.id, now);
-            await repos.sessions.endOthers(user.id, principal.sessionId, now);
+            await repos.sessions.endOthers(user.id, principal.sessionId, now, 'password_changed');
             // The same notice a reset sends: a changed password is news to its owner either way.
             await deps.notify(repos, recipientOf(user), { kind: 'account.password_changed' }, meta, now);
           }

@@ -189,7 +189,7 @@ export function createPasswordResetService(deps: {
         if (!found) return null;
         await repos.users.updateUser(userId, { password_hash: hash });
         await retireOldPassword(repos, userId, now);
-        await repos.sessions.endAllForUser(userId, now);
+        await repos.sessions.endAllForUser(userId, now, 'password_changed');
         if (addressKey) await repos.throttles.refund(addressKey, throttlePolicies.resetCompletionsPerAddress);
         await deps.audit(
           repos,

@@ -20,7 +20,7 @@ export async function removeAllFactors(
   // A pending login would otherwise still take the removed device's last codes; ended before the
   // sessions, so a code step finishing meanwhile has its session ended too (see password-changed.ts).
   await repos.sessions.endChallengesForUser(userId);
-  await repos.sessions.endAllForUser(userId, now);
+  await repos.sessions.endAllForUser(userId, now, 'mfa_changed');
   await repos.users.updateUser(userId, { mfa_required: 1 });
   return { deviceId: device?.id ?? null };
 }

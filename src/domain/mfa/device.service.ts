@@ -88,7 +88,7 @@ export function createDeviceService(deps: {
         await repos.mfaDevices.remove(device.id, now);
         // The recovery codes belong to the device: they go with it.
         await repos.recoveryCodes.revokeAll(principal.userId, now);
-        await repos.sessions.endOthers(principal.userId, principal.sessionId, now);
+        await repos.sessions.endOthers(principal.userId, principal.sessionId, now, 'mfa_changed');
         await audit(
           repos,
           {

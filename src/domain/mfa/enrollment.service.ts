@@ -94,9 +94,9 @@ export function createEnrollmentService(deps: {
     const now = clock();
     const secret = random(TOTP_SECRET_BYTES);
     const id = newId(random);
-    const { user, alias } = await store.transaction(async (repos) => {
+    const { user, alias, replaced } = await store.transaction(async (repos) => {
       const loaded = await loadUser(repos, ownerUserId);
-      await repos.mfaDevices.deletePending(ownerUserId);
+      const replacedLive = (await repos.mfaDevices.deletePending(ownerUserId, now)) > 0;
       await repos.mfaDevices.insert({
         id,
         user_id: ownerUserId,
@@ -124,11 +124,13 @@ export function createEnrollmentService(deps: {
         },
         now,
       );
-      return loaded;
+      return { ...loaded, replaced: replacedLive };
     });
     return {
       enrollment: await enrollmentView(user, alias, secret, id, now + ENROLLMENT_TTL_MS),
       codesRequired: deps.activationCodes,
+      /** A binding in progress was replaced: its QR code and key no longer work (the console says so). */
+      replacedPending: replaced,
     };
   }
 
@@ -208,7 +210,7 @@ export function createEnrollmentService(deps: {
         // Binding changes how the account is protected: end the user's other sessions (Bugcrowd VRT PR #260)
         // and replace the caller's session, restricted or full, with a new one that proved the device
         // (a privilege change rotates the session id, docs/design.md §2.7).
-        await repos.sessions.endOthers(ownerUserId, byAdmin ? '' : actor.sessionId, now);
+        await repos.sessions.endOthers(ownerUserId, byAdmin ? '' : actor.sessionId, now, 'mfa_changed');
         // Recovery codes for the owner, shown once in this answer, when none are left. A device an
         // administrator binds gives none: the administrator must not see them.
         const recoveryCodes =
@@ -217,7 +219,7 @@ export function createEnrollmentService(deps: {
             : undefined;
         let session;
         if (!byAdmin && actor.restricted) {
-          await repos.sessions.end(actor.sessionId, now);
+          await repos.sessions.end(actor.sessionId, now, 'rotated');
           session = await deps.sessions.issueSession(repos, ownerUserId, {
             restricted: false,
             stepUp: true,

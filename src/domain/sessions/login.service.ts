@@ -198,7 +198,9 @@ export function createLoginService(deps: {
       const workspaceDeadline = await repos.workspaces.mfaDeadlineFor(user.id);
       if (user.mfa_required === 1 || (workspaceDeadline !== null && workspaceDeadline <= at)) {
         // API.md: a restricted session, which may only bind a device and sign out.
-        const session = await issueSession(repos, user.id, { restricted: true, stepUp: false, now: at, meta });
+        // The password was proved a moment ago: binding right away asks for no second verification
+        // (issue 20); a restricted session that outlives the step-up age asks again.
+        const session = await issueSession(repos, user.id, { restricted: true, stepUp: true, now: at, meta });
         await loginSucceeded(repos, user, meta, { factors: 'password', restricted: true }, at);
         return { status: 'mfa_enrollment_required' as const, session, user: publicUser(user) };
       }

@@ -1,3 +1,4 @@
+import type { SessionEndReason } from '../../db/schema.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Repositories, Store } from '../../db/repositories/index.js';
 import { constantTimeEqual, newId, newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
@@ -58,6 +59,7 @@ export function createSessionsService(deps: {
       // API.md: a login completed with every factor the user has counts as a step-up.
       step_up_until: options.stepUp ? options.now + settings.stepUpMaxAgeSeconds * 1000 : 0,
       ended_at: null,
+      end_reason: null,
       ip: options.meta.ip,
       user_agent: options.meta.userAgent?.slice(0, 256) ?? null,
       mfa_verified: options.mfaVerified ? 1 : 0,
@@ -78,7 +80,7 @@ export function createSessionsService(deps: {
     options: { now: number; meta: RequestMeta },
   ): Promise<IssuedSession> {
     const old = await repos.sessions.findWithUser(principal.sessionId);
-    await repos.sessions.end(principal.sessionId, options.now);
+    await repos.sessions.end(principal.sessionId, options.now, 'rotated');
     return issueSession(repos, principal.userId, {
       restricted: false,
       stepUp: true,
@@ -114,6 +116,20 @@ export function createSessionsService(deps: {
   return {
     issueSession,
     rotateSession,
+
+    /**
+     * Why the session of a token that no longer works ended, for the browser that still holds it
+     * (the console's /login says so). Only the token's own holder learns it: the secret must match.
+     */
+    async whyEnded(token: string): Promise<SessionEndReason | 'expired' | null> {
+      const dot = token.indexOf('.');
+      if (dot <= 0 || token.length > 200) return null;
+      const row = await store.repos.sessions.findEnd(token.slice(0, dot));
+      if (!row || !constantTimeEqual(row.secret_hash, sha256Hex(token.slice(dot + 1)))) return null;
+      if (row.ended_at !== null) return row.end_reason;
+      const now = clock();
+      return row.idle_expires_at <= now || row.absolute_expires_at <= now ? 'expired' : null;
+    },
 
     /** Resolves `id.secret` to a principal, or null; refreshes the idle expiry at most once a minute. */
     async authenticate(token: string): Promise<Principal | null> {
@@ -180,7 +196,7 @@ export function createSessionsService(deps: {
       await stepUp.requireFresh(principal, 'sessions.end_others');
       const now = clock();
       await store.transaction(async (repos) => {
-        await repos.sessions.endOthers(principal.userId, principal.sessionId, now);
+        await repos.sessions.endOthers(principal.userId, principal.sessionId, now, 'signed_out_elsewhere');
         await sessionEnded(repos, principal, meta, { reason: 'signed_out_everywhere_else' }, now);
       });
     },
@@ -188,7 +204,7 @@ export function createSessionsService(deps: {
     async logout(principal: Principal, meta: RequestMeta) {
       const now = clock();
       await store.transaction(async (repos) => {
-        await repos.sessions.end(principal.sessionId, now);
+        await repos.sessions.end(principal.sessionId, now, 'signed_out');
         await sessionEnded(repos, principal, meta, { reason: 'sign_out' }, now);
       });
     },

@@ -216,7 +216,7 @@ export function createUsersService(deps: {
       await store.transaction(async (repos) => {
         if (Object.keys(update).length > 0) await repos.users.updateUser(target.id, update);
         if (changes.password !== undefined) await retireOldPassword(repos, target.id, now);
-        if (endSessions) await repos.sessions.endAllForUser(target.id, now);
+        if (endSessions) await repos.sessions.endAllForUser(target.id, now, 'account_changed');
         const fields = Object.keys(changes)
           .filter((k) => changes[k as keyof SubUserChanges] !== undefined)
           .sort()

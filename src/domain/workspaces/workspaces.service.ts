@@ -425,6 +425,19 @@ export function createWorkspacesService(deps: {
       }));
     },
 
+    /**
+     * Who makes this user bind a device now, for the binding page to say so (issue 20): the
+     * workspaces whose grace period is over, and whether the user's own "Require MFA" is on.
+     */
+    async bindingRequiredBy(userId: string) {
+      const user = await store.repos.users.findUserById(userId);
+      return {
+        workspaces: await store.repos.workspaces.requiringNow(userId, clock()),
+        byAdministrator: user?.kind === 'sub' && user.mfa_required === 1,
+        byAccount: user?.kind === 'root' && user.mfa_required === 1,
+      };
+    },
+
     /** The earliest mandatory-MFA deadline over the user's workspaces, for the console banner. */
     async mfaDeadline(userId: string): Promise<number | null> {
       return store.repos.workspaces.mfaDeadlineFor(userId);

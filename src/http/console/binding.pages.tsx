@@ -52,7 +52,7 @@ export function BindPage(props: {
   heading: string;
   message: Message;
   showClockHint: boolean;
-  enrollment: { id: string; secret: string; qrSvg: string; expiresAt: number };
+  enrollment: { id: string; secret: string; qrSvg: string; expiresAt: number; otpauthUri?: string };
   issuer: string;
   accountName: string;
   codesRequired: 1 | 2;
@@ -69,6 +69,13 @@ export function BindPage(props: {
           <div>
             <h3>{t.bind.scan}</h3>
             <div class="qr" data-testid="qr" dangerouslySetInnerHTML={{ __html: props.enrollment.qrSvg }} />
+            {props.enrollment.otpauthUri ? (
+              <p class="phone-only">
+                <a class="button" href={props.enrollment.otpauthUri} data-testid="open-in-app">
+                  {t.bind.openInApp}
+                </a>
+              </p>
+            ) : null}
           </div>
           <div>
             <h3>{t.bind.typeKey}</h3>
@@ -79,9 +86,12 @@ export function BindPage(props: {
               </strong>
               {t.bind.timeBased}
             </p>
-            <p class="key" data-testid="secret-key">
+            <p class="key" data-testid="secret-key" id="secret-key">
               {groupKey(props.enrollment.secret)}
             </p>
+            <button type="button" hidden data-copy="secret-key" data-copied={t.bind.copied} data-testid="copy-key">
+              {t.bind.copyKey}
+            </button>
             <h3>{t.bind.enterCodes(props.codesRequired === 2)}</h3>
             <p class="muted small">{t.bind.codesHint(props.codesRequired === 2)}</p>
             <ActivationForm

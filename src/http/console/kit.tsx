@@ -106,7 +106,17 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
   app.addHook('preHandler', async (request, reply) => {
     const mode = request.routeOptions.config.page ?? 'signed-in';
     if (mode === 'public') return;
-    if (!request.principal) return reply.redirect('/login', 303);
+    if (!request.principal) {
+      // A browser whose session ended elsewhere (a new device or password, "sign out everywhere")
+      // is told why on /login, once: the stale cookie goes.
+      const stale = request.cookies[cookies.session];
+      const why = stale ? await services.sessions.whyEnded(stale) : null;
+      if (stale) reply.clearCookie(cookies.session, cookieBase);
+      return reply.redirect(
+        why && why !== 'signed_out' && why !== 'rotated' ? `/login?notice=ended-${why}` : '/login',
+        303,
+      );
+    }
     // A restricted session may only bind a device (and sign out); every other page sends it there.
     if (request.principal.restricted && mode !== 'restricted-ok')
       return reply.redirect('/account/security/mfa/bind', 303);

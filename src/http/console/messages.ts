@@ -140,6 +140,23 @@ export const en = {
     text: 'The phone\'s clock may be off. On the phone, turn on automatic date and time ("Set automatically" / "Use network-provided time"), then enter the newest code.',
   },
   notices: {
+    'ended-mfa_changed': {
+      kind: 'info',
+      text: 'You were signed out here because a virtual MFA device of your account was bound, unbound or reset in another session. Log in again.',
+    },
+    'ended-password_changed': {
+      kind: 'info',
+      text: 'You were signed out here because the password of your account was changed. Log in with the new one.',
+    },
+    'ended-signed_out_elsewhere': {
+      kind: 'info',
+      text: 'You were signed out here from another session of your account. If that was not you, log in and change your password.',
+    },
+    'ended-account_changed': {
+      kind: 'info',
+      text: 'You were signed out here because an administrator changed how you sign in. Log in again.',
+    },
+    'ended-expired': { kind: 'info', text: 'Your session expired. Log in again.' },
     'recovery-cancelled': { kind: 'success', text: 'The request to unbind MFA is cancelled. Your device stays bound.' },
     bound: { kind: 'success', text: 'Virtual MFA is bound. The next login will ask for a dynamic code.' },
     unbound: { kind: 'success', text: 'Virtual MFA is unbound. Codes from that device no longer work.' },
@@ -256,6 +273,15 @@ export const en = {
     } satisfies Record<SensitiveOperationId, string> as Record<string, string>,
   },
   bind: {
+    requiredByWorkspaces: (names: string[]) =>
+      `${names.length === 1 ? `The workspace ${names[0]} requires` : `The workspaces ${names.join(', ')} require`} every member to use virtual MFA. Bind an authenticator app to continue; until then you can only sign out.`,
+    requiredByAdministrator:
+      'Your administrator requires virtual MFA for your login. Bind an authenticator app to continue; until then you can only sign out.',
+    newKey:
+      'This is a new key: the QR code or key shown before no longer works. If you scanned it already, remove that entry from your app and scan this one.',
+    openInApp: 'Open in authenticator app',
+    copyKey: 'Copy the key',
+    copied: 'Copied',
     title: 'Bind virtual MFA',
     heading: 'Bind a virtual MFA device',
     required:

@@ -188,13 +188,24 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
       (!principal.restricted || (await services.verification.optionsFor(principal.userId)).length > 0);
     if (needsVerification)
       return kit.stepUpPage(request, reply, { next: '/account/security/mfa/bind', purpose: t.stepUp.purposes.bind });
-    return bindStart(request, reply, principal.restricted ? { kind: 'info', text: t.bind.required } : null);
+    if (!principal.restricted) return bindStart(request, reply, null);
+    // Say who requires it: the workspaces whose grace period is over, or the user's administrator.
+    const by = await services.workspaces.bindingRequiredBy(principal.userId);
+    const text =
+      by.workspaces.length > 0
+        ? t.bind.requiredByWorkspaces(by.workspaces)
+        : by.byAdministrator
+          ? t.bind.requiredByAdministrator
+          : t.bind.required;
+    return bindStart(request, reply, { kind: 'info', text });
   });
 
   async function bindPage(
     request: FastifyRequest,
     reply: FastifyReply,
-    view: Awaited<ReturnType<typeof services.enrollment.start>>,
+    view: Pick<Awaited<ReturnType<typeof services.enrollment.start>>, 'enrollment' | 'codesRequired'> & {
+      replacedPending?: boolean;
+    },
     message: Message,
     showClockHint: boolean,
     status = 200,
@@ -223,7 +234,14 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
     kit.checkForm(request);
     try {
       const view = await services.enrollment.start(request.principal!, requestMeta(request));
-      return await bindPage(request, reply, view, null, false);
+      // A second start replaces the first key: codes from an earlier scan will not work (issue 20).
+      return await bindPage(
+        request,
+        reply,
+        view,
+        view.replacedPending ? { kind: 'info', text: t.bind.newKey } : null,
+        false,
+      );
     } catch (error) {
       if (error instanceof AppError && error.code === 'mfa.already_bound')
         return reply.redirect('/account/security', 303);
@@ -253,6 +271,13 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
         if (result.recoveryCodes) return recoveryCodesPage(request, reply, result.recoveryCodes, next);
         return reply.redirect(next, 303);
       } catch (error) {
+        // Back or reload after a successful binding posts its form again: the device is bound, say so.
+        if (
+          error instanceof AppError &&
+          ['mfa.enrollment_not_found', 'mfa.already_bound'].includes(error.code) &&
+          (await services.devices.status(principal)).bound
+        )
+          return reply.redirect('/account/security?notice=bound', 303);
         const pending = await services.enrollment.pending(principal, enrollmentId);
         return kit.failure(request, reply, error, {
           next: '/account/security/mfa/bind',

@@ -37,6 +37,8 @@ button, .button { font: inherit; font-weight: 600; cursor: pointer; border-radiu
 button.primary { background: var(--brand); border-color: var(--brand); color: #fff; } button.primary:hover { background: var(--brand-dark); }
 button.danger { background: var(--err); border-color: var(--err); color: #fff; }
 button.link { background: none; border: 0; padding: 0; color: #c9d3ea; font-weight: 400; } button.link:hover { color: #fff; }
+.phone-only { display: none; }
+@media (max-width: 640px) { .phone-only { display: block; } }
 .evidence-image { display: block; max-width: 100%; max-height: 480px; margin: 8px 0 14px; border: 1px solid var(--line); border-radius: 6px; }
 .field-error { color: var(--err); font-size: 13px; margin: -6px 0 10px; }
 .alert { border-radius: 8px; padding: 10px 14px; margin-bottom: 14px; font-size: 14px; }

@@ -162,7 +162,9 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    view: Awaited<ReturnType<typeof services.users.startEnrollment>>,
+    view: Pick<Awaited<ReturnType<typeof services.enrollment.start>>, 'enrollment' | 'codesRequired'> & {
+      replacedPending?: boolean;
+    },
     message: Message,
     status = 200,
   ) {
