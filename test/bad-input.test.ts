@@ -379,6 +379,18 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
       expect(page.headers['content-type']).toMatch(/^text\/html/);
       expect(page.body).not.toContain('FST_ERR');
       expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+      // In the console's own words (issue 20): no "No route GET …", no API message.
+      for (const [url, status, text] of [
+        ['/users/%00%ff', 400, 'This address is not valid'],
+        ['/workspaces/%00', 400, 'This address is not valid'],
+        ['/no-such-page', 404, 'There is no page at this address'],
+      ] as const) {
+        const res = await h.app.inject({ method: 'GET', url });
+        expect(res.statusCode, url).toBe(status);
+        expect(res.headers['content-type'], url).toMatch(/^text\/html/);
+        expect(res.body, url).toContain(text);
+        expect(res.body, url).not.toMatch(/No route|RFC 3986|NUL character/);
+      }
     });
     it('an unknown route → 404 request.not_found', async () => {
       const res = await call(h.app, 'GET', '/api/v1/nothing-here');

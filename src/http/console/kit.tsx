@@ -88,12 +88,20 @@ export function sendPage(reply: FastifyReply, page: VNode, status = 200) {
     .send(`<!doctype html>${render(page)}`);
 }
 
+/** Refusals of the address itself read as the console's own words, not the API's (issue 20). */
+function consoleText(error: AppError): string {
+  if (error.code === 'request.not_found') return t.errors.noPage;
+  if (error.code === 'request.invalid_url' || (error.code === 'validation.failed' && /NUL/.test(error.message)))
+    return t.errors.badAddress;
+  return error.message;
+}
+
 export function renderConsoleError(reply: FastifyReply, error: AppError) {
   const frame: PageFrame = { title: t.errors.title, csrf: '', signedInAs: null };
   if (error.details.retryAfterSeconds !== undefined)
     reply.header('retry-after', String(error.details.retryAfterSeconds));
   const title = error.status >= 500 ? t.errors.title : error.status === 404 ? t.errors.notFound : t.errors.refused;
-  return sendPage(reply, <ErrorPage frame={frame} title={title} text={error.message} />, error.status);
+  return sendPage(reply, <ErrorPage frame={frame} title={title} text={consoleText(error)} />, error.status);
 }
 
 export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {

@@ -75,7 +75,8 @@ export const en = {
     internal: 'Something went wrong on our side. The error was logged.',
     otherSite: 'This form was sent from another site and was refused.',
     staleForm: 'This form is out of date. Go back, reload the page and try again.',
-    noPage: (path: string) => `There is no page at ${path}.`,
+    noPage: 'There is no page at this address. Check the link, or start from the overview.',
+    badAddress: 'This address is not valid (it holds characters no page of ours has). Check the link, or start from the overview.',
   },
   signup: {
     title: 'Sign up',
