@@ -4,12 +4,15 @@ import {
   PASSWORD,
   call,
   createHarness,
+  createSubUser,
   loginFull,
+  primaryAccount,
   signupAndLogin,
   userWithDevice,
   type Harness,
 } from './helpers/harness.js';
 import { operator, ownerWithTicket } from './helpers/recovery.js';
+import { referenceBase32Decode, referenceTotp } from './helpers/rfc6238.js';
 
 /** `name=value` pairs and attributes of every Set-Cookie of a response. */
 function setCookies(response: LightMyRequestResponse) {
@@ -319,5 +322,46 @@ describe('while a lost-device request is open (issue 20)', () => {
     const link = browser(h);
     await link.get(`/recovery/status?ticket=${ticketId}&token=${encodeURIComponent(statusToken)}`);
     expect((await link.get('/recovery/status')).body).toContain('Cancelled');
+  });
+});
+
+describe('a sub-user whose administrator bound its device (issue 20)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('sqlite');
+  });
+  afterAll(async () => h.close());
+
+  it('sees its own login on the overview and is asked to make its recovery codes, once', async () => {
+    const primary = await primaryAccount(h);
+    const sub = await createSubUser(h, primary.token, primary.alias);
+    const enrollment = await call(h.app, 'POST', `/api/v1/users/${sub.id}/mfa-device`, { token: primary.token });
+    const secret = referenceBase32Decode(enrollment.body.enrollment.secret);
+    await call(h.app, 'POST', `/api/v1/users/${sub.id}/mfa-device/activate`, {
+      token: primary.token,
+      body: {
+        enrollmentId: enrollment.body.enrollment.id,
+        codes: [referenceTotp(secret, h.clock.now(), -1), referenceTotp(secret, h.clock.now())],
+      },
+    });
+    h.clock.nextStep();
+    const tab = browser(h);
+    await tab.get('/login');
+    await tab.post('/login', { login: sub.login, password: PASSWORD });
+    expect((await tab.post('/login/mfa', { code: referenceTotp(secret, h.clock.now()) })).headers.location).toBe(
+      '/overview',
+    );
+    const overview = await tab.get('/overview');
+    expect(overview.body).toContain(`You log in as <code>${sub.login}</code>`);
+    expect(overview.body).not.toContain('Sub-users log in as');
+    expect(overview.body).toContain('data-testid="first-recovery-codes"');
+    const made = await tab.post('/account/security/recovery-codes', { next: '/overview' });
+    expect(made.statusCode).toBe(200);
+    expect(made.body).toContain('data-testid="recovery-codes-page"');
+    expect((await tab.get('/overview')).body).not.toContain('data-testid="first-recovery-codes"');
+    // The owner's own overview keeps what it tells its sub-users.
+    const owner = browser(h);
+    owner.setCookie('twofold_session', primary.token);
+    expect((await owner.get('/overview')).body).toContain('Sub-users log in as');
   });
 });

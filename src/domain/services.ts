@@ -298,6 +298,7 @@ export async function createServices(input: {
     /** Recovery codes: how many are left, a new set (step-up). */
     recoveryCodes: {
       status: recoveryCodes.status,
+      neverHandedOut: recoveryCodes.neverHandedOut,
       regenerate: (principal: Principal, meta: RequestMeta) => recoveryCodes.regenerate(principal, meta, stepUp),
     },
     operator: createOperatorService({ store, hasher, audit, clock, random, notify }),

@@ -33,6 +33,15 @@ export function createRecoveryCodesRepository(target: QueryTarget) {
       const rows = await unused().select(['created_at']).where('user_id', '=', userId).execute();
       return { remaining: rows.length, createdAt: rows.length ? Math.max(...rows.map((r) => r.created_at)) : null };
     },
+    /** Whether a set was made for the user at or after `since` (used or not). */
+    issuedSince: async (userId: string, since: number) =>
+      (await target.db
+        .selectFrom('recovery_codes')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('created_at', '>=', since)
+        .limit(1)
+        .executeTakeFirst()) !== undefined,
     revokeAll: (userId: string, now: number) =>
       target.db
         .updateTable('recovery_codes')

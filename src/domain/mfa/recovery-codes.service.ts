@@ -117,6 +117,17 @@ export function createRecoveryCodesService(deps: {
     issue,
     spend,
 
+    /**
+     * True when the bound device's owner was never handed a set since it was bound — a device an
+     * administrator bound gives none (the administrator must not see them) — so the console asks the
+     * user to make them at the first chance (issue 20).
+     */
+    async neverHandedOut(principal: Pick<Principal, 'userId'>) {
+      const device = await store.repos.mfaDevices.findActive(principal.userId);
+      if (!device || device.bound_at === null) return false;
+      return !(await store.repos.recoveryCodes.issuedSince(principal.userId, device.bound_at));
+    },
+
     /** GET /me/recovery-codes: how many are left (never the codes). */
     async status(principal: Pick<Principal, 'userId'>) {
       if (!(await store.repos.mfaDevices.findActive(principal.userId)))

@@ -76,7 +76,8 @@ export const en = {
     otherSite: 'This form was sent from another site and was refused.',
     staleForm: 'This form is out of date. Go back, reload the page and try again.',
     noPage: 'There is no page at this address. Check the link, or start from the overview.',
-    badAddress: 'This address is not valid (it holds characters no page of ours has). Check the link, or start from the overview.',
+    badAddress:
+      'This address is not valid (it holds characters no page of ours has). Check the link, or start from the overview.',
   },
   signup: {
     title: 'Sign up',
@@ -181,6 +182,10 @@ export const en = {
     account: 'Account',
     alias: 'Account alias:',
     subUsersLogIn: 'Sub-users log in as',
+    youLogIn: 'You log in as',
+    firstCodes:
+      'Your administrator bound this virtual MFA device for you, so you have no recovery codes yet. Make them now and keep them safe: they get you in if the phone is lost.',
+    makeCodes: 'Make my recovery codes',
     security: 'Security',
     recommend: 'We strongly recommend binding a virtual MFA device: a leaked password alone then opens nothing.',
     workspaceBanner: 'A workspace you belong to requires MFA.',

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Layout, Notice, type Message, type PageFrame } from './layout.js';
+import { Csrf, Layout, Notice, type Message, type PageFrame } from './layout.js';
 import { MfaStatusCard } from './security.pages.js';
 import type { ConsoleKit } from './kit.js';
 import { t } from './messages.js';
@@ -11,6 +11,10 @@ export function OverviewPage(props: {
   alias: string;
   mfa: { bound: boolean; boundAt?: string | undefined };
   mfaDeadline: number | null;
+  /** A sub-user sees its own login, not what the owner tells its sub-users (issue 20). */
+  subUserLogin: string | null;
+  /** The device was bound by an administrator and this user has no recovery codes of it yet. */
+  needsRecoveryCodes: boolean;
 }) {
   return (
     <Layout {...props.frame} active="overview">
@@ -26,17 +30,37 @@ export function OverviewPage(props: {
       <div class="grid">
         <section class="card">
           <h2>{t.overview.account}</h2>
-          <p>
-            {t.overview.alias} <code>{props.alias}</code>
-          </p>
-          <p class="muted small">
-            {t.overview.subUsersLogIn} <code>username@{props.alias}</code>.
-          </p>
+          {props.subUserLogin ? (
+            <p data-testid="your-login">
+              {t.overview.youLogIn} <code>{props.subUserLogin}</code>
+            </p>
+          ) : (
+            <>
+              <p>
+                {t.overview.alias} <code>{props.alias}</code>
+              </p>
+              <p class="muted small">
+                {t.overview.subUsersLogIn} <code>username@{props.alias}</code>.
+              </p>
+            </>
+          )}
         </section>
         <section class="card">
           <h2>{t.overview.security}</h2>
           <MfaStatusCard bound={props.mfa.bound} boundAt={props.mfa.boundAt} csrf={props.frame.csrf} />
           {props.mfa.bound ? null : <p class="muted small">{t.overview.recommend}</p>}
+          {props.needsRecoveryCodes ? (
+            <div class="alert alert-info" data-testid="first-recovery-codes">
+              <p>{t.overview.firstCodes}</p>
+              <form method="post" action="/account/security/recovery-codes" class="inline">
+                <Csrf value={props.frame.csrf} />
+                <input type="hidden" name="next" value="/overview" />
+                <button type="submit" class="primary">
+                  {t.overview.makeCodes}
+                </button>
+              </form>
+            </div>
+          ) : null}
         </section>
       </div>
     </Layout>
@@ -59,6 +83,8 @@ export function registerOverviewPage(app: FastifyInstance, kit: ConsoleKit) {
         alias={profile.account.alias}
         mfa={{ bound: profile.mfa.bound, boundAt: profile.mfa.device?.boundAt }}
         mfaDeadline={deadline}
+        subUserLogin={profile.user.kind === 'sub' ? profile.loginName : null}
+        needsRecoveryCodes={profile.mfa.bound && (await services.recoveryCodes.neverHandedOut(principal))}
       />,
     );
   });

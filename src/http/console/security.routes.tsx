@@ -314,10 +314,10 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
   }
 
   app.post('/account/security/recovery-codes', { schema: { hide: true } }, async (request, reply) => {
-    kit.checkForm(request);
+    const form = kit.checkForm(request);
     try {
       const result = await services.recoveryCodes.regenerate(request.principal!, requestMeta(request));
-      return await recoveryCodesPage(request, reply, result.codes, '/account/security');
+      return await recoveryCodesPage(request, reply, result.codes, safeNext(form.next, '/account/security'));
     } catch (error) {
       return kit.failure(request, reply, error, {
         next: '/account/security',
