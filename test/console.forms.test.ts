@@ -34,7 +34,8 @@ function browser(h: Harness, origin = 'http://twofold.test') {
   const cookieHeader = (url: string) =>
     [...jar.values()]
       .filter((c) => url.split('?')[0]!.startsWith(c.path))
-      .map((c) => `${c.name}=${c.value}`)
+      // As the server sent it (it encodes values; light-my-request hands them back decoded).
+      .map((c) => `${c.name}=${encodeURIComponent(c.value)}`)
       .join('; ');
   const remember = (response: LightMyRequestResponse) => {
     for (const c of setCookies(response)) {
@@ -271,14 +272,21 @@ describe('a wrong recovery code at login (issue 20)', () => {
     const tab = browser(h);
     await tab.get('/login');
     expect((await tab.post('/login', { login: user.email, password: PASSWORD })).headers.location).toBe('/login/mfa');
-    const wrong = await tab.post('/login/mfa', { recoveryCode: 'ZZZZZ-ZZZZZ' });
-    expect(wrong.statusCode).toBe(401);
+    // Post/redirect/get: the refusal is a 303 to the code step, so a reload sends nothing again.
+    const refused = await tab.post('/login/mfa', { recoveryCode: 'ZZZZZ-ZZZZZ' });
+    expect(refused.statusCode).toBe(303);
+    expect(refused.headers.location).toBe('/login/mfa');
+    const wrong = await tab.get('/login/mfa');
+    expect(wrong.statusCode).toBe(200);
     const section = /<details class="alt" open data-testid="recovery-section">([\s\S]*?)<\/details>/.exec(wrong.body);
     expect(section, 'the recovery section is open').not.toBeNull();
     expect(section![1]).toContain('The recovery code is');
     expect(wrong.body).not.toContain('Codes keep failing?');
+    // Shown once: a reload of the page shows no stale message.
+    expect((await tab.get('/login/mfa')).body).not.toContain('The recovery code is');
     // A wrong dynamic code keeps the hint, and the section closed.
-    const code = await tab.post('/login/mfa', { code: '000000' });
+    await tab.post('/login/mfa', { code: '000000' });
+    const code = await tab.get('/login/mfa');
     expect(code.body).toContain('Codes keep failing?');
     expect(code.body).toContain('<details class="alt" data-testid="recovery-section">');
   });
@@ -363,5 +371,42 @@ describe('a sub-user whose administrator bound its device (issue 20)', () => {
     const owner = browser(h);
     owner.setCookie('twofold_session', primary.token);
     expect((await owner.get('/overview')).body).toContain('Sub-users log in as');
+  });
+});
+
+describe('a refused login is answered by a redirect: a reload posts nothing again (issue 20)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('sqlite');
+  });
+  afterAll(async () => h.close());
+
+  it('keeps the login typed, never the password, and counts one failure only', async () => {
+    const user = await signupAndLogin(h);
+    const tab = browser(h);
+    await tab.get('/login');
+    const refused = await tab.post('/login', { login: user.email, password: 'not the password' });
+    expect(refused.statusCode).toBe(303);
+    expect(refused.headers.location).toBe('/login');
+    const page = await tab.get('/login');
+    expect(page.body).toContain('The login or password is not correct');
+    expect(page.body).toContain(`value="${user.email}"`);
+    expect(page.body).not.toContain('not the password');
+    // A reload is a GET now: the message is gone and nothing was counted again.
+    expect((await tab.get('/login')).body).not.toContain('is not correct');
+    const failures = await h.database.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('type', '=', 'login.failed')
+      .where('user_id', '=', user.userId)
+      .execute();
+    expect(failures).toHaveLength(1);
+    // Sign-up likewise keeps the e-mail and drops the password.
+    await tab.get('/signup');
+    const weak = await tab.post('/signup', { email: 'new.person@example.com', password: 'password123' });
+    expect(weak.headers.location).toBe('/signup');
+    const signup = await tab.get('/signup');
+    expect(signup.body).toContain('value="new.person@example.com"');
+    expect(signup.body).toContain('most common');
   });
 });

@@ -32,6 +32,14 @@ declare module 'fastify' {
 
 export type Form = Record<string, string>;
 
+/** What a refused form hands to the page it redirects to: the message, a hint, what was typed. */
+export interface Flash {
+  message: NonNullable<Message>;
+  values?: Record<string, string>;
+  /** The code step: show the phone-clock hint, or the failure was of a recovery code. */
+  hint?: 'clock' | 'recovery';
+}
+
 /** String fields of a posted form, each at most 1 KiB (anything else is ignored). */
 export function formOf(request: FastifyRequest): Form {
   const body = request.body;
@@ -182,6 +190,48 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
     reply.clearCookie(cookies.session, cookieBase);
   }
 
+  /**
+   * Post/redirect/get for a refused form (issue 20: reloading a failed login posted it again): the
+   * message and the typed values (never a password or a code) ride in a one-minute cookie on the
+   * page's path, and the answer is a 303 to that page, which shows them once (`takeFlash`).
+   */
+  function flashRedirect(reply: FastifyReply, path: string, flash: Flash) {
+    reply.setCookie(cookies.flash, JSON.stringify(flash), { ...cookieBase, path, maxAge: 60 });
+    return reply.redirect(path, 303);
+  }
+
+  /** An expected refusal of a form, answered by a redirect to `path` that shows it (unexpected ones throw). */
+  function refuseTo(
+    reply: FastifyReply,
+    error: unknown,
+    path: string,
+    values: Record<string, string> = {},
+    hint?: Flash['hint'],
+  ) {
+    if (!(error instanceof AppError) || error.status >= 500) throw error;
+    if (error.details.retryAfterSeconds !== undefined)
+      reply.header('retry-after', String(error.details.retryAfterSeconds));
+    return flashRedirect(reply, path, {
+      message: { kind: 'error', text: error.message },
+      values,
+      ...(hint ? { hint } : {}),
+    });
+  }
+
+  function takeFlash(request: FastifyRequest, reply: FastifyReply, path: string): Flash | null {
+    const raw = request.cookies[cookies.flash];
+    if (!raw) return null;
+    reply.clearCookie(cookies.flash, { ...cookieBase, path });
+    try {
+      const flash = JSON.parse(raw) as Flash;
+      const kind = flash.message?.kind;
+      if (typeof flash.message?.text !== 'string' || !['error', 'info', 'success'].includes(kind)) return null;
+      return flash;
+    } catch {
+      return null;
+    }
+  }
+
   /** A fixed notice chosen by the `notice` query key, so no user-controlled text is ever echoed. */
   function notice(request: FastifyRequest, table: Record<string, NonNullable<Message>>): Message {
     return table[(request.query as Record<string, string>)?.notice ?? ''] ?? null;
@@ -327,6 +377,9 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
     frame,
     setSession,
     endSession,
+    flashRedirect,
+    refuseTo,
+    takeFlash,
     notice,
     resumeOf,
     resumeFromForm,

@@ -17,26 +17,24 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     reply.redirect(request.principal ? '/overview' : '/login'),
   );
 
-  app.get('/signup', { config: publicPage, schema: { hide: true } }, async (request, reply) =>
-    kit.sendPage(reply, <SignupPage frame={await kit.frame(request, reply, t.signup.title)} message={null} />),
-  );
+  app.get('/signup', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const flash = kit.takeFlash(request, reply, '/signup');
+    return kit.sendPage(
+      reply,
+      <SignupPage
+        frame={await kit.frame(request, reply, t.signup.title)}
+        message={flash?.message ?? null}
+        email={flash?.values?.email ?? ''}
+        displayName={flash?.values?.displayName ?? ''}
+      />,
+    );
+  });
 
   app.post('/signup', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
     const form = kit.checkForm(request);
     const email = (form.email ?? '').trim();
     const password = form.password ?? '';
     const displayName = (form.displayName ?? '').trim();
-    const show = async (message: NonNullable<Message>, status: number) =>
-      kit.sendPage(
-        reply,
-        <SignupPage
-          frame={await kit.frame(request, reply, t.signup.title)}
-          message={message}
-          email={email}
-          displayName={displayName}
-        />,
-        status,
-      );
     try {
       emailFrom(email);
       if (password.length < 8 || password.length > 256) throw new AppError('validation.failed', t.form.passwordLength);
@@ -46,7 +44,8 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
       if (login.status === 'authenticated') kit.setSession(reply, login.session.token);
       return reply.redirect('/overview?notice=welcome', 303);
     } catch (error) {
-      return kit.failure(request, reply, error, { next: '/signup', purpose: '', render: show });
+      // Post/redirect/get: a reload never sends the refused form again; never the password.
+      return kit.refuseTo(reply, error, '/signup', { email, displayName });
     }
   });
 
@@ -59,7 +58,8 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
 
   app.get('/login', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
     if (request.principal) return reply.redirect('/overview');
-    return loginPage(request, reply, kit.notice(request, t.notices));
+    const flash = kit.takeFlash(request, reply, '/login');
+    return loginPage(request, reply, flash?.message ?? kit.notice(request, t.notices), flash?.values?.login ?? '');
   });
 
   app.post('/login', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
@@ -80,11 +80,8 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
         303,
       );
     } catch (error) {
-      return kit.failure(request, reply, error, {
-        next: '/login',
-        purpose: '',
-        render: (message, status) => loginPage(request, reply, message, login, status),
-      });
+      // Post/redirect/get: a reload never sends the refused login again.
+      return kit.refuseTo(reply, error, '/login', { login });
     }
   });
 
@@ -120,7 +117,16 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     const challengeId = request.cookies[kit.cookies.challenge];
     const pending = challengeId ? await services.logins.pendingLogin(challengeId) : null;
     if (!pending) return challengeId ? expired(reply) : reply.redirect('/login');
-    return codePage(request, reply, pending, null, false);
+    const flash = kit.takeFlash(request, reply, '/login/mfa');
+    return codePage(
+      request,
+      reply,
+      pending,
+      flash?.message ?? null,
+      flash?.hint === 'clock',
+      200,
+      flash?.hint === 'recovery',
+    );
   });
 
   app.post('/login/mfa', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
@@ -149,21 +155,15 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
         ['mfa.invalid_code', 'mfa.invalid_recovery_code'].includes(error.code)
       )
         return expired(reply);
-      return kit.failure(request, reply, error, {
-        next: '/login/mfa',
-        purpose: '',
-        // After any wrong code, tell people about the phone clock (seed 003); say it firmly when detected.
-        render: (message, status) =>
-          codePage(
-            request,
-            reply,
-            pending,
-            message,
-            error instanceof AppError && error.code === 'mfa.invalid_code' && error.details.hint !== 'clock_skew',
-            status,
-            form.recoveryCode !== undefined,
-          ),
-      });
+      // Post/redirect/get: a reload never sends the wrong code again (it would spend a try). After any
+      // wrong code, tell people about the phone clock (seed 003); say it firmly when detected.
+      const hint =
+        form.recoveryCode !== undefined
+          ? 'recovery'
+          : error instanceof AppError && error.code === 'mfa.invalid_code' && error.details.hint !== 'clock_skew'
+            ? 'clock'
+            : undefined;
+      return kit.refuseTo(reply, error, '/login/mfa', {}, hint);
     }
   });
 

@@ -17,6 +17,8 @@ export interface CookieNames {
   link: string;
   /** The lost-phone form's login and code verification, on /recovery/ticket only. */
   recoveryForm: string;
+  /** A refused form's message and typed values, for the page it redirects to (post/redirect/get). */
+  flash: string;
 }
 
 export function cookieNames(secure: boolean): CookieNames {
@@ -28,6 +30,7 @@ export function cookieNames(secure: boolean): CookieNames {
     challenge: `${scoped}twofold_challenge`,
     link: `${scoped}twofold_link`,
     recoveryForm: `${scoped}twofold_recovery`,
+    flash: `${scoped}twofold_flash`,
   };
 }
 
