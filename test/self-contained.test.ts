@@ -42,4 +42,10 @@ describe('a fresh clone', () => {
     );
     expect(outside).toEqual([]);
   });
+
+  it('tracks every file the code reads at run time (a clone has them)', () => {
+    const tracked = new Set(execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n'));
+    for (const file of ['src/domain/accounts/data/common-passwords.txt', 'test/fixtures/totp-vectors.json'])
+      expect(tracked.has(file), `${file} is not committed`).toBe(true);
+  });
 });

@@ -7,22 +7,19 @@ import { AppError } from '../../errors/app-error.js';
  * 17,950 common ones shipped in `data/` (no network at run time). Compared case-insensitively;
  * nothing else is demanded (no composition rules, §5.1.1.2 advises against them).
  */
-let common: Set<string> | undefined;
-function commonPasswords(): Set<string> {
-  common ??= new Set(
-    readFileSync(new URL('./data/common-passwords.txt', import.meta.url), 'utf8')
-      .split('\n')
-      .filter(Boolean),
-  );
-  return common;
-}
+// Read when the module loads, so a missing list stops the start instead of failing a sign-up.
+const common = new Set(
+  readFileSync(new URL('./data/common-passwords.txt', import.meta.url), 'utf8')
+    .split('\n')
+    .filter(Boolean),
+);
 
 export function checkNewPassword(password: string, field = '/password'): void {
   if (password.trim() === '')
     throw new AppError('validation.failed', 'A password cannot be only spaces.', {
       details: { fields: [{ path: field, message: 'is only whitespace' }] },
     });
-  if (commonPasswords().has(password.toLowerCase()))
+  if (common.has(password.toLowerCase()))
     throw new AppError(
       'validation.failed',
       'This password is one of the most common ones, which attackers try first. Choose another: a few unrelated words work well.',
