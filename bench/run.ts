@@ -10,6 +10,9 @@
  *   3. POST /sessions/mfa at 32 connections — MFA verify (each request a fresh pending login + valid
  *      code), after a 2 s warm-up on other pending logins
  *   4. full logins (password + code) at 12 in flight, and GET /me at 4 connections at the same time
+ *   5. growth: verify and logins on 10k accounts, then on 100k accounts and 1M audit events (three
+ *      verify loads), with the server's memory after each (BENCH_GROWTH=0 skips it, BENCH_ONLY=growth
+ *      runs it alone)
  * The fixed-route loads (1, 3, GET /me) run in wrk (Debian's package) when it is installed, with
  * latencies in microseconds; autocannon (Node.js, whole milliseconds) stands in when wrk is missing
  * (or with BENCH_CLIENT=autocannon). Both measure MFA verify alike here (decision 013); the report
@@ -29,6 +32,7 @@ import { openDatabase, migrateToLatest } from '../src/db/database.js';
 import { createSecretBox } from '../src/crypto/secret-box.js';
 import { deviceAssociatedData } from '../src/domain/mfa/second-factor.js';
 import { referenceTotp } from '../test/helpers/rfc6238.js';
+import { memoryOf, refreshChallenges, seedAccounts, settle } from './growth.js';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
 const PORT = 18000 + Math.floor(Math.random() * 1000);
@@ -243,6 +247,8 @@ function readMachineBusy(): number {
 
 interface LoadResult {
   requestsPerSecond: number;
+  /** Answers with a 2xx status, per second: what a load of fresh pending logins really verified. */
+  okPerSecond: number;
   p50: number;
   p99: number;
   non2xx: number;
@@ -313,6 +319,7 @@ async function wrkLoad(spec: Load): Promise<LoadResult> {
   };
   return {
     requestsPerSecond: r.requests / (r.durationUs / 1e6),
+    okPerSecond: (r.requests - r.non2xx - r.errors) / (r.durationUs / 1e6),
     p50: r.p50Us / 1000,
     p99: r.p99Us / 1000,
     non2xx: r.non2xx,
@@ -344,6 +351,7 @@ async function autocannonLoad(spec: Load): Promise<LoadResult> {
   });
   return {
     requestsPerSecond: result.requests.average,
+    okPerSecond: result['2xx'] / spec.seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -425,6 +433,49 @@ class BenchConnection {
   }
 }
 
+/**
+ * MFA verify of every user's pending login, `connections` at a time on raw keep-alive connections
+ * (the logins' client), timed from the first request to the last answer: a round of a fixed set of
+ * requests, which wrk cannot end early (it always runs its whole duration).
+ */
+async function verifyAll(users: SeededUser[], connections: number) {
+  let next = 0;
+  let ok = 0;
+  let non2xx = 0;
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const connection = new BenchConnection(PORT);
+      try {
+        while (next < users.length) {
+          const user = users[next++]!;
+          const sent = performance.now();
+          const answer = await connection.post('/api/v1/sessions/mfa', {
+            challengeId: user.challengeId,
+            code: referenceTotp(user.secret, Date.now()),
+          });
+          latencies.push(performance.now() - sent);
+          if (answer.status === 201) ok++;
+          else non2xx++;
+        }
+      } finally {
+        connection.close();
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    requestsPerSecond: users.length / seconds,
+    okPerSecond: ok / seconds,
+    p50: latencies[Math.floor(latencies.length * 0.5)] ?? 0,
+    p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+    non2xx,
+    errors: 0,
+  };
+}
+
 async function fullLogins(users: SeededUser[], seconds: number, inFlight: number) {
   let next = 0;
   let ok = 0;
@@ -470,7 +521,151 @@ async function fullLogins(users: SeededUser[], seconds: number, inFlight: number
   };
 }
 
+/**
+ * The growth phase (issue 21): MFA verify and full logins on a database of 10k accounts (each with a
+ * bound device) and 100k audit events; then the same database grown in bulk, without HTTP, to 100k
+ * accounts and 1M audit events, and the same loads again. Every verify round is the same 10k
+ * accounts, each with a fresh pending login, in a TOTP step of its own (a device takes one code per
+ * step), and lasts until all 10k are answered: the two databases differ only in size. Reports the
+ * mean of three rounds on each, the ratio, and the server's memory after each round (RSS and its
+ * anonymous, file-backed and shared parts, from /proc).
+ */
+async function growthPhase() {
+  const loginSeconds = Number(process.env.BENCH_GROWTH_SECONDS ?? 5);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-growth-'));
+  const keyHex = randomBytes(32).toString('hex');
+  const pgDatabase = PG_URL ? await createBenchDatabase() : null;
+  const database = openDatabase(
+    pgDatabase ? { kind: 'postgres', url: pgDatabase.url } : { kind: 'sqlite', file: path.join(dataDir, 'twofold.db') },
+  );
+  await migrateToLatest(database.db);
+  const box = createSecretBox(
+    [
+      {
+        id: createHash('sha256').update(Buffer.from(keyHex, 'hex')).digest('hex').slice(0, 8),
+        key: Buffer.from(keyHex, 'hex'),
+      },
+    ],
+    randomBytes,
+  );
+  const passwordHash = await hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  const seedTimed = async <T>(label: string, run: () => Promise<T>) => {
+    const started = Date.now();
+    const result = await run();
+    console.log(`  seeded ${label} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return result;
+  };
+
+  /** Waits for the next TOTP step (+1 s), so a round's codes are all new to their devices. */
+  const nextStep = () => new Promise((resolve) => setTimeout(resolve, 30_000 - (Date.now() % 30_000) + 1000));
+
+  /** Fresh pending logins for the users, then one round of MFA verify until each is answered. */
+  const verifyRound = async (server: ChildProcess, users: SeededUser[]) => {
+    await refreshChallenges(database.db, users);
+    await nextStep();
+    const result = await verifyAll(users, 32);
+    return { ...result, memory: memoryOf(server.pid!) };
+  };
+
+  /** A warm-up round (not counted), three rounds, then full logins in a step of their own. */
+  const measure = async (users: SeededUser[]) => {
+    const server = await startServer(dataDir, keyHex, pgDatabase?.url ?? null);
+    try {
+      const idle = memoryOf(server.pid!);
+      await verifyRound(server, users);
+      const rounds = [];
+      for (let k = 0; k < 3; k++) rounds.push(await verifyRound(server, users));
+      await nextStep();
+      const logins = await fullLogins(users.slice(0, 1500), loginSeconds, LOGINS_IN_FLIGHT);
+      return { idle, rounds, logins, afterLogins: memoryOf(server.pid!) };
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server.once('exit', resolve));
+    }
+  };
+
+  try {
+    console.log(`growth phase (${DATABASE_LABEL}): seeding 10k accounts and 100k audit events …`);
+    const users = await seedTimed('10k accounts, 100k audit events', async () => {
+      const seeded = await seedAccounts(database.db, box, {
+        prefix: 's',
+        count: 10_000,
+        withChallenge: 0,
+        auditEvents: 100_000,
+        passwordHash,
+      });
+      await settle(database.db, database.kind);
+      return seeded;
+    });
+    const small = await measure(users);
+    console.log('growing to 100k accounts and 1M audit events …');
+    await seedTimed('90k accounts, 900k audit events', async () => {
+      await seedAccounts(database.db, box, {
+        prefix: 'b',
+        count: 90_000,
+        withChallenge: 0,
+        auditEvents: 900_000,
+        passwordHash,
+      });
+      await settle(database.db, database.kind);
+    });
+    const large = await measure(users);
+
+    const mean = (rounds: LoadResult[]) => rounds.reduce((sum, r) => sum + r.okPerSecond, 0) / rounds.length;
+    const anon = [...small.rounds, ...large.rounds].map((r) => r.memory.anon);
+    const result = {
+      database: DATABASE_LABEL,
+      verifyRound: '10k fresh pending logins of the same 10k accounts, 32 connections, until all answered',
+      small: { accounts: 10_000, auditEvents: 100_000, ...small, verifyMean: mean(small.rounds) },
+      large: { accounts: 100_000, auditEvents: 1_000_000, ...large, verifyMean: mean(large.rounds) },
+      ratios: {
+        verifyLargeToSmall: mean(large.rounds) / mean(small.rounds),
+        loginsLargeToSmall: large.logins.perSecond / small.logins.perSecond,
+        anonymousSpread: (Math.max(...anon) - Math.min(...anon)) / Math.min(...anon),
+      },
+    };
+    const mem = (m: { rss: number; anon: number; file: number; shmem: number }) =>
+      `RSS ${m.rss} MiB (anonymous ${m.anon}, file ${m.file}, shared ${m.shmem})`;
+    const line = (name: string, value: string) => console.log(`${name.padEnd(40)} ${value}`);
+    console.log(`\ntwofold bench — growth phase, ${DATABASE_LABEL}, load client ${CLIENT}\n`);
+    for (const [label, run] of [
+      ['10k accounts, 100k audit events', small],
+      ['100k accounts, 1M audit events', large],
+    ] as const) {
+      line(`${label}: idle`, mem(run.idle));
+      run.rounds.forEach((r, i) =>
+        line(
+          `  MFA verify round ${i + 1}`,
+          `${Math.round(r.okPerSecond)} verified/s, p99 ${r.p99.toFixed(1)} ms, non-2xx ${r.non2xx}; ${mem(r.memory)}`,
+        ),
+      );
+      line(
+        `  full logins (${LOGINS_IN_FLIGHT} in flight)`,
+        `${run.logins.perSecond.toFixed(1)} /s; ${mem(run.afterLogins)}`,
+      );
+    }
+    line('ratio verify 100k / 10k', `${(result.ratios.verifyLargeToSmall * 100).toFixed(1)} %`);
+    line('ratio logins 100k / 10k', `${(result.ratios.loginsLargeToSmall * 100).toFixed(1)} %`);
+    line(
+      'anonymous memory over the 6 rounds',
+      `${Math.min(...anon)}–${Math.max(...anon)} MiB (spread ${(result.ratios.anonymousSpread * 100).toFixed(1)} %)`,
+    );
+    mkdirSync('.bench', { recursive: true });
+    writeFileSync('.bench/growth.json', JSON.stringify(result, null, 2));
+    console.log('\nwritten to .bench/growth.json');
+    return result;
+  } finally {
+    await database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    await pgDatabase?.drop();
+  }
+}
+
 async function main() {
+  if (process.env.BENCH_ONLY === 'growth') {
+    await growthPhase();
+    return;
+  }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-bench-'));
   const keyHex = randomBytes(32).toString('hex');
   const verifyUsers = Number(process.env.BENCH_VERIFY_USERS ?? 8000 * DURATION_S);
@@ -524,7 +719,7 @@ async function main() {
       return;
     }
     const health = only
-      ? { requestsPerSecond: 1, p50: 0, p99: 0, non2xx: 0, errors: 0 }
+      ? { requestsPerSecond: 1, okPerSecond: 1, p50: 0, p99: 0, non2xx: 0, errors: 0 }
       : await load({ path: '/healthz', connections: 32, seconds: DURATION_S });
     let pgVerify = '';
     let pgLogins = '';
@@ -678,6 +873,8 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
     await pgDatabase?.drop();
   }
+  // The growth phase on a database of its own (BENCH_GROWTH=0 skips it).
+  if (!process.env.BENCH_ONLY && process.env.BENCH_GROWTH !== '0') await growthPhase();
 }
 
 main().catch((error) => {

@@ -203,6 +203,20 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
     );
   });
 
+  it("deleting a sub-user who owns a workspace hands the workspace to the primary account", async () => {
+    const primary = await primaryAccount(h);
+    const sub = await createSubUser(h, primary.token, primary.alias);
+    const subToken = (await loginAs(h, sub.login)).body.session.token as string;
+    const id = (await call(h.app, 'POST', '/api/v1/workspaces', { token: subToken, body: { name: 'Orphan?' } })).body
+      .workspace.id as string;
+    expect((await call(h.app, 'DELETE', `/api/v1/users/${sub.id}`, { token: primary.token })).status).toBe(204);
+    const mine = await call(h.app, 'GET', `/api/v1/workspaces/${id}`, { token: primary.token });
+    expect(mine.status).toBe(200);
+    expect(mine.body.workspace.role).toBe('owner');
+    const members = await call(h.app, 'GET', `/api/v1/workspaces/${id}/members`, { token: primary.token });
+    expect(members.body.members.map((m: { userId: string }) => m.userId)).toEqual([primary.userId]);
+  });
+
   it('"Remind" e-mails the members who have not bound MFA, at most once an hour', async () => {
     const { owner, workspaceId, member } = await workspaceWithMember();
     const bound = await createSubUser(h, owner.token, owner.alias, { email: `bound.${owner.alias}@example.com` });
@@ -210,6 +224,12 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
     await call(h.app, 'POST', `/api/v1/workspaces/${workspaceId}/members`, {
       token: owner.token,
       body: { userId: bound.id, role: 'member' },
+    });
+    // A member no e-mail reaches is not counted as reminded.
+    const silent = await createSubUser(h, owner.token, owner.alias);
+    await call(h.app, 'POST', `/api/v1/workspaces/${workspaceId}/members`, {
+      token: owner.token,
+      body: { userId: silent.id, role: 'member' },
     });
     const remind = () => call(h.app, 'POST', `/api/v1/workspaces/${workspaceId}/reminders`, { token: owner.token });
     const sent = await remind();

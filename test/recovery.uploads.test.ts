@@ -233,6 +233,37 @@ describe.each(databaseKinds())('evidence uploads on %s', (kind) => {
     expect(after.status).toBe(400);
   });
 
+  it('a form with a wrong code is refused before any of its files is read (the text comes first)', async () => {
+    op.token = (await op.relogin()).token;
+    const owner = await verifiedOwner(h, op);
+    const { id, code } = await recoveryCode(h, owner.email);
+    const wrong = code === '123456' ? '654321' : '123456';
+    const boundary = 'precheckB';
+    const stream = new PassThrough();
+    for (const [name, value] of Object.entries(ticketFields(owner.email, id, wrong)))
+      stream.write(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+    // A file whose body never ends: only an answer given before reading it can come back.
+    stream.write(`--${boundary}\r\nContent-Disposition: form-data; name="evidence"; filename="a.jpg"\r\n\r\n`);
+    stream.write(JPEG);
+    const answer = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/recovery-tickets',
+      remoteAddress: '198.51.100.90',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: stream,
+    });
+    stream.destroy();
+    expect(answer.statusCode).toBe(401);
+    expect(answer.json().error.code).toBe('verification.invalid_code');
+    // The right code still works (the refusal spent one of its five tries, not the code).
+    const ok = await postMultipart(
+      h,
+      '/api/v1/recovery-tickets',
+      multipart(ticketFields(owner.email, id, code!), [{ name: 'id.jpg', type: 'image/jpeg', bytes: JPEG }]),
+    );
+    expect(ok.status).toBe(201);
+  });
+
   it('the gate gives a slot back once, and frees an address for its next upload', () => {
     const gate = createUploadGate({ total: 2, perAddress: 1, idleMs: 1, deadlineMs: 1 });
     const a = gate.acquire('a')!;

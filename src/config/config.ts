@@ -36,6 +36,8 @@ export interface Config {
   smsWebhookUrl: string | null;
   /** Sent as `Authorization: Bearer …` to the SMS webhook, when set. */
   smsWebhookToken: string | null;
+  /** SQLite's page cache and memory map, in MiB (decision 025). */
+  sqlite: { cacheMiB: number; mmapMiB: number };
   /** PostgreSQL fault limits: how long a connect, a statement, and an idle TCP peer may take (ms). */
   database: { connectTimeoutMs: number; statementTimeoutMs: number; keepAliveDelayMs: number; poolSize: number };
   /** On SIGTERM/SIGINT: in-flight requests get this long to finish before the process exits anyway. */
@@ -276,6 +278,11 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     mailFrom,
     smsWebhookUrl,
     smsWebhookToken: read(env, 'TWOFOLD_SMS_WEBHOOK_TOKEN') ?? null,
+    sqlite: {
+      cacheMiB: integer(env, 'TWOFOLD_SQLITE_CACHE_MB', 64, 1, 65_536),
+      // Off by default: a mapped file counts in RSS as it is read (decision 025).
+      mmapMiB: integer(env, 'TWOFOLD_SQLITE_MMAP_MB', 0, 0, 65_536),
+    },
     database: {
       // Without limits a partition makes every query wait forever (decision 015).
       connectTimeoutMs: integer(env, 'TWOFOLD_DB_CONNECT_TIMEOUT_MS', 3000, 100, 600_000),

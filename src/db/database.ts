@@ -36,7 +36,7 @@ export const defaultPostgresLimits: PostgresLimits = {
 };
 
 export type DatabaseTarget =
-  | { kind: 'sqlite'; file: string }
+  | { kind: 'sqlite'; file: string; memory?: SqliteMemory }
   | {
       kind: 'postgres';
       url: string;
@@ -46,8 +46,15 @@ export type DatabaseTarget =
     };
 
 /** The database a configuration names: PostgreSQL when it has a URL, else SQLite in the data dir. */
+/** SQLite's own page cache, and how much of the file it maps into memory (decision 025). */
+export interface SqliteMemory {
+  cacheMiB: number;
+  mmapMiB: number;
+}
+export const SQLITE_MEMORY_DEFAULTS: SqliteMemory = { cacheMiB: 64, mmapMiB: 0 };
+
 export function targetFor(
-  config: { databaseUrl: string | null; dataDir: string; database?: PostgresLimits },
+  config: { databaseUrl: string | null; dataDir: string; database?: PostgresLimits; sqlite?: SqliteMemory },
   onError?: (error: Error) => void,
 ): DatabaseTarget {
   return config.databaseUrl
@@ -57,7 +64,11 @@ export function targetFor(
         ...(config.database ? { limits: config.database } : {}),
         ...(onError ? { onError } : {}),
       }
-    : { kind: 'sqlite', file: path.join(config.dataDir, 'twofold.db') };
+    : {
+        kind: 'sqlite',
+        file: path.join(config.dataDir, 'twofold.db'),
+        ...(config.sqlite ? { memory: config.sqlite } : {}),
+      };
 }
 
 /** The SQLite connection as the stores use it: statements prepared once per SQL text (cached). */
@@ -125,10 +136,12 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
     // FULL: every commit is fsynced before the answer, so an accepted code or a lockout survives power loss.
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
-    // A 64 MiB page cache and memory-mapped reads instead of the 2 MiB default: a login touches
-    // pages of five tables, and a cache miss costs 50-80 µs where a hit costs a few.
-    sqlite.pragma('cache_size = -65536');
-    sqlite.pragma('mmap_size = 268435456');
+    // A 64 MiB page cache instead of the 2 MiB default: a login touches pages of five tables, and a
+    // cache miss costs 50-80 µs where a hit costs a few. No memory-mapped reads by default: mapped
+    // pages count in the process's RSS and grew it with the file, for no measurable speed (decision 025).
+    const memory = target.memory ?? SQLITE_MEMORY_DEFAULTS;
+    sqlite.pragma(`cache_size = ${-Math.round(memory.cacheMiB * 1024)}`);
+    sqlite.pragma(`mmap_size = ${Math.round(memory.mmapMiB * 1024 * 1024)}`);
     sqlite.pragma('busy_timeout = 5000');
     // The group commit gives each request a SAVEPOINT; SQLite journals the pages a savepoint
     // changes in a sub-journal that spills to a temporary file past 64 KiB, which cost ~9 % of

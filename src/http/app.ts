@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifySchema, type RouteOptions } from 'fastify';
 import { ErrorResponse } from './api/schemas.js';
 import cookie from '@fastify/cookie';
@@ -133,7 +134,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
 
-  await app.register(cookie);
+  // Signs what only the server may write into a cookie (the console's flash of a refused form):
+  // a key derived from the instance key, so nothing another host plants is shown (decision 024).
+  await app.register(cookie, {
+    secret: createHmac('sha256', deps.config.secretKeys[0]!.key).update('twofold cookie signing').digest(),
+  });
   app.decorate('uploadGate', createUploadGate());
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   app.addHook('onRequest', (_request, reply, done) => {

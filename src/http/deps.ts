@@ -14,6 +14,7 @@ export type AppConfig = Pick<
   | 'stepUpMaxAgeSeconds'
   | 'issuer'
   | 'supportContact'
+  | 'secretKeys'
 >;
 
 export interface AppDeps {

@@ -173,8 +173,10 @@ const consumeStep = preparedQuery<{ id: string; step: number; driftSteps: number
 export function createMfaDevicesRepository(target: QueryTarget) {
   return {
     insert: (device: MfaDevicesTable) => target.db.insertInto('mfa_devices').values(device).execute(),
-    /** A new enrollment replaces the user's earlier pending ones (a new QR code invalidates the old secret). */
-    /** Removes the user's pending enrollments; how many were still unexpired at `now` (if given). */
+    /**
+     * Removes the user's pending enrollments — a new enrollment replaces them (a new QR code
+     * invalidates the old secret) — and says how many were still unexpired at `now` (if given).
+     */
     deletePending: async (userId: string, now?: number) => {
       const live =
         now === undefined

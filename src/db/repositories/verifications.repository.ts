@@ -51,6 +51,7 @@ export function createVerificationsRepository(target: QueryTarget) {
         .set({ consumed_at: now })
         .where('id', '=', id)
         .where('consumed_at', 'is', null)
+        .where('expires_at', '>', now)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },

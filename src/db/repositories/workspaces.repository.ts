@@ -28,6 +28,26 @@ export function createWorkspacesRepository(target: QueryTarget) {
       changes: Partial<Pick<WorkspacesTable, 'name' | 'mfa_required' | 'grace_days' | 'policy_since'>>,
     ) => target.db.updateTable('workspaces').set(changes).where('id', '=', id).execute(),
     addMember: (member: WorkspaceMembersTable) => target.db.insertInto('workspace_members').values(member).execute(),
+    /**
+     * A departing user's memberships: workspaces it owned get `heirId` as owner (joining if needed),
+     * its other memberships go.
+     */
+    handOver: async (userId: string, heirId: string, now: number) => {
+      const owned = await target.db
+        .selectFrom('workspace_members')
+        .select('workspace_id')
+        .where('user_id', '=', userId)
+        .where('role', '=', sql.lit('owner'))
+        .execute();
+      for (const { workspace_id } of owned) {
+        await target.db
+          .insertInto('workspace_members')
+          .values({ workspace_id, user_id: heirId, role: 'owner', added_at: now })
+          .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doUpdateSet({ role: 'owner' }))
+          .execute();
+      }
+      await target.db.deleteFrom('workspace_members').where('user_id', '=', userId).execute();
+    },
     removeMember: async (workspaceId: string, userId: string) =>
       Number(
         (

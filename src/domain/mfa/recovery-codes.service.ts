@@ -120,7 +120,7 @@ export function createRecoveryCodesService(deps: {
     /**
      * True when the bound device's owner was never handed a set since it was bound — a device an
      * administrator bound gives none (the administrator must not see them) — so the console asks the
-     * user to make them at the first chance (issue 20).
+     * user to make them at the first chance.
      */
     async neverHandedOut(principal: Pick<Principal, 'userId'>) {
       const device = await store.repos.mfaDevices.findActive(principal.userId);

@@ -171,6 +171,12 @@ export function createSupportService(deps: {
         const file = await repos.recovery.findEvidence(ticketId, fileId);
         if (!file)
           throw new AppError('recovery.not_found', 'No such file (evidence is deleted 30 days after a ticket closes).');
+        // Only images are shown on the page: anything else is refused before it is opened or audited.
+        if (how === 'inline' && !file.content_type.startsWith('image/'))
+          throw new AppError(
+            'recovery.evidence_type',
+            'Only images are shown on the page; download this file instead.',
+          );
         const position = (await repos.recovery.listEvidence(ticketId)).findIndex((f) => f.id === file.id) + 1;
         // Opened before the event is written: a file that cannot be served is not recorded as viewed.
         const bytes = deps.secretBox.open(file.content_sealed, evidenceFileData(file.id));

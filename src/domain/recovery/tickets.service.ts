@@ -66,6 +66,7 @@ export const evidenceFileData = (fileId: string) => `recovery-evidence:${fileId}
 export interface TicketPass {
   readonly userId: string;
   readonly verificationId: string;
+  readonly code: string;
 }
 
 export interface TicketInput {
@@ -123,6 +124,8 @@ export function createRecoveryTicketsService(deps: {
 }) {
   const { store, clock } = deps;
   const perAddress = perHour(deps.perAddressHour);
+  /** Passes `precheck` handed out: a pass built anywhere else is not one (it would skip the code check). */
+  const issuedPasses = new WeakSet<TicketPass>();
   let inFlight: Promise<unknown> = Promise.resolve();
 
   const reserveOrThrow = (key: string, policy: ThrottlePolicy, now: number, message: string) =>
@@ -190,7 +193,15 @@ export function createRecoveryTicketsService(deps: {
   ): Promise<UsersTable | null> {
     const found = await findUserByLogin(repos, input.login);
     if (!found || found.user.kind !== 'root' || found.user.disabled_at !== null) return null;
-    if (options.pass && options.pass.userId === found.user.id && options.pass.verificationId === input.verificationId)
+    // Only a pass this service issued, for this very account, verification and code.
+    const pass = options.pass;
+    if (
+      pass &&
+      issuedPasses.has(pass) &&
+      pass.userId === found.user.id &&
+      pass.verificationId === input.verificationId &&
+      pass.code === input.code
+    )
       return (await repos.verifications.consume(input.verificationId, now)) ? found.user : null;
     const ok = await deps.verification.check(
       repos,
@@ -345,7 +356,9 @@ export function createRecoveryTicketsService(deps: {
         return user;
       });
       if (!outcome) throw invalidCode();
-      return { userId: outcome.id, verificationId: input.verificationId };
+      const pass: TicketPass = { userId: outcome.id, verificationId: input.verificationId, code: input.code };
+      issuedPasses.add(pass);
+      return pass;
     },
 
     /**

@@ -199,7 +199,7 @@ export function createLoginService(deps: {
       if (user.mfa_required === 1 || (workspaceDeadline !== null && workspaceDeadline <= at)) {
         // API.md: a restricted session, which may only bind a device and sign out.
         // The password was proved a moment ago: binding right away asks for no second verification
-        // (issue 20); a restricted session that outlives the step-up age asks again.
+        // (decision 026); a restricted session that outlives the step-up age asks again.
         const session = await issueSession(repos, user.id, { restricted: true, stepUp: true, now: at, meta });
         await loginSucceeded(repos, user, meta, { factors: 'password', restricted: true }, at);
         return { status: 'mfa_enrollment_required' as const, session, user: publicUser(user) };
@@ -350,12 +350,9 @@ export function createLoginService(deps: {
     },
 
     /**
-     * The login a pending dynamic-code step belongs to, and its tries left (the console's code step
-     * names the account and counts down); null once it is used up, consumed or expired.
-     */
-    /**
-     * The code step's view of a pending login: whose it is, the tries left, and whether a
-     * lost-device ticket is open for the account (entering the code cancels it: say so).
+     * The code step's view of a pending login: whose it is and its tries left (the console names the
+     * account and counts down), and whether a lost-device ticket is open for the account (entering
+     * the code cancels it: say so); null once it is used up, consumed or expired.
      */
     async pendingLogin(
       challengeId: string,

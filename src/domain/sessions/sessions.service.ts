@@ -22,6 +22,13 @@ export interface IssuedSession {
  * resolving a token to a principal, and letting a person see and end their own. How one logs in
  * (password, then the dynamic code) is login.service.ts.
  */
+/** A session token is `id.secret`: the row's id, and the secret only its hash is stored of. */
+function tokenParts(token: string): { id: string; secret: string } | null {
+  const dot = token.indexOf('.');
+  if (dot <= 0 || token.length > 200) return null;
+  return { id: token.slice(0, dot), secret: token.slice(dot + 1) };
+}
+
 export function createSessionsService(deps: {
   store: Store;
   audit: AuditRecorder;
@@ -122,10 +129,10 @@ export function createSessionsService(deps: {
      * (the console's /login says so). Only the token's own holder learns it: the secret must match.
      */
     async whyEnded(token: string): Promise<SessionEndReason | 'expired' | null> {
-      const dot = token.indexOf('.');
-      if (dot <= 0 || token.length > 200) return null;
-      const row = await store.repos.sessions.findEnd(token.slice(0, dot));
-      if (!row || !constantTimeEqual(row.secret_hash, sha256Hex(token.slice(dot + 1)))) return null;
+      const parts = tokenParts(token);
+      if (!parts) return null;
+      const row = await store.repos.sessions.findEnd(parts.id);
+      if (!row || !constantTimeEqual(row.secret_hash, sha256Hex(parts.secret))) return null;
       if (row.ended_at !== null) return row.end_reason;
       const now = clock();
       return row.idle_expires_at <= now || row.absolute_expires_at <= now ? 'expired' : null;
@@ -133,10 +140,9 @@ export function createSessionsService(deps: {
 
     /** Resolves `id.secret` to a principal, or null; refreshes the idle expiry at most once a minute. */
     async authenticate(token: string): Promise<Principal | null> {
-      const dot = token.indexOf('.');
-      if (dot <= 0 || token.length > 200) return null;
-      const id = token.slice(0, dot);
-      const secret = token.slice(dot + 1);
+      const parts = tokenParts(token);
+      if (!parts) return null;
+      const { id, secret } = parts;
       const row = await store.repos.sessions.findWithUser(id);
       const now = clock();
       if (!row || row.ended_at !== null || row.disabled_at !== null) return null;

@@ -288,6 +288,9 @@ export function createUsersService(deps: {
       await deps.stepUp.requireFresh(principal, 'users.delete');
       const now = clock();
       await store.transaction(async (repos) => {
+        // A workspace it owned passes to the primary account: no workspace is left without an owner.
+        const root = await repos.users.findRootOfAccount(target.account_id);
+        if (root) await repos.workspaces.handOver(target.id, root.id, now);
         await repos.users.deleteSubUser(target.id);
         await record(repos, actor, target, 'user.deleted', meta, { username: target.username }, now);
       });

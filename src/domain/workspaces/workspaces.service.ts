@@ -368,7 +368,8 @@ export function createWorkspacesService(deps: {
       await requireMfaIfPolicy(principal, workspace);
       const now = clock();
       const rows = await store.repos.workspaces.members(workspaceId);
-      const unbound = rows.filter((m) => m.bound_at === null && m.user_id !== principal.userId);
+      // Members an e-mail can reach; one without an address is not counted as reminded.
+      const unbound = rows.filter((m) => m.bound_at === null && m.user_id !== principal.userId && m.email);
       if (unbound.length === 0) return { reminded: 0 };
       await reserveOrRefuse(
         store,
@@ -426,7 +427,7 @@ export function createWorkspacesService(deps: {
     },
 
     /**
-     * Who makes this user bind a device now, for the binding page to say so (issue 20): the
+     * Who makes this user bind a device now, for the binding page to say so the
      * workspaces whose grace period is over, and whether the user's own "Require MFA" is on.
      */
     async bindingRequiredBy(userId: string) {

@@ -96,10 +96,15 @@ export function sendPage(reply: FastifyReply, page: VNode, status = 200) {
     .send(`<!doctype html>${render(page)}`);
 }
 
-/** Refusals of the address itself read as the console's own words, not the API's (issue 20). */
+/** Refusals of the address itself read as the console's own words, not the API's. */
 function consoleText(error: AppError): string {
   if (error.code === 'request.not_found') return t.errors.noPage;
-  if (error.code === 'request.invalid_url' || (error.code === 'validation.failed' && /NUL/.test(error.message)))
+  // The address itself: bad %-encoding, an over-long segment, or a parameter no page takes (NUL).
+  const fields = (error.details.fields as { path?: string }[] | undefined) ?? [];
+  if (
+    error.code === 'request.invalid_url' ||
+    (error.code === 'validation.failed' && fields.some((f) => f.path === 'params' || f.path === 'querystring'))
+  )
     return t.errors.badAddress;
   return error.message;
 }
@@ -191,12 +196,13 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
   }
 
   /**
-   * Post/redirect/get for a refused form (issue 20: reloading a failed login posted it again): the
+   * Post/redirect/get for a refused form (decision 024: reloading a failed login posted it again): the
    * message and the typed values (never a password or a code) ride in a one-minute cookie on the
    * page's path, and the answer is a 303 to that page, which shows them once (`takeFlash`).
    */
   function flashRedirect(reply: FastifyReply, path: string, flash: Flash) {
-    reply.setCookie(cookies.flash, JSON.stringify(flash), { ...cookieBase, path, maxAge: 60 });
+    // Signed: only this server's own words come back on the page (a planted cookie is ignored).
+    reply.setCookie(cookies.flash, JSON.stringify(flash), { ...cookieBase, path, maxAge: 60, signed: true });
     return reply.redirect(path, 303);
   }
 
@@ -219,14 +225,21 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
   }
 
   function takeFlash(request: FastifyRequest, reply: FastifyReply, path: string): Flash | null {
-    const raw = request.cookies[cookies.flash];
-    if (!raw) return null;
+    const signed = request.cookies[cookies.flash];
+    if (!signed) return null;
     reply.clearCookie(cookies.flash, { ...cookieBase, path });
+    const unsigned = request.unsignCookie(signed);
+    if (!unsigned.valid || unsigned.value === null) return null;
     try {
-      const flash = JSON.parse(raw) as Flash;
+      const flash = JSON.parse(unsigned.value) as Flash;
       const kind = flash.message?.kind;
       if (typeof flash.message?.text !== 'string' || !['error', 'info', 'success'].includes(kind)) return null;
-      return flash;
+      // Only short strings come back into a form.
+      const values = Object.fromEntries(
+        Object.entries(flash.values ?? {}).filter(([, v]) => typeof v === 'string' && v.length <= 320),
+      );
+      const hint = flash.hint === 'clock' || flash.hint === 'recovery' ? flash.hint : undefined;
+      return { message: flash.message, values, ...(hint ? { hint } : {}) };
     } catch {
       return null;
     }

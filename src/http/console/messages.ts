@@ -185,6 +185,8 @@ export const en = {
     youLogIn: 'You log in as',
     firstCodes:
       'Your administrator bound this virtual MFA device for you, so you have no recovery codes yet. Make them now and keep them safe: they get you in if the phone is lost.',
+    noCodesYet:
+      'This virtual MFA device has no recovery codes yet. Make them now and keep them safe: they get you in if the phone is lost.',
     makeCodes: 'Make my recovery codes',
     security: 'Security',
     recommend: 'We strongly recommend binding a virtual MFA device: a leaked password alone then opens nothing.',
@@ -744,7 +746,6 @@ export const en = {
     files: 'Evidence files',
     uploadedAs: 'sent as',
     approvedBy: (operator: string) => `Approved by ${operator},`,
-    notAnImage: 'Only images are shown on the page; download this file instead.',
     imageAlt: (name: string) => `Evidence ${name}`,
     download: 'Download',
     noFiles: 'No files (or deleted 30 days after the request closed).',

@@ -11,7 +11,7 @@ export function OverviewPage(props: {
   alias: string;
   mfa: { bound: boolean; boundAt?: string | undefined };
   mfaDeadline: number | null;
-  /** A sub-user sees its own login, not what the owner tells its sub-users (issue 20). */
+  /** A sub-user sees its own login, not what the owner tells its sub-users. */
   subUserLogin: string | null;
   /** The device was bound by an administrator and this user has no recovery codes of it yet. */
   needsRecoveryCodes: boolean;
@@ -51,7 +51,7 @@ export function OverviewPage(props: {
           {props.mfa.bound ? null : <p class="muted small">{t.overview.recommend}</p>}
           {props.needsRecoveryCodes ? (
             <div class="alert alert-info" data-testid="first-recovery-codes">
-              <p>{t.overview.firstCodes}</p>
+              <p>{props.subUserLogin ? t.overview.firstCodes : t.overview.noCodesYet}</p>
               <form method="post" action="/account/security/recovery-codes" class="inline">
                 <Csrf value={props.frame.csrf} />
                 <input type="hidden" name="next" value="/overview" />

@@ -3,7 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import { originAllowed, requestMeta } from '../plugins/auth.js';
 import { registerMultipart } from '../plugins/multipart.js';
 import { readTicket } from '../api/recovery.routes.js';
-import { EVIDENCE_MAX_BYTES } from '../../domain/recovery/evidence.js';
+import { EVIDENCE_MAX_MEGABYTES } from '../../domain/recovery/evidence.js';
 import { VERIFICATION_TTL_MS } from '../../domain/verification/verification.service.js';
 import type { IdentityFacts } from '../../domain/recovery/evidence.js';
 import type { Form, ConsoleKit } from './kit.js';
@@ -108,7 +108,7 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
     const dot = value.indexOf('.');
     return dot > 0 && value.length <= 400 ? { verificationId: value.slice(0, dot), login: value.slice(dot + 1) } : null;
   };
-  const maxFileMegabytes = EVIDENCE_MAX_BYTES / 1024 / 1024;
+  const maxFileMegabytes = EVIDENCE_MAX_MEGABYTES;
   const ticketPage = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -177,7 +177,11 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
         request,
         reply,
         kept.login,
-        { kind: 'error', text: t.recovery.newCodeTooSoon },
+        // Within the minute the code already sent still works; an hourly cap says what it says.
+        {
+          kind: 'error',
+          text: (error.details.retryAfterSeconds ?? Infinity) <= 60 ? t.recovery.newCodeTooSoon : error.message,
+        },
         undefined,
         error.status,
       );

@@ -43,7 +43,7 @@ export function SecurityPage(props: {
   recoveryCodesLeft: number | null;
   /** Primary accounts only: the state of the real-name record (seed 003). */
   realName: string | null;
-  /** An open lost-device ticket of the account: a banner with Cancel (issue 20). */
+  /** An open lost-device ticket of the account: a banner with Cancel. */
   openRecovery?: { status: string; effectiveAt?: string } | null | undefined;
 }) {
   return (

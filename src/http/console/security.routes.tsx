@@ -8,12 +8,12 @@ import { SecurityPage } from './security.pages.js';
 import { ContinuePage } from './step-up.pages.js';
 import { t } from './messages.js';
 
-/** The step-up purpose shown for the page a verification returns to. */
 /** What a step-up continues: the operation that asked, or else a guess from the page it returns to. */
 function purposeFor(form: Form): string {
   return purposeOfOperation(form.operation) ?? purposeOf(safeNext(form.next));
 }
 
+/** The step-up purpose shown for the page a verification returns to. */
 function purposeOf(next: string): string {
   if (next.includes('unbind')) return t.stepUp.purposes.unbind;
   if (next.startsWith('/workspaces/')) return t.stepUp.purposes.workspace;
@@ -182,7 +182,8 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
     const principal = request.principal!;
     if ((await services.devices.status(principal)).bound) return reply.redirect('/account/security');
     // Seed 004: before binding, identity is verified (by an email or SMS code where one can reach the
-    // user). A restricted session gets the same page; the API lets it bind without (API.md).
+    // user) unless the session verified within the step-up age — as a restricted session does for
+    // its first minutes, its password just proved (decision 026). The API never asks (API.md).
     const needsVerification =
       !services.stepUp.isFresh(principal) &&
       (!principal.restricted || (await services.verification.optionsFor(principal.userId)).length > 0);
@@ -234,7 +235,7 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
     kit.checkForm(request);
     try {
       const view = await services.enrollment.start(request.principal!, requestMeta(request));
-      // A second start replaces the first key: codes from an earlier scan will not work (issue 20).
+      // A second start replaces the first key: codes from an earlier scan will not work.
       return await bindPage(
         request,
         reply,

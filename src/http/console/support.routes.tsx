@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
 import { sendEvidence } from '../api/support.routes.js';
 import type { Services } from '../services.js';
@@ -91,8 +90,6 @@ export function registerSupportPages(app: FastifyInstance, kit: ConsoleKit) {
             requestMeta(request),
             view ? 'inline' : 'download',
           );
-          if (view && !file.contentType.startsWith('image/'))
-            throw new AppError('recovery.evidence_type', t.support.notAnImage);
           return sendEvidence(reply, file, view ? 'inline' : 'attachment');
         } catch (error) {
           return kit.failure(request, reply, error, { next: `/support/tickets/${request.params.id}`, purpose });

@@ -110,7 +110,9 @@ export function WorkspacePage(props: {
   notice?: string | undefined;
 }) {
   const ws = props.workspace;
-  const unbound = props.members.filter((m) => !m.mfa.bound && m.userId !== props.selfId).length;
+  const unbound = props.members.filter((m) => !m.mfa.bound).length;
+  // "Remind" reaches the others only: the viewer is not sent a reminder.
+  const remindable = props.members.filter((m) => !m.mfa.bound && m.userId !== props.selfId).length;
   const owner = ws.role === 'owner';
   /** The owner manages everyone but itself; an admin manages plain members. */
   const manages = (m: { role: string; userId: string }) =>
@@ -189,11 +191,11 @@ export function WorkspacePage(props: {
           <p class="muted" data-testid="compliance-summary">
             {unbound === 0 ? w.allBound : w.someUnbound(unbound, props.members.length)}
           </p>
-          {unbound > 0 ? (
+          {remindable > 0 ? (
             <form method="post" action={`/workspaces/${ws.id}/remind`}>
               <Csrf value={props.frame.csrf} />
               <button type="submit" data-testid="remind">
-                {w.remind(unbound)}
+                {w.remind(remindable)}
               </button>
             </form>
           ) : null}

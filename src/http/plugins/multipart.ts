@@ -109,17 +109,28 @@ export async function readParts<File>(
 ) {
   const files: File[] = [];
   let filesStarted = false;
+  /** An error of `beforeFiles`' own work (a database it could not reach): not the body's fault. */
+  let ownError: unknown = undefined;
+  const own = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof AppError)) ownError = error;
+      throw error;
+    }
+  };
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
         if (!filesStarted) {
           filesStarted = true;
-          await beforeFiles?.(fields);
+          if (beforeFiles) await own(() => beforeFiles(fields));
         }
         if (part.fieldname !== 'evidence')
           throw new AppError('validation.failed', 'Files go in parts named "evidence".', {
             details: { fields: [{ path: `/${part.fieldname}`, message: 'unexpected file' }] },
           });
+        // The receiver's other errors come from the part's stream: the parser's, like the rest.
         const file = await receive(part.filename ?? '', part.file);
         if (file !== null) files.push(file);
       } else if (typeof part.value === 'string') {
@@ -127,7 +138,7 @@ export async function readParts<File>(
       }
     }
   } catch (error) {
-    if (error instanceof AppError) throw error;
+    if (error instanceof AppError || error === ownError) throw error;
     const code = (error as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE')
       throw new AppError('request.too_large', `Each file may be at most ${EVIDENCE_MAX_MEGABYTES} MB.`, {
