@@ -203,7 +203,7 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
     );
   });
 
-  it("deleting a sub-user who owns a workspace hands the workspace to the primary account", async () => {
+  it('deleting a sub-user who owns a workspace hands the workspace to the primary account', async () => {
     const primary = await primaryAccount(h);
     const sub = await createSubUser(h, primary.token, primary.alias);
     const subToken = (await loginAs(h, sub.login)).body.session.token as string;

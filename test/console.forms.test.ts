@@ -394,7 +394,11 @@ describe('a refused login is answered by a redirect: a reload posts nothing agai
     expect(page.body).not.toContain('not the password');
     // A flash cookie planted by another host (not signed by this server) shows nothing.
     const planted = browser(h);
-    planted.setCookie('twofold_flash', JSON.stringify({ message: { kind: 'error', text: 'Call +1 555 0100 to unlock' } }), '/login');
+    planted.setCookie(
+      'twofold_flash',
+      JSON.stringify({ message: { kind: 'error', text: 'Call +1 555 0100 to unlock' } }),
+      '/login',
+    );
     expect((await planted.get('/login')).body).not.toContain('Call +1 555');
     // A reload is a GET now: the message is gone and nothing was counted again.
     expect((await tab.get('/login')).body).not.toContain('is not correct');

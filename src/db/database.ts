@@ -75,6 +75,8 @@ export function targetFor(
 export interface SqliteStatements {
   prepare(source: string): SQLite.Statement;
   close(): void;
+  /** Statements kept prepared (at most the cache's limit). */
+  readonly size: number;
 }
 
 export interface OpenDatabase {
@@ -109,7 +111,9 @@ const staticProvider: MigrationProvider = { getMigrations: async () => migration
  * Kysely only calls `prepare` and `close` on the database object it is given; the prepared
  * queries (decision 011) and the group-commit store's savepoints use the same cache.
  */
-function withStatementCache(database: SQLite.Database, limit = 512): SqliteStatements {
+export const STATEMENT_CACHE_LIMIT = 512;
+
+function withStatementCache(database: SQLite.Database, limit = STATEMENT_CACHE_LIMIT): SqliteStatements {
   const cache = new Map<string, SQLite.Statement>();
   return {
     prepare(source: string): SQLite.Statement {
@@ -124,6 +128,9 @@ function withStatementCache(database: SQLite.Database, limit = 512): SqliteState
     close() {
       cache.clear();
       database.close();
+    },
+    get size() {
+      return cache.size;
     },
   };
 }

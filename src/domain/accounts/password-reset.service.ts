@@ -13,6 +13,7 @@ import { reserveOrRefuse } from '../throttle/reserve.js';
 import { findUserByLogin } from '../users/user-views.js';
 import { retireOldPassword } from './password-changed.js';
 import { checkNewPassword } from './password-rules.js';
+import { createAfterAnswer } from '../notify/after-answer.js';
 
 /** A reset link works for 30 minutes, once (OWASP Forgot Password Cheat Sheet). */
 export const PASSWORD_RESET_TTL_MS = 30 * 60_000;
@@ -41,7 +42,7 @@ export function createPasswordResetService(deps: {
   logError: (error: unknown) => void;
 }) {
   const { store, clock } = deps;
-  let inFlight: Promise<unknown> = Promise.resolve();
+  const afterAnswer = createAfterAnswer(deps.logError);
 
   /**
    * A single-use link to `user`'s address, inside the caller's transaction: at most one a minute to
@@ -146,8 +147,7 @@ export function createPasswordResetService(deps: {
             ),
         );
       // After the answer, so the answer tells nothing by its timing either.
-      const work = deliver(login, meta, now).catch(deps.logError);
-      inFlight = Promise.all([inFlight, work]);
+      afterAnswer.run(deliver(login, meta, now));
     },
 
     /** Whether a link still works (unused, unexpired): the page says so before its form. */
@@ -155,7 +155,9 @@ export function createPasswordResetService(deps: {
       (await store.repos.users.findLivePasswordReset(sha256Hex(token), clock())) !== null,
 
     /** For tests and an orderly stop: resolves when every requested link is queued. */
-    settled: () => inFlight,
+    settled: () => afterAnswer.settled(),
+    /** Mails still being queued after their answer (bounded by what is in flight). */
+    pendingAfterAnswer: () => afterAnswer.size,
 
     /**
      * POST /password-resets/complete: a new password; every session ends, none is issued. The link

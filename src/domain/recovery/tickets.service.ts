@@ -11,6 +11,7 @@ import { queueMessage } from '../notify/notifications.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import { retryAfterSeconds } from '../throttle/policies.js';
 import { reserveOrRefuse } from '../throttle/reserve.js';
+import { createAfterAnswer } from '../notify/after-answer.js';
 import { findUserByLogin, normalizeEmail } from '../users/user-views.js';
 import { VERIFICATION_TTL_MS, type VerificationService } from '../verification/verification.service.js';
 import { cancelTokenData, type RecoveryEffects } from './effects.js';
@@ -126,7 +127,7 @@ export function createRecoveryTicketsService(deps: {
   const perAddress = perHour(deps.perAddressHour);
   /** Passes `precheck` handed out: a pass built anywhere else is not one (it would skip the code check). */
   const issuedPasses = new WeakSet<TicketPass>();
-  let inFlight: Promise<unknown> = Promise.resolve();
+  const afterAnswer = createAfterAnswer(deps.logError);
 
   const reserveOrThrow = (key: string, policy: ThrottlePolicy, now: number, message: string) =>
     reserveOrRefuse(
@@ -275,13 +276,14 @@ export function createRecoveryTicketsService(deps: {
       await reserveOrThrow(intakeKey('login', login, meta.ip), recoveryLimits.codesPerLoginAndAddress, now, message);
       await reserveOrThrow(intakeKey('mailbox', login, null), recoveryLimits.codesPerMailbox, now, message);
       const id = newId(deps.random);
-      const work = deliver(login, id, meta, now).catch(deps.logError);
-      inFlight = Promise.all([inFlight, work]);
+      afterAnswer.run(deliver(login, id, meta, now));
       return { id, expiresAt: now + VERIFICATION_TTL_MS };
     },
 
     /** For tests and an orderly stop: resolves when every requested code is queued. */
-    settled: () => inFlight,
+    settled: () => afterAnswer.settled(),
+    /** Mails still being queued after their answer (bounded by what is in flight). */
+    pendingAfterAnswer: () => afterAnswer.size,
 
     /**
      * A submission's per-address try, taken before any of its body is read (decision 022): a refused

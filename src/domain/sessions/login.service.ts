@@ -212,6 +212,8 @@ export function createLoginService(deps: {
   }
 
   return {
+    /** Logins whose password is being checked now, by name: an entry leaves with its last check. */
+    passwordChecksInFlight: () => inFlight.size,
     /** POST /sessions: the password step. */
     async login(input: { login: string; password: string }, meta: RequestMeta) {
       const now = clock();

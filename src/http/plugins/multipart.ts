@@ -32,6 +32,8 @@ export function createUploadGate(limits = UPLOAD_LIMITS) {
   const byAddress = new Map<string, number>();
   return {
     limits,
+    /** Slots taken now, and the addresses holding them (both 0 when no upload is under way). */
+    inUse: () => ({ total, addresses: byAddress.size }),
     /** A slot for this address, or null when the instance or the address has none free. */
     acquire(address: string): (() => void) | null {
       const mine = byAddress.get(address) ?? 0;
