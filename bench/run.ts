@@ -30,9 +30,8 @@ import autocannon from 'autocannon';
 import { hash } from '@node-rs/argon2';
 import { openDatabase, migrateToLatest } from '../src/db/database.js';
 import { createSecretBox } from '../src/crypto/secret-box.js';
-import { deviceAssociatedData } from '../src/domain/mfa/second-factor.js';
 import { referenceTotp } from '../test/helpers/rfc6238.js';
-import { memoryOf, refreshChallenges, seedAccounts, settle } from './growth.js';
+import { memoryOf, refreshChallenges, seedAccounts, settle, type GrowthUser } from './growth.js';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
 const PORT = 18000 + Math.floor(Math.random() * 1000);
@@ -88,105 +87,34 @@ function postgresCpu(): number {
   return total;
 }
 
-interface SeededUser {
-  email: string;
-  secret: Buffer;
-  challengeId?: string;
-}
+type SeededUser = GrowthUser;
 
-async function seed(dataDir: string, keyHex: string, verifyUsers: number, loginUsers: number, pgUrl: string | null) {
+/**
+ * The bench's database, opened and migrated the way the server finds it (the same key seals the
+ * devices), and the one real argon2id hash all its users share: 40k distinct hashes would take 10
+ * minutes to seed.
+ */
+async function openBenchDatabase(dataDir: string, keyHex: string, pgUrl: string | null) {
   const database = openDatabase(
     pgUrl ? { kind: 'postgres', url: pgUrl } : { kind: 'sqlite', file: path.join(dataDir, 'twofold.db') },
   );
   await migrateToLatest(database.db);
-  const box = createSecretBox(
-    [
-      {
-        id: createHash('sha256').update(Buffer.from(keyHex, 'hex')).digest('hex').slice(0, 8),
-        key: Buffer.from(keyHex, 'hex'),
-      },
-    ],
-    randomBytes,
-  );
-  // One real argon2id hash shared by all bench users: seeding 40k distinct hashes would take 10 minutes.
+  const key = Buffer.from(keyHex, 'hex');
+  const box = createSecretBox([{ id: createHash('sha256').update(key).digest('hex').slice(0, 8), key }], randomBytes);
   const passwordHash = await hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
-  const now = Date.now();
-  const make = async (count: number, prefix: string, withChallenge: boolean) => {
-    const users: SeededUser[] = [];
-    for (let offset = 0; offset < count; offset += 2000) {
-      await database.db.transaction().execute(async (trx) => {
-        for (let i = offset; i < Math.min(count, offset + 2000); i++) {
-          const id = `${prefix}${i}`;
-          const email = `${prefix}${i}@bench.example`;
-          const secret = randomBytes(20);
-          await trx
-            .insertInto('accounts')
-            .values({ id: `a-${id}`, alias: `al${prefix}${i}`, created_at: now })
-            .execute();
-          await trx
-            .insertInto('users')
-            .values({
-              id,
-              account_id: `a-${id}`,
-              kind: 'root',
-              email,
-              email_normalized: email,
-              username: null,
-              display_name: id,
-              phone: null,
-              password_hash: passwordHash,
-              created_at: now,
-              disabled_at: null,
-              roles: '',
-              mfa_required: 0,
-              created_by: null,
-              step_up_method: null,
-            })
-            .execute();
-          const deviceId = `d-${id}`;
-          await trx
-            .insertInto('mfa_devices')
-            .values({
-              id: deviceId,
-              user_id: id,
-              status: 'active',
-              secret_sealed: box.seal(secret, deviceAssociatedData(deviceId)),
-              key_id: box.currentKeyId,
-              created_at: now,
-              expires_at: null,
-              bound_at: now,
-              removed_at: null,
-              last_used_step: -1,
-              drift_steps: 0,
-              bound_ip: null,
-              bound_user_agent: null,
-            })
-            .execute();
-          const user: SeededUser = { email, secret };
-          if (withChallenge) {
-            user.challengeId = randomBytes(32).toString('base64url');
-            await trx
-              .insertInto('login_challenges')
-              .values({
-                id_hash: createHash('sha256').update(user.challengeId).digest('hex'),
-                user_id: id,
-                created_at: now,
-                expires_at: now + 60 * 60_000,
-                attempts: 0,
-                consumed_at: null,
-                ip: null,
-                user_agent: null,
-              })
-              .execute();
-          }
-          users.push(user);
-        }
-      });
-    }
-    return users;
-  };
-  const verify = await make(verifyUsers, 'v', true);
-  const login = await make(loginUsers, 'l', false);
+  return { database, box, passwordHash };
+}
+
+async function seed(dataDir: string, keyHex: string, verifyUsers: number, loginUsers: number, pgUrl: string | null) {
+  const { database, box, passwordHash } = await openBenchDatabase(dataDir, keyHex, pgUrl);
+  const options = { withChallenge: 0, auditEvents: 0, passwordHash };
+  const verify = await seedAccounts(database.db, box, {
+    ...options,
+    prefix: 'v',
+    count: verifyUsers,
+    withChallenge: verifyUsers,
+  });
+  const login = await seedAccounts(database.db, box, { ...options, prefix: 'l', count: loginUsers });
   await database.close();
   return { verify, login };
 }
@@ -535,20 +463,7 @@ async function growthPhase() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-growth-'));
   const keyHex = randomBytes(32).toString('hex');
   const pgDatabase = PG_URL ? await createBenchDatabase() : null;
-  const database = openDatabase(
-    pgDatabase ? { kind: 'postgres', url: pgDatabase.url } : { kind: 'sqlite', file: path.join(dataDir, 'twofold.db') },
-  );
-  await migrateToLatest(database.db);
-  const box = createSecretBox(
-    [
-      {
-        id: createHash('sha256').update(Buffer.from(keyHex, 'hex')).digest('hex').slice(0, 8),
-        key: Buffer.from(keyHex, 'hex'),
-      },
-    ],
-    randomBytes,
-  );
-  const passwordHash = await hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  const { database, box, passwordHash } = await openBenchDatabase(dataDir, keyHex, pgDatabase?.url ?? null);
   const seedTimed = async <T>(label: string, run: () => Promise<T>) => {
     const started = Date.now();
     const result = await run();
@@ -561,7 +476,7 @@ async function growthPhase() {
 
   /** Fresh pending logins for the users, then one round of MFA verify until each is answered. */
   const verifyRound = async (server: ChildProcess, users: SeededUser[]) => {
-    await refreshChallenges(database.db, users);
+    await refreshChallenges(database.db, users, database.kind);
     await nextStep();
     const result = await verifyAll(users, 32);
     return { ...result, memory: memoryOf(server.pid!) };
@@ -749,6 +664,7 @@ async function main() {
       bodies: { count: seeded.verify.length - warmUp, bodiesAt: verifyBody(warmUp) },
     });
     pgVerify = pgDuringVerify(DURATION_S);
+    const memoryAfterVerify = memoryOf(server.pid!);
     const verifyServerCpu = (readCpu(server.pid!) - cpuBefore) / DURATION_S;
     const verifyMainThreadCpu = (readCpu(server.pid!, server.pid!) - mainBefore) / DURATION_S;
     // What the server did not use: the load client, mostly (the bench's own process idles meanwhile with wrk).
@@ -831,6 +747,8 @@ async function main() {
         p99Ms: Math.round(logins.p99),
       },
       meDuringLogins: { connections: 4, ...me, loginsPerSecondMeanwhile: loginsUnderRead.perSecond },
+      /** The server's memory (MiB, /proc): after the verify load, and at the end. */
+      serverMemory: { afterVerify: memoryAfterVerify, atEnd: memoryOf(server.pid!) },
       ratios: {
         mfaVerifyToHealthz: verify.requestsPerSecond / health.requestsPerSecond,
         loginsToArgon2: logins.perSecond / argon2,
@@ -862,6 +780,9 @@ async function main() {
       'GET /me during logins (4 conn)',
       `${Math.round(me.requestsPerSecond)} req/s, p50 ${ms(me.p50)}, p99 ${ms(me.p99)}, non-2xx ${me.non2xx} (logins meanwhile ${loginsUnderRead.perSecond.toFixed(1)} /s)${pgMe}`,
     );
+    const mem = (m: { rss: number; anon: number; file: number }) =>
+      `RSS ${m.rss} MiB (anonymous ${m.anon}, file ${m.file})`;
+    line('server memory after verify / at the end', `${mem(memoryAfterVerify)} / ${mem(results.serverMemory.atEnd)}`);
     line('ratio MFA verify / healthz', `${(results.ratios.mfaVerifyToHealthz * 100).toFixed(1)} %`);
     line('ratio logins / argon2id bound', `${(results.ratios.loginsToArgon2 * 100).toFixed(1)} %`);
     mkdirSync('.bench', { recursive: true });

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { call, createHarness, type Harness } from './helpers/harness.js';
+import { call, type Harness } from './helpers/harness.js';
+import { WIDTHS, browserAvailable, browserRequired, openConsole, type ConsoleUnderTest } from './helpers/browser.js';
 import { referenceBase32Decode, referenceTotp } from './helpers/rfc6238.js';
 
 /**
@@ -9,39 +8,22 @@ import { referenceBase32Decode, referenceTotp } from './helpers/rfc6238.js';
  * and copies; a second "Show the QR code" says the key is new; reloading after a successful binding
  * says "Bound"; another browser signed out by the binding is told why.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const required = process.env.TWOFOLD_REQUIRE_BROWSER === '1';
-const available = existsSync(CHROMIUM);
 const PASSWORD = 'a binding password';
 
-describe.skipIf(!available && !required)('binding a device in the console', () => {
+describe.skipIf(!browserAvailable && !browserRequired)('binding a device in the console', () => {
+  let ui: ConsoleUnderTest;
   let h: Harness;
-  let browser: Browser;
   let base: string;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    if (!available) throw new Error(`TWOFOLD_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing`);
-    const { chromium } = await import('playwright-core');
-    h = await createHarness('sqlite', { realClock: true });
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    ui = await openConsole();
+    ({ h, base } = ui);
   }, 60_000);
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await h?.close();
-  });
+  afterAll(async () => ui?.close());
 
   async function signedIn(email: string, viewport: { width: number; height: number }) {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    const tab = await context.newPage();
+    const { tab, context } = await ui.tab(viewport);
     await tab.goto(`${base}/login`);
     await tab.fill('input[name=login]', email);
     await tab.fill('input[name=password]', PASSWORD);
@@ -50,10 +32,7 @@ describe.skipIf(!available && !required)('binding a device in the console', () =
     return { tab, context };
   }
 
-  for (const [label, viewport] of [
-    ['1280 px', { width: 1280, height: 900 }],
-    ['390 px', { width: 390, height: 844 }],
-  ] as const) {
+  for (const [label, viewport] of WIDTHS) {
     it(`new key, open in app, copy, reload after binding, and the other browser told why (${label})`, async () => {
       const email = `bind.${Date.now()}.${viewport.width}@example.com`;
       await call(h.app, 'POST', '/api/v1/accounts', { body: { email, password: PASSWORD } });

@@ -279,7 +279,7 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     smsWebhookUrl,
     smsWebhookToken: read(env, 'TWOFOLD_SMS_WEBHOOK_TOKEN') ?? null,
     sqlite: {
-      cacheMiB: integer(env, 'TWOFOLD_SQLITE_CACHE_MB', 64, 1, 65_536),
+      cacheMiB: integer(env, 'TWOFOLD_SQLITE_CACHE_MB', 16, 1, 65_536),
       // Off by default: a mapped file counts in RSS as it is read (decision 025).
       mmapMiB: integer(env, 'TWOFOLD_SQLITE_MMAP_MB', 0, 0, 65_536),
     },
