@@ -112,6 +112,14 @@ export function Csrf(props: { value: string }) {
   return <input type="hidden" name="_csrf" value={props.value} />;
 }
 
+/**
+ * A field for a new password: the browser offers to generate one and checks the length the server
+ * enforces (NIST SP 800-63B §5.1.1.2: 8 to 256 characters, long passphrases allowed).
+ */
+export function NewPasswordInput() {
+  return <input name="password" type="password" autoComplete="new-password" required minLength={8} maxLength={256} />;
+}
+
 /** A time as people read it, with the zone named, and the exact instant for machines. */
 export function Time(props: { at: number | string; dateOnly?: boolean }) {
   const iso = new Date(props.at).toISOString();

@@ -1,4 +1,13 @@
-import { CodeInput, Csrf, Layout, Notice, type Message, type PageFrame, RecoveryCodeInput } from './layout.js';
+import {
+  CodeInput,
+  Csrf,
+  NewPasswordInput,
+  Layout,
+  Notice,
+  type Message,
+  type PageFrame,
+  RecoveryCodeInput,
+} from './layout.js';
 import { ClockHint } from './binding.pages.js';
 import { t } from './messages.js';
 
@@ -21,7 +30,7 @@ export function SignupPage(props: { frame: PageFrame; message: Message; email?: 
           </label>
           <label>
             {t.signup.passwordLabel} <span class="muted">{t.signup.passwordHint}</span>
-            <input name="password" type="password" autoComplete="new-password" required minLength={8} maxLength={256} />
+            <NewPasswordInput />
           </label>
           <button type="submit" class="primary">
             {t.signup.submit}
@@ -186,7 +195,7 @@ export function ResetPasswordPage(props: { frame: PageFrame; message: Message })
           <Csrf value={props.frame.csrf} />
           <label>
             {t.reset.newPassword}
-            <input name="password" type="password" autoComplete="new-password" required minLength={8} maxLength={256} />
+            <NewPasswordInput />
           </label>
           <button type="submit" class="primary">
             {t.reset.save}

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
-import { Csrf, Layout, Notice, type Message, type PageFrame } from './layout.js';
+import { Csrf, NewPasswordInput, Layout, Notice, type Message, type PageFrame } from './layout.js';
 import { emailFrom, type ConsoleKit } from './kit.js';
 import { t } from './messages.js';
 
@@ -58,14 +58,7 @@ export function ProfilePage(props: {
             </label>
             <label>
               {t.profile.next}
-              <input
-                name="password"
-                type="password"
-                autoComplete="new-password"
-                required
-                minLength={8}
-                maxLength={256}
-              />
+              <NewPasswordInput />
             </label>
             <button type="submit">{t.profile.changePassword}</button>
           </form>

@@ -1,4 +1,4 @@
-import { Csrf, Layout, Notice, TableScroll, Time, type Message, type PageFrame } from './layout.js';
+import { Csrf, NewPasswordInput, Layout, Notice, TableScroll, Time, type Message, type PageFrame } from './layout.js';
 import { t } from './messages.js';
 
 export interface SubUserView {
@@ -121,7 +121,7 @@ export function NewUserPage(props: { frame: PageFrame; message: Message; values:
           </label>
           <label>
             {t.users.initialPassword} <span class="muted">{t.users.initialPasswordHint}</span>
-            <input name="password" type="password" autoComplete="new-password" required minLength={8} maxLength={256} />
+            <NewPasswordInput />
           </label>
           <label class="check">
             <input name="mfaRequired" type="checkbox" value="1" checked={props.values.mfaRequired === '1'} />{' '}
@@ -255,14 +255,7 @@ export function UserDetailsPage(props: {
                 <Csrf value={props.frame.csrf} />
                 <label>
                   {t.users.newPassword}
-                  <input
-                    name="password"
-                    type="password"
-                    autoComplete="new-password"
-                    required
-                    minLength={8}
-                    maxLength={256}
-                  />
+                  <NewPasswordInput />
                 </label>
                 <p class="muted small">{t.users.setPasswordHelp}</p>
                 <button type="submit" data-testid="set-password">
