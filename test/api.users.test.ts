@@ -393,14 +393,14 @@ describe.each(databaseKinds())('sub-users and delegated MFA on %s', (kind) => {
     expect(event).toMatchObject({ userId: withMail.id, actorId: primary.userId });
   });
 
-  describe('binding for a sub-user and admin reset (seeds 000, 003)', () => {
+  describe('binding for a sub-user and admin reset (docs/design.md F4, F6)', () => {
     it('the primary binds a device for a sub-user; the sub-user then logs in with it', async () => {
       const primary = await primaryAccount(h);
       const sub = await createSubUser(h, primary.token, primary.alias);
       const { secret, enrollment } = await bindFor(primary.token, sub.id);
       expect(enrollment.otpauthUri).toContain(`:${encodeURIComponent(sub.login)}?`);
       expect((await call(h.app, 'GET', `/api/v1/users/${sub.id}`, { token: primary.token })).body.mfa.bound).toBe(true);
-      // The primary's own account is untouched (seed 002: each principal has its own device).
+      // The primary's own account is untouched (docs/design.md F11: each principal has its own device).
       expect((await call(h.app, 'GET', '/api/v1/me', { token: primary.token })).body.mfa.bound).toBe(false);
       const login = await loginAs(h, sub.login);
       expect(login.body.status).toBe('mfa_required');

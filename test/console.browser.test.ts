@@ -107,7 +107,7 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
     await page.fill('input[name=password]', password);
     await page.click('button[type=submit]');
     await page.waitForURL(/\/login\/mfa/);
-    // A wrong code first: the page says so and explains the phone-clock fix (seed 003).
+    // A wrong code first: the page says so and explains the phone-clock fix (docs/design.md F12).
     await page.fill('input[name=code]', referenceTotp(secret, Date.now(), 3) === '000000' ? '111111' : '000000');
     await page.click('button[type=submit]');
     await expect(page.textContent('.alert-error')).resolves.toMatch(/not valid/);
@@ -242,7 +242,7 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
     await context.close();
   }, 150_000);
 
-  it('binding starts with a verification by an email code when the last one is stale (seed 004)', async () => {
+  it('binding starts with a verification by an email code when the last one is stale (docs/design.md F1)', async () => {
     // A harness whose step-up lasts 1 second, so the sign-up's own verification is stale at once.
     const quick = await createHarness('sqlite', {
       realClock: true,

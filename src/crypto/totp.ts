@@ -12,7 +12,7 @@ export const TOTP_DIGITS = 6;
 export const TOTP_SECRET_BYTES = 20;
 /** RFC 6238 §5.2: "at most one time step is allowed as the network delay". */
 export const VERIFY_WINDOW_STEPS = 1;
-/** How far (in steps) we look for a code to tell the user the phone clock is off (seed 003): 5 minutes. */
+/** How far (in steps) we look for a code to tell the user the phone clock is off (docs/design.md F12): 5 minutes. */
 export const CLOCK_SKEW_SEARCH_STEPS = 10;
 /** Learned drift is bounded (RFC 6238 §6), so resync cannot widen acceptance without limit. */
 export const MAX_DRIFT_STEPS = 10;

@@ -202,7 +202,7 @@ export interface PasswordResetsTable {
   used_at: number | null;
 }
 
-/** A primary account's real-name record (seed 003): only verified accounts may open a recovery ticket. */
+/** A primary account's real-name record (docs/design.md F7): only verified accounts may open a recovery ticket. */
 export interface RealNamesTable {
   account_id: string;
   type: 'personal' | 'enterprise';

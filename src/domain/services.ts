@@ -281,7 +281,7 @@ export async function createServices(input: {
     logins,
     /** Step-up for sensitive operations: methods, freshness, POST /me/step-up. */
     stepUp,
-    /** Account protection scenarios (seed 002). */
+    /** Account protection scenarios (docs/design.md F10). */
     protection: createProtectionService({ store, clock, audit, verification, stepUp }),
     /** Binding a device (for oneself or a sub-user). */
     enrollment,

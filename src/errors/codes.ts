@@ -147,7 +147,7 @@ export const errorCatalogue = {
   'recovery.real_name_required': {
     status: 422,
     description:
-      'A lost-device ticket needs a verified real-name record of the primary account (seed 003); without one, use a recovery code or ask the person who runs the service.',
+      'A lost-device ticket needs a verified real-name record of the primary account; without one, use a recovery code or ask the person who runs the service.',
   },
   'recovery.evidence_type': {
     status: 415,

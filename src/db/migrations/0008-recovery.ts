@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Lost-device recovery (issue 13, seeds 003/004): real-name records, tickets, their approvals and
+ * Lost-device recovery (issue 13, docs/design.md F7/F8): real-name records, tickets, their approvals and
  * evidence files. ID and licence numbers, submitted facts and evidence bytes are sealed with the
  * instance key (crypto/secret-box.ts); only the last 4 digits are kept in the clear.
  */

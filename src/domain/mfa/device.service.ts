@@ -46,7 +46,7 @@ export function createDeviceService(deps: {
     },
 
     /**
-     * DELETE /me/mfa-device: a current code plus a fresh step-up (seed 000 "safety verification").
+     * DELETE /me/mfa-device: a current code plus a fresh step-up (docs/design.md F3 "safety verification").
      * `codeIsStepUp` (the console): with a device bound the only step-up is a TOTP code, so the
      * current code may serve as both — two codes prove no more than one, and a second would mean
      * waiting 30 seconds for the next step.
@@ -109,7 +109,7 @@ export function createDeviceService(deps: {
     },
 
     /**
-     * DELETE /users/{id}/mfa-device (seed 003: a sub-user lost its phone, the primary account
+     * DELETE /users/{id}/mfa-device (docs/design.md F6: a sub-user lost its phone, the primary account
      * resets it). Needs the actor's fresh step-up; ends all of the sub-user's sessions, so a thief
      * holding one loses it; the sub-user binds again at the next login when MFA is required.
      */

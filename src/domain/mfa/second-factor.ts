@@ -142,7 +142,7 @@ export function createSecondFactorChecker(deps: { secretBox: SecretBox }) {
       await clearSecondFactorFailures(repos, device.user_id);
       return { ok: true, step };
     }
-    // Seed 003: a code that is right for a time a few minutes away means the phone clock is off.
+    // docs/design.md F12: a code that is right for a time a few minutes away means the phone clock is off.
     const clockSkew = step === null && matchStep(secret, code, currentStep, CLOCK_SKEW_SEARCH_STEPS) !== null;
     return { ok: false, reason: 'invalid', clockSkew, lockedUntil: reservation.locksUntil };
   };

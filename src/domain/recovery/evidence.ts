@@ -11,7 +11,7 @@ export const EVIDENCE_MAX_BYTES = EVIDENCE_MAX_MEGABYTES * 1024 * 1024;
 
 export type EvidenceType = 'personal' | 'enterprise';
 
-/** What an applicant or an owner states about themselves (seed 003: personal or enterprise facts). */
+/** What an applicant or an owner states about themselves (docs/design.md F7: personal or enterprise facts). */
 export interface IdentityFacts {
   type: EvidenceType;
   name: string;

@@ -61,7 +61,7 @@ export function publicRealName(record: RealNamesTable | undefined): PublicRealNa
 }
 
 /**
- * Real-name records (seed 003: only a real-name verified primary account may apply to unbind a
+ * Real-name records (docs/design.md F7: only a real-name verified primary account may apply to unbind a
  * lost device). A self-hosted service cannot query ID registries, so a support operator verifies
  * the record by hand. ID and licence numbers are sealed with the instance key; the clear columns
  * hold the name and the last 4 digits (PIPL art. 28: ID numbers are sensitive personal data).

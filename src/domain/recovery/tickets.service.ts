@@ -104,8 +104,8 @@ function invalidCode() {
 const notFound = () => new AppError('recovery.not_found', 'No such ticket, or the link is not valid.');
 
 /**
- * The applicant's side of a lost-device ticket (seed 004 "Unbind MFA" on the login page; seed
- * 003 evidence): an e-mail code to the address on record, the ticket with its evidence, its status
+ * The applicant's side of a lost-device ticket (docs/design.md F8 "Unbind MFA" on the login
+ * page; F7 evidence): an e-mail code to the address on record, the ticket with its evidence, its status
  * and the cancel link. Nothing here reveals whether a login exists: the code request answers the
  * same for every login and mails after the answer, and a ticket for a login that got no code fails
  * like a wrong code.

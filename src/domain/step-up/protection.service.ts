@@ -7,7 +7,7 @@ import type { VerificationService } from '../verification/verification.service.j
 import type { StepUpMethod, StepUpService } from './step-up.service.js';
 
 /**
- * Account protection (seed 002): per scenario, how the account is verified. Login always asks for
+ * Account protection (docs/design.md F10): per scenario, how the account is verified. Login always asks for
  * the bound device's code; for sensitive operations a user without a device picks email code, SMS
  * code or password, and with a device it is always the device.
  */

@@ -1,5 +1,5 @@
 /**
- * The documented list of sensitive operations (docs/design.md §2.6, seed 000 "sensitive operation
+ * The documented list of sensitive operations (docs/design.md §2.6, F10 "sensitive operation
  * verification"): each needs a step-up fresher than TWOFOLD_STEP_UP_MAX_AGE, and answers
  * `401 auth.step_up_required` with the allowed `methods` otherwise. docs/sensitive-operations.md
  * shows the same list; test/api.protection.test.ts checks that every entry really asks.

@@ -13,7 +13,7 @@ export type StepUpMethod = Exclude<StepUpInput['method'], 'recovery_code'>;
  * Step-up (docs/design.md §2.6, NIST SP 800-63B §4.2.3 reauthentication): the one rule of how fresh a
  * session's proof must be before a sensitive operation, and which methods may refresh it.
  * - With a device bound, only a TOTP code counts; without one, an email or SMS code (where one can
- *   reach the user) or the password — or only the method the user picked (seed 002).
+ *   reach the user) or the password — or only the method the user picked (docs/design.md F10).
  * - A step-up belongs to its session and lasts TWOFOLD_STEP_UP_MAX_AGE seconds.
  * - Every sensitive operation asks through `requireFresh(principal, id)`, keyed by the documented
  *   list (docs/sensitive-operations.md), so the list and what is enforced are the same thing.

@@ -38,7 +38,7 @@ export interface SubUserChanges {
 const NOT_FOUND = 'No such user in this account.';
 
 /**
- * IAM sub-users (seed 000, F4-F6). Who may do what:
+ * IAM sub-users (docs/design.md F4-F6). Who may do what:
  * - the primary account manages every sub-user of its account, and alone grants `user-admin`;
  * - a `user-admin` sub-user manages plain sub-users, never the primary account, another admin or
  *   itself through this path (wporg-two-factor #64, netrock #355);

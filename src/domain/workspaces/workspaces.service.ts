@@ -37,7 +37,7 @@ export function publicWorkspace(workspace: WorkspacesTable) {
 }
 
 /**
- * Workspaces with an optional mandatory-MFA policy (seed 004, F9). While the policy is on, a
+ * Workspaces with an optional mandatory-MFA policy (docs/design.md F9). While the policy is on, a
  * member reaches the workspace only from a session that proved a bound TOTP device; once the grace
  * period is over, members without a device are taken through binding at login (restricted
  * session). Changing the policy is a sensitive operation and re-checks open sessions at once.

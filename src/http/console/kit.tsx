@@ -278,7 +278,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
 
   /**
    * "Verify it's you" for a sensitive operation: offers exactly the methods the account allows
-   * (a bound device, or the protection choice of seed 002), then continues the operation.
+   * (a bound device, or the protection choice of docs/design.md F10), then continues the operation.
    */
   async function stepUpPage(
     request: FastifyRequest,

@@ -156,7 +156,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
       )
         return expired(reply);
       // Post/redirect/get: a reload never sends the wrong code again (it would spend a try). After any
-      // wrong code, tell people about the phone clock (seed 003); say it firmly when detected.
+      // wrong code, tell people about the phone clock (docs/design.md F12); say it firmly when detected.
       const hint =
         form.recoveryCode !== undefined
           ? 'recovery'

@@ -71,7 +71,7 @@ export function FactsFields(props: { prefix?: 'evidence'; values?: Record<string
   );
 }
 
-/** Account Management › Real-name verification (seed 003). */
+/** Account Management › Real-name verification (docs/design.md F7). */
 export function RealNamePage(props: {
   frame: PageFrame;
   message: Message;

@@ -32,7 +32,7 @@ function factsFrom(form: Form): IdentityFacts {
 
 /**
  * Lost-device recovery in the console: the owner's real-name record, and the public "Unbind MFA"
- * flow from the login page (seed 004) — e-mail code, ticket with evidence, status, cancel link.
+ * flow from the login page (docs/design.md F8) — e-mail code, ticket with evidence, status, cancel link.
  */
 export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services } = kit;

@@ -41,7 +41,7 @@ export function SecurityPage(props: {
   mfa: { bound: boolean; boundAt?: string | undefined };
   protection: { sensitiveOperations: { method: string | null; choices: string[] } };
   recoveryCodesLeft: number | null;
-  /** Primary accounts only: the state of the real-name record (seed 003). */
+  /** Primary accounts only: the state of the real-name record (docs/design.md F7). */
   realName: string | null;
   /** An open lost-device ticket of the account: a banner with Cancel. */
   openRecovery?: { status: string; effectiveAt?: string } | null | undefined;

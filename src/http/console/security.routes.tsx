@@ -23,7 +23,7 @@ function purposeOf(next: string): string {
   return t.stepUp.purposes.bind;
 }
 
-/** Account Management › Security Settings: virtual MFA, step-up, account protection (seeds 000-002). */
+/** Account Management › Security Settings: virtual MFA, step-up, account protection (docs/design.md F1, F3, F10). */
 export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services, config } = kit;
   // A restricted session may verify itself and bind; nothing else.
@@ -181,7 +181,7 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
   app.get('/account/security/mfa/bind', { config: restrictedOk, schema: { hide: true } }, async (request, reply) => {
     const principal = request.principal!;
     if ((await services.devices.status(principal)).bound) return reply.redirect('/account/security');
-    // Seed 004: before binding, identity is verified (by an email or SMS code where one can reach the
+    // docs/design.md F1: before binding, identity is verified (by an email or SMS code where one can reach the
     // user) unless the session verified within the step-up age — as a restricted session does for
     // its first minutes, its password just proved (decision 026). The API never asks (API.md).
     const needsVerification =

@@ -10,7 +10,7 @@ import { t } from './messages.js';
 
 const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** User Management › User Details › Security Credential (seed 000), and creating users. */
+/** User Management › User Details › Security Credential (docs/design.md F4), and creating users. */
 export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services, config } = kit;
   const purpose = t.stepUp.purposes.users;

@@ -8,7 +8,7 @@ import { t } from './messages.js';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Workspaces (seed 004): list, create, members, the mandatory-MFA policy and its compliance view. */
+/** Workspaces (docs/design.md F9): list, create, members, the mandatory-MFA policy and its compliance view. */
 export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
   const { services } = kit;
   const purpose = t.stepUp.purposes.policy;
