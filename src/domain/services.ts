@@ -75,6 +75,7 @@ export async function createServices(input: {
   const clock = input.clock ?? systemClock;
   const random = input.random ?? systemRandom;
   const hasher = input.hasher ?? (await createPasswordHasher());
+  const logger = input.logger ?? silentLogger;
   const { store, transport, sms } = input;
   const secretBox = createSecretBox(input.config.secretKeys, random);
   const audit = createAuditRecorder({ random });
@@ -86,7 +87,7 @@ export async function createServices(input: {
     sms,
     from: input.config.mailFrom,
     clock,
-    logger: input.logger ?? silentLogger,
+    logger,
   });
   const notify = createNotifier({
     clock,
@@ -96,7 +97,6 @@ export async function createServices(input: {
     publicUrl: input.config.publicUrl,
     onQueued: () => delivery.markDirty(),
   });
-  const logger = input.logger ?? silentLogger;
   /** What a lost-device ticket does to its account; the login and profile flows call in here too. */
   const recoveryEffects = createRecoveryEffects({
     secretBox,
@@ -205,8 +205,7 @@ export async function createServices(input: {
     issuer: input.config.issuer,
     publicUrl: input.config.publicUrl,
     onQueued: () => delivery.markDirty(),
-    logError: (error) =>
-      (input.logger ?? silentLogger).warn({ error: (error as Error).message }, 'password reset mail failed'),
+    logError: (error) => logger.warn({ error: (error as Error).message }, 'password reset mail failed'),
   });
   return {
     clock,

@@ -5,11 +5,9 @@ import { registerMultipart } from '../plugins/multipart.js';
 import { readTicket } from '../api/recovery.routes.js';
 import { EVIDENCE_MAX_MEGABYTES } from '../../domain/recovery/evidence.js';
 import { VERIFICATION_TTL_MS } from '../../domain/verification/verification.service.js';
-import type { IdentityFacts } from '../../domain/recovery/evidence.js';
 import type { Form, ConsoleKit } from './kit.js';
 import { t } from './messages.js';
 import {
-  RealNamePage,
   RecoveryCancelPage,
   RecoveryStartPage,
   RecoveryStatusPage,
@@ -18,65 +16,13 @@ import {
 } from './recovery.pages.js';
 import type { Message } from './layout.js';
 
-/** Form fields → the API's identity facts; empty enterprise fields are "not given". */
-function factsFrom(form: Form): IdentityFacts {
-  const type = form.type === 'enterprise' ? 'enterprise' : 'personal';
-  return {
-    type,
-    name: form.name ?? '',
-    idNumber: form.idNumber ?? '',
-    phone: (form.phone ?? '').replace(/[\s()-]/g, ''),
-    ...(type === 'enterprise' ? { companyName: form.companyName ?? '', licenseNumber: form.licenseNumber ?? '' } : {}),
-  };
-}
-
 /**
- * Lost-device recovery in the console: the owner's real-name record, and the public "Unbind MFA"
- * flow from the login page (docs/design.md F8) — e-mail code, ticket with evidence, status, cancel link.
+ * Lost-device recovery in the console: the public "Unbind MFA" flow from the login page
+ * (docs/design.md F8) — e-mail code, ticket with evidence, status, cancel link. The owner's
+ * real-name record it relies on is in real-name.routes.tsx.
  */
 export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services } = kit;
-
-  async function realNamePage(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    message: Message,
-    status = 200,
-    values?: Form,
-  ) {
-    const principal = request.principal!;
-    return kit.sendPage(
-      reply,
-      <RealNamePage
-        frame={{ ...(await kit.frame(request, reply, t.realName.title)) }}
-        message={message}
-        record={await services.realNames.get(principal)}
-        subUser={principal.kind !== 'root'}
-        values={values}
-      />,
-      status,
-    );
-  }
-
-  app.get('/account/real-name', { schema: { hide: true } }, async (request, reply) =>
-    realNamePage(request, reply, kit.notice(request, t.realName.notices)),
-  );
-
-  app.post('/account/real-name', { schema: { hide: true } }, async (request, reply) => {
-    const form = kit.checkForm(request);
-    try {
-      await services.realNames.put(request.principal!, factsFrom(form), requestMeta(request));
-      return reply.redirect('/account/real-name?notice=submitted', 303);
-    } catch (error) {
-      // The form comes back filled, and the step-up detour resumes it (decision 024): what was typed is
-      // the person's own, on a no-store page; nothing in it is a credential.
-      return kit.failure(request, reply, error, {
-        next: '/account/real-name',
-        purpose: t.stepUp.purposes.realName,
-        render: (message, status) => realNamePage(request, reply, message, status, form),
-      });
-    }
-  });
 
   const publicPage = { page: 'public' as const };
 
