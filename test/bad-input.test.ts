@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
+import { createServer } from 'node:http';
+import { clientErrorHandler } from '../src/http/plugins/errors.js';
 import { call, createHarness, databaseKinds, signupAndLogin, userWithDevice, type Harness } from './helpers/harness.js';
 import { errorCodes } from '../src/errors/codes.js';
 
@@ -436,5 +438,27 @@ describe("what Node's HTTP parser refuses is answered in the contract's shape", 
     expect(huge).toMatch(/^HTTP\/1\.1 431 /);
     expect(json(huge).error.code).toBe('request.headers_too_large');
     expect(huge).not.toContain('Client Error');
+  });
+
+  it('a request that never finishes arriving → 408 request.timeout', async () => {
+    // The app's own server waits minutes (Node's default requestTimeout), so a server with short
+    // timeouts carries the same handler; what is tested is the handler's answer to Node's refusal.
+    const server = createServer(
+      { headersTimeout: 200, requestTimeout: 300, connectionsCheckingInterval: 50 },
+      () => {},
+    );
+    server.on('clientError', clientErrorHandler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const slowPort = (server.address() as { port: number }).port;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(slowPort, '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    await new Promise((resolve) => server.close(resolve));
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(json(answer).error.code).toBe('request.timeout');
   });
 });

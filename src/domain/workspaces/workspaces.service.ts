@@ -427,15 +427,14 @@ export function createWorkspacesService(deps: {
     },
 
     /**
-     * Who makes this user bind a device now, for the binding page to say so the
-     * workspaces whose grace period is over, and whether the user's own "Require MFA" is on.
+     * Who makes this user bind a device now, for the binding page to say so: the workspaces whose
+     * grace period is over, and whether an administrator turned on the sub-user's "Require MFA".
      */
     async bindingRequiredBy(userId: string) {
       const user = await store.repos.users.findUserById(userId);
       return {
         workspaces: await store.repos.workspaces.requiringNow(userId, clock()),
         byAdministrator: user?.kind === 'sub' && user.mfa_required === 1,
-        byAccount: user?.kind === 'root' && user.mfa_required === 1,
       };
     },
 
