@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../src/db/schema.js';
 import type { SecretBox } from '../src/crypto/secret-box.js';
-import { deviceAssociatedData } from '../src/domain/mfa/second-factor.js';
+import { deviceAssociatedData } from '../src/domain/factors/budget.js';
 
 export interface GrowthUser {
   email: string;
@@ -86,6 +86,15 @@ export async function seedAccounts(
         drift_steps: 0,
         bound_ip: null,
         bound_user_agent: null,
+        type: 'totp',
+        name: 'Authenticator app',
+        last_used_at: null,
+        credential_id: null,
+        public_key: null,
+        sign_count: 0,
+        transports: null,
+        backed_up: 0,
+        aaguid: null,
       });
       const user: GrowthUser = { email, secret };
       if (i < options.withChallenge) {
@@ -99,6 +108,7 @@ export async function seedAccounts(
           consumed_at: null,
           ip: null,
           user_agent: null,
+          must_add_passkey: 0,
         });
       }
       users.push(user);
@@ -186,6 +196,7 @@ export async function refreshChallenges(
       consumed_at: null,
       ip: null,
       user_agent: null,
+      must_add_passkey: 0,
     };
   });
   await db.transaction().execute((trx) => insertChunks(trx, 'login_challenges', rows));

@@ -196,7 +196,7 @@ function wrkInstalled(): boolean {
     execFileSync('wrk', ['--version'], { stdio: 'ignore' });
     return true;
   } catch (error) {
-    return (error as { status?: number }).status !== undefined; // wrk --version exits 1 but runs
+    return typeof (error as { status?: number | null }).status === 'number'; // wrk --version exits 1 but runs; a missing wrk has no status
   }
 }
 const CLIENT = process.env.BENCH_CLIENT === 'autocannon' || !wrkInstalled() ? 'autocannon' : 'wrk';

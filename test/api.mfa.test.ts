@@ -95,7 +95,12 @@ describe.each(databaseKinds())('virtual MFA lifecycle on %s', (kind) => {
       expect(activate.body.session.token).not.toBe(user.token);
       expect((await call(h.app, 'GET', '/api/v1/me', { token: user.token })).status).toBe(401);
       const me = await call(h.app, 'GET', '/api/v1/me', { token: activate.body.session.token });
-      expect(me.body.mfa).toEqual({ bound: true, device: activate.body.device });
+      // "The" device as before, and every device (API.md "MFA devices and passkeys").
+      expect(me.body.mfa).toEqual({
+        bound: true,
+        device: activate.body.device,
+        devices: [{ ...activate.body.device, type: 'totp', name: 'Authenticator app', lastUsedAt: null }],
+      });
       // The new session proved the device: it is MFA-verified and its step-up is fresh.
       expect(me.body.session.stepUpUntil).not.toBeNull();
       // The activation's last code (step T+1) is spent: a login with it fails until a newer step.
@@ -243,7 +248,10 @@ describe.each(databaseKinds())('virtual MFA lifecycle on %s', (kind) => {
         body: { code: referenceTotp(user.secret, h.clock.now()) },
       });
       expect(res.status).toBe(204);
-      expect((await call(h.app, 'GET', '/api/v1/me', { token: session.token })).body.mfa).toEqual({ bound: false });
+      expect((await call(h.app, 'GET', '/api/v1/me', { token: session.token })).body.mfa).toEqual({
+        bound: false,
+        devices: [],
+      });
       // The next login asks for the password only.
       const login = await call(h.app, 'POST', '/api/v1/sessions', { body: { login: user.email, password: PASSWORD } });
       expect(login.status).toBe(201);

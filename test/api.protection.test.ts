@@ -191,8 +191,10 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
   it('every documented sensitive operation answers 401 auth.step_up_required once the step-up is stale', async () => {
     const primary = await primaryAccount(h);
     const sub = await createSubUser(h, primary.token, primary.alias);
-    const device = { ...(await signupAndLogin(h)) };
-    device.token = (await bindDevice(h, device.token)).token;
+    const device = { ...(await signupAndLogin(h)), deviceId: '' };
+    const bound = await bindDevice(h, device.token);
+    device.token = bound.token;
+    device.deviceId = (await call(h.app, 'GET', '/api/v1/me/mfa-devices', { token: device.token })).body.devices[0].id;
     const workspace = (await call(h.app, 'POST', '/api/v1/workspaces', { token: primary.token, body: { name: 'W' } }))
       .body.workspace.id;
     const support = await operator(h);
@@ -201,6 +203,8 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
       'mfa.bind': [primary.token, 'POST', '/api/v1/me/mfa-device'],
       'mfa.unbind': [device.token, 'DELETE', '/api/v1/me/mfa-device', { code: '123456' }],
       'mfa.regenerate_recovery_codes': [device.token, 'POST', '/api/v1/me/recovery-codes'],
+      'mfa.add_device': [device.token, 'POST', '/api/v1/me/mfa-devices', { type: 'totp' }],
+      'mfa.remove_device': [device.token, 'DELETE', `/api/v1/me/mfa-devices/${device.deviceId}`],
       'sessions.end_others': [primary.token, 'DELETE', '/api/v1/me/sessions'],
       'account.change_password': [primary.token, 'PATCH', '/api/v1/me', { password: 'another long password' }],
       'account.change_email': [primary.token, 'PATCH', '/api/v1/me', { email: uniqueEmail() }],
@@ -210,6 +214,7 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
       'users.delete': [primary.token, 'DELETE', `/api/v1/users/${sub.id}`],
       'users.bind_mfa': [primary.token, 'POST', `/api/v1/users/${sub.id}/mfa-device`],
       'users.reset_mfa': [primary.token, 'DELETE', `/api/v1/users/${sub.id}/mfa-device`],
+      'users.remove_device': [primary.token, 'DELETE', `/api/v1/users/${sub.id}/mfa-devices/any`, { reason: 'lost' }],
       'workspaces.change_policy': [primary.token, 'PATCH', `/api/v1/workspaces/${workspace}`, { graceDays: 3 }],
       'workspaces.delete': [primary.token, 'DELETE', `/api/v1/workspaces/${workspace}`],
       'account.submit_real_name': [

@@ -120,6 +120,7 @@ describe.each(databaseKinds())('housekeeping on %s', (kind) => {
       consumed_at: null,
       ip: null,
       user_agent: null,
+      must_add_passkey: 0,
     }));
     for (let i = 0; i < rows.length; i += 500)
       await h.database.db

@@ -25,6 +25,8 @@ export interface Config {
   /** Passed to Fastify's `trustProxy`: false, true, a hop count, or a list of proxy addresses. */
   trustProxy: boolean | number | string[];
   signupOpen: boolean;
+  /** Sign-in with a passkey alone (it must verify the user); TWOFOLD_PASSWORDLESS=0 turns it off. */
+  passwordless: boolean;
   sessionIdleSeconds: number;
   sessionAbsoluteSeconds: number;
   stepUpMaxAgeSeconds: number;
@@ -263,6 +265,7 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     publicUrl: publicUrl.origin,
     secureCookies: publicUrl.protocol === 'https:',
     hstsIncludeSubDomains: flag(env, 'TWOFOLD_HSTS_INCLUDE_SUBDOMAINS', false),
+    passwordless: flag(env, 'TWOFOLD_PASSWORDLESS', true),
     // Dev mode opens the mail outbox to anyone: only ever by explicit choice (docs/design.md §5).
     dev: flag(env, 'TWOFOLD_DEV', false),
     mfaActivationCodes: activation,

@@ -123,3 +123,18 @@ export function parseOtpauthUri(uri: string): {
     label: decodeURIComponent(url.pathname.replace(/^\//, '')),
   };
 }
+
+/**
+ * Finds consecutive steps s, s+1, ... matching `codes` in order, all within `window` of `center`
+ * (API.md: activation and resync take two consecutive codes, proving the app follows the clock).
+ */
+export function matchConsecutive(secret: Uint8Array, codes: string[], center: number, window: number): number | null {
+  const first = codes[0]!;
+  for (let offset = -window; offset <= window - (codes.length - 1); offset++) {
+    const start = center + offset;
+    if (start < 0 || matchStep(secret, first, start, 0) === null) continue;
+    // Each later code in constant time too (matchStep), like every other code comparison.
+    if (codes.every((code, i) => matchStep(secret, code, start + i, 0) !== null)) return start + codes.length - 1;
+  }
+  return null;
+}

@@ -17,6 +17,7 @@ import * as m0008 from './migrations/0008-recovery.js';
 import * as m0009 from './migrations/0009-recovery-reminder.js';
 import * as m0010 from './migrations/0010-message-secrets.js';
 import * as m0011 from './migrations/0011-session-end-reason.js';
+import * as m0012 from './migrations/0012-devices-and-passkeys.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -101,6 +102,7 @@ const migrations: Record<string, Migration> = {
   '0009-recovery-reminder': m0009,
   '0010-message-secrets': m0010,
   '0011-session-end-reason': m0011,
+  '0012-devices-and-passkeys': m0012,
 };
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };

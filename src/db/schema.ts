@@ -48,6 +48,39 @@ export interface MfaDevicesTable {
   drift_steps: number;
   bound_ip: string | null;
   bound_user_agent: string | null;
+  /** An authenticator app (a TOTP secret) or a passkey / security key (a WebAuthn credential). */
+  type: MfaDeviceType;
+  /** The name the person gave it ("Pixel 8", "YubiKey 5C"). */
+  name: string;
+  last_used_at: number | null;
+  /** Passkeys only (W3C WebAuthn Level 3): the credential id, base64url; unique over all users. */
+  credential_id: string | null;
+  /** Passkeys only: the COSE public key (RFC 9052 §7), base64url. */
+  public_key: string | null;
+  /** Passkeys only: the last signature counter seen (§6.1.1); 0 for authenticators that keep none. */
+  sign_count: number;
+  /** Passkeys only: the transports the browser reported, comma-separated. */
+  transports: string | null;
+  /** Passkeys only: 1 = a synced (backed-up) passkey, 0 = bound to one authenticator. */
+  backed_up: number;
+  aaguid: string | null;
+}
+
+export type MfaDeviceType = 'totp' | 'webauthn';
+
+/**
+ * A WebAuthn challenge (W3C WebAuthn Level 3 §13.4.3), kept by the SHA-256 of the challenge itself
+ * so the response names its own row; single use, for one ceremony, a few minutes.
+ */
+export interface WebauthnChallengesTable {
+  id_hash: string;
+  purpose: 'register' | 'login' | 'step_up' | 'passwordless';
+  /** Whose ceremony it is; null for a passwordless sign-in, where the credential says who. */
+  user_id: string | null;
+  /** Registration: the pending device the credential will become. */
+  device_id: string | null;
+  created_at: number;
+  expires_at: number;
 }
 
 export interface SessionsTable {
@@ -69,6 +102,8 @@ export interface SessionsTable {
   mfa_verified: number;
   /** Why it ended (`ended_at`), to tell the browser that still holds it; null while open. */
   end_reason: SessionEndReason | null;
+  /** 1 = this session proved a passkey (phishing-resistant, NIST SP 800-63B §5.2.5). */
+  phishing_resistant: number;
 }
 
 /**
@@ -89,6 +124,8 @@ export interface LoginChallengesTable {
   consumed_at: number | null;
   ip: string | null;
   user_agent: string | null;
+  /** 1 = after the code, this login must add a passkey (a phishing-resistant workspace requires one). */
+  must_add_passkey: number;
 }
 
 export interface ThrottlesTable {
@@ -171,6 +208,8 @@ export interface WorkspacesTable {
   grace_days: number;
   policy_since: number | null;
   created_at: number;
+  /** 1 = with mfa_required, only a passkey counts (OMB M-22-09; NIST SP 800-63B §5.2.5). */
+  phishing_resistant: number;
 }
 
 export interface WorkspaceMembersTable {
@@ -282,6 +321,7 @@ export interface DatabaseSchema {
   accounts: AccountsTable;
   users: UsersTable;
   mfa_devices: MfaDevicesTable;
+  webauthn_challenges: WebauthnChallengesTable;
   sessions: SessionsTable;
   login_challenges: LoginChallengesTable;
   throttles: ThrottlesTable;

@@ -10,7 +10,8 @@ import { createAuditQuery } from './audit/audit-query.js';
 import { createAccountsService, createProfileQuery } from './accounts/accounts.service.js';
 import { createSessionsService } from './sessions/sessions.service.js';
 import { createLoginService } from './sessions/login.service.js';
-import { createSecondFactorChecker } from './mfa/second-factor.js';
+import { createFactors } from './factors/index.js';
+import { relyingPartyFor } from './factors/passkey.js';
 import { createEnrollmentService } from './mfa/enrollment.service.js';
 import { createDeviceService } from './mfa/device.service.js';
 import { createStepUpService } from './step-up/step-up.service.js';
@@ -50,6 +51,7 @@ export type ServiceConfig = Pick<
   | 'codeSendsPerHour'
   | 'recoveryCoolingOffSeconds'
   | 'recoveryEvidenceDays'
+  | 'passwordless'
 >;
 
 const silentLogger: DeliveryLogger = { info: () => {}, warn: () => {} };
@@ -79,7 +81,6 @@ export async function createServices(input: {
   const { store, transport, sms } = input;
   const secretBox = createSecretBox(input.config.secretKeys, random);
   const audit = createAuditRecorder({ random });
-  const checkSecondFactor = createSecondFactorChecker({ secretBox });
   const delivery = createDeliveryWorker({
     store,
     secretBox,
@@ -107,9 +108,36 @@ export async function createServices(input: {
     publicUrl: input.config.publicUrl,
     onQueued: () => delivery.markDirty(),
   });
+  const verification = createVerificationService({
+    store,
+    clock,
+    random,
+    secretBox,
+    issuer: input.config.issuer,
+    // A channel is offered only where a code can really arrive (or be read from the dev outbox).
+    channels: {
+      email: transport.kind !== 'outbox' || input.config.dev,
+      sms: sms.kind !== 'outbox' || input.config.dev,
+    },
+    sendLimits: { perAddressHour: input.config.codeSendsPerAddressHour, perHour: input.config.codeSendsPerHour },
+    onQueued: () => delivery.markDirty(),
+  });
+  const recoveryCodeHasher = createRecoveryCodeHasher(input.config.secretKeys);
+  /** Every factor's verifier (decision 027): the flows below check proofs through these only. */
+  const factors = createFactors({
+    store,
+    secretBox,
+    hasher,
+    recoveryCodeHasher,
+    verification,
+    rp: relyingPartyFor(input.config.publicUrl, input.config.issuer),
+    random,
+    audit,
+    notify,
+  });
   const recoveryCodes = createRecoveryCodesService({
     store,
-    hasher: createRecoveryCodeHasher(input.config.secretKeys),
+    hasher: recoveryCodeHasher,
     random,
     clock,
     audit,
@@ -130,43 +158,26 @@ export async function createServices(input: {
     store,
     hasher,
     audit,
-    checkSecondFactor,
+    factors,
     clock,
     random,
     notify,
-    recoveryCodes,
     sessions,
     recoveryEffects,
-  });
-  const verification = createVerificationService({
-    store,
-    clock,
-    random,
-    secretBox,
-    issuer: input.config.issuer,
-    // A channel is offered only where a code can really arrive (or be read from the dev outbox).
-    channels: {
-      email: transport.kind !== 'outbox' || input.config.dev,
-      sms: sms.kind !== 'outbox' || input.config.dev,
-    },
-    sendLimits: { perAddressHour: input.config.codeSendsPerAddressHour, perHour: input.config.codeSendsPerHour },
-    onQueued: () => delivery.markDirty(),
+    passwordless: input.config.passwordless,
   });
   const stepUp = createStepUpService({
     store,
     clock,
     verification,
     maxAgeSeconds: input.config.stepUpMaxAgeSeconds,
+    factors,
     verifiers: createStepUpVerifiers({
       store,
       clock,
       audit,
-      notify,
-      hasher,
-      checkSecondFactor,
+      factors,
       sessions,
-      verification,
-      recoveryCodes,
       recoveryEffects,
     }),
   });
@@ -182,16 +193,16 @@ export async function createServices(input: {
     issuer: input.config.issuer,
     activationCodes: input.config.mfaActivationCodes,
     recoveryCodes,
+    factors,
   });
   const devices = createDeviceService({
     store,
     secretBox,
     audit,
     notify,
-    checkSecondFactor,
+    factors,
     stepUp,
     clock,
-    recoveryCodes,
   });
   /** "Forgot password?": a single-use link by e-mail (also sent by an administrator). */
   const passwordResets = createPasswordResetService({

@@ -107,6 +107,23 @@ export const errorCatalogue = {
     description: 'A virtual MFA device is already bound; unbind it before binding a new one.',
   },
   'mfa.not_bound': { status: 404, description: 'No virtual MFA device is bound.' },
+  'mfa.too_many_devices': { status: 409, description: 'The user already has 8 MFA devices, the most a user may have.' },
+  'mfa.several_devices': {
+    status: 409,
+    description:
+      'The user has several MFA devices: remove one by its id (DELETE /me/mfa-devices/{id}) instead of unbinding "the" device.',
+  },
+  'mfa.device_not_found': { status: 404, description: 'No active MFA device with this id for this user.' },
+  'mfa.invalid_credential': {
+    status: 401,
+    description:
+      "The passkey assertion (or registration) was refused: an unknown or other user's key, a wrong origin or RP ID, a bad signature, a used or expired challenge, or a signature counter that went back.",
+  },
+  'mfa.passkeys_unavailable': {
+    status: 409,
+    description:
+      'Passkeys need a secure context: TWOFOLD_PUBLIC_URL must be https, or http://localhost, and name a host, not an IP address.',
+  },
   'mfa.enrollment_not_found': { status: 404, description: 'No pending enrollment with this id for this user.' },
   'mfa.enrollment_expired': {
     status: 410,
@@ -121,6 +138,11 @@ export const errorCatalogue = {
     status: 403,
     description:
       'The workspace requires MFA and this session has not proved a bound device: bind one, or verify with a TOTP code (POST /me/step-up), then try again.',
+  },
+  'workspace.phishing_resistant_required': {
+    status: 403,
+    description:
+      'The workspace requires phishing-resistant MFA and this session proved only a TOTP or recovery code: verify with a passkey (POST /me/step-up), or add one.',
   },
   'workspace.member_exists': { status: 409, description: 'The user is already a member of this workspace.' },
   'workspace.member_not_found': { status: 404, description: 'The user is not a member of this workspace.' },

@@ -80,6 +80,7 @@ export interface Harness {
 const baseConfig: ChannelConfig & AppConfig = {
   secretKeys: [{ id: 'testkey1', key: randomBytes(32) }],
   signupOpen: true,
+  passwordless: true,
   sessionIdleSeconds: 1800,
   sessionAbsoluteSeconds: 12 * 3600,
   stepUpMaxAgeSeconds: 300,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { preparedQuery, type QueryTarget } from '../prepared.js';
-import type { MfaDevicesTable, UsersTable } from '../schema.js';
+import type { MfaDevicesTable, UsersTable, WebauthnChallengesTable } from '../schema.js';
 import { OPEN_TICKET_STATES } from './recovery.repository.js';
 import { reserveChallengeAttempt } from './sessions.repository.js';
 
@@ -10,12 +10,14 @@ import { reserveChallengeAttempt } from './sessions.repository.js';
 // in the statement's variable mask), which cost ~70 µs on every MFA verify (decision 011).
 
 // The login and MFA-verify paths: prepared once (decision 011).
-const findActive = preparedQuery<{ userId: string }, MfaDevicesTable>((db, slot) =>
+const listActive = preparedQuery<{ userId: string }, MfaDevicesTable>((db, slot) =>
   db
     .selectFrom('mfa_devices')
     .selectAll()
     .where('user_id', '=', slot('userId'))
-    .where('status', '=', sql.lit('active')),
+    .where('status', '=', sql.lit('active'))
+    .orderBy('bound_at')
+    .orderBy('id'),
 );
 export type DeviceWithUser = MfaDevicesTable &
   Pick<UsersTable, 'account_id' | 'kind' | 'email' | 'username' | 'display_name' | 'disabled_at'> & {
@@ -26,8 +28,9 @@ export type DeviceWithUser = MfaDevicesTable &
   };
 
 /**
- * The device and its user for the dynamic-code step, and whether the account has an open
- * lost-device ticket (which a correct code cancels): one round trip instead of two.
+ * The user's TOTP devices (one row each; one row of null device columns without any) for the
+ * dynamic-code step, with the user and whether the account has an open lost-device ticket (which a
+ * correct code cancels): one round trip instead of two.
  */
 const findActiveWithUser = preparedQuery<{ userId: string; fingerprint: string }, DeviceWithUser>((db, slot) =>
   db
@@ -78,10 +81,11 @@ const findActiveWithUser = preparedQuery<{ userId: string; fingerprint: string }
         .as('other_browser'),
     )
     .where('mfa_devices.user_id', '=', slot('userId'))
-    .where('mfa_devices.status', '=', sql.lit('active')),
+    .where('mfa_devices.status', '=', sql.lit('active'))
+    .where('mfa_devices.type', '=', sql.lit('totp')),
 );
 /** The columns of a DeviceWithUser row (all null when the user has no active device). */
-const DEVICE_WITH_USER_COLUMNS: (keyof DeviceWithUser)[] = [
+const DEVICE_WITH_USER_COLUMNS = [
   'id',
   'user_id',
   'status',
@@ -95,6 +99,15 @@ const DEVICE_WITH_USER_COLUMNS: (keyof DeviceWithUser)[] = [
   'drift_steps',
   'bound_ip',
   'bound_user_agent',
+  'type',
+  'name',
+  'last_used_at',
+  'credential_id',
+  'public_key',
+  'sign_count',
+  'transports',
+  'backed_up',
+  'aaguid',
   'account_id',
   'kind',
   'email',
@@ -104,12 +117,23 @@ const DEVICE_WITH_USER_COLUMNS: (keyof DeviceWithUser)[] = [
   'open_ticket_id',
   'browser_known',
   'other_browser',
-];
+] as const satisfies readonly (keyof DeviceWithUser)[];
+const DEVICE_COLUMNS = DEVICE_WITH_USER_COLUMNS.slice(
+  0,
+  DEVICE_WITH_USER_COLUMNS.indexOf('account_id'),
+) as (keyof MfaDevicesTable)[];
 
 type ChallengeParams = { idHash: string; maxAttempts: number; now: number; fingerprint: string };
-type ChallengeAndDevice = { challenge_attempts: number; challenge_user_id: string } & (
+type ChallengeAndDevice = { challenge_attempts: number; challenge_user_id: string; must_add_passkey: number } & (
   DeviceWithUser | { [K in keyof DeviceWithUser]: null }
 );
+/** The dynamic-code step's read: the user's columns once, and each of its TOTP devices. */
+export type PendingLoginRead = Omit<DeviceWithUser, keyof MfaDevicesTable> & {
+  challenge_attempts: number;
+  must_add_passkey: number;
+  user_id: string;
+  devices: MfaDevicesTable[];
+};
 
 /**
  * PostgreSQL: the challenge's try and the read above in one statement (decision 020) — the
@@ -121,26 +145,32 @@ const reserveChallengeAndFind = preparedQuery<ChallengeParams, ChallengeAndDevic
     sql<ChallengeAndDevice>`with c as (
   update login_challenges set attempts = attempts + 1
   where id_hash = ${slot('idHash')} and attempts < ${slot('maxAttempts')} and consumed_at is null and expires_at > ${slot('now')}
-  returning attempts, user_id
+  returning attempts, user_id, must_add_passkey
 )
-select c.attempts as challenge_attempts, c.user_id as challenge_user_id, d.*,
+select c.attempts as challenge_attempts, c.user_id as challenge_user_id, c.must_add_passkey, d.*,
   u.account_id, u.kind, u.email, u.username, u.display_name, u.disabled_at,
   (select t.id from recovery_tickets t where t.account_id = u.account_id
     and t.status in ('submitted', 'awaiting_second_approval', 'cooling_off') limit 1) as open_ticket_id,
   exists (select 1 from known_browsers b where b.user_id = c.user_id and b.fingerprint = ${slot('fingerprint')}) as browser_known,
   exists (select 1 from known_browsers b where b.user_id = c.user_id and b.fingerprint <> ${slot('fingerprint')}) as other_browser
 from c
-left join mfa_devices d on d.user_id = c.user_id and d.status = 'active'
+left join mfa_devices d on d.user_id = c.user_id and d.status = 'active' and d.type = 'totp'
 left join users u on u.id = c.user_id`.compile(db),
 }));
 
 /**
- * The password step's read: the active device (null columns without one) and a lost-device ticket
- * of this user whose cooling-off period is over, in one round trip (decision 020).
+ * The password step's read: the active devices (one row each; one row of null columns without any),
+ * a lost-device ticket of this user whose cooling-off period is over, and whether any recovery code
+ * is left, in one round trip (decision 020).
  */
 const findActiveWithDueTicket = preparedQuery<
   { userId: string; now: number },
-  { [K in keyof MfaDevicesTable]: MfaDevicesTable[K] | null } & { due_ticket_id: string | null }
+  { [K in keyof MfaDevicesTable]: MfaDevicesTable[K] | null } & {
+    due_ticket_id: string | null;
+    has_recovery_codes: boolean | number;
+    /** When the user's phishing-resistant workspaces start requiring a passkey (the earliest); null for none. */
+    passkey_deadline: number | string | null;
+  }
 >((db, slot) =>
   db
     .selectFrom('users')
@@ -158,13 +188,45 @@ const findActiveWithDueTicket = preparedQuery<
         .limit(sql.lit(1))
         .as('due_ticket_id'),
     )
-    .where('users.id', '=', slot('userId')),
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('recovery_codes')
+            .select('recovery_codes.id')
+            .whereRef('recovery_codes.user_id', '=', 'users.id')
+            .where('recovery_codes.used_at', 'is', null)
+            .where('recovery_codes.revoked_at', 'is', null),
+        )
+        .as('has_recovery_codes'),
+    )
+    .select((eb) =>
+      eb
+        .selectFrom('workspaces')
+        .innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id')
+        .select(
+          sql<number | null>`min(workspaces.policy_since + workspaces.grace_days * cast(86400000 as bigint))`.as(
+            'deadline',
+          ),
+        )
+        .whereRef('workspace_members.user_id', '=', 'users.id')
+        .where('workspaces.mfa_required', '=', sql.lit(1))
+        .where('workspaces.phishing_resistant', '=', sql.lit(1))
+        .as('passkey_deadline'),
+    )
+    .where('users.id', '=', slot('userId'))
+    .orderBy('mfa_devices.bound_at'),
 );
 
-const consumeStep = preparedQuery<{ id: string; step: number; driftSteps: number }, unknown>((db, slot) =>
+/** A device's own columns out of a joined row. */
+function pickDevice(row: MfaDevicesTable): MfaDevicesTable {
+  return Object.fromEntries(DEVICE_COLUMNS.map((c) => [c, row[c]])) as unknown as MfaDevicesTable;
+}
+
+const consumeStep = preparedQuery<{ id: string; step: number; driftSteps: number; now: number }, unknown>((db, slot) =>
   db
     .updateTable('mfa_devices')
-    .set({ last_used_step: slot('step'), drift_steps: slot('driftSteps') })
+    .set({ last_used_step: slot('step'), drift_steps: slot('driftSteps'), last_used_at: slot('now') })
     .where('id', '=', slot('id'))
     .where('status', '=', sql.lit('active'))
     .where('last_used_step', '<', slot('step')),
@@ -199,35 +261,82 @@ export function createMfaDevicesRepository(target: QueryTarget) {
         .execute();
       return live;
     },
-    findActive: (userId: string) => findActive.first(target, { userId }),
-    /** The password step: the active device, or undefined, and a due lost-device ticket's id. */
+    /** The user's active devices of every type, the first bound first. */
+    listActive: (userId: string) => listActive.all(target, { userId }),
+    /** The user's first bound active device, of any type: whether the user has MFA at all. */
+    findActive: async (userId: string) => (await listActive.all(target, { userId }))[0],
+    findActiveById: (userId: string, id: string) =>
+      target.db
+        .selectFrom('mfa_devices')
+        .selectAll()
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .where('status', '=', sql.lit('active'))
+        .executeTakeFirst(),
+    /** A passkey by its credential id, whoever it belongs to (a passwordless sign-in says who by it). */
+    findActivePasskey: (credentialId: string) =>
+      target.db
+        .selectFrom('mfa_devices')
+        .selectAll()
+        .where('credential_id', '=', credentialId)
+        .where('status', '=', sql.lit('active'))
+        .where('type', '=', sql.lit('webauthn'))
+        .executeTakeFirst(),
+    /** The password step: the active devices, a due lost-device ticket's id, and whether recovery codes are left. */
     async findActiveWithDueTicket(userId: string, now: number) {
-      const row = await findActiveWithDueTicket.first(target, { userId, now });
-      const { due_ticket_id: dueTicketId, ...device } = row ?? { due_ticket_id: null, id: null };
+      const rows = await findActiveWithDueTicket.all(target, { userId, now });
       return {
-        device: device.id === null ? undefined : (device as MfaDevicesTable),
-        dueTicketId: dueTicketId ?? null,
+        devices: rows
+          .filter((row) => row.id !== null)
+          .map(({ due_ticket_id: _t, has_recovery_codes: _r, passkey_deadline: _d, ...d }) => d as MfaDevicesTable),
+        dueTicketId: rows[0]?.due_ticket_id ?? null,
+        hasRecoveryCodes: Boolean(rows[0]?.has_recovery_codes),
+        passkeyDeadline: rows[0]?.passkey_deadline == null ? null : Number(rows[0].passkey_deadline),
       };
     },
-    /** The active device and the user it belongs to, in one query (the login hot path). */
     /**
      * The dynamic-code step's start: takes one of the challenge's tries, then reads the device,
      * its user, the open ticket and the browser flags. Undefined = no try left (used, expired or out
      * of tries); a null `id` = no active device. One statement on PostgreSQL, two on SQLite (which
      * has no data-modifying CTE and no round trips to save).
      */
-    async reserveChallengeAndFind(params: ChallengeParams): Promise<ChallengeAndDevice | undefined> {
-      if (target.kind === 'postgres') return reserveChallengeAndFind.first(target, params);
-      const attempt = await reserveChallengeAttempt.first(target, params);
-      if (!attempt) return undefined;
-      const found = await findActiveWithUser.first(target, {
-        userId: attempt.user_id,
-        fingerprint: params.fingerprint,
-      });
-      const device =
-        found ??
-        (Object.fromEntries(DEVICE_WITH_USER_COLUMNS.map((c) => [c, null])) as { [K in keyof DeviceWithUser]: null });
-      return { challenge_attempts: attempt.attempts, challenge_user_id: attempt.user_id, ...device };
+    async reserveChallengeAndFind(params: ChallengeParams): Promise<PendingLoginRead | undefined> {
+      let rows: ChallengeAndDevice[];
+      if (target.kind === 'postgres') rows = await reserveChallengeAndFind.all(target, params);
+      else {
+        const attempt = await reserveChallengeAttempt.first(target, params);
+        if (!attempt) return undefined;
+        const found = await findActiveWithUser.all(target, {
+          userId: attempt.user_id,
+          fingerprint: params.fingerprint,
+        });
+        rows = (found.length > 0 ? found : [null]).map((device) => ({
+          challenge_attempts: attempt.attempts,
+          challenge_user_id: attempt.user_id,
+          must_add_passkey: attempt.must_add_passkey,
+          ...(device ??
+            (Object.fromEntries(DEVICE_WITH_USER_COLUMNS.map((c) => [c, null])) as {
+              [K in keyof DeviceWithUser]: null;
+            })),
+        }));
+      }
+      const first = rows[0];
+      if (!first) return undefined;
+      return {
+        challenge_attempts: first.challenge_attempts,
+        must_add_passkey: first.must_add_passkey,
+        user_id: first.challenge_user_id,
+        account_id: first.account_id!,
+        kind: first.kind!,
+        email: first.email,
+        username: first.username,
+        display_name: first.display_name!,
+        disabled_at: first.disabled_at,
+        open_ticket_id: first.open_ticket_id,
+        browser_known: first.browser_known!,
+        other_browser: first.other_browser!,
+        devices: rows.filter((row) => row.id !== null).map((row) => pickDevice(row as DeviceWithUser)),
+      };
     },
     findPending: (id: string, userId: string) =>
       target.db
@@ -238,9 +347,8 @@ export function createMfaDevicesRepository(target: QueryTarget) {
         .where('status', '=', sql.lit('pending'))
         .executeTakeFirst(),
     /**
-     * Confirm a pending enrollment. Conditional on the row still being pending and unexpired, and
-     * the unique index on active devices refuses a second active one: two racing activations
-     * cannot both win (myucto PR #69).
+     * Confirm a pending enrollment, conditional on the row still being pending and unexpired: two
+     * racing activations of one enrollment cannot both win (myucto PR #69).
      */
     activate: async (input: {
       id: string;
@@ -273,8 +381,102 @@ export function createMfaDevicesRepository(target: QueryTarget) {
      * The replay guard of docs/design.md §2.1: a step is accepted only if it is newer than every step
      * accepted before. One conditional UPDATE; 0 rows = replay (or a concurrent winner).
      */
-    consumeStep: async (id: string, step: number, driftSteps: number) =>
-      (await consumeStep.run(target, { id, step, driftSteps })) === 1,
+    consumeStep: async (id: string, step: number, driftSteps: number, now: number) =>
+      (await consumeStep.run(target, { id, step, driftSteps, now })) === 1,
+    /**
+     * A passkey's assertion was accepted: its new counter (W3C WebAuthn Level 3 §6.1.1), conditional
+     * on the counter the check compared against, so two racing assertions cannot both move it.
+     */
+    recordPasskeyUse: async (id: string, from: number, to: number, now: number) => {
+      const result = await target.db
+        .updateTable('mfa_devices')
+        .set({ sign_count: to, last_used_at: now })
+        .where('id', '=', id)
+        .where('status', '=', sql.lit('active'))
+        .where('sign_count', '=', from)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    rename: async (id: string, userId: string, name: string) => {
+      const result = await target.db
+        .updateTable('mfa_devices')
+        .set({ name })
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .where('status', '=', sql.lit('active'))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    countActive: async (userId: string) =>
+      Number(
+        (
+          await target.db
+            .selectFrom('mfa_devices')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('user_id', '=', userId)
+            .where('status', '=', sql.lit('active'))
+            .executeTakeFirst()
+        )?.n ?? 0,
+      ),
+    /** Registration: the pending passkey becomes active with its credential (conditional like `activate`). */
+    activatePasskey: async (input: {
+      id: string;
+      userId: string;
+      credentialId: string;
+      publicKey: string;
+      signCount: number;
+      transports: string | null;
+      backedUp: boolean;
+      aaguid: string;
+      now: number;
+      ip: string | null;
+      userAgent: string | null;
+    }) => {
+      const result = await target.db
+        .updateTable('mfa_devices')
+        .set({
+          status: 'active',
+          bound_at: input.now,
+          expires_at: null,
+          credential_id: input.credentialId,
+          public_key: input.publicKey,
+          sign_count: input.signCount,
+          transports: input.transports,
+          backed_up: input.backedUp ? 1 : 0,
+          aaguid: input.aaguid,
+          bound_ip: input.ip,
+          bound_user_agent: input.userAgent,
+        })
+        .where('id', '=', input.id)
+        .where('user_id', '=', input.userId)
+        .where('status', '=', sql.lit('pending'))
+        .where('expires_at', '>', input.now)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    /** Every active device of the user goes (a reset, a lost-device ticket); their ids and names. */
+    removeAll: async (userId: string, now: number) =>
+      target.db
+        .updateTable('mfa_devices')
+        .set({ status: 'removed', removed_at: now })
+        .where('user_id', '=', userId)
+        .where('status', '=', sql.lit('active'))
+        .returning(['id', 'name', 'type'])
+        .execute(),
+    insertChallenge: (row: WebauthnChallengesTable) =>
+      target.db.insertInto('webauthn_challenges').values(row).execute(),
+    /**
+     * Takes a WebAuthn challenge for one ceremony: deleted as it is read, so an assertion or a
+     * registration response made for it is accepted at most once, even when sent twice at once.
+     */
+    takeChallenge: (idHash: string, purpose: WebauthnChallengesTable['purpose'], now: number) =>
+      target.db
+        .deleteFrom('webauthn_challenges')
+        .where('id_hash', '=', idHash)
+        .where('purpose', '=', purpose)
+        .where('expires_at', '>', now)
+        .returning(['user_id', 'device_id'])
+        .executeTakeFirst(),
     remove: async (id: string, now: number) => {
       const result = await target.db
         .updateTable('mfa_devices')

@@ -21,6 +21,7 @@ const findWithUser = preparedQuery<
     | 'ended_at'
     | 'last_seen_at'
     | 'mfa_verified'
+    | 'phishing_resistant'
   > & { account_id: string; kind: 'root' | 'sub'; disabled_at: number | null }
 >((db, slot) =>
   db
@@ -38,6 +39,7 @@ const findWithUser = preparedQuery<
       'sessions.ended_at',
       'sessions.last_seen_at',
       'sessions.mfa_verified',
+      'sessions.phishing_resistant',
       'users.account_id',
       'users.kind',
       'users.disabled_at',
@@ -54,7 +56,7 @@ const touch = preparedQuery<{ id: string; now: number; idleExpiresAt: number }, 
 /** Take one of the challenge's tries atomically; no row = no tries left, used, or expired. */
 export const reserveChallengeAttempt = preparedQuery<
   { idHash: string; maxAttempts: number; now: number },
-  Pick<LoginChallengesTable, 'attempts' | 'user_id'>
+  Pick<LoginChallengesTable, 'attempts' | 'user_id' | 'must_add_passkey'>
 >((db, slot) =>
   db
     .updateTable('login_challenges')
@@ -63,7 +65,7 @@ export const reserveChallengeAttempt = preparedQuery<
     .where('attempts', '<', slot('maxAttempts'))
     .where('consumed_at', 'is', null)
     .where('expires_at', '>', slot('now'))
-    .returning(['attempts', 'user_id']),
+    .returning(['attempts', 'user_id', 'must_add_passkey']),
 );
 const consumeChallenge = preparedQuery<{ idHash: string; now: number }, unknown>(
   (db, slot) =>
@@ -111,10 +113,14 @@ export function createSessionsRepository(target: QueryTarget) {
         .where('user_id', '=', userId)
         .where('ended_at', 'is', null)
         .execute(),
-    setStepUp: (id: string, until: number, mfaVerified = false) =>
+    setStepUp: (id: string, until: number, mfaVerified = false, phishingResistant = false) =>
       target.db
         .updateTable('sessions')
-        .set({ step_up_until: until, ...(mfaVerified ? { mfa_verified: 1 } : {}) })
+        .set({
+          step_up_until: until,
+          ...(mfaVerified ? { mfa_verified: 1 } : {}),
+          ...(phishingResistant ? { phishing_resistant: 1 } : {}),
+        })
         .where('id', '=', id)
         .execute(),
     /** Re-check after a workspace policy change: these users' open sessions may now only bind a device. */

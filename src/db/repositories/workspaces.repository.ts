@@ -25,7 +25,9 @@ export function createWorkspacesRepository(target: QueryTarget) {
     find: (id: string) => target.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst(),
     update: (
       id: string,
-      changes: Partial<Pick<WorkspacesTable, 'name' | 'mfa_required' | 'grace_days' | 'policy_since'>>,
+      changes: Partial<
+        Pick<WorkspacesTable, 'name' | 'mfa_required' | 'grace_days' | 'policy_since' | 'phishing_resistant'>
+      >,
     ) => target.db.updateTable('workspaces').set(changes).where('id', '=', id).execute(),
     addMember: (member: WorkspaceMembersTable) => target.db.insertInto('workspace_members').values(member).execute(),
     /**
@@ -86,14 +88,33 @@ export function createWorkspacesRepository(target: QueryTarget) {
         .where('workspace_members.user_id', '=', userId)
         .orderBy('workspaces.name')
         .execute(),
-    /** Members with their MFA state: the compliance view. */
+    /** Members with their MFA state: the compliance view (first bound device, and how many of each type). */
     members: (workspaceId: string) =>
       target.db
         .selectFrom('workspace_members')
         .innerJoin('users', 'users.id', 'workspace_members.user_id')
-        .leftJoin('mfa_devices', (join) =>
-          join.onRef('mfa_devices.user_id', '=', 'users.id').on('mfa_devices.status', '=', sql.lit('active')),
-        )
+        .select((eb) => [
+          eb
+            .selectFrom('mfa_devices')
+            .select((d) => d.fn.min('mfa_devices.bound_at').as('b'))
+            .whereRef('mfa_devices.user_id', '=', 'users.id')
+            .where('mfa_devices.status', '=', sql.lit('active'))
+            .as('bound_at'),
+          eb
+            .selectFrom('mfa_devices')
+            .select((d) => d.fn.countAll<number>().as('n'))
+            .whereRef('mfa_devices.user_id', '=', 'users.id')
+            .where('mfa_devices.status', '=', sql.lit('active'))
+            .where('mfa_devices.type', '=', sql.lit('webauthn'))
+            .as('passkeys'),
+          eb
+            .selectFrom('mfa_devices')
+            .select((d) => d.fn.countAll<number>().as('n'))
+            .whereRef('mfa_devices.user_id', '=', 'users.id')
+            .where('mfa_devices.status', '=', sql.lit('active'))
+            .where('mfa_devices.type', '=', sql.lit('totp'))
+            .as('apps'),
+        ])
         .select([
           'workspace_members.user_id',
           'workspace_members.role',
@@ -104,7 +125,6 @@ export function createWorkspacesRepository(target: QueryTarget) {
           'users.display_name',
           'users.account_id',
           'users.id as uid',
-          'mfa_devices.bound_at',
         ])
         .where('workspace_members.workspace_id', '=', workspaceId)
         // Owner first, then admins, then members, each by when they joined.

@@ -1,3 +1,4 @@
+import { publicDevice } from '../mfa/device.service.js';
 import { AppError } from '../../errors/app-error.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Store } from '../../db/repositories/index.js';
@@ -312,7 +313,7 @@ export function createProfileQuery(deps: { store: Store }) {
     const user = await deps.store.repos.users.findUserById(userId);
     const account = user ? await deps.store.repos.users.findAccountById(user.account_id) : undefined;
     if (!user || !account) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
-    const device = await deps.store.repos.mfaDevices.findActive(userId);
+    const devices = (await deps.store.repos.mfaDevices.listActive(userId)).map(publicDevice);
     return {
       user: publicUser(user),
       account: { id: account.id, alias: account.alias },
@@ -321,9 +322,8 @@ export function createProfileQuery(deps: { store: Store }) {
       /** Support operators see /support in the console. */
       isOperator: isOperator(user),
       loginName: displayLogin(user, account.alias),
-      mfa: device
-        ? { bound: true, device: { id: device.id, boundAt: new Date(device.bound_at!).toISOString() } }
-        : { bound: false },
+      // "The" device (the first bound) as before, and every device (API.md "MFA devices and passkeys").
+      mfa: devices[0] ? { bound: true, device: devices[0], devices } : { bound: false, devices },
     };
   };
 }

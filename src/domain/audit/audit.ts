@@ -47,6 +47,9 @@ export const auditEventTypes = [
   'recovery.ticket_rejected',
   'recovery.ticket_cancelled',
   'recovery.ticket_effective',
+  'mfa.device_renamed',
+  'mfa.counter_regressed',
+  'login.passkey_failed',
 ] as const;
 export type AuditEventType = (typeof auditEventTypes)[number];
 

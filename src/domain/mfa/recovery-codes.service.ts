@@ -1,32 +1,13 @@
 import { AppError } from '../../errors/app-error.js';
 import type { Repositories, Store } from '../../db/repositories/index.js';
-import type { UsersTable } from '../../db/schema.js';
 import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
-import {
-  formatRecoveryCode,
-  generateRecoveryCodes,
-  normalizeRecoveryCode,
-  type RecoveryCodeHasher,
-} from '../../crypto/recovery-codes.js';
+import { formatRecoveryCode, generateRecoveryCodes, type RecoveryCodeHasher } from '../../crypto/recovery-codes.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { SensitiveOperationId } from '../step-up/sensitive-operations.js';
 import { loadUser } from '../users/user-views.js';
-import { clearSecondFactorFailures, recordSecondFactorFailure, reserveSecondFactorTry } from './second-factor.js';
-
-export type RecoveryCodeResult =
-  | { ok: true; remaining: number }
-  | { ok: false; reason: 'locked'; lockedUntil: number }
-  | { ok: false; reason: 'invalid'; lockedUntil: number };
-
-export function invalidRecoveryCodeError(): AppError {
-  return new AppError(
-    'mfa.invalid_recovery_code',
-    'The recovery code is not valid or was already used. Each code works once; check for typos.',
-  );
-}
 
 /**
  * Recovery codes (docs/design.md §6 layer 1, decision 018): ten single-use codes handed out once when a
@@ -59,63 +40,8 @@ export function createRecoveryCodesService(deps: {
     return codes.map(formatRecoveryCode);
   }
 
-  /**
-   * Spends a code in the caller's transaction: one try from the shared budget first, then every
-   * unused code compared in constant time (no early exit), then a conditional update, so of
-   * concurrent uses of one code exactly one wins.
-   */
-  async function spend(
-    repos: Repositories,
-    user: Pick<UsersTable, 'id' | 'account_id' | 'email' | 'display_name' | 'kind' | 'username'>,
-    input: string,
-    path: string,
-    meta: RequestMeta,
-    now: number,
-  ): Promise<RecoveryCodeResult> {
-    const reservation = await reserveSecondFactorTry(repos, user.id, now);
-    if (!reservation.ok) return { ok: false, reason: 'locked', lockedUntil: reservation.lockedUntil };
-    const code = normalizeRecoveryCode(input);
-    let match: string | null = null;
-    if (code) {
-      const hashes = new Map<string, string | null>();
-      for (const row of await repos.recoveryCodes.listUnused(user.id)) {
-        if (!hashes.has(row.key_id)) hashes.set(row.key_id, hasher.hash(code, row.key_id));
-        const hash = hashes.get(row.key_id);
-        if (hash && hasher.equal(hash, row.code_hash) && match === null) match = row.id;
-      }
-    }
-    if (match !== null && (await repos.recoveryCodes.consume(match, now))) {
-      await clearSecondFactorFailures(repos, user.id);
-      const { remaining } = await repos.recoveryCodes.status(user.id);
-      await audit(
-        repos,
-        {
-          type: 'mfa.recovery_code_used',
-          accountId: user.account_id,
-          userId: user.id,
-          ip: meta.ip,
-          userAgent: meta.userAgent,
-          details: { path, remaining },
-        },
-        now,
-      );
-      await deps.notify(repos, recipientOf(user), { kind: 'mfa.recovery_code_used', remaining }, meta, now);
-      return { ok: true, remaining };
-    }
-    await recordSecondFactorFailure(
-      repos,
-      deps,
-      user,
-      { path: `${path}:recovery_code`, clockSkew: false, lockedUntil: reservation.locksUntil },
-      meta,
-      now,
-    );
-    return { ok: false, reason: 'invalid', lockedUntil: reservation.locksUntil };
-  }
-
   return {
     issue,
-    spend,
 
     /**
      * True when the bound device's owner was never handed a set since it was bound — a device an

@@ -1,3 +1,4 @@
+import type { MfaDeviceType } from '../../db/schema.js';
 import type { Repositories } from '../../db/repositories/index.js';
 import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
@@ -5,8 +6,14 @@ import type { MessagesTable } from '../../db/schema.js';
 
 /** What a notification says; never a secret, a code or a token (docs/design.md §2.8). */
 export type Notification =
-  | { kind: 'mfa.bound'; byAdmin: string | null }
+  | { kind: 'mfa.bound'; byAdmin: string | null; device?: { name: string; type: MfaDeviceType } }
   | { kind: 'mfa.unbound' }
+  | {
+      kind: 'mfa.device_removed';
+      device: { name: string; type: MfaDeviceType };
+      remaining: number;
+      byAdmin: string | null;
+    }
   | { kind: 'mfa.reset_by_admin'; admin: string; reason: string | null }
   | { kind: 'mfa.locked'; until: number; subject: string | null }
   | { kind: 'login.locked'; until: number }
@@ -59,14 +66,36 @@ export function renderNotification(
   let subject: string;
   let lines: string[];
   switch (notification.kind) {
-    case 'mfa.bound':
-      subject = 'A virtual MFA device was bound to your account';
+    case 'mfa.bound': {
+      const what =
+        notification.device?.type === 'webauthn'
+          ? `the passkey "${notification.device.name}"`
+          : `a virtual MFA device${notification.device ? ` ("${notification.device.name}")` : ''}`;
+      subject =
+        notification.device?.type === 'webauthn'
+          ? 'A passkey was added to your account'
+          : 'A virtual MFA device was bound to your account';
       lines = [
         notification.byAdmin
-          ? `${notification.byAdmin} bound a virtual MFA device to your account on ${when}.`
-          : `A virtual MFA device was bound to your account on ${when}${where}.`,
-        'From now on, logging in asks for the 6-digit code from that authenticator app.',
+          ? `${notification.byAdmin} bound ${what} to your account on ${when}.`
+          : `${what[0]!.toUpperCase()}${what.slice(1)} was added to your account on ${when}${where}.`,
+        notification.device?.type === 'webauthn'
+          ? 'From now on, you can sign in with that passkey.'
+          : 'From now on, logging in asks for the 6-digit code from that authenticator app.',
         `If this was not you, sign in and review your security settings: ${security}`,
+      ];
+      break;
+    }
+    case 'mfa.device_removed':
+      subject = `An MFA device was removed from your account: ${notification.device.name}`;
+      lines = [
+        notification.byAdmin
+          ? `${notification.byAdmin} removed the ${notification.device.type === 'webauthn' ? 'passkey' : 'authenticator app'} "${notification.device.name}" from your account on ${when}.`
+          : `The ${notification.device.type === 'webauthn' ? 'passkey' : 'authenticator app'} "${notification.device.name}" was removed from your account on ${when}${where}.`,
+        notification.remaining > 0
+          ? `It no longer works for signing in. ${notification.remaining} other MFA device(s) still do.`
+          : 'It was your last MFA device: logging in now asks only for the password, and your recovery codes no longer work.',
+        `If this was not you, change your password and review your devices: ${security}`,
       ];
       break;
     case 'mfa.unbound':

@@ -5,10 +5,11 @@ import { newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto
 import type { PasswordHasher } from '../../crypto/password.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import { displayLogin, findUserByLogin, normalizeEmail, publicUser } from '../users/user-views.js';
-import type { SecondFactorChecker } from '../mfa/second-factor.js';
 import { CHALLENGE_MAX_ATTEMPTS, retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
-import { invalidCodeError, lockedError, recordSecondFactorFailure } from '../mfa/second-factor.js';
-import { invalidRecoveryCodeError, type RecoveryCodesService } from '../mfa/recovery-codes.service.js';
+import type { Factors } from '../factors/index.js';
+import type { FactorOutcome } from '../factors/factor.js';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { MfaDevicesTable } from '../../db/schema.js';
 import type { RequestMeta } from './principal.js';
 import type { RecoveryEffects } from '../recovery/effects.js';
 import type { SessionsService } from './sessions.service.js';
@@ -36,13 +37,14 @@ export function createLoginService(deps: {
   store: Store;
   hasher: PasswordHasher;
   audit: AuditRecorder;
-  checkSecondFactor: SecondFactorChecker;
+  factors: Pick<Factors, 'totp' | 'recoveryCode' | 'passkey'>;
   clock: Clock;
   random: RandomBytes;
   notify: Notifier;
-  recoveryCodes: Pick<RecoveryCodesService, 'spend'>;
   sessions: Pick<SessionsService, 'issueSession'>;
   recoveryEffects: Pick<RecoveryEffects, 'applyIfDue' | 'cancelOpen'>;
+  /** Sign-in with a passkey alone (TWOFOLD_PASSWORDLESS). */
+  passwordless: boolean;
 }) {
   const { store, clock, random, audit } = deps;
   const { issueSession } = deps.sessions;
@@ -66,6 +68,10 @@ export function createLoginService(deps: {
       },
       now,
     );
+  }
+
+  function requirePasswordless() {
+    if (!deps.passwordless) throw new AppError('request.not_found', 'Passwordless sign-in is turned off here.');
   }
 
   /** Password checks under way in this process, per throttle key (see the login's wait). */
@@ -153,23 +159,25 @@ export function createLoginService(deps: {
     return store.transaction(async (repos) => {
       if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
       await repos.throttles.reset(passwordKey);
-      // One read (decision 020): the device, and a lost-device ticket whose cooling-off period is
-      // over — which takes effect now, even if the scheduler has not run yet (issue 13): the device
-      // goes and this login must bind a new one.
+      // One read (decision 020): the devices, whether recovery codes are left, when a
+      // phishing-resistant workspace starts requiring a passkey, and a lost-device ticket whose
+      // cooling-off period is over — which takes effect now, even if the scheduler has not run yet
+      // (issue 13): the devices go and this login must bind a new one.
       const found = await repos.mfaDevices.findActiveWithDueTicket(user.id, at);
-      let device = found.device;
+      let devices = found.devices;
       if (
         user.kind === 'root' &&
         found.dueTicketId !== null &&
         (await deps.recoveryEffects.applyIfDue(repos, found.dueTicketId, at))
       ) {
         user = { ...user, mfa_required: 1 };
-        device = undefined;
+        devices = [];
       }
-      if (device) {
+      if (devices.length > 0) {
         // Only a challenge id: no session, no cookie, nothing that opens the account (better-auth #19).
         const challengeId = newSecret(random);
         const expiresAt = at + CHALLENGE_TTL_MS;
+        const hasPasskey = devices.some((d) => d.type === 'webauthn');
         await repos.sessions.insertChallenge({
           id_hash: sha256Hex(challengeId),
           user_id: user.id,
@@ -179,6 +187,7 @@ export function createLoginService(deps: {
           consumed_at: null,
           ip: meta.ip,
           user_agent: meta.userAgent?.slice(0, 256) ?? null,
+          must_add_passkey: !hasPasskey && found.passkeyDeadline !== null && found.passkeyDeadline <= at ? 1 : 0,
         });
         await audit(
           repos,
@@ -191,7 +200,18 @@ export function createLoginService(deps: {
           },
           at,
         );
-        return { status: 'mfa_required' as const, challenge: { id: challengeId, expiresAt } };
+        const methods = [
+          ...(devices.some((d) => d.type === 'totp') ? ['totp' as const] : []),
+          ...(hasPasskey && deps.factors.passkey.unavailableReason() === null ? ['webauthn' as const] : []),
+          ...(found.hasRecoveryCodes ? ['recovery_code' as const] : []),
+        ];
+        const webauthn = methods.includes('webauthn')
+          ? { options: await deps.factors.passkey.assertionOptions(repos, user.id, devices, 'login', at) }
+          : undefined;
+        return {
+          status: 'mfa_required' as const,
+          challenge: { id: challengeId, expiresAt, methods, ...(webauthn ? { webauthn } : {}) },
+        };
       }
       // A sub-user with "MFA required", or a member of a workspace whose MFA policy's grace period
       // is over (the strictest of its workspaces), must bind before anything else.
@@ -243,16 +263,22 @@ export function createLoginService(deps: {
       }
     },
 
-    /** POST /sessions/mfa: the dynamic-code step. One transaction, committed even on failure so every try counts. */
+    /**
+     * POST /sessions/mfa: the second step — the dynamic code, a recovery code in its place, or a
+     * passkey's assertion. One transaction, committed even on failure so every try counts.
+     */
     async completeMfa(
-      input: { challengeId: string; code: string } | { challengeId: string; recoveryCode: string },
+      input:
+        | { challengeId: string; code: string }
+        | { challengeId: string; recoveryCode: string }
+        | { challengeId: string; credential: AuthenticationResponseJSON },
       meta: RequestMeta,
     ) {
       const now = clock();
       const idHash = sha256Hex(input.challengeId);
       const outcome = await store.transaction(async (repos) => {
         // Take the challenge's try first: the conditional UPDATE also row-locks it on PostgreSQL. The
-        // same statement reads the device, its user, an open ticket and this browser (decision 020).
+        // same statement reads the TOTP devices, their user, an open ticket and this browser (decision 020).
         const fingerprint = browserFingerprint(meta);
         const found = await repos.mfaDevices.reserveChallengeAndFind({
           idHash,
@@ -260,65 +286,51 @@ export function createLoginService(deps: {
           now,
           fingerprint,
         });
-        if (!found || found.id === null || found.disabled_at !== null) return { kind: 'expired' as const };
-        const {
-          account_id,
-          kind,
-          email,
-          username,
-          display_name,
-          disabled_at,
-          open_ticket_id,
-          browser_known,
-          other_browser,
-          challenge_attempts: _attempts,
-          challenge_user_id: _userId,
-          ...device
-        } = found;
+        if (!found || found.account_id === null || found.disabled_at !== null) return { kind: 'expired' as const };
+        const { account_id, kind, email, username, display_name, disabled_at, open_ticket_id } = found;
         const user = { id: found.user_id, account_id, kind, email, username, display_name, disabled_at } as UsersTable;
-        // The second factor: the dynamic code, or a recovery code in its place (one budget for both).
-        let recoveryCodesLeft: number | undefined;
+        const context = { path: 'login' as const, meta, now };
+        // The second factor, through its one verifier (decision 027); every one draws on one budget.
+        let proved: FactorOutcome<{ factor: 'totp' | 'recovery_code' | 'webauthn'; remaining?: number }>;
         if ('recoveryCode' in input) {
-          const spent = await deps.recoveryCodes.spend(repos, user, input.recoveryCode, 'login', meta, now);
-          if (!spent.ok)
-            return spent.reason === 'locked'
-              ? { kind: 'locked' as const, lockedUntil: spent.lockedUntil }
-              : { kind: 'invalid_recovery' as const };
-          recoveryCodesLeft = spent.remaining;
+          const spent = await deps.factors.recoveryCode(repos, user, input.recoveryCode, context);
+          proved = spent.ok ? { ok: true, factor: 'recovery_code', remaining: spent.remaining } : spent;
+        } else if ('credential' in input) {
+          const devices: MfaDevicesTable[] = await repos.mfaDevices.listActive(user.id);
+          const checked = await deps.factors.passkey.verify(repos, user, devices, input.credential, 'login', context);
+          proved = checked.ok ? { ok: true, factor: 'webauthn' } : checked;
         } else {
-          const result = await deps.checkSecondFactor(repos, device, input.code, now);
-          if (result.ok === false && result.reason === 'locked')
-            return { kind: 'locked' as const, lockedUntil: result.lockedUntil };
-          if (result.ok === false) {
-            await recordSecondFactorFailure(
-              repos,
-              deps,
-              user,
-              { path: 'login', clockSkew: result.clockSkew, lockedUntil: result.lockedUntil },
-              meta,
-              now,
-            );
-            return { kind: 'invalid' as const, clockSkew: result.clockSkew };
-          }
+          const checked = await deps.factors.totp(repos, user, found.devices, input.code, context);
+          proved = checked.ok ? { ok: true, factor: 'totp' } : checked;
         }
+        if (!proved.ok) return { kind: 'refused' as const, error: proved.error };
         await repos.sessions.consumeChallenge(idHash, now);
-        // The dynamic code proves the device is not lost: an open lost-device ticket is cancelled
-        // (Apple: using the device during the wait cancels account recovery). A recovery code does not.
-        if (recoveryCodesLeft === undefined && open_ticket_id !== null)
+        // The device at hand proves it is not lost: an open lost-device ticket is cancelled (Apple:
+        // using the device during the wait cancels account recovery). A recovery code does not.
+        if (proved.factor !== 'recovery_code' && open_ticket_id !== null)
           await deps.recoveryEffects.cancelOpen(repos, user, 'owner_activity', meta, now);
+        // A phishing-resistant workspace requires a passkey this user does not have yet: a
+        // restricted session that may only add one (API.md "MFA devices and passkeys").
+        const mustAddPasskey = found.must_add_passkey === 1 && proved.factor !== 'webauthn';
         const session = await issueSession(repos, user.id, {
-          restricted: false,
+          restricted: mustAddPasskey,
           stepUp: true,
           mfaVerified: true,
+          phishingResistant: proved.factor === 'webauthn',
           now,
           meta,
         });
-        const factors = recoveryCodesLeft === undefined ? 'password+totp' : 'password+recovery_code';
-        await loginSucceeded(repos, user, meta, { factors }, now);
+        await loginSucceeded(
+          repos,
+          user,
+          meta,
+          { factors: `password+${proved.factor}`, ...(mustAddPasskey ? { restricted: true } : {}) },
+          now,
+        );
         // Known from the read above, so the insert needs no answer (decision 020).
-        if (!browser_known) {
+        if (!found.browser_known) {
           await repos.messages.rememberNewBrowser(user.id, fingerprint, now);
-          if (other_browser)
+          if (found.other_browser)
             await deps.notify(
               repos,
               recipientOf(user),
@@ -327,28 +339,85 @@ export function createLoginService(deps: {
               now,
             );
         }
-        return { kind: 'ok' as const, session, user, recoveryCodesLeft };
+        return { kind: 'ok' as const, session, user, recoveryCodesLeft: proved.remaining, mustAddPasskey };
       });
-      switch (outcome.kind) {
-        case 'expired':
-          throw new AppError(
-            'auth.challenge_expired',
-            'This login has expired or ran out of tries. Enter your password again.',
+      if (outcome.kind === 'expired')
+        throw new AppError(
+          'auth.challenge_expired',
+          'This login has expired or ran out of tries. Enter your password again.',
+        );
+      if (outcome.kind === 'refused') throw outcome.error;
+      return {
+        status: outcome.mustAddPasskey ? ('mfa_enrollment_required' as const) : ('authenticated' as const),
+        session: outcome.session,
+        user: publicUser(outcome.user),
+        ...(outcome.mustAddPasskey ? { required: 'webauthn' as const } : {}),
+        ...(outcome.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: outcome.recoveryCodesLeft } : {}),
+      };
+    },
+
+    /** POST /sessions/passkey/options: a passwordless sign-in's challenge (404 when turned off). */
+    async passkeyOptions() {
+      requirePasswordless();
+      const now = clock();
+      const options = await store.transaction((repos) => deps.factors.passkey.passwordlessOptions(repos, now));
+      return { challengeId: options.challenge, options };
+    },
+
+    /**
+     * POST /sessions/passkey: a passkey that verified its user signs in alone, as a full MFA login
+     * (NIST SP 800-63B §5.1.8: a multi-factor cryptographic authenticator), phishing-resistant.
+     * Every refusal — unknown credential, no user verification, a bad signature, a used challenge,
+     * a disabled user — gets the wrong-password answer, and counts against the address.
+     */
+    async passkeyLogin(input: { challengeId: string; credential: AuthenticationResponseJSON }, meta: RequestMeta) {
+      requirePasswordless();
+      const now = clock();
+      const ipKey = meta.ip ? throttleKeys.loginIp(meta.ip) : null;
+      const outcome = await store.transaction(async (repos) => {
+        if (ipKey && !(await repos.throttles.reserve(ipKey, throttlePolicies.loginIp, now)))
+          return { kind: 'throttled' as const, lockedUntil: (await repos.throttles.get(ipKey))?.locked_until ?? now };
+        const device = await deps.factors.passkey.verifyPasswordless(repos, input.challengeId, input.credential, {
+          path: 'passwordless',
+          meta,
+          now,
+        });
+        const user = device ? await repos.users.findUserById(device.user_id) : undefined;
+        if (!device || !user || user.disabled_at !== null) {
+          await audit(
+            repos,
+            {
+              type: 'login.passkey_failed',
+              accountId: user?.account_id ?? null,
+              userId: user?.id ?? null,
+              ip: meta.ip,
+              userAgent: meta.userAgent,
+            },
+            now,
           );
-        case 'locked':
-          throw lockedError(outcome.lockedUntil, now);
-        case 'invalid':
-          throw invalidCodeError(outcome.clockSkew);
-        case 'invalid_recovery':
-          throw invalidRecoveryCodeError();
-        case 'ok':
-          return {
-            status: 'authenticated' as const,
-            session: outcome.session,
-            user: publicUser(outcome.user),
-            ...(outcome.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: outcome.recoveryCodesLeft } : {}),
-          };
-      }
+          return { kind: 'refused' as const };
+        }
+        if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
+        const ticket = user.kind === 'root' ? await repos.recovery.findOpenTicket(user.account_id) : undefined;
+        if (ticket) await deps.recoveryEffects.cancelOpen(repos, user, 'owner_activity', meta, now);
+        const session = await issueSession(repos, user.id, {
+          restricted: false,
+          stepUp: true,
+          mfaVerified: true,
+          phishingResistant: true,
+          now,
+          meta,
+        });
+        await loginSucceeded(repos, user, meta, { factors: 'passkey', deviceId: device.id }, now);
+        await noticeBrowser(repos, user, meta, now);
+        return { kind: 'ok' as const, session, user };
+      });
+      if (outcome.kind === 'throttled')
+        throw new AppError('auth.too_many_attempts', 'Too many failed logins from your network. Try again later.', {
+          details: { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntil, now) },
+        });
+      if (outcome.kind === 'refused') throw new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
+      return { status: 'authenticated' as const, session: outcome.session, user: publicUser(outcome.user) };
     },
 
     /**

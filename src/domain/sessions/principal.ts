@@ -9,6 +9,8 @@ export interface Principal {
   stepUpUntil: number;
   /** This session proved the TOTP device (workspaces with mandatory MFA require it). */
   mfaVerified?: boolean;
+  /** This session proved a passkey (workspaces that require phishing-resistant MFA require it). */
+  phishingResistant?: boolean;
 }
 
 /** Where a request came from, for audit events and throttling; never secrets. */

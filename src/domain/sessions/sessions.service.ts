@@ -46,6 +46,8 @@ export function createSessionsService(deps: {
       restricted: boolean;
       stepUp: boolean;
       mfaVerified?: boolean;
+      /** The login proved a passkey (NIST SP 800-63B §5.2.5). */
+      phishingResistant?: boolean;
       now: number;
       meta: RequestMeta;
       absoluteExpiresAt?: number;
@@ -70,6 +72,7 @@ export function createSessionsService(deps: {
       ip: options.meta.ip,
       user_agent: options.meta.userAgent?.slice(0, 256) ?? null,
       mfa_verified: options.mfaVerified ? 1 : 0,
+      phishing_resistant: options.phishingResistant ? 1 : 0,
     });
     return { token: `${id}.${secret}`, expiresAt: absolute, restricted: options.restricted };
   }
@@ -84,7 +87,7 @@ export function createSessionsService(deps: {
   async function rotateSession(
     repos: Repositories,
     principal: Principal,
-    options: { now: number; meta: RequestMeta },
+    options: { now: number; meta: RequestMeta; phishingResistant?: boolean },
   ): Promise<IssuedSession> {
     const old = await repos.sessions.findWithUser(principal.sessionId);
     await repos.sessions.end(principal.sessionId, options.now, 'rotated');
@@ -92,6 +95,9 @@ export function createSessionsService(deps: {
       restricted: false,
       stepUp: true,
       mfaVerified: true,
+      // A passkey proved once in this browser's session stays proved across the rotation.
+      phishingResistant:
+        options.phishingResistant || principal.phishingResistant === true || old?.phishing_resistant === 1,
       now: options.now,
       meta: options.meta,
       ...(old ? { absoluteExpiresAt: old.absolute_expires_at } : {}),
@@ -159,6 +165,7 @@ export function createSessionsService(deps: {
         restricted: row.restricted === 1,
         stepUpUntil: row.step_up_until,
         mfaVerified: row.mfa_verified === 1,
+        phishingResistant: row.phishing_resistant === 1,
       };
     },
 

@@ -12,6 +12,12 @@ export const sensitiveOperations = [
     what: 'Unbind the virtual MFA device (also needs a current code)',
   },
   {
+    id: 'mfa.add_device',
+    endpoint: 'POST /me/mfa-devices',
+    what: 'Add an MFA device or passkey (not in a restricted session)',
+  },
+  { id: 'mfa.remove_device', endpoint: 'DELETE /me/mfa-devices/{id}', what: 'Remove one of your MFA devices' },
+  {
     id: 'mfa.regenerate_recovery_codes',
     endpoint: 'POST /me/recovery-codes',
     what: 'Make a new set of recovery codes (the old set stops working)',
@@ -35,6 +41,11 @@ export const sensitiveOperations = [
     id: 'users.bind_mfa',
     endpoint: 'POST /users/{id}/mfa-device, …/activate',
     what: 'Bind a virtual MFA device for a sub-user',
+  },
+  {
+    id: 'users.remove_device',
+    endpoint: 'DELETE /users/{id}/mfa-devices/{deviceId}',
+    what: "Remove one of a sub-user's MFA devices",
   },
   { id: 'users.reset_mfa', endpoint: 'DELETE /users/{id}/mfa-device', what: "Reset a sub-user's virtual MFA device" },
   {

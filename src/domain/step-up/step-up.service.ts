@@ -5,14 +5,15 @@ import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { VerificationService } from '../verification/verification.service.js';
 import { sensitiveOperation, type SensitiveOperationId } from './sensitive-operations.js';
 import type { StepUpInput, StepUpVerifiers } from './verifiers.js';
+import type { Factors } from '../factors/index.js';
 
-/** The methods `methods` offers; a recovery code goes wherever 'totp' does. */
+/** The methods `methods` offers; a recovery code goes wherever a device proof does. */
 export type StepUpMethod = Exclude<StepUpInput['method'], 'recovery_code'>;
 
 /**
  * Step-up (docs/design.md §2.6, NIST SP 800-63B §4.2.3 reauthentication): the one rule of how fresh a
  * session's proof must be before a sensitive operation, and which methods may refresh it.
- * - With a device bound, only a TOTP code counts; without one, an email or SMS code (where one can
+ * - With a device bound, only a device counts (a TOTP code, a passkey, or a recovery code); without one, an email or SMS code (where one can
  *   reach the user) or the password — or only the method the user picked (docs/design.md F10).
  * - A step-up belongs to its session and lasts TWOFOLD_STEP_UP_MAX_AGE seconds.
  * - Every sensitive operation asks through `requireFresh(principal, id)`, keyed by the documented
@@ -24,12 +25,15 @@ export function createStepUpService(deps: {
   maxAgeSeconds: number;
   verification: VerificationService;
   verifiers: StepUpVerifiers;
+  factors: Pick<Factors, 'passkey'>;
 }) {
   const { store, clock } = deps;
 
-  /** The ways this user can refresh a step-up now (API.md `methods`). */
+  /** The ways this user can refresh a step-up now (API.md `methods`): with devices, only theirs. */
   async function methods(userId: string): Promise<StepUpMethod[]> {
-    if (await store.repos.mfaDevices.findActive(userId)) return ['totp'];
+    const devices = await store.repos.mfaDevices.listActive(userId);
+    if (devices.length > 0)
+      return (['totp', 'webauthn'] as const).filter((type) => devices.some((d) => d.type === type));
     const user = await store.repos.users.findUserById(userId);
     const available: StepUpMethod[] = [...(user ? deps.verification.channelsFor(user) : []), 'password'];
     const chosen = user?.step_up_method;
@@ -57,20 +61,33 @@ export function createStepUpService(deps: {
       );
     },
 
+    /** POST /me/step-up/options: request options for a step-up with one of the caller's passkeys. */
+    async passkeyOptions(principal: Principal) {
+      const devices = await store.repos.mfaDevices.listActive(principal.userId);
+      if (!devices.some((d) => d.type === 'webauthn'))
+        throw new AppError('mfa.not_bound', 'No passkey is registered: verify another way.');
+      const now = clock();
+      const options = await store.transaction((repos) =>
+        deps.factors.passkey.assertionOptions(repos, principal.userId, devices, 'step_up', now),
+      );
+      return { options };
+    },
+
     /** POST /me/step-up: refreshes this session's step-up (and only this session's, API.md). */
     async stepUp(principal: Principal, input: StepUpInput, meta: RequestMeta) {
       const bound = (await store.repos.mfaDevices.findActive(principal.userId)) !== undefined;
-      if ((input.method === 'totp' || input.method === 'recovery_code') && !bound)
+      const deviceProof = input.method === 'totp' || input.method === 'recovery_code' || input.method === 'webauthn';
+      if (deviceProof && !bound)
         throw new AppError('mfa.not_bound', 'No virtual MFA device is bound; verify with your password instead.');
-      // Email and SMS codes and the password are weaker than TOTP: no step-up once a device is bound.
-      if (input.method !== 'totp' && input.method !== 'recovery_code' && bound) {
-        throw new AppError('auth.step_up_required', 'A virtual MFA device is bound: verify with a code from it.', {
-          details: { methods: ['totp'] },
+      const allowed = await methods(principal.userId);
+      // Email and SMS codes and the password are weaker than a device: no step-up with them once one is bound.
+      if (!deviceProof && bound) {
+        throw new AppError('auth.step_up_required', 'An MFA device is bound: verify with it.', {
+          details: { methods: allowed },
         });
       }
-      const allowed = await methods(principal.userId);
-      // A recovery code is allowed wherever a TOTP code is.
-      if (!allowed.includes(input.method === 'recovery_code' ? 'totp' : input.method)) {
+      // A recovery code is allowed wherever a device proof is.
+      if (input.method !== 'recovery_code' && !allowed.includes(input.method)) {
         throw new AppError(
           'auth.step_up_required',
           `Verify with ${allowed.join(' or ')}: that is how this account protects sensitive operations.`,

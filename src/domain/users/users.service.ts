@@ -324,6 +324,26 @@ export function createUsersService(deps: {
       const target = await targetFor(actor, userId, 'manage');
       await deps.devices.resetFor(principal, target.id, reason?.trim() || null, meta);
     },
+
+    /** GET /users/{id}/mfa-devices: a sub-user's devices (User Details › Security Credential). */
+    async devices(principal: Principal, userId: string) {
+      const actor = await actorOf(principal);
+      const target = await targetFor(actor, userId, 'read');
+      return deps.devices.list(target.id);
+    },
+
+    /** DELETE /users/{id}/mfa-devices/{deviceId}: one of a sub-user's devices, with a reason. */
+    async removeDevice(
+      principal: Principal,
+      userId: string,
+      deviceId: string,
+      reason: string | null,
+      meta: RequestMeta,
+    ) {
+      const actor = await actorOf(principal);
+      const target = await targetFor(actor, userId, 'manage');
+      await deps.devices.removeFor(principal, target.id, deviceId, reason?.trim() || null, meta);
+    },
   };
 }
 export type UsersService = ReturnType<typeof createUsersService>;

@@ -28,6 +28,7 @@ export function publicWorkspace(workspace: WorkspacesTable) {
     id: workspace.id,
     name: workspace.name,
     mfaRequired: workspace.mfa_required === 1,
+    phishingResistant: workspace.mfa_required === 1 && workspace.phishing_resistant === 1,
     graceDays: workspace.grace_days,
     mfaDeadline:
       workspace.mfa_required === 1 && workspace.policy_since !== null
@@ -85,10 +86,19 @@ export function createWorkspacesService(deps: {
     userAgent: meta.userAgent,
   });
 
-  /** API.md: with the policy on, the caller must have bound a device and verified it in this session. */
+  /**
+   * API.md: with the policy on, the caller must have bound a device and verified it in this session;
+   * with phishing resistance required, the session must have proved a passkey (NIST SP 800-63B
+   * §5.2.5: a TOTP code can be relayed by a look-alike site, a passkey's signature cannot).
+   */
   async function requireMfaIfPolicy(principal: Principal, workspace: WorkspacesTable) {
     if (workspace.mfa_required !== 1) return;
     const bound = (await deps.devices.status(principal)).bound;
+    if (bound && principal.mfaVerified && workspace.phishing_resistant === 1 && !principal.phishingResistant)
+      throw new AppError(
+        'workspace.phishing_resistant_required',
+        'This workspace requires phishing-resistant MFA: verify with a passkey (or add one under Security Settings › MFA devices) to enter it.',
+      );
     if (bound && principal.mfaVerified) return;
     throw new AppError(
       'workspace.mfa_required',
@@ -109,6 +119,7 @@ export function createWorkspacesService(deps: {
         grace_days: 0,
         policy_since: null,
         created_at: now,
+        phishing_resistant: 0,
       };
       await store.transaction(async (repos) => {
         await repos.workspaces.insert(workspace);
@@ -148,7 +159,12 @@ export function createWorkspacesService(deps: {
     async update(
       principal: Principal,
       workspaceId: string,
-      changes: { name?: string | undefined; mfaRequired?: boolean | undefined; graceDays?: number | undefined },
+      changes: {
+        name?: string | undefined;
+        mfaRequired?: boolean | undefined;
+        phishingResistant?: boolean | undefined;
+        graceDays?: number | undefined;
+      },
       meta: RequestMeta,
     ) {
       const { workspace, member } = await membershipOf(principal, workspaceId);
@@ -156,6 +172,8 @@ export function createWorkspacesService(deps: {
       await requireMfaIfPolicy(principal, workspace);
       const policyChange =
         (changes.mfaRequired !== undefined && (changes.mfaRequired ? 1 : 0) !== workspace.mfa_required) ||
+        (changes.phishingResistant !== undefined &&
+          (changes.phishingResistant ? 1 : 0) !== workspace.phishing_resistant) ||
         (changes.graceDays !== undefined && changes.graceDays !== workspace.grace_days);
       // docs/design.md §2.6: changing a workspace's MFA policy is a sensitive operation.
       if (policyChange) await deps.stepUp.requireFresh(principal, 'workspaces.change_policy');
@@ -166,6 +184,13 @@ export function createWorkspacesService(deps: {
           'Bind your own virtual MFA device and verify it in this session before requiring MFA from the members.',
         );
       }
+      // Whoever requires passkeys from others must sign in with one: the owner cannot lock itself out.
+      if (changes.phishingResistant === true && !principal.phishingResistant) {
+        throw new AppError(
+          'workspace.phishing_resistant_required',
+          'Add a passkey and verify with it in this session before requiring phishing-resistant MFA from the members.',
+        );
+      }
       const now = clock();
       const turnedOn = changes.mfaRequired === true && workspace.mfa_required === 0;
       const next: WorkspacesTable = {
@@ -173,6 +198,8 @@ export function createWorkspacesService(deps: {
         name: changes.name?.trim() || workspace.name,
         mfa_required: changes.mfaRequired === undefined ? workspace.mfa_required : changes.mfaRequired ? 1 : 0,
         grace_days: changes.graceDays ?? workspace.grace_days,
+        phishing_resistant:
+          changes.phishingResistant === undefined ? workspace.phishing_resistant : changes.phishingResistant ? 1 : 0,
         policy_since: turnedOn ? now : changes.mfaRequired === false ? null : workspace.policy_since,
       };
       await store.transaction(async (repos) => {
@@ -181,6 +208,7 @@ export function createWorkspacesService(deps: {
           mfa_required: next.mfa_required,
           grace_days: next.grace_days,
           policy_since: next.policy_since,
+          phishing_resistant: next.phishing_resistant,
         });
         if (next.name !== workspace.name)
           await deps.audit(
@@ -202,7 +230,12 @@ export function createWorkspacesService(deps: {
             userId: principal.userId,
             ip: meta.ip,
             userAgent: meta.userAgent,
-            details: { workspaceId: workspace.id, mfaRequired: next.mfa_required === 1, graceDays: next.grace_days },
+            details: {
+              workspaceId: workspace.id,
+              mfaRequired: next.mfa_required === 1,
+              phishingResistant: next.phishing_resistant === 1,
+              graceDays: next.grace_days,
+            },
           },
           now,
         );
@@ -422,7 +455,17 @@ export function createWorkspacesService(deps: {
         role: m.role,
         name: m.kind === 'root' ? (m.email ?? m.display_name) : m.username!,
         displayName: m.display_name,
-        mfa: m.bound_at === null ? { bound: false } : { bound: true, boundAt: new Date(m.bound_at).toISOString() },
+        mfa:
+          m.bound_at === null
+            ? { bound: false, types: [] as ('totp' | 'webauthn')[] }
+            : {
+                bound: true,
+                boundAt: new Date(Number(m.bound_at)).toISOString(),
+                types: [
+                  ...(Number(m.apps) > 0 ? ['totp' as const] : []),
+                  ...(Number(m.passkeys) > 0 ? ['webauthn' as const] : []),
+                ],
+              },
       }));
     },
 

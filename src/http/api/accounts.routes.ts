@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { requestMeta, principalOf } from '../plugins/auth.js';
-import { Email, Password, PublicUserSchema, DeviceSchema, errors } from './schemas.js';
+import { Email, Password, PublicUserSchema, DeviceSchema, DeviceView, errors } from './schemas.js';
 import { sensitiveOperations } from '../../domain/step-up/sensitive-operations.js';
 
 const SignupBody = Type.Object(
@@ -132,7 +132,11 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services) 
           200: Type.Object({
             user: PublicUserSchema,
             account: Type.Object({ id: Type.String(), alias: Type.String() }),
-            mfa: Type.Object({ bound: Type.Boolean(), device: Type.Optional(DeviceSchema) }),
+            mfa: Type.Object({
+              bound: Type.Boolean(),
+              device: Type.Optional(DeviceSchema),
+              devices: Type.Array(DeviceView),
+            }),
             session: Type.Object({ restricted: Type.Boolean(), stepUpUntil: Type.Union([Type.String(), Type.Null()]) }),
           }),
           ...errors(401),

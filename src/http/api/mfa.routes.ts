@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../errors/app-error.js';
 import type { Services } from '../services.js';
 import { principalOf, requestMeta } from '../plugins/auth.js';
 import { oneSecondFactor } from './sessions.routes.js';
@@ -13,7 +14,30 @@ import {
   iso,
   RecoveryCode,
   IsoTime,
+  DeviceView,
+  DeviceName,
+  WebauthnCredential,
+  WebauthnOptions,
 } from './schemas.js';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+
+const AddDeviceBody = Type.Object(
+  {
+    type: Type.Union([Type.Literal('totp'), Type.Literal('webauthn')]),
+    name: Type.Optional(DeviceName),
+  },
+  { additionalProperties: false },
+);
+const ActivateAnyBody = Type.Object(
+  {
+    enrollmentId: OpaqueId,
+    codes: Type.Optional(Type.Array(TotpCode, { minItems: 1, maxItems: 2 })),
+    credential: Type.Optional(WebauthnCredential),
+  },
+  { additionalProperties: false },
+);
+const RenameBody = Type.Object({ name: DeviceName }, { additionalProperties: false });
+const DeviceParams = Type.Object({ id: OpaqueId });
 
 const ActivateBody = Type.Object(
   { enrollmentId: OpaqueId, codes: Type.Array(TotpCode, { minItems: 1, maxItems: 2 }) },
@@ -33,6 +57,7 @@ const StepUpBody = Type.Union([
   Type.Object({ method: Type.Literal('totp'), code: TotpCode }, { additionalProperties: false }),
   Type.Object({ method: Type.Literal('password'), password: Password }, { additionalProperties: false }),
   Type.Object({ method: Type.Literal('recovery_code'), code: RecoveryCode }, { additionalProperties: false }),
+  Type.Object({ method: Type.Literal('webauthn'), credential: WebauthnCredential }, { additionalProperties: false }),
   Type.Object(
     { method: Type.Union([Type.Literal('email'), Type.Literal('sms')]), verificationId: OpaqueId, code: OobCode },
     { additionalProperties: false },
@@ -90,7 +115,14 @@ export function registerMfaRoutes(app: FastifyInstance, services: Services) {
       },
     },
     async (request) => {
-      const result = await services.stepUp.stepUp(principalOf(request), request.body, requestMeta(request));
+      const body = request.body;
+      const result = await services.stepUp.stepUp(
+        principalOf(request),
+        body.method === 'webauthn'
+          ? { method: 'webauthn', credential: body.credential as unknown as AuthenticationResponseJSON }
+          : body,
+        requestMeta(request),
+      );
       // A TOTP step-up that first proves the device in this session rotates it: the old token ends.
       return {
         stepUpUntil: iso(result.stepUpUntil),
@@ -98,6 +130,148 @@ export function registerMfaRoutes(app: FastifyInstance, services: Services) {
           ? { session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), restricted: false } }
           : {}),
       };
+    },
+  );
+
+  app.post(
+    '/me/step-up/options',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['mfa'],
+        summary: "Request options for a step-up with one of the caller's passkeys",
+        response: { 200: Type.Object({ options: WebauthnOptions }), ...errors(401, 403, 404, 409) },
+      },
+    },
+    async (request) => services.stepUp.passkeyOptions(principalOf(request)),
+  );
+
+  app.get(
+    '/me/mfa-devices',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['mfa'],
+        summary: 'Your MFA devices: authenticator apps and passkeys',
+        response: { 200: Type.Object({ devices: Type.Array(DeviceView) }), ...errors(401, 403) },
+      },
+    },
+    async (request) => ({ devices: await services.devices.list(principalOf(request).userId) }),
+  );
+
+  app.post<{ Body: Static<typeof AddDeviceBody> }>(
+    '/me/mfa-devices',
+    {
+      config: { auth: 'restricted-ok' },
+      schema: {
+        tags: ['mfa'],
+        summary:
+          'Add an MFA device (up to 8): an authenticator app (a secret, shown once) or a passkey (creation options); a fresh step-up unless the session is restricted',
+        body: AddDeviceBody,
+        response: {
+          201: Type.Object({
+            enrollment: Type.Object({
+              id: Type.String(),
+              expiresAt: Type.String(),
+              secret: Type.Optional(Type.String()),
+              otpauthUri: Type.Optional(Type.String()),
+              qrSvg: Type.Optional(Type.String()),
+              options: Type.Optional(WebauthnOptions),
+            }),
+            codesRequired: Type.Optional(Type.Integer()),
+          }),
+          ...errors(400, 401, 403, 409, 413, 415),
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await services.enrollment.add(principalOf(request), request.body, requestMeta(request));
+      reply.header('cache-control', 'no-store');
+      return reply.status(201).send({
+        enrollment: { ...result.enrollment, expiresAt: iso(result.enrollment.expiresAt) },
+        ...('codesRequired' in result ? { codesRequired: result.codesRequired } : {}),
+      });
+    },
+  );
+
+  app.post<{ Body: Static<typeof ActivateAnyBody> }>(
+    '/me/mfa-devices/activate',
+    {
+      config: { auth: 'restricted-ok' },
+      schema: {
+        tags: ['mfa'],
+        summary: "Confirm a new device: consecutive codes (authenticator app) or the passkey's registration response",
+        body: ActivateAnyBody,
+        response: {
+          200: Type.Object({
+            device: DeviceView,
+            session: Type.Optional(SessionSchema),
+            recoveryCodes: Type.Optional(Type.Array(Type.String(), { description: 'Shown this once' })),
+          }),
+          ...errors(400, 401, 403, 404, 409, 410, 413, 415, 422, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { enrollmentId, codes, credential } = request.body;
+      if ((codes === undefined) === (credential === undefined))
+        throw new AppError('validation.failed', 'Send either codes (an authenticator app) or credential (a passkey).', {
+          details: { fields: [{ path: '/codes', message: 'exactly one of codes and credential is required' }] },
+        });
+      const result = await services.enrollment.activateAny(
+        principalOf(request),
+        codes
+          ? { enrollmentId, codes }
+          : { enrollmentId, credential: credential as unknown as RegistrationResponseJSON },
+        requestMeta(request),
+      );
+      reply.header('cache-control', 'no-store');
+      return {
+        device: result.device,
+        ...(result.recoveryCodes ? { recoveryCodes: result.recoveryCodes } : {}),
+        ...(result.session
+          ? { session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), restricted: false } }
+          : {}),
+      };
+    },
+  );
+
+  app.patch<{ Params: Static<typeof DeviceParams>; Body: Static<typeof RenameBody> }>(
+    '/me/mfa-devices/:id',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['mfa'],
+        summary: 'Rename one of your MFA devices',
+        params: DeviceParams,
+        body: RenameBody,
+        response: { 200: Type.Object({ device: DeviceView }), ...errors(400, 401, 403, 404, 413, 415) },
+      },
+    },
+    async (request) => ({
+      device: await services.devices.rename(
+        principalOf(request),
+        request.params.id,
+        request.body.name.trim(),
+        requestMeta(request),
+      ),
+    }),
+  );
+
+  app.delete<{ Params: Static<typeof DeviceParams> }>(
+    '/me/mfa-devices/:id',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['mfa'],
+        summary: 'Remove one of your MFA devices (a fresh step-up); the last one takes the recovery codes with it',
+        params: DeviceParams,
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await services.devices.remove(principalOf(request), request.params.id, requestMeta(request));
+      return reply.status(204).send();
     },
   );
 
@@ -175,7 +349,7 @@ export function registerMfaRoutes(app: FastifyInstance, services: Services) {
         tags: ['mfa'],
         summary: 'Unbind the device: a current code and a fresh step-up',
         body: UnbindBody,
-        response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 413, 415, 429) },
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 409, 413, 415, 429) },
       },
     },
     async (request, reply) => {

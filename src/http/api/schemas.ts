@@ -48,6 +48,47 @@ export const SessionSchema = Type.Object({
   restricted: Type.Optional(Type.Boolean()),
 });
 export const DeviceSchema = Type.Object({ id: Type.String(), boundAt: IsoTime });
+/** A device in the list (API.md "MFA devices and passkeys"): never a secret, key or counter. */
+export const DeviceView = Type.Object({
+  id: Type.String(),
+  type: Type.Union([Type.Literal('totp'), Type.Literal('webauthn')]),
+  name: Type.String(),
+  boundAt: IsoTime,
+  lastUsedAt: Type.Union([IsoTime, Type.Null()]),
+});
+export const DeviceName = Type.String({ minLength: 1, maxLength: 64, pattern: '\\S' });
+
+const B64Url = (maxLength: number) => Type.String({ maxLength, pattern: '^[A-Za-z0-9_-]*={0,2}$' });
+/**
+ * The JSON form of a WebAuthn response (W3C WebAuthn Level 3 §5.1, `toJSON()`; @simplewebauthn's
+ * RegistrationResponseJSON / AuthenticationResponseJSON): every field bounded, so a malformed one is a
+ * 400, never a library error.
+ */
+export const WebauthnCredential = Type.Object(
+  {
+    id: B64Url(1400),
+    rawId: B64Url(1400),
+    type: Type.Literal('public-key'),
+    response: Type.Object(
+      {
+        clientDataJSON: B64Url(4096),
+        attestationObject: Type.Optional(B64Url(16384)),
+        authenticatorData: Type.Optional(B64Url(8192)),
+        signature: Type.Optional(B64Url(2048)),
+        userHandle: Type.Optional(B64Url(512)),
+        publicKey: Type.Optional(B64Url(4096)),
+        publicKeyAlgorithm: Type.Optional(Type.Integer()),
+        transports: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 8 })),
+      },
+      { additionalProperties: false },
+    ),
+    clientExtensionResults: Type.Object({}, { additionalProperties: true, maxProperties: 16 }),
+    authenticatorAttachment: Type.Optional(Type.String({ maxLength: 32 })),
+  },
+  { additionalProperties: false },
+);
+/** WebAuthn options as the browser's `PublicKeyCredential.parse*OptionsFromJSON` reads them. */
+export const WebauthnOptions = Type.Object({}, { additionalProperties: true });
 
 /** Every route lists its error statuses; they all share the error shape. */
 /** What each error status means across the API; the code in the body says exactly which refusal. */

@@ -3,7 +3,19 @@ import { AppError } from '../../errors/app-error.js';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { principalOf, requestMeta } from '../plugins/auth.js';
-import { OpaqueId, PublicUserSchema, SessionSchema, TotpCode, errors, iso, RecoveryCode, IsoTime } from './schemas.js';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import {
+  OpaqueId,
+  PublicUserSchema,
+  SessionSchema,
+  TotpCode,
+  errors,
+  iso,
+  RecoveryCode,
+  IsoTime,
+  WebauthnCredential,
+  WebauthnOptions,
+} from './schemas.js';
 
 const LoginBody = Type.Object(
   {
@@ -16,9 +28,18 @@ const LoginBody = Type.Object(
   },
   { additionalProperties: false },
 );
-// The dynamic code, or a recovery code in its place (a lost phone): exactly one of the two.
+// The dynamic code, a recovery code in its place (a lost phone), or a passkey's assertion: exactly one.
 const MfaBody = Type.Object(
-  { challengeId: OpaqueId, code: Type.Optional(TotpCode), recoveryCode: Type.Optional(RecoveryCode) },
+  {
+    challengeId: OpaqueId,
+    code: Type.Optional(TotpCode),
+    recoveryCode: Type.Optional(RecoveryCode),
+    credential: Type.Optional(WebauthnCredential),
+  },
+  { additionalProperties: false },
+);
+const PasskeyLoginBody = Type.Object(
+  { challengeId: OpaqueId, credential: WebauthnCredential },
   { additionalProperties: false },
 );
 
@@ -48,7 +69,12 @@ export function registerSessionRoutes(app: FastifyInstance, services: Services) 
         response: {
           200: Type.Object({
             status: Type.Literal('mfa_required'),
-            challenge: Type.Object({ id: Type.String(), expiresAt: Type.String() }),
+            challenge: Type.Object({
+              id: Type.String(),
+              expiresAt: Type.String(),
+              methods: Type.Array(Type.String(), { description: 'totp, webauthn, recovery_code: what the user has' }),
+              webauthn: Type.Optional(Type.Object({ options: WebauthnOptions })),
+            }),
           }),
           201: Type.Object({ status: Type.String(), session: SessionSchema, user: PublicUserSchema }),
           ...errors(400, 401, 413, 415, 429),
@@ -60,7 +86,7 @@ export function registerSessionRoutes(app: FastifyInstance, services: Services) 
       if (result.status === 'mfa_required') {
         return reply.status(200).send({
           status: result.status,
-          challenge: { id: result.challenge.id, expiresAt: iso(result.challenge.expiresAt) },
+          challenge: { ...result.challenge, expiresAt: iso(result.challenge.expiresAt) },
         });
       }
       return reply.status(201).send({
@@ -81,13 +107,18 @@ export function registerSessionRoutes(app: FastifyInstance, services: Services) 
       config: { auth: 'none' },
       schema: {
         tags: ['sessions'],
-        summary: 'Complete a login with the dynamic code, or a recovery code',
+        summary: "Complete a login with the dynamic code, a recovery code, or a passkey's assertion",
         body: MfaBody,
         response: {
           201: Type.Object({
-            status: Type.Literal('authenticated'),
+            status: Type.Union([Type.Literal('authenticated'), Type.Literal('mfa_enrollment_required')]),
             session: SessionSchema,
             user: PublicUserSchema,
+            required: Type.Optional(
+              Type.Literal('webauthn', {
+                description: 'A workspace requires a passkey: this session may only add one',
+              }),
+            ),
             recoveryCodesLeft: Type.Optional(Type.Integer({ description: 'After a login with a recovery code' })),
           }),
           ...errors(400, 401, 410, 413, 415, 429),
@@ -95,18 +126,71 @@ export function registerSessionRoutes(app: FastifyInstance, services: Services) 
       },
     },
     async (request, reply) => {
-      const { challengeId, code, recoveryCode } = request.body;
+      const { challengeId, code, recoveryCode, credential } = request.body;
       const result = await services.logins.completeMfa(
-        code !== undefined && recoveryCode === undefined
-          ? { challengeId, code }
-          : { challengeId, recoveryCode: oneSecondFactor(code, recoveryCode) },
+        credential !== undefined && code === undefined && recoveryCode === undefined
+          ? { challengeId, credential: credential as unknown as AuthenticationResponseJSON }
+          : credential === undefined && code !== undefined && recoveryCode === undefined
+            ? { challengeId, code }
+            : { challengeId, recoveryCode: oneSecondFactor(credential === undefined ? code : '', recoveryCode) },
+        requestMeta(request),
+      );
+      return reply.status(201).send({
+        status: result.status,
+        session: {
+          token: result.session.token,
+          expiresAt: iso(result.session.expiresAt),
+          ...(result.session.restricted ? { restricted: true } : {}),
+        },
+        user: result.user,
+        ...('required' in result ? { required: result.required } : {}),
+        ...('recoveryCodesLeft' in result ? { recoveryCodesLeft: result.recoveryCodesLeft } : {}),
+      });
+    },
+  );
+
+  app.post(
+    '/sessions/passkey/options',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Start a passwordless sign-in: request options for discoverable passkeys (user verification required)',
+        response: {
+          200: Type.Object({ challengeId: Type.String(), options: WebauthnOptions }),
+          ...errors(404, 409, 429),
+        },
+      },
+    },
+    async () => services.logins.passkeyOptions(),
+  );
+
+  app.post<{ Body: Static<typeof PasskeyLoginBody> }>(
+    '/sessions/passkey',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Sign in with a passkey alone: a full MFA, phishing-resistant login',
+        body: PasskeyLoginBody,
+        response: {
+          201: Type.Object({ status: Type.Literal('authenticated'), session: SessionSchema, user: PublicUserSchema }),
+          ...errors(400, 401, 404, 413, 415, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await services.logins.passkeyLogin(
+        {
+          challengeId: request.body.challengeId,
+          credential: request.body.credential as unknown as AuthenticationResponseJSON,
+        },
         requestMeta(request),
       );
       return reply.status(201).send({
         status: result.status,
         session: { token: result.session.token, expiresAt: iso(result.session.expiresAt) },
         user: result.user,
-        ...('recoveryCodesLeft' in result ? { recoveryCodesLeft: result.recoveryCodesLeft } : {}),
       });
     },
   );

@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { principalOf, requestMeta } from '../plugins/auth.js';
-import { DeviceSchema, OpaqueId, Password, TotpCode, errors, iso } from './schemas.js';
+import { DeviceSchema, DeviceView, OpaqueId, Password, TotpCode, errors, iso } from './schemas.js';
 
 const Username = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
@@ -51,6 +51,7 @@ const PatchBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 const Params = Type.Object({ id: OpaqueId });
+const DeviceParams = Type.Object({ id: OpaqueId, deviceId: OpaqueId });
 const ListQuery = Type.Object(
   { mfa: Type.Optional(Type.Union([Type.Literal('bound'), Type.Literal('unbound')])) },
   { additionalProperties: false },
@@ -236,6 +237,44 @@ export function registerUserRoutes(app: FastifyInstance, services: Services) {
         principalOf(request),
         request.params.id,
         request.body?.reason ?? null,
+        requestMeta(request),
+      );
+      return reply.status(204).send();
+    },
+  );
+
+  app.get<{ Params: Static<typeof Params> }>(
+    '/users/:id/mfa-devices',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['users'],
+        summary: "A sub-user's MFA devices (primary account or user administrator)",
+        params: Params,
+        response: { 200: Type.Object({ devices: Type.Array(DeviceView) }), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => ({ devices: await services.users.devices(principalOf(request), request.params.id) }),
+  );
+
+  app.delete<{ Params: Static<typeof DeviceParams>; Body: Static<typeof ResetBody> }>(
+    '/users/:id/mfa-devices/:deviceId',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['users'],
+        summary: "Remove one of a sub-user's MFA devices, with a reason (step-up)",
+        params: DeviceParams,
+        body: ResetBody,
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      await services.users.removeDevice(
+        principalOf(request),
+        request.params.id,
+        request.params.deviceId,
+        request.body.reason ?? null,
         requestMeta(request),
       );
       return reply.status(204).send();

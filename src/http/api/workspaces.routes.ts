@@ -8,6 +8,7 @@ const Workspace = Type.Object({
   id: Type.String(),
   name: Type.String(),
   mfaRequired: Type.Boolean(),
+  phishingResistant: Type.Boolean(),
   graceDays: Type.Integer(),
   mfaDeadline: Type.Union([Type.String(), Type.Null()]),
   role: Type.Optional(Type.String()),
@@ -19,6 +20,9 @@ const PatchBody = Type.Object(
   {
     name: Type.Optional(Name),
     mfaRequired: Type.Optional(Type.Boolean()),
+    phishingResistant: Type.Optional(
+      Type.Boolean({ description: 'With mfaRequired: only a passkey counts (NIST SP 800-63B §5.2.5)' }),
+    ),
     graceDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 90 })),
   },
   { additionalProperties: false, minProperties: 1 },
@@ -32,7 +36,11 @@ const Member = Type.Object({
   role: Type.String(),
   name: Type.Optional(Type.String()),
   displayName: Type.Optional(Type.String()),
-  mfa: Type.Object({ bound: Type.Boolean(), boundAt: Type.Optional(Type.String()) }),
+  mfa: Type.Object({
+    bound: Type.Boolean(),
+    boundAt: Type.Optional(Type.String()),
+    types: Type.Array(Type.String(), { description: 'totp, webauthn: the kinds of device the member has' }),
+  }),
 });
 
 export function registerWorkspaceRoutes(app: FastifyInstance, services: Services) {

@@ -91,6 +91,8 @@ export const securityTexts = {
     operations: {
       'mfa.bind': 'Binding a virtual MFA device',
       'mfa.unbind': 'Unbinding the virtual MFA device',
+      'mfa.add_device': 'Adding an MFA device or passkey',
+      'mfa.remove_device': 'Removing an MFA device',
       'mfa.regenerate_recovery_codes': 'Making new recovery codes',
       'sessions.end_others': 'Signing out everywhere else',
       'account.change_password': 'Changing your password',
@@ -101,6 +103,7 @@ export const securityTexts = {
       'users.delete': 'Deleting a user',
       'users.bind_mfa': 'Binding a virtual MFA device for a user',
       'users.reset_mfa': "Resetting a user's virtual MFA device",
+      'users.remove_device': "Removing one of a user's MFA devices",
       'workspaces.change_policy': 'Changing a workspace MFA policy',
       'workspaces.delete': 'Deleting a workspace',
       'account.submit_real_name': 'Submitting your real-name record',

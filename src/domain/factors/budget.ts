@@ -1,13 +1,5 @@
 import type { Repositories } from '../../db/repositories/index.js';
-import type { MfaDevicesTable } from '../../db/schema.js';
-import type { SecretBox } from '../../crypto/secret-box.js';
-import {
-  CLOCK_SKEW_SEARCH_STEPS,
-  MAX_DRIFT_STEPS,
-  VERIFY_WINDOW_STEPS,
-  matchStep,
-  timeStep,
-} from '../../crypto/totp.js';
+import { MAX_DRIFT_STEPS } from '../../crypto/totp.js';
 import { AppError } from '../../errors/app-error.js';
 import type { UsersTable } from '../../db/schema.js';
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
@@ -15,12 +7,6 @@ import type { AuditRecorder } from '../audit/audit.js';
 import type { Notifier } from '../notify/notifications.js';
 import { notifyLockout } from '../notify/recipients.js';
 import type { RequestMeta } from '../sessions/principal.js';
-
-export type SecondFactorResult =
-  | { ok: true; step: number }
-  | { ok: false; reason: 'locked'; lockedUntil: number }
-  /** `lockedUntil` > 0 when this very failure locked the user's second factor. */
-  | { ok: false; reason: 'invalid'; clockSkew: boolean; lockedUntil: number };
 
 export function invalidCodeError(clockSkew: boolean, status?: number): AppError {
   return clockSkew
@@ -47,15 +33,6 @@ export function lockedError(lockedUntil: number, now: number): AppError {
   );
 }
 
-/** The refusal for a failed check: locked, or a wrong code (with the phone-clock hint when detected). */
-export function secondFactorFailure(
-  result: Exclude<SecondFactorResult, { ok: true }>,
-  now: number,
-  status?: number,
-): AppError {
-  return result.reason === 'locked' ? lockedError(result.lockedUntil, now) : invalidCodeError(result.clockSkew, status);
-}
-
 /**
  * Takes one try from the user's second-factor budget, shared by every factor (TOTP, email and SMS
  * codes; docs/design.md §2.2), before anything is evaluated. `locksUntil` > 0 when this very try locked
@@ -78,7 +55,7 @@ export function clearSecondFactorFailures(repos: Repositories, userId: string) {
 }
 
 /**
- * A wrong code, audited on whichever path it came (login, step-up, unbind, activate, resync); when
+ * A failed factor, audited on whichever path it came (login, step-up, unbind, activate, resync); when
  * it locked the budget, the lock is audited too and the user (and a sub-user's primary account)
  * told (RFC 4226 §7.2).
  */
@@ -113,38 +90,3 @@ export function clampDrift(steps: number): number {
 export function deviceAssociatedData(deviceId: string): string {
   return `mfa-device:${deviceId}`;
 }
-
-/**
- * Checks one TOTP code of an active device, for every path that accepts one (login, step-up,
- * unbind). Must run inside the caller's transaction so the counted attempt, the burned step and
- * the caller's own writes commit together:
- * 1. take one attempt from the user's second-factor budget *before* evaluating (atomic upsert);
- * 2. match the code in the ±1 window around the device's learned drift (RFC 6238 §5.2, §6);
- * 3. burn the step with a conditional UPDATE: a replayed or concurrently used code loses (§2.1).
- */
-export function createSecondFactorChecker(deps: { secretBox: SecretBox }) {
-  return async function checkSecondFactor(
-    repos: Repositories,
-    device: MfaDevicesTable,
-    code: string,
-    now: number,
-  ): Promise<SecondFactorResult> {
-    const reservation = await reserveSecondFactorTry(repos, device.user_id, now);
-    if (!reservation.ok) return { ok: false, reason: 'locked', lockedUntil: reservation.lockedUntil };
-    const secret = deps.secretBox.open(device.secret_sealed, deviceAssociatedData(device.id));
-    const currentStep = timeStep(now);
-    const step = matchStep(secret, code, currentStep + device.drift_steps, VERIFY_WINDOW_STEPS);
-    if (
-      step !== null &&
-      step > device.last_used_step &&
-      (await repos.mfaDevices.consumeStep(device.id, step, clampDrift(step - currentStep)))
-    ) {
-      await clearSecondFactorFailures(repos, device.user_id);
-      return { ok: true, step };
-    }
-    // docs/design.md F12: a code that is right for a time a few minutes away means the phone clock is off.
-    const clockSkew = step === null && matchStep(secret, code, currentStep, CLOCK_SKEW_SEARCH_STEPS) !== null;
-    return { ok: false, reason: 'invalid', clockSkew, lockedUntil: reservation.locksUntil };
-  };
-}
-export type SecondFactorChecker = ReturnType<typeof createSecondFactorChecker>;

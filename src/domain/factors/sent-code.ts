@@ -1,0 +1,35 @@
+import type { Repositories } from '../../db/repositories/index.js';
+import { AppError } from '../../errors/app-error.js';
+import type { VerificationService } from '../verification/verification.service.js';
+import { clearSecondFactorFailures, lockedError, reserveSecondFactorTry } from './budget.js';
+import type { FactorContext, FactorOutcome, FactorUser } from './factor.js';
+
+export function invalidSentCodeError(): AppError {
+  return new AppError(
+    'verification.invalid_code',
+    'The code is not valid: it may be mistyped, expired (10 minutes), already used, or out of tries. Ask for a new code.',
+  );
+}
+
+/**
+ * A code sent by e-mail or SMS (POST /me/verifications), on the channel the proof names. One
+ * budget across factors (docs/design.md §2.2): a wrong e-mail code counts like a wrong TOTP code;
+ * the code itself also has its own few tries (verification.service). Its audit is the step-up's.
+ */
+export function createSentCodeFactor(deps: { verification: Pick<VerificationService, 'check'> }) {
+  return async function verifySentCode(
+    repos: Repositories,
+    user: Pick<FactorUser, 'id'>,
+    proof: { channel: 'email' | 'sms'; verificationId: string; code: string },
+    context: FactorContext,
+  ): Promise<FactorOutcome> {
+    const { now } = context;
+    const reservation = await reserveSecondFactorTry(repos, user.id, now);
+    if (!reservation.ok) return { ok: false, error: lockedError(reservation.lockedUntil, now) };
+    const valid = await deps.verification.check(repos, user.id, proof.verificationId, proof.code, now, proof.channel);
+    if (!valid) return { ok: false, error: invalidSentCodeError() };
+    await clearSecondFactorFailures(repos, user.id);
+    return { ok: true };
+  };
+}
+export type SentCodeFactor = ReturnType<typeof createSentCodeFactor>;
