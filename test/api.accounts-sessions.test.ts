@@ -95,7 +95,8 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         status: 'mfa_required',
-        challenge: { id: expect.any(String), expiresAt: expect.any(String) },
+        // What the user has: the app, and the recovery codes handed out when it was bound.
+        challenge: { id: expect.any(String), expiresAt: expect.any(String), methods: ['totp', 'recovery_code'] },
       });
       expect(res.headers['set-cookie']).toBeUndefined();
       // The challenge id is not a session token.

@@ -32,57 +32,62 @@ export type DeviceWithUser = MfaDevicesTable &
  * dynamic-code step, with the user and whether the account has an open lost-device ticket (which a
  * correct code cancels): one round trip instead of two.
  */
-const findActiveWithUser = preparedQuery<{ userId: string; fingerprint: string }, DeviceWithUser>((db, slot) =>
-  db
-    .selectFrom('mfa_devices')
-    .innerJoin('users', 'users.id', 'mfa_devices.user_id')
-    .selectAll('mfa_devices')
-    .select([
-      'users.account_id',
-      'users.kind',
-      'users.email',
-      'users.username',
-      'users.display_name',
-      'users.disabled_at',
-    ])
-    .select((eb) =>
-      eb
-        .selectFrom('recovery_tickets')
-        .select('recovery_tickets.id')
-        .whereRef('recovery_tickets.account_id', '=', 'users.account_id')
-        .where(
-          'recovery_tickets.status',
-          'in',
-          OPEN_TICKET_STATES.map((s) => sql.lit(s)),
-        )
-        .limit(sql.lit(1))
-        .as('open_ticket_id'),
-    )
-    .select((eb) =>
-      eb
-        .exists(
-          eb
-            .selectFrom('known_browsers')
-            .select('known_browsers.fingerprint')
-            .whereRef('known_browsers.user_id', '=', 'users.id')
-            .where('known_browsers.fingerprint', '=', slot('fingerprint')),
-        )
-        .as('browser_known'),
-    )
-    .select((eb) =>
-      eb
-        .exists(
-          eb
-            .selectFrom('known_browsers')
-            .select('known_browsers.fingerprint')
-            .whereRef('known_browsers.user_id', '=', 'users.id')
-            .where('known_browsers.fingerprint', '!=', slot('fingerprint')),
-        )
-        .as('other_browser'),
-    )
-    .where('mfa_devices.user_id', '=', slot('userId'))
-    .where('mfa_devices.status', '=', sql.lit('active'))
-    .where('mfa_devices.type', '=', sql.lit('totp')),
+const findActiveWithUser = preparedQuery<{ userId: string; fingerprint: string }, DeviceWithUser>(
+  (db, slot) =>
+    db
+      .selectFrom('users')
+      // From the user, so a user whose devices are all passkeys is still found (device columns null).
+      .leftJoin('mfa_devices', (join) =>
+        join
+          .onRef('mfa_devices.user_id', '=', 'users.id')
+          .on('mfa_devices.status', '=', sql.lit('active'))
+          .on('mfa_devices.type', '=', sql.lit('totp')),
+      )
+      .selectAll('mfa_devices')
+      .select([
+        'users.account_id',
+        'users.kind',
+        'users.email',
+        'users.username',
+        'users.display_name',
+        'users.disabled_at',
+      ])
+      .select((eb) =>
+        eb
+          .selectFrom('recovery_tickets')
+          .select('recovery_tickets.id')
+          .whereRef('recovery_tickets.account_id', '=', 'users.account_id')
+          .where(
+            'recovery_tickets.status',
+            'in',
+            OPEN_TICKET_STATES.map((s) => sql.lit(s)),
+          )
+          .limit(sql.lit(1))
+          .as('open_ticket_id'),
+      )
+      .select((eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('known_browsers')
+              .select('known_browsers.fingerprint')
+              .whereRef('known_browsers.user_id', '=', 'users.id')
+              .where('known_browsers.fingerprint', '=', slot('fingerprint')),
+          )
+          .as('browser_known'),
+      )
+      .select((eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('known_browsers')
+              .select('known_browsers.fingerprint')
+              .whereRef('known_browsers.user_id', '=', 'users.id')
+              .where('known_browsers.fingerprint', '!=', slot('fingerprint')),
+          )
+          .as('other_browser'),
+      )
+      .where('users.id', '=', slot('userId')) as never,
 );
 /** The columns of a DeviceWithUser row (all null when the user has no active device). */
 const DEVICE_WITH_USER_COLUMNS = [
