@@ -17,6 +17,12 @@ export interface TcpProxy {
   heal(): Promise<void>;
   /** Connections made through the proxy since it started. */
   connections: number;
+  /**
+   * Round trips the clients asked of PostgreSQL: each Sync (extended query protocol, one per
+   * parameterised statement) or Query (simple protocol) message they sent — PostgreSQL protocol
+   * §55.2.3: the server answers each with ReadyForQuery, so each is one wait for the network.
+   */
+  roundTrips: number;
   close(): Promise<void>;
 }
 
@@ -36,7 +42,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       client.destroy();
       upstream.destroy();
     };
-    client.on('data', (data: Buffer) => (partitioned ? pair.held.toUpstream.push(data) : upstream.write(data)));
+    const count = frontendMessageCounter(() => (proxy.roundTrips += 1));
+    client.on('data', (data: Buffer) => {
+      count(data);
+      if (partitioned) pair.held.toUpstream.push(data);
+      else upstream.write(data);
+    });
     upstream.on('data', (data: Buffer) => (partitioned ? pair.held.toClient.push(data) : client.write(data)));
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
@@ -55,6 +66,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const proxy: TcpProxy = {
     port: 0,
     connections: 0,
+    roundTrips: 0,
     url(targetUrl) {
       const url = new URL(targetUrl);
       url.hostname = '127.0.0.1';
@@ -89,4 +101,34 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   await listen();
   proxy.port = port;
   return proxy;
+}
+
+/**
+ * Reads the frontend's messages out of its byte stream (PostgreSQL protocol §55.7): first the
+ * untyped startup packet (or SSLRequest), then `type byte, int32 length, body`; calls `onRoundTrip`
+ * for each Sync ('S') and Query ('Q').
+ */
+function frontendMessageCounter(onRoundTrip: () => void) {
+  let pending = Buffer.alloc(0);
+  let started = false;
+  return (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (;;) {
+      if (!started) {
+        if (pending.length < 8) return;
+        const length = pending.readInt32BE(0);
+        if (pending.length < length) return;
+        // An SSLRequest (80877103) is answered with one byte, then the real startup packet follows.
+        started = pending.readInt32BE(4) !== 80877103;
+        pending = pending.subarray(length);
+        continue;
+      }
+      if (pending.length < 5) return;
+      const length = pending.readInt32BE(1);
+      if (pending.length < 1 + length) return;
+      const type = String.fromCharCode(pending[0]!);
+      if (type === 'S' || type === 'Q') onRoundTrip();
+      pending = pending.subarray(1 + length);
+    }
+  };
 }

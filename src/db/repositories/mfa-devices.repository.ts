@@ -3,6 +3,12 @@ import { preparedQuery, type QueryTarget } from '../prepared.js';
 import type { MfaDevicesTable, UsersTable, WebauthnChallengesTable } from '../schema.js';
 import { OPEN_TICKET_STATES } from './recovery.repository.js';
 import { reserveChallengeAttempt } from './sessions.repository.js';
+import {
+  createThrottlesRepository,
+  firstLockOf,
+  reserveExpressions,
+  type ThrottlePolicy,
+} from './throttles.repository.js';
 
 // Values compared with a partial index's condition (mfa_devices.status = 'active', users.kind =
 // 'root') are SQL literals, never bound parameters: SQLite re-prepares a statement whenever a
@@ -128,40 +134,75 @@ const DEVICE_COLUMNS = DEVICE_WITH_USER_COLUMNS.slice(
   DEVICE_WITH_USER_COLUMNS.indexOf('account_id'),
 ) as (keyof MfaDevicesTable)[];
 
-type ChallengeParams = { idHash: string; maxAttempts: number; now: number; fingerprint: string };
-type ChallengeAndDevice = { challenge_attempts: number; challenge_user_id: string; must_add_passkey: number } & (
-  DeviceWithUser | { [K in keyof DeviceWithUser]: null }
-);
+type ChallengeParams = {
+  idHash: string;
+  maxAttempts: number;
+  now: number;
+  fingerprint: string;
+  /** The user's second-factor throttle: its key is `keyPrefix` + the user id. */
+  secondFactor: { keyPrefix: string; policy: ThrottlePolicy };
+};
+type StatementParams = Omit<ChallengeParams, 'secondFactor'> & { keyPrefix: string; firstLock: number };
+type ChallengeAndDevice = {
+  challenge_attempts: number;
+  challenge_user_id: string;
+  must_add_passkey: number;
+  /** The second-factor try: null when the key is locked (no try taken). */
+  try_locked_until: number | null;
+} & (DeviceWithUser | { [K in keyof DeviceWithUser]: null });
 /** The dynamic-code step's read: the user's columns once, and each of its TOTP devices. */
 export type PendingLoginRead = Omit<DeviceWithUser, keyof MfaDevicesTable> & {
   challenge_attempts: number;
   must_add_passkey: number;
+  /** The user's second-factor try, taken with the challenge's (one budget for every factor). */
+  secondFactorTry: SecondFactorTry;
   user_id: string;
   devices: MfaDevicesTable[];
 };
 
 /**
- * PostgreSQL: the challenge's try and the read above in one statement (decision 020) — the
- * conditional UPDATE still takes the try atomically (and row-locks the challenge), the rest reads
- * through its RETURNING. Without a device the device columns are null.
+ * PostgreSQL: the challenge's try, the user's second-factor try and the read above in one statement
+ * (decision 020) — the conditional UPDATE still takes the challenge's try atomically (and row-locks
+ * the challenge), the throttle's upsert is the one of throttles.repository with the same counting
+ * rule (`reserveExpressions`), and the rest reads through their RETURNING. Without a TOTP device the
+ * device columns are null; with the throttle locked, no try is taken and `try_locked_until` is null.
+ * One statement per throttle policy.
  */
-const reserveChallengeAndFind = preparedQuery<ChallengeParams, ChallengeAndDevice>((db, slot) => ({
-  compile: () =>
-    sql<ChallengeAndDevice>`with c as (
+function reserveChallengeAndFindQuery(policy: ThrottlePolicy) {
+  return preparedQuery<StatementParams, ChallengeAndDevice>((db, slot) => {
+    const { next, lockedUntil, windowStartedAt } = reserveExpressions(policy, slot('now'));
+    return {
+      compile: () =>
+        sql<ChallengeAndDevice>`with c as (
   update login_challenges set attempts = attempts + 1
   where id_hash = ${slot('idHash')} and attempts < ${slot('maxAttempts')} and consumed_at is null and expires_at > ${slot('now')}
   returning attempts, user_id, must_add_passkey
+), t as (
+  insert into throttles (key, failures, window_started_at, locked_until, updated_at)
+  select ${slot('keyPrefix')} || c.user_id, 1, ${slot('now')}, ${slot('firstLock')}, ${slot('now')} from c
+  on conflict (key) do update set failures = ${next}, window_started_at = ${windowStartedAt},
+    locked_until = ${lockedUntil}, updated_at = ${slot('now')}
+  where throttles.locked_until <= ${slot('now')}
+  returning locked_until
 )
-select c.attempts as challenge_attempts, c.user_id as challenge_user_id, c.must_add_passkey, d.*,
+select c.attempts as challenge_attempts, c.user_id as challenge_user_id, c.must_add_passkey,
+  t.locked_until as try_locked_until, d.*,
   u.account_id, u.kind, u.email, u.username, u.display_name, u.disabled_at,
-  (select t.id from recovery_tickets t where t.account_id = u.account_id
-    and t.status in ('submitted', 'awaiting_second_approval', 'cooling_off') limit 1) as open_ticket_id,
+  (select tk.id from recovery_tickets tk where tk.account_id = u.account_id
+    and tk.status in ('submitted', 'awaiting_second_approval', 'cooling_off') limit 1) as open_ticket_id,
   exists (select 1 from known_browsers b where b.user_id = c.user_id and b.fingerprint = ${slot('fingerprint')}) as browser_known,
   exists (select 1 from known_browsers b where b.user_id = c.user_id and b.fingerprint <> ${slot('fingerprint')}) as other_browser
 from c
+left join t on true
 left join mfa_devices d on d.user_id = c.user_id and d.status = 'active' and d.type = 'totp'
 left join users u on u.id = c.user_id`.compile(db),
-}));
+    };
+  });
+}
+const reserveChallengeAndFindQueries = new WeakMap<ThrottlePolicy, ReturnType<typeof reserveChallengeAndFindQuery>>();
+
+/** The second-factor try as the code step took it: taken (and whether it locked the key), or refused. */
+export type SecondFactorTry = { ok: true; locksUntil: number } | { ok: false; lockedUntil: number };
 
 /**
  * The password step's read: the active devices (one row each; one row of null columns without any),
@@ -306,28 +347,43 @@ export function createMfaDevicesRepository(target: QueryTarget) {
      * has no data-modifying CTE and no round trips to save).
      */
     async reserveChallengeAndFind(params: ChallengeParams): Promise<PendingLoginRead | undefined> {
+      const { policy, keyPrefix } = params.secondFactor;
       let rows: ChallengeAndDevice[];
-      if (target.kind === 'postgres') rows = await reserveChallengeAndFind.all(target, params);
-      else {
+      if (target.kind === 'postgres') {
+        let query = reserveChallengeAndFindQueries.get(policy);
+        if (!query) reserveChallengeAndFindQueries.set(policy, (query = reserveChallengeAndFindQuery(policy)));
+        const { secondFactor: _, ...rest } = params;
+        rows = await query.all(target, { ...rest, keyPrefix, firstLock: firstLockOf(policy, params.now) });
+      } else {
         const attempt = await reserveChallengeAttempt.first(target, params);
         if (!attempt) return undefined;
+        const taken = await createThrottlesRepository(target).reserve(keyPrefix + attempt.user_id, policy, params.now);
         const found = await findActiveWithUser.all(target, {
           userId: attempt.user_id,
           fingerprint: params.fingerprint,
         });
-        rows = (found.length > 0 ? found : [null]).map((device) => ({
+        rows = found.map((row) => ({
           challenge_attempts: attempt.attempts,
           challenge_user_id: attempt.user_id,
           must_add_passkey: attempt.must_add_passkey,
-          ...(device ??
-            (Object.fromEntries(DEVICE_WITH_USER_COLUMNS.map((c) => [c, null])) as {
-              [K in keyof DeviceWithUser]: null;
-            })),
+          try_locked_until: taken ? taken.locked_until : null,
+          ...row,
         }));
       }
       const first = rows[0];
       if (!first) return undefined;
+      // A locked key took no try: when it opens again is on its row (a rare read, only when locked).
+      const secondFactorTry: SecondFactorTry =
+        first.try_locked_until === null
+          ? {
+              ok: false,
+              lockedUntil:
+                (await createThrottlesRepository(target).get(keyPrefix + first.challenge_user_id))?.locked_until ??
+                params.now + 1000,
+            }
+          : { ok: true, locksUntil: Number(first.try_locked_until) };
       return {
+        secondFactorTry,
         challenge_attempts: first.challenge_attempts,
         must_add_passkey: first.must_add_passkey,
         user_id: first.challenge_user_id,

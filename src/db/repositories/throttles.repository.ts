@@ -34,27 +34,42 @@ const big = (value: unknown) => sql<number>`cast(${value} as bigint)`;
  * bypassable). No row while the key is locked. Prepared once per policy (decision 011): the lock
  * ladder is part of the statement, the time is a parameter.
  */
+/**
+ * The counting rule of `reserve` as SQL over the conflicting row (`throttles.*`) and the time
+ * `nowValue`: the next failure count, the window's start and the lock it earns. Shared with the
+ * code step's one statement (mfa-devices.repository, decision 020), so the rule is written once.
+ */
+export function reserveExpressions(policy: ThrottlePolicy, nowValue: unknown) {
+  const now = big(nowValue);
+  const windowExpired =
+    policy.windowMs === null
+      ? sql<boolean>`1 = 0`
+      : sql<boolean>`throttles.window_started_at <= ${now} - ${policy.windowMs}`;
+  const next = sql<number>`(case when ${windowExpired} then 1 else throttles.failures + 1 end)`;
+  const ladder: ReturnType<typeof sql>[] = [];
+  const top = policy.hardLimit ?? policy.threshold + 32;
+  for (let failures = policy.threshold; failures < top; failures++) {
+    const delay = lockDelayMs(policy, failures);
+    if (delay >= policy.maxDelayMs) break;
+    ladder.push(sql`when ${next} = ${failures} then ${now} + ${delay}`);
+  }
+  const hard = policy.hardLimit === null ? sql`` : sql`when ${next} >= ${policy.hardLimit} then ${big(LOCKED_FOREVER)}`;
+  const lockedUntil = sql<number>`(case when ${next} < ${policy.threshold} then 0 ${hard} ${sql.join(ladder, sql` `)} else ${now} + ${policy.maxDelayMs} end)`;
+  const windowStartedAt = sql<number>`(case when ${windowExpired} then ${now} else throttles.window_started_at end)`;
+  return { next, lockedUntil, windowStartedAt };
+}
+
+/** What the first try of a key locks it until (a policy that locks at the first failure). */
+export function firstLockOf(policy: ThrottlePolicy, now: number): number {
+  return policy.threshold <= 1 ? now + lockDelayMs(policy, 1) : 0;
+}
+
 function reserveQuery(policy: ThrottlePolicy) {
   return preparedQuery<
     { key: string; now: number; firstLock: number },
     Pick<ThrottlesTable, 'failures' | 'locked_until'>
   >((db, slot) => {
-    const now = big(slot('now'));
-    const windowExpired =
-      policy.windowMs === null
-        ? sql<boolean>`1 = 0`
-        : sql<boolean>`throttles.window_started_at <= ${now} - ${policy.windowMs}`;
-    const next = sql<number>`(case when ${windowExpired} then 1 else throttles.failures + 1 end)`;
-    const ladder: ReturnType<typeof sql>[] = [];
-    const top = policy.hardLimit ?? policy.threshold + 32;
-    for (let failures = policy.threshold; failures < top; failures++) {
-      const delay = lockDelayMs(policy, failures);
-      if (delay >= policy.maxDelayMs) break;
-      ladder.push(sql`when ${next} = ${failures} then ${now} + ${delay}`);
-    }
-    const hard =
-      policy.hardLimit === null ? sql`` : sql`when ${next} >= ${policy.hardLimit} then ${big(LOCKED_FOREVER)}`;
-    const lockedUntil = sql<number>`(case when ${next} < ${policy.threshold} then 0 ${hard} ${sql.join(ladder, sql` `)} else ${now} + ${policy.maxDelayMs} end)`;
+    const { next, lockedUntil, windowStartedAt } = reserveExpressions(policy, slot('now'));
     return db
       .insertInto('throttles')
       .values({
@@ -69,7 +84,7 @@ function reserveQuery(policy: ThrottlePolicy) {
           .column('key')
           .doUpdateSet({
             failures: next,
-            window_started_at: sql<number>`(case when ${windowExpired} then ${now} else throttles.window_started_at end)`,
+            window_started_at: windowStartedAt,
             locked_until: lockedUntil,
             updated_at: slot('now'),
           })
@@ -116,7 +131,7 @@ export function createThrottlesRepository(target: QueryTarget) {
     reserve: (key: string, policy: ThrottlePolicy, now: number) => {
       let query = reserveQueries.get(policy);
       if (!query) reserveQueries.set(policy, (query = reserveQuery(policy)));
-      return query.first(target, { key, now, firstLock: policy.threshold <= 1 ? now + lockDelayMs(policy, 1) : 0 });
+      return query.first(target, { key, now, firstLock: firstLockOf(policy, now) });
     },
     reset: (key: string) => resetThrottle.run(target, { key }),
     /** Give back an attempt that turned out to succeed, without forgiving earlier failures (per-IP keys). */

@@ -1,4 +1,5 @@
 import type { Repositories } from '../../db/repositories/index.js';
+import type { SecondFactorTry } from '../../db/repositories/mfa-devices.repository.js';
 import { MAX_DRIFT_STEPS } from '../../crypto/totp.js';
 import { AppError } from '../../errors/app-error.js';
 import type { UsersTable } from '../../db/schema.js';
@@ -47,6 +48,15 @@ export async function reserveSecondFactorTry(
   const reservation = await repos.throttles.reserve(key, throttlePolicies.secondFactor, now);
   if (reservation) return { ok: true, locksUntil: reservation.locked_until };
   return { ok: false, lockedUntil: (await repos.throttles.get(key))?.locked_until ?? now + 1000 };
+}
+
+/** The try for one proof: the one the caller took already, or a new one. */
+export function takeSecondFactorTry(
+  repos: Repositories,
+  userId: string,
+  context: { now: number; reserved?: SecondFactorTry },
+) {
+  return context.reserved ?? reserveSecondFactorTry(repos, userId, context.now);
 }
 
 /** A success clears the consecutive-failure count (NIST SP 800-63B §5.2.2). */

@@ -1,6 +1,7 @@
 import type { AppError } from '../../errors/app-error.js';
 import type { UsersTable } from '../../db/schema.js';
 import type { RequestMeta } from '../sessions/principal.js';
+import type { SecondFactorTry } from '../../db/repositories/mfa-devices.repository.js';
 
 /**
  * What every factor verifier shares (decision 027). A verifier runs inside the caller's transaction
@@ -18,6 +19,11 @@ export interface FactorContext {
   now: number;
   /** The HTTP status of a wrong proof where the contract sets one (422 on activation and resync). */
   status?: number;
+  /**
+   * The second-factor try, when the caller already took it (the login's code step takes it in the
+   * statement that takes the challenge's try, decision 020); otherwise the verifier takes it.
+   */
+  reserved?: SecondFactorTry;
 }
 
 /** The user a proof is checked for: enough to audit, throttle and tell them. */

@@ -14,7 +14,7 @@ import { sha256Hex, type RandomBytes } from '../../crypto/random.js';
 import { AppError } from '../../errors/app-error.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import type { Notifier } from '../notify/notifications.js';
-import { clearSecondFactorFailures, lockedError, recordSecondFactorFailure, reserveSecondFactorTry } from './budget.js';
+import { clearSecondFactorFailures, lockedError, recordSecondFactorFailure, takeSecondFactorTry } from './budget.js';
 import type { FactorContext, FactorOutcome, FactorUser } from './factor.js';
 
 /** A WebAuthn ceremony's challenge is good for 5 minutes (the browser's own timeout is 1). */
@@ -273,7 +273,7 @@ export function createPasskeyFactor(deps: {
       context: FactorContext,
     ): Promise<FactorOutcome<{ device: MfaDevicesTable }>> {
       const { now, meta } = context;
-      const reservation = await reserveSecondFactorTry(repos, user.id, now);
+      const reservation = await takeSecondFactorTry(repos, user.id, context);
       if (!reservation.ok) return { ok: false, error: lockedError(reservation.lockedUntil, now) };
       const taken = await takeChallenge(repos, response?.response?.clientDataJSON, purpose, user.id, now);
       const checked = taken ? await checkAssertion(devices, response, taken.challenge, false) : null;

@@ -4,7 +4,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
-import { clearSecondFactorFailures, lockedError, recordSecondFactorFailure, reserveSecondFactorTry } from './budget.js';
+import { clearSecondFactorFailures, lockedError, recordSecondFactorFailure, takeSecondFactorTry } from './budget.js';
 import type { FactorContext, FactorOutcome, FactorUser } from './factor.js';
 
 export function invalidRecoveryCodeError(): AppError {
@@ -30,7 +30,7 @@ export function createRecoveryCodeFactor(deps: { hasher: RecoveryCodeHasher; aud
     context: FactorContext,
   ): Promise<FactorOutcome<{ remaining: number }>> {
     const { now, meta } = context;
-    const reservation = await reserveSecondFactorTry(repos, user.id, now);
+    const reservation = await takeSecondFactorTry(repos, user.id, context);
     if (!reservation.ok) return { ok: false, error: lockedError(reservation.lockedUntil, now) };
     const code = normalizeRecoveryCode(input);
     let match: string | null = null;

@@ -11,7 +11,7 @@ import {
   invalidCodeError,
   lockedError,
   recordSecondFactorFailure,
-  reserveSecondFactorTry,
+  takeSecondFactorTry,
 } from './budget.js';
 import type { FactorContext, FactorOutcome, FactorUser } from './factor.js';
 
@@ -35,7 +35,7 @@ export function createTotpFactor(deps: { secretBox: SecretBox; audit: AuditRecor
     context: FactorContext,
   ): Promise<FactorOutcome<{ device: MfaDevicesTable; step: number }>> {
     const { now } = context;
-    const reservation = await reserveSecondFactorTry(repos, user.id, now);
+    const reservation = await takeSecondFactorTry(repos, user.id, context);
     if (!reservation.ok) return { ok: false, error: lockedError(reservation.lockedUntil, now) };
     const currentStep = timeStep(now);
     let clockSkew = false;

@@ -278,18 +278,21 @@ export function createLoginService(deps: {
       const idHash = sha256Hex(input.challengeId);
       const outcome = await store.transaction(async (repos) => {
         // Take the challenge's try first: the conditional UPDATE also row-locks it on PostgreSQL. The
-        // same statement reads the TOTP devices, their user, an open ticket and this browser (decision 020).
+        // same statement takes the user's second-factor try and reads the TOTP devices, their user,
+        // an open ticket and this browser (decision 020).
         const fingerprint = browserFingerprint(meta);
         const found = await repos.mfaDevices.reserveChallengeAndFind({
           idHash,
           maxAttempts: CHALLENGE_MAX_ATTEMPTS,
           now,
           fingerprint,
+          secondFactor: { keyPrefix: throttleKeys.secondFactor(''), policy: throttlePolicies.secondFactor },
         });
         if (!found || found.account_id === null || found.disabled_at !== null) return { kind: 'expired' as const };
         const { account_id, kind, email, username, display_name, disabled_at, open_ticket_id } = found;
         const user = { id: found.user_id, account_id, kind, email, username, display_name, disabled_at } as UsersTable;
-        const context = { path: 'login' as const, meta, now };
+        // The second-factor try came with the challenge's, in one statement (decision 020).
+        const context = { path: 'login' as const, meta, now, reserved: found.secondFactorTry };
         // The second factor, through its one verifier (decision 027); every one draws on one budget.
         let proved: FactorOutcome<{ factor: 'totp' | 'recovery_code' | 'webauthn'; remaining?: number }>;
         if ('recoveryCode' in input) {
