@@ -112,7 +112,7 @@ describe('twofold CLI', () => {
     );
     expect(twofold(['mail'], { env }).stdout).toMatch(/nothing waiting/);
     expect(twofold(['housekeeping'], { env }).stdout).toMatch(
-      /^loginChallenges 0, sessions 0, verifications 0, abandonedEnrollments 0, idleThrottles 0, messages 0/,
+      /^loginChallenges 0, sessions 0, verifications 0, webauthnChallenges 0, abandonedEnrollments 0, idleThrottles 0, messages 0/,
     );
   }, 60_000);
 

@@ -69,7 +69,35 @@ describe.each(databaseKinds())('housekeeping on %s', (kind) => {
       devices: await count('mfa_devices'),
     };
 
+    // A passkey ceremony never answered, and one still running.
+    const now = h.clock.now();
+    await h.database.db
+      .insertInto('webauthn_challenges')
+      .values([
+        {
+          id_hash: 'stale',
+          purpose: 'passwordless',
+          user_id: null,
+          device_id: null,
+          created_at: now - 600_000,
+          expires_at: now - 300_000,
+        },
+        {
+          id_hash: 'live',
+          purpose: 'passwordless',
+          user_id: null,
+          device_id: null,
+          created_at: now,
+          expires_at: now + 300_000,
+        },
+      ])
+      .execute();
+
     const purged = await h.services.housekeeping.runOnce();
+    expect(purged.webauthnChallenges).toBe(1);
+    expect(
+      (await h.database.db.selectFrom('webauthn_challenges').select('id_hash').execute()).map((r) => r.id_hash),
+    ).toEqual(['live']);
     expect(purged.loginChallenges).toBeGreaterThanOrEqual(3);
     expect(purged.sessions).toBeGreaterThanOrEqual(3); // Alice's ended one, Bob's and Carol's expired ones
     expect(purged.abandonedEnrollments).toBe(1);

@@ -35,6 +35,16 @@ export function createHousekeepingRepository(target: QueryTarget) {
           )
           .executeTakeFirstOrThrow(),
       ),
+    /** WebAuthn challenges past their 5 minutes, never answered (an answered one is deleted as it is taken). */
+    purgeWebauthnChallenges: async (before: number) =>
+      deleted(
+        await target.db
+          .deleteFrom('webauthn_challenges')
+          .where('id_hash', 'in', (qb) =>
+            qb.selectFrom('webauthn_challenges').select('id_hash').where('expires_at', '<', before).limit(PURGE_BATCH),
+          )
+          .executeTakeFirstOrThrow(),
+      ),
     /** Email/SMS codes past their expiry. */
     purgeVerifications: async (before: number) =>
       deleted(

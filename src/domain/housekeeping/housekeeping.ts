@@ -23,6 +23,7 @@ export type PurgeCounts = Record<
   | 'loginChallenges'
   | 'sessions'
   | 'verifications'
+  | 'webauthnChallenges'
   | 'abandonedEnrollments'
   | 'idleThrottles'
   | 'messages'
@@ -72,6 +73,7 @@ export function createHousekeeper(deps: {
       loginChallenges: await drainKind((repo) => repo.purgeLoginChallenges(now - RETENTION.loginChallengesMs)),
       sessions: await drainKind((repo) => repo.purgeSessions(now - RETENTION.sessionsMs)),
       verifications: await drainKind((repo) => repo.purgeVerifications(now - RETENTION.verificationsMs)),
+      webauthnChallenges: await drainKind((repo) => repo.purgeWebauthnChallenges(now)),
       abandonedEnrollments: await drainKind((repo) =>
         repo.purgeAbandonedEnrollments(now - RETENTION.abandonedEnrollmentsMs),
       ),
