@@ -40,6 +40,9 @@ const FIELDS = [
   'role',
   'sensitiveOperations',
   'currentPassword',
+  'credential',
+  'type',
+  'phishingResistant',
   '__proto__',
   'constructor',
   'x',
@@ -135,11 +138,13 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
   let mfaToken: string;
   let subUserId: string;
   let workspaceId: string;
+  let deviceId: string;
   beforeAll(async () => {
     h = await createHarness(kind);
     token = (await signupAndLogin(h)).token;
     const user = await userWithDevice(h);
     mfaToken = user.token;
+    deviceId = user.deviceId;
     const sub = await call(h.app, 'POST', '/api/v1/users', {
       token,
       body: { username: 'fuzz-target', password: 'a good password' },
@@ -159,6 +164,11 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
     { method: 'POST', url: '/api/v1/me/mfa-device/activate', auth: 'plain' },
     { method: 'DELETE', url: '/api/v1/me/mfa-device', auth: 'mfa' },
     { method: 'POST', url: '/api/v1/me/mfa-device/resync', auth: 'mfa' },
+    { method: 'POST', url: '/api/v1/me/mfa-devices', auth: 'plain' },
+    { method: 'POST', url: '/api/v1/me/mfa-devices/activate', auth: 'plain' },
+    { method: 'PATCH', url: '/api/v1/me/mfa-devices/DEV', auth: 'mfa' },
+    { method: 'POST', url: '/api/v1/sessions/passkey', auth: 'none' },
+    { method: 'DELETE', url: '/api/v1/users/SUB/mfa-devices/DEV', auth: 'plain' },
     { method: 'DELETE', url: '/api/v1/sessions/current', auth: 'none' },
     { method: 'POST', url: '/api/v1/me/verifications', auth: 'plain' },
     { method: 'POST', url: '/api/v1/users', auth: 'plain' },
@@ -182,7 +192,7 @@ describe.each(databaseKinds())('bad input on %s', (kind) => {
         const body = randomBody(rand);
         const response = await h.app.inject({
           method: method as 'POST',
-          url: url.replace('SUB', subUserId).replace('WS', workspaceId),
+          url: url.replace('SUB', subUserId).replace('WS', workspaceId).replace('DEV', deviceId),
           payload: body.payload,
           headers: {
             'content-type': body.contentType,
