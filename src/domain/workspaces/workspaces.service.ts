@@ -108,6 +108,12 @@ export function createWorkspacesService(deps: {
     );
   }
 
+  /** A member's MFA state for the compliance view: bound or not, and the kinds of device it has. */
+  async function memberMfa(userId: string) {
+    const types = [...new Set((await deps.devices.list(userId)).map((d) => d.type))].sort();
+    return { bound: types.length > 0, types };
+  }
+
   return {
     async create(principal: Principal, input: { name: string }, meta: RequestMeta) {
       const now = clock();
@@ -307,7 +313,7 @@ export function createWorkspacesService(deps: {
       return {
         userId: user.id,
         role: input.role,
-        mfa: { bound: (await deps.devices.status({ userId: user.id } as Principal)).bound },
+        mfa: await memberMfa(user.id),
       };
     },
 
