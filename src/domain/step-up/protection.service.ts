@@ -19,24 +19,30 @@ export function createProtectionService(deps: {
   stepUp: StepUpService;
 }) {
   const { store } = deps;
+  /** The kinds of device the user has (an app, a passkey), in a fixed order. */
+  async function deviceTypes(userId: string): Promise<StepUpMethod[]> {
+    const devices = await store.repos.mfaDevices.listActive(userId);
+    return (['totp', 'webauthn'] as const).filter((type) => devices.some((d) => d.type === type));
+  }
   return {
     /** GET /me/protection: the scenarios and how each is verified now. */
     async protection(principal: Principal) {
-      const bound = (await store.repos.mfaDevices.findActive(principal.userId)) !== undefined;
+      const types = await deviceTypes(principal.userId);
+      const bound = types.length > 0;
       const user = await store.repos.users.findUserById(principal.userId);
       const choices: StepUpMethod[] = bound
-        ? ['totp']
+        ? types
         : [...(user ? deps.verification.channelsFor(user) : []), 'password'];
       return {
         login: {
-          methods: bound ? ['password', 'totp'] : ['password'],
+          methods: ['password', ...types],
           note: bound
-            ? 'The bound TOTP device is always required at login.'
+            ? 'One of your MFA devices is always required at login.'
             : 'Bind a virtual MFA device to require a dynamic code at login.',
         },
         sensitiveOperations: {
           method: bound
-            ? 'totp'
+            ? types[0]!
             : user?.step_up_method && choices.includes(user.step_up_method)
               ? user.step_up_method
               : null,
@@ -48,8 +54,9 @@ export function createProtectionService(deps: {
     /** PUT /me/protection: pick the method for sensitive operations (while no device is bound). */
     async setProtection(principal: Principal, method: StepUpMethod, meta: RequestMeta) {
       await deps.stepUp.requireFresh(principal, 'account.change_protection');
-      const bound = (await store.repos.mfaDevices.findActive(principal.userId)) !== undefined;
-      if (bound && method !== 'totp')
+      const types = await deviceTypes(principal.userId);
+      const bound = types.length > 0;
+      if (bound && !types.includes(method))
         throw new AppError(
           'auth.forbidden',
           'With a virtual MFA device bound, sensitive operations are always verified with it.',
