@@ -13,7 +13,7 @@ import {
   userWithDevice,
   type Harness,
 } from './helpers/harness.js';
-import { referenceTotp } from './helpers/rfc6238.js';
+import { referenceBase32Decode, referenceTotp } from './helpers/rfc6238.js';
 import {
   JPEG,
   PDF,
@@ -645,8 +645,23 @@ describe.each(databaseKinds())('lost-device recovery on %s', (kind) => {
       expect(refused.body.error.code).toBe('recovery.recent_contact_change');
     });
 
-    it('when the period ends: device and recovery codes gone, every session ended, next login binds; exactly once', async () => {
-      const owner = await verifiedOwner(h, opA);
+    it('when the period ends: every device and the recovery codes gone, every session ended, next login binds; exactly once', async () => {
+      const verified = await verifiedOwner(h, opA);
+      // A second authenticator app: both are on the lost phone, both go.
+      const started = await call(h.app, 'POST', '/api/v1/me/mfa-devices', {
+        token: verified.token,
+        body: { type: 'totp', name: 'Same phone, other app' },
+      });
+      const secret = referenceBase32Decode(started.body.enrollment.secret);
+      const activated = await call(h.app, 'POST', '/api/v1/me/mfa-devices/activate', {
+        token: verified.token,
+        body: {
+          enrollmentId: started.body.enrollment.id,
+          codes: [referenceTotp(secret, h.clock.now(), -1), referenceTotp(secret, h.clock.now())],
+        },
+      });
+      expect(activated.status).toBe(200);
+      const owner = { ...verified, token: activated.body.session.token as string };
       const { ticket, statusToken } = await coolingOff(owner);
       h.clock.advance(72 * HOUR + 1000);
       const [a, b] = await Promise.all([
@@ -673,6 +688,13 @@ describe.each(databaseKinds())('lost-device recovery on %s', (kind) => {
         .where('used_at', 'is', null)
         .execute();
       expect(codes).toHaveLength(0);
+      const devices = await h.database.db
+        .selectFrom('mfa_devices')
+        .select('id')
+        .where('user_id', '=', owner.userId)
+        .where('status', '=', 'active')
+        .execute();
+      expect(devices).toHaveLength(0);
       const mails = await h.services.outbox(owner.email);
       expect(mails.some((m) => m.kind === 'recovery.completed')).toBe(true);
       // No second effect on a later pass.
