@@ -15,6 +15,7 @@ export type AppConfig = Pick<
   | 'issuer'
   | 'supportContact'
   | 'secretKeys'
+  | 'passwordless'
 >;
 
 export interface AppDeps {

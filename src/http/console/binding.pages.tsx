@@ -23,7 +23,7 @@ export function groupKey(secret: string): string {
   return secret.replace(/(.{4})/g, '$1 ').trim();
 }
 
-export function BindStartPage(props: { frame: PageFrame; message: Message }) {
+export function BindStartPage(props: { frame: PageFrame; message: Message; passkeyInstead?: boolean }) {
   return (
     <Layout {...props.frame} active="security">
       <section class="card narrow">
@@ -40,6 +40,13 @@ export function BindStartPage(props: { frame: PageFrame; message: Message }) {
             {t.bind.showQr}
           </button>
         </form>
+        {props.passkeyInstead ? (
+          <p class="muted small">
+            <a href="/account/security/passkey-required" data-testid="passkey-instead">
+              {t.passkeys.instead}
+            </a>
+          </p>
+        ) : null}
       </section>
     </Layout>
   );

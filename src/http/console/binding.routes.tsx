@@ -3,7 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
 import { codeFrom, recoveryCodeFrom, safeNext, type ConsoleKit } from './kit.js';
 import type { Message } from './layout.js';
-import { BindPage, BindStartPage, RecoveryCodesPage, UnbindPage } from './binding.pages.js';
+import { BindPage, BindStartPage, UnbindPage } from './binding.pages.js';
 import { t } from './messages.js';
 
 /**
@@ -16,16 +16,29 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
   const restrictedOk = { page: 'restricted-ok' as const };
 
   // ---- binding ---------------------------------------------------------------------------------
-  const bindStart = async (request: FastifyRequest, reply: FastifyReply, message: Message, status = 200) =>
-    kit.sendPage(
+  const bindStart = async (request: FastifyRequest, reply: FastifyReply, message: Message, status = 200) => {
+    const principal = request.principal!;
+    // A workspace that requires passkeys: a restricted session may add one as its first device instead.
+    const passkeyInstead =
+      principal.restricted &&
+      kit.passkeysUnavailable === null &&
+      (await services.workspaces.list(principal)).some((w) => w.phishingResistant);
+    return kit.sendPage(
       reply,
-      <BindStartPage frame={await kit.frame(request, reply, t.bind.title)} message={message} />,
+      <BindStartPage
+        frame={await kit.frame(request, reply, t.bind.title)}
+        message={message}
+        passkeyInstead={passkeyInstead}
+      />,
       status,
     );
+  };
 
   app.get('/account/security/mfa/bind', { config: restrictedOk, schema: { hide: true } }, async (request, reply) => {
     const principal = request.principal!;
-    if ((await services.devices.status(principal)).bound) return reply.redirect('/account/security');
+    // A restricted session with a device here lacks a passkey a workspace requires (issue 22).
+    if ((await services.devices.status(principal)).bound)
+      return reply.redirect(principal.restricted ? await kit.restrictedHome(principal) : '/account/security');
     // docs/design.md F1: before binding, identity is verified (by an email or SMS code where one can reach the
     // user) unless the session verified within the step-up age — as a restricted session does for
     // its first minutes, its password just proved (decision 026). The API never asks (API.md).
@@ -145,19 +158,7 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
   );
 
   // ---- recovery codes --------------------------------------------------------------------------
-  async function recoveryCodesPage(request: FastifyRequest, reply: FastifyReply, codes: string[], next: string) {
-    const profile = await services.profile(request.principal!.userId);
-    const file = t.recoveryCodes.file(config.issuer, profile.loginName, codes);
-    return kit.sendPage(
-      reply,
-      <RecoveryCodesPage
-        frame={await kit.frame(request, reply, t.recoveryCodes.title)}
-        codes={codes}
-        file={file}
-        next={next}
-      />,
-    );
-  }
+  const recoveryCodesPage = kit.recoveryCodesPage;
 
   app.post('/account/security/recovery-codes', { schema: { hide: true } }, async (request, reply) => {
     const form = kit.checkForm(request);
@@ -196,7 +197,10 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
   }
 
   app.get('/account/security/mfa/unbind', { schema: { hide: true } }, async (request, reply) => {
-    if (!(await services.devices.status(request.principal!)).bound) return reply.redirect('/account/security');
+    const devices = await services.devices.list(request.principal!.userId);
+    if (devices.length === 0) return reply.redirect('/account/security');
+    // Several devices: "the" device is ambiguous; each is removed by name on the devices page.
+    if (devices.length > 1) return reply.redirect('/account/security/devices?notice=several-devices');
     return unbindPage(request, reply, null, false);
   });
 
@@ -214,6 +218,8 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
       return reply.redirect('/account/security?notice=unbound', 303);
     } catch (error) {
       if (error instanceof AppError && error.code === 'mfa.not_bound') return reply.redirect('/account/security', 303);
+      if (error instanceof AppError && error.code === 'mfa.several_devices')
+        return reply.redirect('/account/security/devices?notice=several-devices', 303);
       return kit.failure(request, reply, error, {
         next: '/account/security/mfa/unbind',
         purpose: t.stepUp.purposes.unbind,

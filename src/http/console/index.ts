@@ -5,6 +5,8 @@ import type { AppDeps } from '../deps.js';
 import { createConsoleKit, renderConsoleError } from './kit.js';
 import { consoleCss } from './styles.js';
 import { consoleScript } from './script.js';
+import { passkeyScript, webauthnBrowserBundle } from './passkeys.js';
+import { registerDevicePages } from './devices.routes.js';
 import { registerLoginPages } from './login.routes.js';
 import { registerOverviewPage } from './overview.routes.js';
 import { registerSecurityPages } from './security.routes.js';
@@ -34,12 +36,21 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
   app.get('/assets/console.js', { config: { page: 'public' }, schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(consoleScript),
   );
+  // Passkeys (issue 22): the WebAuthn browser library and our script, both from our own origin.
+  const webauthn = webauthnBrowserBundle();
+  app.get('/assets/webauthn.js', { config: { page: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(webauthn),
+  );
+  app.get('/assets/passkeys.js', { config: { page: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(passkeyScript),
+  );
   const kit = createConsoleKit(app, deps);
   registerLoginPages(app, kit);
   registerOverviewPage(app, kit);
   registerSecurityPages(app, kit);
   registerStepUpPages(app, kit);
   registerBindingPages(app, kit);
+  registerDevicePages(app, kit);
   registerProfilePages(app, kit);
   registerSessionPages(app, kit);
   registerAuditPage(app, kit);

@@ -7,11 +7,13 @@ import { AppError } from '../../errors/app-error.js';
 import { constantTimeEqual } from '../../crypto/random.js';
 import type { Principal } from '../../domain/sessions/principal.js';
 import type { AppDeps } from '../deps.js';
-import { Email, TotpCode } from '../api/schemas.js';
+import { Email, TotpCode, WebauthnCredential } from '../api/schemas.js';
+import { relyingPartyFor } from '../../domain/factors/passkey.js';
 import { originAllowed } from '../plugins/auth.js';
 import { cookieNames, createLinkSecrets } from '../plugins/cookies.js';
 import { ErrorPage, type Message, type PageFrame } from './layout.js';
 import { StepUpPage, type ResumeForm, type StepUpOptions } from './step-up.pages.js';
+import { RecoveryCodesPage } from './binding.pages.js';
 import { t } from './messages.js';
 
 /**
@@ -69,6 +71,31 @@ export function recoveryCodeFrom(value: string | undefined): string {
   return code;
 }
 
+/**
+ * A passkey's answer as the passkey script posts it (the JSON of @simplewebauthn/browser's
+ * startRegistration/startAuthentication), checked against the API's bounded schema. It is read from
+ * the body itself: `formOf` keeps fields of at most 1 KiB, and an answer can be longer.
+ */
+export function credentialFrom<T>(request: FastifyRequest): T {
+  const raw = (request.body as Record<string, unknown> | undefined)?.credential;
+  let parsed: unknown;
+  try {
+    parsed = typeof raw === 'string' && raw.length > 0 && raw.length <= 32_768 ? JSON.parse(raw) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!Value.Check(WebauthnCredential, parsed)) throw new AppError('validation.failed', t.passkeys.noAnswer);
+  return parsed as T;
+}
+
+/** A device name as people type it: 1 to 64 characters, not only spaces (the API's DeviceName). */
+export function deviceNameFrom(value: string | undefined, optional = false): string | undefined {
+  const name = (value ?? '').trim();
+  if (!name && optional) return undefined;
+  if (!name || name.length > 64) throw new AppError('validation.failed', t.devices.nameRule);
+  return name;
+}
+
 /** An email address in the API's format, or the form's message. */
 export function emailFrom(value: string | undefined): string {
   const email = (value ?? '').trim();
@@ -122,6 +149,20 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
   const cookieBase = { httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies, path: '/' };
   const cookies = cookieNames(config.secureCookies);
   const linkSecrets = createLinkSecrets(cookies, config.secureCookies);
+  // The same relying party the services derive from TWOFOLD_PUBLIC_URL: null, or why passkeys
+  // cannot work here (shown where a passkey would be offered, rather than a ceremony that fails).
+  const rp = relyingPartyFor(config.publicUrl, config.issuer);
+  const passkeysUnavailable = 'unavailable' in rp ? rp.unavailable : null;
+
+  /**
+   * Where a restricted session must go: binding a first device, or — a device bound, but a
+   * phishing-resistant workspace requires a passkey it lacks — adding a passkey.
+   */
+  async function restrictedHome(principal: Principal): Promise<string> {
+    return (await services.devices.status(principal)).bound
+      ? '/account/security/passkey-required'
+      : '/account/security/mfa/bind';
+  }
 
   // The signed-in guard, in one place: pages declare who may open them (`config.page`).
   app.addHook('preHandler', async (request, reply) => {
@@ -140,7 +181,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
     }
     // A restricted session may only bind a device (and sign out); every other page sends it there.
     if (request.principal.restricted && mode !== 'restricted-ok')
-      return reply.redirect('/account/security/mfa/bind', 303);
+      return reply.redirect(await restrictedHome(request.principal), 303);
   });
 
   function csrfToken(request: FastifyRequest, reply: FastifyReply): string {
@@ -292,13 +333,27 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
       resume?: ResumeForm | undefined;
       passwordFailed?: boolean;
       operation?: string | undefined;
+      /** Only a passkey will do (a phishing-resistant workspace): offer nothing else. */
+      passkeyOnly?: boolean;
     },
   ) {
-    const userId = request.principal!.userId;
+    const principal = request.principal!;
+    const userId = principal.userId;
     const methods = await services.stepUp.methods(userId);
     const channels = (await services.verification.optionsFor(userId)).filter((o) => methods.includes(o.channel));
+    // A passkey's request options, made for this page (their challenge is single use, 5 minutes).
+    const passkey =
+      methods.includes('webauthn') && passkeysUnavailable === null
+        ? await services.stepUp.passkeyOptions(principal).catch((error: unknown) => {
+            if (error instanceof AppError && error.status < 500) return undefined;
+            throw error;
+          })
+        : undefined;
     const options: StepUpOptions = {
+      passkey,
+      passkeyOnly: view.passkeyOnly === true,
       totp: methods.includes('totp'),
+      device: methods.includes('totp') || methods.includes('webauthn'),
       channels,
       password: methods.includes('password'),
       passwordOpen: view.passwordFailed === true || (channels.length === 0 && !methods.includes('totp')),
@@ -316,6 +371,21 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
         operation={view.operation}
       />,
       view.status ?? 200,
+    );
+  }
+
+  /** The recovery codes, shown once (after a first device, or a new set); `next` is where "Continue" goes. */
+  async function recoveryCodesPage(request: FastifyRequest, reply: FastifyReply, codes: string[], next: string) {
+    const profile = await services.profile(request.principal!.userId);
+    const file = t.recoveryCodes.file(config.issuer, profile.loginName, codes);
+    return sendPage(
+      reply,
+      <RecoveryCodesPage
+        frame={await frame(request, reply, t.recoveryCodes.title)}
+        codes={codes}
+        file={file}
+        next={next}
+      />,
     );
   }
 
@@ -397,6 +467,9 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
     resumeOf,
     resumeFromForm,
     stepUpPage,
+    recoveryCodesPage,
+    passkeysUnavailable,
+    restrictedHome,
     failure,
     formAction,
     sendPage,

@@ -17,6 +17,12 @@ export interface PageFrame {
   restricted?: boolean;
 }
 
+/** What a page with a passkey ceremony loads besides the console script (issue 22). */
+export interface LayoutScripts {
+  /** @simplewebauthn/browser and our passkey script, from our own origin. */
+  webauthn?: boolean | undefined;
+}
+
 function NavLinks(props: PageFrame) {
   const link = (key: NonNullable<PageFrame['active']>, href: string, label: string) => (
     <a class={props.active === key ? 'active' : ''} href={href}>
@@ -42,7 +48,7 @@ function NavLinks(props: PageFrame) {
  * The page frame. On a narrow screen the links fold into a "Menu" disclosure (a <details>, so it
  * works without JavaScript) and Sign out stays in reach; on a wide one they sit in the bar.
  */
-export function Layout(props: PageFrame & { children: ComponentChildren }) {
+export function Layout(props: PageFrame & LayoutScripts & { children: ComponentChildren }) {
   return (
     <html lang="en">
       <head>
@@ -52,6 +58,12 @@ export function Layout(props: PageFrame & { children: ComponentChildren }) {
         <title>{`${props.title} · ${t.brand}`}</title>
         <link rel="stylesheet" href="/assets/console.css" />
         <script src="/assets/console.js" defer />
+        {props.webauthn ? (
+          <>
+            <script src="/assets/webauthn.js" defer />
+            <script src="/assets/passkeys.js" defer />
+          </>
+        ) : null}
       </head>
       <body>
         <header class="topbar">
@@ -249,5 +261,65 @@ export function ConfirmPage(props: {
         </p>
       </section>
     </Layout>
+  );
+}
+
+/**
+ * A form that a passkey completes (issue 22). Without JavaScript it stays hidden and a note says
+ * passkeys need it (so nothing dead-ends); with it, /assets/passkeys.js shows it, runs the WebAuthn
+ * ceremony on submit with the options it carries (`options`) or fetches (`optionsUrl`), puts the
+ * JSON answer into the `credential` field and posts the form like any other (CSRF token included).
+ */
+export function PasskeyForm(props: {
+  action: string;
+  csrf: string;
+  mode: 'register' | 'authenticate';
+  /** The ceremony's options (PublicKeyCredentialCreation/RequestOptionsJSON), or … */
+  options?: unknown;
+  /** … a same-origin address that answers `{ challengeId, options }` to a CSRF-checked POST. */
+  optionsUrl?: string;
+  /** Conditional UI: offer the passkey in the login field's autofill as the page loads. */
+  autofill?: boolean;
+  fields?: Record<string, string>;
+  button: string;
+  primary?: boolean;
+  testid?: string;
+  /** Show the "needs JavaScript" note where the form would be. */
+  noScriptNote?: boolean;
+  children?: ComponentChildren;
+}) {
+  return (
+    <>
+      <div class="passkey" data-webauthn-section hidden>
+        <form
+          method="post"
+          action={props.action}
+          data-webauthn={props.mode}
+          data-options={props.options === undefined ? undefined : JSON.stringify(props.options)}
+          data-options-url={props.optionsUrl}
+          data-autofill={props.autofill ? '1' : undefined}
+          data-cancelled={t.passkeys.cancelled}
+          data-exists={t.passkeys.exists}
+          data-failed={t.passkeys.failed}
+        >
+          <Csrf value={props.csrf} />
+          {Object.entries(props.fields ?? {}).map(([name, value]) => (
+            <input key={name} type="hidden" name={name} value={value} />
+          ))}
+          {props.optionsUrl ? <input type="hidden" name="challengeId" value="" /> : null}
+          <input type="hidden" name="credential" value="" />
+          {props.children}
+          <button type="submit" class={props.primary ? 'primary' : ''} data-testid={props.testid}>
+            {props.button}
+          </button>
+          <p class="field-error" role="alert" hidden data-webauthn-error />
+        </form>
+      </div>
+      {props.noScriptNote ? (
+        <p class="muted small" data-webauthn-note data-unsupported={t.passkeys.unsupported}>
+          {t.passkeys.needsScript}
+        </p>
+      ) : null}
+    </>
   );
 }

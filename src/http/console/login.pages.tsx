@@ -4,6 +4,7 @@ import {
   NewPasswordInput,
   Layout,
   Notice,
+  PasskeyForm,
   type Message,
   type PageFrame,
   RecoveryCodeInput,
@@ -44,9 +45,15 @@ export function SignupPage(props: { frame: PageFrame; message: Message; email?: 
   );
 }
 
-export function LoginPage(props: { frame: PageFrame; message: Message; login?: string }) {
+export function LoginPage(props: {
+  frame: PageFrame;
+  message: Message;
+  login?: string;
+  /** Passwordless sign-in is offered (issue 22). */
+  passkeys?: boolean;
+}) {
   return (
-    <Layout {...props.frame}>
+    <Layout {...props.frame} webauthn={props.passkeys}>
       <section class="card narrow">
         <h1>{t.login.heading}</h1>
         <Notice message={props.message} />
@@ -57,7 +64,7 @@ export function LoginPage(props: { frame: PageFrame; message: Message; login?: s
             <input
               name="login"
               type="text"
-              autoComplete="username"
+              autoComplete={props.passkeys ? 'username webauthn' : 'username'}
               required
               maxLength={320}
               value={props.login ?? ''}
@@ -71,6 +78,21 @@ export function LoginPage(props: { frame: PageFrame; message: Message; login?: s
             {t.login.submit}
           </button>
         </form>
+        {props.passkeys ? (
+          <PasskeyForm
+            action="/login/passkey"
+            csrf={props.frame.csrf}
+            mode="authenticate"
+            optionsUrl="/login/passkey/options"
+            autofill
+            button={t.login.passkey}
+            testid="passkey-sign-in"
+          >
+            <p class="divider">
+              <span>{t.login.or}</span>
+            </p>
+          </PasskeyForm>
+        ) : null}
         <p class="muted">
           <a href="/password-reset" data-testid="forgot-password">
             {t.reset.forgot}
@@ -101,10 +123,19 @@ export function MfaCodePage(props: {
   recoveryFailed?: boolean;
   /** A lost-device ticket is open for the account: entering the code cancels it. */
   recoveryPending?: boolean;
+  /** What this login may finish with (totp, webauthn, recovery_code); null: not known, as before. */
+  methods?: string[] | null;
+  /** A passkey's request options for this login, while they are good for a try. */
+  passkeyOptions?: unknown;
 }) {
   const recovery = props.recoveryFailed === true;
+  const methods = props.methods ?? ['totp', 'recovery_code'];
+  const totp = methods.includes('totp');
+  const passkey = methods.includes('webauthn');
+  const passkeyReady = passkey && props.passkeyOptions !== undefined;
+  const intro = passkey ? (totp ? t.codeStep.introPasskey : t.codeStep.introPasskeyOnly) : t.codeStep.intro;
   return (
-    <Layout {...props.frame}>
+    <Layout {...props.frame} webauthn={passkeyReady}>
       <section class="card narrow">
         <h1>{t.codeStep.heading}</h1>
         {props.login ? (
@@ -112,7 +143,7 @@ export function MfaCodePage(props: {
             <strong>{t.codeStep.signingInAs(props.login)}</strong>
           </p>
         ) : null}
-        <p>{t.codeStep.intro}</p>
+        <p>{intro}</p>
         {props.recoveryPending ? (
           <div class="alert alert-info" role="status" data-testid="recovery-pending">
             {t.codeStep.recoveryPending}
@@ -125,13 +156,32 @@ export function MfaCodePage(props: {
             {t.codeStep.triesLeft(props.triesLeft)}
           </p>
         ) : null}
-        <form method="post" action="/login/mfa">
-          <Csrf value={props.frame.csrf} />
-          <CodeInput name="code" label={t.common.code} autofocus />
-          <button type="submit" class="primary">
-            {t.codeStep.submit}
-          </button>
-        </form>
+        {passkeyReady ? (
+          <PasskeyForm
+            action="/login/mfa"
+            csrf={props.frame.csrf}
+            mode="authenticate"
+            options={props.passkeyOptions}
+            fields={{ method: 'webauthn' }}
+            button={t.passkeys.use}
+            primary
+            testid="use-passkey"
+            noScriptNote={!totp}
+          />
+        ) : passkey ? (
+          <p class="muted small" data-testid="passkey-retry">
+            {t.codeStep.passkeyRetry} <a href="/login">{t.codeStep.startOver}</a>
+          </p>
+        ) : null}
+        {totp ? (
+          <form method="post" action="/login/mfa">
+            <Csrf value={props.frame.csrf} />
+            <CodeInput name="code" label={t.common.code} autofocus={!passkeyReady} />
+            <button type="submit" class={passkeyReady ? '' : 'primary'}>
+              {t.codeStep.submit}
+            </button>
+          </form>
+        ) : null}
         <details class="alt" open={recovery} data-testid="recovery-section">
           <summary data-testid="use-recovery-code">{t.recoveryCodes.useOne}</summary>
           {recovery ? <Notice message={props.message} /> : null}

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
-import { codeFrom, emailFrom, recoveryCodeFrom, type ConsoleKit } from './kit.js';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { codeFrom, credentialFrom, emailFrom, recoveryCodeFrom, type ConsoleKit } from './kit.js';
 import { LoginPage, MfaCodePage, ResetPasswordPage, ResetRequestPage, SignupPage } from './login.pages.js';
 import type { Message } from './layout.js';
 import { t } from './messages.js';
@@ -12,6 +13,41 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services, config } = kit;
   const publicPage = { page: 'public' as const };
   const challengeCookie = { httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies, path: '/login' };
+  /** Passwordless sign-in is offered: it is on, and passkeys work with this public URL. */
+  const passwordless = config.passwordless && kit.passkeysUnavailable === null;
+
+  /**
+   * The second step's methods and a passkey's request options, from the password step to the page
+   * it redirects to (post/redirect/get), in a signed cookie beside the challenge's. A browser keeps
+   * about 4 KB a cookie: with many long credential ids, the options name none (the passkey is then
+   * picked from those the browser finds), and failing that the page offers no passkey.
+   */
+  type SecondStep = { methods: string[]; options?: Record<string, unknown> };
+  function rememberSecondStep(reply: FastifyReply, step: SecondStep) {
+    const candidates = [
+      step,
+      ...(step.options ? [{ ...step, options: { ...step.options, allowCredentials: [] } }] : []),
+      { methods: step.methods },
+    ];
+    const value = candidates.map((c) => JSON.stringify(c)).find((v) => encodeURIComponent(v).length <= 3600)!;
+    reply.setCookie(kit.cookies.secondStep, value, { ...challengeCookie, maxAge: 300, signed: true });
+  }
+  function secondStepOf(request: FastifyRequest): SecondStep | null {
+    const signed = request.cookies[kit.cookies.secondStep];
+    const unsigned = signed ? request.unsignCookie(signed) : null;
+    if (!unsigned?.valid || unsigned.value === null) return null;
+    try {
+      const step = JSON.parse(unsigned.value) as SecondStep;
+      if (!Array.isArray(step.methods) || !step.methods.every((m) => typeof m === 'string')) return null;
+      return step;
+    } catch {
+      return null;
+    }
+  }
+  const forgetSecondStep = (reply: FastifyReply) => {
+    reply.clearCookie(kit.cookies.challenge, challengeCookie);
+    reply.clearCookie(kit.cookies.secondStep, challengeCookie);
+  };
 
   app.get('/', { config: publicPage, schema: { hide: true } }, async (request, reply) =>
     reply.redirect(request.principal ? '/overview' : '/login'),
@@ -52,7 +88,12 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
   const loginPage = async (request: FastifyRequest, reply: FastifyReply, message: Message, login = '', status = 200) =>
     kit.sendPage(
       reply,
-      <LoginPage frame={await kit.frame(request, reply, t.login.title)} message={message} login={login} />,
+      <LoginPage
+        frame={await kit.frame(request, reply, t.login.title)}
+        message={message}
+        login={login}
+        passkeys={passwordless}
+      />,
       status,
     );
 
@@ -71,6 +112,12 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
       const result = await services.logins.login({ login, password: form.password }, requestMeta(request));
       if (result.status === 'mfa_required') {
         reply.setCookie(kit.cookies.challenge, result.challenge.id, { ...challengeCookie, maxAge: 300 });
+        rememberSecondStep(reply, {
+          methods: result.challenge.methods,
+          ...(result.challenge.webauthn
+            ? { options: result.challenge.webauthn.options as unknown as Record<string, unknown> }
+            : {}),
+        });
         return reply.redirect('/login/mfa', 303);
       }
       kit.setSession(reply, result.session.token);
@@ -93,10 +140,13 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     showClockHint: boolean,
     status = 200,
     recoveryFailed = false,
-  ) =>
-    kit.sendPage(
+  ) => {
+    const step = secondStepOf(request);
+    return kit.sendPage(
       reply,
       <MfaCodePage
+        methods={step?.methods ?? null}
+        passkeyOptions={step?.options}
         frame={await kit.frame(request, reply, t.codeStep.title)}
         message={message}
         showClockHint={showClockHint}
@@ -107,9 +157,10 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
       />,
       status,
     );
+  };
 
   const expired = (reply: FastifyReply) => {
-    reply.clearCookie(kit.cookies.challenge, challengeCookie);
+    forgetSecondStep(reply);
     return reply.redirect('/login?notice=expired', 303);
   };
 
@@ -133,16 +184,22 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     const form = kit.checkForm(request);
     const challengeId = request.cookies[kit.cookies.challenge];
     if (!challengeId) return reply.redirect('/login?notice=expired', 303);
+    const byPasskey = form.method === 'webauthn';
     try {
-      const byRecoveryCode = form.recoveryCode !== undefined;
+      const byRecoveryCode = !byPasskey && form.recoveryCode !== undefined;
       const result = await services.logins.completeMfa(
-        byRecoveryCode
-          ? { challengeId, recoveryCode: recoveryCodeFrom(form.recoveryCode) }
-          : { challengeId, code: codeFrom(form.code) },
+        byPasskey
+          ? { challengeId, credential: credentialFrom<AuthenticationResponseJSON>(request) }
+          : byRecoveryCode
+            ? { challengeId, recoveryCode: recoveryCodeFrom(form.recoveryCode) }
+            : { challengeId, code: codeFrom(form.code) },
         requestMeta(request),
       );
-      reply.clearCookie(kit.cookies.challenge, challengeCookie);
+      forgetSecondStep(reply);
       kit.setSession(reply, result.session.token);
+      // A workspace requires phishing-resistant MFA and this person has no passkey: a restricted
+      // session that may only add one (issue 22).
+      if (result.status === 'mfa_enrollment_required') return reply.redirect('/account/security/passkey-required', 303);
       // Signed in with a recovery code: the phone is probably lost; offer to replace it.
       return reply.redirect(byRecoveryCode ? '/account/security?notice=recovery-used' : '/overview', 303);
     } catch (error) {
@@ -152,18 +209,56 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
       if (
         !pending &&
         error instanceof AppError &&
-        ['mfa.invalid_code', 'mfa.invalid_recovery_code'].includes(error.code)
+        ['mfa.invalid_code', 'mfa.invalid_recovery_code', 'mfa.invalid_credential'].includes(error.code)
       )
         return expired(reply);
+      // A refused passkey spent its challenge: the page offers a code (or starting over) instead.
+      const step = secondStepOf(request);
+      if (byPasskey && step && error instanceof AppError && error.code === 'mfa.invalid_credential')
+        rememberSecondStep(reply, { methods: step.methods });
       // Post/redirect/get: a reload never sends the wrong code again (it would spend a try). After any
       // wrong code, tell people about the phone clock (docs/design.md F12); say it firmly when detected.
-      const hint =
-        form.recoveryCode !== undefined
+      const hint = byPasskey
+        ? undefined
+        : form.recoveryCode !== undefined
           ? 'recovery'
           : error instanceof AppError && error.code === 'mfa.invalid_code' && error.details.hint !== 'clock_skew'
             ? 'clock'
             : undefined;
       return kit.refuseTo(reply, error, '/login/mfa', {}, hint);
+    }
+  });
+
+  // ---- passwordless: a passkey alone (issue 22) ------------------------------------------------
+  /** The passkey script asks here for a sign-in's options (a CSRF-checked POST; JSON, never a page). */
+  app.post('/login/passkey/options', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    try {
+      kit.checkForm(request);
+      if (!passwordless) throw new AppError('request.not_found', t.errors.noPage);
+      return reply.send(await services.logins.passkeyOptions());
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      return reply.status(error.status).send({ message: error.message });
+    }
+  });
+
+  app.post('/login/passkey', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const form = kit.checkForm(request);
+    try {
+      const challengeId = form.challengeId ?? '';
+      if (!challengeId || challengeId.length > 200) throw new AppError('validation.failed', t.passkeys.noAnswer);
+      const result = await services.logins.passkeyLogin(
+        { challengeId, credential: credentialFrom<AuthenticationResponseJSON>(request) },
+        requestMeta(request),
+      );
+      kit.setSession(reply, result.session.token);
+      return reply.redirect('/overview', 303);
+    } catch (error) {
+      // The same answer for every refusal (the services tell nothing more), in the passkey's words.
+      if (error instanceof AppError && error.code === 'auth.invalid_credentials')
+        return kit.flashRedirect(reply, '/login', { message: { kind: 'error', text: t.login.passkeyInvalid } });
+      return kit.refuseTo(reply, error, '/login');
     }
   });
 

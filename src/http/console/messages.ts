@@ -6,6 +6,7 @@ import { usersTexts } from './messages/users.js';
 import { workspacesTexts } from './messages/workspaces.js';
 import { recoveryTexts } from './messages/recovery.js';
 import { operatorsTexts } from './messages/operators.js';
+import { devicesTexts } from './messages/devices.js';
 /**
  * Every text the console shows, in one typed catalogue (English), kept in messages/ by flow. A
  * second language is a second object of the same type: no page changes.
@@ -14,6 +15,7 @@ export const en = {
   ...commonTexts,
   ...signInTexts,
   ...securityTexts,
+  ...devicesTexts,
   ...accountTexts,
   ...usersTexts,
   ...workspacesTexts,

@@ -9,7 +9,7 @@ export function OverviewPage(props: {
   message: Message;
   displayName: string;
   alias: string;
-  mfa: { bound: boolean; boundAt?: string | undefined };
+  mfa: { bound: boolean; boundAt?: string | undefined; devices: number };
   mfaDeadline: number | null;
   /** A sub-user sees its own login, not what the owner tells its sub-users. */
   subUserLogin: string | null;
@@ -47,7 +47,12 @@ export function OverviewPage(props: {
         </section>
         <section class="card">
           <h2>{t.overview.security}</h2>
-          <MfaStatusCard bound={props.mfa.bound} boundAt={props.mfa.boundAt} csrf={props.frame.csrf} />
+          <MfaStatusCard
+            bound={props.mfa.bound}
+            boundAt={props.mfa.boundAt}
+            csrf={props.frame.csrf}
+            devices={props.mfa.devices}
+          />
           {props.mfa.bound ? null : <p class="muted small">{t.overview.recommend}</p>}
           {props.needsRecoveryCodes ? (
             <div class="alert alert-info" data-testid="first-recovery-codes">
@@ -81,7 +86,11 @@ export function registerOverviewPage(app: FastifyInstance, kit: ConsoleKit) {
         message={kit.notice(request, t.notices)}
         displayName={profile.user.displayName}
         alias={profile.account.alias}
-        mfa={{ bound: profile.mfa.bound, boundAt: profile.mfa.device?.boundAt }}
+        mfa={{
+          bound: profile.mfa.bound,
+          boundAt: profile.mfa.device?.boundAt,
+          devices: profile.mfa.devices.length,
+        }}
         mfaDeadline={deadline}
         subUserLogin={profile.user.kind === 'sub' ? profile.loginName : null}
         needsRecoveryCodes={profile.mfa.bound && (await services.recoveryCodes.neverHandedOut(principal))}

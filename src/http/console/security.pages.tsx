@@ -1,7 +1,14 @@
 import { Csrf, Layout, Notice, Time, type Message, type PageFrame } from './layout.js';
 import { t } from './messages.js';
 
-export function MfaStatusCard(props: { bound: boolean; boundAt?: string | undefined; csrf: string }) {
+export function MfaStatusCard(props: {
+  bound: boolean;
+  boundAt?: string | undefined;
+  csrf: string;
+  /** How many devices (issue 22): with several, "Unbind" gives way to the devices page. */
+  devices?: number;
+}) {
+  const several = (props.devices ?? 0) > 1;
   return (
     <div class="setting">
       <div>
@@ -12,12 +19,20 @@ export function MfaStatusCard(props: { bound: boolean; boundAt?: string | undefi
         <span class={props.bound ? 'badge badge-ok' : 'badge badge-off'} data-testid="mfa-status">
           {props.bound ? t.common.bound : t.common.notBound}
         </span>
-        {props.bound && props.boundAt ? (
+        {props.bound && props.boundAt && !several ? (
           <span class="muted small">
             {t.mfaCard.since} <Time at={props.boundAt} dateOnly />
           </span>
         ) : null}
-        {props.bound ? (
+        {several ? (
+          <span class="muted small" data-testid="device-count">
+            {t.devices.count(props.devices!)}
+          </span>
+        ) : null}
+        <a class="button" href="/account/security/devices" data-testid="devices-link">
+          {t.mfaCard.devices}
+        </a>
+        {several ? null : props.bound ? (
           <a class="button" href="/account/security/mfa/unbind">
             {t.mfaCard.unbind}
           </a>
@@ -38,7 +53,7 @@ export function SecurityPage(props: {
   frame: PageFrame;
   message: Message;
   loginName: string;
-  mfa: { bound: boolean; boundAt?: string | undefined };
+  mfa: { bound: boolean; boundAt?: string | undefined; devices: number; passkeys: boolean };
   protection: { sensitiveOperations: { method: string | null; choices: string[] } };
   recoveryCodesLeft: number | null;
   /** Primary accounts only: the state of the real-name record (docs/design.md F7). */
@@ -84,7 +99,12 @@ export function SecurityPage(props: {
             </a>
           </div>
         </div>
-        <MfaStatusCard bound={props.mfa.bound} boundAt={props.mfa.boundAt} csrf={props.frame.csrf} />
+        <MfaStatusCard
+          bound={props.mfa.bound}
+          boundAt={props.mfa.boundAt}
+          csrf={props.frame.csrf}
+          devices={props.mfa.devices}
+        />
         {props.recoveryCodesLeft !== null ? (
           <div class="setting">
             <div>
@@ -111,7 +131,13 @@ export function SecurityPage(props: {
         <div class="setting">
           <div>
             <h3>{t.security.loginScenario}</h3>
-            <p class="muted">{props.mfa.bound ? t.security.loginBound : t.security.loginUnbound}</p>
+            <p class="muted">
+              {props.mfa.passkeys
+                ? t.security.loginBoundPasskey
+                : props.mfa.bound
+                  ? t.security.loginBound
+                  : t.security.loginUnbound}
+            </p>
           </div>
         </div>
         <div class="setting">
@@ -121,7 +147,9 @@ export function SecurityPage(props: {
           </div>
           <div class="setting-state">
             {props.mfa.bound ? (
-              <span class="badge badge-ok">{t.security.methods.totp}</span>
+              <span class="badge badge-ok">
+                {props.mfa.passkeys ? t.security.methods.device : t.security.methods.totp}
+              </span>
             ) : (
               <form method="post" action="/account/security/protection" class="inline-row">
                 <Csrf value={props.frame.csrf} />

@@ -24,7 +24,12 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
         frame={await kit.frame(request, reply, t.security.title)}
         message={kit.notice(request, t.notices)}
         loginName={profile.loginName}
-        mfa={{ bound: profile.mfa.bound, boundAt: profile.mfa.device?.boundAt }}
+        mfa={{
+          bound: profile.mfa.bound,
+          boundAt: profile.mfa.device?.boundAt,
+          devices: profile.mfa.devices.length,
+          passkeys: profile.mfa.devices.some((d) => d.type === 'webauthn'),
+        }}
         protection={protection}
         recoveryCodesLeft={recovery?.remaining ?? null}
         realName={request.principal!.kind === 'root' ? (await services.realNames.get(request.principal!)).status : null}

@@ -1,9 +1,25 @@
-import { Alert, CodeInput, Csrf, Layout, Notice, RecoveryCodeInput, type Message, type PageFrame } from './layout.js';
+import {
+  Alert,
+  CodeInput,
+  Csrf,
+  Layout,
+  Notice,
+  PasskeyForm,
+  RecoveryCodeInput,
+  type Message,
+  type PageFrame,
+} from './layout.js';
 import { t } from './messages.js';
 
 export interface StepUpOptions {
-  /** The device is bound: only TOTP counts. */
+  /** The user has an authenticator app: a code from it counts. */
   totp: boolean;
+  /** The user has a device of any kind: only a device (or a recovery code) proves it. */
+  device: boolean;
+  /** The user has a passkey (and passkeys work here): its request options, made for this page. */
+  passkey?: { options: unknown } | undefined;
+  /** Only a passkey will do (a workspace that requires phishing-resistant MFA). */
+  passkeyOnly?: boolean;
   /** Email/SMS destinations that may get a code now (masked), per the account's protection choice. */
   channels: { channel: 'email' | 'sms'; destination: string }[];
   /** The password is an allowed method. */
@@ -62,6 +78,8 @@ export function StepUpPage(props: {
   operation?: string | undefined;
 }) {
   const { options } = props;
+  // A device is bound: only a device proves it (or a recovery code in its place).
+  const device = options.device || options.totp || options.passkey !== undefined;
   const operation = props.operation ? <input type="hidden" name="operation" value={props.operation} /> : null;
   const hidden = (method: string) => (
     <>
@@ -73,22 +91,51 @@ export function StepUpPage(props: {
     </>
   );
   return (
-    <Layout {...props.frame} active="security">
+    <Layout {...props.frame} active="security" webauthn={options.passkey !== undefined}>
       <section class="card narrow">
         <h1>{t.stepUp.heading}</h1>
         <p>{t.stepUp.isSensitive(props.purpose)}</p>
         <Notice message={props.message} />
-        {options.totp ? (
+        {options.passkey ? (
+          <PasskeyForm
+            action="/account/security/step-up"
+            csrf={props.frame.csrf}
+            mode="authenticate"
+            options={options.passkey.options}
+            fields={{
+              method: 'webauthn',
+              next: props.next,
+              ...(props.operation ? { operation: props.operation } : {}),
+              ...(options.passkeyOnly ? { passkeyOnly: '1' } : {}),
+              ...(props.resume
+                ? { _resumeAction: props.resume.action, _resumeFields: JSON.stringify(props.resume.fields) }
+                : {}),
+            }}
+            button={t.passkeys.use}
+            primary
+            testid="step-up-passkey"
+            noScriptNote={options.passkeyOnly === true || !options.totp}
+          >
+            <p class="muted">
+              {options.passkeyOnly
+                ? t.stepUp.passkeyOnly
+                : options.totp
+                  ? t.stepUp.passkeyOrCode
+                  : t.stepUp.passkeyIntro}
+            </p>
+          </PasskeyForm>
+        ) : null}
+        {options.passkeyOnly ? null : options.totp ? (
           <form method="post" action="/account/security/step-up">
             {hidden('totp')}
-            <p class="muted">{t.stepUp.totpIntro}</p>
+            {options.passkey ? null : <p class="muted">{t.stepUp.totpIntro}</p>}
             <CodeInput name="code" label={t.common.code} autofocus />
-            <button type="submit" class="primary">
+            <button type="submit" class={options.passkey ? '' : 'primary'}>
               {t.common.verify}
             </button>
           </form>
         ) : null}
-        {options.totp ? (
+        {options.passkeyOnly ? null : device ? (
           <details class="alt">
             <summary>{t.recoveryCodes.stepUpWithOne}</summary>
             <form method="post" action="/account/security/step-up">

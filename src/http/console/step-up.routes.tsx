@@ -1,7 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
-import { codeFrom, purposeOfOperation, recoveryCodeFrom, safeNext, type ConsoleKit, type Form } from './kit.js';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import {
+  codeFrom,
+  credentialFrom,
+  purposeOfOperation,
+  recoveryCodeFrom,
+  safeNext,
+  type ConsoleKit,
+  type Form,
+} from './kit.js';
 import { ContinuePage } from './step-up.pages.js';
 import { t } from './messages.js';
 
@@ -80,6 +89,15 @@ export function registerStepUpPages(app: FastifyInstance, kit: ConsoleKit) {
         );
         // The session was rotated (first proof of the device in it): follow with the new cookie.
         if (result.session) kit.setSession(reply, result.session.token);
+      } else if (form.method === 'webauthn') {
+        // A passkey: the script put its assertion into the form (issue 22).
+        const result = await services.stepUp.stepUp(
+          principal,
+          { method: 'webauthn', credential: credentialFrom<AuthenticationResponseJSON>(request) },
+          requestMeta(request),
+        );
+        // A first passkey proof in this session rotates it (now phishing-resistant).
+        if (result.session) kit.setSession(reply, result.session.token);
       } else if (form.method === 'recovery_code') {
         const result = await services.stepUp.stepUp(
           principal,
@@ -137,6 +155,7 @@ export function registerStepUpPages(app: FastifyInstance, kit: ConsoleKit) {
             resume,
             passwordFailed: form.method === 'password',
             operation: form.operation,
+            passkeyOnly: form.passkeyOnly === '1',
           }),
       });
     }

@@ -2,6 +2,7 @@
 export const consoleCss = `
 :root { --ink:#1d2433; --muted:#5f6b7d; --line:#e2e6ee; --bg:#f5f7fb; --card:#fff; --brand:#2f5bea; --brand-dark:#2447bd; --ok:#1e8a4c; --ok-bg:#e6f5ec; --off:#8a5a00; --off-bg:#fff4dc; --err:#b3261e; --err-bg:#fdecea; --info-bg:#eaf0ff; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 html { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); background: var(--bg); }
 body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; }
 a { color: var(--brand); text-decoration: none; } a:hover { text-decoration: underline; }
@@ -84,6 +85,19 @@ input[type=number] { font: inherit; padding: 10px 12px; border: 1px solid #cdd3d
 time { white-space: nowrap; }
 ol.codes { columns: 2; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 16px; padding-left: 28px; }
 ol.codes li { margin-bottom: 8px; }
+.divider { display: flex; align-items: center; gap: 10px; color: var(--muted); font-size: 13px; margin: 4px 0 0; }
+.divider::before, .divider::after { content: ""; flex: 1; border-top: 1px solid var(--line); }
+.passkey { margin-bottom: 14px; }
+.passkey + form { margin-top: 4px; }
+.device-info { min-width: 0; overflow-wrap: anywhere; }
+.device-info h3, .device-info p { margin: 0; }
+details.rename summary { list-style: none; }
+details.rename summary::-webkit-details-marker { display: none; }
+details.rename form { margin-top: 10px; flex-direction: row; align-items: flex-end; gap: 8px; }
+.setting.device { align-items: flex-start; }
+.device-types { display: block; margin-top: 4px; }
+.device .setting-state { flex-wrap: wrap; justify-content: flex-end; }
+details.rename[open] form { white-space: normal; }
 @media (max-width: 1280px) { .who { display: none; } }
 @media (max-width: 960px) { .nav-links { display: none; } .menu { display: block; } }
 @media (max-width: 700px) {
@@ -95,6 +109,7 @@ ol.codes li { margin-bottom: 8px; }
   .setting-state { flex-wrap: wrap; white-space: normal; }
   .filter-form { flex-direction: column; align-items: stretch; }
   .key { word-break: break-all; }
+  details.rename form { flex-direction: column; align-items: stretch; }
   input[type=text], input[type=email], input[type=password], input[type=tel], textarea, select { width: 100%; min-width: 0; }
   h1 { font-size: 21px; overflow-wrap: anywhere; }
 }

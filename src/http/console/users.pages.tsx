@@ -1,5 +1,6 @@
 import { Csrf, NewPasswordInput, Layout, Notice, TableScroll, Time, type Message, type PageFrame } from './layout.js';
 import { t } from './messages.js';
+import { DeviceFacts, type DeviceView } from './devices.pages.js';
 
 export interface SubUserView {
   id: string;
@@ -146,6 +147,8 @@ export function UserDetailsPage(props: {
   loginName: string;
   manageable: boolean;
   isPrimary: boolean;
+  /** The user's MFA devices (issue 22): each can be removed on its own. */
+  devices: DeviceView[];
 }) {
   const u = props.user;
   return (
@@ -219,6 +222,32 @@ export function UserDetailsPage(props: {
               </span>
             </div>
           </div>
+          {props.devices.length > 0 ? (
+            <div data-testid="user-devices">
+              <h3>{t.users.devicesHeading}</h3>
+              {props.devices.map((d) => (
+                <div class="setting device" key={d.id} data-device={d.name}>
+                  <div class="device-info">
+                    <strong>{d.name}</strong>
+                    <DeviceFacts device={d} />
+                  </div>
+                  {props.manageable ? (
+                    <div class="setting-state">
+                      <form method="post" action={`/users/${u.id}/devices/${d.id}/remove`} class="inline">
+                        <Csrf value={props.frame.csrf} />
+                        <button type="submit" class="danger" data-testid="remove-user-device">
+                          {t.users.removeDevice}
+                        </button>
+                      </form>
+                    </div>
+                  ) : null}
+                </div>
+              ))}
+              {props.manageable && props.devices.length > 1 ? (
+                <p class="muted small">{t.users.removeDeviceHelp}</p>
+              ) : null}
+            </div>
+          ) : null}
           {props.manageable && !u.mfa.bound ? (
             <form method="post" action={`/users/${u.id}/mfa/bind`}>
               <Csrf value={props.frame.csrf} />

@@ -40,6 +40,7 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
         loginName={loginName}
         manageable={details.manageable}
         isPrimary={principal.kind === 'root'}
+        devices={await services.users.devices(principal, id)}
       />,
       status,
     );
@@ -290,6 +291,47 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
       },
     ),
   );
+
+  /** One of the user's devices (issue 22): asks first, with a reason for the audit log and the e-mail. */
+  app.post('/users/:id/devices/:deviceId/remove', { schema: { hide: true } }, async (request, reply) => {
+    const { deviceId } = request.params as { deviceId: string };
+    const known = async (id: string) => {
+      const devices = await services.users.devices(request.principal!, id);
+      const device = USER_ID.test(deviceId) ? devices.find((d) => d.id === deviceId) : undefined;
+      if (!device) throw new AppError('mfa.device_not_found', t.devices.notFound);
+      return { device, last: devices.length === 1 };
+    };
+    return confirmOrDo(
+      request,
+      reply,
+      async (id, message) => {
+        const { view } = await userView(request.principal!, id);
+        const { device, last } = await known(id);
+        return kit.sendPage(
+          reply,
+          <ConfirmPage
+            frame={await kit.frame(request, reply, t.confirm.title)}
+            heading={t.users.removeDeviceHeading(device.name, view.username)}
+            consequence={last ? t.users.removeLastDeviceText : t.users.removeDeviceText}
+            action={`/users/${id}/devices/${deviceId}/remove`}
+            button={t.users.removeDeviceButton}
+            cancel={`/users/${id}`}
+            fields={{}}
+            reason={{ label: t.confirm.reasonLabel, placeholder: t.confirm.reasonPlaceholder }}
+            message={message}
+          />,
+          message ? 400 : 200,
+        );
+      },
+      async (id, form) => {
+        const reason = (form.reason ?? '').trim().slice(0, 500);
+        if (reason.length < 3) throw new AppError('validation.failed', t.form.reasonRequired);
+        await known(id);
+        await services.users.removeDevice(request.principal!, id, deviceId, reason, requestMeta(request));
+        return `/users/${id}?notice=device-removed`;
+      },
+    );
+  });
 
   app.post('/users/:id/delete', { schema: { hide: true } }, async (request, reply) =>
     confirmOrDo(

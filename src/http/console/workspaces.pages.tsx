@@ -5,6 +5,8 @@ export interface WorkspaceView {
   id: string;
   name: string;
   mfaRequired: boolean;
+  /** Members must prove a passkey (issue 22). */
+  phishingResistant?: boolean;
   graceDays: number;
   mfaDeadline: string | null;
   role?: string | undefined;
@@ -38,7 +40,11 @@ export function WorkspacesPage(props: { frame: PageFrame; message: Message; work
                     </td>
                     <td>{ws.role}</td>
                     <td>
-                      {ws.mfaRequired ? <span class="badge badge-ok">{w.on}</span> : <span class="muted">{w.off}</span>}
+                      {ws.mfaRequired ? (
+                        <span class="badge badge-ok">{ws.phishingResistant ? w.onPasskeys : w.on}</span>
+                      ) : (
+                        <span class="muted">{w.off}</span>
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -91,6 +97,41 @@ export function WorkspaceMfaRequiredPage(props: {
   );
 }
 
+/**
+ * A workspace that requires phishing-resistant MFA, reached from a session that proved only a code
+ * (403 workspace.phishing_resistant_required): why, and the way in — a passkey.
+ */
+export function WorkspacePasskeyRequiredPage(props: {
+  frame: PageFrame;
+  name: string;
+  hasPasskey: boolean;
+  workspaceId: string;
+}) {
+  return (
+    <Layout {...props.frame} active="workspaces">
+      <section class="card narrow" data-testid="workspace-passkey-required">
+        <h1>{w.requiresPasskey(props.name)}</h1>
+        <Alert kind="info">{props.hasPasskey ? w.requiresPasskeyText : w.requiresPasskeyAdd}</Alert>
+        <p>
+          {props.hasPasskey ? (
+            <a
+              class="button primary-link"
+              href={`/workspaces/${props.workspaceId}/verify?with=passkey`}
+              data-testid="verify-passkey"
+            >
+              {w.verifyPasskey}
+            </a>
+          ) : (
+            <a class="button primary-link" href="/account/security/devices#add-passkey">
+              {w.addPasskey}
+            </a>
+          )}
+        </p>
+      </section>
+    </Layout>
+  );
+}
+
 export function WorkspacePage(props: {
   frame: PageFrame;
   message: Message;
@@ -101,7 +142,7 @@ export function WorkspacePage(props: {
     role: string;
     name?: string | undefined;
     displayName?: string | undefined;
-    mfa: { bound: boolean };
+    mfa: { bound: boolean; types?: string[] };
   }[];
   candidates: { id: string; label: string }[];
   /** The caller, who cannot remove or demote itself here. */
@@ -111,6 +152,8 @@ export function WorkspacePage(props: {
 }) {
   const ws = props.workspace;
   const unbound = props.members.filter((m) => !m.mfa.bound).length;
+  const hasPasskey = (m: { mfa: { types?: string[] } }) => (m.mfa.types ?? []).includes('webauthn');
+  const passkeyless = props.members.filter((m) => !hasPasskey(m)).length;
   // "Remind" reaches the others only: the viewer is not sent a reminder.
   const remindable = props.members.filter((m) => !m.mfa.bound && m.userId !== props.selfId).length;
   const owner = ws.role === 'owner';
@@ -141,6 +184,17 @@ export function WorkspacePage(props: {
                 />{' '}
                 {w.requireAll}
               </label>
+              <label class="check">
+                <input
+                  name="phishingResistant"
+                  type="checkbox"
+                  value="1"
+                  checked={ws.phishingResistant === true}
+                  data-testid="phishing-resistant"
+                />{' '}
+                {w.requirePasskeys}
+              </label>
+              <p class="muted small">{w.requirePasskeysHint}</p>
               <label>
                 {w.grace}
                 <input name="graceDays" type="number" min={0} max={90} value={String(ws.graceDays)} />
@@ -190,6 +244,7 @@ export function WorkspacePage(props: {
           <h2>{w.compliance}</h2>
           <p class="muted" data-testid="compliance-summary">
             {unbound === 0 ? w.allBound : w.someUnbound(unbound, props.members.length)}
+            {ws.phishingResistant && passkeyless > 0 ? ` ${w.somePasskeyless(passkeyless, props.members.length)}` : ''}
           </p>
           {remindable > 0 ? (
             <form method="post" action={`/workspaces/${ws.id}/remind`}>
@@ -216,12 +271,23 @@ export function WorkspacePage(props: {
                       {m.displayName} <span class="muted small">{m.name}</span>
                     </td>
                     <td>{m.role === 'owner' ? w.ownerRow : m.role === 'admin' ? w.admin : w.member}</td>
-                    <td>
+                    <td data-testid="member-mfa">
                       {m.mfa.bound ? (
                         <span class="badge badge-ok">{t.common.bound}</span>
                       ) : (
                         <span class="badge badge-off">{t.common.notBound}</span>
                       )}
+                      {ws.phishingResistant && m.mfa.bound && !hasPasskey(m) ? (
+                        <>
+                          {' '}
+                          <span class="badge badge-off">{w.noPasskey}</span>
+                        </>
+                      ) : null}
+                      {(m.mfa.types ?? []).length > 0 ? (
+                        <span class="muted small device-types" data-testid="member-device-types">
+                          {(m.mfa.types ?? []).map((type) => t.devices.types[type] ?? type).join(' · ')}
+                        </span>
+                      ) : null}
                     </td>
                     <td class="actions">
                       {owner && manages(m) ? (

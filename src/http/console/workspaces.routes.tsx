@@ -3,7 +3,12 @@ import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
 import { ConfirmPage } from './layout.js';
 import type { ConsoleKit } from './kit.js';
-import { WorkspaceMfaRequiredPage, WorkspacePage, WorkspacesPage } from './workspaces.pages.js';
+import {
+  WorkspaceMfaRequiredPage,
+  WorkspacePage,
+  WorkspacePasskeyRequiredPage,
+  WorkspacesPage,
+} from './workspaces.pages.js';
 import { t } from './messages.js';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -17,6 +22,8 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
     if (!ID.test(id)) throw new AppError('workspace.not_found', t.workspaces.notFound);
     return id;
   };
+
+  const hasPasskey = async (userId: string) => (await services.devices.list(userId)).some((d) => d.type === 'webauthn');
 
   async function workspacePage(request: FastifyRequest, reply: FastifyReply, id: string) {
     const principal = request.principal!;
@@ -53,6 +60,21 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
         />,
       );
     } catch (error) {
+      // A session that proved only a code, in a workspace that requires a passkey (issue 22): say why.
+      if (error instanceof AppError && error.code === 'workspace.phishing_resistant_required') {
+        const name =
+          (await services.workspaces.list(principal)).find((w) => w.id === id)?.name ?? t.workspaces.thisWorkspace;
+        return kit.sendPage(
+          reply,
+          <WorkspacePasskeyRequiredPage
+            frame={await kit.frame(request, reply, name)}
+            name={name}
+            hasPasskey={kit.passkeysUnavailable === null && (await hasPasskey(principal.userId))}
+            workspaceId={id}
+          />,
+          403,
+        );
+      }
       if (error instanceof AppError && error.code === 'workspace.mfa_required') {
         const name =
           (await services.workspaces.list(principal)).find((w) => w.id === id)?.name ?? t.workspaces.thisWorkspace;
@@ -102,9 +124,12 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
   app.get('/workspaces/:id/verify', { schema: { hide: true } }, async (request, reply) => {
     try {
       const id = idOf(request);
+      // ?with=passkey: the workspace requires phishing-resistant MFA; only a passkey will do.
+      const passkeyOnly = (request.query as { with?: string }).with === 'passkey';
       return await kit.stepUpPage(request, reply, {
         next: `/workspaces/${id}`,
-        purpose: t.stepUp.purposes.enterWorkspace,
+        purpose: passkeyOnly ? t.stepUp.purposes.enterPhishingResistant : t.stepUp.purposes.enterWorkspace,
+        passkeyOnly,
       });
     } catch (error) {
       return kit.failure(request, reply, error, { next: '/workspaces', purpose });
@@ -119,30 +144,73 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
       const graceDays = Number(form.graceDays ?? '0');
       if (!Number.isInteger(graceDays) || graceDays < 0 || graceDays > 90)
         throw new AppError('validation.failed', t.workspaces.graceRule);
-      const mfaRequired = form.mfaRequired === '1';
-      // Turning the policy on locks members without a device out: say how many, and ask first.
+      // Requiring passkeys is requiring MFA, of the phishing-resistant kind (issue 22).
+      const phishingResistant = form.phishingResistant === '1';
+      const mfaRequired = form.mfaRequired === '1' || phishingResistant;
+      const fields = {
+        mfaRequired: mfaRequired ? '1' : '',
+        phishingResistant: phishingResistant ? '1' : '',
+        graceDays: String(graceDays),
+      };
+      // Turning the policy on locks members without a device (or a passkey) out: say how many, and ask first.
       if (mfaRequired && form.confirmed !== '1') {
         const principal = request.principal!;
         const workspace = await services.workspaces.get(principal, id);
-        const unbound = (await services.workspaces.members(principal, id)).filter((m) => !m.mfa.bound).length;
-        if (!workspace.mfaRequired && unbound > 0) {
-          return kit.sendPage(
-            reply,
-            <ConfirmPage
-              frame={await kit.frame(request, reply, t.confirm.title)}
-              heading={t.confirm.policyOn(workspace.name)}
-              consequence={t.confirm.policyOnText(unbound, graceDays)}
-              action={`/workspaces/${id}/policy`}
-              button={t.confirm.policyButton}
-              cancel={`/workspaces/${id}`}
-              fields={{ mfaRequired: '1', graceDays: String(graceDays) }}
-            />,
+        const members = await services.workspaces.members(principal, id);
+        const unbound = members.filter((m) => !m.mfa.bound).length;
+        const passkeyless = members.filter((m) => !m.mfa.types.includes('webauthn')).length;
+        const confirm = (heading: string, consequence: string, button: string) =>
+          kit
+            .frame(request, reply, t.confirm.title)
+            .then((frame) =>
+              kit.sendPage(
+                reply,
+                <ConfirmPage
+                  frame={frame}
+                  heading={heading}
+                  consequence={consequence}
+                  action={`/workspaces/${id}/policy`}
+                  button={button}
+                  cancel={`/workspaces/${id}`}
+                  fields={fields}
+                />,
+              ),
+            );
+        if (phishingResistant && !workspace.phishingResistant && passkeyless > 0)
+          return await confirm(
+            t.confirm.passkeysOn(workspace.name),
+            t.confirm.passkeysOnText(passkeyless, graceDays),
+            t.confirm.passkeysButton,
           );
-        }
+        if (!workspace.mfaRequired && unbound > 0)
+          return await confirm(
+            t.confirm.policyOn(workspace.name),
+            t.confirm.policyOnText(unbound, graceDays),
+            t.confirm.policyButton,
+          );
       }
-      await services.workspaces.update(request.principal!, id, { mfaRequired, graceDays }, requestMeta(request));
+      await services.workspaces.update(
+        request.principal!,
+        id,
+        { mfaRequired, phishingResistant, graceDays },
+        requestMeta(request),
+      );
       return reply.redirect(`/workspaces/${id}?notice=policy`, 303);
     } catch (error) {
+      // Requiring passkeys takes a session that proved one: verify with it, then the policy is saved.
+      if (
+        error instanceof AppError &&
+        error.code === 'workspace.phishing_resistant_required' &&
+        kit.passkeysUnavailable === null &&
+        (await hasPasskey(request.principal!.userId))
+      )
+        return kit.stepUpPage(request, reply, {
+          next: `/workspaces/${id}`,
+          purpose: t.stepUp.operations['workspaces.change_policy']!,
+          resume: kit.resumeOf(request),
+          operation: 'workspaces.change_policy',
+          passkeyOnly: true,
+        });
       return kit.failure(request, reply, error, { next: `/workspaces/${id}`, purpose });
     }
   });

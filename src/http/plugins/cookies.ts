@@ -19,6 +19,8 @@ export interface CookieNames {
   recoveryForm: string;
   /** A refused form's message and typed values, for the page it redirects to (post/redirect/get). */
   flash: string;
+  /** The second login step's methods and passkey request options, on /login only (signed). */
+  secondStep: string;
 }
 
 export function cookieNames(secure: boolean): CookieNames {
@@ -31,6 +33,7 @@ export function cookieNames(secure: boolean): CookieNames {
     link: `${scoped}twofold_link`,
     recoveryForm: `${scoped}twofold_recovery`,
     flash: `${scoped}twofold_flash`,
+    secondStep: `${scoped}twofold_second_step`,
   };
 }
 

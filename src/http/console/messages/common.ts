@@ -100,6 +100,7 @@ export const commonTexts = {
     'recovery-cancelled': { kind: 'success', text: 'The request to unbind MFA is cancelled. Your device stays bound.' },
     bound: { kind: 'success', text: 'Virtual MFA is bound. The next login will ask for a dynamic code.' },
     unbound: { kind: 'success', text: 'Virtual MFA is unbound. Codes from that device no longer work.' },
+    'passkey-added': { kind: 'success', text: 'The passkey is added: use it at your next login.' },
     'signed-out': { kind: 'info', text: 'You are signed out.' },
     welcome: { kind: 'success', text: 'Your account is ready. Bind a virtual MFA device to protect it.' },
     expired: { kind: 'info', text: 'That login expired or ran out of tries. Enter your password again.' },

@@ -30,6 +30,7 @@ export const securityTexts = {
     since: 'since',
     unbind: 'Unbind',
     bind: 'Bind',
+    devices: 'MFA devices',
   },
   security: {
     recoveryPending: 'A request to support to remove your virtual MFA device is open.',
@@ -46,12 +47,15 @@ export const securityTexts = {
     protection: 'Account protection',
     loginScenario: 'Login',
     loginBound: 'Password, then the dynamic code from your virtual MFA device.',
+    loginBoundPasskey: 'Password, then your passkey or a dynamic code; or your passkey alone.',
     loginUnbound: 'Password only. Bind a virtual MFA device to require a dynamic code too.',
     sensitiveScenario: 'Sensitive operations',
     sensitiveText:
       "Unbinding, changing your password, email or phone, managing users' sign-in, workspace MFA policies.",
     methods: {
       totp: 'Code from the authenticator app (TOTP)',
+      webauthn: 'Passkey',
+      device: 'One of your MFA devices: a code from an app, or a passkey',
       email: 'Code by email',
       sms: 'Code by SMS',
       password: 'Password',
@@ -62,6 +66,9 @@ export const securityTexts = {
     heading: "Verify it's you",
     isSensitive: (purpose: string) => `${purpose} is a sensitive operation.`,
     totpIntro: 'Enter a code from your authenticator app.',
+    passkeyIntro: 'Confirm with your passkey.',
+    passkeyOrCode: 'Confirm with your passkey, or enter a code from your authenticator app below.',
+    passkeyOnly: 'This needs your passkey: a code from an app is not enough here.',
     sent: (destination: string) => `We sent a 6-digit code to ${destination}. It is valid for 10 minutes.`,
     codeLabel: 'Verification code',
     sendAgain: 'Send a new code',
@@ -74,6 +81,9 @@ export const securityTexts = {
     continue: 'Continue',
     purposes: {
       bind: 'Binding a virtual MFA device',
+      addDevice: 'Adding an MFA device or passkey',
+      removeDevice: 'Removing an MFA device',
+      enterPhishingResistant: 'Entering a workspace that requires a passkey',
       unbind: 'Unbinding the virtual MFA device',
       workspace: 'Entering or changing a workspace that requires MFA',
       enterWorkspace: 'Entering a workspace that requires MFA',
@@ -201,6 +211,14 @@ export const securityTexts = {
           : `They keep access for ${grace} day${grace === 1 ? '' : 's'}, then are taken through binding at their next login.`
       } Members without a device are told by e-mail.`,
     policyButton: 'Require MFA',
+    passkeysOn: (name: string) => `Require passkeys from every member of ${name}?`,
+    passkeysOnText: (without: number, grace: number) =>
+      `${without} member${without === 1 ? ' has' : 's have'} no passkey. ${
+        grace === 0
+          ? 'They lose access to the workspace at once and are taken through adding one at their next login.'
+          : `They keep access for ${grace} day${grace === 1 ? '' : 's'}, then are taken through adding one at their next login.`
+      } Sessions that proved only a code from an app cannot enter it.`,
+    passkeysButton: 'Require passkeys',
     reasonLabel: 'Reason',
     reasonPlaceholder: 'e.g. phone lost, ticket 4711',
   },

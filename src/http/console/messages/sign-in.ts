@@ -25,6 +25,10 @@ export const signInTexts = {
     lostPhone: 'Lost the phone with your authenticator app? A sub-user asks its primary account to reset the device.',
     unbindMfa: 'Unbind MFA',
     invalid: 'The login or password is not correct.',
+    or: 'or',
+    passkey: 'Sign in with a passkey',
+    passkeyInvalid:
+      'That passkey did not sign you in: it belongs to no account here, or it did not verify you (fingerprint, face or PIN). Sign in with your password instead.',
   },
   reset: {
     forgot: 'Forgot password?',
@@ -59,6 +63,9 @@ export const signInTexts = {
     heading: 'Dynamic code',
     signingInAs: (login: string) => `Signing in as ${login}.`,
     intro: 'Open your authenticator app and enter the 6-digit code shown for this account.',
+    introPasskey: 'Use your passkey, or enter the 6-digit code your authenticator app shows for this account.',
+    introPasskeyOnly: 'Use your passkey to finish signing in.',
+    passkeyRetry: 'To try the passkey again, start over.',
     triesLeft: (n: number) => (n === 1 ? 'This is the last try for this login.' : `${n} tries left for this login.`),
     submit: 'Verify',
     startOver: 'Not you? Start over',

@@ -58,7 +58,16 @@ export const usersTexts = {
     setPasswordHelp: "The user's sessions end; tell the user the password by a channel of your own.",
     setPassword: 'Set the password',
     resetHelp:
-      "Lost phone? Reset removes the device and ends the user's sessions; the user must bind a new one at the next login.",
+      "Lost phone? Reset removes every MFA device and ends the user's sessions; the user must bind a new one at the next login.",
+    devicesHeading: 'MFA devices',
+    removeDevice: 'Remove…',
+    removeDeviceHelp: 'Lost one device only? Remove just that one: the others keep working.',
+    removeDeviceHeading: (device: string, user: string) => `Remove ${device} of ${user}?`,
+    removeDeviceText:
+      "The device stops working at once and the user's sessions end. The user's other devices keep working. The user is told by e-mail, with your reason.",
+    removeLastDeviceText:
+      "This is the user's last MFA device: the user's recovery codes go with it and the user's sessions end. The user is told by e-mail, with your reason.",
+    removeDeviceButton: 'Remove the device',
     reset: 'Reset virtual MFA…',
     deleteHelp: 'Deleting removes the user, its device and its sessions. Audit events stay.',
     delete: 'Delete user…',
@@ -76,6 +85,7 @@ export const usersTexts = {
         text: "The user's virtual MFA device was reset and its sessions ended. The user must bind a new one at the next login.",
       },
       deleted: { kind: 'success', text: 'User deleted.' },
+      'device-removed': { kind: 'success', text: "The device was removed and the user's sessions ended." },
       'reset-link': { kind: 'success', text: 'A link to choose a new password is on its way to the user.' },
       password: { kind: 'success', text: "Password set. The user's sessions ended." },
     } satisfies Record<string, Notice>,

@@ -11,9 +11,10 @@ export const workspacesTexts = {
       mfa: 'Mandatory MFA',
       member: 'Member',
       memberRole: 'Role',
-      memberMfa: 'Virtual MFA',
+      memberMfa: 'MFA devices',
     },
     on: 'On',
+    onPasskeys: 'On, passkeys',
     off: 'Off',
     createHeading: 'Create a workspace',
     name: 'Name',
@@ -29,6 +30,19 @@ export const workspacesTexts = {
     mandatoryText:
       'When on, every member must bind and verify a virtual MFA device to access this workspace. After the grace period, members without a device are taken through binding when they log in.',
     requireAll: 'Require MFA for all members',
+    requirePasskeys: 'Require phishing-resistant MFA (passkeys)',
+    requirePasskeysHint:
+      'Members must prove a passkey; a code from an app is not enough (a look-alike site can relay a code, not a passkey). This turns on mandatory MFA too, and you must have verified with a passkey yourself.',
+    noPasskey: 'No passkey',
+    somePasskeyless: (without: number, all: number) =>
+      `${without} of ${all} members ${without === 1 ? 'has' : 'have'} no passkey yet.`,
+    requiresPasskey: (name: string) => `${name} requires a passkey`,
+    requiresPasskeyText:
+      'This workspace requires phishing-resistant MFA. This session proved a code from an app, which a look-alike site could have relayed; a passkey cannot be relayed. Verify with your passkey to enter.',
+    requiresPasskeyAdd:
+      'This workspace requires phishing-resistant MFA, and you have no passkey yet. Add one under Security Settings › MFA devices, then verify with it to enter.',
+    verifyPasskey: 'Verify with your passkey',
+    addPasskey: 'Add a passkey',
     grace: 'Grace period (days)',
     savePolicy: 'Save policy',
     deadline: 'Deadline for members:',
