@@ -133,10 +133,10 @@ describe.skipIf(!available && !required)('console in a real browser', () => {
     await page.screenshot({ path: path.join(shots, '07-audit.png') });
     const audit = await page.textContent('table');
     for (const label of [
-      'Virtual MFA unbound',
+      'MFA device removed',
       'Logged in',
       'Wrong dynamic code',
-      'Virtual MFA bound',
+      'MFA device added',
       'Account created',
     ])
       expect(audit).toContain(label);

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHarness, type Harness, type HarnessOptions } from './harness.js';
 
@@ -12,16 +13,36 @@ export const WIDTHS = [
   ['390 px', { width: 390, height: 844 }],
 ] as const;
 
+/** A port nothing listens on now (for a public URL that must name the port before the server starts). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /**
  * A listening console on a real-clock harness and a headless Chromium, with the flags this machine
- * needs (no sandbox as root, no background networking on its closed network).
+ * needs (no sandbox as root, no background networking on its closed network). `localhost: true`
+ * serves it as http://localhost:<port>, its public URL too: a secure context with a valid WebAuthn
+ * RP ID (an IP address is none), for passkeys.
  */
-export async function openConsole(options: HarnessOptions = {}) {
+export async function openConsole(options: HarnessOptions & { localhost?: boolean } = {}) {
   if (!browserAvailable) throw new Error(`TWOFOLD_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing`);
   const { chromium } = await import('playwright-core');
-  const h: Harness = await createHarness('sqlite', { realClock: true, ...options });
-  await h.app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
+  const { localhost, ...harnessOptions } = options;
+  const port = localhost ? await freePort() : 0;
+  const h: Harness = await createHarness('sqlite', {
+    realClock: true,
+    ...harnessOptions,
+    ...(localhost ? { config: { ...harnessOptions.config, publicUrl: `http://localhost:${port}` } } : {}),
+  });
+  await h.app.listen({ host: '127.0.0.1', port });
+  const base = `http://${localhost ? 'localhost' : '127.0.0.1'}:${(h.app.server.address() as { port: number }).port}`;
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
@@ -45,3 +66,26 @@ export async function openConsole(options: HarnessOptions = {}) {
   };
 }
 export type ConsoleUnderTest = Awaited<ReturnType<typeof openConsole>>;
+
+/**
+ * The DevTools virtual authenticator in `page`: a platform passkey provider (CTAP2, internal,
+ * resident keys, user verification) that answers every ceremony at once, as a person touching it.
+ */
+export async function virtualAuthenticator(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    /** The passkeys it holds. */
+    credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
+  };
+}

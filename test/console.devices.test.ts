@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
+import { PASSWORD, bindDevice, createHarness, signupAndLogin, type Harness } from './helpers/harness.js';
+import { createSoftAuthenticator } from './helpers/soft-authenticator.js';
+import { referenceTotp } from './helpers/rfc6238.js';
+
+/**
+ * Issue 22's console forms without a browser: what the passkey script posts (its JSON answer in a
+ * hidden field of a plain form), the second step's options carried across its redirect, the JSON
+ * that gives a passwordless sign-in its options, a public URL on which passkeys cannot work, and
+ * TWOFOLD_PASSWORDLESS=0. The soft authenticator plays the browser's part.
+ */
+const ORIGIN = 'http://localhost:3000';
+
+/** A console client: keeps cookies like a browser (per path), sends our Origin on posts. */
+function browser(h: Harness, origin: string) {
+  const jar = new Map<string, { name: string; value: string; path: string }>();
+  const cookieHeader = (url: string) =>
+    [...jar.values()]
+      .filter((c) => url.split('?')[0]!.startsWith(c.path))
+      .map((c) => `${c.name}=${encodeURIComponent(c.value)}`)
+      .join('; ');
+  const remember = (response: LightMyRequestResponse) => {
+    for (const c of response.cookies as { name: string; value: string; path?: string; maxAge?: number }[]) {
+      const key = `${c.name} ${c.path ?? '/'}`;
+      if (c.value === '' || c.maxAge === 0) jar.delete(key);
+      else jar.set(key, { name: c.name, value: c.value, path: c.path ?? '/' });
+    }
+    return response;
+  };
+  return {
+    get: async (url: string) =>
+      remember(await h.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(url) } })),
+    post: async (url: string, form: Record<string, string>) => {
+      const csrf = [...jar.values()].find((c) => c.name.endsWith('twofold_csrf'))?.value ?? '';
+      return remember(
+        await h.app.inject({
+          method: 'POST',
+          url,
+          headers: { cookie: cookieHeader(url), origin, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
+        }),
+      );
+    },
+  };
+}
+type Client = ReturnType<typeof browser>;
+
+/** The options a passkey form carries (`data-options`), as the script reads them. */
+function optionsIn(html: string) {
+  const attribute = /data-options="([^"]*)"/.exec(html);
+  if (!attribute) throw new Error('no passkey options on the page');
+  const json = attribute[1]!
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+  return JSON.parse(json);
+}
+
+async function signIn(tab: Client, login: string) {
+  await tab.get('/login');
+  return tab.post('/login', { login, password: PASSWORD });
+}
+
+describe('passkeys in the console forms (issue 22)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('sqlite', { config: { publicUrl: ORIGIN } });
+  });
+  afterAll(async () => h.close());
+
+  /** Adds a passkey through the console's forms: the name, the page with the options, the answer. */
+  async function addPasskey(tab: Client, authenticator: ReturnType<typeof createSoftAuthenticator>, name: string) {
+    await tab.get('/account/security/devices');
+    const page = await tab.post('/account/security/devices/passkey', { name });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<script src="/assets/webauthn.js" defer>');
+    const enrollmentId = /name="enrollmentId" value="([^"]+)"/.exec(page.body)![1]!;
+    const credential = authenticator.register(optionsIn(page.body));
+    return tab.post('/account/security/devices/passkey/activate', {
+      enrollmentId,
+      credential: JSON.stringify(credential),
+    });
+  }
+
+  it('adds a passkey as the first device (recovery codes shown once), then signs in with it alone and as the second step', async () => {
+    const user = await signupAndLogin(h);
+    const authenticator = createSoftAuthenticator({ origin: ORIGIN });
+    const tab = browser(h, ORIGIN);
+    expect((await signIn(tab, user.email)).headers.location).toBe('/overview');
+    const added = await addPasskey(tab, authenticator, 'Laptop');
+    // The first device: the recovery codes, shown this once, then the devices page.
+    expect(added.statusCode).toBe(200);
+    expect(added.body).toContain('data-testid="recovery-codes-page"');
+    expect(added.body).toContain('/account/security/devices');
+    const devices = await tab.get('/account/security/devices?notice=passkey-added');
+    expect(devices.body).toContain('The passkey is added');
+    expect(devices.body).toContain('Laptop');
+    expect(devices.body).toContain('data-testid="device-type">Passkey<');
+
+    // Passwordless: the options come as JSON to a CSRF-checked POST, the answer as a form.
+    const fresh = browser(h, ORIGIN);
+    const login = await fresh.get('/login');
+    expect(login.body).toContain('autocomplete="username webauthn"');
+    expect(login.body).toContain('data-options-url="/login/passkey/options"');
+    const refused = await h.app.inject({
+      method: 'POST',
+      url: '/login/passkey/options',
+      headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: '_csrf=forged',
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().message).toContain('out of date');
+    const options = await fresh.post('/login/passkey/options', {});
+    expect(options.statusCode).toBe(200);
+    expect(options.headers['cache-control']).toBe('no-store');
+    const { challengeId, options: request } = options.json();
+    const signedIn = await fresh.post('/login/passkey', {
+      challengeId,
+      credential: JSON.stringify(authenticator.authenticate(request)),
+    });
+    expect(signedIn.statusCode).toBe(303);
+    expect(signedIn.headers.location).toBe('/overview');
+    expect((await fresh.get('/overview')).statusCode).toBe(200);
+
+    // The same answer again (a replay): refused, in the passkey's own words.
+    const again = browser(h, ORIGIN);
+    await again.get('/login');
+    const replay = await again.post('/login/passkey', {
+      challengeId,
+      credential: JSON.stringify(authenticator.authenticate(request)),
+    });
+    expect(replay.headers.location).toBe('/login');
+    expect((await again.get('/login')).body).toContain('That passkey did not sign you in');
+
+    // Password, then the passkey: its options ride from the password step to the page in a cookie.
+    const second = browser(h, ORIGIN);
+    expect((await signIn(second, user.email)).headers.location).toBe('/login/mfa');
+    const step = await second.get('/login/mfa');
+    expect(step.body).toContain('data-testid="use-passkey"');
+    // A passkey only: no code field, the recovery code as before, a note for browsers without script.
+    expect(step.body).not.toContain('name="code"');
+    expect(step.body).toContain('Passkeys need JavaScript');
+    const malformed = await second.post('/login/mfa', { method: 'webauthn', credential: '{"id":' });
+    expect(malformed.headers.location).toBe('/login/mfa');
+    expect((await second.get('/login/mfa')).body).toContain('The passkey did not answer');
+    const done = await second.post('/login/mfa', {
+      method: 'webauthn',
+      credential: JSON.stringify(authenticator.authenticate(optionsIn(step.body))),
+    });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe('/overview');
+  });
+
+  it('a refused passkey at the second step spends its options: the page says to start over, and a code still works', async () => {
+    const user = await signupAndLogin(h);
+    const device = await bindDevice(h, user.token);
+    const tab = browser(h, ORIGIN);
+    expect((await signIn(tab, user.email)).headers.location).toBe('/login/mfa');
+    const page = await tab.get('/login/mfa');
+    // An app only: no passkey offered, no passkey script.
+    expect(page.body).not.toContain('use-passkey');
+    expect(page.body).not.toContain('/assets/webauthn.js');
+    expect((await tab.post('/login/mfa', { code: referenceTotp(device.secret, h.clock.now()) })).headers.location).toBe(
+      '/overview',
+    );
+    // A second device, a passkey (the login counts as a step-up).
+    const authenticator = createSoftAuthenticator({ origin: ORIGIN });
+    expect((await addPasskey(tab, authenticator, 'Key')).headers.location).toBe(
+      '/account/security/devices?notice=passkey-added',
+    );
+    // The singular unbind sends a person with several devices to the list.
+    expect((await tab.get('/account/security/mfa/unbind')).headers.location).toBe(
+      '/account/security/devices?notice=several-devices',
+    );
+
+    const other = browser(h, ORIGIN);
+    await signIn(other, user.email);
+    const step = await other.get('/login/mfa');
+    expect(step.body).toContain('data-testid="use-passkey"');
+    expect(step.body).toContain('name="code"');
+    // An answer from the wrong origin: refused, and the options it spent are not offered again.
+    const wrong = authenticator.authenticate(optionsIn(step.body), { origin: 'http://evil.test' });
+    const refused = await other.post('/login/mfa', { method: 'webauthn', credential: JSON.stringify(wrong) });
+    expect(refused.headers.location).toBe('/login/mfa');
+    const after = await other.get('/login/mfa');
+    expect(after.body).toContain('could not be verified');
+    expect(after.body).toContain('To try the passkey again, start over');
+    expect(after.body).not.toContain('data-testid="use-passkey"');
+    h.clock.nextStep();
+    const code = await other.post('/login/mfa', { code: referenceTotp(device.secret, h.clock.now()) });
+    expect(code.headers.location).toBe('/overview');
+  });
+});
+
+describe('where passkeys cannot work, or passwordless is off', () => {
+  let plain: Harness;
+  let off: Harness;
+  beforeAll(async () => {
+    // The harness's own public URL, http://twofold.test: http, and not localhost.
+    plain = await createHarness('sqlite');
+    off = await createHarness('sqlite', { config: { publicUrl: ORIGIN, passwordless: false } });
+  });
+  afterAll(async () => {
+    await plain.close();
+    await off.close();
+  });
+
+  it('says why instead of offering a ceremony that would fail', async () => {
+    const user = await signupAndLogin(plain);
+    const tab = browser(plain, 'http://twofold.test');
+    const login = await tab.get('/login');
+    expect(login.body).not.toContain('passkey-sign-in');
+    expect(login.body).toContain('autocomplete="username"');
+    expect(login.body).not.toContain('/assets/webauthn.js');
+    await tab.post('/login', { login: user.email, password: PASSWORD });
+    const devices = await tab.get('/account/security/devices');
+    expect(devices.body).toContain('data-testid="passkeys-unavailable"');
+    expect(devices.body).toContain('Passkeys need https');
+    // A hand-made post gets the same reason on the devices page.
+    const started = await tab.post('/account/security/devices/passkey', {});
+    expect(started.headers.location).toBe('/account/security/devices');
+    expect((await tab.get('/account/security/devices')).body).toContain('browsers allow WebAuthn only on https');
+    // The script and the library are served from our origin, cached, as JavaScript.
+    const library = await tab.get('/assets/webauthn.js');
+    expect(library.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(library.headers['cache-control']).toBe('public, max-age=3600');
+    expect(library.body).toContain('SimpleWebAuthnBrowser');
+    expect((await tab.get('/assets/passkeys.js')).body).toContain('startAuthentication');
+  });
+
+  it('TWOFOLD_PASSWORDLESS=0: no "Sign in with a passkey", and its endpoints answer 404', async () => {
+    const tab = browser(off, ORIGIN);
+    const login = await tab.get('/login');
+    expect(login.body).not.toContain('passkey-sign-in');
+    const options = await tab.post('/login/passkey/options', {});
+    expect(options.statusCode).toBe(404);
+    expect(options.json().message).toBeTypeOf('string');
+  });
+});
