@@ -564,6 +564,13 @@ describe.each(databaseKinds())('several MFA devices and passkeys on %s', (kind) 
       expect(restricted.body.session.restricted).toBe(true);
       const restrictedToken = restricted.body.session.token as string;
       expect((await get(restrictedToken, `/api/v1/workspaces/${workspace}`)).status).toBe(403);
+      // Another authenticator app would not get the member in: only a passkey is offered.
+      const app = await call(h.app, 'POST', '/api/v1/me/mfa-devices', {
+        token: restrictedToken,
+        body: { type: 'totp' },
+      });
+      expect(app.status).toBe(403);
+      expect(app.body.error.code).toBe('workspace.phishing_resistant_required');
       const memberKey = createSoftAuthenticator({ origin: ORIGIN });
       const memberPasskey = await addPasskey(restrictedToken, memberKey, 'Laptop');
       const entered = await get(memberPasskey.token, `/api/v1/workspaces/${workspace}`);

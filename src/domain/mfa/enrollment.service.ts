@@ -459,7 +459,18 @@ export function createEnrollmentService(deps: {
     },
 
     /** POST /me/mfa-devices: another authenticator app, or a passkey. */
-    add(principal: Principal, input: { type: 'totp' | 'webauthn'; name?: string }, meta: RequestMeta) {
+    async add(principal: Principal, input: { type: 'totp' | 'webauthn'; name?: string }, meta: RequestMeta) {
+      // A restricted session of a user who has devices exists only because a phishing-resistant
+      // workspace requires a passkey: another app would not get the user in.
+      if (
+        principal.restricted &&
+        input.type === 'totp' &&
+        (await store.repos.mfaDevices.countActive(principal.userId)) > 0
+      )
+        throw new AppError(
+          'workspace.phishing_resistant_required',
+          'A workspace you belong to requires a passkey: add a passkey or security key to go on.',
+        );
       const options = input.name === undefined ? {} : { name: input.name };
       return input.type === 'webauthn'
         ? startPasskey(principal, meta, options)
