@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prng } from './helpers/prng.js';
 import {
   PASSWORD,
   call,
@@ -588,17 +589,6 @@ describe.each(databaseKinds())('several MFA devices and passkeys on %s', (kind) 
   });
 });
 
-/** Small seeded PRNG (mulberry32), so a failing body can be reproduced from the printed seed. */
-function prng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Real WebAuthn responses with one part broken at a time (a field dropped, replaced, truncated,
  * another type): the library's refusals must all become 4xx with a catalogued code, never a 5xx.
@@ -677,7 +667,7 @@ describe.each(databaseKinds())('broken passkey responses on %s', (kind) => {
           credential: authenticator.register(started.body.enrollment.options),
         },
       });
-      token = done.body.session.token;
+      expect(done.status).toBe(200);
     }
     for (let i = 0; i < 100; i++) {
       const challenge = (

@@ -1,20 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prng } from './helpers/prng.js';
 import { connect } from 'node:net';
 import { createServer } from 'node:http';
 import { clientErrorHandler } from '../src/http/plugins/errors.js';
 import { call, createHarness, databaseKinds, signupAndLogin, userWithDevice, type Harness } from './helpers/harness.js';
 import { errorCodes } from '../src/errors/codes.js';
-
-/** Small seeded PRNG (mulberry32) so a failing body can be reproduced from the printed seed. */
-function prng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIELDS = [
   'email',

@@ -201,6 +201,17 @@ left join users u on u.id = c.user_id`.compile(db),
 }
 const reserveChallengeAndFindQueries = new WeakMap<ThrottlePolicy, ReturnType<typeof reserveChallengeAndFindQuery>>();
 
+/** A passkey's credential as its registration gave it (W3C WebAuthn Level 3 §6.5.2). */
+export interface NewPasskey {
+  credentialId: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  signCount: number;
+  transports: string | null;
+  backedUp: boolean;
+  aaguid: string;
+}
+
 /** The second-factor try as the code step took it: taken (and whether it locked the key), or refused. */
 export type SecondFactorTry = { ok: true; locksUntil: number } | { ok: false; lockedUntil: number };
 
@@ -480,19 +491,9 @@ export function createMfaDevicesRepository(target: QueryTarget) {
         )?.n ?? 0,
       ),
     /** Registration: the pending passkey becomes active with its credential (conditional like `activate`). */
-    activatePasskey: async (input: {
-      id: string;
-      userId: string;
-      credentialId: string;
-      publicKey: string;
-      signCount: number;
-      transports: string | null;
-      backedUp: boolean;
-      aaguid: string;
-      now: number;
-      ip: string | null;
-      userAgent: string | null;
-    }) => {
+    activatePasskey: async (
+      input: NewPasskey & { id: string; userId: string; now: number; ip: string | null; userAgent: string | null },
+    ) => {
       const result = await target.db
         .updateTable('mfa_devices')
         .set({

@@ -9,6 +9,7 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Repositories } from '../../db/repositories/index.js';
+import type { NewPasskey } from '../../db/repositories/mfa-devices.repository.js';
 import type { MfaDevicesTable, WebauthnChallengesTable } from '../../db/schema.js';
 import { sha256Hex, type RandomBytes } from '../../crypto/random.js';
 import { AppError } from '../../errors/app-error.js';
@@ -66,6 +67,13 @@ function signedChallenge(clientDataJSON: unknown): string | null {
 }
 
 type Purpose = WebauthnChallengesTable['purpose'];
+
+/** The user's passkeys as credential descriptors (WebAuthn §5.10.3), for allow and exclude lists. */
+function descriptorsOf(devices: readonly MfaDevicesTable[]) {
+  return devices
+    .filter((d) => d.type === 'webauthn' && d.credential_id)
+    .map((d) => ({ id: d.credential_id!, ...(d.transports ? { transports: d.transports.split(',') } : {}) }));
+}
 
 /**
  * Passkeys and security keys (W3C WebAuthn Level 3, through @simplewebauthn/server; decision 028):
@@ -178,9 +186,7 @@ export function createPasskeyFactor(deps: {
         challenge: new Uint8Array(deps.random(32)),
         timeout: CEREMONY_TIMEOUT_MS,
         attestationType: 'none',
-        excludeCredentials: existing
-          .filter((d) => d.type === 'webauthn' && d.credential_id)
-          .map((d) => ({ id: d.credential_id!, ...(d.transports ? { transports: d.transports.split(',') } : {}) })),
+        excludeCredentials: descriptorsOf(existing),
         authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
         supportedAlgorithmIDs: ALGORITHMS,
       });
@@ -198,16 +204,7 @@ export function createPasskeyFactor(deps: {
       deviceId: string,
       response: RegistrationResponseJSON,
       context: FactorContext,
-    ): Promise<
-      FactorOutcome<{
-        credentialId: string;
-        publicKey: string;
-        signCount: number;
-        transports: string | null;
-        backedUp: boolean;
-        aaguid: string;
-      }>
-    > {
+    ): Promise<FactorOutcome<NewPasskey>> {
       const party = requireAvailable();
       const refused = { ok: false as const, error: invalidPasskeyError(context.status) };
       const taken = await takeChallenge(repos, response?.response?.clientDataJSON, 'register', user.id, context.now);
@@ -251,9 +248,7 @@ export function createPasskeyFactor(deps: {
         challenge: new Uint8Array(deps.random(32)),
         timeout: CEREMONY_TIMEOUT_MS,
         userVerification: 'preferred',
-        allowCredentials: devices
-          .filter((d) => d.type === 'webauthn' && d.credential_id)
-          .map((d) => ({ id: d.credential_id!, ...(d.transports ? { transports: d.transports.split(',') } : {}) })),
+        allowCredentials: descriptorsOf(devices),
       });
       await storeChallenge(repos, options.challenge, { purpose, userId }, now);
       return options;

@@ -2,7 +2,7 @@ import QRCode from 'qrcode';
 import { AppError } from '../../errors/app-error.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Store } from '../../db/repositories/index.js';
-import type { UsersTable } from '../../db/schema.js';
+import type { MfaDevicesTable, UsersTable } from '../../db/schema.js';
 import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import {
@@ -37,11 +37,34 @@ import {
   reserveSecondFactorTry,
 } from '../factors/budget.js';
 
-/** The columns a new pending device of `type` starts with, beyond the TOTP ones. */
-function blankDevice(type: 'totp' | 'webauthn', name: string) {
+/**
+ * A new pending device: activatable for ENROLLMENT_TTL_MS. An app carries its sealed secret; a
+ * passkey has none (its credential arrives with the registration).
+ */
+function pendingDevice(input: {
+  id: string;
+  userId: string;
+  type: 'totp' | 'webauthn';
+  name: string;
+  now: number;
+  sealed?: { secret: string; keyId: string };
+}): MfaDevicesTable {
   return {
-    type,
-    name,
+    id: input.id,
+    user_id: input.userId,
+    status: 'pending',
+    secret_sealed: input.sealed?.secret ?? '',
+    key_id: input.sealed?.keyId ?? '',
+    created_at: input.now,
+    expires_at: input.now + ENROLLMENT_TTL_MS,
+    bound_at: null,
+    removed_at: null,
+    last_used_step: -1,
+    drift_steps: 0,
+    bound_ip: null,
+    bound_user_agent: null,
+    type: input.type,
+    name: input.name,
     last_used_at: null,
     credential_id: null,
     public_key: null,
@@ -197,22 +220,16 @@ export function createEnrollmentService(deps: {
     const { user, alias, replaced } = await store.transaction(async (repos) => {
       const loaded = await loadUser(repos, ownerUserId);
       const replacedLive = (await repos.mfaDevices.deletePending(ownerUserId, now)) > 0;
-      await repos.mfaDevices.insert({
-        id,
-        user_id: ownerUserId,
-        status: 'pending',
-        secret_sealed: deps.secretBox.seal(secret, deviceAssociatedData(id)),
-        key_id: deps.secretBox.currentKeyId,
-        created_at: now,
-        expires_at: now + ENROLLMENT_TTL_MS,
-        bound_at: null,
-        removed_at: null,
-        last_used_step: -1,
-        drift_steps: 0,
-        bound_ip: null,
-        bound_user_agent: null,
-        ...blankDevice('totp', await deviceName(repos, ownerUserId, 'totp', options.name)),
-      });
+      await repos.mfaDevices.insert(
+        pendingDevice({
+          id,
+          userId: ownerUserId,
+          type: 'totp',
+          name: await deviceName(repos, ownerUserId, 'totp', options.name),
+          now,
+          sealed: { secret: deps.secretBox.seal(secret, deviceAssociatedData(id)), keyId: deps.secretBox.currentKeyId },
+        }),
+      );
       await audit(
         repos,
         {
@@ -329,22 +346,15 @@ export function createEnrollmentService(deps: {
       const { user, alias } = await loadUser(repos, principal.userId);
       await repos.mfaDevices.deletePending(principal.userId, now);
       const devices = await repos.mfaDevices.listActive(principal.userId);
-      await repos.mfaDevices.insert({
-        id,
-        user_id: principal.userId,
-        status: 'pending',
-        secret_sealed: '',
-        key_id: '',
-        created_at: now,
-        expires_at: now + ENROLLMENT_TTL_MS,
-        bound_at: null,
-        removed_at: null,
-        last_used_step: -1,
-        drift_steps: 0,
-        bound_ip: null,
-        bound_user_agent: null,
-        ...blankDevice('webauthn', await deviceName(repos, principal.userId, 'webauthn', options.name)),
-      });
+      await repos.mfaDevices.insert(
+        pendingDevice({
+          id,
+          userId: principal.userId,
+          type: 'webauthn',
+          name: await deviceName(repos, principal.userId, 'webauthn', options.name),
+          now,
+        }),
+      );
       const creation = await deps.factors.passkey.registrationOptions(
         repos,
         { id: user.id, name: loginName(user, alias), displayName: user.display_name || loginName(user, alias) },

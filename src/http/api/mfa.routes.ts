@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import type { Services } from '../services.js';
 import { principalOf, requestMeta } from '../plugins/auth.js';
@@ -67,6 +67,21 @@ const VerificationBody = Type.Object(
   { channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]) },
   { additionalProperties: false },
 );
+
+/** An activation's answer: the device, the rotated session, and recovery codes shown this once (never cached). */
+function activated<Device>(
+  reply: FastifyReply,
+  result: { device: Device; recoveryCodes?: string[]; session?: { token: string; expiresAt: number } },
+) {
+  reply.header('cache-control', 'no-store');
+  return {
+    device: result.device,
+    ...(result.recoveryCodes ? { recoveryCodes: result.recoveryCodes } : {}),
+    ...(result.session
+      ? { session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), restricted: false } }
+      : {}),
+  };
+}
 
 export function registerMfaRoutes(app: FastifyInstance, services: Services) {
   app.post<{ Body: Static<typeof VerificationBody> }>(
@@ -225,14 +240,7 @@ export function registerMfaRoutes(app: FastifyInstance, services: Services) {
           : { enrollmentId, credential: credential as unknown as RegistrationResponseJSON },
         requestMeta(request),
       );
-      reply.header('cache-control', 'no-store');
-      return {
-        device: result.device,
-        ...(result.recoveryCodes ? { recoveryCodes: result.recoveryCodes } : {}),
-        ...(result.session
-          ? { session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), restricted: false } }
-          : {}),
-      };
+      return activated(reply, result);
     },
   );
 
@@ -329,15 +337,7 @@ export function registerMfaRoutes(app: FastifyInstance, services: Services) {
     },
     async (request, reply) => {
       const result = await services.enrollment.activate(principalOf(request), request.body, requestMeta(request));
-      // The recovery codes are in this body only; no cache may keep it.
-      reply.header('cache-control', 'no-store');
-      return {
-        device: result.device,
-        ...(result.recoveryCodes ? { recoveryCodes: result.recoveryCodes } : {}),
-        ...(result.session
-          ? { session: { token: result.session.token, expiresAt: iso(result.session.expiresAt), restricted: false } }
-          : {}),
-      };
+      return activated(reply, result);
     },
   );
 
