@@ -171,6 +171,17 @@ describe('passkeys in the console forms (issue 22)', () => {
     expect((await addPasskey(tab, authenticator, 'Key')).headers.location).toBe(
       '/account/security/devices?notice=passkey-added',
     );
+    // A passkey's pending registration sent to the app's activation: refused like any unknown one.
+    const pending = await tab.post('/account/security/devices/passkey', {});
+    const passkeyEnrollment = /name="enrollmentId" value="([^"]+)"/.exec(pending.body)![1]!;
+    const crossed = await tab.post('/account/security/devices/app/activate', {
+      enrollmentId: passkeyEnrollment,
+      code1: '123456',
+      code2: '654321',
+    });
+    expect(crossed.statusCode).toBe(303);
+    expect(crossed.headers.location).toBe('/account/security/devices');
+    expect((await tab.get('/account/security/devices')).body).toContain('not found');
     // The singular unbind sends a person with several devices to the list.
     expect((await tab.get('/account/security/mfa/unbind')).headers.location).toBe(
       '/account/security/devices?notice=several-devices',

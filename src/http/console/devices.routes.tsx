@@ -199,7 +199,12 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
         (await services.devices.list(principal.userId)).some((d) => d.id === enrollmentId)
       )
         return reply.redirect(`${DEVICES}?notice=app-added`, 303);
-      const pending = error instanceof AppError ? await services.enrollment.pending(principal, enrollmentId) : null;
+      // The binding page again with the refusal, while its enrollment is pending (not one that was never
+      // an app's: pending() would try to open a passkey's empty secret).
+      const pending =
+        error instanceof AppError && error.code !== 'mfa.enrollment_not_found'
+          ? await services.enrollment.pending(principal, enrollmentId)
+          : null;
       if (!pending || !(error instanceof AppError) || error.status >= 500)
         return refuse(request, reply, error, DEVICES);
       return appPage(

@@ -96,6 +96,7 @@ details.rename summary::-webkit-details-marker { display: none; }
 details.rename form { margin-top: 10px; flex-direction: row; align-items: flex-end; gap: 8px; }
 .setting.device { align-items: flex-start; }
 .device-types { display: block; margin-top: 4px; }
+.check-hint { margin: -8px 0 0 26px; }
 .device .setting-state { flex-wrap: wrap; justify-content: flex-end; }
 details.rename[open] form { white-space: normal; }
 @media (max-width: 1280px) { .who { display: none; } }

@@ -194,7 +194,7 @@ export function WorkspacePage(props: {
                 />{' '}
                 {w.requirePasskeys}
               </label>
-              <p class="muted small">{w.requirePasskeysHint}</p>
+              <p class="muted small check-hint">{w.requirePasskeysHint}</p>
               <label>
                 {w.grace}
                 <input name="graceDays" type="number" min={0} max={90} value={String(ws.graceDays)} />
