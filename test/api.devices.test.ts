@@ -694,3 +694,217 @@ describe.each(databaseKinds())('broken passkey responses on %s', (kind) => {
     }
   });
 });
+
+describe.each(databaseKinds())('devices and passkeys at the edges on %s', (kind) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness(kind, { config: { publicUrl: ORIGIN } });
+  });
+  afterAll(async () => h.close());
+
+  async function withPasskey() {
+    const user = await userWithDevice(h);
+    const key = createSoftAuthenticator({ origin: ORIGIN });
+    const started = await call(h.app, 'POST', '/api/v1/me/mfa-devices', {
+      token: user.token,
+      body: { type: 'webauthn' },
+    });
+    const activated = await call(h.app, 'POST', '/api/v1/me/mfa-devices/activate', {
+      token: user.token,
+      body: { enrollmentId: started.body.enrollment.id, credential: key.register(started.body.enrollment.options) },
+    });
+    return { ...user, key, token: activated.body.session.token as string };
+  }
+  const liveCodes = async (userId: string) =>
+    (
+      await h.database.db
+        .selectFrom('recovery_codes')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('used_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .execute()
+    ).length;
+
+  it('removing the last two devices at once leaves no recovery code behind', async () => {
+    for (let round = 0; round < 4; round++) {
+      const user = await withPasskey();
+      const devices = (await call(h.app, 'GET', '/api/v1/me/mfa-devices', { token: user.token })).body.devices as {
+        id: string;
+      }[];
+      expect(devices).toHaveLength(2);
+      const removed = await Promise.all(
+        devices.map((d) => call(h.app, 'DELETE', `/api/v1/me/mfa-devices/${d.id}`, { token: user.token })),
+      );
+      expect(removed.map((r) => r.status)).toEqual([204, 204]);
+      expect(await liveCodes(user.userId)).toBe(0);
+    }
+  });
+
+  it('a locked second factor stops passwordless sign-in too, and a refused passwordless assertion counts', async () => {
+    const user = await withPasskey();
+    const passwordless = async (override: { userVerified?: boolean } = {}) => {
+      const start = (await call(h.app, 'POST', '/api/v1/sessions/passkey/options', { body: {} })).body;
+      return call(h.app, 'POST', '/api/v1/sessions/passkey', {
+        body: { challengeId: start.challengeId, credential: user.key.authenticate(start.options, override) },
+      });
+    };
+    const refused = await passwordless({ userVerified: false });
+    expect(refused.status).toBe(401);
+    const failures = await h.database.db
+      .selectFrom('throttles')
+      .select('failures')
+      .where('key', '=', `mfa:${user.userId}`)
+      .executeTakeFirst();
+    expect(failures?.failures).toBe(1);
+    for (let i = 0; i < 9; i++) {
+      h.clock.nextStep();
+      const challengeId = await passwordStep(h, user.email);
+      await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+        body: { challengeId, code: wrongCode(user.secret, h.clock.now()) },
+      });
+    }
+    const locked = await passwordless();
+    expect(locked.status).toBe(429);
+    expect(locked.body.error.code).toBe('mfa.locked');
+    h.clock.advance(3_600_000);
+  });
+
+  it("removing the last passkey ends the session's phishing resistance", async () => {
+    const user = await withPasskey();
+    const start = (await call(h.app, 'POST', '/api/v1/sessions/passkey/options', { body: {} })).body;
+    const token = (
+      await call(h.app, 'POST', '/api/v1/sessions/passkey', {
+        body: { challengeId: start.challengeId, credential: user.key.authenticate(start.options) },
+      })
+    ).body.session.token as string;
+    const workspace = (await call(h.app, 'POST', '/api/v1/workspaces', { token, body: { name: 'Strict' } })).body
+      .workspace.id as string;
+    const passkey = (await call(h.app, 'GET', '/api/v1/me/mfa-devices', { token })).body.devices.find(
+      (d: { type: string }) => d.type === 'webauthn',
+    );
+    expect((await call(h.app, 'DELETE', `/api/v1/me/mfa-devices/${passkey.id}`, { token })).status).toBe(204);
+    const policy = await call(h.app, 'PATCH', `/api/v1/workspaces/${workspace}`, {
+      token,
+      body: { mfaRequired: true, phishingResistant: true },
+    });
+    expect(policy.status).toBe(403);
+    expect(policy.body.error.code).toBe('workspace.phishing_resistant_required');
+    // Phishing resistance alone is not a policy: it needs MFA required.
+    const alone = await call(h.app, 'PATCH', `/api/v1/workspaces/${workspace}`, {
+      token,
+      body: { phishingResistant: true },
+    });
+    expect(alone.status).toBe(400);
+  });
+
+  it('the passkey requirement has its own grace period, e-mailed to members without a passkey; until it ends an app still binds', async () => {
+    const owner = await primaryAccount(h);
+    const key = createSoftAuthenticator({ origin: ORIGIN });
+    const started = await call(h.app, 'POST', '/api/v1/me/mfa-devices', {
+      token: owner.token,
+      body: { type: 'webauthn' },
+    });
+    await call(h.app, 'POST', '/api/v1/me/mfa-devices/activate', {
+      token: owner.token,
+      body: { enrollmentId: started.body.enrollment.id, credential: key.register(started.body.enrollment.options) },
+    });
+    const start = (await call(h.app, 'POST', '/api/v1/sessions/passkey/options', { body: {} })).body;
+    const token = (
+      await call(h.app, 'POST', '/api/v1/sessions/passkey', {
+        body: { challengeId: start.challengeId, credential: key.authenticate(start.options) },
+      })
+    ).body.session.token as string;
+    const sub = await createSubUser(h, token, owner.alias, { email: `grace.${owner.alias}@example.com` });
+    const member = await bindDevice(h, (await loginAs(h, sub.login)).body.session.token);
+    const workspace = (await call(h.app, 'POST', '/api/v1/workspaces', { token, body: { name: 'Graceful' } })).body
+      .workspace.id as string;
+    await call(h.app, 'POST', `/api/v1/workspaces/${workspace}/members`, {
+      token,
+      body: { userId: sub.id, role: 'member' },
+    });
+    expect(
+      (
+        await call(h.app, 'PATCH', `/api/v1/workspaces/${workspace}`, {
+          token,
+          body: { mfaRequired: true, graceDays: 7 },
+        })
+      ).status,
+    ).toBe(200);
+    h.clock.advance(30 * 24 * 3_600_000);
+    const fresh = (
+      await call(h.app, 'POST', '/api/v1/sessions/passkey', {
+        body: await (async () => {
+          const s = (await call(h.app, 'POST', '/api/v1/sessions/passkey/options', { body: {} })).body;
+          return { challengeId: s.challengeId, credential: key.authenticate(s.options) };
+        })(),
+      })
+    ).body.session.token as string;
+    expect(
+      (
+        await call(h.app, 'PATCH', `/api/v1/workspaces/${workspace}`, {
+          token: fresh,
+          body: { phishingResistant: true },
+        })
+      ).status,
+    ).toBe(200);
+    const mails = (
+      await call(h.app, 'GET', `/api/v1/dev/outbox?to=${encodeURIComponent(`grace.${owner.alias}@example.com`)}`)
+    ).body.messages as { subject: string }[];
+    expect(mails.map((m) => m.subject)).toContain('twofold test: The workspace Graceful now requires a passkey');
+    // Inside the 7 days of the passkey requirement, the code signs the member in as before.
+    h.clock.nextStep();
+    const inGrace = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+      body: { challengeId: await passwordStep(h, sub.login), code: referenceTotp(member.secret, h.clock.now()) },
+    });
+    expect(inGrace.body.status).toBe('authenticated');
+    h.clock.advance(8 * 24 * 3_600_000);
+    const after = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+      body: { challengeId: await passwordStep(h, sub.login), code: referenceTotp(member.secret, h.clock.now()) },
+    });
+    expect(after.body).toMatchObject({ status: 'mfa_enrollment_required', required: 'webauthn' });
+    // The restricted session cannot finish an app's binding started earlier, nor start one.
+    const restricted = after.body.session.token as string;
+    const app = await call(h.app, 'POST', '/api/v1/me/mfa-device/activate', {
+      token: restricted,
+      body: { enrollmentId: 'anything', codes: ['123456', '654321'] },
+    });
+    expect(app.status).toBe(403);
+    expect(app.body.error.code).toBe('workspace.phishing_resistant_required');
+  });
+
+  it('a pending passkey is not shown as an app; unbinding a passkey with a code says there is no app; names are printable', async () => {
+    const user = await signupAndLogin(h);
+    const key = createSoftAuthenticator({ origin: ORIGIN });
+    const started = await call(h.app, 'POST', '/api/v1/me/mfa-devices', {
+      token: user.token,
+      body: { type: 'webauthn' },
+    });
+    const me = await call(h.app, 'GET', '/api/v1/me', { token: user.token });
+    const principal = { userId: me.body.user.id } as Parameters<typeof h.services.enrollment.pending>[0];
+    expect(await h.services.enrollment.pending(principal, started.body.enrollment.id)).toBeNull();
+    const activated = await call(h.app, 'POST', '/api/v1/me/mfa-devices/activate', {
+      token: user.token,
+      body: { enrollmentId: started.body.enrollment.id, credential: key.register(started.body.enrollment.options) },
+    });
+    const token = activated.body.session.token as string;
+    const unbind = await call(h.app, 'DELETE', '/api/v1/me/mfa-device', { token, body: { code: '123456' } });
+    expect(unbind.status).toBe(404);
+    expect(unbind.body.error.code).toBe('mfa.not_bound');
+    for (const name of ['line\nbreak', 'bidi \u202e override', '   ']) {
+      const res = await call(h.app, 'PATCH', `/api/v1/me/mfa-devices/${activated.body.device.id}`, {
+        token,
+        body: { name },
+      });
+      expect(res.status, JSON.stringify(name)).toBe(400);
+    }
+    expect(
+      (
+        await call(h.app, 'PATCH', `/api/v1/me/mfa-devices/${activated.body.device.id}`, {
+          token,
+          body: { name: '工作 YubiKey 5C' },
+        })
+      ).status,
+    ).toBe(200);
+  });
+});

@@ -210,6 +210,8 @@ export interface WorkspacesTable {
   created_at: number;
   /** 1 = with mfa_required, only a passkey counts (OMB M-22-09; NIST SP 800-63B §5.2.5). */
   phishing_resistant: number;
+  /** When phishing_resistant was turned on: members must have a passkey `grace_days` later. */
+  phishing_resistant_since: number | null;
 }
 
 export interface WorkspaceMembersTable {

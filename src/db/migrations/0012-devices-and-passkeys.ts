@@ -34,7 +34,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .updateTable('mfa_devices')
     .set({ type: 'totp', name: 'Authenticator app', last_used_at: sql`bound_at` })
     .execute();
-  await db.schema.createIndex('mfa_devices_credential').on('mfa_devices').column('credential_id').unique().execute();
+  // Unique among active passkeys: a removed key may be registered again.
+  await db.schema
+    .createIndex('mfa_devices_credential')
+    .on('mfa_devices')
+    .column('credential_id')
+    .unique()
+    .where(sql.ref('status'), '=', 'active')
+    .execute();
 
   await db.schema
     .createTable('webauthn_challenges')
@@ -60,9 +67,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .alterTable('workspaces')
     .addColumn('phishing_resistant', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
+  // When the passkey requirement began: its grace period counts from here, not from when MFA did.
+  await db.schema.alterTable('workspaces').addColumn('phishing_resistant_since', 'bigint').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('workspaces').dropColumn('phishing_resistant_since').execute();
   await db.schema.alterTable('workspaces').dropColumn('phishing_resistant').execute();
   await db.schema.alterTable('sessions').dropColumn('phishing_resistant').execute();
   await db.schema.alterTable('login_challenges').dropColumn('must_add_passkey').execute();

@@ -262,9 +262,9 @@ const findActiveWithDueTicket = preparedQuery<
         .selectFrom('workspaces')
         .innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id')
         .select(
-          sql<number | null>`min(workspaces.policy_since + workspaces.grace_days * cast(86400000 as bigint))`.as(
-            'deadline',
-          ),
+          sql<
+            number | null
+          >`min(workspaces.phishing_resistant_since + workspaces.grace_days * cast(86400000 as bigint))`.as('deadline'),
         )
         .whereRef('workspace_members.user_id', '=', 'users.id')
         .where('workspaces.mfa_required', '=', sql.lit(1))

@@ -98,6 +98,14 @@ export function createSessionsRepository(target: QueryTarget) {
         .where('ended_at', 'is', null)
         .execute(),
     /** Ends every other live session of the user (after a change to how the account is protected). */
+    /** The user's last passkey went: no open session of the user counts as having proved one. */
+    clearPhishingResistant: (userId: string) =>
+      target.db
+        .updateTable('sessions')
+        .set({ phishing_resistant: 0 })
+        .where('user_id', '=', userId)
+        .where('phishing_resistant', '=', 1)
+        .execute(),
     endOthers: (userId: string, keepSessionId: string, now: number, reason: SessionEndReason) =>
       target.db
         .updateTable('sessions')
@@ -113,14 +121,10 @@ export function createSessionsRepository(target: QueryTarget) {
         .where('user_id', '=', userId)
         .where('ended_at', 'is', null)
         .execute(),
-    setStepUp: (id: string, until: number, mfaVerified = false, phishingResistant = false) =>
+    setStepUp: (id: string, until: number, mfaVerified = false) =>
       target.db
         .updateTable('sessions')
-        .set({
-          step_up_until: until,
-          ...(mfaVerified ? { mfa_verified: 1 } : {}),
-          ...(phishingResistant ? { phishing_resistant: 1 } : {}),
-        })
+        .set({ step_up_until: until, ...(mfaVerified ? { mfa_verified: 1 } : {}) })
         .where('id', '=', id)
         .execute(),
     /** Re-check after a workspace policy change: these users' open sessions may now only bind a device. */

@@ -60,6 +60,15 @@ export function createUsersRepository(target: QueryTarget) {
         .where('users.kind', '=', 'sub')
         .orderBy('users.username')
         .execute(),
+    /**
+     * Serialises changes to one user's factors: on PostgreSQL the user's row is locked until the
+     * transaction ends (READ COMMITTED would let two removals each see the other's device as still
+     * there); SQLite's one writer already serialises transactions.
+     */
+    lockForFactorChange: async (userId: string) => {
+      if (target.kind === 'postgres')
+        await target.db.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+    },
     updateUser: (
       id: string,
       changes: Partial<

@@ -26,7 +26,10 @@ export function createWorkspacesRepository(target: QueryTarget) {
     update: (
       id: string,
       changes: Partial<
-        Pick<WorkspacesTable, 'name' | 'mfa_required' | 'grace_days' | 'policy_since' | 'phishing_resistant'>
+        Pick<
+          WorkspacesTable,
+          'name' | 'mfa_required' | 'grace_days' | 'policy_since' | 'phishing_resistant' | 'phishing_resistant_since'
+        >
       >,
     ) => target.db.updateTable('workspaces').set(changes).where('id', '=', id).execute(),
     addMember: (member: WorkspaceMembersTable) => target.db.insertInto('workspace_members').values(member).execute(),
@@ -145,6 +148,22 @@ export function createWorkspacesRepository(target: QueryTarget) {
           .orderBy('workspaces.name')
           .execute()
       ).map((row) => row.name),
+    /** When the user's phishing-resistant workspaces start requiring a passkey (the earliest); null for none. */
+    passkeyDeadlineFor: async (userId: string) => {
+      const row = await target.db
+        .selectFrom('workspaces')
+        .innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id')
+        .select(
+          sql<
+            number | null
+          >`min(workspaces.phishing_resistant_since + workspaces.grace_days * cast(86400000 as bigint))`.as('deadline'),
+        )
+        .where('workspace_members.user_id', '=', userId)
+        .where('workspaces.mfa_required', '=', sql.lit(1))
+        .where('workspaces.phishing_resistant', '=', sql.lit(1))
+        .executeTakeFirst();
+      return row?.deadline === null || row?.deadline === undefined ? null : Number(row.deadline);
+    },
     mfaDeadlineFor: async (userId: string) => {
       const row = await mfaDeadline.first(target, { userId });
       return row?.deadline === null || row?.deadline === undefined ? null : Number(row.deadline);

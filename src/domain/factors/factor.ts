@@ -11,7 +11,7 @@ import type { SecondFactorTry } from '../../db/repositories/mfa-devices.reposito
 export type FactorOutcome<Success extends object = object> = ({ ok: true } & Success) | { ok: false; error: AppError };
 
 /** Where a proof was given: named in the failure's audit event. */
-export type FactorPath = 'login' | 'step_up' | 'unbind' | 'activate' | 'resync' | 'remove_device' | 'passwordless';
+export type FactorPath = 'login' | 'step_up' | 'unbind' | 'activate' | 'resync' | 'passwordless';
 
 export interface FactorContext {
   path: FactorPath;

@@ -13,9 +13,11 @@ import { createPasswordFactor } from './password.js';
 import { createPasskeyFactor, type RelyingParty } from './passkey.js';
 
 /**
- * Every factor, one verifier each (decision 027): the flows (login, step-up, unbind, removing a
- * device, activation) call these and nothing else to check a proof. Each verifier owns its budget,
- * its matching, its replay guard, its failure audit, its lockout notice and its error.
+ * Every factor, one verifier each (decision 027): the flows (login, step-up, unbind, passwordless
+ * sign-in, a passkey's registration) call these to check a proof of an active factor. Each verifier
+ * owns its budget, its matching, its replay guard, its failure audit, its lockout notice and its
+ * error. An app's activation and resync match two consecutive codes against a new or drifting
+ * secret instead; they use the same budget functions (budget.ts).
  */
 export function createFactors(deps: {
   store: Store;
@@ -32,7 +34,7 @@ export function createFactors(deps: {
   return {
     totp: createTotpFactor({ secretBox: deps.secretBox, audit, notify }),
     recoveryCode: createRecoveryCodeFactor({ hasher: deps.recoveryCodeHasher, audit, notify }),
-    sentCode: createSentCodeFactor({ verification: deps.verification }),
+    sentCode: createSentCodeFactor({ verification: deps.verification, audit, notify }),
     password: createPasswordFactor({ store: deps.store, hasher: deps.hasher }),
     passkey: createPasskeyFactor({ rp: deps.rp, random: deps.random, audit, notify }),
   };

@@ -10,12 +10,18 @@ import {
 } from '@simplewebauthn/server';
 import type { Repositories } from '../../db/repositories/index.js';
 import type { NewPasskey } from '../../db/repositories/mfa-devices.repository.js';
-import type { MfaDevicesTable, WebauthnChallengesTable } from '../../db/schema.js';
+import type { MfaDevicesTable, UsersTable, WebauthnChallengesTable } from '../../db/schema.js';
 import { sha256Hex, type RandomBytes } from '../../crypto/random.js';
 import { AppError } from '../../errors/app-error.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import type { Notifier } from '../notify/notifications.js';
-import { clearSecondFactorFailures, lockedError, recordSecondFactorFailure, takeSecondFactorTry } from './budget.js';
+import {
+  clearSecondFactorFailures,
+  lockedError,
+  recordSecondFactorFailure,
+  reserveSecondFactorTry,
+  takeSecondFactorTry,
+} from './budget.js';
 import type { FactorContext, FactorOutcome, FactorUser } from './factor.js';
 
 /** A WebAuthn ceremony's challenge is good for 5 minutes (the browser's own timeout is 1). */
@@ -77,7 +83,7 @@ function descriptorsOf(devices: readonly MfaDevicesTable[]) {
 
 /**
  * Passkeys and security keys (W3C WebAuthn Level 3, through @simplewebauthn/server; decision 028):
- * registration, and assertions as a second factor (login, step-up, removing a device) or alone
+ * registration, and assertions as a second factor (login, step-up) or alone
  * (passwordless). Each ceremony's challenge is made here, stored by its hash and taken (deleted)
  * by the response that carries it, so an assertion is accepted at most once even from an
  * authenticator that keeps no counter. A counter that does not grow (when the key keeps one) is
@@ -155,9 +161,9 @@ export function createPasskeyFactor(deps: {
         requireUserVerification,
       });
       if (!result.verified) return null;
-      const { newCounter, userVerified } = result.authenticationInfo;
+      const { newCounter } = result.authenticationInfo;
       const counterRegressed = (newCounter > 0 || device.sign_count > 0) && newCounter <= device.sign_count;
-      return { device, newCounter, userVerified, counterRegressed };
+      return { device, newCounter, counterRegressed };
     } catch {
       return null;
     }
@@ -220,6 +226,8 @@ export function createPasskeyFactor(deps: {
         });
         if (!result.verified) return refused;
         const { credential, credentialBackedUp, aaguid } = result.registrationInfo;
+        // The credential the browser names must be the one the authenticator attested (§7.1 step 24 keeps the latter).
+        if (credential.id !== response.id) return refused;
         return {
           ok: true,
           credentialId: credential.id,
@@ -316,27 +324,42 @@ export function createPasskeyFactor(deps: {
       challengeId: string,
       response: AuthenticationResponseJSON,
       context: FactorContext,
-    ): Promise<MfaDevicesTable | null> {
+    ): Promise<
+      { ok: true; device: MfaDevicesTable; user: UsersTable } | { ok: false; user?: UsersTable; lockedUntil?: number }
+    > {
       const { now, meta } = context;
       // The response must answer the challenge this sign-in was given (its id is the challenge).
-      if (signedChallenge(response?.response?.clientDataJSON) !== challengeId) return null;
+      if (signedChallenge(response?.response?.clientDataJSON) !== challengeId) return { ok: false };
       const taken = await takeChallenge(repos, response?.response?.clientDataJSON, 'passwordless', null, now);
-      if (!taken || typeof response?.id !== 'string' || response.id.length > 1024) return null;
+      if (!taken || typeof response?.id !== 'string' || response.id.length > 1024) return { ok: false };
       const device = await repos.mfaDevices.findActivePasskey(response.id);
-      if (!device) return null;
+      const user = device ? await repos.users.findUserById(device.user_id) : undefined;
+      if (!device || !user || user.disabled_at !== null) return { ok: false };
+      // The credential names its user: from here on it is that user's factor, with its budget.
+      const reservation = await reserveSecondFactorTry(repos, user.id, now);
+      if (!reservation.ok) return { ok: false, user, lockedUntil: reservation.lockedUntil };
+      // §7.2 step 6: without an allow list, the user handle must be there and be the credential's user.
       const handle = response.response?.userHandle;
-      if (handle !== undefined && Buffer.from(String(handle), 'base64url').toString('utf8') !== device.user_id)
-        return null;
-      const checked = await checkAssertion([device], response, taken.challenge, true);
-      if (!checked) return null;
-      if (checked.counterRegressed) {
-        const user = await repos.users.findUserById(device.user_id);
-        if (user) await auditCounterRegressed(repos, user, checked, meta, now);
-        return null;
+      const checked =
+        typeof handle === 'string' && Buffer.from(handle, 'base64url').toString('utf8') === device.user_id
+          ? await checkAssertion([device], response, taken.challenge, true)
+          : null;
+      if (checked && !checked.counterRegressed) {
+        if (await repos.mfaDevices.recordPasskeyUse(device.id, device.sign_count, checked.newCounter, now)) {
+          await clearSecondFactorFailures(repos, user.id);
+          return { ok: true, device, user };
+        }
       }
-      if (!(await repos.mfaDevices.recordPasskeyUse(device.id, device.sign_count, checked.newCounter, now)))
-        return null;
-      return device;
+      if (checked?.counterRegressed) await auditCounterRegressed(repos, user, checked, meta, now);
+      await recordSecondFactorFailure(
+        repos,
+        deps,
+        user,
+        { path: 'passwordless:webauthn', clockSkew: false, lockedUntil: reservation.locksUntil },
+        meta,
+        now,
+      );
+      return { ok: false, user };
     },
   };
 

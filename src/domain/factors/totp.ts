@@ -16,8 +16,8 @@ import {
 import type { FactorContext, FactorOutcome, FactorUser } from './factor.js';
 
 /**
- * The dynamic code (TOTP, RFC 6238) for every path that accepts one (login, step-up, unbind,
- * removing a device). Runs inside the caller's transaction so the counted try, the burned step and
+ * The dynamic code (TOTP, RFC 6238) of an active app, for every path that accepts one (login,
+ * step-up, unbind). Runs inside the caller's transaction so the counted try, the burned step and
  * the caller's own writes commit together:
  * 1. take one try from the user's second-factor budget *before* evaluating (atomic upsert) — one
  *    try per code, however many TOTP devices the user has;

@@ -72,8 +72,12 @@ export function createDeviceService(deps: {
   ) {
     const { user } = await loadUser(repos, device.user_id);
     if (!(await repos.mfaDevices.remove(device.id, now))) return false;
-    const remaining = await repos.mfaDevices.countActive(device.user_id);
+    const left = await repos.mfaDevices.listActive(device.user_id);
+    const remaining = left.length;
     if (remaining === 0) await repos.recoveryCodes.revokeAll(device.user_id, now);
+    // Its last passkey gone, no session of the user counts as phishing-resistant any more.
+    if (device.type === 'webauthn' && !left.some((d) => d.type === 'webauthn'))
+      await repos.sessions.clearPhishingResistant(device.user_id);
     const byAdmin = actor.userId !== device.user_id;
     // The way the account is protected changed: its other sessions end (the actor's own stays).
     await repos.sessions.endOthers(device.user_id, byAdmin ? '' : actor.sessionId, now, 'mfa_changed');
@@ -154,6 +158,7 @@ export function createDeviceService(deps: {
       await deps.stepUp.requireFresh(principal, 'mfa.remove_device');
       const now = clock();
       const removed = await store.transaction(async (repos) => {
+        await repos.users.lockForFactorChange(principal.userId);
         const device = await repos.mfaDevices.findActiveById(principal.userId, deviceId);
         return device ? removeOne(repos, device, principal, meta, now) : false;
       });
@@ -168,6 +173,7 @@ export function createDeviceService(deps: {
       await deps.stepUp.requireFresh(actor, 'users.remove_device');
       const now = clock();
       const removed = await store.transaction(async (repos) => {
+        await repos.users.lockForFactorChange(ownerUserId);
         const device = await repos.mfaDevices.findActiveById(ownerUserId, deviceId);
         return device ? removeOne(repos, device, actor, meta, now, { reason }) : false;
       });
@@ -187,16 +193,30 @@ export function createDeviceService(deps: {
       meta: RequestMeta,
       options: { codeIsStepUp?: boolean } = {},
     ) {
-      const devices = await store.repos.mfaDevices.listActive(principal.userId);
-      if (devices.length === 0) throw new AppError('mfa.not_bound', 'No virtual MFA device is bound.');
-      if (devices.length > 1)
-        throw new AppError(
-          'mfa.several_devices',
-          'You have several MFA devices: remove the one you mean under Security Settings › MFA devices.',
-        );
+      const onlyDevice = (devices: MfaDevicesTable[]) => {
+        if (devices.length === 0) return new AppError('mfa.not_bound', 'No virtual MFA device is bound.');
+        if (devices.length > 1)
+          return new AppError(
+            'mfa.several_devices',
+            'You have several MFA devices: remove the one you mean under Security Settings › MFA devices.',
+          );
+        if (devices[0]!.type !== 'totp' && 'code' in input)
+          return new AppError(
+            'mfa.not_bound',
+            'No authenticator app is bound: remove your passkey under Security Settings › MFA devices.',
+          );
+        return null;
+      };
+      const refused = onlyDevice(await store.repos.mfaDevices.listActive(principal.userId));
+      if (refused) throw refused;
       if (!options.codeIsStepUp) await deps.stepUp.requireFresh(principal, 'mfa.unbind');
       const now = clock();
       const outcome = await store.transaction(async (repos): Promise<FactorOutcome> => {
+        // Read again under the user's lock: a device added or removed meanwhile changes the answer.
+        await repos.users.lockForFactorChange(principal.userId);
+        const devices = await repos.mfaDevices.listActive(principal.userId);
+        const changed = onlyDevice(devices);
+        if (changed) return { ok: false, error: changed };
         const { user } = await loadUser(repos, principal.userId);
         const context = { path: 'unbind' as const, meta, now };
         // A lost phone: a recovery code stands in for the current code (it is spent).
@@ -206,7 +226,7 @@ export function createDeviceService(deps: {
             : await deps.factors.totp(repos, user, devices, input.code, context);
         if (!proved.ok) return proved;
         const device = devices[0]!;
-        await repos.mfaDevices.remove(device.id, now);
+        if (!(await repos.mfaDevices.remove(device.id, now))) return { ok: false, error: onlyDevice([])! };
         // The recovery codes belong to having MFA: they go with the last device.
         await repos.recoveryCodes.revokeAll(principal.userId, now);
         await repos.sessions.endOthers(principal.userId, principal.sessionId, now, 'mfa_changed');
@@ -221,12 +241,14 @@ export function createDeviceService(deps: {
             details: {
               deviceId: device.id,
               name: device.name,
+              type: device.type,
               with: 'recoveryCode' in input ? 'recovery_code' : 'totp',
             },
           },
           now,
         );
-        await deps.notify(repos, recipientOf(user), { kind: 'mfa.unbound' }, meta, now);
+        await deps.notify(repos, recipientOf(user), { kind: 'mfa.unbound', device: device.name }, meta, now);
+        if (device.type === 'webauthn') await repos.sessions.clearPhishingResistant(principal.userId);
         return { ok: true };
       });
       if (!outcome.ok) throw outcome.error;

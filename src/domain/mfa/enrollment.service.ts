@@ -112,6 +112,20 @@ export function createEnrollmentService(deps: {
    * another one (POST /me/mfa-devices) up to the limit. NIST SP 800-63B §6.1.2.1: binding needs a
    * fresh authentication; a restricted session was just created by one.
    */
+  /**
+   * A restricted session whose user belongs to a workspace that requires a passkey now (its grace
+   * period over) may add only a passkey: another authenticator app would not get the user in.
+   */
+  async function refuseAppIfPasskeyRequired(actor: Principal, ownerUserId: string) {
+    if (!actor.restricted || actor.userId !== ownerUserId) return;
+    const deadline = await store.repos.workspaces.passkeyDeadlineFor(ownerUserId);
+    if (deadline !== null && deadline <= clock())
+      throw new AppError(
+        'workspace.phishing_resistant_required',
+        'A workspace you belong to requires a passkey: add a passkey or security key to go on.',
+      );
+  }
+
   async function mayStart(actor: Principal, ownerUserId: string, additional: boolean) {
     const count = await store.repos.mfaDevices.countActive(ownerUserId);
     if (!additional && count > 0)
@@ -213,6 +227,7 @@ export function createEnrollmentService(deps: {
     meta: RequestMeta,
     options: { additional?: boolean; name?: string } = {},
   ) {
+    await refuseAppIfPasskeyRequired(actor, ownerUserId);
     await mayStart(actor, ownerUserId, options.additional === true);
     const now = clock();
     const secret = random(TOTP_SECRET_BYTES);
@@ -268,6 +283,7 @@ export function createEnrollmentService(deps: {
         },
       );
     }
+    await refuseAppIfPasskeyRequired(actor, ownerUserId);
     const now = clock();
     const outcome = await store.transaction(async (repos) => {
       const pending = await repos.mfaDevices.findPending(input.enrollmentId, ownerUserId);
@@ -470,17 +486,6 @@ export function createEnrollmentService(deps: {
 
     /** POST /me/mfa-devices: another authenticator app, or a passkey. */
     async add(principal: Principal, input: { type: 'totp' | 'webauthn'; name?: string }, meta: RequestMeta) {
-      // A restricted session of a user who has devices exists only because a phishing-resistant
-      // workspace requires a passkey: another app would not get the user in.
-      if (
-        principal.restricted &&
-        input.type === 'totp' &&
-        (await store.repos.mfaDevices.countActive(principal.userId)) > 0
-      )
-        throw new AppError(
-          'workspace.phishing_resistant_required',
-          'A workspace you belong to requires a passkey: add a passkey or security key to go on.',
-        );
       const options = input.name === undefined ? {} : { name: input.name };
       return input.type === 'webauthn'
         ? startPasskey(principal, meta, options)
@@ -509,7 +514,8 @@ export function createEnrollmentService(deps: {
      */
     async pending(principal: Principal, enrollmentId: string, ownerUserId = principal.userId) {
       const pending = await store.repos.mfaDevices.findPending(enrollmentId, ownerUserId);
-      if (!pending || pending.expires_at! <= clock()) return null;
+      // Only an app's enrollment has a secret to show again.
+      if (!pending || pending.type !== 'totp' || pending.expires_at! <= clock()) return null;
       const { user, alias } = await loadUser(store.repos, ownerUserId);
       const secret = deps.secretBox.open(pending.secret_sealed, deviceAssociatedData(pending.id));
       return {

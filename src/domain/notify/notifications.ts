@@ -7,7 +7,7 @@ import type { MessagesTable } from '../../db/schema.js';
 /** What a notification says; never a secret, a code or a token (docs/design.md §2.8). */
 export type Notification =
   | { kind: 'mfa.bound'; byAdmin: string | null; device?: { name: string; type: MfaDeviceType } }
-  | { kind: 'mfa.unbound' }
+  | { kind: 'mfa.unbound'; device?: string }
   | {
       kind: 'mfa.device_removed';
       device: { name: string; type: MfaDeviceType };
@@ -22,6 +22,7 @@ export type Notification =
   | { kind: 'account.password_changed' }
   | { kind: 'login.new_browser'; userAgent: string | null }
   | { kind: 'workspace.mfa_required'; workspace: string; deadline: number }
+  | { kind: 'workspace.passkey_required'; workspace: string; deadline: number }
   | { kind: 'workspace.mfa_reminder'; workspace: string; deadline: number | null; by: string }
   | { kind: 'account.email_changed'; newAddress: string }
   | { kind: 'account.phone_changed'; newNumber: string | null }
@@ -94,14 +95,14 @@ export function renderNotification(
           : `The ${notification.device.type === 'webauthn' ? 'passkey' : 'authenticator app'} "${notification.device.name}" was removed from your account on ${when}${where}.`,
         notification.remaining > 0
           ? `It no longer works for signing in. ${notification.remaining} other MFA device(s) still do.`
-          : 'It was your last MFA device: logging in now asks only for the password, and your recovery codes no longer work.',
+          : 'It was your last MFA device: your recovery codes no longer work, and logging in asks for no second factor — unless your administrator or a workspace requires one, in which case you will be asked to bind a device.',
         `If this was not you, change your password and review your devices: ${security}`,
       ];
       break;
     case 'mfa.unbound':
       subject = 'The virtual MFA device was removed from your account';
       lines = [
-        `The virtual MFA device of your account was unbound on ${when}${where}.`,
+        `The virtual MFA device of your account${notification.device ? ` ("${notification.device}")` : ''} was unbound on ${when}${where}.`,
         'Codes from that device no longer work, and logging in now asks only for the password.',
         `If this was not you, change your password and bind a device again: ${security}`,
       ];
@@ -243,6 +244,16 @@ export function renderNotification(
           ? 'At your next login you will be asked to bind an authenticator app before you can continue.'
           : `Bind an authenticator app before ${utc(notification.deadline)}: after that, your next login asks you to bind one first.`,
         `Account Management › Security Settings › Virtual MFA: ${security}`,
+      ];
+      break;
+    case 'workspace.passkey_required':
+      subject = `The workspace ${notification.workspace} now requires a passkey`;
+      lines = [
+        `The workspace ${notification.workspace} now accepts only phishing-resistant MFA: a passkey or security key.`,
+        notification.deadline <= context.at
+          ? 'At your next login you will be asked to add a passkey before you can continue.'
+          : `Add a passkey before ${utc(notification.deadline)}: after that, your next login asks you to add one first.`,
+        `Account Management › Security Settings › MFA devices: ${security}`,
       ];
       break;
     case 'workspace.mfa_reminder':

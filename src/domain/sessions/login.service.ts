@@ -7,6 +7,7 @@ import type { AuditRecorder } from '../audit/audit.js';
 import { displayLogin, findUserByLogin, normalizeEmail, publicUser } from '../users/user-views.js';
 import { CHALLENGE_MAX_ATTEMPTS, retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
 import type { Factors } from '../factors/index.js';
+import { lockedError } from '../factors/budget.js';
 import type { FactorOutcome } from '../factors/factor.js';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { MfaDevicesTable } from '../../db/schema.js';
@@ -360,11 +361,20 @@ export function createLoginService(deps: {
     },
 
     /** POST /sessions/passkey/options: a passwordless sign-in's challenge (404 when turned off). */
-    async passkeyOptions() {
+    async passkeyOptions(meta: RequestMeta) {
       requirePasswordless();
       const now = clock();
-      const options = await store.transaction((repos) => deps.factors.passkey.passwordlessOptions(repos, now));
-      return { challengeId: options.challenge, options };
+      const outcome = await store.transaction(async (repos) => {
+        const key = meta.ip ? throttleKeys.passkeyOptionsPerAddress(meta.ip) : null;
+        if (key && !(await repos.throttles.reserve(key, throttlePolicies.passkeyOptionsPerAddress, now)))
+          return { ok: false as const, lockedUntil: (await repos.throttles.get(key))?.locked_until ?? now };
+        return { ok: true as const, options: await deps.factors.passkey.passwordlessOptions(repos, now) };
+      });
+      if (!outcome.ok)
+        throw new AppError('auth.too_many_attempts', 'Too many passkey sign-ins from your network. Try again later.', {
+          details: { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntil, now) },
+        });
+      return { challengeId: outcome.options.challenge, options: outcome.options };
     },
 
     /**
@@ -380,26 +390,28 @@ export function createLoginService(deps: {
       const outcome = await store.transaction(async (repos) => {
         if (ipKey && !(await repos.throttles.reserve(ipKey, throttlePolicies.loginIp, now)))
           return { kind: 'throttled' as const, lockedUntil: (await repos.throttles.get(ipKey))?.locked_until ?? now };
-        const device = await deps.factors.passkey.verifyPasswordless(repos, input.challengeId, input.credential, {
+        const verified = await deps.factors.passkey.verifyPasswordless(repos, input.challengeId, input.credential, {
           path: 'passwordless',
           meta,
           now,
         });
-        const user = device ? await repos.users.findUserById(device.user_id) : undefined;
-        if (!device || !user || user.disabled_at !== null) {
+        if (!verified.ok) {
           await audit(
             repos,
             {
               type: 'login.passkey_failed',
-              accountId: user?.account_id ?? null,
-              userId: user?.id ?? null,
+              accountId: verified.user?.account_id ?? null,
+              userId: verified.user?.id ?? null,
               ip: meta.ip,
               userAgent: meta.userAgent,
             },
             now,
           );
-          return { kind: 'refused' as const };
+          return verified.lockedUntil !== undefined
+            ? { kind: 'locked' as const, lockedUntil: verified.lockedUntil }
+            : { kind: 'refused' as const };
         }
+        const { device, user } = verified;
         if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
         const ticket = user.kind === 'root' ? await repos.recovery.findOpenTicket(user.account_id) : undefined;
         if (ticket) await deps.recoveryEffects.cancelOpen(repos, user, 'owner_activity', meta, now);
@@ -420,6 +432,8 @@ export function createLoginService(deps: {
           details: { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntil, now) },
         });
       if (outcome.kind === 'refused') throw new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
+      // The passkey's user has used up its second-factor tries: like the second step, it waits.
+      if (outcome.kind === 'locked') throw lockedError(outcome.lockedUntil, now);
       return { status: 'authenticated' as const, session: outcome.session, user: publicUser(outcome.user) };
     },
 

@@ -148,9 +148,10 @@ export function createStepUpVerifiers(deps: {
   const code: Verifier<CodeProof> = async (principal, input, until, meta) => {
     const now = clock();
     const outcome = await store.transaction(async (repos) => {
+      const { user } = await loadUser(repos, principal.userId);
       const checked = await factors.sentCode(
         repos,
-        { id: principal.userId },
+        user,
         { channel: input.method, verificationId: input.verificationId, code: input.code },
         context(meta, now),
       );

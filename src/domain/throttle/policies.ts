@@ -48,6 +48,17 @@ export const throttlePolicies = {
     hardLimit: null,
     windowMs: 86_400_000,
   },
+  /**
+   * Passwordless sign-in challenges per client address: each is a row for 5 minutes, asked for
+   * without any credential, so 60 in 10 minutes (a person needs one a sign-in).
+   */
+  passkeyOptionsPerAddress: {
+    threshold: 60,
+    baseDelayMs: 600_000,
+    maxDelayMs: 600_000,
+    hardLimit: null,
+    windowMs: 600_000,
+  },
 } as const satisfies Record<string, ThrottlePolicy>;
 
 /** Pending login tries (per challenge), RFC 4226 §7.3 asks the delay scheme to span sessions too. */
@@ -64,6 +75,7 @@ export const throttleKeys = {
   codesPerUserDay: (userId: string) => `send-day:${userId}`,
   codesPerAddress: (ip: string) => `send-ip:${ip}`,
   codesGlobal: (channel: string) => `send-all:${channel}`,
+  passkeyOptionsPerAddress: (ip: string) => `passkey-options-ip:${ip}`,
 };
 
 /** Sign-ups per client address: TWOFOLD_SIGNUPS_PER_ADDRESS_HOUR an hour (each costs a password hash). */

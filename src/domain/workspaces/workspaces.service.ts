@@ -126,6 +126,7 @@ export function createWorkspacesService(deps: {
         policy_since: null,
         created_at: now,
         phishing_resistant: 0,
+        phishing_resistant_since: null,
       };
       await store.transaction(async (repos) => {
         await repos.workspaces.insert(workspace);
@@ -190,8 +191,17 @@ export function createWorkspacesService(deps: {
           'Bind your own virtual MFA device and verify it in this session before requiring MFA from the members.',
         );
       }
+      const requiresMfa = changes.mfaRequired ?? workspace.mfa_required === 1;
+      if (changes.phishingResistant === true && !requiresMfa)
+        throw new AppError('validation.failed', 'Phishing-resistant MFA is a kind of mandatory MFA: require MFA too.', {
+          details: { fields: [{ path: '/phishingResistant', message: 'needs mfaRequired' }] },
+        });
       // Whoever requires passkeys from others must sign in with one: the owner cannot lock itself out.
-      if (changes.phishingResistant === true && !principal.phishingResistant) {
+      const passkeysTurnOn =
+        requiresMfa &&
+        (changes.phishingResistant ?? workspace.phishing_resistant === 1) &&
+        !principal.phishingResistant;
+      if (passkeysTurnOn && (changes.phishingResistant === true || changes.mfaRequired === true)) {
         throw new AppError(
           'workspace.phishing_resistant_required',
           'Add a passkey and verify with it in this session before requiring phishing-resistant MFA from the members.',
@@ -199,13 +209,21 @@ export function createWorkspacesService(deps: {
       }
       const now = clock();
       const turnedOn = changes.mfaRequired === true && workspace.mfa_required === 0;
+      // Off with MFA, and its own start: a passkey requirement added later gets its own grace period.
+      const phishingResistant = requiresMfa && (changes.phishingResistant ?? workspace.phishing_resistant === 1);
+      const passkeysTurnedOn =
+        phishingResistant && (workspace.phishing_resistant === 0 || workspace.mfa_required === 0);
       const next: WorkspacesTable = {
         ...workspace,
         name: changes.name?.trim() || workspace.name,
         mfa_required: changes.mfaRequired === undefined ? workspace.mfa_required : changes.mfaRequired ? 1 : 0,
         grace_days: changes.graceDays ?? workspace.grace_days,
-        phishing_resistant:
-          changes.phishingResistant === undefined ? workspace.phishing_resistant : changes.phishingResistant ? 1 : 0,
+        phishing_resistant: phishingResistant ? 1 : 0,
+        phishing_resistant_since: passkeysTurnedOn
+          ? now
+          : phishingResistant
+            ? workspace.phishing_resistant_since
+            : null,
         policy_since: turnedOn ? now : changes.mfaRequired === false ? null : workspace.policy_since,
       };
       await store.transaction(async (repos) => {
@@ -215,6 +233,7 @@ export function createWorkspacesService(deps: {
           grace_days: next.grace_days,
           policy_since: next.policy_since,
           phishing_resistant: next.phishing_resistant,
+          phishing_resistant_since: next.phishing_resistant_since,
         });
         if (next.name !== workspace.name)
           await deps.audit(
@@ -259,6 +278,20 @@ export function createWorkspacesService(deps: {
               now,
             );
           }
+        }
+        // Members without a passkey hear when they must have one.
+        if (passkeysTurnedOn) {
+          const passkeyDeadline = next.phishing_resistant_since! + next.grace_days * DAY_MS;
+          for (const m of members.filter(
+            (member) => Number(member.passkeys) === 0 && member.user_id !== principal.userId,
+          ))
+            await deps.notify(
+              repos,
+              recipientOf({ id: m.user_id, account_id: m.account_id, email: m.email, display_name: m.display_name }),
+              { kind: 'workspace.passkey_required', workspace: next.name, deadline: passkeyDeadline },
+              meta,
+              now,
+            );
         }
         // Re-check open sessions now: past the grace period, unbound members may only bind a device.
         if (deadline <= now)

@@ -56,7 +56,12 @@ export const DeviceView = Type.Object({
   boundAt: IsoTime,
   lastUsedAt: Type.Union([IsoTime, Type.Null()]),
 });
-export const DeviceName = Type.String({ minLength: 1, maxLength: 64, pattern: '\\S' });
+/** A name people read in mails and the audit log: something visible, no control, format or line characters. */
+export const DeviceName = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^(?=.*\\S)[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$',
+});
 
 const B64Url = (maxLength: number) => Type.String({ maxLength, pattern: '^[A-Za-z0-9_-]*={0,2}$' });
 /**

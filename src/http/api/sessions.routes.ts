@@ -162,7 +162,7 @@ export function registerSessionRoutes(app: FastifyInstance, services: Services) 
         },
       },
     },
-    async () => services.logins.passkeyOptions(),
+    async (request) => services.logins.passkeyOptions(requestMeta(request)),
   );
 
   app.post<{ Body: Static<typeof PasskeyLoginBody> }>(
