@@ -236,7 +236,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     try {
       kit.checkForm(request);
       if (!passwordless) throw new AppError('request.not_found', t.errors.noPage);
-      return reply.send(await services.logins.passkeyOptions());
+      return reply.send(await services.logins.passkeyOptions(requestMeta(request)));
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       return reply.status(error.status).send({ message: error.message });
