@@ -116,7 +116,11 @@ describe.each(databaseKinds())('workspaces and mandatory MFA on %s', (kind) => {
     const members = await call(h.app, 'GET', `/api/v1/workspaces/${workspaceId}/members`, { token: owner.token });
     expect(members.status).toBe(200);
     expect(members.body.members).toEqual([
-      expect.objectContaining({ userId: owner.userId, role: 'owner', mfa: expect.objectContaining({ bound: true, types: ['totp'] }) }),
+      expect.objectContaining({
+        userId: owner.userId,
+        role: 'owner',
+        mfa: expect.objectContaining({ bound: true, types: ['totp'] }),
+      }),
       expect.objectContaining({ userId: member.id, role: 'member', mfa: { bound: false, types: [] } }),
     ]);
     const events = await call(h.app, 'GET', '/api/v1/audit-events?type=workspace.policy_changed', {
