@@ -873,6 +873,41 @@ describe.each(databaseKinds())('devices and passkeys at the edges on %s', (kind)
     expect(app.body.error.code).toBe('workspace.phishing_resistant_required');
   });
 
+  it('after a refused passkey, fresh options for the same pending login let the person try again', async () => {
+    const user = await withPasskey();
+    const login = (await call(h.app, 'POST', '/api/v1/sessions', { body: { login: user.email, password: PASSWORD } }))
+      .body.challenge;
+    const refused = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+      body: {
+        challengeId: login.id,
+        credential: user.key.authenticate(login.webauthn.options, { origin: 'http://evil.localhost:3000' }),
+      },
+    });
+    expect(refused.status).toBe(401);
+    const again = await call(h.app, 'POST', '/api/v1/sessions/mfa/options', { body: { challengeId: login.id } });
+    expect(again.status).toBe(200);
+    expect(again.body.options.challenge).not.toBe(login.webauthn.options.challenge);
+    // Asking twice replaces the first answer: its challenge no longer works.
+    const twice = await call(h.app, 'POST', '/api/v1/sessions/mfa/options', { body: { challengeId: login.id } });
+    const stale = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+      body: { challengeId: login.id, credential: user.key.authenticate(again.body.options) },
+    });
+    expect(stale.status).toBe(401);
+    const ok = await call(h.app, 'POST', '/api/v1/sessions/mfa', {
+      body: { challengeId: login.id, credential: user.key.authenticate(twice.body.options) },
+    });
+    expect(ok.status).toBe(201);
+    // A used login, or one without passkeys, gets no options.
+    expect(
+      (await call(h.app, 'POST', '/api/v1/sessions/mfa/options', { body: { challengeId: login.id } })).status,
+    ).toBe(410);
+    const appOnly = await userWithDevice(h);
+    const appLogin = await passwordStep(h, appOnly.email);
+    const none = await call(h.app, 'POST', '/api/v1/sessions/mfa/options', { body: { challengeId: appLogin } });
+    expect(none.status).toBe(404);
+    expect(none.body.error.code).toBe('mfa.not_bound');
+  });
+
   it('a pending passkey is not shown as an app; unbinding a passkey with a code says there is no app; names are printable', async () => {
     const user = await signupAndLogin(h);
     const key = createSoftAuthenticator({ origin: ORIGIN });

@@ -527,6 +527,13 @@ export function createMfaDevicesRepository(target: QueryTarget) {
         .execute(),
     insertChallenge: (row: WebauthnChallengesTable) =>
       target.db.insertInto('webauthn_challenges').values(row).execute(),
+    /** The user's outstanding challenges of one ceremony go (new options replace them). */
+    dropChallenges: (userId: string, purpose: WebauthnChallengesTable['purpose']) =>
+      target.db
+        .deleteFrom('webauthn_challenges')
+        .where('user_id', '=', userId)
+        .where('purpose', '=', purpose)
+        .execute(),
     /**
      * Takes a WebAuthn challenge for one ceremony: deleted as it is read, so an assertion or a
      * registration response made for it is accepted at most once, even when sent twice at once.

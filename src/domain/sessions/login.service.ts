@@ -360,6 +360,38 @@ export function createLoginService(deps: {
       };
     },
 
+    /**
+     * POST /sessions/mfa/options: fresh passkey options for a pending login, after a refused or
+     * abandoned assertion spent the ones the password step gave. They replace the user's earlier
+     * login options, so asking again never piles up challenges; the pending login's tries are not
+     * touched (an assertion takes one).
+     */
+    async secondStepPasskeyOptions(challengeId: string) {
+      const now = clock();
+      const options = await store.transaction(async (repos) => {
+        const challenge = await repos.sessions.findChallenge(sha256Hex(challengeId));
+        if (
+          !challenge ||
+          challenge.consumed_at !== null ||
+          challenge.expires_at <= now ||
+          challenge.attempts >= CHALLENGE_MAX_ATTEMPTS
+        )
+          return null;
+        const devices = await repos.mfaDevices.listActive(challenge.user_id);
+        if (!devices.some((d) => d.type === 'webauthn') || deps.factors.passkey.unavailableReason() !== null)
+          return undefined;
+        await repos.mfaDevices.dropChallenges(challenge.user_id, 'login');
+        return deps.factors.passkey.assertionOptions(repos, challenge.user_id, devices, 'login', now);
+      });
+      if (options === null)
+        throw new AppError(
+          'auth.challenge_expired',
+          'This login has expired or ran out of tries. Enter your password again.',
+        );
+      if (options === undefined) throw new AppError('mfa.not_bound', 'No passkey is registered for this login.');
+      return { options };
+    },
+
     /** POST /sessions/passkey/options: a passwordless sign-in's challenge (404 when turned off). */
     async passkeyOptions(meta: RequestMeta) {
       requirePasswordless();

@@ -38,6 +38,7 @@ const MfaBody = Type.Object(
   },
   { additionalProperties: false },
 );
+const SecondStepOptionsBody = Type.Object({ challengeId: OpaqueId }, { additionalProperties: false });
 const PasskeyLoginBody = Type.Object(
   { challengeId: OpaqueId, credential: WebauthnCredential },
   { additionalProperties: false },
@@ -147,6 +148,20 @@ export function registerSessionRoutes(app: FastifyInstance, services: Services) 
         ...('recoveryCodesLeft' in result ? { recoveryCodesLeft: result.recoveryCodesLeft } : {}),
       });
     },
+  );
+
+  app.post<{ Body: Static<typeof SecondStepOptionsBody> }>(
+    '/sessions/mfa/options',
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['sessions'],
+        summary: "Fresh passkey options for a pending login's second step (they replace the earlier ones)",
+        body: SecondStepOptionsBody,
+        response: { 200: Type.Object({ options: WebauthnOptions }), ...errors(400, 404, 410, 413, 415) },
+      },
+    },
+    async (request) => services.logins.secondStepPasskeyOptions(request.body.challengeId),
   );
 
   app.post(
