@@ -1,13 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { PASSWORD, bindDevice, createHarness, signupAndLogin, type Harness } from './helpers/harness.js';
+import {
+  PASSWORD,
+  bindDevice,
+  call,
+  createHarness,
+  createSubUser,
+  loginAs,
+  primaryAccount,
+  signupAndLogin,
+  type Harness,
+} from './helpers/harness.js';
 import { createSoftAuthenticator } from './helpers/soft-authenticator.js';
 import { referenceTotp } from './helpers/rfc6238.js';
 
 /**
  * Issue 22's console forms without a browser: what the passkey script posts (its JSON answer in a
- * hidden field of a plain form), the second step's options carried across its redirect, the JSON
- * that gives a passwordless sign-in its options, a public URL on which passkeys cannot work, and
+ * hidden field of a plain form), the JSON that gives the second step and a passwordless sign-in their
+ * options (fresh at each press: a refused passkey is tried again on the same pending login), the
+ * banner of a workspace that will require a passkey, a public URL on which passkeys cannot work, and
  * TWOFOLD_PASSWORDLESS=0. The soft authenticator plays the browser's part.
  */
 const ORIGIN = 'http://localhost:3000';
@@ -62,6 +73,14 @@ function optionsIn(html: string) {
 async function signIn(tab: Client, login: string) {
   await tab.get('/login');
   return tab.post('/login', { login, password: PASSWORD });
+}
+
+/** What "Use your passkey" on the second step asks for each time it is pressed: fresh options. */
+async function secondStepOptions(tab: Client) {
+  const response = await tab.post('/login/mfa/options', {});
+  expect(response.statusCode).toBe(200);
+  expect(response.headers['cache-control']).toBe('no-store');
+  return response.json().options;
 }
 
 describe('passkeys in the console forms (issue 22)', () => {
@@ -135,11 +154,20 @@ describe('passkeys in the console forms (issue 22)', () => {
     expect(replay.headers.location).toBe('/login');
     expect((await again.get('/login')).body).toContain('That passkey did not sign you in');
 
-    // Password, then the passkey: its options ride from the password step to the page in a cookie.
+    // Password, then the passkey: the page asks for its options when the button is pressed.
     const second = browser(h, ORIGIN);
     expect((await signIn(second, user.email)).headers.location).toBe('/login/mfa');
     const step = await second.get('/login/mfa');
     expect(step.body).toContain('data-testid="use-passkey"');
+    expect(step.body).toContain('data-options-url="/login/mfa/options"');
+    expect(step.body).not.toContain('data-options="');
+    const forged = await h.app.inject({
+      method: 'POST',
+      url: '/login/mfa/options',
+      headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: '_csrf=forged',
+    });
+    expect(forged.statusCode).toBe(403);
     // A passkey only: no code field, the recovery code as before, a note for browsers without script.
     expect(step.body).not.toContain('name="code"');
     expect(step.body).toContain('Passkeys need JavaScript');
@@ -148,21 +176,28 @@ describe('passkeys in the console forms (issue 22)', () => {
     expect((await second.get('/login/mfa')).body).toContain('The passkey did not answer');
     const done = await second.post('/login/mfa', {
       method: 'webauthn',
-      credential: JSON.stringify(authenticator.authenticate(optionsIn(step.body))),
+      credential: JSON.stringify(authenticator.authenticate(await secondStepOptions(second))),
     });
     expect(done.statusCode).toBe(303);
     expect(done.headers.location).toBe('/overview');
+    // The login is used: no more options for it (the challenge cookie went with it).
+    const over = await second.post('/login/mfa/options', {});
+    expect(over.statusCode).toBe(410);
+    expect(over.json().message).toContain('Start over with your password');
   });
 
-  it('a refused passkey at the second step spends its options: the page says to start over, and a code still works', async () => {
+  it('a refused passkey at the second step can be tried again on the same pending login, and a code still works', async () => {
     const user = await signupAndLogin(h);
     const device = await bindDevice(h, user.token);
     const tab = browser(h, ORIGIN);
     expect((await signIn(tab, user.email)).headers.location).toBe('/login/mfa');
     const page = await tab.get('/login/mfa');
-    // An app only: no passkey offered, no passkey script.
+    // An app only: no passkey offered, no passkey script, and no options to ask for.
     expect(page.body).not.toContain('use-passkey');
     expect(page.body).not.toContain('/assets/webauthn.js');
+    const none = await tab.post('/login/mfa/options', {});
+    expect(none.statusCode).toBe(404);
+    expect(none.json().message).toContain('No passkey is registered');
     expect((await tab.post('/login/mfa', { code: referenceTotp(device.secret, h.clock.now()) })).headers.location).toBe(
       '/overview',
     );
@@ -192,17 +227,118 @@ describe('passkeys in the console forms (issue 22)', () => {
     const step = await other.get('/login/mfa');
     expect(step.body).toContain('data-testid="use-passkey"');
     expect(step.body).toContain('name="code"');
-    // An answer from the wrong origin: refused, and the options it spent are not offered again.
-    const wrong = authenticator.authenticate(optionsIn(step.body), { origin: 'http://evil.test' });
+    // An answer for the wrong origin: refused, one try spent.
+    const wrong = authenticator.authenticate(await secondStepOptions(other), { origin: 'http://evil.test' });
     const refused = await other.post('/login/mfa', { method: 'webauthn', credential: JSON.stringify(wrong) });
     expect(refused.headers.location).toBe('/login/mfa');
     const after = await other.get('/login/mfa');
     expect(after.body).toContain('could not be verified');
-    expect(after.body).toContain('To try the passkey again, start over');
-    expect(after.body).not.toContain('data-testid="use-passkey"');
+    expect(after.body).toContain('4 tries left for this login');
+    // The passkey is still offered: pressing it again asks for fresh options.
+    expect(after.body).toContain('data-testid="use-passkey"');
+    expect(after.body).not.toContain('start over.');
+    // Asked twice (a cancelled ceremony, then another press): the later options replace the earlier.
+    const cancelled = await secondStepOptions(other);
+    const fresh = await secondStepOptions(other);
+    expect(fresh.challenge).not.toBe(cancelled.challenge);
+    const stale = await other.post('/login/mfa', {
+      method: 'webauthn',
+      credential: JSON.stringify(authenticator.authenticate(cancelled)),
+    });
+    expect(stale.headers.location).toBe('/login/mfa');
+    expect((await other.get('/login/mfa')).body).toContain('3 tries left for this login');
+    // The second try with the right passkey on the same pending login: signed in.
+    const retried = await other.post('/login/mfa', {
+      method: 'webauthn',
+      credential: JSON.stringify(authenticator.authenticate(fresh)),
+    });
+    expect(retried.statusCode).toBe(303);
+    expect(retried.headers.location).toBe('/overview');
+    expect((await other.get('/overview')).statusCode).toBe(200);
+
+    // After a refused passkey, a code works as well.
+    const third = browser(h, ORIGIN);
+    await signIn(third, user.email);
+    const wrongAgain = authenticator.authenticate(await secondStepOptions(third), { origin: 'http://evil.test' });
+    await third.post('/login/mfa', { method: 'webauthn', credential: JSON.stringify(wrongAgain) });
+    expect((await third.get('/login/mfa')).body).toContain('could not be verified');
     h.clock.nextStep();
-    const code = await other.post('/login/mfa', { code: referenceTotp(device.secret, h.clock.now()) });
+    const code = await third.post('/login/mfa', { code: referenceTotp(device.secret, h.clock.now()) });
     expect(code.headers.location).toBe('/overview');
+  });
+
+  it('a workspace that will require a passkey: a banner before its deadline for a member with only an app', async () => {
+    const owner = await primaryAccount(h);
+    const appOnly = await createSubUser(h, owner.token, owner.alias);
+    const keyed = await createSubUser(h, owner.token, owner.alias);
+    const appDevice = await bindDevice(h, (await loginAs(h, appOnly.login)).body.session.token as string);
+    // The other member adds a passkey in the console (its first device).
+    const keyedTab = browser(h, ORIGIN);
+    const keyedKey = createSoftAuthenticator({ origin: ORIGIN });
+    expect((await signIn(keyedTab, keyed.login)).headers.location).toBe('/overview');
+    expect((await addPasskey(keyedTab, keyedKey, 'Laptop')).statusCode).toBe(200);
+
+    const workspace = (
+      await call(h.app, 'POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Payments' } })
+    ).body.workspace.id as string;
+    for (const member of [appOnly, keyed])
+      await call(h.app, 'POST', `/api/v1/workspaces/${workspace}/members`, {
+        token: owner.token,
+        body: { userId: member.id, role: 'member' },
+      });
+    // Phishing-resistant MFA required since now, with 14 days of grace.
+    const since = h.clock.now();
+    await h.database.db
+      .updateTable('workspaces')
+      .set({
+        mfa_required: 1,
+        policy_since: since,
+        phishing_resistant: 1,
+        phishing_resistant_since: since,
+        grace_days: 14,
+      })
+      .where('id', '=', workspace)
+      .execute();
+    const deadline = new Date(since + 14 * 86_400_000).toISOString();
+
+    // The member with an app signs in with a code as before, and is told on the overview and the
+    // Security Settings when the passkey becomes necessary, with the way to add one.
+    const tab = browser(h, ORIGIN);
+    expect((await signIn(tab, appOnly.login)).headers.location).toBe('/login/mfa');
+    h.clock.nextStep();
+    expect(
+      (await tab.post('/login/mfa', { code: referenceTotp(appDevice.secret, h.clock.now()) })).headers.location,
+    ).toBe('/overview');
+    for (const url of ['/overview', '/account/security']) {
+      const body = (await tab.get(url)).body;
+      expect(body, url).toContain('data-testid="passkey-banner"');
+      expect(body, url).toMatch(
+        new RegExp(
+          `The workspace Payments requires a passkey from <time datetime="${deadline}">[^<]+</time>: add one under <a href="/account/security/devices">MFA devices</a>`,
+        ),
+      );
+    }
+
+    // The member with a passkey sees no such banner.
+    const keyedLogin = browser(h, ORIGIN);
+    expect((await signIn(keyedLogin, keyed.login)).headers.location).toBe('/login/mfa');
+    const signedIn = await keyedLogin.post('/login/mfa', {
+      method: 'webauthn',
+      credential: JSON.stringify(keyedKey.authenticate(await secondStepOptions(keyedLogin))),
+    });
+    expect(signedIn.headers.location).toBe('/overview');
+    for (const url of ['/overview', '/account/security']) {
+      const page = await keyedLogin.get(url);
+      expect(page.statusCode).toBe(200);
+      expect(page.body, url).not.toContain('passkey-banner');
+    }
+
+    // Once the member with the app adds a passkey too, the banner goes.
+    const memberKey = createSoftAuthenticator({ origin: ORIGIN });
+    expect((await addPasskey(tab, memberKey, 'Key')).headers.location).toBe(
+      '/account/security/devices?notice=passkey-added',
+    );
+    expect((await tab.get('/overview')).body).not.toContain('passkey-banner');
   });
 });
 

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,11 +16,12 @@ import { referenceBase32Decode, referenceTotp } from './helpers/rfc6238.js';
 /**
  * Issue 22 in Chromium, with the DevTools virtual authenticator as the person's passkey, on
  * http://localhost (a secure context and a valid RP ID): add a passkey → sign out → passwordless
- * sign-in → sign out → password + passkey → add a second authenticator app → remove the first
- * device (a step-up with the passkey, then a confirmation) → the owner requires phishing-resistant MFA
- * (after verifying with a passkey) → a member who signed in with a code only is refused with the
- * reason, and at the next login is taken through adding a passkey → the owner removes one of the
- * member's devices with a reason. Then the new pages at 390 px: nothing overflows.
+ * sign-in → sign out → password + a refused passkey, then the passkey again on the same pending
+ * login → add a second authenticator app → remove the first device (a step-up with the passkey,
+ * then a confirmation) → the owner requires phishing-resistant MFA (after verifying with a passkey)
+ * → a member who signed in with a code only is refused with the reason, and at the next login is
+ * taken through adding a passkey → the owner removes one of the member's devices with a reason.
+ * Then the new pages at 390 px: nothing overflows.
  */
 const shots = path.resolve(import.meta.dirname, '../docs/screenshots');
 const DESKTOP = { width: 1280, height: 900 };
@@ -165,6 +167,19 @@ describe.skipIf(!browserAvailable && !browserRequired)('passkeys and several MFA
     await tab.waitForSelector('[data-testid=use-passkey]');
     expect(await tab.isVisible('input[name=code]')).toBe(true);
     await tab.screenshot({ path: path.join(shots, '36-passkey-second-step.png') });
+    // A refused passkey: the authenticator is replaced by one holding the passkey's id with another
+    // private key, whose signature the server refuses (one try spent).
+    const [passkey] = await authenticator.credentials();
+    const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    await authenticator.replace([
+      { ...passkey!, privateKey: otherKey.export({ type: 'pkcs8', format: 'der' }).toString('base64') },
+    ]);
+    await tab.click('[data-testid=use-passkey]');
+    await tab.waitForSelector('[data-testid=tries-left]');
+    expect(await tab.textContent('main')).toContain('could not be verified');
+    expect(await tab.textContent('[data-testid=tries-left]')).toContain('4 tries left');
+    // The right passkey again: a second try on the same pending login asks for fresh options and signs in.
+    await authenticator.replace([passkey!]);
     await tab.click('[data-testid=use-passkey]');
     await tab.waitForURL(/\/overview/);
 

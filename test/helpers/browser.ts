@@ -74,18 +74,32 @@ export type ConsoleUnderTest = Awaited<ReturnType<typeof openConsole>>;
 export async function virtualAuthenticator(page: Page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  const add = async () =>
+    (
+      await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: {
+          protocol: 'ctap2',
+          transport: 'internal',
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
+      })
+    ).authenticatorId;
+  let authenticatorId = await add();
+  type Credential = Awaited<ReturnType<typeof cdp.send<'WebAuthn.getCredentials'>>>['credentials'][number];
   return {
     /** The passkeys it holds. */
     credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
+    /**
+     * Another authenticator in its place (the old one removed, a new one added) holding exactly
+     * `credentials`: e.g. a passkey's id with another private key, whose signatures do not verify.
+     */
+    async replace(credentials: Credential[]) {
+      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+      authenticatorId = await add();
+      for (const credential of credentials) await cdp.send('WebAuthn.addCredential', { authenticatorId, credential });
+    },
   };
 }

@@ -520,6 +520,21 @@ export function createWorkspacesService(deps: {
       };
     },
 
+    /**
+     * The user's workspaces that require phishing-resistant MFA while the user has no passkey, with
+     * when each starts requiring one (its own start plus the grace period), earliest first: for the
+     * console's banner, so a member with only an app hears of it before the deadline.
+     */
+    async passkeyRequiredBy(userId: string): Promise<{ name: string; deadline: number }[]> {
+      const requiring = (await store.repos.workspaces.listForUser(userId)).filter(
+        (w) => w.mfa_required === 1 && w.phishing_resistant === 1 && w.phishing_resistant_since !== null,
+      );
+      if (requiring.length === 0 || (await deps.devices.list(userId)).some((d) => d.type === 'webauthn')) return [];
+      return requiring
+        .map((w) => ({ name: w.name, deadline: Number(w.phishing_resistant_since) + w.grace_days * DAY_MS }))
+        .sort((a, b) => a.deadline - b.deadline || a.name.localeCompare(b.name));
+    },
+
     /** The earliest mandatory-MFA deadline over the user's workspaces, for the console banner. */
     async mfaDeadline(userId: string): Promise<number | null> {
       return store.repos.workspaces.mfaDeadlineFor(userId);

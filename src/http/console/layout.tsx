@@ -276,7 +276,10 @@ export function PasskeyForm(props: {
   mode: 'register' | 'authenticate';
   /** The ceremony's options (PublicKeyCredentialCreation/RequestOptionsJSON), or … */
   options?: unknown;
-  /** … a same-origin address that answers `{ challengeId, options }` to a CSRF-checked POST. */
+  /**
+   * … a same-origin address that answers `{ options }` (a passwordless sign-in's with its
+   * `challengeId`) to a CSRF-checked POST, asked afresh at each press.
+   */
   optionsUrl?: string;
   /** Conditional UI: offer the passkey in the login field's autofill as the page loads. */
   autofill?: boolean;

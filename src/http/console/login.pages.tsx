@@ -125,17 +125,14 @@ export function MfaCodePage(props: {
   recoveryPending?: boolean;
   /** What this login may finish with (totp, webauthn, recovery_code); null: not known, as before. */
   methods?: string[] | null;
-  /** A passkey's request options for this login, while they are good for a try. */
-  passkeyOptions?: unknown;
 }) {
   const recovery = props.recoveryFailed === true;
   const methods = props.methods ?? ['totp', 'recovery_code'];
   const totp = methods.includes('totp');
   const passkey = methods.includes('webauthn');
-  const passkeyReady = passkey && props.passkeyOptions !== undefined;
   const intro = passkey ? (totp ? t.codeStep.introPasskey : t.codeStep.introPasskeyOnly) : t.codeStep.intro;
   return (
-    <Layout {...props.frame} webauthn={passkeyReady}>
+    <Layout {...props.frame} webauthn={passkey}>
       <section class="card narrow">
         <h1>{t.codeStep.heading}</h1>
         {props.login ? (
@@ -156,28 +153,24 @@ export function MfaCodePage(props: {
             {t.codeStep.triesLeft(props.triesLeft)}
           </p>
         ) : null}
-        {passkeyReady ? (
+        {passkey ? (
           <PasskeyForm
             action="/login/mfa"
             csrf={props.frame.csrf}
             mode="authenticate"
-            options={props.passkeyOptions}
+            optionsUrl="/login/mfa/options"
             fields={{ method: 'webauthn' }}
             button={t.passkeys.use}
             primary
             testid="use-passkey"
             noScriptNote={!totp}
           />
-        ) : passkey ? (
-          <p class="muted small" data-testid="passkey-retry">
-            {t.codeStep.passkeyRetry} <a href="/login">{t.codeStep.startOver}</a>
-          </p>
         ) : null}
         {totp ? (
           <form method="post" action="/login/mfa">
             <Csrf value={props.frame.csrf} />
-            <CodeInput name="code" label={t.common.code} autofocus={!passkeyReady} />
-            <button type="submit" class={passkeyReady ? '' : 'primary'}>
+            <CodeInput name="code" label={t.common.code} autofocus={!passkey} />
+            <button type="submit" class={passkey ? '' : 'primary'}>
               {t.codeStep.submit}
             </button>
           </form>

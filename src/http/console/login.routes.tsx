@@ -17,29 +17,26 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
   const passwordless = config.passwordless && kit.passkeysUnavailable === null;
 
   /**
-   * The second step's methods and a passkey's request options, from the password step to the page
-   * it redirects to (post/redirect/get), in a signed cookie beside the challenge's. A browser keeps
-   * about 4 KB a cookie: with many long credential ids, the options name none (the passkey is then
-   * picked from those the browser finds), and failing that the page offers no passkey.
+   * The second step's methods, from the password step to the page it redirects to
+   * (post/redirect/get), in a signed cookie beside the challenge's: the page offers the code field,
+   * the passkey and the recovery code by them, with or without JavaScript. A passkey's request
+   * options are not carried: "Use your passkey" asks `/login/mfa/options` for fresh ones each time,
+   * so a refused or cancelled passkey can be tried again while the pending login has tries left.
    */
-  type SecondStep = { methods: string[]; options?: Record<string, unknown> };
-  function rememberSecondStep(reply: FastifyReply, step: SecondStep) {
-    const candidates = [
-      step,
-      ...(step.options ? [{ ...step, options: { ...step.options, allowCredentials: [] } }] : []),
-      { methods: step.methods },
-    ];
-    const value = candidates.map((c) => JSON.stringify(c)).find((v) => encodeURIComponent(v).length <= 3600)!;
-    reply.setCookie(kit.cookies.secondStep, value, { ...challengeCookie, maxAge: 300, signed: true });
+  function rememberMethods(reply: FastifyReply, methods: string[]) {
+    reply.setCookie(kit.cookies.secondStep, JSON.stringify({ methods }), {
+      ...challengeCookie,
+      maxAge: 300,
+      signed: true,
+    });
   }
-  function secondStepOf(request: FastifyRequest): SecondStep | null {
+  function methodsOf(request: FastifyRequest): string[] | null {
     const signed = request.cookies[kit.cookies.secondStep];
     const unsigned = signed ? request.unsignCookie(signed) : null;
     if (!unsigned?.valid || unsigned.value === null) return null;
     try {
-      const step = JSON.parse(unsigned.value) as SecondStep;
-      if (!Array.isArray(step.methods) || !step.methods.every((m) => typeof m === 'string')) return null;
-      return step;
+      const { methods } = JSON.parse(unsigned.value) as { methods?: unknown };
+      return Array.isArray(methods) && methods.every((m) => typeof m === 'string') ? methods : null;
     } catch {
       return null;
     }
@@ -112,12 +109,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
       const result = await services.logins.login({ login, password: form.password }, requestMeta(request));
       if (result.status === 'mfa_required') {
         reply.setCookie(kit.cookies.challenge, result.challenge.id, { ...challengeCookie, maxAge: 300 });
-        rememberSecondStep(reply, {
-          methods: result.challenge.methods,
-          ...(result.challenge.webauthn
-            ? { options: result.challenge.webauthn.options as unknown as Record<string, unknown> }
-            : {}),
-        });
+        rememberMethods(reply, result.challenge.methods);
         return reply.redirect('/login/mfa', 303);
       }
       kit.setSession(reply, result.session.token);
@@ -141,12 +133,10 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     status = 200,
     recoveryFailed = false,
   ) => {
-    const step = secondStepOf(request);
     return kit.sendPage(
       reply,
       <MfaCodePage
-        methods={step?.methods ?? null}
-        passkeyOptions={step?.options}
+        methods={methodsOf(request)}
         frame={await kit.frame(request, reply, t.codeStep.title)}
         message={message}
         showClockHint={showClockHint}
@@ -212,10 +202,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
         ['mfa.invalid_code', 'mfa.invalid_recovery_code', 'mfa.invalid_credential'].includes(error.code)
       )
         return expired(reply);
-      // A refused passkey spent its challenge: the page offers a code (or starting over) instead.
-      const step = secondStepOf(request);
-      if (byPasskey && step && error instanceof AppError && error.code === 'mfa.invalid_credential')
-        rememberSecondStep(reply, { methods: step.methods });
+      // A refused passkey spent its challenge; "Use your passkey" asks for fresh options next time.
       // Post/redirect/get: a reload never sends the wrong code again (it would spend a try). After any
       // wrong code, tell people about the phone clock (docs/design.md F12); say it firmly when detected.
       const hint = byPasskey
@@ -226,6 +213,31 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
             ? 'clock'
             : undefined;
       return kit.refuseTo(reply, error, '/login/mfa', {}, hint);
+    }
+  });
+
+  /**
+   * "Use your passkey" on the second step asks here for fresh request options each time it is
+   * pressed (a CSRF-checked POST; JSON, never a page). They replace the pending login's earlier ones
+   * and take none of its tries (an assertion does).
+   */
+  app.post('/login/mfa/options', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    try {
+      kit.checkForm(request);
+      const challengeId = request.cookies[kit.cookies.challenge];
+      if (!challengeId || challengeId.length > 200)
+        throw new AppError('auth.challenge_expired', t.codeStep.passkeyExpired);
+      return reply.send(await services.logins.secondStepPasskeyOptions(challengeId));
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      const message =
+        error.code === 'auth.challenge_expired'
+          ? t.codeStep.passkeyExpired
+          : error.code === 'mfa.not_bound'
+            ? t.codeStep.noPasskey
+            : error.message;
+      return reply.status(error.status).send({ message });
     }
   });
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Csrf, Layout, Notice, type Message, type PageFrame } from './layout.js';
-import { MfaStatusCard } from './security.pages.js';
+import { MfaStatusCard, PasskeyDeadlineBanner } from './security.pages.js';
 import type { ConsoleKit } from './kit.js';
 import { t } from './messages.js';
 
@@ -11,6 +11,8 @@ export function OverviewPage(props: {
   alias: string;
   mfa: { bound: boolean; boundAt?: string | undefined; devices: number };
   mfaDeadline: number | null;
+  /** Workspaces that will require a passkey this person has not added yet. */
+  passkeyRequiredBy: { name: string; deadline: number }[];
   /** A sub-user sees its own login, not what the owner tells its sub-users. */
   subUserLogin: string | null;
   /** The device was bound by an administrator and this user has no recovery codes of it yet. */
@@ -27,6 +29,7 @@ export function OverviewPage(props: {
           <a href="/account/security/mfa/bind">{t.overview.bindNow}</a>
         </div>
       ) : null}
+      <PasskeyDeadlineBanner workspaces={props.passkeyRequiredBy} />
       <div class="grid">
         <section class="card">
           <h2>{t.overview.account}</h2>
@@ -92,6 +95,7 @@ export function registerOverviewPage(app: FastifyInstance, kit: ConsoleKit) {
           devices: profile.mfa.devices.length,
         }}
         mfaDeadline={deadline}
+        passkeyRequiredBy={await services.workspaces.passkeyRequiredBy(principal.userId)}
         subUserLogin={profile.user.kind === 'sub' ? profile.loginName : null}
         needsRecoveryCodes={profile.mfa.bound && (await services.recoveryCodes.neverHandedOut(principal))}
       />,

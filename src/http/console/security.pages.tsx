@@ -49,6 +49,24 @@ export function MfaStatusCard(props: {
   );
 }
 
+/**
+ * Workspaces that will require a passkey this person lacks (issue 22): said before their grace
+ * period ends, so a member with only an authenticator app is not surprised at a login.
+ */
+export function PasskeyDeadlineBanner(props: { workspaces: { name: string; deadline: number }[] }) {
+  if (props.workspaces.length === 0) return null;
+  return (
+    <div class="banner" role="status" data-testid="passkey-banner">
+      {props.workspaces.map((w) => (
+        <p key={w.name} data-workspace={w.name}>
+          {t.passkeys.deadlineBanner(w.name)} <Time at={w.deadline} />: {t.passkeys.addOneUnder}{' '}
+          <a href="/account/security/devices">{t.devices.manage}</a>.
+        </p>
+      ))}
+    </div>
+  );
+}
+
 export function SecurityPage(props: {
   frame: PageFrame;
   message: Message;
@@ -60,12 +78,15 @@ export function SecurityPage(props: {
   realName: string | null;
   /** An open lost-device ticket of the account: a banner with Cancel. */
   openRecovery?: { status: string; effectiveAt?: string } | null | undefined;
+  /** Workspaces that will require a passkey this person has not added yet. */
+  passkeyRequiredBy?: { name: string; deadline: number }[];
 }) {
   return (
     <Layout {...props.frame} active="security">
       <h1>{t.security.heading}</h1>
       <h2 class="sub">{t.security.settings}</h2>
       <Notice message={props.message} />
+      <PasskeyDeadlineBanner workspaces={props.passkeyRequiredBy ?? []} />
       {props.openRecovery ? (
         <div class="alert alert-error" data-testid="recovery-banner">
           <p>

@@ -34,6 +34,7 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
         recoveryCodesLeft={recovery?.remaining ?? null}
         realName={request.principal!.kind === 'root' ? (await services.realNames.get(request.principal!)).status : null}
         openRecovery={await services.recoveryTickets.openFor(principal)}
+        passkeyRequiredBy={await services.workspaces.passkeyRequiredBy(principal.userId)}
       />,
     );
   });

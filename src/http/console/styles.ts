@@ -82,6 +82,7 @@ details.alt { margin-top: 8px; } details.alt summary { cursor: pointer; color: v
 .card.narrow-left { max-width: 440px; }
 input[type=number] { font: inherit; padding: 10px 12px; border: 1px solid #cdd3df; border-radius: 8px; width: 8ch; }
 .banner { background: var(--off-bg); color: #5c3d00; border-radius: 10px; padding: 12px 16px; margin-bottom: 18px; }
+.banner p { margin: 0; } .banner p + p { margin-top: 6px; }
 time { white-space: nowrap; }
 ol.codes { columns: 2; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 16px; padding-left: 28px; }
 ol.codes li { margin-bottom: 8px; }

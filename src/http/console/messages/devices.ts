@@ -83,5 +83,8 @@ export const devicesTexts = {
     requiredByPolicy:
       'A workspace you belong to requires phishing-resistant MFA: a passkey, which a look-alike site cannot relay the way it can relay a code. Add one now; until then you can only sign out.',
     instead: 'Or add a passkey instead',
+    /** The overview's and Security Settings' banner while a workspace's grace period runs. */
+    deadlineBanner: (workspace: string) => `The workspace ${workspace} requires a passkey from`,
+    addOneUnder: 'add one under',
   },
 };

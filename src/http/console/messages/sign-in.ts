@@ -65,7 +65,9 @@ export const signInTexts = {
     intro: 'Open your authenticator app and enter the 6-digit code shown for this account.',
     introPasskey: 'Use your passkey, or enter the 6-digit code your authenticator app shows for this account.',
     introPasskeyOnly: 'Use your passkey to finish signing in.',
-    passkeyRetry: 'To try the passkey again, start over.',
+    passkeyExpired: 'This login has expired or ran out of tries. Start over with your password.',
+    noPasskey:
+      'No passkey is registered for this account any more. Use a code from your authenticator app or a recovery code.',
     triesLeft: (n: number) => (n === 1 ? 'This is the last try for this login.' : `${n} tries left for this login.`),
     submit: 'Verify',
     startOver: 'Not you? Start over',
