@@ -19,7 +19,7 @@ export interface CookieNames {
   recoveryForm: string;
   /** A refused form's message and typed values, for the page it redirects to (post/redirect/get). */
   flash: string;
-  /** The second login step's methods and passkey request options, on /login only (signed). */
+  /** The second login step's methods (code, passkey, recovery code), on /login only (signed). */
   secondStep: string;
 }
 
