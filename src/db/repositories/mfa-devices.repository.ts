@@ -459,10 +459,11 @@ export function createMfaDevicesRepository(target: QueryTarget) {
      * A passkey's assertion was accepted: its new counter (W3C WebAuthn Level 3 §6.1.1), conditional
      * on the counter the check compared against, so two racing assertions cannot both move it.
      */
-    recordPasskeyUse: async (id: string, from: number, to: number, now: number) => {
+    recordPasskeyUse: async (id: string, from: number, to: number, backedUp: boolean, now: number) => {
       const result = await target.db
         .updateTable('mfa_devices')
-        .set({ sign_count: to, last_used_at: now })
+        // The backup state (BS flag, §6.1) can change over a passkey's life: kept as last seen.
+        .set({ sign_count: to, last_used_at: now, backed_up: backedUp ? 1 : 0 })
         .where('id', '=', id)
         .where('status', '=', sql.lit('active'))
         .where('sign_count', '=', from)

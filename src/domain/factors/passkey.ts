@@ -161,9 +161,9 @@ export function createPasskeyFactor(deps: {
         requireUserVerification,
       });
       if (!result.verified) return null;
-      const { newCounter } = result.authenticationInfo;
+      const { newCounter, credentialBackedUp: backedUp } = result.authenticationInfo;
       const counterRegressed = (newCounter > 0 || device.sign_count > 0) && newCounter <= device.sign_count;
-      return { device, newCounter, counterRegressed };
+      return { device, newCounter, backedUp, counterRegressed };
     } catch {
       return null;
     }
@@ -282,7 +282,13 @@ export function createPasskeyFactor(deps: {
       const checked = taken ? await checkAssertion(devices, response, taken.challenge, false) : null;
       if (checked && !checked.counterRegressed) {
         if (
-          await repos.mfaDevices.recordPasskeyUse(checked.device.id, checked.device.sign_count, checked.newCounter, now)
+          await repos.mfaDevices.recordPasskeyUse(
+            checked.device.id,
+            checked.device.sign_count,
+            checked.newCounter,
+            checked.backedUp,
+            now,
+          )
         ) {
           await clearSecondFactorFailures(repos, user.id);
           return { ok: true, device: checked.device };
@@ -345,7 +351,15 @@ export function createPasskeyFactor(deps: {
           ? await checkAssertion([device], response, taken.challenge, true)
           : null;
       if (checked && !checked.counterRegressed) {
-        if (await repos.mfaDevices.recordPasskeyUse(device.id, device.sign_count, checked.newCounter, now)) {
+        if (
+          await repos.mfaDevices.recordPasskeyUse(
+            device.id,
+            device.sign_count,
+            checked.newCounter,
+            checked.backedUp,
+            now,
+          )
+        ) {
           await clearSecondFactorFailures(repos, user.id);
           return { ok: true, device, user };
         }

@@ -290,6 +290,8 @@ export function createEnrollmentService(deps: {
       if (!pending) return { kind: 'not_found' as const };
       if (pending.expires_at! <= now) return { kind: 'expired' as const };
       if (pending.type !== 'totp') return { kind: 'not_found' as const };
+      // Under the user's lock: two activations racing at 7 devices cannot both pass.
+      await repos.users.lockForFactorChange(ownerUserId);
       if ((await repos.mfaDevices.countActive(ownerUserId)) >= MAX_DEVICES) return { kind: 'too_many' as const };
       const reservation = await reserveSecondFactorTry(repos, ownerUserId, now);
       if (!reservation.ok) return { kind: 'locked' as const, lockedUntil: reservation.lockedUntil };
@@ -407,6 +409,7 @@ export function createEnrollmentService(deps: {
         const pending = await repos.mfaDevices.findPending(input.enrollmentId, principal.userId);
         if (!pending || pending.type !== 'webauthn') return { kind: 'not_found' as const };
         if (pending.expires_at! <= now) return { kind: 'expired' as const };
+        await repos.users.lockForFactorChange(principal.userId);
         if ((await repos.mfaDevices.countActive(principal.userId)) >= MAX_DEVICES) return { kind: 'too_many' as const };
         const { user } = await loadUser(repos, principal.userId);
         const verified = await deps.factors.passkey.verifyRegistration(repos, user, pending.id, input.credential, {
