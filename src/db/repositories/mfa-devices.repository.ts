@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { preparedQuery, type QueryTarget } from '../prepared.js';
 import type { MfaDevicesTable, UsersTable, WebauthnChallengesTable } from '../schema.js';
 import { OPEN_TICKET_STATES } from './recovery.repository.js';
+import { passkeyDeadline } from './workspaces.repository.js';
 import { reserveChallengeAttempt } from './sessions.repository.js';
 import {
   createThrottlesRepository,
@@ -261,11 +262,7 @@ const findActiveWithDueTicket = preparedQuery<
       eb
         .selectFrom('workspaces')
         .innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id')
-        .select(
-          sql<
-            number | null
-          >`min(workspaces.phishing_resistant_since + workspaces.grace_days * cast(86400000 as bigint))`.as('deadline'),
-        )
+        .select(passkeyDeadline.as('deadline'))
         .whereRef('workspace_members.user_id', '=', 'users.id')
         .where('workspaces.mfa_required', '=', sql.lit(1))
         .where('workspaces.phishing_resistant', '=', sql.lit(1))

@@ -6,6 +6,14 @@ import type { WorkspacesTable, WorkspaceMembersTable } from '../schema.js';
  * The strictest mandatory-MFA policy over all of a user's workspaces: the earliest deadline
  * (policy_since + grace), or null when none requires MFA. On every login: prepared (decision 011).
  */
+/**
+ * When a phishing-resistant workspace starts requiring a passkey: its own start plus the grace
+ * period; over the user's workspaces, the earliest (shared with the login's password step).
+ */
+export const passkeyDeadline = sql<
+  number | null
+>`min(workspaces.phishing_resistant_since + workspaces.grace_days * cast(86400000 as bigint))`;
+
 const mfaDeadline = preparedQuery<{ userId: string }, { deadline: number | null }>((db, slot) =>
   db
     .selectFrom('workspaces')
@@ -153,11 +161,7 @@ export function createWorkspacesRepository(target: QueryTarget) {
       const row = await target.db
         .selectFrom('workspaces')
         .innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id')
-        .select(
-          sql<
-            number | null
-          >`min(workspaces.phishing_resistant_since + workspaces.grace_days * cast(86400000 as bigint))`.as('deadline'),
-        )
+        .select(passkeyDeadline.as('deadline'))
         .where('workspace_members.user_id', '=', userId)
         .where('workspaces.mfa_required', '=', sql.lit(1))
         .where('workspaces.phishing_resistant', '=', sql.lit(1))

@@ -11,6 +11,13 @@ import { t } from './messages.js';
 const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** User Management › User Details › Security Credential (docs/design.md F4), and creating users. */
+/** An administrator's reason for a reset or a removal: it goes into the audit log and the user's e-mail. */
+function reasonOf(form: Record<string, string | undefined>): string {
+  const reason = (form.reason ?? '').trim().slice(0, 500);
+  if (reason.length < 3) throw new AppError('validation.failed', t.form.reasonRequired);
+  return reason;
+}
+
 export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services, config } = kit;
   const purpose = t.stepUp.purposes.users;
@@ -283,9 +290,7 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
         );
       },
       async (id, form) => {
-        // A reset needs a reason: it goes into the audit log and the user's e-mail.
-        const reason = (form.reason ?? '').trim().slice(0, 500);
-        if (reason.length < 3) throw new AppError('validation.failed', t.form.reasonRequired);
+        const reason = reasonOf(form);
         await services.users.resetMfa(request.principal!, id, reason, requestMeta(request));
         return `/users/${id}?notice=reset`;
       },
@@ -324,8 +329,7 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
         );
       },
       async (id, form) => {
-        const reason = (form.reason ?? '').trim().slice(0, 500);
-        if (reason.length < 3) throw new AppError('validation.failed', t.form.reasonRequired);
+        const reason = reasonOf(form);
         await known(id);
         await services.users.removeDevice(request.principal!, id, deviceId, reason, requestMeta(request));
         return `/users/${id}?notice=device-removed`;
