@@ -210,6 +210,17 @@ describe.each(databaseKinds())('several MFA devices and passkeys on %s', (kind) 
       expect(recovery.body.remaining ?? 0).toBe(0);
     });
 
+    it('recovery codes stay with the account while any device does: removing the first device does not ask for new ones', async () => {
+      const user = await userWithDevice(h);
+      const second = await addApp(user.token, 'Pixel 8');
+      expect(
+        (await call(h.app, 'DELETE', `/api/v1/me/mfa-devices/${user.deviceId}`, { token: second.token })).status,
+      ).toBe(204);
+      const me = await get(second.token, '/api/v1/me');
+      expect(await h.services.recoveryCodes.neverHandedOut({ userId: me.body.user.id })).toBe(false);
+      expect((await get(second.token, '/api/v1/me/recovery-codes')).body.remaining).toBe(10);
+    });
+
     it('at most 8 devices: the ninth is refused with 409 mfa.too_many_devices', async () => {
       const user = await userWithDevice(h);
       let token = user.token;

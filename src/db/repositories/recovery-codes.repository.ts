@@ -34,12 +34,13 @@ export function createRecoveryCodesRepository(target: QueryTarget) {
       return { remaining: rows.length, createdAt: rows.length ? Math.max(...rows.map((r) => r.created_at)) : null };
     },
     /** Whether a set was made for the user at or after `since` (used or not). */
-    issuedSince: async (userId: string, since: number) =>
+    /** Whether the user holds a set that was not revoked (some of it may be used up). */
+    hasSet: async (userId: string) =>
       (await target.db
         .selectFrom('recovery_codes')
         .select('id')
         .where('user_id', '=', userId)
-        .where('created_at', '>=', since)
+        .where('revoked_at', 'is', null)
         .limit(1)
         .executeTakeFirst()) !== undefined,
     revokeAll: (userId: string, now: number) =>

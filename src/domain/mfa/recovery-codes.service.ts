@@ -44,14 +44,14 @@ export function createRecoveryCodesService(deps: {
     issue,
 
     /**
-     * True when the bound device's owner was never handed a set since it was bound — a device an
-     * administrator bound gives none (the administrator must not see them) — so the console asks the
-     * user to make them at the first chance.
+     * True when the user has devices but holds no set — a device an administrator bound gives none
+     * (the administrator must not see them) — so the console asks the user to make them at the first
+     * chance. A set outlives the device it came with as long as another device stays; only the last
+     * device's removal revokes it.
      */
     async neverHandedOut(principal: Pick<Principal, 'userId'>) {
-      const device = await store.repos.mfaDevices.findActive(principal.userId);
-      if (!device || device.bound_at === null) return false;
-      return !(await store.repos.recoveryCodes.issuedSince(principal.userId, device.bound_at));
+      if (!(await store.repos.mfaDevices.findActive(principal.userId))) return false;
+      return !(await store.repos.recoveryCodes.hasSet(principal.userId));
     },
 
     /** GET /me/recovery-codes: how many are left (never the codes). */
