@@ -82,7 +82,7 @@ describe('notifications by email through a real SMTP server', () => {
     const bound = mailsTo(user.email);
     expect(bound).toHaveLength(1);
     expect(bound[0]!.subject).toBe('twofold test: A virtual MFA device was bound to your account');
-    expect(bound[0]!.body).toMatch(/From now on, logging in asks for the 6-digit code/);
+    expect(bound[0]!.body).toMatch(/From now on, a 6-digit code from that authenticator app works at login/);
     expect(bound[0]!.raw).not.toContain(device.enrollment.enrollment.secret);
     const session = await loginFull(h, { email: user.email, secret: device.secret });
     h.clock.nextStep();

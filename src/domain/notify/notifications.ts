@@ -82,7 +82,7 @@ export function renderNotification(
           : `${what[0]!.toUpperCase()}${what.slice(1)} was added to your account on ${when}${where}.`,
         notification.device?.type === 'webauthn'
           ? 'From now on, you can sign in with that passkey.'
-          : 'From now on, logging in asks for the 6-digit code from that authenticator app.',
+          : 'From now on, a 6-digit code from that authenticator app works at login.',
         `If this was not you, sign in and review your security settings: ${security}`,
       ];
       break;
@@ -94,7 +94,7 @@ export function renderNotification(
           ? `${notification.byAdmin} removed the ${notification.device.type === 'webauthn' ? 'passkey' : 'authenticator app'} "${notification.device.name}" from your account on ${when}.`
           : `The ${notification.device.type === 'webauthn' ? 'passkey' : 'authenticator app'} "${notification.device.name}" was removed from your account on ${when}${where}.`,
         notification.remaining > 0
-          ? `It no longer works for signing in. ${notification.remaining} other MFA device(s) still do.`
+          ? `It no longer works for signing in. ${notification.remaining === 1 ? 'Your other MFA device still does.' : `Your ${notification.remaining} other MFA devices still do.`}`
           : 'It was your last MFA device: your recovery codes no longer work, and logging in asks for no second factor — unless your administrator or a workspace requires one, in which case you will be asked to bind a device.',
         `If this was not you, change your password and review your devices: ${security}`,
       ];
