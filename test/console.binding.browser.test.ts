@@ -69,7 +69,7 @@ describe.skipIf(!browserAvailable && !browserRequired)('binding a device in the 
       // The other browser's session ended with the binding: /login says why.
       await other.tab.goto(`${base}/account/security`);
       await other.tab.waitForURL(/\/login\?notice=ended-mfa_changed/);
-      expect(await other.tab.textContent('main')).toContain('was bound, unbound or reset in another session');
+      expect(await other.tab.textContent('main')).toContain('Your MFA devices changed, so you were signed out');
       if (viewport.width === 390)
         expect(await tab.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     }, 60_000);

@@ -116,6 +116,36 @@ describe('passkeys in the console forms (issue 22)', () => {
     expect(added.body).toContain('/account/security/devices');
     const devices = await tab.get('/account/security/devices?notice=passkey-added');
     expect(devices.body).toContain('The passkey is added');
+    // Without JavaScript, "Add passkey" says beside it that the next step needs it.
+    expect(devices.body).toContain('Adding a passkey needs JavaScript');
+    // The passkey page: a note that says what works (no app code), and a Cancel.
+    const registering = await tab.post('/account/security/devices/passkey', {});
+    expect(registering.body).toContain('data-testid="webauthn-note"');
+    expect(registering.body).not.toContain('use a code from your authenticator app');
+    expect(registering.body).toContain('<a href="/account/security/devices">Cancel</a>');
+
+    // A passkey only: no code unbind on the security page or the overview, the card names the passkey.
+    for (const url of ['/account/security', '/overview']) {
+      const body = (await tab.get(url)).body;
+      expect(body, url).not.toContain('href="/account/security/mfa/unbind"');
+      expect(body, url).toContain('Your passkey (fingerprint, face');
+      expect(body, url).not.toContain('A 6-digit dynamic code from an authenticator app');
+    }
+    const unbind = await tab.get('/account/security/mfa/unbind');
+    expect(unbind.statusCode).toBe(200);
+    expect(unbind.body).toContain('data-testid="unbind-passkey-only"');
+    expect(unbind.body).toContain('href="/account/security/devices"');
+    expect(unbind.body).not.toContain('name="code"');
+    // A code posted anyway: the refusal is shown, not swallowed.
+    const posted = await tab.post('/account/security/mfa/unbind', { code: '123456' });
+    expect(posted.statusCode).not.toBe(303);
+    expect(posted.body).toContain('data-testid="unbind-passkey-only"');
+    expect(posted.body).toContain('alert');
+    // Removing the only device: the confirmation speaks of the passkey, not of codes.
+    const laptop = /action="\/account\/security\/devices\/([^/]+)\/remove"/.exec(devices.body)![1]!;
+    const confirm = await tab.post(`/account/security/devices/${laptop}/remove`, {});
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).not.toContain('its codes (or the passkey)');
     expect(devices.body).toContain('Laptop');
     expect(devices.body).toContain('data-testid="device-type">Passkey<');
 
@@ -168,9 +198,16 @@ describe('passkeys in the console forms (issue 22)', () => {
       payload: '_csrf=forged',
     });
     expect(forged.statusCode).toBe(403);
-    // A passkey only: no code field, the recovery code as before, a note for browsers without script.
+    // A passkey only: no code field, the recovery code as before, a note for browsers without script
+    // that says what this sign-in needs and what else works (no app code), and the lost-device link.
     expect(step.body).not.toContain('name="code"');
     expect(step.body).toContain('Passkeys need JavaScript');
+    expect(step.body).toContain('this sign-in needs a browser with JavaScript');
+    expect(step.body).not.toContain('use a code from your authenticator app');
+    expect(step.body).toContain('<h1>Use your passkey</h1>');
+    expect(step.body).toContain('data-testid="use-recovery-code"');
+    expect(step.body).toContain('data-testid="unbind-mfa"');
+    expect(step.body).toContain('href="/login"');
     const malformed = await second.post('/login/mfa', { method: 'webauthn', credential: '{"id":' });
     expect(malformed.headers.location).toBe('/login/mfa');
     expect((await second.get('/login/mfa')).body).toContain('The passkey did not answer');
@@ -333,12 +370,63 @@ describe('passkeys in the console forms (issue 22)', () => {
       expect(page.body, url).not.toContain('passkey-banner');
     }
 
+    // The workspace's passkey step for the member with only an app: nothing to press, but a way on and a Cancel.
+    const verify = await tab.get(`/workspaces/${workspace}/verify?with=passkey`);
+    expect(verify.statusCode).toBe(200);
+    expect(verify.body).toContain('data-testid="no-passkey"');
+    expect(verify.body).toContain('data-testid="step-up-cancel"');
+    expect(verify.body).toContain('href="/workspaces"');
+    // The keyed member's passkey step: the note says what works without JavaScript, and a Cancel.
+    const keyedVerify = await keyedLogin.get(`/workspaces/${workspace}/verify?with=passkey`);
+    expect(keyedVerify.body).toContain('data-testid="step-up-passkey"');
+    expect(keyedVerify.body).toContain('data-testid="webauthn-note"');
+    expect(keyedVerify.body).not.toContain('use a code from your authenticator app');
+    expect(keyedVerify.body).toContain('data-testid="step-up-cancel"');
+    // Removing the keyed member's only passkey names the workspace that requires one.
+    const keyedDevices = await keyedLogin.get('/account/security/devices');
+    const keyId = /action="\/account\/security\/devices\/([^/]+)\/remove"/.exec(keyedDevices.body)![1]!;
+    const removing = await keyedLogin.post(`/account/security/devices/${keyId}/remove`, {});
+    expect(removing.body).toContain('This is your only passkey, and the workspace Payments requires one');
+
     // Once the member with the app adds a passkey too, the banner goes.
     const memberKey = createSoftAuthenticator({ origin: ORIGIN });
     expect((await addPasskey(tab, memberKey, 'Key')).headers.location).toBe(
       '/account/security/devices?notice=passkey-added',
     );
     expect((await tab.get('/overview')).body).not.toContain('passkey-banner');
+
+    // Past the grace period, a member with no device at all is taken to the passkey, never to an app.
+    const bare = await createSubUser(h, owner.token, owner.alias);
+    await call(h.app, 'POST', `/api/v1/workspaces/${workspace}/members`, {
+      token: owner.token,
+      body: { userId: bare.id, role: 'member' },
+    });
+    h.clock.advance(15 * 86_400_000);
+    const bareTab = browser(h, ORIGIN);
+    expect((await signIn(bareTab, bare.login)).headers.location).toBe('/account/security/mfa/bind');
+    const home = await bareTab.get('/overview');
+    expect(home.headers.location).toBe('/account/security/passkey-required');
+    const bind = await bareTab.get('/account/security/mfa/bind');
+    expect(bind.headers.location).toBe('/account/security/passkey-required');
+    const bindPost = await bareTab.post('/account/security/mfa/bind', {});
+    expect(bindPost.headers.location).toBe('/account/security/passkey-required');
+    const required = await bareTab.get('/account/security/passkey-required');
+    expect(required.statusCode).toBe(200);
+    expect(required.body).toContain('The workspace Payments requires');
+    expect(required.body).toContain('data-testid="add-passkey"');
+    expect(required.body).not.toContain('Show the QR code');
+    // It adds the passkey from there and is in.
+    const bareKey = createSoftAuthenticator({ origin: ORIGIN });
+    const page = await bareTab.post('/account/security/devices/passkey', { name: 'Key' });
+    expect(page.body).toContain('<a href="/account/security/passkey-required">Cancel</a>');
+    const enrollmentId = /name="enrollmentId" value="([^"]+)"/.exec(page.body)![1]!;
+    const activated = await bareTab.post('/account/security/devices/passkey/activate', {
+      enrollmentId,
+      credential: JSON.stringify(bareKey.register(optionsIn(page.body))),
+    });
+    expect(activated.statusCode).toBe(200);
+    expect(activated.body).toContain('data-testid="recovery-codes-page"');
+    expect((await bareTab.get('/overview')).statusCode).toBe(200);
   });
 });
 

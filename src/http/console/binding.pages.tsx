@@ -126,7 +126,27 @@ export function UnbindPage(props: {
   workspaces: string[];
   /** The step-up is stale: the one code serves as the verification too. */
   codeIsVerification: boolean;
+  /** The only device is a passkey: no code to type; it is removed on the devices page. */
+  passkeyOnly?: boolean;
 }) {
+  if (props.passkeyOnly)
+    return (
+      <Layout {...props.frame} active="security">
+        <section class="card narrow" data-testid="unbind-passkey-only">
+          <h1>{t.unbind.heading}</h1>
+          <Notice message={props.message} />
+          <p>{t.unbind.passkeyOnly}</p>
+          <p>
+            <a class="button primary" href="/account/security/devices" data-testid="to-devices">
+              {t.unbind.toDevices}
+            </a>
+          </p>
+          <p class="muted small">
+            <a href="/account/security">{t.common.cancel}</a>
+          </p>
+        </section>
+      </Layout>
+    );
   return (
     <Layout {...props.frame} active="security">
       <section class="card narrow">

@@ -39,6 +39,10 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
     // A restricted session with a device here lacks a passkey a workspace requires (issue 22).
     if ((await services.devices.status(principal)).bound)
       return reply.redirect(principal.restricted ? await kit.restrictedHome(principal) : '/account/security');
+    // A workspace requires a passkey now: an app would be refused, so the passkey is the way in (no
+    // detour through a QR code that cannot work, and no loop back here).
+    if (principal.restricted && (await kit.passkeyRequiredNow(principal.userId)))
+      return reply.redirect('/account/security/passkey-required');
     // docs/design.md F1: before binding, identity is verified (by an email or SMS code where one can reach the
     // user) unless the session verified within the step-up age — as a restricted session does for
     // its first minutes, its password just proved (decision 026). The API never asks (API.md).
@@ -104,6 +108,13 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
     } catch (error) {
       if (error instanceof AppError && error.code === 'mfa.already_bound')
         return reply.redirect('/account/security', 303);
+      // Only a passkey will do for a workspace of the user's: the page that adds one.
+      if (
+        error instanceof AppError &&
+        error.code === 'workspace.phishing_resistant_required' &&
+        request.principal!.restricted
+      )
+        return reply.redirect('/account/security/passkey-required', 303);
       return kit.failure(request, reply, error, {
         next: '/account/security/mfa/bind',
         purpose: t.stepUp.purposes.bind,
@@ -183,9 +194,11 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
   ) {
     const principal = request.principal!;
     const workspaces = (await services.workspaces.list(principal)).filter((w) => w.mfaRequired).map((w) => w.name);
+    const devices = await services.devices.list(principal.userId);
     return kit.sendPage(
       reply,
       <UnbindPage
+        passkeyOnly={devices.length > 0 && devices.every((d) => d.type === 'webauthn')}
         frame={await kit.frame(request, reply, t.unbind.title)}
         message={message}
         showClockHint={showClockHint}
@@ -217,7 +230,9 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
       await services.devices.unbind(request.principal!, proof, requestMeta(request), { codeIsStepUp: true });
       return reply.redirect('/account/security?notice=unbound', 303);
     } catch (error) {
-      if (error instanceof AppError && error.code === 'mfa.not_bound') return reply.redirect('/account/security', 303);
+      // No app to take a code from (none at all, or a passkey only): say so, with the way on.
+      if (error instanceof AppError && error.code === 'mfa.not_bound')
+        return unbindPage(request, reply, { kind: 'error', text: error.message }, false, error.status);
       if (error instanceof AppError && error.code === 'mfa.several_devices')
         return reply.redirect('/account/security/devices?notice=several-devices', 303);
       return kit.failure(request, reply, error, {

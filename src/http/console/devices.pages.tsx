@@ -1,4 +1,4 @@
-import { Csrf, Layout, Notice, PasskeyForm, Time, type Message, type PageFrame } from './layout.js';
+import { Csrf, Layout, NoScriptNote, Notice, PasskeyForm, Time, type Message, type PageFrame } from './layout.js';
 import { t } from './messages.js';
 
 /** A device as the services list it (never a secret, a key or a counter). */
@@ -34,7 +34,7 @@ export function DevicesPage(props: {
 }) {
   const csrf = props.frame.csrf;
   return (
-    <Layout {...props.frame} active="security">
+    <Layout {...props.frame} active="security" webauthn={props.passkeysUnavailable === null}>
       <p class="muted small">
         <a href="/account/security">{t.security.settings}</a> › {t.devices.breadcrumb}
       </p>
@@ -128,6 +128,8 @@ export function AddPasskeyForm(props: { csrf: string }) {
       <button type="submit" class="primary" data-testid="add-passkey">
         {t.devices.addPasskey}
       </button>
+      {/* Without JavaScript the next page cannot create the passkey: say so here (the script hides it). */}
+      <NoScriptNote kind="only" text={[t.devices.addPasskeyNeedsScript, t.devices.addPasskeyUnsupported]} />
     </form>
   );
 }
@@ -155,7 +157,7 @@ export function PasskeyRegisterPage(props: {
           button={t.passkeys.create}
           primary
           testid="create-passkey"
-          noScriptNote
+          noScriptNote="only"
         >
           <p>{t.passkeys.registerIntro}</p>
         </PasskeyForm>
@@ -178,7 +180,7 @@ export function PasskeyRequiredPage(props: {
   passkeysUnavailable: string | null;
 }) {
   return (
-    <Layout {...props.frame}>
+    <Layout {...props.frame} webauthn={props.passkeysUnavailable === null}>
       <section class="card narrow" data-testid="passkey-required">
         <h1>{t.passkeys.requiredHeading}</h1>
         <div class="alert alert-info" role="status">

@@ -85,21 +85,23 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
         const workspaces = last
           ? (await services.workspaces.list(principal)).filter((w) => w.mfaRequired).map((w) => w.name)
           : [];
+        // The only passkey, while workspaces of the user's require one: say which, whatever else is left.
+        const onlyPasskey =
+          device.type === 'webauthn' && devices.filter((d) => d.type === 'webauthn').length === 1
+            ? (await services.workspaces.list(principal)).filter((w) => w.phishingResistant).map((w) => w.name)
+            : [];
         return await kit.sendPage(
           reply,
           <ConfirmPage
             frame={await kit.frame(request, reply, t.confirm.title)}
             heading={t.devices.removeHeading(device.name)}
-            consequence={
-              last
-                ? [
-                    t.devices.removeLastText,
-                    workspaces.length ? t.devices.removeLastWorkspaces(workspaces.join(', ')) : '',
-                  ]
-                    .join(' ')
-                    .trim()
-                : t.devices.removeText
-            }
+            consequence={[
+              last ? t.devices.removeLastText : t.devices.removeText(device.type),
+              last && workspaces.length ? t.devices.removeLastWorkspaces(workspaces.join(', ')) : '',
+              onlyPasskey.length ? t.devices.removeOnlyPasskeyWorkspaces(onlyPasskey.join(', ')) : '',
+            ]
+              .filter(Boolean)
+              .join(' ')}
             action={`${DEVICES}/${id}/remove`}
             button={t.devices.removeButton}
             cancel={DEVICES}
@@ -155,14 +157,9 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
         requestMeta(request),
       );
       if (!('secret' in view.enrollment)) throw new AppError('internal.error', t.errors.internal);
-      const replaced = 'replacedPending' in view && view.replacedPending;
-      return await appPage(
-        request,
-        reply,
-        view.enrollment,
-        replaced ? { kind: 'info', text: t.bind.newKey } : null,
-        false,
-      );
+      // Whether a replaced pending enrollment was an app's (its QR code now void) or a passkey's is
+      // not known here: say nothing rather than speak of a QR code that may never have been shown.
+      return await appPage(request, reply, view.enrollment, null, false);
     } catch (error) {
       return refuse(request, reply, error, DEVICES);
     }
@@ -278,11 +275,8 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
   app.get(PASSKEY_REQUIRED, { config: restrictedOk, schema: { hide: true } }, async (request, reply) => {
     const principal = request.principal!;
     if (!principal.restricted) return reply.redirect(DEVICES);
-    const now = services.clock();
     // The workspaces that require a passkey now (their grace period is over).
-    const names = (await services.workspaces.list(principal))
-      .filter((w) => w.phishingResistant && w.mfaDeadline !== null && Date.parse(w.mfaDeadline) <= now)
-      .map((w) => w.name);
+    const names = await kit.passkeyRequiredNowBy(principal.userId);
     const flash = kit.takeFlash(request, reply, PASSKEY_REQUIRED);
     return kit.sendPage(
       reply,

@@ -159,9 +159,21 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
    * phishing-resistant workspace requires a passkey it lacks — adding a passkey.
    */
   async function restrictedHome(principal: Principal): Promise<string> {
-    return (await services.devices.status(principal)).bound
+    return (await services.devices.status(principal)).bound || (await passkeyRequiredNow(principal.userId))
       ? '/account/security/passkey-required'
       : '/account/security/mfa/bind';
+  }
+
+  /**
+   * The workspaces that require a passkey of this user now (their grace period over) while the user
+   * has none: an authenticator app would not get the user in, so only a passkey is offered.
+   */
+  async function passkeyRequiredNowBy(userId: string): Promise<string[]> {
+    const now = services.clock();
+    return (await services.workspaces.passkeyRequiredBy(userId)).filter((w) => w.deadline <= now).map((w) => w.name);
+  }
+  async function passkeyRequiredNow(userId: string): Promise<boolean> {
+    return (await passkeyRequiredNowBy(userId)).length > 0;
   }
 
   // The signed-in guard, in one place: pages declare who may open them (`config.page`).
@@ -335,6 +347,8 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
       operation?: string | undefined;
       /** Only a passkey will do (a phishing-resistant workspace): offer nothing else. */
       passkeyOnly?: boolean;
+      /** Where "Cancel" goes; a passkey-only verification always has one. */
+      cancel?: string;
     },
   ) {
     const principal = request.principal!;
@@ -369,6 +383,10 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
         purpose={view.purpose}
         resume={view.resume}
         operation={view.operation}
+        cancel={
+          view.cancel ??
+          (view.passkeyOnly ? (view.next.startsWith('/workspaces/') ? '/workspaces' : '/overview') : undefined)
+        }
       />,
       view.status ?? 200,
     );
@@ -470,6 +488,8 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
     recoveryCodesPage,
     passkeysUnavailable,
     restrictedHome,
+    passkeyRequiredNow,
+    passkeyRequiredNowBy,
     failure,
     formAction,
     sendPage,

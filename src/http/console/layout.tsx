@@ -270,6 +270,23 @@ export function ConfirmPage(props: {
  * ceremony on submit with the options it carries (`options`) or fetches (`optionsUrl`), puts the
  * JSON answer into the `credential` field and posts the form like any other (CSRF token included).
  */
+const noScriptTexts = {
+  app: [t.passkeys.needsScript, t.passkeys.unsupported],
+  only: [t.passkeys.needsScriptOnly, t.passkeys.unsupportedOnly],
+  recovery: [t.passkeys.needsScriptOrRecovery, t.passkeys.unsupportedOrRecovery],
+  'sign-in': [t.passkeys.needsScriptSignIn, t.passkeys.unsupportedSignIn],
+} as const;
+
+/** What a person without JavaScript (or passkey support) can do instead; the passkey script hides it. */
+export function NoScriptNote(props: { kind: true | 'only' | 'recovery' | 'sign-in'; text?: [string, string] }) {
+  const [text, unsupported] = props.text ?? noScriptTexts[props.kind === true ? 'app' : props.kind];
+  return (
+    <p class="muted small" data-webauthn-note data-unsupported={unsupported} data-testid="webauthn-note">
+      {text}
+    </p>
+  );
+}
+
 export function PasskeyForm(props: {
   action: string;
   csrf: string;
@@ -287,8 +304,12 @@ export function PasskeyForm(props: {
   button: string;
   primary?: boolean;
   testid?: string;
-  /** Show the "needs JavaScript" note where the form would be. */
-  noScriptNote?: boolean;
+  /**
+   * Show the "needs JavaScript" note where the form would be: true where an app's code also works,
+   * 'only' where nothing else is accepted, 'recovery' where a recovery code is the other way, 'sign-in'
+   * for a login's second step with a passkey alone.
+   */
+  noScriptNote?: boolean | 'only' | 'recovery' | 'sign-in';
   children?: ComponentChildren;
 }) {
   return (
@@ -303,7 +324,11 @@ export function PasskeyForm(props: {
           data-autofill={props.autofill ? '1' : undefined}
           data-cancelled={t.passkeys.cancelled}
           data-exists={t.passkeys.exists}
-          data-failed={t.passkeys.failed}
+          data-failed={
+            typeof props.noScriptNote === 'string' || props.mode === 'register'
+              ? t.passkeys.failedNoCode
+              : t.passkeys.failed
+          }
         >
           <Csrf value={props.csrf} />
           {Object.entries(props.fields ?? {}).map(([name, value]) => (
@@ -318,11 +343,7 @@ export function PasskeyForm(props: {
           <p class="field-error" role="alert" hidden data-webauthn-error />
         </form>
       </div>
-      {props.noScriptNote ? (
-        <p class="muted small" data-webauthn-note data-unsupported={t.passkeys.unsupported}>
-          {t.passkeys.needsScript}
-        </p>
-      ) : null}
+      {props.noScriptNote ? <NoScriptNote kind={props.noScriptNote} /> : null}
     </>
   );
 }

@@ -134,7 +134,7 @@ export function MfaCodePage(props: {
   return (
     <Layout {...props.frame} webauthn={passkey}>
       <section class="card narrow">
-        <h1>{t.codeStep.heading}</h1>
+        <h1>{passkey && !totp ? t.codeStep.headingPasskey : t.codeStep.heading}</h1>
         {props.login ? (
           <p data-testid="signing-in-as">
             <strong>{t.codeStep.signingInAs(props.login)}</strong>
@@ -163,7 +163,7 @@ export function MfaCodePage(props: {
             button={t.passkeys.use}
             primary
             testid="use-passkey"
-            noScriptNote={!totp}
+            noScriptNote={totp ? false : 'sign-in'}
           />
         ) : null}
         {totp ? (

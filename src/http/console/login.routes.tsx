@@ -133,11 +133,13 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     status = 200,
     recoveryFailed = false,
   ) => {
+    const methods = methodsOf(request);
+    const passkeyOnly = methods?.includes('webauthn') === true && !methods.includes('totp');
     return kit.sendPage(
       reply,
       <MfaCodePage
-        methods={methodsOf(request)}
-        frame={await kit.frame(request, reply, t.codeStep.title)}
+        methods={methods}
+        frame={await kit.frame(request, reply, passkeyOnly ? t.codeStep.headingPasskey : t.codeStep.title)}
         message={message}
         showClockHint={showClockHint}
         login={pending?.login ?? null}

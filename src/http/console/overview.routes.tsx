@@ -9,7 +9,7 @@ export function OverviewPage(props: {
   message: Message;
   displayName: string;
   alias: string;
-  mfa: { bound: boolean; boundAt?: string | undefined; devices: number };
+  mfa: { bound: boolean; boundAt?: string | undefined; devices: number; types?: string[] };
   mfaDeadline: number | null;
   /** Workspaces that will require a passkey this person has not added yet. */
   passkeyRequiredBy: { name: string; deadline: number }[];
@@ -55,6 +55,7 @@ export function OverviewPage(props: {
             boundAt={props.mfa.boundAt}
             csrf={props.frame.csrf}
             devices={props.mfa.devices}
+            types={props.mfa.types}
           />
           {props.mfa.bound ? null : <p class="muted small">{t.overview.recommend}</p>}
           {props.needsRecoveryCodes ? (
@@ -93,6 +94,7 @@ export function registerOverviewPage(app: FastifyInstance, kit: ConsoleKit) {
           bound: profile.mfa.bound,
           boundAt: profile.mfa.device?.boundAt,
           devices: profile.mfa.devices.length,
+          types: [...new Set(profile.mfa.devices.map((d) => d.type))],
         }}
         mfaDeadline={deadline}
         passkeyRequiredBy={await services.workspaces.passkeyRequiredBy(principal.userId)}

@@ -7,13 +7,20 @@ export function MfaStatusCard(props: {
   csrf: string;
   /** How many devices (issue 22): with several, "Unbind" gives way to the devices page. */
   devices?: number;
+  /** The kinds of device the person has (totp, webauthn): the card describes those. */
+  types?: string[];
 }) {
+  const types = props.types ?? [];
+  // A passkey alone has no code to unbind with: it is removed on the devices page.
   const several = (props.devices ?? 0) > 1;
+  const passkeyOnly = types.length > 0 && !types.includes('totp');
   return (
     <div class="setting">
       <div>
         <h3>{t.mfaCard.title}</h3>
-        <p class="muted">{t.mfaCard.text}</p>
+        <p class="muted" data-testid="mfa-card-text">
+          {t.mfaCard.textFor(types)}
+        </p>
       </div>
       <div class="setting-state">
         <span class={props.bound ? 'badge badge-ok' : 'badge badge-off'} data-testid="mfa-status">
@@ -32,7 +39,7 @@ export function MfaStatusCard(props: {
         <a class="button" href="/account/security/devices" data-testid="devices-link">
           {t.mfaCard.devices}
         </a>
-        {several ? null : props.bound ? (
+        {several || passkeyOnly ? null : props.bound ? (
           <a class="button" href="/account/security/mfa/unbind">
             {t.mfaCard.unbind}
           </a>
@@ -71,7 +78,7 @@ export function SecurityPage(props: {
   frame: PageFrame;
   message: Message;
   loginName: string;
-  mfa: { bound: boolean; boundAt?: string | undefined; devices: number; passkeys: boolean };
+  mfa: { bound: boolean; boundAt?: string | undefined; devices: number; passkeys: boolean; types?: string[] };
   protection: { sensitiveOperations: { method: string | null; choices: string[] } };
   recoveryCodesLeft: number | null;
   /** Primary accounts only: the state of the real-name record (docs/design.md F7). */
@@ -125,6 +132,7 @@ export function SecurityPage(props: {
           boundAt={props.mfa.boundAt}
           csrf={props.frame.csrf}
           devices={props.mfa.devices}
+          types={props.mfa.types}
         />
         {props.recoveryCodesLeft !== null ? (
           <div class="setting">

@@ -29,6 +29,7 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
           boundAt: profile.mfa.device?.boundAt,
           devices: profile.mfa.devices.length,
           passkeys: profile.mfa.devices.some((d) => d.type === 'webauthn'),
+          types: [...new Set(profile.mfa.devices.map((d) => d.type))],
         }}
         protection={protection}
         recoveryCodesLeft={recovery?.remaining ?? null}

@@ -76,6 +76,8 @@ export function StepUpPage(props: {
   resume?: ResumeForm | undefined;
   /** The sensitive operation that asked, carried so every answer names it the same way. */
   operation?: string | undefined;
+  /** Where "Cancel" goes (a page that does not ask for this verification again). */
+  cancel?: string | undefined;
 }) {
   const { options } = props;
   // A device is bound: only a device proves it (or a recovery code in its place).
@@ -114,7 +116,7 @@ export function StepUpPage(props: {
             button={t.passkeys.use}
             primary
             testid="step-up-passkey"
-            noScriptNote={options.passkeyOnly === true || !options.totp}
+            noScriptNote={options.passkeyOnly === true ? 'only' : options.totp ? false : 'recovery'}
           >
             <p class="muted">
               {options.passkeyOnly
@@ -124,6 +126,10 @@ export function StepUpPage(props: {
                   : t.stepUp.passkeyIntro}
             </p>
           </PasskeyForm>
+        ) : options.passkeyOnly ? (
+          <div class="hint" data-testid="no-passkey">
+            {t.passkeys.noPasskeyForWorkspace} <a href="/account/security/devices#add-passkey">{t.devices.manage}</a>
+          </div>
         ) : null}
         {options.passkeyOnly ? null : options.totp ? (
           <form method="post" action="/account/security/step-up">
@@ -190,6 +196,13 @@ export function StepUpPage(props: {
             ) : null}
           </>
         )}
+        {props.cancel ? (
+          <p class="muted small">
+            <a href={props.cancel} data-testid="step-up-cancel">
+              {t.common.cancel}
+            </a>
+          </p>
+        ) : null}
       </section>
     </Layout>
   );

@@ -189,13 +189,26 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
             t.confirm.policyButton,
           );
       }
+      // Members are told (by email, where they have an address) only when the policy turns on and
+      // some lack the device it asks for: the notice says so then, and only then.
+      const principal = request.principal!;
+      let told = false;
+      if (mfaRequired) {
+        const before = await services.workspaces.get(principal, id);
+        const members = await services.workspaces.members(principal, id);
+        told =
+          (!before.mfaRequired && members.some((m) => !m.mfa.bound)) ||
+          (phishingResistant &&
+            !before.phishingResistant &&
+            members.some((m) => m.userId !== principal.userId && !m.mfa.types.includes('webauthn')));
+      }
       await services.workspaces.update(
-        request.principal!,
+        principal,
         id,
         { mfaRequired, phishingResistant, graceDays },
         requestMeta(request),
       );
-      return reply.redirect(`/workspaces/${id}?notice=policy`, 303);
+      return reply.redirect(`/workspaces/${id}?notice=${told ? 'policy-told' : 'policy'}`, 303);
     } catch (error) {
       // Requiring passkeys takes a session that proved one: verify with it, then the policy is saved.
       if (
@@ -210,6 +223,7 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
           resume: kit.resumeOf(request),
           operation: 'workspaces.change_policy',
           passkeyOnly: true,
+          cancel: `/workspaces/${id}`,
         });
       return kit.failure(request, reply, error, { next: `/workspaces/${id}`, purpose });
     }

@@ -82,7 +82,7 @@ export const commonTexts = {
   notices: {
     'ended-mfa_changed': {
       kind: 'info',
-      text: 'You were signed out here because a virtual MFA device of your account was bound, unbound or reset in another session. Log in again.',
+      text: 'Your MFA devices changed, so you were signed out here: a device was added or removed in another session, or by an administrator. Log in again.',
     },
     'ended-password_changed': {
       kind: 'info',

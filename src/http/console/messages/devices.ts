@@ -30,13 +30,17 @@ export const devicesTexts = {
     addPasskeyText:
       'A passkey or security key (Touch ID, Windows Hello, an Android phone, a YubiKey): nothing to type, and a look-alike site cannot relay it.',
     optionalName: 'Name (optional)',
+    addPasskeyNeedsScript: 'Adding a passkey needs JavaScript in this browser: turn it on for this site first.',
+    addPasskeyUnsupported: 'This browser cannot create passkeys: add one from another browser.',
     limit: (max: number) =>
       `You have ${max} MFA devices, the most allowed. Remove one you no longer use to add another.`,
     passkeysUnavailable: 'Passkeys are not available on this server:',
     appHeading: 'Add an authenticator app',
     removeHeading: (name: string) => `Remove ${name}?`,
-    removeText:
-      'It stops working at once: its codes (or the passkey) no longer sign you in. Your other devices keep working. Your other sessions are signed out.',
+    removeText: (type: string) =>
+      `It stops working at once: ${type === 'webauthn' ? 'the passkey no longer signs you in' : 'its codes no longer sign you in'}. Your other devices keep working. Your other sessions are signed out.`,
+    removeOnlyPasskeyWorkspaces: (names: string) =>
+      `This is your only passkey, and ${names.includes(', ') ? `the workspaces ${names} require` : `the workspace ${names} requires`} one: without it you cannot enter ${names.includes(', ') ? 'them' : 'it'} (an authenticator app is not enough) until you add a passkey again.`,
     removeLastText:
       'This is your last MFA device: your recovery codes are removed with it, your other sessions are signed out, and logins ask only for the password until you add a device again.',
     removeLastWorkspaces: (names: string) =>
@@ -70,10 +74,26 @@ export const devicesTexts = {
     needsScript:
       'Passkeys need JavaScript in this browser: turn it on for this site, or use a code from your authenticator app.',
     unsupported: 'This browser cannot use passkeys. Use a code from your authenticator app, or another browser.',
+    /** Where no code is accepted, only a passkey. */
+    needsScriptOnly:
+      'Passkeys need JavaScript in this browser: turn it on for this site, or come back in a browser that runs it.',
+    unsupportedOnly: 'This browser cannot use passkeys: come back in another browser.',
+    /** Where a recovery code is the only other way. */
+    needsScriptOrRecovery:
+      'Passkeys need JavaScript in this browser: turn it on for this site, or use one of your recovery codes below.',
+    unsupportedOrRecovery:
+      'This browser cannot use passkeys: use another browser, or one of your recovery codes below.',
+    /** The second step of a login whose only device is a passkey. */
+    needsScriptSignIn:
+      'Passkeys need JavaScript: this sign-in needs a browser with JavaScript turned on for this site to use your passkey. Without it, sign in with a recovery code below, or follow "Unbind MFA" if you lost the device.',
+    unsupportedSignIn:
+      'This browser cannot use passkeys: sign in from another browser, with a recovery code below, or follow "Unbind MFA" if you lost the device.',
     cancelled: 'The passkey did not answer: it was cancelled or timed out. Try again.',
     exists: 'This passkey is registered already: pick another one, or add an authenticator app.',
     failed: 'The passkey could not be used. Try again, or use a code from your authenticator app.',
     noAnswer: 'The passkey did not answer. Try again.',
+    /** Where no app code would be accepted instead. */
+    failedNoCode: 'The passkey could not be used. Try again.',
     use: 'Use your passkey',
     orCode: 'or enter a code',
     requiredTitle: 'Passkey required',
@@ -83,6 +103,8 @@ export const devicesTexts = {
     requiredByPolicy:
       'A workspace you belong to requires phishing-resistant MFA: a passkey, which a look-alike site cannot relay the way it can relay a code. Add one now; until then you can only sign out.',
     instead: 'Or add a passkey instead',
+    noPasskeyForWorkspace:
+      'This workspace requires a passkey, and you have none yet: add one under MFA devices, then come back.',
     /** The overview's and Security Settings' banner while a workspace's grace period runs. */
     deadlineBanner: (workspace: string) => `The workspace ${workspace} requires a passkey from`,
     addOneUnder: 'add one under',

@@ -27,6 +27,13 @@ export const securityTexts = {
   mfaCard: {
     title: 'Virtual MFA',
     text: 'A 6-digit dynamic code from an authenticator app (Google Authenticator, Microsoft Authenticator, …), asked at every login.',
+    /** What the card says for the devices the person has (an empty list: what binding would add). */
+    textFor: (types: string[]) =>
+      types.includes('webauthn')
+        ? types.includes('totp')
+          ? 'Your passkeys and authenticator apps: a passkey, or a 6-digit code from an app, is asked at every login.'
+          : 'Your passkey (fingerprint, face, screen lock or security key), asked at every login.'
+        : 'A 6-digit dynamic code from an authenticator app (Google Authenticator, Microsoft Authenticator, …), asked at every login.',
     since: 'since',
     unbind: 'Unbind',
     bind: 'Bind',
@@ -192,6 +199,9 @@ export const securityTexts = {
     codeLabel: 'Current code from the app',
     oneCode: 'One current code both verifies it is you and confirms the unbinding.',
     submit: 'Unbind',
+    passkeyOnly:
+      'Your only MFA device is a passkey: there is no code to type here. Remove the passkey on the MFA devices page.',
+    toDevices: 'Go to MFA devices',
   },
   confirm: {
     title: 'Confirm',

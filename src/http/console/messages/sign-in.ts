@@ -61,6 +61,7 @@ export const signInTexts = {
       'A request to support to remove the virtual MFA device of this account is open. Entering your dynamic code cancels it.',
     title: 'Dynamic code',
     heading: 'Dynamic code',
+    headingPasskey: 'Use your passkey',
     signingInAs: (login: string) => `Signing in as ${login}.`,
     intro: 'Open your authenticator app and enter the 6-digit code shown for this account.',
     introPasskey: 'Use your passkey, or enter the 6-digit code your authenticator app shows for this account.',

@@ -75,7 +75,11 @@ export const workspacesTexts = {
     thisWorkspace: 'This workspace',
     notices: {
       created: { kind: 'success', text: 'Workspace created. Add members and decide whether MFA is mandatory.' },
-      policy: { kind: 'success', text: 'Policy saved. Members without a device were told by email.' },
+      policy: { kind: 'success', text: 'Policy saved.' },
+      'policy-told': {
+        kind: 'success',
+        text: 'Policy saved. Members without the device it asks for were notified (by email where they have an address).',
+      },
       member: { kind: 'success', text: 'Member added.' },
       role: { kind: 'success', text: 'Role changed.' },
       removed: { kind: 'success', text: 'Member removed from the workspace.' },
