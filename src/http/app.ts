@@ -16,6 +16,8 @@ import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling, sendA
 import { registerAccountRoutes } from './api/accounts.routes.js';
 import { registerSessionRoutes } from './api/sessions.routes.js';
 import { registerMfaRoutes } from './api/mfa.routes.js';
+import { registerDeviceRoutes } from './api/devices.routes.js';
+import { registerStepUpRoutes } from './api/step-up.routes.js';
 import { registerAuditRoutes } from './api/audit.routes.js';
 import { registerUserRoutes } from './api/users.routes.js';
 import { registerRecoveryRoutes } from './api/recovery.routes.js';
@@ -231,6 +233,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       registerAccountRoutes(api, deps.services);
       registerSessionRoutes(api, deps.services);
+      registerStepUpRoutes(api, deps.services);
+      registerDeviceRoutes(api, deps.services);
       registerMfaRoutes(api, deps.services);
       registerAuditRoutes(api, deps.services);
       registerUserRoutes(api, deps.services);
