@@ -3,12 +3,8 @@ import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
 import { ConfirmPage } from './layout.js';
 import type { ConsoleKit } from './kit.js';
-import {
-  WorkspaceMfaRequiredPage,
-  WorkspacePage,
-  WorkspacePasskeyRequiredPage,
-  WorkspacesPage,
-} from './workspaces.pages.js';
+import { WorkspacePage, WorkspacesPage } from './workspaces.pages.js';
+import { WorkspaceMfaRequiredPage, WorkspacePasskeyRequiredPage } from './workspace-gate.pages.js';
 import { t } from './messages.js';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
