@@ -148,6 +148,19 @@ describe('passkeys in the console forms (issue 22)', () => {
     expect(confirm.body).not.toContain('its codes (or the passkey)');
     expect(devices.body).toContain('Laptop');
     expect(devices.body).toContain('data-testid="device-type">Passkey<');
+    // A name goes into mails and the audit log: the console takes what the API takes, no control characters.
+    const bidi = await tab.post(`/account/security/devices/${laptop}/rename`, { name: 'Laptop\u202e' });
+    expect(bidi.statusCode).toBe(303);
+    const refusedName = (await tab.get('/account/security/devices')).body;
+    expect(refusedName).toContain('class="alert');
+    expect(refusedName).not.toContain('Laptop\u202e');
+    // …and a name with any letters at all is fine (the rule needs Unicode property escapes).
+    expect(
+      (await tab.post(`/account/security/devices/${laptop}/rename`, { name: 'Laptop {Pc}' })).headers.location,
+    ).toBe('/account/security/devices?notice=renamed');
+    expect((await tab.post(`/account/security/devices/${laptop}/rename`, { name: 'Laptop' })).headers.location).toBe(
+      '/account/security/devices?notice=renamed',
+    );
 
     // Passwordless: the options come as JSON to a CSRF-checked POST, the answer as a form.
     const fresh = browser(h, ORIGIN);

@@ -57,11 +57,10 @@ export const DeviceView = Type.Object({
   lastUsedAt: Type.Union([IsoTime, Type.Null()]),
 });
 /** A name people read in mails and the audit log: something visible, no control, format or line characters. */
-export const DeviceName = Type.String({
-  minLength: 1,
-  maxLength: 64,
-  pattern: '^(?=.*\\S)[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$',
-});
+export const DEVICE_NAME_PATTERN = '^(?=.*\\S)[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+$';
+export const DeviceName = Type.String({ minLength: 1, maxLength: 64, pattern: DEVICE_NAME_PATTERN });
+/** The same rule for code that checks a name itself: Unicode property escapes need the `u` flag (Ajv sets it). */
+export const deviceNameRule = new RegExp(DEVICE_NAME_PATTERN, 'u');
 
 const B64Url = (maxLength: number) => Type.String({ maxLength, pattern: '^[A-Za-z0-9_-]*={0,2}$' });
 /**

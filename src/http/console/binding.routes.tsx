@@ -3,7 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
 import { codeFrom, recoveryCodeFrom, safeNext, type ConsoleKit } from './kit.js';
 import type { Message } from './layout.js';
-import { BindPage, BindStartPage, UnbindPage } from './binding.pages.js';
+import { BindStartPage, UnbindPage } from './binding.pages.js';
 import { t } from './messages.js';
 
 /**
@@ -63,7 +63,7 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
     return bindStart(request, reply, { kind: 'info', text });
   });
 
-  async function bindPage(
+  function bindPage(
     request: FastifyRequest,
     reply: FastifyReply,
     view: Pick<Awaited<ReturnType<typeof services.enrollment.start>>, 'enrollment' | 'codesRequired'> & {
@@ -73,22 +73,18 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
     showClockHint: boolean,
     status = 200,
   ) {
-    const profile = await services.profile(request.principal!.userId);
-    return kit.sendPage(
+    return kit.appBindingPage(
+      request,
       reply,
-      <BindPage
-        frame={await kit.frame(request, reply, t.bind.title)}
-        active="security"
-        heading={t.bind.heading}
-        message={message}
-        showClockHint={showClockHint}
-        enrollment={view.enrollment}
-        issuer={config.issuer}
-        accountName={profile.loginName}
-        codesRequired={config.mfaActivationCodes}
-        action="/account/security/mfa/bind/activate"
-        cancel="/account/security"
-      />,
+      {
+        title: t.bind.title,
+        heading: t.bind.heading,
+        enrollment: view.enrollment,
+        message,
+        showClockHint,
+        action: '/account/security/mfa/bind/activate',
+        cancel: '/account/security',
+      },
       status,
     );
   }

@@ -5,7 +5,6 @@ import { MAX_DEVICES } from '../../domain/mfa/device.service.js';
 import { requestMeta } from '../plugins/auth.js';
 import { codeFrom, credentialFrom, deviceNameFrom, type ConsoleKit } from './kit.js';
 import { ConfirmPage, type Message } from './layout.js';
-import { BindPage } from './binding.pages.js';
 import { DevicesPage, PasskeyRegisterPage, PasskeyRequiredPage } from './devices.pages.js';
 import { t } from './messages.js';
 
@@ -119,7 +118,7 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   // ---- another authenticator app: the binding page, posting to its own activation --------------
-  async function appPage(
+  function appPage(
     request: FastifyRequest,
     reply: FastifyReply,
     enrollment: { id: string; secret: string; qrSvg: string; expiresAt: number; otpauthUri?: string },
@@ -127,22 +126,18 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
     showClockHint: boolean,
     status = 200,
   ) {
-    const profile = await services.profile(request.principal!.userId);
-    return kit.sendPage(
+    return kit.appBindingPage(
+      request,
       reply,
-      <BindPage
-        frame={await kit.frame(request, reply, t.devices.appHeading)}
-        active="security"
-        heading={t.devices.appHeading}
-        message={message}
-        showClockHint={showClockHint}
-        enrollment={enrollment}
-        issuer={config.issuer}
-        accountName={profile.loginName}
-        codesRequired={config.mfaActivationCodes}
-        action={`${DEVICES}/app/activate`}
-        cancel={DEVICES}
-      />,
+      {
+        title: t.devices.appHeading,
+        heading: t.devices.appHeading,
+        enrollment,
+        message,
+        showClockHint,
+        action: `${DEVICES}/app/activate`,
+        cancel: DEVICES,
+      },
       status,
     );
   }

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Value } from '@sinclair/typebox/value';
 import { AppError } from '../../errors/app-error.js';
-import { DeviceName, Email, TotpCode, WebauthnCredential } from '../api/schemas.js';
+import { deviceNameRule, Email, TotpCode, WebauthnCredential } from '../api/schemas.js';
 import { t } from './messages.js';
 
 /**
@@ -61,7 +61,7 @@ export function credentialFrom<T>(request: FastifyRequest): T {
 export function deviceNameFrom(value: string | undefined, optional = false): string | undefined {
   const name = (value ?? '').trim();
   if (!name && optional) return undefined;
-  if (!Value.Check(DeviceName, name)) throw new AppError('validation.failed', t.devices.nameRule);
+  if (name.length > 64 || !deviceNameRule.test(name)) throw new AppError('validation.failed', t.devices.nameRule);
   return name;
 }
 

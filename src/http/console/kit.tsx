@@ -11,7 +11,7 @@ import { originAllowed } from '../plugins/auth.js';
 import { cookieNames, createLinkSecrets } from '../plugins/cookies.js';
 import { ErrorPage, type Message, type PageFrame } from './layout.js';
 import { StepUpPage, type ResumeForm, type StepUpOptions } from './step-up.pages.js';
-import { RecoveryCodesPage } from './binding.pages.js';
+import { BindPage, RecoveryCodesPage } from './binding.pages.js';
 import { t } from './messages.js';
 
 // Form fields as people type them (formOf, codeFrom, …): form-fields.ts, re-exported for the areas.
@@ -335,6 +335,44 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
   }
 
   /**
+   * An app's binding page (QR code, key, consecutive codes) for a pending enrollment, posting the
+   * codes to `page.action`: the first device's binding and another app's share it.
+   */
+  async function appBindingPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    page: {
+      title: string;
+      heading: string;
+      enrollment: { id: string; secret: string; qrSvg: string; expiresAt: number; otpauthUri?: string };
+      message: Message;
+      showClockHint: boolean;
+      action: string;
+      cancel: string;
+    },
+    status = 200,
+  ) {
+    const profile = await services.profile(request.principal!.userId);
+    return sendPage(
+      reply,
+      <BindPage
+        frame={await frame(request, reply, page.title)}
+        active="security"
+        heading={page.heading}
+        message={page.message}
+        showClockHint={page.showClockHint}
+        enrollment={page.enrollment}
+        issuer={config.issuer}
+        accountName={profile.loginName}
+        codesRequired={config.mfaActivationCodes}
+        action={page.action}
+        cancel={page.cancel}
+      />,
+      status,
+    );
+  }
+
+  /**
    * The one failure handler of console actions: a stale step-up asks for one and then continues the
    * operation; any other expected refusal renders `render` (the form again, with its message) or an
    * error page; unexpected errors go on to the error handler (500, logged).
@@ -413,6 +451,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
     resumeFromForm,
     stepUpPage,
     recoveryCodesPage,
+    appBindingPage,
     passkeysUnavailable,
     restrictedHome,
     passkeyRequiredNow,
