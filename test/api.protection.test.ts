@@ -223,6 +223,13 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
         '/api/v1/me/real-name',
         { type: 'personal', name: 'Li Lei', idNumber: '110105194912310021', phone: '+8613800138000' },
       ],
+      'oidc.create_client': [
+        primary.token,
+        'POST',
+        '/api/v1/oidc-clients',
+        { name: 'App', redirectUris: ['https://app.example/cb'], type: 'confidential' },
+      ],
+      'oidc.delete_client': [primary.token, 'DELETE', '/api/v1/oidc-clients/any'],
       'support.review_real_name': [support.token, 'POST', `/api/v1/support/real-names/${primary.accountId}/verify`, {}],
       'support.approve_recovery': [support.token, 'POST', '/api/v1/support/recovery-tickets/any/approve', {}],
       'support.reject_recovery': [

@@ -18,6 +18,7 @@ import * as m0009 from './migrations/0009-recovery-reminder.js';
 import * as m0010 from './migrations/0010-message-secrets.js';
 import * as m0011 from './migrations/0011-session-end-reason.js';
 import * as m0012 from './migrations/0012-devices-and-passkeys.js';
+import * as m0013 from './migrations/0013-oidc.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -103,6 +104,7 @@ const migrations: Record<string, Migration> = {
   '0010-message-secrets': m0010,
   '0011-session-end-reason': m0011,
   '0012-devices-and-passkeys': m0012,
+  '0013-oidc': m0013,
 };
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };

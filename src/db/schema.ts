@@ -104,6 +104,10 @@ export interface SessionsTable {
   end_reason: SessionEndReason | null;
   /** 1 = this session proved a passkey (phishing-resistant, NIST SP 800-63B §5.2.5). */
   phishing_resistant: number;
+  /** What the session's sign-in proved, as RFC 8176 values, comma-separated (`pwd,otp,mfa`). */
+  amr: string;
+  /** When the person last signed in with every factor they have (OpenID Connect `auth_time`). */
+  authenticated_at: number;
 }
 
 /**
@@ -319,7 +323,58 @@ export interface RecoveryEvidenceTable {
   created_at: number;
 }
 
+/** An application that signs its users in through twofold (decision 029). */
+export interface OidcClientsTable {
+  /** The public `client_id`. */
+  id: string;
+  account_id: string;
+  name: string;
+  type: 'public' | 'confidential';
+  /** JSON array of exact redirect URIs. */
+  redirect_uris: string;
+  /** JSON array of exact post-logout redirect URIs. */
+  post_logout_redirect_uris: string;
+  /** Only this workspace's members may sign in, under its MFA policy; null = the whole account. */
+  workspace_id: string | null;
+  /** 1 = the owner's own application: no consent screen. */
+  first_party: number;
+  /** Confidential clients: SHA-256 (hex) of the secret shown once; null for public clients. */
+  secret_hash: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One thing oidc-provider stores (a session, interaction, grant, code or token), by hashed id. */
+export interface OidcPayloadsTable {
+  model: string;
+  id_hash: string;
+  /** The provider's JSON payload, without its id (`jti`). */
+  payload: string;
+  grant_hash: string | null;
+  uid_hash: string | null;
+  /** The subject (our user id) where the payload names one: revoking a user finds its rows by it. */
+  user_id: string | null;
+  client_id: string | null;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+/** An ID-token signing key (RFC 7517 JWK), sealed with the instance key. */
+export interface OidcKeysTable {
+  kid: string;
+  alg: 'ES256' | 'RS256';
+  private_sealed: string;
+  created_at: number;
+  retired_at: number | null;
+  /** After this, the retired key leaves the JWKS (every token it signed has expired). */
+  expires_at: number | null;
+}
+
 export interface DatabaseSchema {
+  oidc_clients: OidcClientsTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_keys: OidcKeysTable;
   accounts: AccountsTable;
   users: UsersTable;
   mfa_devices: MfaDevicesTable;

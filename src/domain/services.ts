@@ -31,6 +31,10 @@ import { createRecoveryEffects, createRecoveryScheduler } from './recovery/effec
 import { createRealNamesService } from './recovery/real-names.service.js';
 import { createRecoveryTicketsService } from './recovery/tickets.service.js';
 import { createSupportService } from './recovery/support.service.js';
+import { createOidcClientsService } from './oidc/clients.service.js';
+import { createOidcSignIn } from './oidc/sign-in.js';
+import { createOidcAdapter } from './oidc/adapter.js';
+import { createSigningKeys } from './oidc/keys.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { SmsSender } from '../mail/sms.js';
 
@@ -218,6 +222,7 @@ export async function createServices(input: {
     onQueued: () => delivery.markDirty(),
     logError: (error) => logger.warn({ error: (error as Error).message }, 'password reset mail failed'),
   });
+  const oidcAdapter = createOidcAdapter({ store, audit, clock });
   return {
     clock,
     store,
@@ -328,6 +333,14 @@ export async function createServices(input: {
         lastError: m.last_error,
       })),
     auditQuery: createAuditQuery({ store }),
+    /** twofold as an OpenID Provider (decision 029): applications, who may sign in, storage, keys. */
+    oidc: {
+      clients: createOidcClientsService({ store, audit, clock, random, stepUp }),
+      signIn: createOidcSignIn({ store, clock, audit }),
+      Adapter: oidcAdapter,
+      grants: { find: (userId: string, clientId: string) => oidcAdapter.findGrant(userId, clientId) },
+      keys: createSigningKeys({ store, secretBox, clock, random, audit }),
+    },
   };
 }
 export type Services = Awaited<ReturnType<typeof createServices>>;

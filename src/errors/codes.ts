@@ -96,6 +96,10 @@ export const errorCatalogue = {
     status: 410,
     description: 'The password-reset link has expired (30 minutes) or was already used.',
   },
+  'oidc.client_not_found': {
+    status: 404,
+    description: "No such application among the caller's account's (PATCH/DELETE /oidc-clients/{id}).",
+  },
   'session.not_found': { status: 404, description: 'No such open session of the caller (DELETE /me/sessions/{id}).' },
   'mfa.locked': {
     status: 429,

@@ -25,6 +25,8 @@ import { registerSupportRoutes } from './api/support.routes.js';
 import { registerWorkspaceRoutes } from './api/workspaces.routes.js';
 import { registerDevRoutes } from './api/dev.routes.js';
 import { registerConsole, renderConsoleError } from './console/index.js';
+import { createOidcHost, registerOidcRoutes } from './oidc/provider.js';
+import { registerOidcClientRoutes } from './api/oidc-clients.routes.js';
 
 export type { AppConfig, AppDeps } from './deps.js';
 
@@ -241,12 +243,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerWorkspaceRoutes(api, deps.services);
       registerRecoveryRoutes(api, deps.services);
       registerSupportRoutes(api, deps.services);
+      registerOidcClientRoutes(api, deps.services);
       if (deps.config.dev) registerDevRoutes(api, deps.services);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },
   );
 
-  await app.register(async (consoleApp) => registerConsole(consoleApp, deps));
+  // twofold as an OpenID Provider (decision 029): the protocol under /oidc, the sign-in on the console.
+  const oidc = createOidcHost(deps);
+  await registerOidcRoutes(app, oidc, securityHeaders);
+  await app.register(async (consoleApp) => registerConsole(consoleApp, deps, oidc));
   return app;
 }

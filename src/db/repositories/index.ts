@@ -10,6 +10,7 @@ import { createThrottlesRepository } from './throttles.repository.js';
 import { createUsersRepository } from './users.repository.js';
 import { createRecoveryCodesRepository } from './recovery-codes.repository.js';
 import { createRecoveryRepository } from './recovery.repository.js';
+import { createOidcRepository } from './oidc.repository.js';
 
 export function createRepositories(target: QueryTarget) {
   return {
@@ -24,6 +25,7 @@ export function createRepositories(target: QueryTarget) {
     housekeeping: createHousekeepingRepository(target),
     recoveryCodes: createRecoveryCodesRepository(target),
     recovery: createRecoveryRepository(target),
+    oidc: createOidcRepository(target),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

@@ -22,6 +22,8 @@ const findWithUser = preparedQuery<
     | 'last_seen_at'
     | 'mfa_verified'
     | 'phishing_resistant'
+    | 'amr'
+    | 'authenticated_at'
   > & { account_id: string; kind: 'root' | 'sub'; disabled_at: number | null }
 >((db, slot) =>
   db
@@ -40,6 +42,8 @@ const findWithUser = preparedQuery<
       'sessions.last_seen_at',
       'sessions.mfa_verified',
       'sessions.phishing_resistant',
+      'sessions.amr',
+      'sessions.authenticated_at',
       'users.account_id',
       'users.kind',
       'users.disabled_at',

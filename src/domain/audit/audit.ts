@@ -50,6 +50,17 @@ export const auditEventTypes = [
   'mfa.device_renamed',
   'mfa.counter_regressed',
   'login.passkey_failed',
+  'oidc.client_created',
+  'oidc.client_updated',
+  'oidc.client_deleted',
+  'oidc.consent_given',
+  'oidc.signed_in',
+  'oidc.code_issued',
+  'oidc.token_issued',
+  'oidc.refused',
+  'oidc.grants_revoked',
+  'oidc.signed_out',
+  'oidc.keys_rotated',
 ] as const;
 export type AuditEventType = (typeof auditEventTypes)[number];
 

@@ -7,6 +7,7 @@ import type { Repositories } from '../../db/repositories/index.js';
  * (authenticator apps and passkeys), pending enrollments and recovery codes go, every session ends,
  * and the user must bind a new device at the next login — the "Require MFA" flag is set (also when
  * no device was bound: a reset means "bind at next login"), so a password alone never gets back in.
+ * The OpenID Connect grants, tokens and provider sessions of the user go too.
  */
 export async function removeAllFactors(
   repos: Repositories,
@@ -21,5 +22,8 @@ export async function removeAllFactors(
   await repos.sessions.endChallengesForUser(userId);
   await repos.sessions.endAllForUser(userId, now, 'mfa_changed');
   await repos.users.updateUser(userId, { mfa_required: 1 });
+  // …and every application it signed in to loses its grants and tokens (decision 029): a lost
+  // phone's applications must not stay signed in on a refresh token.
+  await repos.oidc.revokeUser(userId);
   return { deviceId: devices[0]?.id ?? null, devices };
 }

@@ -18,6 +18,7 @@ import type { AuditRecorder } from '../audit/audit.js';
 import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
+import { mergeAmr, methodsOf } from '../sessions/amr.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { StepUpService } from '../step-up/step-up.service.js';
 import type { RecoveryCodesService } from './recovery-codes.service.js';
@@ -204,11 +205,17 @@ export function createEnrollmentService(deps: {
         stepUp: true,
         mfaVerified: true,
         phishingResistant,
+        amr: mergeAmr(actor.amr ?? 'pwd', methodsOf(device.type === 'webauthn' ? 'webauthn' : 'totp')),
+        authenticatedAt: actor.authenticatedAt ?? now,
         now,
         meta,
       });
     } else if (!byAdmin) {
-      session = await deps.sessions.rotateSession(repos, actor, { now, meta });
+      session = await deps.sessions.rotateSession(repos, actor, {
+        now,
+        meta,
+        proved: methodsOf(device.type === 'webauthn' ? 'webauthn' : 'totp'),
+      });
     }
     return { session, recoveryCodes };
   }

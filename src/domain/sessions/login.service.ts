@@ -12,6 +12,7 @@ import type { FactorOutcome } from '../factors/factor.js';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { MfaDevicesTable } from '../../db/schema.js';
 import type { RequestMeta } from './principal.js';
+import { methodsOf } from './amr.js';
 import type { RecoveryEffects } from '../recovery/effects.js';
 import type { SessionsService } from './sessions.service.js';
 import type { Notifier } from '../notify/notifications.js';
@@ -221,11 +222,23 @@ export function createLoginService(deps: {
         // API.md: a restricted session, which may only bind a device and sign out.
         // The password was proved a moment ago: binding right away asks for no second verification
         // (decision 026); a restricted session that outlives the step-up age asks again.
-        const session = await issueSession(repos, user.id, { restricted: true, stepUp: true, now: at, meta });
+        const session = await issueSession(repos, user.id, {
+          restricted: true,
+          stepUp: true,
+          amr: methodsOf('password'),
+          now: at,
+          meta,
+        });
         await loginSucceeded(repos, user, meta, { factors: 'password', restricted: true }, at);
         return { status: 'mfa_enrollment_required' as const, session, user: publicUser(user) };
       }
-      const session = await issueSession(repos, user.id, { restricted: false, stepUp: true, now: at, meta });
+      const session = await issueSession(repos, user.id, {
+        restricted: false,
+        stepUp: true,
+        amr: methodsOf('password'),
+        now: at,
+        meta,
+      });
       await loginSucceeded(repos, user, meta, { factors: 'password' }, at);
       await noticeBrowser(repos, user, meta, at);
       return { status: 'authenticated' as const, session, user: publicUser(user) };
@@ -295,14 +308,18 @@ export function createLoginService(deps: {
         // The second-factor try came with the challenge's, in one statement (decision 020).
         const context = { path: 'login' as const, meta, now, reserved: found.secondFactorTry };
         // The second factor, through its one verifier (decision 027); every one draws on one budget.
-        let proved: FactorOutcome<{ factor: 'totp' | 'recovery_code' | 'webauthn'; remaining?: number }>;
+        let proved: FactorOutcome<{
+          factor: 'totp' | 'recovery_code' | 'webauthn';
+          remaining?: number;
+          device?: MfaDevicesTable;
+        }>;
         if ('recoveryCode' in input) {
           const spent = await deps.factors.recoveryCode(repos, user, input.recoveryCode, context);
           proved = spent.ok ? { ok: true, factor: 'recovery_code', remaining: spent.remaining } : spent;
         } else if ('credential' in input) {
           const devices: MfaDevicesTable[] = await repos.mfaDevices.listActive(user.id);
           const checked = await deps.factors.passkey.verify(repos, user, devices, input.credential, 'login', context);
-          proved = checked.ok ? { ok: true, factor: 'webauthn' } : checked;
+          proved = checked.ok ? { ok: true, factor: 'webauthn', device: checked.device } : checked;
         } else {
           const checked = await deps.factors.totp(repos, user, found.devices, input.code, context);
           proved = checked.ok ? { ok: true, factor: 'totp' } : checked;
@@ -321,6 +338,7 @@ export function createLoginService(deps: {
           stepUp: true,
           mfaVerified: true,
           phishingResistant: proved.factor === 'webauthn',
+          amr: [...methodsOf('password'), ...methodsOf(proved.factor, proved.device)],
           now,
           meta,
         });
@@ -452,6 +470,8 @@ export function createLoginService(deps: {
           stepUp: true,
           mfaVerified: true,
           phishingResistant: true,
+          // Passwordless sign-in requires user verification (W3C WebAuthn Level 3 §7.2 step 17).
+          amr: methodsOf('webauthn', device, true),
           now,
           meta,
         });

@@ -11,6 +11,10 @@ export interface Principal {
   mfaVerified?: boolean;
   /** This session proved a passkey (workspaces that require phishing-resistant MFA require it). */
   phishingResistant?: boolean;
+  /** What the session's sign-in proved (RFC 8176 values, comma-separated; sessions.amr). */
+  amr?: string;
+  /** When every factor was last proved (OpenID Connect `auth_time`), ms. */
+  authenticatedAt?: number;
 }
 
 /** Where a request came from, for audit events and throttling; never secrets. */

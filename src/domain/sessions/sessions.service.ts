@@ -4,6 +4,7 @@ import type { Repositories, Store } from '../../db/repositories/index.js';
 import { constantTimeEqual, newId, newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import type { Principal, RequestMeta } from './principal.js';
+import { mergeAmr, type AuthMethod } from './amr.js';
 
 export interface SessionSettings {
   idleSeconds: number;
@@ -48,6 +49,10 @@ export function createSessionsService(deps: {
       mfaVerified?: boolean;
       /** The login proved a passkey (NIST SP 800-63B §5.2.5). */
       phishingResistant?: boolean;
+      /** What the sign-in proved (RFC 8176), for OpenID Connect's `amr` and `acr`. */
+      amr: readonly AuthMethod[] | string;
+      /** When every factor was last proved; a rotation keeps the old session's. Default: now. */
+      authenticatedAt?: number;
       now: number;
       meta: RequestMeta;
       absoluteExpiresAt?: number;
@@ -73,6 +78,8 @@ export function createSessionsService(deps: {
       user_agent: options.meta.userAgent?.slice(0, 256) ?? null,
       mfa_verified: options.mfaVerified ? 1 : 0,
       phishing_resistant: options.phishingResistant ? 1 : 0,
+      amr: typeof options.amr === 'string' ? options.amr : mergeAmr('', options.amr),
+      authenticated_at: options.authenticatedAt ?? options.now,
     });
     return { token: `${id}.${secret}`, expiresAt: absolute, restricted: options.restricted };
   }
@@ -87,7 +94,7 @@ export function createSessionsService(deps: {
   async function rotateSession(
     repos: Repositories,
     principal: Principal,
-    options: { now: number; meta: RequestMeta; phishingResistant?: boolean },
+    options: { now: number; meta: RequestMeta; phishingResistant?: boolean; proved: readonly AuthMethod[] },
   ): Promise<IssuedSession> {
     const old = await repos.sessions.findWithUser(principal.sessionId);
     await repos.sessions.end(principal.sessionId, options.now, 'rotated');
@@ -98,6 +105,8 @@ export function createSessionsService(deps: {
       // A passkey proved once in this browser's session stays proved across the rotation.
       phishingResistant:
         options.phishingResistant || principal.phishingResistant === true || old?.phishing_resistant === 1,
+      amr: mergeAmr(old?.amr ?? principal.amr ?? '', options.proved),
+      authenticatedAt: old?.authenticated_at ?? principal.authenticatedAt ?? options.now,
       now: options.now,
       meta: options.meta,
       ...(old ? { absoluteExpiresAt: old.absolute_expires_at } : {}),
@@ -166,6 +175,8 @@ export function createSessionsService(deps: {
         stepUpUntil: row.step_up_until,
         mfaVerified: row.mfa_verified === 1,
         phishingResistant: row.phishing_resistant === 1,
+        amr: row.amr,
+        authenticatedAt: row.authenticated_at,
       };
     },
 
@@ -212,6 +223,11 @@ export function createSessionsService(deps: {
         await repos.sessions.endOthers(principal.userId, principal.sessionId, now, 'signed_out_elsewhere');
         await sessionEnded(repos, principal, meta, { reason: 'signed_out_everywhere_else' }, now);
       });
+    },
+
+    /** The browser signed in again (an application asked for it): its old session ends, rotated. */
+    async replaced(principal: Principal) {
+      await store.repos.sessions.end(principal.sessionId, clock(), 'rotated');
     },
 
     async logout(principal: Principal, meta: RequestMeta) {

@@ -74,6 +74,16 @@ export const sensitiveOperations = [
     what: 'Approve a lost-device ticket (operators; two different operators must approve)',
   },
   {
+    id: 'oidc.create_client',
+    endpoint: 'POST /oidc-clients',
+    what: 'Register an application that signs in through twofold (its secret is shown once)',
+  },
+  {
+    id: 'oidc.delete_client',
+    endpoint: 'DELETE /oidc-clients/{id}',
+    what: 'Delete an application (its grants and tokens are revoked)',
+  },
+  {
     id: 'support.reject_recovery',
     endpoint: 'POST /support/recovery-tickets/{id}/reject',
     what: 'Reject a lost-device ticket (operators)',

@@ -3,6 +3,7 @@ import type { Repositories, Store } from '../../db/repositories/index.js';
 import type { Clock } from '../../crypto/random.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
+import { methodsOf, type AuthMethod } from '../sessions/amr.js';
 import type { IssuedSession, SessionsService } from '../sessions/sessions.service.js';
 import type { RecoveryEffects } from '../recovery/effects.js';
 import type { Factors } from '../factors/index.js';
@@ -65,13 +66,14 @@ export function createStepUpVerifiers(deps: {
     until: number,
     now: number,
     meta: RequestMeta,
+    proved: readonly AuthMethod[],
     phishingResistant = false,
   ): Promise<IssuedSession | undefined> {
     if (principal.mfaVerified && (principal.phishingResistant || !phishingResistant)) {
       await repos.sessions.setStepUp(principal.sessionId, until, true);
       return undefined;
     }
-    return deps.sessions.rotateSession(repos, principal, { now, meta, phishingResistant });
+    return deps.sessions.rotateSession(repos, principal, { now, meta, phishingResistant, proved });
   }
 
   /**
@@ -87,7 +89,12 @@ export function createStepUpVerifiers(deps: {
       now: number,
       meta: RequestMeta,
     ) => Promise<FactorOutcome>,
-    options: { provesDevice: boolean; phishingResistant?: boolean },
+    options: {
+      provesDevice: boolean;
+      phishingResistant?: boolean;
+      /** What the proof adds to the session's `amr` (RFC 8176). */
+      proves: (checked: object) => AuthMethod[];
+    },
   ): Verifier<Proof> {
     return async (principal, input, until, meta) => {
       const now = clock();
@@ -103,7 +110,15 @@ export function createStepUpVerifiers(deps: {
             meta,
             now,
           );
-        const session = await proveSecondFactor(repos, principal, until, now, meta, options.phishingResistant);
+        const session = await proveSecondFactor(
+          repos,
+          principal,
+          until,
+          now,
+          meta,
+          options.proves(checked),
+          options.phishingResistant,
+        );
         return { ok: true as const, session };
       });
       if (!outcome.ok) throw outcome.error;
@@ -119,7 +134,7 @@ export function createStepUpVerifiers(deps: {
       const devices = await repos.mfaDevices.listActive(principal.userId);
       return factors.totp(repos, user, devices, proof.code, context(meta, now));
     },
-    { provesDevice: true },
+    { provesDevice: true, proves: () => methodsOf('totp') },
   );
 
   const webauthn = deviceVerifier<PasskeyProof>(
@@ -128,7 +143,11 @@ export function createStepUpVerifiers(deps: {
       const devices = await repos.mfaDevices.listActive(principal.userId);
       return factors.passkey.verify(repos, user, devices, proof.credential, 'step_up', context(meta, now));
     },
-    { provesDevice: true, phishingResistant: true },
+    {
+      provesDevice: true,
+      phishingResistant: true,
+      proves: (checked) => methodsOf('webauthn', (checked as { device?: { backed_up: number } }).device),
+    },
   );
 
   /**
@@ -141,7 +160,7 @@ export function createStepUpVerifiers(deps: {
       const { user } = await loadUser(repos, principal.userId);
       return factors.recoveryCode(repos, user, proof.code, context(meta, now));
     },
-    { provesDevice: false },
+    { provesDevice: false, proves: () => methodsOf('recovery_code') },
   );
 
   /** An email or SMS code sent by POST /me/verifications, on the channel the method names. */

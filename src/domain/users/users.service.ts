@@ -5,6 +5,7 @@ import type { UsersTable } from '../../db/schema.js';
 import { newId, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { PasswordHasher } from '../../crypto/password.js';
 import type { AuditRecorder } from '../audit/audit.js';
+import { revokeOidcGrants } from '../oidc/sign-in.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
@@ -217,6 +218,8 @@ export function createUsersService(deps: {
         if (Object.keys(update).length > 0) await repos.users.updateUser(target.id, update);
         if (changes.password !== undefined) await retireOldPassword(repos, target.id, now);
         if (endSessions) await repos.sessions.endAllForUser(target.id, now, 'account_changed');
+        // A disabled user's applications lose their grants and tokens at once (decision 029).
+        if (changes.disabled === true) await revokeOidcGrants(repos, audit, target, 'user_disabled', now);
         const fields = Object.keys(changes)
           .filter((k) => changes[k as keyof SubUserChanges] !== undefined)
           .sort()
@@ -291,6 +294,7 @@ export function createUsersService(deps: {
         // A workspace it owned passes to the primary account: no workspace is left without an owner.
         const root = await repos.users.findRootOfAccount(target.account_id);
         if (root) await repos.workspaces.handOver(target.id, root.id, now);
+        await revokeOidcGrants(repos, audit, target, 'user_deleted', now);
         await repos.users.deleteSubUser(target.id);
         await record(repos, actor, target, 'user.deleted', meta, { username: target.username }, now);
       });

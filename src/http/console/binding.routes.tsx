@@ -132,7 +132,10 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
         const result = await services.enrollment.activate(principal, { enrollmentId, codes }, requestMeta(request));
         // Activation rotates the session: the console follows with the new cookie.
         if (result.session) kit.setSession(reply, result.session.token);
-        const next = principal.restricted ? '/overview?notice=bound' : '/account/security?notice=bound';
+        const next = kit.afterSignIn(
+          request,
+          principal.restricted ? '/overview?notice=bound' : '/account/security?notice=bound',
+        );
         // The recovery codes are in this answer only: the person keeps them before going on.
         if (result.recoveryCodes) return recoveryCodesPage(request, reply, result.recoveryCodes, next);
         return reply.redirect(next, 303);

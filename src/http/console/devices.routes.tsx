@@ -247,7 +247,10 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
     const enrollmentId = form.enrollmentId ?? '';
     const home = passkeyHome(request);
     // A restricted session that adds its passkey becomes a full one: on to the overview.
-    const next = principal.restricted ? '/overview?notice=passkey-added' : `${DEVICES}?notice=passkey-added`;
+    const next = kit.afterSignIn(
+      request,
+      principal.restricted ? '/overview?notice=passkey-added' : `${DEVICES}?notice=passkey-added`,
+    );
     try {
       const credential = credentialFrom<RegistrationResponseJSON>(request);
       const result = await services.enrollment.activateAny(

@@ -21,6 +21,8 @@ import { registerDevPages } from './dev.routes.js';
 import { registerRealNamePages } from './real-name.routes.js';
 import { registerRecoveryPages } from './recovery.routes.js';
 import { registerSupportPages } from './support.routes.js';
+import { registerOidcPages } from './oidc.routes.js';
+import type { OidcHost } from '../oidc/provider.js';
 import { t } from './messages.js';
 
 export { renderConsoleError } from './kit.js';
@@ -29,7 +31,7 @@ export { renderConsoleError } from './kit.js';
  * The web console: server-rendered pages that work without JavaScript, one area per file pair
  * (`<area>.routes.tsx` + its pages), all built on the console kit.
  */
-export function registerConsole(app: FastifyInstance, deps: AppDeps) {
+export function registerConsole(app: FastifyInstance, deps: AppDeps, oidc: OidcHost) {
   app.get('/assets/console.css', { config: { page: 'public' }, schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(consoleCss),
   );
@@ -59,6 +61,7 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps) {
   registerRealNamePages(app, kit);
   registerRecoveryPages(app, kit);
   registerSupportPages(app, kit);
+  registerOidcPages(app, kit, oidc);
   if (deps.config.dev) registerDevPages(app, kit);
 
   // Console errors that escape a handler (CSRF, origin) render as a page, never JSON.

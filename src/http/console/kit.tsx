@@ -167,6 +167,36 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
     };
   }
 
+  /**
+   * An application's sign-in in progress (decision 029): the console pages it passes through — sign
+   * in, bind a device, verify — go back to its interaction when they are done, instead of the
+   * overview. Signed, so no other site or page can plant a destination; only interaction paths.
+   */
+  const continuation = {
+    /** `freshSince`: the application asked for a new sign-in; one at or after this time counts. */
+    set(reply: FastifyReply, path: string, freshSince?: number) {
+      const value = freshSince === undefined ? path : `${path}|${freshSince}`;
+      reply.setCookie(cookies.continueTo, value, { ...cookieBase, maxAge: 900, signed: true });
+    },
+    read(request: FastifyRequest): { path: string; freshSince: number | null } | null {
+      const signed = request.cookies[cookies.continueTo];
+      const unsigned = signed ? request.unsignCookie(signed) : null;
+      const value = unsigned?.valid ? unsigned.value : null;
+      const match = value ? /^(\/oidc-login\/[A-Za-z0-9_-]{1,64})(?:\|(\d{1,16}))?$/.exec(value) : null;
+      return match ? { path: match[1]!, freshSince: match[2] ? Number(match[2]) : null } : null;
+    },
+    peek(request: FastifyRequest): string | null {
+      return continuation.read(request)?.path ?? null;
+    },
+    clear(reply: FastifyReply) {
+      reply.clearCookie(cookies.continueTo, cookieBase);
+    },
+  };
+  /** Where a finished sign-in (or binding) goes: the application waiting for it, or `fallback`. */
+  function afterSignIn(request: FastifyRequest, fallback: string): string {
+    return continuation.peek(request) ?? fallback;
+  }
+
   function setSession(reply: FastifyReply, token: string) {
     reply.setCookie(cookies.session, token, cookieBase);
   }
@@ -451,6 +481,8 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
     resumeFromForm,
     stepUpPage,
     recoveryCodesPage,
+    continuation,
+    afterSignIn,
     appBindingPage,
     passkeysUnavailable,
     restrictedHome,

@@ -21,6 +21,11 @@ export interface PageFrame {
 export interface LayoutScripts {
   /** @simplewebauthn/browser and our passkey script, from our own origin. */
   webauthn?: boolean | undefined;
+  /**
+   * Go on to this address at once (a meta refresh): the way back to an application after a form,
+   * which the CSP's `form-action 'self'` would block as a redirect (decision 029).
+   */
+  refreshTo?: string | undefined;
 }
 
 function NavLinks(props: PageFrame) {
@@ -55,6 +60,7 @@ export function Layout(props: PageFrame & LayoutScripts & { children: ComponentC
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="same-origin" />
+        {props.refreshTo ? <meta http-equiv="refresh" content={`0;url=${props.refreshTo}`} /> : null}
         <title>{`${props.title} · ${t.brand}`}</title>
         <link rel="stylesheet" href="/assets/console.css" />
         <script src="/assets/console.js" defer />

@@ -82,6 +82,14 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     }
   });
 
+  /**
+   * Signing in again in a browser that was signed in (an application asked for a fresh sign-in):
+   * the old session ends as replaced, so one browser holds one session.
+   */
+  async function endReplacedSession(request: FastifyRequest) {
+    if (request.principal) await services.sessions.replaced(request.principal);
+  }
+
   const loginPage = async (request: FastifyRequest, reply: FastifyReply, message: Message, login = '', status = 200) =>
     kit.sendPage(
       reply,
@@ -95,7 +103,11 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     );
 
   app.get('/login', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
-    if (request.principal) return reply.redirect('/overview');
+    // `again`: an application asked for a fresh sign-in (prompt=login, max_age, more factors): the
+    // form even for a signed-in browser; the new session replaces the old one (decision 029).
+    const again = (request.query as Record<string, string | undefined>).again === '1';
+    if (request.principal && !(again && kit.continuation.peek(request)))
+      return reply.redirect(kit.afterSignIn(request, '/overview'));
     const flash = kit.takeFlash(request, reply, '/login');
     return loginPage(request, reply, flash?.message ?? kit.notice(request, t.notices), flash?.values?.login ?? '');
   });
@@ -112,10 +124,13 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
         rememberMethods(reply, result.challenge.methods);
         return reply.redirect('/login/mfa', 303);
       }
+      await endReplacedSession(request);
       kit.setSession(reply, result.session.token);
       // A sub-user that must use MFA and has no device yet: straight to binding (restricted session).
       return reply.redirect(
-        result.status === 'mfa_enrollment_required' ? '/account/security/mfa/bind' : '/overview',
+        result.status === 'mfa_enrollment_required'
+          ? '/account/security/mfa/bind'
+          : kit.afterSignIn(request, '/overview'),
         303,
       );
     } catch (error) {
@@ -188,12 +203,16 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
         requestMeta(request),
       );
       forgetSecondStep(reply);
+      await endReplacedSession(request);
       kit.setSession(reply, result.session.token);
       // A workspace requires phishing-resistant MFA and this person has no passkey: a restricted
       // session that may only add one (issue 22).
       if (result.status === 'mfa_enrollment_required') return reply.redirect('/account/security/passkey-required', 303);
       // Signed in with a recovery code: the phone is probably lost; offer to replace it.
-      return reply.redirect(byRecoveryCode ? '/account/security?notice=recovery-used' : '/overview', 303);
+      return reply.redirect(
+        kit.afterSignIn(request, byRecoveryCode ? '/account/security?notice=recovery-used' : '/overview'),
+        303,
+      );
     } catch (error) {
       if (error instanceof AppError && error.code === 'auth.challenge_expired') return expired(reply);
       const pending = await services.logins.pendingLogin(challengeId);
@@ -266,8 +285,9 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
         { challengeId, credential: credentialFrom<AuthenticationResponseJSON>(request) },
         requestMeta(request),
       );
+      await endReplacedSession(request);
       kit.setSession(reply, result.session.token);
-      return reply.redirect('/overview', 303);
+      return reply.redirect(kit.afterSignIn(request, '/overview'), 303);
     } catch (error) {
       // The same answer for every refusal (the services tell nothing more), in the passkey's words.
       if (error instanceof AppError && error.code === 'auth.invalid_credentials')

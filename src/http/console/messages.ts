@@ -7,6 +7,7 @@ import { workspacesTexts } from './messages/workspaces.js';
 import { recoveryTexts } from './messages/recovery.js';
 import { operatorsTexts } from './messages/operators.js';
 import { devicesTexts } from './messages/devices.js';
+import { oidcTexts } from './messages/oidc.js';
 /**
  * Every text the console shows, in one typed catalogue (English), kept in messages/ by flow. A
  * second language is a second object of the same type: no page changes.
@@ -21,6 +22,7 @@ export const en = {
   ...workspacesTexts,
   ...recoveryTexts,
   ...operatorsTexts,
+  ...oidcTexts,
 };
 
 export type Catalogue = typeof en;

@@ -21,6 +21,8 @@ export interface CookieNames {
   flash: string;
   /** The second login step's methods (code, passkey, recovery code), on /login only (signed). */
   secondStep: string;
+  /** An application's sign-in in progress: where the console returns once signed in (signed). */
+  continueTo: string;
 }
 
 export function cookieNames(secure: boolean): CookieNames {
@@ -34,6 +36,7 @@ export function cookieNames(secure: boolean): CookieNames {
     recoveryForm: `${scoped}twofold_recovery`,
     flash: `${scoped}twofold_flash`,
     secondStep: `${scoped}twofold_second_step`,
+    continueTo: `${host}twofold_continue`,
   };
 }
 

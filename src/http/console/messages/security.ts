@@ -127,6 +127,8 @@ export const securityTexts = {
       'support.review_real_name': 'Deciding on a real-name record',
       'support.approve_recovery': 'Approving a lost-phone request',
       'support.reject_recovery': 'Rejecting a lost-phone request',
+      'oidc.create_client': 'Registering an application',
+      'oidc.delete_client': 'Deleting an application',
     } satisfies Record<SensitiveOperationId, string> as Record<string, string>,
   },
   bind: {

@@ -1,0 +1,53 @@
+/**
+ * twofold as an OpenID Provider (issue 23): the pages an application's sign-in passes through
+ * (consent, refusal, return, sign-out).
+ */
+export const oidcTexts = {
+  oidc: {
+    continueTitle: 'Returning to the application',
+    continueText: (app: string) => `You are signed in. Returning to ${app}…`,
+    continueLink: 'Continue',
+    consentTitle: 'Allow access',
+    consentHeading: (app: string) => `${app} wants to sign you in`,
+    consentIntro: (login: string) => `Signed in as ${login}. If you allow it, the application receives:`,
+    consentNote: 'You are asked once per application. An administrator can revoke its access at any time.',
+    allow: 'Allow',
+    deny: 'Cancel',
+    scopes: {
+      openid: 'Your user id in twofold, and how you signed in (password, dynamic code or passkey)',
+      profile: 'Your name and login name',
+      email: 'Your e-mail address',
+      offline_access: 'Staying signed in while you are away (a refresh token)',
+    } as Record<string, string>,
+    refusedTitle: 'Sign-in not possible',
+    refused: {
+      other_account:
+        'This application does not exist, or it is not available to your account. Go back to the application, or sign in to twofold with another account.',
+      not_member: (app: string) =>
+        `${app} is only open to the members of one workspace, and you are not a member. Ask the workspace's owner to add you.`,
+      disabled: 'This account is disabled. Ask your administrator.',
+    },
+    signInAsOther: 'Sign in with another account',
+    backToApp: 'Back to the application',
+    passkeyTitle: 'A passkey is required',
+    passkeyNeeded: (app: string) =>
+      `${app} requires a passkey (phishing-resistant MFA). Verify with one of your passkeys to continue.`,
+    noPasskey: (app: string) =>
+      `${app} requires a passkey (phishing-resistant MFA), and you have none yet. Add one under Security Settings › MFA devices, then sign in to the application again.`,
+    addPasskey: 'Add a passkey',
+    purposePasskey: (app: string) => `Signing in to ${app}`,
+    expiredTitle: 'This sign-in has expired',
+    expired:
+      'This sign-in request is no longer valid (it expired or was already used). Go back to the application and sign in again.',
+    errorTitle: 'The application sent an invalid request',
+    errorText: (description: string) =>
+      `twofold could not continue: ${description} Nothing was sent to the application. Tell its developers, or go back and try again.`,
+    logoutTitle: 'Sign out',
+    logoutText: 'Sign out of twofold and the applications you signed in to through it, in this browser?',
+    logoutYes: 'Sign out',
+    logoutNo: 'Stay signed in',
+    loggedOutTitle: 'Signed out',
+    loggedOut: 'You are signed out.',
+    signInAgain: 'Sign in again',
+  },
+};

@@ -1,0 +1,300 @@
+import { createHmac } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { AppDeps } from '../deps.js';
+import type { Principal, RequestMeta } from '../../domain/sessions/principal.js';
+import { ACR, ACR_LEVELS, type Acr } from '../../domain/sessions/amr.js';
+import { requestedAcr } from '../../domain/oidc/sign-in.js';
+import { constantTimeEqual, sha256Hex } from '../../crypto/random.js';
+import { requestMeta } from '../plugins/auth.js';
+import { documentOf, OidcLogoutPage, OidcMessagePage } from '../console/oidc.pages.js';
+import { t } from '../console/messages.js';
+
+/** Where the provider is mounted: its issuer is `<TWOFOLD_PUBLIC_URL>/oidc` (API.md). */
+export const OIDC_PREFIX = '/oidc';
+
+/** How long what the provider issues lives, in seconds (oidc-provider's `ttl`). */
+export const OIDC_TTL = {
+  /** RFC 9700 §4.1 / RFC 6749 §4.1.2: a code lives a minute at most. */
+  AuthorizationCode: 60,
+  AccessToken: 600,
+  IdToken: 3600,
+  /** A refresh token rotates at each use; unused for 14 days, it expires. */
+  RefreshToken: 14 * 86_400,
+  Grant: 365 * 86_400,
+  Interaction: 900,
+  Session: 14 * 86_400,
+} as const;
+
+/** What the console knows about the request, handed to the provider with the raw request. */
+const CONSOLE = Symbol('twofold console');
+interface ConsoleContext {
+  principal: Principal | null;
+  meta: RequestMeta;
+}
+function consoleOf(ctx: KoaContextWithOIDC): ConsoleContext {
+  return (
+    (ctx.req as IncomingMessage & { [CONSOLE]?: ConsoleContext })[CONSOLE] ?? {
+      principal: null,
+      meta: { ip: null, userAgent: null },
+    }
+  );
+}
+
+function frameFor(title: string) {
+  return { title, csrf: '', signedInAs: null };
+}
+
+/**
+ * The interaction policy: oidc-provider's, plus two checks of the login prompt (decision 029).
+ * - `console_session`: the provider's session stands only while the console session it was made
+ *   from does — the same user, signed in at the same moment. Signing out of the console, or in as
+ *   someone else, asks again; so does an ended or restricted session.
+ * - `acr_values`: a request for a class the session has not reached (OpenID Connect Core §3.1.2.1
+ *   leaves plain `acr_values` voluntary; twofold honours it, like `essential` acr claims).
+ */
+function policy() {
+  const { Check, base } = interactionPolicy;
+  const prompts = base();
+  const login = prompts.get('login')!;
+  login.checks.push(
+    new Check('console_session', 'the console sign-in behind this session ended or changed', (ctx) => {
+      const { principal } = consoleOf(ctx);
+      const session = ctx.oidc.session!;
+      if (!principal || principal.restricted || principal.userId !== session.accountId) return Check.REQUEST_PROMPT;
+      return Math.floor((principal.authenticatedAt ?? 0) / 1000) === session.loginTs
+        ? Check.NO_NEED_TO_PROMPT
+        : Check.REQUEST_PROMPT;
+    }),
+    new Check('acr_values', 'the requested authentication context class was not reached', (ctx) => {
+      const wanted = requestedAcr(ctx.oidc.params!.acr_values as string | undefined);
+      if (wanted === null) return Check.NO_NEED_TO_PROMPT;
+      return ACR_LEVELS.indexOf(ctx.oidc.acr as Acr) >= ACR_LEVELS.indexOf(wanted)
+        ? Check.NO_NEED_TO_PROMPT
+        : Check.REQUEST_PROMPT;
+    }),
+  );
+  return prompts;
+}
+
+/** oidc-provider, configured for twofold (decision 029); built again when the signing keys change. */
+async function buildProvider(deps: AppDeps): Promise<Provider> {
+  const { services, config } = deps;
+  const { signIn } = services.oidc;
+  const cookieKey = createHmac('sha256', config.secretKeys[0]!.key).update('twofold oidc cookies').digest('base64url');
+  const configuration: Configuration = {
+    adapter: services.oidc.Adapter as unknown as Configuration['adapter'],
+    clients: [],
+    jwks: { keys: (await services.oidc.keys.current()) as NonNullable<Configuration['jwks']>['keys'] },
+    findAccount: async (ctx, sub) => {
+      const claims = await signIn.account(sub, ctx.oidc.client?.clientId);
+      if (!claims) return undefined;
+      return { accountId: sub, claims: async () => claims };
+    },
+    // acr, amr and auth_time are in every ID token; the rest by scope (OpenID Connect Core §5.4).
+    claims: {
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
+      profile: ['name', 'preferred_username'],
+      email: ['email', 'email_verified'],
+    },
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    acrValues: [...ACR_LEVELS],
+    // The ID token carries the scopes' claims too, not only userinfo (the issue's contract).
+    conformIdTokenClaims: false,
+    responseTypes: ['code'],
+    // PKCE (RFC 7636) with S256 only; required of public clients, accepted from confidential ones.
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256', 'RS256'],
+      userinfoSigningAlgValues: ['ES256', 'RS256'],
+      requestObjectSigningAlgValues: ['ES256', 'RS256'],
+      clientAuthSigningAlgValues: ['ES256', 'RS256'],
+    },
+    // RFC 9700 §4.14.2: refresh tokens rotate at every use; reusing an old one revokes the grant.
+    rotateRefreshToken: () => true,
+    ttl: { ...OIDC_TTL },
+    cookies: {
+      keys: [cookieKey],
+      names: {
+        session: 'twofold_oidc_session',
+        interaction: 'twofold_oidc_interaction',
+        resume: 'twofold_oidc_resume',
+      },
+      long: { httpOnly: true, sameSite: 'lax', signed: true },
+      short: { httpOnly: true, sameSite: 'lax', signed: true },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          const action = /action="([^"]+)"/.exec(form)?.[1] ?? `${OIDC_PREFIX}/session/end/confirm`;
+          const xsrf = /name="xsrf" value="([^"]+)"/.exec(form)?.[1] ?? '';
+          ctx.type = 'html';
+          ctx.body = documentOf(OidcLogoutPage({ frame: frameFor(t.oidc.logoutTitle), action, xsrf }));
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = documentOf(
+            OidcMessagePage({
+              frame: frameFor(t.oidc.loggedOutTitle),
+              title: t.oidc.loggedOutTitle,
+              text: t.oidc.loggedOut,
+            }),
+          );
+        },
+      },
+    },
+    loadExistingGrant: async (ctx) => {
+      const clientId = ctx.oidc.client!.clientId;
+      const grantId =
+        (ctx.oidc.result?.consent as { grantId?: string } | undefined)?.grantId ??
+        ctx.oidc.session!.grantIdFor(clientId) ??
+        (ctx.oidc.session!.accountId
+          ? await services.oidc.grants.find(ctx.oidc.session!.accountId, clientId)
+          : undefined);
+      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/oidc-login/${interaction.uid}`,
+      policy: policy(),
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      const expired =
+        out.error === 'invalid_request' && /interaction|session|cookie/i.test(out.error_description ?? '');
+      ctx.body = documentOf(
+        OidcMessagePage({
+          frame: frameFor(expired ? t.oidc.expiredTitle : t.oidc.errorTitle),
+          title: expired ? t.oidc.expiredTitle : t.oidc.errorTitle,
+          text: expired ? t.oidc.expired : t.oidc.errorText(out.error_description ?? out.error),
+          error: true,
+        }),
+      );
+    },
+    extraTokenClaims: async () => undefined,
+  };
+
+  const provider = new Provider(`${config.publicUrl}${OIDC_PREFIX}`, configuration);
+  provider.proxy = config.trustProxy !== false;
+  // A confidential client's secret is kept as its SHA-256 (decision 029): compare hashes, in
+  // constant time (the extension point the library's author recommends, panva/node-oidc-provider#631).
+  provider.Client.prototype.compareClientSecret = function compare(this: { clientSecret?: string }, actual: string) {
+    return typeof this.clientSecret === 'string' && constantTimeEqual(this.clientSecret, sha256Hex(actual));
+  };
+
+  // Every refusal is audited (`oidc.refused`): a wrong code, a reused code or refresh token, an
+  // unknown client or redirect URI, a bad token at userinfo.
+  const refused =
+    (endpoint: string) =>
+    async (ctx: KoaContextWithOIDC, error: Error & { error?: string; error_description?: string }) => {
+      try {
+        const clientId = ctx.oidc?.client?.clientId ?? null;
+        const client = clientId ? await signIn.client(clientId) : undefined;
+        const { principal, meta } = consoleOf(ctx);
+        await signIn.refused(
+          {
+            accountId: client?.account_id ?? null,
+            userId: principal && client && principal.accountId === client.account_id ? principal.userId : null,
+            clientId,
+            reason: error.error_description ?? error.error ?? error.message,
+            endpoint,
+          },
+          meta.ip ? meta : { ip: ctx.ip ?? null, userAgent: ctx.get('user-agent') || null },
+        );
+      } catch {
+        // An audit write that fails must not turn a refusal into a crash; the refusal still stands.
+      }
+    };
+  provider.on('authorization.error', refused('authorization'));
+  provider.on('grant.error', refused('token'));
+  provider.on('userinfo.error', refused('userinfo'));
+  provider.on('end_session.error', refused('end_session'));
+  provider.on('revocation.error', refused('revocation'));
+  // RP-initiated logout signs the browser out of the console too (decision 029).
+  provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+    const { principal, meta } = consoleOf(ctx);
+    void signIn.signedOut(principal, ctx.oidc?.client?.clientId ?? null, meta).catch(() => undefined);
+  });
+  provider.on('server_error', (_ctx: unknown, error: Error) => {
+    deps.loggerInstance?.error({ err: error }, 'oidc provider error');
+  });
+  return provider;
+}
+
+/**
+ * The provider as the rest of the app sees it: one instance, rebuilt when the signing keys change
+ * (`twofold oidc keys rotate` on any instance) — at most every 5 seconds it compares the key set.
+ */
+export function createOidcHost(deps: AppDeps) {
+  interface Built {
+    provider: Provider;
+    version: string;
+    handler: ReturnType<Provider['callback']>;
+  }
+  let current: Built | null = null;
+  let building: Promise<Built> | null = null;
+  let checkedAt = 0;
+
+  async function build(): Promise<Built> {
+    const provider = await buildProvider(deps);
+    // The key set as built (the first build may have created the keys).
+    const built = { provider, version: await deps.services.oidc.keys.version(), handler: provider.callback() };
+    current = built;
+    return built;
+  }
+
+  async function ensure(): Promise<Built> {
+    const now = Date.now();
+    if (current && now - checkedAt < 5000) return current;
+    checkedAt = now;
+    if (current && (await deps.services.oidc.keys.version()) === current.version) return current;
+    building ??= build().finally(() => (building = null));
+    return building;
+  }
+
+  return {
+    provider: async () => (await ensure()).provider,
+    /** The provider answers this request itself, from the raw request and response. */
+    async handle(request: FastifyRequest, raw: ServerResponse) {
+      const { handler } = await ensure();
+      const req = request.raw as IncomingMessage & { [CONSOLE]?: ConsoleContext; originalUrl?: string };
+      req[CONSOLE] = { principal: request.principal, meta: requestMeta(request) };
+      req.originalUrl = req.url;
+      req.url = req.url!.slice(OIDC_PREFIX.length) || '/';
+      await handler(req, raw);
+    },
+  };
+}
+export type OidcHost = ReturnType<typeof createOidcHost>;
+
+/**
+ * The provider's routes in their own encapsulated scope: no body parser reads the stream before
+ * the provider does (its token endpoint answered 415 behind @fastify/formbody), and the CSP's
+ * `form-action` is left out — the sign-out question's form goes on to an application.
+ */
+export async function registerOidcRoutes(app: FastifyInstance, host: OidcHost, securityHeaders: [string, string][]) {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    const csp = securityHeaders.find(([name]) => name === 'content-security-policy')?.[1];
+    const relaxed = csp
+      ?.split(';')
+      .filter((d) => !d.trim().startsWith('form-action'))
+      .join(';');
+    const handoff = async (request: FastifyRequest, reply: { hijack(): void; raw: ServerResponse }) => {
+      reply.hijack();
+      if (relaxed) reply.raw.setHeader('content-security-policy', relaxed);
+      reply.raw.setHeader('cache-control', 'no-store');
+      await host.handle(request, reply.raw);
+    };
+    scope.all(OIDC_PREFIX, { schema: { hide: true } }, handoff);
+    scope.all(`${OIDC_PREFIX}/*`, { schema: { hide: true } }, handoff);
+  });
+}
+
+export { ACR };
