@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import {
   PASSWORD,
   bindDevice,
   call,
   createHarness,
+  createSubUser,
   databaseKinds,
+  openInstancePair,
+  primaryAccount,
   signupAndLogin,
   type Harness,
 } from './helpers/harness.js';
@@ -12,6 +16,20 @@ import { referenceTotp } from './helpers/rfc6238.js';
 import { Browser, ISSUER, authorizationRequest, client, discover, type Page } from './helpers/oidc-rp.js';
 
 const REDIRECT = 'https://app.example/cb';
+const databaseUrl = process.env.TWOFOLD_TEST_DATABASE_URL;
+
+/** The app's JWKS, as a relying party fetches it. */
+async function jwksOf(h: Harness): Promise<JSONWebKeySet> {
+  const res = await call(h.app, 'GET', '/oidc/jwks');
+  expect(res.status).toBe(200);
+  return res.body as JSONWebKeySet;
+}
+
+/** Checks an ID token's signature against the JWKS, and its issuer and audience (RFC 7519 §7.2). */
+async function verifiedIdToken(h: Harness, idToken: string, audience: string) {
+  const { payload } = await jwtVerify(idToken, createLocalJWKSet(await jwksOf(h)), { issuer: ISSUER, audience });
+  return payload;
+}
 
 describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
   let h: Harness;
@@ -20,25 +38,39 @@ describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
   });
   afterAll(async () => h.close());
 
-  /** A primary account with an authenticator app, and a confidential application of its own. */
-  async function ownerWithApp(options: { firstParty?: boolean; type?: 'public' | 'confidential' } = {}) {
-    const owner = await signupAndLogin(h);
+  /** A primary account with an authenticator app, and an application of its own. */
+  async function ownerWithApp(
+    options: { firstParty?: boolean; type?: 'public' | 'confidential'; workspaceId?: string } = {},
+  ) {
+    const owner = await primaryAccount(h);
     const device = await bindDevice(h, owner.token);
+    const created = await registerApp(device.token as string, options);
+    return {
+      ...owner,
+      token: device.token as string,
+      secret: device.secret,
+      clientId: created.clientId,
+      clientSecret: created.clientSecret,
+    };
+  }
+
+  async function registerApp(
+    token: string,
+    options: { firstParty?: boolean; type?: 'public' | 'confidential'; workspaceId?: string } = {},
+  ) {
     const created = await call(h.app, 'POST', '/api/v1/oidc-clients', {
-      token: device.token,
+      token,
       body: {
         name: 'Wiki',
         redirectUris: [REDIRECT],
         postLogoutRedirectUris: ['https://app.example/bye'],
         type: options.type ?? 'confidential',
         ...(options.firstParty ? { firstParty: true } : {}),
+        ...(options.workspaceId ? { workspaceId: options.workspaceId } : {}),
       },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     return {
-      ...owner,
-      token: device.token as string,
-      secret: device.secret,
       clientId: created.body.client.id as string,
       clientSecret: created.body.clientSecret as string | undefined,
     };
@@ -50,39 +82,433 @@ describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
   };
 
   /** Password, then the dynamic code, on the console's own pages. */
-  async function signIn(browser: Browser, page: Page, login: string, secret: Buffer): Promise<Page> {
+  async function signIn(browser: Browser, page: Page, login: string, secret: Buffer | null): Promise<Page> {
     expect(page.url).toContain('/login');
     const second = await browser.submit(page, '/login', { login, password: PASSWORD });
+    if (!secret) return second;
     expect(second.url).toContain('/login/mfa');
     return browser.submit(second, '/login/mfa', { code: code(secret) });
   }
 
-  it('runs the code flow with PKCE through the console login and a real TOTP code', async () => {
-    const owner = await ownerWithApp();
-    const config = await discover(h.app, owner.clientId, owner.clientSecret);
-    const request = await authorizationRequest(config);
-    const browser = new Browser(h.app);
-    const login = await browser.go(request.url);
-    const consent = await signIn(browser, login, owner.email, owner.secret);
+  /** The whole first sign-in to a (third-party) application: login, code, consent; the callback URL. */
+  async function firstSignIn(
+    browser: Browser,
+    config: client.Configuration,
+    who: { email: string; secret: Buffer },
+    extra: Record<string, string> = {},
+  ) {
+    const request = await authorizationRequest(config, extra);
+    const consent = await signIn(browser, await browser.go(request.url), who.email, who.secret);
     expect(consent.html).toContain('data-testid="oidc-consent"');
-    expect(consent.html).toContain('Wiki wants to sign you in');
     const back = await browser.submit(consent, /\/consent$/, { decision: 'allow' });
     expect(back.url.startsWith(REDIRECT)).toBe(true);
-    const tokens = await client.authorizationCodeGrant(config, new URL(back.url), {
+    return { request, back };
+  }
+
+  const exchange = (
+    config: client.Configuration,
+    back: Page,
+    request: { verifier: string; state: string; nonce: string },
+  ) =>
+    client.authorizationCodeGrant(config, new URL(back.url), {
       pkceCodeVerifier: request.verifier,
       expectedState: request.state,
       expectedNonce: request.nonce,
     });
-    const claims = tokens.claims()!;
-    expect(claims.iss).toBe(ISSUER);
+
+  it('discovery names endpoints that answer, S256 only, and the acr and amr it supports', async () => {
+    const res = await call(h.app, 'GET', '/oidc/.well-known/openid-configuration');
+    expect(res.status).toBe(200);
+    const meta = res.body;
+    expect(meta.issuer).toBe(ISSUER);
+    expect(meta.code_challenge_methods_supported).toEqual(['S256']);
+    expect(meta.response_types_supported).toEqual(['code']);
+    expect(meta.acr_values_supported).toEqual(['urn:twofold:acr:pwd', 'urn:twofold:acr:mfa', 'urn:twofold:acr:phr']);
+    expect(meta.claims_supported).toEqual(
+      expect.arrayContaining(['sub', 'acr', 'amr', 'auth_time', 'email', 'preferred_username']),
+    );
+    expect(meta.id_token_signing_alg_values_supported).toEqual(['ES256', 'RS256']);
+    expect(meta.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'offline_access']));
+    for (const name of [
+      'authorization_endpoint',
+      'token_endpoint',
+      'userinfo_endpoint',
+      'jwks_uri',
+      'end_session_endpoint',
+      'revocation_endpoint',
+    ]) {
+      const url = new URL(meta[name]);
+      expect(url.origin + url.pathname.slice(0, 5), name).toBe('http://twofold.test/oidc');
+      // Each answers: never a 404 or 5xx (without parameters: an OAuth error or the document).
+      const post = name === 'token_endpoint' || name === 'revocation_endpoint';
+      const answer = await h.app.inject({
+        method: post ? 'POST' : 'GET',
+        url: url.pathname,
+        ...(post ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' } : {}),
+      });
+      expect([200, 400, 401, 405], `${name} answered ${answer.statusCode}`).toContain(answer.statusCode);
+    }
+    const jwks = await jwksOf(h);
+    expect(jwks.keys.map((k) => k.alg)).toEqual(['ES256', 'RS256']);
+    // Public parts only.
+    for (const key of jwks.keys) expect(key).not.toHaveProperty('d');
+  });
+
+  it('runs the code flow with PKCE through the console login and a real TOTP code; the ID token verifies', async () => {
+    const owner = await ownerWithApp();
+    const config = await discover(h.app, owner.clientId, owner.clientSecret);
+    const browser = new Browser(h.app);
+    const { request, back } = await firstSignIn(browser, config, owner);
+    expect(new URL(back.url).searchParams.get('iss')).toBe(ISSUER);
+    const tokens = await exchange(config, back, request);
+    const claims = await verifiedIdToken(h, tokens.id_token!, owner.clientId);
+    expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('ES256');
     expect(claims.sub).toBe(owner.userId);
-    expect(claims.aud).toBe(owner.clientId);
+    expect(claims.nonce).toBe(request.nonce);
     expect(claims.acr).toBe('urn:twofold:acr:mfa');
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
     expect(claims.email).toBe(owner.email);
+    expect(claims.email_verified).toBe(false);
     expect(claims.preferred_username).toBe(owner.email);
     expect(typeof claims.auth_time).toBe('number');
     const info = await client.fetchUserInfo(config, tokens.access_token, owner.userId);
-    expect(info.email).toBe(owner.email);
+    expect(info).toMatchObject({ sub: owner.userId, email: owner.email, preferred_username: owner.email });
+
+    // Signed in with MFA already, consent given: the next request comes straight back, asking nothing.
+    const again = await authorizationRequest(config);
+    const silent = await browser.go(again.url);
+    expect(silent.url.startsWith(REDIRECT)).toBe(true);
+    expect(browser.visited.slice(-4).some((u) => u.includes('/login'))).toBe(false);
+    const second = await exchange(config, silent, again);
+    expect(second.claims()!.auth_time).toBe(claims.auth_time);
+
+    // Every code and token is in the owner's audit log, with the sign-in and the consent.
+    const audit = await call(h.app, 'GET', '/api/v1/audit-events?limit=100', { token: owner.token });
+    const types = (audit.body.events as { type: string }[]).map((e) => e.type);
+    for (const type of [
+      'oidc.client_created',
+      'oidc.signed_in',
+      'oidc.consent_given',
+      'oidc.code_issued',
+      'oidc.token_issued',
+    ])
+      expect(types, type).toContain(type);
+  });
+
+  it('a database dump holds no usable token: ids are stored hashed', async () => {
+    const owner = await ownerWithApp();
+    const config = await discover(h.app, owner.clientId, owner.clientSecret);
+    const { request, back } = await firstSignIn(new Browser(h.app), config, owner);
+    const tokens = await exchange(config, back, request);
+    const rows = await h.database.db.selectFrom('oidc_payloads').select(['id_hash', 'payload']).execute();
+    const dump = JSON.stringify(rows);
+    expect(dump).not.toContain(tokens.access_token);
+    expect(dump).not.toContain(new URL(back.url).searchParams.get('code')!);
+    const keys = await h.database.db.selectFrom('oidc_keys').select('private_sealed').execute();
+    expect(JSON.stringify(keys)).not.toContain('"d"');
+  });
+
+  it('refresh tokens rotate; reusing an old one revokes the grant', async () => {
+    const owner = await ownerWithApp();
+    const config = await discover(h.app, owner.clientId, owner.clientSecret);
+    const { request, back } = await firstSignIn(new Browser(h.app), config, owner, {
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
+    const tokens = await exchange(config, back, request);
+    expect(tokens.refresh_token).toBeTruthy();
+    const rotated = await client.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(rotated.refresh_token).toBeTruthy();
+    expect(rotated.refresh_token).not.toBe(tokens.refresh_token);
+    // The old one again: refused, and the whole grant goes — the new one stops working too.
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    await expect(client.refreshTokenGrant(config, rotated.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    await expect(client.fetchUserInfo(config, rotated.access_token, owner.userId)).rejects.toBeTruthy();
+  });
+
+  it('prompt=login and max_age=0 ask for the password and the code again; auth_time advances', async () => {
+    const owner = await ownerWithApp();
+    const config = await discover(h.app, owner.clientId, owner.clientSecret);
+    const browser = new Browser(h.app);
+    const first = await firstSignIn(browser, config, owner);
+    const before = (await exchange(config, first.back, first.request)).claims()!.auth_time as number;
+    for (const extra of [{ prompt: 'login' }, { max_age: '0' }] as Record<string, string>[]) {
+      h.clock.advance(5_000);
+      const request = await authorizationRequest(config, extra);
+      const page = await browser.go(request.url);
+      expect(page.url, JSON.stringify(extra)).toContain('/login?again=1');
+      const back = await signIn(browser, page, owner.email, owner.secret);
+      expect(back.url.startsWith(REDIRECT)).toBe(true);
+      const claims = (await exchange(config, back, request)).claims()!;
+      expect(claims.auth_time as number).toBeGreaterThan(before);
+      expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+    }
+  });
+
+  it('acr_values=mfa takes a user without a device through binding first; never a code with acr pwd', async () => {
+    const owner = await primaryAccount(h);
+    const app = await registerApp(owner.token, { firstParty: true });
+    const config = await discover(h.app, app.clientId, app.clientSecret);
+    const browser = new Browser(h.app);
+    // Without acr_values a password alone is enough for this account: acr says so.
+    const plain = await authorizationRequest(config);
+    const back = await signIn(browser, await browser.go(plain.url), owner.email, null);
+    expect(back.url.startsWith(REDIRECT)).toBe(true);
+    const claims = (await exchange(config, back, plain)).claims()!;
+    expect(claims.acr).toBe('urn:twofold:acr:pwd');
+    expect(claims.amr).toEqual(['pwd']);
+
+    const strict = await authorizationRequest(config, { acr_values: 'urn:twofold:acr:mfa' });
+    const bind = await browser.go(strict.url);
+    expect(bind.url).toContain('/account/security/mfa/bind');
+    expect(bind.url.startsWith(REDIRECT)).toBe(false);
+  });
+
+  it('acr_values=phr without a passkey is refused with a page that says why; no code', async () => {
+    const owner = await ownerWithApp({ firstParty: true });
+    const config = await discover(h.app, owner.clientId, owner.clientSecret);
+    const browser = new Browser(h.app);
+    const request = await authorizationRequest(config, { acr_values: 'urn:twofold:acr:phr' });
+    const page = await signIn(browser, await browser.go(request.url), owner.email, owner.secret);
+    expect(page.status).toBe(403);
+    expect(page.html).toContain('requires a passkey');
+    expect(browser.visited.some((u) => u.startsWith(REDIRECT))).toBe(false);
+  });
+
+  it('RP-initiated logout ends the provider session and the console session', async () => {
+    const owner = await ownerWithApp();
+    const config = await discover(h.app, owner.clientId, owner.clientSecret);
+    const browser = new Browser(h.app);
+    const { request, back } = await firstSignIn(browser, config, owner);
+    const tokens = await exchange(config, back, request);
+    const logoutUrl = client.buildEndSessionUrl(config, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: 'https://app.example/bye',
+      state: 'bye-state',
+    });
+    const question = await browser.go(logoutUrl.href);
+    expect(question.html).toContain('data-testid="oidc-logout"');
+    const after = await browser.submit(question, /\/session\/end\/confirm$/, { logout: 'yes' });
+    expect(after.url).toBe('https://app.example/bye?state=bye-state');
+    // The console session is over too, and a new request must sign in.
+    const overview = await browser.request('GET', '/overview');
+    expect(overview.location).toContain('/login');
+    const next = await browser.go((await authorizationRequest(config)).url);
+    expect(next.url).toContain('/login');
+  });
+
+  it('a redirect URI one character off is refused on twofold, before any redirect', async () => {
+    const owner = await ownerWithApp();
+    const config = await discover(h.app, owner.clientId, owner.clientSecret);
+    const request = await authorizationRequest(config, { redirect_uri: 'https://app.example/cc' });
+    const browser = new Browser(h.app);
+    const page = await browser.request('GET', request.url);
+    expect(page.status).toBe(400);
+    expect(page.location).toBeUndefined();
+    expect(page.html).toContain('redirect_uri');
+    // A public client without PKCE likewise never gets a code.
+    const pub = await registerApp(owner.token, { type: 'public' });
+    const publicConfig = await discover(h.app, pub.clientId);
+    const noPkce = client.buildAuthorizationUrl(publicConfig, { redirect_uri: REDIRECT, scope: 'openid', state: 's' });
+    const refused = await browser.request('GET', noPkce.href);
+    expect(refused.location).toContain('error=invalid_request');
+    expect(refused.location).not.toContain('code=');
+  });
+
+  it('a code used twice is refused, and the grant is revoked: the first access token stops working', async () => {
+    const owner = await ownerWithApp();
+    const config = await discover(h.app, owner.clientId, owner.clientSecret);
+    const { request, back } = await firstSignIn(new Browser(h.app), config, owner);
+    const tokens = await exchange(config, back, request);
+    await expect(exchange(config, back, request)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(client.fetchUserInfo(config, tokens.access_token, owner.userId)).rejects.toBeTruthy();
+    const audit = await call(h.app, 'GET', '/api/v1/audit-events?type=oidc.refused', { token: owner.token });
+    expect(audit.body.events.some((e: { details: { endpoint: string } }) => e.details.endpoint === 'token')).toBe(true);
+  });
+
+  it('a user of another account gets the unknown-client refusal; no code is issued', async () => {
+    const owner = await ownerWithApp();
+    const config = await discover(h.app, owner.clientId, owner.clientSecret);
+    const stranger = await signupAndLogin(h);
+    const browser = new Browser(h.app);
+    const request = await authorizationRequest(config);
+    const page = await signIn(browser, await browser.go(request.url), stranger.email, null);
+    expect(page.status).toBe(403);
+    expect(page.html).toContain('not available to your account');
+    expect(page.html).not.toContain('Wiki');
+    expect(browser.visited.some((u) => u.startsWith(REDIRECT))).toBe(false);
+    const issued = await h.database.db
+      .selectFrom('oidc_payloads')
+      .select('model')
+      .where('user_id', '=', stranger.userId)
+      .where('model', '=', 'AuthorizationCode')
+      .execute();
+    expect(issued).toEqual([]);
+  });
+
+  it('disabling a sub-user revokes its refresh tokens; a disabled user gets nothing', async () => {
+    const owner = await ownerWithApp({ firstParty: true });
+    const sub = await createSubUser(h, owner.token, owner.alias);
+    const config = await discover(h.app, owner.clientId, owner.clientSecret);
+    const browser = new Browser(h.app);
+    const request = await authorizationRequest(config, { scope: 'openid profile offline_access', prompt: 'consent' });
+    const back = await signIn(browser, await browser.go(request.url), sub.login, null);
+    expect(back.url.startsWith(REDIRECT)).toBe(true);
+    const tokens = await exchange(config, back, request);
+    expect(tokens.claims()!.preferred_username).toBe(sub.login);
+    const disabled = await call(h.app, 'PATCH', `/api/v1/users/${sub.id}`, {
+      token: owner.token,
+      body: { disabled: true },
+    });
+    expect(disabled.status, JSON.stringify(disabled.body)).toBe(200);
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    await expect(client.fetchUserInfo(config, tokens.access_token, sub.id)).rejects.toBeTruthy();
+    const audit = await call(h.app, 'GET', '/api/v1/audit-events?type=oidc.grants_revoked', { token: owner.token });
+    expect(audit.body.events[0]).toMatchObject({ type: 'oidc.grants_revoked', details: { reason: 'user_disabled' } });
+  });
+
+  it('an admin MFA reset revokes the sub-user’s grants', async () => {
+    const owner = await ownerWithApp({ firstParty: true });
+    const sub = await createSubUser(h, owner.token, owner.alias);
+    const subSession = await call(h.app, 'POST', '/api/v1/sessions', {
+      body: { login: sub.login, password: PASSWORD },
+    });
+    const subDevice = await bindDevice(h, subSession.body.session.token);
+    const config = await discover(h.app, owner.clientId, owner.clientSecret);
+    const request = await authorizationRequest(config, { scope: 'openid offline_access', prompt: 'consent' });
+    const browser = new Browser(h.app);
+    const back = await signIn(browser, await browser.go(request.url), sub.login, subDevice.secret);
+    expect(back.url.startsWith(REDIRECT)).toBe(true);
+    const tokens = await exchange(config, back, request);
+    const reset = await call(h.app, 'DELETE', `/api/v1/users/${sub.id}/mfa-device`, { token: owner.token });
+    expect([200, 204]).toContain(reset.status);
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
+  it('an application of one workspace: members only, under the workspace policy', async () => {
+    const owner = await ownerWithApp();
+    const workspace = await call(h.app, 'POST', '/api/v1/workspaces', { token: owner.token, body: { name: 'Ops' } });
+    const app = await registerApp(owner.token, { workspaceId: workspace.body.workspace.id, firstParty: true });
+    const config = await discover(h.app, app.clientId, app.clientSecret);
+    const outsider = await createSubUser(h, owner.token, owner.alias);
+    const browser = new Browser(h.app);
+    const page = await signIn(
+      browser,
+      await browser.go((await authorizationRequest(config)).url),
+      outsider.login,
+      null,
+    );
+    expect(page.status).toBe(403);
+    expect(page.html).toContain('only open to the members of one workspace');
+    // The owner (a member) gets in.
+    const ownerBrowser = new Browser(h.app);
+    const request = await authorizationRequest(config);
+    const back = await signIn(ownerBrowser, await ownerBrowser.go(request.url), owner.email, owner.secret);
+    expect(back.url.startsWith(REDIRECT)).toBe(true);
+  });
+
+  it('client management: http redirect URIs only on localhost, another account sees "not found", delete revokes', async () => {
+    const owner = await ownerWithApp();
+    const bad = await call(h.app, 'POST', '/api/v1/oidc-clients', {
+      token: owner.token,
+      body: { name: 'X', redirectUris: ['http://app.example/cb'], type: 'public' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation.failed');
+    const local = await call(h.app, 'POST', '/api/v1/oidc-clients', {
+      token: owner.token,
+      body: { name: 'Local', redirectUris: ['http://localhost:8123/cb'], type: 'public' },
+    });
+    expect(local.status).toBe(201);
+    expect(local.body.clientSecret).toBeUndefined();
+    const list = await call(h.app, 'GET', '/api/v1/oidc-clients', { token: owner.token });
+    expect(JSON.stringify(list.body)).not.toContain(owner.clientSecret!);
+    const other = await signupAndLogin(h);
+    const peek = await call(h.app, 'PATCH', `/api/v1/oidc-clients/${owner.clientId}`, {
+      token: other.token,
+      body: { name: 'Mine now' },
+    });
+    expect(peek.status).toBe(404);
+    expect(peek.body.error.code).toBe('oidc.client_not_found');
+
+    const config = await discover(h.app, owner.clientId, owner.clientSecret);
+    const { request, back } = await firstSignIn(new Browser(h.app), config, owner, {
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
+    const tokens = await exchange(config, back, request);
+    const deleted = await call(h.app, 'DELETE', `/api/v1/oidc-clients/${owner.clientId}`, { token: owner.token });
+    expect(deleted.status).toBe(204);
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toBeTruthy();
+    const rows = await h.database.db
+      .selectFrom('oidc_payloads')
+      .select('model')
+      .where('client_id', '=', owner.clientId)
+      .execute();
+    expect(rows).toEqual([]);
+  });
+
+  it('after a key rotation, ID tokens signed with the old key still verify, and new ones use the new key', async () => {
+    const owner = await ownerWithApp({ firstParty: true });
+    const config = await discover(() => h.app, owner.clientId, owner.clientSecret);
+    const browser = new Browser(h.app);
+    const first = await authorizationRequest(config);
+    const back = await signIn(browser, await browser.go(first.url), owner.email, owner.secret);
+    const oldToken = (await exchange(config, back, first)).id_token!;
+    const oldKid = decodeProtectedHeader(oldToken).kid;
+    await h.services.oidc.keys.rotate();
+    await h.restart(); // a running instance picks the new keys up within seconds; a new one at once
+    browser.app = h.app;
+    const jwks = await jwksOf(h);
+    expect(jwks.keys.map((k) => k.kid)).toContain(oldKid);
+    await verifiedIdToken(h, oldToken, owner.clientId);
+    const second = await authorizationRequest(config);
+    const fresh = await browser.go(second.url);
+    const newToken = (await exchange(config, fresh, second)).id_token!;
+    expect(decodeProtectedHeader(newToken).kid).not.toBe(oldKid);
+    await verifiedIdToken(h, newToken, owner.clientId);
+  });
+});
+
+describe.runIf(databaseUrl)('OpenID Connect across two instances on one PostgreSQL', () => {
+  it('authorize on A, exchange the code on B, userinfo on A', async () => {
+    const pair = await openInstancePair();
+    try {
+      const { a, b } = pair;
+      const owner = await primaryAccount(a);
+      const created = await call(a.app, 'POST', '/api/v1/oidc-clients', {
+        token: owner.token,
+        body: { name: 'Wiki', redirectUris: [REDIRECT], type: 'confidential', firstParty: true },
+      });
+      expect(created.status).toBe(201);
+      const onA = await discover(a.app, created.body.client.id, created.body.clientSecret);
+      const onB = await discover(b.app, created.body.client.id, created.body.clientSecret);
+      const request = await authorizationRequest(onA);
+      const browser = new Browser(a.app);
+      const login = await browser.go(request.url);
+      const back = await browser.submit(login, '/login', { login: owner.email, password: PASSWORD });
+      expect(back.url.startsWith(REDIRECT)).toBe(true);
+      const tokens = await client.authorizationCodeGrant(onB, new URL(back.url), {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+        expectedNonce: request.nonce,
+      });
+      const info = await client.fetchUserInfo(onA, tokens.access_token, owner.userId);
+      expect(info.email).toBe(owner.email);
+      // B verifies what A signed: one key set in the database.
+      const jwksA = await call(a.app, 'GET', '/oidc/jwks');
+      const jwksB = await call(b.app, 'GET', '/oidc/jwks');
+      expect(jwksB.body).toEqual(jwksA.body);
+    } finally {
+      await pair.close();
+    }
   });
 });

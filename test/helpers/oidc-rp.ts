@@ -10,8 +10,9 @@ export const PUBLIC_URL = 'http://twofold.test';
 export const ISSUER = `${PUBLIC_URL}/oidc`;
 
 /** A fetch that answers from the app in-process (openid-client's `customFetch`). */
-export function injectFetch(app: FastifyInstance): client.CustomFetch {
+export function injectFetch(appOf: () => FastifyInstance): client.CustomFetch {
   return async (url, options) => {
+    const app = appOf();
     const target = new URL(url);
     const headers: Record<string, string> = {};
     new Headers(options.headers as HeadersInit).forEach((value, key) => (headers[key] = value));
@@ -34,13 +35,18 @@ export function injectFetch(app: FastifyInstance): client.CustomFetch {
 }
 
 /** Discovers the issuer as an RP does, through the app. */
-export async function discover(app: FastifyInstance, clientId: string, clientSecret?: string) {
+export async function discover(
+  app: FastifyInstance | (() => FastifyInstance),
+  clientId: string,
+  clientSecret?: string,
+) {
+  const appOf = typeof app === 'function' ? app : () => app;
   const config = await client.discovery(
     new URL(ISSUER),
     clientId,
     clientSecret ? { client_secret: clientSecret } : undefined,
     clientSecret ? client.ClientSecretBasic(clientSecret) : client.None(),
-    { execute: [client.allowInsecureRequests], [client.customFetch]: injectFetch(app) },
+    { execute: [client.allowInsecureRequests], [client.customFetch]: injectFetch(appOf) },
   );
   return config;
 }
@@ -65,7 +71,8 @@ export class Browser {
   readonly visited: string[] = [];
 
   constructor(
-    private readonly app: FastifyInstance,
+    /** Public: a test that restarts the app points the browser at the new one. */
+    public app: FastifyInstance,
     private readonly stopAt: string[] = ['https://app.example', 'http://localhost:8123'],
   ) {}
 

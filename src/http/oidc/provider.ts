@@ -78,6 +78,25 @@ function policy() {
   return prompts;
 }
 
+/** What the provider refused in this answer: an OAuth error in JSON, an error page, or a redirect. */
+function refusalOf(ctx: KoaContextWithOIDC): string | null {
+  const rendered = (ctx.state as { refusal?: string }).refusal;
+  if (rendered) return rendered;
+  const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
+  if (ctx.status >= 400 && body && typeof body === 'object' && typeof body.error === 'string')
+    return typeof body.error_description === 'string' ? `${body.error}: ${body.error_description}` : body.error;
+  const location = ctx.status >= 300 && ctx.status < 400 ? ctx.response.get('location') : '';
+  if (location) {
+    try {
+      const error = new URL(location).searchParams.get('error');
+      if (error) return error;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
 /** oidc-provider, configured for twofold (decision 029); built again when the signing keys change. */
 async function buildProvider(deps: AppDeps): Promise<Provider> {
   const { services, config } = deps;
@@ -164,6 +183,7 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
       policy: policy(),
     },
     renderError: async (ctx, out) => {
+      (ctx.state as { refusal?: string }).refusal = out.error_description ?? out.error;
       ctx.type = 'html';
       const expired =
         out.error === 'invalid_request' && /interaction|session|cookie/i.test(out.error_description ?? '');
@@ -180,45 +200,46 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
   };
 
   const provider = new Provider(`${config.publicUrl}${OIDC_PREFIX}`, configuration);
-  provider.proxy = config.trustProxy !== false;
+  // The request's origin headers are set by the handoff below from TWOFOLD_PUBLIC_URL, never a client's.
+  provider.proxy = true;
   // A confidential client's secret is kept as its SHA-256 (decision 029): compare hashes, in
   // constant time (the extension point the library's author recommends, panva/node-oidc-provider#631).
   provider.Client.prototype.compareClientSecret = function compare(this: { clientSecret?: string }, actual: string) {
     return typeof this.clientSecret === 'string' && constantTimeEqual(this.clientSecret, sha256Hex(actual));
   };
 
-  // Every refusal is audited (`oidc.refused`): a wrong code, a reused code or refresh token, an
-  // unknown client or redirect URI, a bad token at userinfo.
-  const refused =
-    (endpoint: string) =>
-    async (ctx: KoaContextWithOIDC, error: Error & { error?: string; error_description?: string }) => {
-      try {
-        const clientId = ctx.oidc?.client?.clientId ?? null;
-        const client = clientId ? await signIn.client(clientId) : undefined;
-        const { principal, meta } = consoleOf(ctx);
-        await signIn.refused(
-          {
-            accountId: client?.account_id ?? null,
-            userId: principal && client && principal.accountId === client.account_id ? principal.userId : null,
-            clientId,
-            reason: error.error_description ?? error.error ?? error.message,
-            endpoint,
-          },
-          meta.ip ? meta : { ip: ctx.ip ?? null, userAgent: ctx.get('user-agent') || null },
-        );
-      } catch {
-        // An audit write that fails must not turn a refusal into a crash; the refusal still stands.
-      }
-    };
-  provider.on('authorization.error', refused('authorization'));
-  provider.on('grant.error', refused('token'));
-  provider.on('userinfo.error', refused('userinfo'));
-  provider.on('end_session.error', refused('end_session'));
-  provider.on('revocation.error', refused('revocation'));
-  // RP-initiated logout signs the browser out of the console too (decision 029).
-  provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+  // Every refusal is audited (`oidc.refused`): a wrong or reused code or refresh token, an unknown
+  // client or redirect URI, a bad token at userinfo. RP-initiated logout that the person confirmed
+  // signs the browser out of the console too. A middleware around the provider's routes (not its
+  // events) so both are written before the answer leaves.
+  provider.use(async (koa, next) => {
+    await next();
+    const ctx = koa as unknown as KoaContextWithOIDC;
     const { principal, meta } = consoleOf(ctx);
-    void signIn.signedOut(principal, ctx.oidc?.client?.clientId ?? null, meta).catch(() => undefined);
+    const route = ctx.oidc?.route ?? 'unknown';
+    if (route === 'end_session_confirm' && ctx.status === 303 && ctx.oidc?.params?.logout) {
+      await signIn.signedOut(principal, ctx.oidc?.client?.clientId ?? null, meta);
+      return;
+    }
+    const refusal = refusalOf(ctx);
+    if (!refusal) return;
+    try {
+      const clientId = ctx.oidc?.client?.clientId ?? null;
+      const client = clientId ? await signIn.client(clientId) : undefined;
+      await signIn.refused(
+        {
+          accountId: client?.account_id ?? null,
+          userId: principal && client && principal.accountId === client.account_id ? principal.userId : null,
+          clientId,
+          reason: refusal,
+          endpoint: route,
+        },
+        meta,
+      );
+    } catch (error) {
+      // An audit write that fails must not turn a refusal into a crash; the refusal still stands.
+      deps.loggerInstance?.warn({ err: error }, 'oidc refusal not audited');
+    }
   });
   provider.on('server_error', (_ctx: unknown, error: Error) => {
     deps.loggerInstance?.error({ err: error }, 'oidc provider error');
@@ -239,6 +260,7 @@ export function createOidcHost(deps: AppDeps) {
   let current: Built | null = null;
   let building: Promise<Built> | null = null;
   let checkedAt = 0;
+  const publicOrigin = new URL(deps.config.publicUrl);
 
   async function build(): Promise<Built> {
     const provider = await buildProvider(deps);
@@ -264,6 +286,13 @@ export function createOidcHost(deps: AppDeps) {
       const { handler } = await ensure();
       const req = request.raw as IncomingMessage & { [CONSOLE]?: ConsoleContext; originalUrl?: string };
       req[CONSOLE] = { principal: request.principal, meta: requestMeta(request) };
+      // The provider sees the configured public origin, whatever Host the request came with: every
+      // URL it names (discovery, redirects) is the issuer's, and its cookies are secure behind https.
+      // These headers are ours, replacing any a client sent; the address is the one Fastify trusts.
+      req.headers.host = publicOrigin.host;
+      req.headers['x-forwarded-host'] = publicOrigin.host;
+      req.headers['x-forwarded-proto'] = publicOrigin.protocol.slice(0, -1);
+      req.headers['x-forwarded-for'] = request.ip;
       req.originalUrl = req.url;
       req.url = req.url!.slice(OIDC_PREFIX.length) || '/';
       await handler(req, raw);
