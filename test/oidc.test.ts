@@ -456,6 +456,47 @@ describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
     expect(rows).toEqual([]);
   });
 
+  it('housekeeping removes expired provider rows and retired keys past their day, and nothing live', async () => {
+    const now = h.clock.now();
+    const row = (id: string, expiresAt: number) => ({
+      model: 'AccessToken',
+      id_hash: id,
+      payload: '{}',
+      grant_hash: null,
+      uid_hash: null,
+      user_id: null,
+      client_id: null,
+      expires_at: expiresAt,
+      consumed_at: null,
+    });
+    await h.database.db
+      .insertInto('oidc_payloads')
+      .values([row('expired-1', now - 1), row('live-1', now + 60_000)])
+      .execute();
+    await h.services.oidc.keys.current();
+    await h.database.db
+      .insertInto('oidc_keys')
+      .values({
+        kid: 'old-key',
+        alg: 'ES256',
+        private_sealed: 'x',
+        created_at: now - 5,
+        retired_at: now - 4,
+        expires_at: now - 1,
+      })
+      .execute();
+    const counts = await h.services.housekeeping.runOnce();
+    expect(counts.oidcPayloads).toBeGreaterThanOrEqual(1);
+    expect(counts.oidcKeys).toBe(1);
+    const left = await h.database.db
+      .selectFrom('oidc_payloads')
+      .select('id_hash')
+      .where('id_hash', 'in', ['expired-1', 'live-1'])
+      .execute();
+    expect(left.map((r) => r.id_hash)).toEqual(['live-1']);
+    expect((await jwksOf(h)).keys.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('after a key rotation, ID tokens signed with the old key still verify, and new ones use the new key', async () => {
     const owner = await ownerWithApp({ firstParty: true });
     const config = await discover(() => h.app, owner.clientId, owner.clientSecret);

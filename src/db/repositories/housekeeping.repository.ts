@@ -35,6 +35,21 @@ export function createHousekeepingRepository(target: QueryTarget) {
           )
           .executeTakeFirstOrThrow(),
       ),
+    /**
+     * What the OpenID Provider stored, past its expiry (codes, tokens, sessions, grants); its
+     * primary key has two columns, so the batch is chosen by row value.
+     */
+    purgeOidcPayloads: async (before: number) =>
+      Number(
+        (
+          await sql`delete from oidc_payloads where (model, id_hash) in (select model, id_hash from oidc_payloads where expires_at < ${before} limit ${sql.lit(PURGE_BATCH)})`.execute(
+            target.db,
+          )
+        ).numAffectedRows ?? 0n,
+      ),
+    /** Retired signing keys past the day they stayed published. */
+    purgeOidcKeys: async (now: number) =>
+      deleted(await target.db.deleteFrom('oidc_keys').where('expires_at', '<=', now).executeTakeFirstOrThrow()),
     /** WebAuthn challenges past their 5 minutes, never answered (an answered one is deleted as it is taken). */
     purgeWebauthnChallenges: async (before: number) =>
       deleted(

@@ -107,8 +107,6 @@ export function createOidcRepository(target: QueryTarget) {
             .executeTakeFirst()
         )?.n ?? 0,
       ),
-    purgePayloads: async (before: number) =>
-      deleted(await target.db.deleteFrom('oidc_payloads').where('expires_at', '<=', before).execute()),
 
     listKeys: () =>
       target.db.selectFrom('oidc_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid').execute(),
@@ -121,7 +119,5 @@ export function createOidcRepository(target: QueryTarget) {
             .set({ retired_at: now, expires_at: expiresAt })
             .where('kid', 'in', kids)
             .execute(),
-    purgeKeys: async (now: number) =>
-      deleted(await target.db.deleteFrom('oidc_keys').where('expires_at', '<=', now).execute()),
   };
 }

@@ -28,7 +28,9 @@ export type PurgeCounts = Record<
   | 'idleThrottles'
   | 'messages'
   | 'expiredSecrets'
-  | 'recoveryEvidence',
+  | 'recoveryEvidence'
+  | 'oidcPayloads'
+  | 'oidcKeys',
   number
 >;
 
@@ -82,6 +84,9 @@ export function createHousekeeper(deps: {
       // The delivery worker does this every few seconds; `twofold housekeeping` does it too (decision 023).
       expiredSecrets: await deps.store.transaction((repos) => repos.messages.redactExpiredSecrets(now)),
       recoveryEvidence: await drainRecovery(now - (deps.evidenceRetentionMs ?? 30 * DAY_MS)),
+      // The OpenID Provider's codes, tokens and sessions once expired; retired keys after their day.
+      oidcPayloads: await drainKind((repo) => repo.purgeOidcPayloads(now)),
+      oidcKeys: await drainKind((repo) => repo.purgeOidcKeys(now)),
     };
     if (Object.values(counts).some((count) => count > 0))
       deps.logger.info({ purged: counts }, 'housekeeping removed expired rows');
