@@ -1,9 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { databaseKinds, type DatabaseKind } from './helpers/harness.js';
 
 const bin = path.resolve(import.meta.dirname, '../bin/twofold.cjs');
 
@@ -154,4 +157,230 @@ describe('twofold CLI', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/TWOFOLD_MFA_ACTIVATION_CODES/);
   });
+});
+
+/**
+ * An empty database for CLI runs: a data directory of its own (SQLite), or a PostgreSQL database of
+ * its own, migrated by `twofold migrate`; `query` reads and writes it directly (`?` placeholders).
+ */
+async function cliDatabase(kind: DatabaseKind) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-cli-'));
+  const publicUrl = 'https://id.example.com';
+  if (kind === 'sqlite') {
+    const env = { TWOFOLD_DATA_DIR: dataDir, TWOFOLD_PUBLIC_URL: publicUrl };
+    return {
+      env,
+      async query(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+        const db = new Database(path.join(dataDir, 'twofold.db'));
+        try {
+          const statement = db.prepare(sql);
+          return statement.reader
+            ? (statement.all(...params) as Record<string, unknown>[])
+            : (statement.run(...params), []);
+        } finally {
+          db.close();
+        }
+      },
+      close: async () => undefined,
+    };
+  }
+  const name = `twofold_cli_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: process.env.TWOFOLD_TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(process.env.TWOFOLD_TEST_DATABASE_URL!);
+  url.pathname = `/${name}`;
+  const env = { TWOFOLD_DATA_DIR: dataDir, TWOFOLD_PUBLIC_URL: publicUrl, TWOFOLD_DATABASE_URL: url.toString() };
+  const migrated = twofold(['migrate'], { env });
+  if (migrated.code !== 0) throw new Error(`migrate: ${migrated.stderr}`);
+  return {
+    env,
+    async query(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      try {
+        let n = 0;
+        return (
+          await client.query(
+            sql.replace(/\?/g, () => `$${++n}`),
+            params,
+          )
+        ).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    async close() {
+      const dropper = new pg.Client({ connectionString: process.env.TWOFOLD_TEST_DATABASE_URL });
+      await dropper.connect();
+      await dropper.query(`drop database if exists ${name} with (force)`);
+      await dropper.end();
+    },
+  };
+}
+
+describe.each(databaseKinds())('twofold oidc on %s (issue 23)', (kind) => {
+  it('client add prints the id (and a confidential secret once), list never shows a secret, remove revokes its rows; audited as the CLI', async () => {
+    const db = await cliDatabase(kind);
+    try {
+      const { env } = db;
+      const owner = 'apps@example.com';
+      expect(twofold(['account', 'create', '--email', owner], { env, input: 'a good long password\n' }).code).toBe(0);
+      const add = (...args: string[]) => twofold(['oidc', 'client', 'add', '--account', owner, ...args], { env });
+
+      const wiki = add(
+        '--name',
+        'Wiki',
+        '--redirect-uri',
+        'https://wiki.example/cb',
+        '--redirect-uri',
+        'http://localhost:3000/cb',
+        '--post-logout-uri',
+        'https://wiki.example/bye',
+        '--first-party',
+      );
+      expect(wiki.code, wiki.stderr).toBe(0);
+      const wikiId = /^client_id: ([A-Za-z0-9_-]+)$/m.exec(wiki.stdout)![1]!;
+      const secret = /^client_secret: (tfc_[A-Za-z0-9_-]{43})$/m.exec(wiki.stdout)![1]!;
+      expect(wiki.stdout).toMatch(
+        new RegExp(`^registered confidential application ${wikiId} \\(Wiki\\) for ${owner}$`, 'm'),
+      );
+      expect(wiki.stdout).toMatch(/^issuer: https:\/\/id\.example\.com\/oidc$/m);
+      expect(wiki.stdout).toContain('the client secret is shown this once');
+      // Only its hash is kept.
+      const [stored] = await db.query('select secret_hash, first_party, created_by from oidc_clients where id = ?', [
+        wikiId,
+      ]);
+      expect(stored!.secret_hash).toBe(createHash('sha256').update(secret).digest('hex'));
+      expect(Number(stored!.first_party)).toBe(1);
+
+      const spa = add('--name', 'SPA', '--redirect-uri', 'https://spa.example/cb', '--public');
+      expect(spa.code, spa.stderr).toBe(0);
+      const spaId = /^client_id: ([A-Za-z0-9_-]+)$/m.exec(spa.stdout)![1]!;
+      expect(spa.stdout).not.toContain('client_secret');
+      expect(spa.stdout).toContain('PKCE');
+
+      // The same rules as the console and the API; nothing is registered.
+      const http = add('--name', 'Bad', '--redirect-uri', 'http://evil.example/cb');
+      expect(http.code).not.toBe(0);
+      expect(http.stderr).toMatch(/--redirect-uri http:\/\/evil\.example\/cb must use https/);
+      const fragment = add(
+        '--name',
+        'Bad',
+        '--redirect-uri',
+        'https://ok.example/cb',
+        '--post-logout-uri',
+        'https://ok.example/#x',
+      );
+      expect(fragment.stderr).toMatch(/--post-logout-uri https:\/\/ok\.example\/#x must not have a #fragment/);
+      expect(add('--name', 'Bad').stderr).toMatch(/required option '--redirect-uri <uri>'/);
+      expect(add('--name', 'Bad', '--redirect-uri', 'https://ok.example/cb', '--workspace', 'nope').stderr).toMatch(
+        /No workspace nope in the account of apps@example.com/,
+      );
+      const nobody = twofold(
+        [
+          'oidc',
+          'client',
+          'add',
+          '--account',
+          'nobody@example.com',
+          '--name',
+          'X',
+          '--redirect-uri',
+          'https://x.example/cb',
+        ],
+        { env },
+      );
+      expect(nobody.code).not.toBe(0);
+      expect(nobody.stderr).toMatch(/No primary account logs in as nobody@example.com/);
+
+      const list = twofold(['oidc', 'client', 'list', '--account', owner], { env });
+      expect(list.code, list.stderr).toBe(0);
+      const lines = list.stdout.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^${wikiId}  confidential  \\S+Z  Wiki  redirect https://wiki\\.example/cb http://localhost:3000/cb  post-logout https://wiki\\.example/bye  first-party$`,
+        ),
+      );
+      expect(lines[1]).toMatch(new RegExp(`^${spaId}  public {8}\\S+Z  SPA  redirect https://spa\\.example/cb$`));
+      expect(list.stdout).not.toContain('tfc_');
+
+      // A token of the application's: removing it takes its rows along.
+      await db.query(
+        'insert into oidc_payloads (model, id_hash, payload, grant_hash, uid_hash, user_id, client_id, expires_at, consumed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ['AccessToken', 'b'.repeat(64), '{}', null, null, stored!.created_by, wikiId, Date.now() + 600_000, null],
+      );
+      const removed = twofold(['oidc', 'client', 'remove', wikiId], { env });
+      expect(removed.code, removed.stderr).toBe(0);
+      expect(removed.stdout).toMatch(new RegExp(`^removed application ${wikiId} \\(Wiki\\): 1 grants`));
+      expect(await db.query('select model from oidc_payloads where client_id = ?', [wikiId])).toEqual([]);
+      const again = twofold(['oidc', 'client', 'remove', wikiId], { env });
+      expect(again.code).not.toBe(0);
+      expect(again.stderr).toMatch(/No application has the client ID/);
+      const left = twofold(['oidc', 'client', 'list', '--account', owner], { env }).stdout.trim().split('\n');
+      expect(left).toHaveLength(1);
+      expect(left[0]).toMatch(new RegExp(`^${spaId} `));
+
+      // Audited with no actor, as the CLI.
+      const events = await db.query(
+        "select type, user_id, actor_id, details from audit_events where type like 'oidc.client_%' order by id",
+      );
+      expect(events.map((e) => e.type)).toEqual(['oidc.client_created', 'oidc.client_created', 'oidc.client_deleted']);
+      for (const e of events) {
+        expect(e.actor_id).toBeNull();
+        expect(e.user_id).toBeNull();
+        expect(JSON.parse(e.details as string)).toMatchObject({ via: 'cli' });
+      }
+      expect(JSON.parse(events[2]!.details as string)).toMatchObject({
+        clientId: wikiId,
+        name: 'Wiki',
+        revokedRows: 1,
+      });
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+
+  it('keys rotate prints the added and retired kids; list shows the retired ones with their expiry', async () => {
+    const db = await cliDatabase(kind);
+    try {
+      const { env } = db;
+      expect(twofold(['oidc', 'keys', 'list'], { env }).stdout).toMatch(/^no signing keys yet/);
+      const first = twofold(['oidc', 'keys', 'rotate'], { env });
+      expect(first.code, first.stderr).toBe(0);
+      const kids = (output: string) => [...output.matchAll(/([A-Za-z0-9_-]{16}) \((ES256|RS256)\)/g)].map((m) => m[1]!);
+      const firstAdded = kids(/^added: (.*)$/m.exec(first.stdout)![1]!);
+      expect(firstAdded).toHaveLength(2);
+      expect(first.stdout).toMatch(/^retired: none/m);
+      const before = Date.now();
+      const second = twofold(['oidc', 'keys', 'rotate'], { env });
+      expect(second.code, second.stderr).toBe(0);
+      const secondAdded = kids(/^added: (.*)$/m.exec(second.stdout)![1]!);
+      const retiredLine = /^retired: (.*), published until (\S+)$/m.exec(second.stdout)!;
+      expect(kids(retiredLine[1]!).sort()).toEqual([...firstAdded].sort());
+      const until = Date.parse(retiredLine[2]!);
+      expect(until).toBeGreaterThanOrEqual(before + 24 * 3600_000 - 1000);
+      expect(until).toBeLessThanOrEqual(Date.now() + 24 * 3600_000);
+
+      const list = twofold(['oidc', 'keys', 'list'], { env });
+      expect(list.code, list.stderr).toBe(0);
+      const lines = list.stdout.trim().split('\n');
+      expect(lines).toHaveLength(4);
+      for (const kid of secondAdded)
+        expect(lines.find((l) => l.startsWith(kid))).toMatch(/ {2}(ES256|RS256) {2}created \S+Z {2}signing$/);
+      for (const kid of firstAdded)
+        expect(lines.find((l) => l.startsWith(kid))).toMatch(
+          new RegExp(
+            `  (ES256|RS256)  created \\S+Z  retired \\S+Z, published until ${retiredLine[2]!.replace(/\./g, '\\.')}$`,
+          ),
+        );
+      expect(list.stdout).not.toMatch(/"d"|PRIVATE/);
+      const audited = await db.query("select actor_id, details from audit_events where type = 'oidc.keys_rotated'");
+      expect(audited).toHaveLength(2);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
 });

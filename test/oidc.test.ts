@@ -13,6 +13,7 @@ import {
   type Harness,
 } from './helpers/harness.js';
 import { referenceTotp } from './helpers/rfc6238.js';
+import { createSoftAuthenticator } from './helpers/soft-authenticator.js';
 import { Browser, ISSUER, authorizationRequest, client, discover, type Page } from './helpers/oidc-rp.js';
 
 const REDIRECT = 'https://app.example/cb';
@@ -98,7 +99,9 @@ describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
     extra: Record<string, string> = {},
   ) {
     const request = await authorizationRequest(config, extra);
-    const consent = await signIn(browser, await browser.go(request.url), who.email, who.secret);
+    const login = await browser.go(request.url);
+    expect(login.html).toContain('Sign in to continue to Wiki.');
+    const consent = await signIn(browser, login, who.email, who.secret);
     expect(consent.html).toContain('data-testid="oidc-consent"');
     const back = await browser.submit(consent, /\/consent$/, { decision: 'allow' });
     expect(back.url.startsWith(REDIRECT)).toBe(true);
@@ -241,6 +244,7 @@ describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
       const request = await authorizationRequest(config, extra);
       const page = await browser.go(request.url);
       expect(page.url, JSON.stringify(extra)).toContain('/login?again=1');
+      expect(page.html).toContain('Wiki asks you to sign in again');
       const back = await signIn(browser, page, owner.email, owner.secret);
       expect(back.url.startsWith(REDIRECT)).toBe(true);
       const claims = (await exchange(config, back, request)).claims()!;
@@ -266,6 +270,24 @@ describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
     const bind = await browser.go(strict.url);
     expect(bind.url).toContain('/account/security/mfa/bind');
     expect(bind.url.startsWith(REDIRECT)).toBe(false);
+  });
+
+  it('a recovery code counts as MFA but is named: amr pwd, rc, mfa — never otp', async () => {
+    const owner = await primaryAccount(h);
+    const device = await bindDevice(h, owner.token);
+    const app = await registerApp(device.token as string, { firstParty: true });
+    const config = await discover(h.app, app.clientId, app.clientSecret);
+    const browser = new Browser(h.app);
+    const request = await authorizationRequest(config, { acr_values: 'urn:twofold:acr:mfa' });
+    const second = await browser.submit(await browser.go(request.url), '/login', {
+      login: owner.email,
+      password: PASSWORD,
+    });
+    const back = await browser.submit(second, '/login/mfa', { recoveryCode: device.recoveryCodes[0]! });
+    expect(back.url.startsWith(REDIRECT)).toBe(true);
+    const claims = (await exchange(config, back, request)).claims()!;
+    expect(claims.acr).toBe('urn:twofold:acr:mfa');
+    expect(claims.amr).toEqual(['pwd', 'rc', 'mfa']);
   });
 
   it('acr_values=phr without a passkey is refused with a page that says why; no code', async () => {
@@ -516,6 +538,77 @@ describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
     const newToken = (await exchange(config, fresh, second)).id_token!;
     expect(decodeProtectedHeader(newToken).kid).not.toBe(oldKid);
     await verifiedIdToken(h, newToken, owner.clientId);
+  });
+});
+
+describe.each(databaseKinds())('OpenID Connect with passkeys on %s', (kind) => {
+  const ORIGIN = 'http://localhost:3000';
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness(kind, { config: { publicUrl: ORIGIN } });
+  });
+  afterAll(async () => h.close());
+
+  it('acr_values=phr is met by a passkey at the second step: acr phr, amr pwd hwk mfa; a code alone is not enough', async () => {
+    const owner = await primaryAccount(h);
+    const device = await bindDevice(h, owner.token);
+    const token = device.token as string;
+    const authenticator = createSoftAuthenticator({ origin: ORIGIN });
+    const added = await call(h.app, 'POST', '/api/v1/me/mfa-devices', {
+      token,
+      body: { type: 'webauthn', name: 'Key' },
+    });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    const activated = await call(h.app, 'POST', '/api/v1/me/mfa-devices/activate', {
+      token,
+      body: {
+        enrollmentId: added.body.enrollment.id,
+        credential: authenticator.register(added.body.enrollment.options),
+      },
+    });
+    expect(activated.status, JSON.stringify(activated.body)).toBe(200);
+    const created = await call(h.app, 'POST', '/api/v1/oidc-clients', {
+      token: activated.body.session?.token ?? token,
+      body: { name: 'Vault', redirectUris: [REDIRECT], type: 'confidential', firstParty: true },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const config = await discover(h.app, created.body.client.id, created.body.clientSecret, `${ORIGIN}/oidc`);
+    const browser = new Browser(h.app, undefined, ORIGIN);
+    const request = await authorizationRequest(config, { acr_values: 'urn:twofold:acr:phr' });
+    const login = await browser.go(request.url);
+    const second = await browser.submit(login, '/login', { login: owner.email, password: PASSWORD });
+    expect(second.url).toContain('/login/mfa');
+
+    // A code alone: signed in to the console, but the application wants a passkey — verify with one.
+    h.clock.nextStep();
+    const withCode = await browser.submit(
+      second,
+      '/login/mfa',
+      { code: referenceTotp(device.secret, h.clock.now()) },
+      'name="code"',
+    );
+    expect(withCode.url).toContain('/oidc-login/');
+    expect(withCode.html).toContain('Signing in to Vault');
+    expect(browser.visited.some((u) => u.startsWith(REDIRECT))).toBe(false);
+
+    // Sign in again with the passkey as the second step.
+    const strict = await authorizationRequest(config, { acr_values: 'urn:twofold:acr:phr', prompt: 'login' });
+    const again = await browser.go(strict.url);
+    const step = await browser.submit(again, '/login', { login: owner.email, password: PASSWORD });
+    const options = await browser.request('POST', '/login/mfa/options', { _csrf: browser.cookie('twofold_csrf')! });
+    expect(options.status).toBe(200);
+    const assertion = authenticator.authenticate(JSON.parse(options.html).options);
+    const back = await browser.submit(step, '/login/mfa', {
+      method: 'webauthn',
+      credential: JSON.stringify(assertion),
+    });
+    expect(back.url.startsWith(REDIRECT), back.url).toBe(true);
+    const tokens = await client.authorizationCodeGrant(config, new URL(back.url), {
+      pkceCodeVerifier: strict.verifier,
+      expectedState: strict.state,
+      expectedNonce: strict.nonce,
+    });
+    expect(tokens.claims()).toMatchObject({ acr: 'urn:twofold:acr:phr', amr: ['pwd', 'hwk', 'mfa'] });
   });
 });
 

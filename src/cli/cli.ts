@@ -7,6 +7,7 @@ import { AppError } from '../errors/app-error.js';
 import { startServer } from '../http/server.js';
 import { logRedactPaths } from '../http/app.js';
 import { TOTP_PERIOD_SECONDS, base32ToSecret, hotp, parseOtpauthUri, timeStep } from '../crypto/totp.js';
+import { OIDC_PREFIX } from '../http/oidc/provider.js';
 
 function configOrExit() {
   try {
@@ -240,6 +241,143 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
             .map(([kind, count]) => `${kind} ${count}`)
             .join(', '),
         );
+      });
+    });
+
+  // ---- twofold as an OpenID Connect provider (issue 23) ------------------------------------------
+  const oidc = program
+    .command('oidc')
+    .description('twofold as an OpenID Connect provider: applications and signing keys');
+  const client = oidc
+    .command('client')
+    .description('manage the applications (OpenID Connect clients) of a primary account, as the operator');
+  /** A repeatable option's values, in the order given. */
+  const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  client
+    .command('add')
+    .description(
+      "register an application for a primary account; a confidential one's client secret is printed this once",
+    )
+    .requiredOption('--account <email>', 'login email of the primary account that owns the application')
+    .requiredOption('--name <name>', 'name of the application (shown to its users)')
+    .requiredOption(
+      '--redirect-uri <uri>',
+      'a redirect URI, matched exactly: https, or http on localhost (repeat for more)',
+      collect,
+    )
+    .option('--post-logout-uri <uri>', 'where the application may send people after signing out (repeatable)', collect)
+    .option('--public', 'a public client (single-page or native app, PKCE, no secret); default: confidential')
+    .option('--first-party', "the account's own application: its users see no consent screen")
+    .option('--workspace <id>', 'only the members of this workspace may sign in, under its MFA policy')
+    .action(
+      async (options: {
+        account: string;
+        name: string;
+        redirectUri: string[];
+        postLogoutUri?: string[];
+        public?: boolean;
+        firstParty?: boolean;
+        workspace?: string;
+      }) => {
+        const { publicUrl } = configOrExit();
+        await withServices(async (services) => {
+          const { client: created, clientSecret } = await services.oidc.operator.add(options.account, {
+            name: options.name,
+            redirectUris: options.redirectUri,
+            postLogoutRedirectUris: options.postLogoutUri ?? [],
+            type: options.public ? 'public' : 'confidential',
+            ...(options.workspace !== undefined ? { workspaceId: options.workspace } : {}),
+            firstParty: options.firstParty === true,
+          });
+          console.log(`registered ${created.type} application ${created.id} (${created.name}) for ${options.account}`);
+          console.log(`client_id: ${created.id}`);
+          if (clientSecret) console.log(`client_secret: ${clientSecret}`);
+          console.log(`issuer: ${publicUrl}${OIDC_PREFIX}`);
+          console.log(
+            clientSecret
+              ? 'the client secret is shown this once: store it now (twofold keeps only its hash)'
+              : 'a public client has no secret: it signs in with PKCE (S256)',
+          );
+        });
+      },
+    );
+
+  client
+    .command('list')
+    .description("list a primary account's applications (never a secret)")
+    .requiredOption('--account <email>', 'login email of the primary account')
+    .action(async (options: { account: string }) => {
+      await withServices(async (services) => {
+        const clients = await services.oidc.operator.list(options.account);
+        if (clients.length === 0) console.log(`no applications for ${options.account}`);
+        for (const c of clients) {
+          console.log(
+            [
+              c.id,
+              c.type.padEnd(12),
+              iso(c.createdAt),
+              c.name,
+              `redirect ${c.redirectUris.join(' ')}`,
+              ...(c.postLogoutRedirectUris.length ? [`post-logout ${c.postLogoutRedirectUris.join(' ')}`] : []),
+              ...(c.workspaceId ? [`workspace ${c.workspaceId}`] : []),
+              ...(c.firstParty ? ['first-party'] : []),
+            ].join('  '),
+          );
+        }
+      });
+    });
+
+  client
+    .command('remove')
+    .description('delete an application: its sign-ins, grants and tokens are revoked at once')
+    .argument('<clientId>', 'the client ID (twofold oidc client list)')
+    .action(async (clientId: string) => {
+      await withServices(async (services) => {
+        const { client: removed, revokedRows } = await services.oidc.operator.remove(clientId);
+        console.log(
+          `removed application ${removed.id} (${removed.name}): ${revokedRows} grants, codes, tokens and sessions revoked`,
+        );
+      });
+    });
+
+  const keys = oidc.command('keys').description('the ID-token signing keys (published at /oidc/jwks)');
+  keys
+    .command('rotate')
+    .description('add a new ES256 and RS256 key pair that signs from now on; the old keys verify for one more day')
+    .action(async () => {
+      await withServices(async (services) => {
+        const { added, retired } = await services.oidc.keys.rotate();
+        const all = new Map((await services.oidc.keys.list()).map((k) => [k.kid, k]));
+        const named = (kids: string[]) => kids.map((kid) => `${kid} (${all.get(kid)?.alg ?? '?'})`).join(', ');
+        console.log(`added: ${named(added)}`);
+        const until = retired.map((kid) => all.get(kid)?.expiresAt).find((at) => typeof at === 'number');
+        console.log(
+          retired.length
+            ? `retired: ${named(retired)}, published until ${until ? iso(until) : '?'}`
+            : 'retired: none (there was no signing key yet)',
+        );
+      });
+    });
+  keys
+    .command('list')
+    .description('list the signing keys: the ones that sign, and retired ones still published')
+    .action(async () => {
+      await withServices(async (services) => {
+        const list = await services.oidc.keys.list();
+        const now = services.clock();
+        if (list.length === 0)
+          console.log('no signing keys yet: the first sign-in creates them, or run: twofold oidc keys rotate');
+        for (const k of list) {
+          const state =
+            k.retiredAt === null
+              ? 'signing'
+              : k.expiresAt !== null && k.expiresAt <= now
+                ? `retired ${iso(k.retiredAt)}, expired ${iso(k.expiresAt)} (housekeeping removes it)`
+                : `retired ${iso(k.retiredAt)}, published until ${k.expiresAt === null ? '?' : iso(k.expiresAt)}`;
+          console.log(`${k.kid}  ${k.alg}  created ${iso(k.createdAt)}  ${state}`);
+        }
       });
     });
 

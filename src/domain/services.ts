@@ -35,6 +35,7 @@ import { createOidcClientsService } from './oidc/clients.service.js';
 import { createOidcSignIn } from './oidc/sign-in.js';
 import { createOidcAdapter } from './oidc/adapter.js';
 import { createSigningKeys } from './oidc/keys.js';
+import { createOidcOperatorClients } from './oidc/operator-clients.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { SmsSender } from '../mail/sms.js';
 
@@ -340,6 +341,7 @@ export async function createServices(input: {
       Adapter: oidcAdapter,
       grants: { find: (userId: string, clientId: string) => oidcAdapter.findGrant(userId, clientId) },
       keys: createSigningKeys({ store, secretBox, clock, random, audit }),
+      operator: createOidcOperatorClients({ store, audit, clock, random }),
     },
   };
 }

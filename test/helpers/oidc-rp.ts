@@ -39,10 +39,11 @@ export async function discover(
   app: FastifyInstance | (() => FastifyInstance),
   clientId: string,
   clientSecret?: string,
+  issuer = ISSUER,
 ) {
   const appOf = typeof app === 'function' ? app : () => app;
   const config = await client.discovery(
-    new URL(ISSUER),
+    new URL(issuer),
     clientId,
     clientSecret ? { client_secret: clientSecret } : undefined,
     clientSecret ? client.ClientSecretBasic(clientSecret) : client.None(),
@@ -74,7 +75,14 @@ export class Browser {
     /** Public: a test that restarts the app points the browser at the new one. */
     public app: FastifyInstance,
     private readonly stopAt: string[] = ['https://app.example', 'http://localhost:8123'],
+    /** The console's public URL: requests are made on it, and forms carry it as their Origin. */
+    private readonly base: string = PUBLIC_URL,
   ) {}
+
+  /** The value of a cookie whose name ends with `suffix` (the CSRF token a script would read). */
+  cookie(suffix: string): string | undefined {
+    return this.cookies.find((c) => c.name.endsWith(suffix))?.value;
+  }
 
   private cookieHeader(path: string): string {
     return this.cookies
@@ -108,14 +116,14 @@ export class Browser {
 
   /** One request, no redirect followed. */
   async request(method: 'GET' | 'POST', url: string, form?: Record<string, string>): Promise<Page> {
-    const target = new URL(url, PUBLIC_URL);
+    const target = new URL(url, this.base);
     this.visited.push(target.href);
     const response = await this.app.inject({
       method,
       url: target.pathname + target.search,
       headers: {
         cookie: this.cookieHeader(target.pathname),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded', origin: PUBLIC_URL } : {}),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded', origin: this.base } : {}),
       },
       ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
     });
@@ -145,9 +153,12 @@ export class Browser {
   }
 
   /** Submits the page's form whose action matches, with its hidden fields and `fields`. */
-  async submit(page: Page, action: string | RegExp, fields: Record<string, string>): Promise<Page> {
+  async submit(page: Page, action: string | RegExp, fields: Record<string, string>, having?: string): Promise<Page> {
     const forms = [...page.html.matchAll(/<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)];
-    const found = forms.find(([, a]) => (typeof action === 'string' ? a === action : action.test(a!)));
+    const found = forms.find(
+      ([, a, body]) =>
+        (typeof action === 'string' ? a === action : action.test(a!)) && (!having || body!.includes(having)),
+    );
     if (!found) throw new Error(`no form ${action} on ${page.url}: ${page.html.slice(0, 2000)}`);
     const hidden = Object.fromEntries(
       [...found[2]!.matchAll(/<input[^>]*type="hidden"[^>]*>/g)].map(([input]) => [

@@ -82,12 +82,10 @@ export function registerOidcClientRoutes(app: FastifyInstance, services: Service
     },
     async (request, reply) => {
       const created = await clients.create(principalOf(request), request.body, requestMeta(request));
-      return reply
-        .status(201)
-        .send({
-          client: view(created.client),
-          ...(created.clientSecret ? { clientSecret: created.clientSecret } : {}),
-        });
+      return reply.status(201).send({
+        client: view(created.client),
+        ...(created.clientSecret ? { clientSecret: created.clientSecret } : {}),
+      });
     },
   );
 

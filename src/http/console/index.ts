@@ -21,6 +21,7 @@ import { registerDevPages } from './dev.routes.js';
 import { registerRealNamePages } from './real-name.routes.js';
 import { registerRecoveryPages } from './recovery.routes.js';
 import { registerSupportPages } from './support.routes.js';
+import { registerApplicationPages } from './applications.routes.js';
 import { registerOidcPages } from './oidc.routes.js';
 import type { OidcHost } from '../oidc/provider.js';
 import { t } from './messages.js';
@@ -61,6 +62,7 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps, oidc: OidcH
   registerRealNamePages(app, kit);
   registerRecoveryPages(app, kit);
   registerSupportPages(app, kit);
+  registerApplicationPages(app, kit);
   registerOidcPages(app, kit, oidc);
   if (deps.config.dev) registerDevPages(app, kit);
 

@@ -150,11 +150,13 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
     let signedInAs: string | null = null;
     let canManageUsers = false;
     let isOperator = false;
+    let isPrimary = false;
     if (request.principal) {
       const profile = await services.profile(request.principal.userId);
       signedInAs = profile.loginName;
       canManageUsers = profile.canManageUsers;
       isOperator = profile.isOperator;
+      isPrimary = profile.user.kind === 'root';
     }
     return {
       title,
@@ -163,6 +165,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
       dev: config.dev,
       canManageUsers,
       isOperator,
+      isPrimary,
       restricted: request.principal?.restricted ?? false,
     };
   }
@@ -173,17 +176,29 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
    * overview. Signed, so no other site or page can plant a destination; only interaction paths.
    */
   const continuation = {
-    /** `freshSince`: the application asked for a new sign-in; one at or after this time counts. */
-    set(reply: FastifyReply, path: string, freshSince?: number) {
-      const value = freshSince === undefined ? path : `${path}|${freshSince}`;
+    /**
+     * `app`: the application's name, for the sign-in page to say where it leads. `freshSince`: the
+     * application asked for a new sign-in; one at or after this time counts.
+     */
+    set(reply: FastifyReply, path: string, options: { app: string; freshSince?: number }) {
+      const value = JSON.stringify({ path, app: options.app.slice(0, 100), since: options.freshSince ?? null });
       reply.setCookie(cookies.continueTo, value, { ...cookieBase, maxAge: 900, signed: true });
     },
-    read(request: FastifyRequest): { path: string; freshSince: number | null } | null {
+    read(request: FastifyRequest): { path: string; app: string; freshSince: number | null } | null {
       const signed = request.cookies[cookies.continueTo];
       const unsigned = signed ? request.unsignCookie(signed) : null;
-      const value = unsigned?.valid ? unsigned.value : null;
-      const match = value ? /^(\/oidc-login\/[A-Za-z0-9_-]{1,64})(?:\|(\d{1,16}))?$/.exec(value) : null;
-      return match ? { path: match[1]!, freshSince: match[2] ? Number(match[2]) : null } : null;
+      if (!unsigned?.valid || unsigned.value === null) return null;
+      try {
+        const { path, app, since } = JSON.parse(unsigned.value) as { path?: unknown; app?: unknown; since?: unknown };
+        if (typeof path !== 'string' || !/^\/oidc-login\/[A-Za-z0-9_-]{1,64}$/.test(path)) return null;
+        return {
+          path,
+          app: typeof app === 'string' ? app : '',
+          freshSince: typeof since === 'number' ? since : null,
+        };
+      } catch {
+        return null;
+      }
     },
     peek(request: FastifyRequest): string | null {
       return continuation.read(request)?.path ?? null;

@@ -8,9 +8,21 @@ export interface PageFrame {
   csrf: string;
   /** Signed-in user's login as people type it, or null on public pages. */
   signedInAs: string | null;
-  active?: 'overview' | 'security' | 'profile' | 'sessions' | 'audit' | 'users' | 'outbox' | 'workspaces' | 'support';
+  active?:
+    | 'overview'
+    | 'security'
+    | 'profile'
+    | 'sessions'
+    | 'audit'
+    | 'users'
+    | 'outbox'
+    | 'workspaces'
+    | 'support'
+    | 'applications';
   dev?: boolean;
   canManageUsers?: boolean;
+  /** The primary account sees its applications (/applications, issue 23). */
+  isPrimary?: boolean;
   /** Support operators see the /support desk. */
   isOperator?: boolean;
   /** A restricted session sees no navigation: it may only bind a device or sign out. */
@@ -39,6 +51,7 @@ function NavLinks(props: PageFrame) {
       {link('overview', '/overview', t.nav.overview)}
       {props.canManageUsers ? link('users', '/users', t.nav.users) : null}
       {link('workspaces', '/workspaces', t.nav.workspaces)}
+      {props.isPrimary ? link('applications', '/applications', t.applications.nav) : null}
       {link('security', '/account/security', t.nav.account)}
       {link('profile', '/account/profile', t.nav.profile)}
       {link('sessions', '/account/sessions', t.nav.sessions)}

@@ -109,7 +109,17 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     if (request.principal && !(again && kit.continuation.peek(request)))
       return reply.redirect(kit.afterSignIn(request, '/overview'));
     const flash = kit.takeFlash(request, reply, '/login');
-    return loginPage(request, reply, flash?.message ?? kit.notice(request, t.notices), flash?.values?.login ?? '');
+    // On the way to an application: say where the sign-in leads (and why again, when asked again).
+    const app = kit.continuation.read(request);
+    const toApp: Message = app
+      ? { kind: 'info', text: again ? t.oidc.signInAgainFor(app.app) : t.oidc.signInFor(app.app) }
+      : null;
+    return loginPage(
+      request,
+      reply,
+      flash?.message ?? kit.notice(request, t.notices) ?? toApp,
+      flash?.values?.login ?? '',
+    );
   });
 
   app.post('/login', { config: publicPage, schema: { hide: true } }, async (request, reply) => {

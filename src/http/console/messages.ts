@@ -8,6 +8,7 @@ import { recoveryTexts } from './messages/recovery.js';
 import { operatorsTexts } from './messages/operators.js';
 import { devicesTexts } from './messages/devices.js';
 import { oidcTexts } from './messages/oidc.js';
+import { applicationsTexts } from './messages/applications.js';
 /**
  * Every text the console shows, in one typed catalogue (English), kept in messages/ by flow. A
  * second language is a second object of the same type: no page changes.
@@ -23,6 +24,7 @@ export const en = {
   ...recoveryTexts,
   ...operatorsTexts,
   ...oidcTexts,
+  ...applicationsTexts,
 };
 
 export type Catalogue = typeof en;

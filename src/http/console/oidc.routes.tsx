@@ -88,14 +88,14 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
     switch (next.step) {
       case 'sign_in':
         if (!next.fresh) {
-          kit.continuation.set(reply, here);
+          kit.continuation.set(reply, here, { app: client.name });
           return reply.redirect('/login', 303);
         }
-        kit.continuation.set(reply, here, services.clock());
+        kit.continuation.set(reply, here, { app: client.name, freshSince: services.clock() });
         return reply.redirect('/login?again=1', 303);
       case 'restricted':
       case 'bind':
-        kit.continuation.set(reply, here);
+        kit.continuation.set(reply, here, { app: client.name });
         // A restricted session's own page (binding, or adding a passkey) is where the console sends it.
         return reply.redirect(next.step === 'bind' ? '/account/security/mfa/bind' : '/overview', 303);
       case 'refuse': {
@@ -109,7 +109,7 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
           },
           requestMeta(request),
         );
-        kit.continuation.set(reply, here);
+        kit.continuation.set(reply, here, { app: client.name });
         const text =
           next.why === 'not_member'
             ? t.oidc.refused.not_member(client.name)
@@ -128,7 +128,7 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
         );
       }
       case 'passkey':
-        kit.continuation.set(reply, here);
+        kit.continuation.set(reply, here, { app: client.name });
         if (next.hasPasskey)
           return kit.stepUpPage(request, reply, {
             next: here,

@@ -4,6 +4,8 @@
  */
 export const oidcTexts = {
   oidc: {
+    signInFor: (app: string) => `Sign in to continue to ${app}.`,
+    signInAgainFor: (app: string) => `${app} asks you to sign in again, with every factor you have.`,
     continueTitle: 'Returning to the application',
     continueText: (app: string) => `You are signed in. Returning to ${app}…`,
     continueLink: 'Continue',

@@ -1,0 +1,153 @@
+import { AppError } from '../../errors/app-error.js';
+import type { OidcClientsTable } from '../../db/schema.js';
+import type { Store } from '../../db/repositories/index.js';
+import { newId, newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
+import type { AuditRecorder } from '../audit/audit.js';
+import { normalizeEmail } from '../users/user-views.js';
+import { MAX_REDIRECT_URIS, redirectUriProblem, type NewOidcClient, type OidcClientView } from './clients.service.js';
+
+/** How the CLI's changes are told apart in the audit log: no session, no actor. */
+const VIA_CLI = { via: 'cli' } as const;
+
+function viewOf(row: OidcClientsTable): OidcClientView {
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
+    workspaceId: row.workspace_id,
+    firstParty: row.first_party === 1,
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * The applications as the operator of the server manages them from the CLI (`twofold oidc client …`):
+ * with database access and no session, so no step-up; the same rules as the console and the API
+ * (redirect URIs, name, the account's own workspace), audited with no actor and `via: 'cli'`.
+ */
+export function createOidcOperatorClients(deps: {
+  store: Store;
+  audit: AuditRecorder;
+  clock: Clock;
+  random: RandomBytes;
+}) {
+  const { store, audit, clock, random } = deps;
+
+  /** The primary account that logs in with this e-mail address. */
+  async function primaryByEmail(email: string) {
+    const user = await store.repos.users.findRootByEmail(normalizeEmail(email));
+    if (!user) throw new AppError('auth.invalid_credentials', `No primary account logs in as ${email}.`);
+    return user;
+  }
+
+  function invalid(path: string, problem: string, message: string) {
+    return new AppError('validation.failed', message, {
+      details: { fields: [{ path: `/${path}`, message: problem }] },
+    });
+  }
+
+  function checkName(name: string) {
+    const trimmed = name.trim();
+    if (!trimmed || trimmed.length > 100 || /[\p{Cc}\p{Cf}]/u.test(trimmed))
+      throw invalid(
+        'name',
+        'must be 1 to 100 printable characters',
+        'Give the application a name (1 to 100 characters).',
+      );
+    return trimmed;
+  }
+
+  function checkUris(field: string, option: string, uris: string[]) {
+    if (uris.length > MAX_REDIRECT_URIS)
+      throw invalid(field, `at most ${MAX_REDIRECT_URIS} URIs`, `Give at most ${MAX_REDIRECT_URIS} ${option} values.`);
+    for (const [i, uri] of uris.entries()) {
+      const problem = redirectUriProblem(uri);
+      if (problem) throw invalid(`${field}/${i}`, problem, `${option} ${uri.slice(0, 200)} ${problem}.`);
+    }
+    return [...new Set(uris)];
+  }
+
+  return {
+    /** Registers an application for the primary account `email`; a confidential one gets its secret here only. */
+    async add(email: string, input: NewOidcClient): Promise<{ client: OidcClientView; clientSecret?: string }> {
+      const owner = await primaryByEmail(email);
+      const name = checkName(input.name);
+      if (input.redirectUris.length === 0)
+        throw invalid('redirectUris', 'at least one URI', 'Give at least one --redirect-uri.');
+      const redirectUris = checkUris('redirectUris', '--redirect-uri', input.redirectUris);
+      const postLogout = checkUris('postLogoutRedirectUris', '--post-logout-uri', input.postLogoutRedirectUris ?? []);
+      if (input.workspaceId !== undefined) {
+        const workspace =
+          input.workspaceId.length <= 64 ? await store.repos.workspaces.find(input.workspaceId) : undefined;
+        if (!workspace || workspace.account_id !== owner.account_id)
+          throw new AppError('workspace.not_found', `No workspace ${input.workspaceId} in the account of ${email}.`);
+      }
+      const now = clock();
+      // RFC 6749 §2.3.1: 256 random bits, kept only as a hash (as the API's registration does).
+      const secret = input.type === 'confidential' ? `tfc_${newSecret(random)}` : undefined;
+      const row: OidcClientsTable = {
+        id: newId(random),
+        account_id: owner.account_id,
+        name,
+        type: input.type,
+        redirect_uris: JSON.stringify(redirectUris),
+        post_logout_redirect_uris: JSON.stringify(postLogout),
+        workspace_id: input.workspaceId ?? null,
+        first_party: input.firstParty ? 1 : 0,
+        secret_hash: secret ? sha256Hex(secret) : null,
+        // The account's primary user stands for the operator (the column names a user).
+        created_by: owner.id,
+        created_at: now,
+        updated_at: now,
+      };
+      await store.transaction(async (repos) => {
+        await repos.oidc.insertClient(row);
+        await audit(
+          repos,
+          {
+            type: 'oidc.client_created',
+            accountId: owner.account_id,
+            userId: null,
+            actorId: null,
+            details: { clientId: row.id, name, clientType: row.type, workspaceId: row.workspace_id, ...VIA_CLI },
+          },
+          now,
+        );
+      });
+      return { client: viewOf(row), ...(secret ? { clientSecret: secret } : {}) };
+    },
+
+    /** The applications of the primary account `email`, oldest first (no secrets). */
+    async list(email: string): Promise<OidcClientView[]> {
+      const owner = await primaryByEmail(email);
+      return (await store.repos.oidc.listClients(owner.account_id)).map(viewOf);
+    },
+
+    /** Deletes an application: its grants, codes and tokens go in the same transaction. */
+    async remove(clientId: string): Promise<{ client: OidcClientView; revokedRows: number }> {
+      const row = clientId.length <= 64 ? await store.repos.oidc.findClient(clientId) : undefined;
+      if (!row) throw new AppError('oidc.client_not_found', `No application has the client ID ${clientId}.`);
+      const now = clock();
+      const revokedRows = await store.transaction(async (repos) => {
+        const revoked = await repos.oidc.revokeClient(row.id);
+        await repos.oidc.deleteClient(row.id);
+        await audit(
+          repos,
+          {
+            type: 'oidc.client_deleted',
+            accountId: row.account_id,
+            userId: null,
+            actorId: null,
+            details: { clientId: row.id, name: row.name, revokedRows: revoked, ...VIA_CLI },
+          },
+          now,
+        );
+        return revoked;
+      });
+      return { client: viewOf(row), revokedRows };
+    },
+  };
+}
+export type OidcOperatorClients = ReturnType<typeof createOidcOperatorClients>;
