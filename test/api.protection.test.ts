@@ -198,6 +198,12 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
     const workspace = (await call(h.app, 'POST', '/api/v1/workspaces', { token: primary.token, body: { name: 'W' } }))
       .body.workspace.id;
     const support = await operator(h);
+    const oidcClient = (
+      await call(h.app, 'POST', '/api/v1/oidc-clients', {
+        token: primary.token,
+        body: { name: 'App', redirectUris: ['https://app.example/cb'], type: 'public' },
+      })
+    ).body.client.id;
     h.clock.advance(301_000);
     const requests: Record<string, [string, string, string, unknown?]> = {
       'mfa.bind': [primary.token, 'POST', '/api/v1/me/mfa-device'],
@@ -228,6 +234,12 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
         'POST',
         '/api/v1/oidc-clients',
         { name: 'App', redirectUris: ['https://app.example/cb'], type: 'confidential' },
+      ],
+      'oidc.change_client': [
+        primary.token,
+        'PATCH',
+        `/api/v1/oidc-clients/${oidcClient}`,
+        { redirectUris: ['https://elsewhere.example/cb'] },
       ],
       'oidc.delete_client': [primary.token, 'DELETE', '/api/v1/oidc-clients/any'],
       'support.review_real_name': [support.token, 'POST', `/api/v1/support/real-names/${primary.accountId}/verify`, {}],

@@ -4,23 +4,17 @@ import type { Store } from '../../db/repositories/index.js';
 import { newId, newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import { normalizeEmail } from '../users/user-views.js';
-import { MAX_REDIRECT_URIS, redirectUriProblem, type NewOidcClient, type OidcClientView } from './clients.service.js';
+import type { NewOidcClient } from './clients.service.js';
+import {
+  checkClientName,
+  checkRedirectUris,
+  clientView,
+  requireRedirectUri,
+  type OidcClientView,
+} from './client-rules.js';
 
 /** How the CLI's changes are told apart in the audit log: no session, no actor. */
 const VIA_CLI = { via: 'cli' } as const;
-
-function viewOf(row: OidcClientsTable): OidcClientView {
-  return {
-    id: row.id,
-    name: row.name,
-    type: row.type,
-    redirectUris: JSON.parse(row.redirect_uris) as string[],
-    postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
-    workspaceId: row.workspace_id,
-    firstParty: row.first_party === 1,
-    createdAt: row.created_at,
-  };
-}
 
 /**
  * The applications as the operator of the server manages them from the CLI (`twofold oidc client …`):
@@ -42,42 +36,18 @@ export function createOidcOperatorClients(deps: {
     return user;
   }
 
-  function invalid(path: string, problem: string, message: string) {
-    return new AppError('validation.failed', message, {
-      details: { fields: [{ path: `/${path}`, message: problem }] },
-    });
-  }
-
-  function checkName(name: string) {
-    const trimmed = name.trim();
-    if (!trimmed || trimmed.length > 100 || /[\p{Cc}\p{Cf}]/u.test(trimmed))
-      throw invalid(
-        'name',
-        'must be 1 to 100 printable characters',
-        'Give the application a name (1 to 100 characters).',
-      );
-    return trimmed;
-  }
-
-  function checkUris(field: string, option: string, uris: string[]) {
-    if (uris.length > MAX_REDIRECT_URIS)
-      throw invalid(field, `at most ${MAX_REDIRECT_URIS} URIs`, `Give at most ${MAX_REDIRECT_URIS} ${option} values.`);
-    for (const [i, uri] of uris.entries()) {
-      const problem = redirectUriProblem(uri);
-      if (problem) throw invalid(`${field}/${i}`, problem, `${option} ${uri.slice(0, 200)} ${problem}.`);
-    }
-    return [...new Set(uris)];
-  }
-
   return {
     /** Registers an application for the primary account `email`; a confidential one gets its secret here only. */
     async add(email: string, input: NewOidcClient): Promise<{ client: OidcClientView; clientSecret?: string }> {
       const owner = await primaryByEmail(email);
-      const name = checkName(input.name);
-      if (input.redirectUris.length === 0)
-        throw invalid('redirectUris', 'at least one URI', 'Give at least one --redirect-uri.');
-      const redirectUris = checkUris('redirectUris', '--redirect-uri', input.redirectUris);
-      const postLogout = checkUris('postLogoutRedirectUris', '--post-logout-uri', input.postLogoutRedirectUris ?? []);
+      const name = checkClientName(input.name);
+      requireRedirectUri(input.redirectUris);
+      const redirectUris = checkRedirectUris('redirectUris', input.redirectUris, '--redirect-uri');
+      const postLogout = checkRedirectUris(
+        'postLogoutRedirectUris',
+        input.postLogoutRedirectUris ?? [],
+        '--post-logout-uri',
+      );
       if (input.workspaceId !== undefined) {
         const workspace =
           input.workspaceId.length <= 64 ? await store.repos.workspaces.find(input.workspaceId) : undefined;
@@ -116,13 +86,13 @@ export function createOidcOperatorClients(deps: {
           now,
         );
       });
-      return { client: viewOf(row), ...(secret ? { clientSecret: secret } : {}) };
+      return { client: clientView(row), ...(secret ? { clientSecret: secret } : {}) };
     },
 
     /** The applications of the primary account `email`, oldest first (no secrets). */
     async list(email: string): Promise<OidcClientView[]> {
       const owner = await primaryByEmail(email);
-      return (await store.repos.oidc.listClients(owner.account_id)).map(viewOf);
+      return (await store.repos.oidc.listClients(owner.account_id)).map(clientView);
     },
 
     /** Deletes an application: its grants, codes and tokens go in the same transaction. */
@@ -146,7 +116,7 @@ export function createOidcOperatorClients(deps: {
         );
         return revoked;
       });
-      return { client: viewOf(row), revokedRows };
+      return { client: clientView(row), revokedRows };
     },
   };
 }

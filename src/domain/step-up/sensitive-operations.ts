@@ -79,6 +79,11 @@ export const sensitiveOperations = [
     what: 'Register an application that signs in through twofold (its secret is shown once)',
   },
   {
+    id: 'oidc.change_client',
+    endpoint: 'PATCH /oidc-clients/{id} {redirectUris, postLogoutRedirectUris}',
+    what: "Change where an application's sign-ins and sign-outs are sent",
+  },
+  {
     id: 'oidc.delete_client',
     endpoint: 'DELETE /oidc-clients/{id}',
     what: 'Delete an application (its grants and tokens are revoked)',

@@ -42,7 +42,7 @@ button.link { background: none; border: 0; padding: 0; color: #c9d3ea; font-weig
 @media (max-width: 640px) { .phone-only { display: block; } }
 .evidence-image { display: block; max-width: 100%; max-height: 480px; margin: 8px 0 14px; border: 1px solid var(--line); border-radius: 6px; }
 .field-error { color: var(--err); font-size: 13px; margin: -6px 0 10px; }
-.alert { border-radius: 8px; padding: 10px 14px; margin-bottom: 14px; font-size: 14px; }
+.alert { border-radius: 8px; padding: 10px 14px; margin-bottom: 14px; font-size: 14px; overflow-wrap: anywhere; }
 .alert-error { background: var(--err-bg); color: var(--err); } .alert-success { background: var(--ok-bg); color: var(--ok); } .alert-info { background: var(--info-bg); color: #1f3a8a; }
 .hint { background: var(--off-bg); color: #5c3d00; border-radius: 8px; padding: 10px 14px; margin-bottom: 14px; font-size: 14px; }
 .setting { display: flex; justify-content: space-between; align-items: center; gap: 24px; padding: 16px 0; border-top: 1px solid var(--line); }
@@ -101,7 +101,7 @@ details.rename form { margin-top: 10px; flex-direction: row; align-items: flex-e
 .device .setting-state { flex-wrap: wrap; justify-content: flex-end; }
 details.rename[open] form { white-space: normal; }
 @media (max-width: 1280px) { .who { display: none; } }
-@media (max-width: 960px) { .nav-links { display: none; } .menu { display: block; } }
+@media (max-width: 1120px) { .nav-links { display: none; } .menu { display: block; } }
 @media (max-width: 700px) {
   .bind { grid-template-columns: 1fr; } .qr { width: 100%; max-width: 240px; height: auto; aspect-ratio: 1; }
   .topbar { padding: 0 14px; gap: 12px; } .who { display: none; }

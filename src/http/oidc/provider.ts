@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { default as Provider, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { AppDeps } from '../deps.js';
 import type { Principal, RequestMeta } from '../../domain/sessions/principal.js';
 import { ACR, ACR_LEVELS, type Acr } from '../../domain/sessions/amr.js';
@@ -54,8 +54,7 @@ function frameFor(title: string) {
  * - `acr_values`: a request for a class the session has not reached (OpenID Connect Core §3.1.2.1
  *   leaves plain `acr_values` voluntary; twofold honours it, like `essential` acr claims).
  */
-function policy() {
-  const { Check, base } = interactionPolicy;
+function policy({ Check, base }: (typeof import('oidc-provider'))['interactionPolicy']) {
   const prompts = base();
   const login = prompts.get('login')!;
   login.checks.push(
@@ -100,6 +99,9 @@ function refusalOf(ctx: KoaContextWithOIDC): string | null {
 /** oidc-provider, configured for twofold (decision 029); built again when the signing keys change. */
 async function buildProvider(deps: AppDeps): Promise<Provider> {
   const { services, config } = deps;
+  // Loaded on the first request under /oidc, not at start: the library warns on every load that it
+  // wants Node.js 22 (README "Sign in to your applications"), and the CLI has no use for it.
+  const { default: Provider, interactionPolicy } = await import('oidc-provider');
   const { signIn } = services.oidc;
   const cookieKey = createHmac('sha256', config.secretKeys[0]!.key).update('twofold oidc cookies').digest('base64url');
   const configuration: Configuration = {
@@ -180,7 +182,7 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
     },
     interactions: {
       url: (_ctx, interaction) => `/oidc-login/${interaction.uid}`,
-      policy: policy(),
+      policy: policy(interactionPolicy),
     },
     renderError: async (ctx, out) => {
       (ctx.state as { refusal?: string }).refusal = out.error_description ?? out.error;

@@ -128,6 +128,7 @@ export const securityTexts = {
       'support.approve_recovery': 'Approving a lost-phone request',
       'support.reject_recovery': 'Rejecting a lost-phone request',
       'oidc.create_client': 'Registering an application',
+      'oidc.change_client': "Changing an application's addresses",
       'oidc.delete_client': 'Deleting an application',
     } satisfies Record<SensitiveOperationId, string> as Record<string, string>,
   },

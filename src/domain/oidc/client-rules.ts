@@ -1,0 +1,86 @@
+import { AppError } from '../../errors/app-error.js';
+import type { OidcClientsTable } from '../../db/schema.js';
+
+/**
+ * The rules an application's registration follows, wherever it comes from (the console and API
+ * through clients.service.ts, the CLI through operator-clients.ts): name, redirect URIs, the view.
+ */
+export interface OidcClientView {
+  id: string;
+  name: string;
+  type: 'public' | 'confidential';
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  workspaceId: string | null;
+  firstParty: boolean;
+  createdAt: number;
+}
+
+/** At most this many redirect URIs of each kind per application: a list to read, not a pattern. */
+export const MAX_REDIRECT_URIS = 10;
+
+/**
+ * A redirect URI an application may use: an absolute https URL, or http on the loopback host only
+ * (RFC 8252 §7.3, OAuth 2.0 Security BCP RFC 9700 §2.1: exact match, no fragment, no wildcard).
+ * Returns why not, or null.
+ */
+export function redirectUriProblem(value: string): string | null {
+  if (value.length > 2000) return 'is longer than 2000 characters';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not an absolute URL';
+  }
+  if (url.hash || value.includes('#')) return 'must not have a #fragment (RFC 6749 §3.1.2)';
+  if (url.username || url.password) return 'must not carry a user name or password';
+  const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:' && loopback) return null;
+  return 'must use https (http only on localhost, 127.0.0.1 or [::1])';
+}
+
+export function clientView(row: OidcClientsTable): OidcClientView {
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
+    workspaceId: row.workspace_id,
+    firstParty: row.first_party === 1,
+    createdAt: row.created_at,
+  };
+}
+
+function invalid(path: string, problem: string, message: string) {
+  return new AppError('validation.failed', message, { details: { fields: [{ path: `/${path}`, message: problem }] } });
+}
+
+/** An application's name: 1 to 100 printable characters, trimmed. */
+export function checkClientName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.length > 100 || /[\p{Cc}\p{Cf}]/u.test(trimmed))
+    throw invalid(
+      'name',
+      'must be 1 to 100 printable characters',
+      'Give the application a name (1 to 100 characters).',
+    );
+  return trimmed;
+}
+
+/** A list of redirect URIs, each checked, without repeats; `label` names the list in the message. */
+export function checkRedirectUris(field: string, uris: string[], label = ''): string[] {
+  if (uris.length > MAX_REDIRECT_URIS)
+    throw invalid(field, `at most ${MAX_REDIRECT_URIS} URIs`, `Give at most ${MAX_REDIRECT_URIS} addresses.`);
+  for (const [i, uri] of uris.entries()) {
+    const problem = redirectUriProblem(uri);
+    if (problem) throw invalid(`${field}/${i}`, problem, `${label ? `${label} ` : ''}${uri.slice(0, 200)} ${problem}.`);
+  }
+  return [...new Set(uris)];
+}
+
+/** At least one redirect URI: an application with none could never receive a code. */
+export function requireRedirectUri(uris: string[]) {
+  if (uris.length === 0) throw invalid('redirectUris', 'at least one URI', 'Give at least one redirect URI.');
+}
