@@ -118,6 +118,8 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
       console.log(
         `twofold is serving the console at ${where}/ and the API at ${where}/api/v1 (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`,
       );
+      // Applications sign in against the public URL, not the listening address (decision 029).
+      console.log(`OpenID Connect issuer: ${config.publicUrl}/oidc (applications: /applications)`);
       // libuv's pool runs the argon2id hashes; bin/twofold.cjs sizes it to the cores (decision 014).
       console.log(
         `password hashing: ${process.env.UV_THREADPOOL_SIZE || '4 (libuv default)'} threads (UV_THREADPOOL_SIZE)`,

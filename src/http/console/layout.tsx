@@ -27,6 +27,8 @@ export interface PageFrame {
   isOperator?: boolean;
   /** A restricted session sees no navigation: it may only bind a device or sign out. */
   restricted?: boolean;
+  /** A step of an application's sign-in (consent): no navigation to wander off into. */
+  focused?: boolean;
 }
 
 /** What a page with a passkey ceremony loads besides the console script (issue 22). */
@@ -94,7 +96,7 @@ export function Layout(props: PageFrame & LayoutScripts & { children: ComponentC
           </a>
           {props.signedInAs ? (
             <nav>
-              {props.restricted ? null : (
+              {props.restricted || props.focused ? null : (
                 <>
                   <div class="nav-links">
                     <NavLinks {...props} />

@@ -186,11 +186,12 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     const pending = challengeId ? await services.logins.pendingLogin(challengeId) : null;
     if (!pending) return challengeId ? expired(reply) : reply.redirect('/login');
     const flash = kit.takeFlash(request, reply, '/login/mfa');
+    const app = kit.continuation.read(request);
     return codePage(
       request,
       reply,
       pending,
-      flash?.message ?? null,
+      flash?.message ?? (app ? { kind: 'info', text: t.oidc.signInFor(app.app) } : null),
       flash?.hint === 'clock',
       200,
       flash?.hint === 'recovery',

@@ -86,12 +86,12 @@ export function OidcRefusedPage(props: {
 }
 
 /** RP-initiated logout's question (OpenID Connect RP-Initiated Logout 1.0 §2), in the console's look. */
-export function OidcLogoutPage(props: { frame: PageFrame; action: string; xsrf: string }) {
+export function OidcLogoutPage(props: { frame: PageFrame; action: string; xsrf: string; text: string }) {
   return (
     <Layout {...props.frame}>
       <section class="card narrow" data-testid="oidc-logout">
         <h1>{t.oidc.logoutTitle}</h1>
-        <p>{t.oidc.logoutText}</p>
+        <p>{props.text}</p>
         <form method="post" action={props.action}>
           <input type="hidden" name="xsrf" value={props.xsrf} />
           <div class="actions">

@@ -62,6 +62,12 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
     const cameBack = kit.continuation.peek(request) !== null;
     kit.continuation.clear(reply);
     if (!afterForm && !cameBack) return reply.redirect(to, 303);
+    // A sign-in whose next stop is our own consent page (a third-party application this person has
+    // not allowed yet) may be redirected: the chain ends on our origin, which `form-action` allows.
+    if (!afterForm && 'login' in result && client.first_party !== 1) {
+      const grant = await services.oidc.grants.find(String(result.login?.accountId), client.id);
+      if (!grant) return reply.redirect(to, 303);
+    }
     return kit.sendPage(
       reply,
       <ContinueToAppPage frame={await kit.frame(request, reply, t.oidc.continueTitle)} app={client.name} to={to} />,
@@ -162,14 +168,16 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
     if (details.prompt.name !== 'consent') return expired(request, reply);
     // The owner's own applications ask for no consent; others once, per application.
     if (client.first_party === 1) return finish(request, reply, client, await grantFor(details), false);
+    const profile = await services.profile(principal!.userId);
+    // What the application will really receive: no e-mail line for a user who has none.
     const scopes = String(params.scope ?? 'openid')
       .split(' ')
-      .filter((s) => ['openid', 'profile', 'email', 'offline_access'].includes(s));
-    const profile = await services.profile(principal!.userId);
+      .filter((s) => ['openid', 'profile', 'email', 'offline_access'].includes(s))
+      .filter((s) => s !== 'email' || Boolean(profile.user.email));
     return kit.sendPage(
       reply,
       <ConsentPage
-        frame={await kit.frame(request, reply, t.oidc.consentTitle)}
+        frame={{ ...(await kit.frame(request, reply, t.oidc.consentTitle)), focused: true }}
         app={client.name}
         login={profile.loginName}
         scopes={scopes}

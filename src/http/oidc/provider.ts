@@ -156,7 +156,15 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
           const action = /action="([^"]+)"/.exec(form)?.[1] ?? `${OIDC_PREFIX}/session/end/confirm`;
           const xsrf = /name="xsrf" value="([^"]+)"/.exec(form)?.[1] ?? '';
           ctx.type = 'html';
-          ctx.body = documentOf(OidcLogoutPage({ frame: frameFor(t.oidc.logoutTitle), action, xsrf }));
+          const app = ctx.oidc.client?.clientName;
+          ctx.body = documentOf(
+            OidcLogoutPage({
+              frame: { ...frameFor(t.oidc.logoutTitle), dev: config.dev },
+              action,
+              xsrf,
+              text: app ? t.oidc.logoutTextFor(app) : t.oidc.logoutText,
+            }),
+          );
         },
         postLogoutSuccessSource: async (ctx) => {
           ctx.type = 'html';

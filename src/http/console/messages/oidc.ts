@@ -46,6 +46,8 @@ export const oidcTexts = {
       `twofold could not continue: ${description} Nothing was sent to the application. Tell its developers, or go back and try again.`,
     logoutTitle: 'Sign out',
     logoutText: 'Sign out of twofold and the applications you signed in to through it, in this browser?',
+    logoutTextFor: (app: string) =>
+      `${app} asks to sign you out. Sign out of twofold and the applications you signed in to through it, in this browser?`,
     logoutYes: 'Sign out',
     logoutNo: 'Stay signed in',
     loggedOutTitle: 'Signed out',
