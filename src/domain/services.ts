@@ -340,6 +340,8 @@ export async function createServices(input: {
       signIn: createOidcSignIn({ store, clock, audit }),
       Adapter: oidcAdapter,
       grants: { find: (userId: string, clientId: string) => oidcAdapter.findGrant(userId, clientId) },
+      /** Signing out of the console ends the provider's session in the same browser. */
+      endProviderSession: (id: string) => oidcAdapter.endSession(id),
       keys: createSigningKeys({ store, secretBox, clock, random, audit }),
       operator: createOidcOperatorClients({ store, audit, clock, random }),
     },

@@ -29,6 +29,15 @@ export interface ClientMetadata {
   [key: string]: unknown;
 }
 
+/** What is issued under a grant, and goes when the grant is revoked (oidc-provider's `grantable`). */
+const GRANTABLE = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+]);
+
 /** What is audited when the provider stores it: every code and token issued (`oidc.*`). */
 const ISSUED: Record<string, { type: 'oidc.code_issued' | 'oidc.token_issued'; kind?: string }> = {
   AuthorizationCode: { type: 'oidc.code_issued' },
@@ -67,6 +76,11 @@ export function createOidcAdapter(deps: { store: Store; audit: AuditRecorder; cl
   }
 
   return class OidcAdapter {
+    /** Ends the provider's session of this id (the console signed out in the same browser). */
+    static async endSession(id: string): Promise<void> {
+      if (id.length <= 200) await store.repos.oidc.destroyPayload('Session', sha256Hex(id));
+    }
+
     /** The consent a user gave an application (its live grant's id), for a sign-in in a new session. */
     static async findGrant(userId: string, clientId: string): Promise<string | undefined> {
       const row = await store.repos.oidc.findGrant(userId, clientId, clock());
@@ -87,7 +101,14 @@ export function createOidcAdapter(deps: { store: Store; audit: AuditRecorder; cl
         model: this.model,
         id_hash: sha256Hex(id),
         payload: JSON.stringify(rest),
-        grant_hash: payload.grantId ? sha256Hex(payload.grantId) : this.model === 'Grant' ? sha256Hex(id) : null,
+        // Revoking a grant takes what was issued under it, and the grant itself — never an
+        // interaction or a session that merely names it (as oidc-provider's own adapters do).
+        grant_hash:
+          this.model === 'Grant'
+            ? sha256Hex(id)
+            : payload.grantId && GRANTABLE.has(this.model)
+              ? sha256Hex(payload.grantId)
+              : null,
         uid_hash: payload.uid ? sha256Hex(payload.uid) : null,
         user_id: userId,
         client_id: payload.clientId ?? null,

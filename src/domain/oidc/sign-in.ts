@@ -12,6 +12,9 @@ async function loginNameOf(repos: Repositories, user: UsersTable): Promise<strin
   return account ? `${user.username}@${account.alias}` : user.username;
 }
 
+/** An application as the sign-in sees it (its row). */
+export type OidcClient = OidcClientsTable;
+
 /** Why an application's sign-in is refused to a signed-in person. No code is issued for them. */
 export type Refusal = 'other_account' | 'not_member' | 'disabled';
 
@@ -128,6 +131,19 @@ export function createOidcSignIn(deps: { store: Store; clock: Clock; audit: Audi
         return devices.length === 0 ? { step: 'bind' } : { step: 'sign_in', fresh: true };
       }
       return { step: 'ready', acr, amr, authTime: Math.floor(authenticatedAt / 1000) };
+    },
+
+    /**
+     * What the provider checks before it reuses its own session for an application, without the
+     * console's pages (decision 029): whether the user may still use it, and the class its
+     * workspace requires now — a grace period may have ended since the session signed in.
+     */
+    async requiredFor(userId: string, clientId: string): Promise<{ ok: true; required: Acr | null } | { ok: false }> {
+      const client = clientId.length <= 64 ? await store.repos.oidc.findClient(clientId) : undefined;
+      const user = userId.length <= 64 ? await store.repos.users.findUserById(userId) : undefined;
+      if (!client) return { ok: false };
+      const allowed = await access(store.repos, user, client, clock());
+      return allowed.ok ? allowed : { ok: false };
     },
 
     /**

@@ -221,6 +221,8 @@ export function createSessionsService(deps: {
       const now = clock();
       await store.transaction(async (repos) => {
         await repos.sessions.endOthers(principal.userId, principal.sessionId, now, 'signed_out_elsewhere');
+        // Applications are signed in elsewhere too: their grants and refresh tokens go (decision 029).
+        await repos.oidc.revokeUser(principal.userId);
         await sessionEnded(repos, principal, meta, { reason: 'signed_out_everywhere_else' }, now);
       });
     },

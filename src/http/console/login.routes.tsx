@@ -394,6 +394,14 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     async (request, reply) => {
       kit.checkForm(request);
       await services.sessions.logout(request.principal!, requestMeta(request));
+      // The provider's session in this browser ends too: applications ask to sign in again, and
+      // the next person to sign in here starts clean (decision 029).
+      const providerSession = request.cookies[kit.cookies.oidcSession];
+      if (providerSession) {
+        await services.oidc.endProviderSession(providerSession);
+        reply.clearCookie(kit.cookies.oidcSession, { path: '/' });
+        reply.clearCookie(`${kit.cookies.oidcSession}.sig`, { path: '/' });
+      }
       kit.endSession(reply);
       return reply.redirect('/login?notice=signed-out', 303);
     },

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InteractionResults } from 'oidc-provider';
 import { requestMeta } from '../plugins/auth.js';
 import type { OidcHost } from '../oidc/provider.js';
-import type { OidcClientsTable } from '../../db/schema.js';
+import type { OidcClient } from '../../domain/oidc/sign-in.js';
 import type { ConsoleKit } from './kit.js';
 import { ConsentPage, ContinueToAppPage, OidcMessagePage, OidcRefusedPage } from './oidc.pages.js';
 import { t } from './messages.js';
@@ -54,7 +54,7 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
   async function finish(
     request: FastifyRequest,
     reply: FastifyReply,
-    client: OidcClientsTable,
+    client: OidcClient,
     result: InteractionResults,
     afterForm: boolean,
   ) {

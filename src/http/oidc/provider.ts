@@ -8,6 +8,7 @@ import { ACR, ACR_LEVELS, type Acr } from '../../domain/sessions/amr.js';
 import { requestedAcr } from '../../domain/oidc/sign-in.js';
 import { constantTimeEqual, sha256Hex } from '../../crypto/random.js';
 import { requestMeta } from '../plugins/auth.js';
+import { cookieNames } from '../plugins/cookies.js';
 import { documentOf, OidcLogoutPage, OidcMessagePage } from '../console/oidc.pages.js';
 import { t } from '../console/messages.js';
 
@@ -52,9 +53,17 @@ function frameFor(title: string) {
  *   from does — the same user, signed in at the same moment. Signing out of the console, or in as
  *   someone else, asks again; so does an ended or restricted session.
  * - `acr_values`: a request for a class the session has not reached (OpenID Connect Core §3.1.2.1
- *   leaves plain `acr_values` voluntary; twofold honours it, like `essential` acr claims).
+ *   leaves plain `acr_values` voluntary; twofold honours it). The `claims` request parameter is not
+ *   supported, so an `essential` acr claim cannot be asked for that way.
+ * - `application_policy`: the user may still use this application (still a member of its
+ *   workspace), and the session meets the class the workspace requires now — a grace period may
+ *   have ended, or the session was made for another application. Otherwise the console's pages
+ *   decide (refuse, bind, passkey): a grant given earlier never skips the workspace's policy.
  */
-function policy({ Check, base }: (typeof import('oidc-provider'))['interactionPolicy']) {
+function policy(
+  { Check, base }: (typeof import('oidc-provider'))['interactionPolicy'],
+  signIn: AppDeps['services']['oidc']['signIn'],
+) {
   const prompts = base();
   const login = prompts.get('login')!;
   login.checks.push(
@@ -63,6 +72,17 @@ function policy({ Check, base }: (typeof import('oidc-provider'))['interactionPo
       const session = ctx.oidc.session!;
       if (!principal || principal.restricted || principal.userId !== session.accountId) return Check.REQUEST_PROMPT;
       return Math.floor((principal.authenticatedAt ?? 0) / 1000) === session.loginTs
+        ? Check.NO_NEED_TO_PROMPT
+        : Check.REQUEST_PROMPT;
+    }),
+    new Check('application_policy', "the application's workspace policy is not met", async (ctx) => {
+      const accountId = ctx.oidc.session!.accountId;
+      if (!accountId) return Check.NO_NEED_TO_PROMPT; // no_session asks already
+      if (!ctx.oidc.account) return Check.REQUEST_PROMPT; // findAccount refused: the page says why
+      const allowed = await signIn.requiredFor(accountId, ctx.oidc.client!.clientId);
+      if (!allowed.ok) return Check.REQUEST_PROMPT;
+      return allowed.required === null ||
+        ACR_LEVELS.indexOf(ctx.oidc.acr as Acr) >= ACR_LEVELS.indexOf(allowed.required)
         ? Check.NO_NEED_TO_PROMPT
         : Check.REQUEST_PROMPT;
     }),
@@ -126,7 +146,8 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
     responseTypes: ['code'],
     // PKCE (RFC 7636) with S256 only; required of public clients, accepted from confidential ones.
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
-    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
+    // Confidential applications are registered for client_secret_basic (RFC 6749 §2.3.1).
+    clientAuthMethods: ['none', 'client_secret_basic'],
     enabledJWA: {
       idTokenSigningAlgValues: ['ES256', 'RS256'],
       userinfoSigningAlgValues: ['ES256', 'RS256'],
@@ -139,7 +160,7 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
     cookies: {
       keys: [cookieKey],
       names: {
-        session: 'twofold_oidc_session',
+        session: cookieNames(config.secureCookies).oidcSession,
         interaction: 'twofold_oidc_interaction',
         resume: 'twofold_oidc_resume',
       },
@@ -190,7 +211,7 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
     },
     interactions: {
       url: (_ctx, interaction) => `/oidc-login/${interaction.uid}`,
-      policy: policy(interactionPolicy),
+      policy: policy(interactionPolicy, signIn),
     },
     renderError: async (ctx, out) => {
       (ctx.state as { refusal?: string }).refusal = out.error_description ?? out.error;
@@ -228,7 +249,11 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
     const { principal, meta } = consoleOf(ctx);
     const route = ctx.oidc?.route ?? 'unknown';
     if (route === 'end_session_confirm' && ctx.status === 303 && ctx.oidc?.params?.logout) {
-      await signIn.signedOut(principal, ctx.oidc?.client?.clientId ?? null, meta);
+      // Only the console session of the person whose provider session ended: the provider also
+      // ends a previous person's session this way when another signs in in the same browser.
+      const ended = ctx.oidc.session?.accountId;
+      if (principal && ended === principal.userId)
+        await signIn.signedOut(principal, ctx.oidc?.client?.clientId ?? null, meta);
       return;
     }
     const refusal = refusalOf(ctx);
@@ -236,6 +261,12 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
     try {
       const clientId = ctx.oidc?.client?.clientId ?? null;
       const client = clientId ? await signIn.client(clientId) : undefined;
+      // Audited where it concerns someone: a signed-in user of the application's account, or an
+      // application that authenticated (the token endpoint, userinfo). An anonymous request naming
+      // a public client id writes nothing — it must not fill an owner's log (only the access log).
+      const ofAccount = principal !== null && client !== undefined && principal.accountId === client.account_id;
+      const authenticatedClient = client !== undefined && route !== 'authorization' && !/invalid_client/.test(refusal);
+      if (!ofAccount && !authenticatedClient) return;
       await signIn.refused(
         {
           accountId: client?.account_id ?? null,

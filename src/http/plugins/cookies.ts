@@ -23,6 +23,8 @@ export interface CookieNames {
   secondStep: string;
   /** An application's sign-in in progress: where the console returns once signed in (signed). */
   continueTo: string;
+  /** The OpenID Provider's own session (oidc-provider sets it; signing out of the console ends it). */
+  oidcSession: string;
 }
 
 export function cookieNames(secure: boolean): CookieNames {
@@ -37,6 +39,7 @@ export function cookieNames(secure: boolean): CookieNames {
     flash: `${scoped}twofold_flash`,
     secondStep: `${scoped}twofold_second_step`,
     continueTo: `${host}twofold_continue`,
+    oidcSession: 'twofold_oidc_session',
   };
 }
 
