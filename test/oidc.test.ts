@@ -359,9 +359,15 @@ describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
     const browser = new Browser(h.app);
     const request = await authorizationRequest(config);
     const page = await signIn(browser, await browser.go(request.url), stranger.email, null);
-    expect(page.status).toBe(403);
+    expect(page.status).toBe(400);
     expect(page.html).toContain('not available to your account');
     expect(page.html).not.toContain('Wiki');
+    // The very words an unknown application gets.
+    const unknown = await browser.request('GET', request.url.replace(/client_id=[^&]+/, 'client_id=no-such-app'));
+    expect(unknown.status).toBe(400);
+    const text = (html: string) => /<div class="alert[^"]*"[^>]*>([^<]+)</.exec(html)?.[1];
+    expect(text(unknown.html)).toBeTruthy();
+    expect(text(unknown.html)).toBe(text(page.html));
     expect(browser.visited.some((u) => u.startsWith(REDIRECT))).toBe(false);
     const issued = await h.database.db
       .selectFrom('oidc_payloads')

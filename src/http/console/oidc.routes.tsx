@@ -130,7 +130,8 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
             text={text}
             links={[{ href: '/login?again=1', label: t.oidc.signInAsOther, testid: 'oidc-other-account' }]}
           />,
-          403,
+          // Another account's application answers like an unknown one (400 invalid_client).
+          next.why === 'other_account' ? 400 : 403,
         );
       }
       case 'passkey':

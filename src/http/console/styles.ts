@@ -48,7 +48,7 @@ button.link { background: none; border: 0; padding: 0; color: #c9d3ea; font-weig
 .setting { display: flex; justify-content: space-between; align-items: center; gap: 24px; padding: 16px 0; border-top: 1px solid var(--line); }
 .setting:first-child { border-top: 0; padding-top: 0; }
 .setting p { margin: 0; }
-.setting-state { display: flex; align-items: center; gap: 12px; white-space: nowrap; }
+.setting-state { display: flex; align-items: center; gap: 12px; white-space: nowrap; flex-wrap: wrap; justify-content: flex-end; }
 .badge { font-size: 13px; font-weight: 600; border-radius: 999px; padding: 3px 10px; }
 .badge-ok { background: var(--ok-bg); color: var(--ok); } .badge-off { background: var(--off-bg); color: var(--off); }
 .badge-verified, .badge-completed { background: var(--ok-bg); color: var(--ok); }
@@ -101,7 +101,8 @@ details.rename form { margin-top: 10px; flex-direction: row; align-items: flex-e
 .device .setting-state { flex-wrap: wrap; justify-content: flex-end; }
 details.rename[open] form { white-space: normal; }
 @media (max-width: 1280px) { .who { display: none; } }
-@media (max-width: 1120px) { .nav-links { display: none; } .menu { display: block; } }
+@media (max-width: 1240px) { .topbar { gap: 16px; } .topbar nav, .nav-links { gap: 12px; } }
+@media (max-width: 1050px) { .nav-links { display: none; } .menu { display: block; } }
 @media (max-width: 700px) {
   .bind { grid-template-columns: 1fr; } .qr { width: 100%; max-width: 240px; height: auto; aspect-ratio: 1; }
   .topbar { padding: 0 14px; gap: 12px; } .who { display: none; }

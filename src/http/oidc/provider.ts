@@ -218,14 +218,24 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
       ctx.type = 'html';
       const expired =
         out.error === 'invalid_request' && /interaction|session|cookie/i.test(out.error_description ?? '');
+      // An unknown application reads exactly like another account's (decision 029): a person learns
+      // nothing about which applications exist.
+      const unknownClient = out.error === 'invalid_client';
+      const title = expired ? t.oidc.expiredTitle : unknownClient ? t.oidc.refusedTitle : t.oidc.errorTitle;
       ctx.body = documentOf(
         OidcMessagePage({
-          frame: frameFor(expired ? t.oidc.expiredTitle : t.oidc.errorTitle),
-          title: expired ? t.oidc.expiredTitle : t.oidc.errorTitle,
-          text: expired ? t.oidc.expired : t.oidc.errorText(out.error_description ?? out.error),
+          frame: { ...frameFor(title), dev: config.dev },
+          title,
+          text: expired
+            ? t.oidc.expired
+            : unknownClient
+              ? t.oidc.refused.other_account
+              : t.oidc.errorText(out.error_description ?? out.error),
           error: true,
         }),
       );
+      // The same status as another account's refusal page.
+      if (unknownClient) ctx.status = 400;
     },
     extraTokenClaims: async () => undefined,
   };
