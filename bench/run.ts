@@ -17,6 +17,8 @@
  * latencies in microseconds; autocannon (Node.js, whole milliseconds) stands in when wrk is missing
  * (or with BENCH_CLIENT=autocannon). Both measure MFA verify alike here (decision 013); the report
  * names the client and shows what the rest of the machine used beside the server.
+ *   6. OpenID Connect single sign-on: an application's sign-ins (authorization + code exchange) for
+ *      people already signed in, 8 in flight (bench/oidc.ts; BENCH_ONLY=oidc runs it alone)
  * BENCH_ONLY=verify or BENCH_ONLY=logins runs one phase (with CPU figures), for profiling.
  * Prints a table and writes .bench/last.json.
  */
@@ -32,6 +34,7 @@ import { openDatabase, migrateToLatest } from '../src/db/database.js';
 import { createSecretBox } from '../src/crypto/secret-box.js';
 import { referenceTotp } from '../test/helpers/rfc6238.js';
 import { memoryOf, refreshChallenges, seedAccounts, settle, type GrowthUser } from './growth.js';
+import { oidcSignIns } from './oidc.js';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
 const PORT = 18000 + Math.floor(Math.random() * 1000);
@@ -576,9 +579,32 @@ async function growthPhase() {
   }
 }
 
+const OIDC_IN_FLIGHT = 8;
+const oidcLine = (r: { perSecond: number; p50: number; p99: number }) =>
+  `${r.perSecond.toFixed(1)} /s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
+
 async function main() {
   if (process.env.BENCH_ONLY === 'growth') {
     await growthPhase();
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'oidc') {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-bench-'));
+    const pgDatabase = PG_URL ? await createBenchDatabase() : null;
+    const server = await startServer(dataDir, randomBytes(32).toString('hex'), pgDatabase?.url ?? null);
+    try {
+      const cpu = readCpu(server.pid!);
+      const result = await oidcSignIns(BASE, DURATION_S, OIDC_IN_FLIGHT);
+      const serverCpu = ((readCpu(server.pid!) - cpu) / DURATION_S) * 100;
+      console.log(
+        `OIDC single sign-on (authorization + token, ${OIDC_IN_FLIGHT} in flight, ${DATABASE_LABEL}): ${oidcLine(result)}, server CPU ${serverCpu.toFixed(0)} %`,
+      );
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server.once('exit', resolve));
+      rmSync(dataDir, { recursive: true, force: true });
+      await pgDatabase?.drop();
+    }
     return;
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-bench-'));
@@ -718,6 +744,7 @@ async function main() {
     ]);
 
     pgMe = pgDuringMe(DURATION_S);
+    const oidc = await oidcSignIns(BASE, DURATION_S, OIDC_IN_FLIGHT);
     const results = {
       machine: {
         cpus: (await import('node:os')).cpus().length,
@@ -747,6 +774,7 @@ async function main() {
         p99Ms: Math.round(logins.p99),
       },
       meDuringLogins: { connections: 4, ...me, loginsPerSecondMeanwhile: loginsUnderRead.perSecond },
+      oidcSingleSignOn: { inFlight: OIDC_IN_FLIGHT, ...oidc },
       /** The server's memory (MiB, /proc): after the verify load, and at the end. */
       serverMemory: { afterVerify: memoryAfterVerify, atEnd: memoryOf(server.pid!) },
       ratios: {
@@ -780,6 +808,7 @@ async function main() {
       'GET /me during logins (4 conn)',
       `${Math.round(me.requestsPerSecond)} req/s, p50 ${ms(me.p50)}, p99 ${ms(me.p99)}, non-2xx ${me.non2xx} (logins meanwhile ${loginsUnderRead.perSecond.toFixed(1)} /s)${pgMe}`,
     );
+    line(`OIDC single sign-on (${OIDC_IN_FLIGHT} in flight)`, `${oidcLine(oidc)} (authorization + token)`);
     const mem = (m: { rss: number; anon: number; file: number }) =>
       `RSS ${m.rss} MiB (anonymous ${m.anon}, file ${m.file})`;
     line('server memory after verify / at the end', `${mem(memoryAfterVerify)} / ${mem(results.serverMemory.atEnd)}`);
