@@ -12,7 +12,7 @@ import {
   signupAndLogin,
   type Harness,
 } from './helpers/harness.js';
-import { referenceTotp } from './helpers/rfc6238.js';
+import { referenceBase32Decode, referenceTotp } from './helpers/rfc6238.js';
 import { createSoftAuthenticator } from './helpers/soft-authenticator.js';
 import { Browser, ISSUER, authorizationRequest, client, discover, type Page } from './helpers/oidc-rp.js';
 
@@ -270,6 +270,23 @@ describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
     const bind = await browser.go(strict.url);
     expect(bind.url).toContain('/account/security/mfa/bind');
     expect(bind.url.startsWith(REDIRECT)).toBe(false);
+    // Bind an authenticator app on the console's pages; the application gets its code after that.
+    const started = await browser.submit(bind, '/account/security/mfa/bind', {});
+    const key = /data-testid="secret-key"[^>]*>([A-Z2-7 ]+)</.exec(started.html)?.[1]?.replace(/ /g, '');
+    expect(key, started.html.slice(0, 500)).toBeTruthy();
+    const secret = referenceBase32Decode(key!);
+    h.clock.nextStep();
+    const now = h.clock.now();
+    const codes = await browser.submit(started, /\/activate$/, {
+      code1: referenceTotp(secret, now, -1),
+      code2: referenceTotp(secret, now),
+    });
+    expect(codes.html).toContain('data-testid="codes-saved"');
+    const bound = await browser.submit(codes, /^\/oidc-login\//, { saved: '1' });
+    expect(bound.url.startsWith(REDIRECT), bound.url).toBe(true);
+    const mfa = (await exchange(config, bound, strict)).claims()!;
+    expect(mfa.acr).toBe('urn:twofold:acr:mfa');
+    expect(mfa.amr).toEqual(['pwd', 'otp', 'mfa']);
   });
 
   it('a recovery code counts as MFA but is named: amr pwd, rc, mfa — never otp', async () => {

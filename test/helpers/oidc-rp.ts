@@ -166,7 +166,12 @@ export class Browser {
         decodeEntities(/value="([^"]*)"/.exec(input)?.[1] ?? ''),
       ]),
     );
-    return this.go(new URL(decodeEntities(found[1]!), page.url).href, 'POST', { ...hidden, ...fields });
+    const target = new URL(decodeEntities(found[1]!), page.url);
+    if (/method="get"/i.test(found[0].slice(0, found[0].indexOf('>')))) {
+      for (const [name, value] of Object.entries({ ...hidden, ...fields })) target.searchParams.set(name, value);
+      return this.go(target.href);
+    }
+    return this.go(target.href, 'POST', { ...hidden, ...fields });
   }
 }
 
