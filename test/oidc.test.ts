@@ -233,6 +233,39 @@ describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
     await expect(client.fetchUserInfo(config, rotated.access_token, owner.userId)).rejects.toBeTruthy();
   });
 
+  it('an application revokes its own refresh token (RFC 7009); a browser application gets CORS only from its own origin', async () => {
+    const owner = await ownerWithApp();
+    const config = await discover(h.app, owner.clientId, owner.clientSecret);
+    const { request, back } = await firstSignIn(new Browser(h.app), config, owner, {
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
+    const tokens = await exchange(config, back, request);
+    await client.tokenRevocation(config, tokens.refresh_token!);
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const spa = await registerApp(owner.token, { type: 'public' });
+    const preflight = (origin: string) =>
+      h.app.inject({
+        method: 'OPTIONS',
+        url: '/oidc/token',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
+    const token = async (origin: string) =>
+      (
+        await h.app.inject({
+          method: 'POST',
+          url: '/oidc/token',
+          headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: `grant_type=authorization_code&client_id=${spa.clientId}&code=nope&redirect_uri=${encodeURIComponent(REDIRECT)}&code_verifier=${'a'.repeat(43)}`,
+        })
+      ).headers['access-control-allow-origin'];
+    expect((await preflight('https://app.example')).statusCode).toBeLessThan(300);
+    expect(await token('https://app.example')).toBe('https://app.example');
+    expect(await token('https://evil.example')).toBeUndefined();
+  });
+
   it('prompt=login and max_age=0 ask for the password and the code again; auth_time advances', async () => {
     const owner = await ownerWithApp();
     const config = await discover(h.app, owner.clientId, owner.clientSecret);

@@ -169,7 +169,8 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
     },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
+      // RFC 7009 §2.1: an application revokes only its own tokens; another's are refused.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -238,6 +239,12 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
       if (unknownClient) ctx.status = 400;
     },
     extraTokenClaims: async () => undefined,
+    // A browser application (public client) may call the token and userinfo endpoints from the
+    // origins of its own redirect URIs, and no other (Fetch Standard CORS; RFC 9700 §2.6).
+    clientBasedCORS: (ctx, origin, client) =>
+      origin !== 'null' &&
+      (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') &&
+      client.redirectUris!.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin),
   };
 
   const provider = new Provider(`${config.publicUrl}${OIDC_PREFIX}`, configuration);
