@@ -373,6 +373,31 @@ describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
     expect(next.url).toContain('/login');
   });
 
+  it('signing out of an application in one browser leaves the same user’s tokens elsewhere and the consent alone', async () => {
+    const owner = await ownerWithApp();
+    const config = await discover(h.app, owner.clientId, owner.clientSecret);
+    const laptop = new Browser(h.app);
+    const first = await firstSignIn(laptop, config, owner, { scope: 'openid offline_access', prompt: 'consent' });
+    const kept = await exchange(config, first.back, first.request);
+    // On the phone: a sign-in (consent already given), then the application's sign-out, both answers.
+    for (const answer of [{}, { logout: 'yes' }] as Record<string, string>[]) {
+      const phone = new Browser(h.app);
+      const request = await authorizationRequest(config, { scope: 'openid' });
+      const back = await signIn(phone, await phone.go(request.url), owner.email, owner.secret);
+      expect(back.url.startsWith(REDIRECT), 'no consent asked again').toBe(true);
+      const tokens = await exchange(config, back, request);
+      const question = await phone.go(
+        client.buildEndSessionUrl(config, {
+          id_token_hint: tokens.id_token!,
+          post_logout_redirect_uri: 'https://app.example/bye',
+        }).href,
+      );
+      await phone.submit(question, /\/session\/end\/confirm$/, answer);
+    }
+    const refreshed = await client.refreshTokenGrant(config, kept.refresh_token!);
+    expect(refreshed.access_token).toBeTruthy();
+  });
+
   it('a redirect URI one character off is refused on twofold, before any redirect', async () => {
     const owner = await ownerWithApp();
     const config = await discover(h.app, owner.clientId, owner.clientSecret);
@@ -381,7 +406,7 @@ describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
     const page = await browser.request('GET', request.url);
     expect(page.status).toBe(400);
     expect(page.location).toBeUndefined();
-    expect(page.html).toContain('redirect_uri');
+    expect(page.html).toContain('an address it has not registered');
     // A public client without PKCE likewise never gets a code.
     const pub = await registerApp(owner.token, { type: 'public' });
     const publicConfig = await discover(h.app, pub.clientId);
@@ -485,7 +510,12 @@ describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
       null,
     );
     expect(page.status).toBe(403);
-    expect(page.html).toContain('only open to the members of one workspace');
+    expect(page.html).toContain('only open to the members of the workspace Ops');
+    // "Back to Wiki": the application hears access_denied (at its registered address), no code.
+    const aborted = await browser.submit(page, /\/abort$/, {});
+    expect(aborted.url.startsWith(REDIRECT)).toBe(true);
+    expect(new URL(aborted.url).searchParams.get('error')).toBe('access_denied');
+    expect(new URL(aborted.url).searchParams.get('code')).toBeNull();
     // The owner (a member) gets in.
     const ownerBrowser = new Browser(h.app);
     const request = await authorizationRequest(config);

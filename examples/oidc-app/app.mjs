@@ -5,13 +5,14 @@ import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import * as oidc from 'openid-client';
 
-const COOKIE = 'oidc_example_session';
 const STYLE =
-  'body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}th{text-align:left;padding-right:1rem}';
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}th{text-align:left;padding-right:1rem}td{overflow-wrap:anywhere}';
 
 /** Starts the example on http://localhost:<port>; resolves to `{ url, close }`. */
 export async function startExampleApp({ issuer, clientId, clientSecret, port }) {
   let base; // http://localhost:<port>, once listening; the redirect URI is <base>/callback
+  // Cookies are not kept apart by port: two examples side by side on localhost need two names.
+  let COOKIE = 'oidc_example_session';
   // What each browser is doing, by a random id in a cookie: a pending sign-in, or who signed in.
   const sessions = new Map();
   let discovered;
@@ -103,13 +104,19 @@ export async function startExampleApp({ issuer, clientId, clientSecret, port }) 
           `</table><p><a href="/logout" data-testid="sign-out">Sign out</a></p>`,
       );
     } catch (error) {
-      // e.g. access_denied when the person clicked Cancel on twofold's consent screen.
+      // access_denied: the person clicked Cancel on twofold's consent screen, or was not allowed in.
+      if (error?.error === 'access_denied')
+        return send(
+          200,
+          `<p data-testid="error">You did not sign in: ${escape(error.error_description ?? 'access denied')}</p><p><a href="/">Home</a></p>`,
+        );
       const why = error?.error ? `${error.error} ${error.error_description ?? ''}` : String(error?.message ?? error);
       send(502, `<p data-testid="error">Sign-in failed: ${escape(why)}</p><p><a href="/">Home</a></p>`);
     }
   });
   await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
   base = `http://localhost:${server.address().port}`;
+  COOKIE = `oidc_example_session_${server.address().port}`;
   return { url: base, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 

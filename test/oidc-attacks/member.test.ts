@@ -47,7 +47,7 @@ describe('a member removed from the workspace', () => {
     const again = await authorizationRequest(config);
     const res = await browser.go(again.url);
     expect(res.status).toBe(403);
-    expect(res.html).toContain('only open to the members of one workspace');
+    expect(res.html).toContain('only open to the members of the workspace');
     await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
     });

@@ -102,6 +102,9 @@ export function createOidcSignIn(deps: { store: Store; clock: Clock; audit: Audi
   return {
     client: (id: string) => (id.length <= 64 ? store.repos.oidc.findClient(id) : Promise.resolve(undefined)),
 
+    /** A workspace's name, for a refusal that says which workspace admits the application's users. */
+    workspaceName: async (id: string) => (await store.repos.workspaces.find(id))?.name ?? null,
+
     /** The interaction's next step for the browser's console session (`principal`, or none). */
     async nextStep(
       principal: Principal | null,

@@ -23,11 +23,13 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
       principal.restricted &&
       kit.passkeysUnavailable === null &&
       (await services.workspaces.list(principal)).some((w) => w.phishingResistant);
+    // An application asked for MFA: say so, and no console menu on the way back to it.
+    const app = kit.continuation.read(request);
     return kit.sendPage(
       reply,
       <BindStartPage
-        frame={await kit.frame(request, reply, t.bind.title)}
-        message={message}
+        frame={{ ...(await kit.frame(request, reply, t.bind.title)), focused: app !== null }}
+        message={message ?? (app ? { kind: 'info', text: t.oidc.bindFor(app.app) } : null)}
         passkeyInstead={passkeyInstead}
       />,
       status,

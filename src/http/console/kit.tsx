@@ -180,20 +180,35 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
      * `app`: the application's name, for the sign-in page to say where it leads. `freshSince`: the
      * application asked for a new sign-in; one at or after this time counts.
      */
-    set(reply: FastifyReply, path: string, options: { app: string; freshSince?: number }) {
-      const value = JSON.stringify({ path, app: options.app.slice(0, 100), since: options.freshSince ?? null });
-      reply.setCookie(cookies.continueTo, value, { ...cookieBase, maxAge: 900, signed: true });
+    set(reply: FastifyReply, path: string, options: { app: string; home?: string; freshSince?: number }) {
+      const value = JSON.stringify({
+        path,
+        app: options.app.slice(0, 100),
+        home: options.home ?? null,
+        since: options.freshSince ?? null,
+      });
+      // Longer than the sign-in request lives (15 minutes): a late answer still lands on its page,
+      // which says it expired and leads back to the application — not on the console's overview.
+      reply.setCookie(cookies.continueTo, value, { ...cookieBase, maxAge: 3600, signed: true });
     },
-    read(request: FastifyRequest): { path: string; app: string; freshSince: number | null } | null {
+    read(
+      request: FastifyRequest,
+    ): { path: string; app: string; home: string | null; freshSince: number | null } | null {
       const signed = request.cookies[cookies.continueTo];
       const unsigned = signed ? request.unsignCookie(signed) : null;
       if (!unsigned?.valid || unsigned.value === null) return null;
       try {
-        const { path, app, since } = JSON.parse(unsigned.value) as { path?: unknown; app?: unknown; since?: unknown };
+        const { path, app, home, since } = JSON.parse(unsigned.value) as {
+          path?: unknown;
+          app?: unknown;
+          home?: unknown;
+          since?: unknown;
+        };
         if (typeof path !== 'string' || !/^\/oidc-login\/[A-Za-z0-9_-]{1,64}$/.test(path)) return null;
         return {
           path,
           app: typeof app === 'string' ? app : '',
+          home: typeof home === 'string' && /^https?:\/\//.test(home) ? home : null,
           freshSince: typeof since === 'number' ? since : null,
         };
       } catch {

@@ -51,6 +51,8 @@ export function LoginPage(props: {
   login?: string;
   /** Passwordless sign-in is offered (issue 22). */
   passkeys?: boolean;
+  /** Offer "No account yet? Sign up" (not on the way to an application). */
+  signUp?: boolean;
 }) {
   return (
     <Layout {...props.frame} webauthn={props.passkeys}>
@@ -98,9 +100,11 @@ export function LoginPage(props: {
             {t.reset.forgot}
           </a>
         </p>
-        <p class="muted">
-          {t.login.noAccount} <a href="/signup">{t.login.signUp}</a>
-        </p>
+        {props.signUp === false ? null : (
+          <p class="muted">
+            {t.login.noAccount} <a href="/signup">{t.login.signUp}</a>
+          </p>
+        )}
         <p class="muted small">
           {t.login.lostPhone}{' '}
           <a href="/recovery" data-testid="unbind-mfa">

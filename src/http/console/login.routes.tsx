@@ -90,17 +90,28 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     if (request.principal) await services.sessions.replaced(request.principal);
   }
 
-  const loginPage = async (request: FastifyRequest, reply: FastifyReply, message: Message, login = '', status = 200) =>
-    kit.sendPage(
+  const loginPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    message: Message,
+    login = '',
+    status = 200,
+  ) => {
+    // On the way to an application: no console menu to wander into, and no sign-up (a new account
+    // would belong to no one the application admits).
+    const toApp = kit.continuation.peek(request) !== null;
+    return kit.sendPage(
       reply,
       <LoginPage
-        frame={await kit.frame(request, reply, t.login.title)}
+        frame={{ ...(await kit.frame(request, reply, t.login.title)), focused: toApp }}
         message={message}
         login={login}
         passkeys={passwordless}
+        signUp={!toApp}
       />,
       status,
     );
+  };
 
   app.get('/login', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
     // `again`: an application asked for a fresh sign-in (prompt=login, max_age, more factors): the
@@ -109,16 +120,28 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     if (request.principal && !(again && kit.continuation.peek(request)))
       return reply.redirect(kit.afterSignIn(request, '/overview'));
     const flash = kit.takeFlash(request, reply, '/login');
-    // On the way to an application: say where the sign-in leads (and why again, when asked again).
+    // On the way to an application: say where the sign-in leads (and why again, when asked again,
+    // or that another account is being chosen).
     const app = kit.continuation.read(request);
+    const switching = (request.query as Record<string, string | undefined>).switch === '1';
     const toApp: Message = app
-      ? { kind: 'info', text: again ? t.oidc.signInAgainFor(app.app) : t.oidc.signInFor(app.app) }
+      ? {
+          kind: 'info',
+          text: switching
+            ? t.oidc.switchFor(app.app)
+            : again
+              ? t.oidc.signInAgainFor(app.app)
+              : t.oidc.signInFor(app.app),
+        }
       : null;
+    // Asked again for the same person: their login is filled in.
+    const same =
+      again && !switching && request.principal ? (await services.profile(request.principal.userId)).loginName : '';
     return loginPage(
       request,
       reply,
       flash?.message ?? kit.notice(request, t.notices) ?? toApp,
-      flash?.values?.login ?? '',
+      flash?.values?.login ?? same,
     );
   });
 

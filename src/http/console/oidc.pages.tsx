@@ -67,12 +67,22 @@ export function OidcRefusedPage(props: {
   title: string;
   text: string;
   links: { href: string; label: string; testid?: string }[];
+  /** "Back to the application": the sign-in ends with `access_denied` (its address is registered). */
+  abort?: { app: string; action: string } | null;
 }) {
   return (
     <Layout {...props.frame}>
       <section class="card narrow" data-testid="oidc-refused">
         <h1>{props.title}</h1>
         <Alert kind="error">{props.text}</Alert>
+        {props.abort ? (
+          <form method="post" action={props.abort.action}>
+            <Csrf value={props.frame.csrf} />
+            <button type="submit" class="primary" data-testid="oidc-abort">
+              {t.oidc.backTo(props.abort.app)}
+            </button>
+          </form>
+        ) : null}
         {props.links.map((link) => (
           <p key={link.href}>
             <a href={link.href} data-testid={link.testid}>
@@ -108,14 +118,27 @@ export function OidcLogoutPage(props: { frame: PageFrame; action: string; xsrf: 
   );
 }
 
-export function OidcMessagePage(props: { frame: PageFrame; title: string; text: string; error?: boolean }) {
+export function OidcMessagePage(props: {
+  frame: PageFrame;
+  title: string;
+  text: string;
+  error?: boolean;
+  /** The application's own address, when known: the way back to it. */
+  back?: { app: string; home: string } | null;
+}) {
   return (
     <Layout {...props.frame}>
       <section class="card narrow" data-testid="oidc-message">
         <h1>{props.title}</h1>
         {props.error ? <Alert kind="error">{props.text}</Alert> : <p>{props.text}</p>}
         <p>
-          <a href="/login">{t.oidc.signInAgain}</a>
+          {props.back ? (
+            <a class="button primary" href={props.back.home} data-testid="oidc-back-to-app">
+              {t.oidc.backTo(props.back.app)}
+            </a>
+          ) : (
+            <a href="/login">{t.oidc.signInToTwofold}</a>
+          )}
         </p>
       </section>
     </Layout>

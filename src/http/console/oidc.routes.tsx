@@ -21,6 +21,11 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
   // The page itself decides what a signed-out or restricted browser sees.
   const open = { page: 'public' as const };
   const path = (uid: string) => `/oidc-login/${uid}`;
+  /** Where the application lives: the origin of its first redirect URI (a link back, never a redirect). */
+  const homeOf = (client: OidcClient) => {
+    const first = (JSON.parse(client.redirect_uris) as string[])[0];
+    return first && URL.canParse(first) ? `${new URL(first).origin}/` : undefined;
+  };
 
   async function interactionOf(request: FastifyRequest, reply: FastifyReply): Promise<Interaction | null> {
     const { uid } = request.params as { uid: string };
@@ -33,6 +38,8 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
   }
 
   const expired = async (request: FastifyRequest, reply: FastifyReply) => {
+    // The application this browser was signing in to, when the console knows it: a link back.
+    const was = kit.continuation.read(request);
     kit.continuation.clear(reply);
     return kit.sendPage(
       reply,
@@ -41,6 +48,7 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
         title={t.oidc.expiredTitle}
         text={t.oidc.expired}
         error
+        back={was?.home ? { app: was.app, home: was.home } : null}
       />,
       400,
     );
@@ -94,14 +102,14 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
     switch (next.step) {
       case 'sign_in':
         if (!next.fresh) {
-          kit.continuation.set(reply, here, { app: client.name });
+          kit.continuation.set(reply, here, { app: client.name, home: homeOf(client) });
           return reply.redirect('/login', 303);
         }
-        kit.continuation.set(reply, here, { app: client.name, freshSince: services.clock() });
+        kit.continuation.set(reply, here, { app: client.name, home: homeOf(client), freshSince: services.clock() });
         return reply.redirect('/login?again=1', 303);
       case 'restricted':
       case 'bind':
-        kit.continuation.set(reply, here, { app: client.name });
+        kit.continuation.set(reply, here, { app: client.name, home: homeOf(client) });
         // A restricted session's own page (binding, or adding a passkey) is where the console sends it.
         return reply.redirect(next.step === 'bind' ? '/account/security/mfa/bind' : '/overview', 303);
       case 'refuse': {
@@ -115,10 +123,11 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
           },
           requestMeta(request),
         );
-        kit.continuation.set(reply, here, { app: client.name });
+        kit.continuation.set(reply, here, { app: client.name, home: homeOf(client) });
+        const workspace = client.workspace_id ? await services.oidc.signIn.workspaceName(client.workspace_id) : null;
         const text =
           next.why === 'not_member'
-            ? t.oidc.refused.not_member(client.name)
+            ? t.oidc.refused.not_member(client.name, workspace ?? '')
             : next.why === 'disabled'
               ? t.oidc.refused.disabled
               : t.oidc.refused.other_account;
@@ -128,14 +137,16 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
             frame={await kit.frame(request, reply, t.oidc.refusedTitle)}
             title={t.oidc.refusedTitle}
             text={text}
-            links={[{ href: '/login?again=1', label: t.oidc.signInAsOther, testid: 'oidc-other-account' }]}
+            links={[{ href: '/login?again=1&switch=1', label: t.oidc.signInAsOther, testid: 'oidc-other-account' }]}
+            // Another account's application is not named, nor offered a way back (it "does not exist").
+            abort={next.why === 'other_account' ? null : { app: client.name, action: `${here}/abort` }}
           />,
           // Another account's application answers like an unknown one (400 invalid_client).
           next.why === 'other_account' ? 400 : 403,
         );
       }
       case 'passkey':
-        kit.continuation.set(reply, here, { app: client.name });
+        kit.continuation.set(reply, here, { app: client.name, home: homeOf(client) });
         if (next.hasPasskey)
           return kit.stepUpPage(request, reply, {
             next: here,
@@ -149,6 +160,7 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
             title={t.oidc.passkeyTitle}
             text={t.oidc.noPasskey(client.name)}
             links={[{ href: '/account/security/devices', label: t.oidc.addPasskey, testid: 'oidc-add-passkey' }]}
+            abort={{ app: client.name, action: `${here}/abort` }}
           />,
           403,
         );
@@ -208,6 +220,16 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
     return { consent: { grantId: await grant.save() } };
   }
 
+  /** "Back to the application" on a refusal: the sign-in ends with `access_denied` (RFC 6749 §4.1.2.1). */
+  app.post('/oidc-login/:uid/abort', { config: open, schema: { hide: true } }, async (request, reply) => {
+    kit.checkForm(request);
+    const details = await interactionOf(request, reply);
+    if (!details) return expired(request, reply);
+    const client = await signIn.client(String(details.params.client_id ?? ''));
+    if (!client) return expired(request, reply);
+    return finish(request, reply, client, { error: 'access_denied', error_description: t.oidc.notAllowed }, true);
+  });
+
   app.post('/oidc-login/:uid/consent', { config: open, schema: { hide: true } }, async (request, reply) => {
     const form = kit.checkForm(request);
     const details = await interactionOf(request, reply);
@@ -216,13 +238,7 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
     // The consent is the signed-in user's own, for the session the provider is asking about.
     if (!client || details.session?.accountId !== request.principal.userId) return expired(request, reply);
     if (form.decision !== 'allow')
-      return finish(
-        request,
-        reply,
-        client,
-        { error: 'access_denied', error_description: 'The user did not allow the application.' },
-        true,
-      );
+      return finish(request, reply, client, { error: 'access_denied', error_description: t.oidc.cancelled }, true);
     const result = await grantFor(details);
     await signIn.consentGiven(request.principal, client, String(details.params.scope ?? ''), requestMeta(request));
     return finish(request, reply, client, result, true);

@@ -154,6 +154,9 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
       requestObjectSigningAlgValues: ['ES256', 'RS256'],
       clientAuthSigningAlgValues: ['ES256', 'RS256'],
     },
+    // A grant (the consent) is shared by the user's sessions (loadExistingGrant below), so signing out
+    // in one browser must not revoke it: tokens live their own (short) lives, not the session's.
+    expiresWithSession: async () => false,
     // RFC 9700 §4.14.2: refresh tokens rotate at every use; reusing an old one revokes the grant.
     rotateRefreshToken: () => true,
     ttl: { ...OIDC_TTL },
@@ -222,6 +225,7 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
       // An unknown application reads exactly like another account's (decision 029): a person learns
       // nothing about which applications exist.
       const unknownClient = out.error === 'invalid_client';
+      const badRedirect = /redirect_uri/.test(out.error_description ?? '');
       const title = expired ? t.oidc.expiredTitle : unknownClient ? t.oidc.refusedTitle : t.oidc.errorTitle;
       ctx.body = documentOf(
         OidcMessagePage({
@@ -231,7 +235,9 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
             ? t.oidc.expired
             : unknownClient
               ? t.oidc.refused.other_account
-              : t.oidc.errorText(out.error_description ?? out.error),
+              : badRedirect
+                ? t.oidc.badRedirect
+                : t.oidc.errorText(out.error_description ?? out.error),
           error: true,
         }),
       );

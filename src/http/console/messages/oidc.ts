@@ -12,7 +12,8 @@ export const oidcTexts = {
     consentTitle: 'Allow access',
     consentHeading: (app: string) => `${app} wants to sign you in`,
     consentIntro: (login: string) => `Signed in as ${login}. If you allow it, the application receives:`,
-    consentNote: 'You are asked once per application. An administrator can revoke its access at any time.',
+    consentNote:
+      'You are asked once per application. Deleting the application, disabling your account or a new password ends its access.',
     allow: 'Allow',
     deny: 'Cancel',
     scopes: {
@@ -25,8 +26,8 @@ export const oidcTexts = {
     refused: {
       other_account:
         'This application does not exist, or it is not available to your account. Go back to the application, or sign in to twofold with another account.',
-      not_member: (app: string) =>
-        `${app} is only open to the members of one workspace, and you are not a member. Ask the workspace's owner to add you.`,
+      not_member: (app: string, workspace: string) =>
+        `${app} is only open to the members of the workspace ${workspace}, and you are not a member. Ask its owner to add you.`,
       disabled: 'This account is disabled. Ask your administrator.',
     },
     signInAsOther: 'Sign in with another account',
@@ -42,16 +43,24 @@ export const oidcTexts = {
     expired:
       'This sign-in request is no longer valid (it expired or was already used). Go back to the application and sign in again.',
     errorTitle: 'The application sent an invalid request',
+    badRedirect:
+      'The application asked to return to an address it has not registered with twofold. Nothing was sent to it. Tell its developers.',
     errorText: (description: string) =>
       `twofold could not continue: ${description} Nothing was sent to the application. Tell its developers, or go back and try again.`,
     logoutTitle: 'Sign out',
-    logoutText: 'Sign out of twofold and the applications you signed in to through it, in this browser?',
+    logoutText: 'Sign out of twofold too, in this browser? Other applications you signed in to may keep you signed in.',
     logoutTextFor: (app: string) =>
-      `${app} asks to sign you out. Sign out of twofold and the applications you signed in to through it, in this browser?`,
-    logoutYes: 'Sign out',
-    logoutNo: 'Stay signed in',
+      `You signed out of ${app}. Sign out of twofold too, in this browser? Other applications you signed in to may keep you signed in.`,
+    logoutYes: 'Sign out of twofold',
+    logoutNo: 'Stay signed in to twofold',
     loggedOutTitle: 'Signed out',
     loggedOut: 'You are signed out.',
-    signInAgain: 'Sign in again',
+    signInToTwofold: 'Sign in to twofold',
+    backTo: (app: string) => `Back to ${app}`,
+    switchFor: (app: string) => `Sign in with another account to continue to ${app}.`,
+    bindFor: (app: string) =>
+      `${app} requires a second factor. Bind an authenticator app to continue to ${app}; you go back to it afterwards.`,
+    cancelled: 'The user did not allow the application.',
+    notAllowed: 'The user may not sign in to this application.',
   },
 };
