@@ -591,7 +591,11 @@ async function main() {
   if (process.env.BENCH_ONLY === 'oidc') {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'twofold-bench-'));
     const pgDatabase = PG_URL ? await createBenchDatabase() : null;
-    const server = await startServer(dataDir, randomBytes(32).toString('hex'), pgDatabase?.url ?? null);
+    const keyHex = randomBytes(32).toString('hex');
+    // Migrated as `twofold migrate` would (no users seeded: the phase signs one up over HTTP).
+    const { database } = await openBenchDatabase(dataDir, keyHex, pgDatabase?.url ?? null);
+    await database.close();
+    const server = await startServer(dataDir, keyHex, pgDatabase?.url ?? null);
     try {
       const cpu = readCpu(server.pid!);
       const result = await oidcSignIns(BASE, DURATION_S, OIDC_IN_FLIGHT);
