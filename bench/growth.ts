@@ -161,6 +161,7 @@ async function seedAuditEvents(
         account_id: `a-${prefix}${n}`,
         user_id: `${prefix}${n}`,
         actor_id: `${prefix}${n}`,
+        actor_role: null,
         type: types[i % types.length]!,
         ip: '203.0.113.7',
         user_agent: 'growth bench',

@@ -778,6 +778,31 @@ describe.each(databaseKinds())('lost-device recovery on %s', (kind) => {
     });
   });
 
+  it('a removed operator loses /support at once; the audit log keeps their past actions as support', async () => {
+    const op = await operator(h);
+    const owner = await verifiedOwner(h, op);
+    const before = await call(h.app, 'GET', '/api/v1/audit-events', { token: owner.token });
+    const review = before.body.events.find((e: { type: string }) => e.type === 'realname.verified');
+    expect(review).toMatchObject({ actor: 'support', actorId: op.userId });
+    expect((await h.services.operator.listOperators()).map((o) => o.email)).toContain(op.email);
+
+    await h.services.operator.removeOperator(op.email);
+    expect((await h.services.operator.listOperators()).map((o) => o.email)).not.toContain(op.email);
+    // Their session ended with the role; a new one is an ordinary account's, refused at /support.
+    const queue = await call(h.app, 'GET', '/api/v1/support/recovery-tickets', { token: op.token });
+    expect(queue.status).toBe(401);
+    const again = await op.relogin();
+    expect((await call(h.app, 'GET', '/api/v1/support/recovery-tickets', { token: again.token })).status).toBe(403);
+    // The owner's log still names support as the one who reviewed the record.
+    const after = await call(h.app, 'GET', '/api/v1/audit-events', { token: owner.token });
+    expect(after.body.events.find((e: { type: string }) => e.type === 'realname.verified')).toMatchObject({
+      actor: 'support',
+      actorId: op.userId,
+    });
+    // Removing someone who is not an operator says so.
+    await expect(h.services.operator.removeOperator(owner.email)).rejects.toMatchObject({ code: 'auth.forbidden' });
+  });
+
   it('keeps the account state alone when the challenge is merely pending (sanity: password step still works)', async () => {
     const owner = await userWithDevice(h);
     const challengeId = await passwordStep(h, owner.email);

@@ -138,6 +138,14 @@ describe('twofold CLI', () => {
     const row = db.prepare('SELECT roles, mfa_required, kind FROM users WHERE email = ?').get('support1@example.com');
     db.close();
     expect(row).toEqual({ roles: 'operator', mfa_required: 1, kind: 'root' });
+    expect(twofold(['operator', 'list'], { env }).stdout).toMatch(/^support1@example.com /);
+    const removed = twofold(['operator', 'remove', '--email', 'support1@example.com'], { env });
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toMatch(/removed operator support1@example.com/);
+    expect(twofold(['operator', 'list'], { env }).stdout).toMatch(/no support operators/);
+    const twice = twofold(['operator', 'remove', '--email', 'support1@example.com'], { env });
+    expect(twice.code).not.toBe(0);
+    expect(twice.stderr).toMatch(/not a support operator/);
   }, 60_000);
 
   it('takes the recovery cooling-off period in seconds or with a unit, and names the variable when it is wrong', () => {

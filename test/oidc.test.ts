@@ -537,6 +537,8 @@ describe.each(databaseKinds())('OpenID Connect provider on %s', (kind) => {
     });
     expect(local.status).toBe(201);
     expect(local.body.clientSecret).toBeUndefined();
+    // Hex: never starts with "-", which a command line would read as an option.
+    expect(local.body.client.id).toMatch(/^[0-9a-f]{32}$/);
     const list = await call(h.app, 'GET', '/api/v1/oidc-clients', { token: owner.token });
     expect(JSON.stringify(list.body)).not.toContain(owner.clientSecret!);
     const other = await signupAndLogin(h);

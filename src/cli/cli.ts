@@ -212,6 +212,33 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
         );
       });
     });
+  operator
+    .command('list')
+    .description('the support operators: who may open /support now')
+    .action(async () => {
+      configOrExit();
+      await withServices(async (services) => {
+        const operators = await services.operator.listOperators();
+        if (operators.length === 0) console.log('no support operators');
+        for (const o of operators)
+          console.log(
+            `${o.email}  ${o.displayName}  since ${new Date(o.createdAt).toISOString()}${o.disabled ? '  (disabled)' : ''}`,
+          );
+      });
+    });
+  operator
+    .command('remove')
+    .description(
+      "take the support role from an operator: their sessions end at once; the audit log keeps their past actions as a support operator's",
+    )
+    .requiredOption('--email <email>', 'login email of the operator')
+    .action(async (options: { email: string }) => {
+      configOrExit();
+      await withServices(async (services) => {
+        await services.operator.removeOperator(options.email);
+        console.log(`removed operator ${options.email}: no longer a support operator, every session ended`);
+      });
+    });
 
   program
     .command('mail')

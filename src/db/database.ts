@@ -19,6 +19,7 @@ import * as m0010 from './migrations/0010-message-secrets.js';
 import * as m0011 from './migrations/0011-session-end-reason.js';
 import * as m0012 from './migrations/0012-devices-and-passkeys.js';
 import * as m0013 from './migrations/0013-oidc.js';
+import * as m0014 from './migrations/0014-audit-actor-role.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -105,6 +106,7 @@ const migrations: Record<string, Migration> = {
   '0011-session-end-reason': m0011,
   '0012-devices-and-passkeys': m0012,
   '0013-oidc': m0013,
+  '0014-audit-actor-role': m0014,
 };
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };

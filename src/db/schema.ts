@@ -152,6 +152,8 @@ export interface AuditEventsTable {
   at: number;
   /** JSON object. */
   details: string;
+  /** The role the actor acted in, as it was then: `support` for a support operator; null otherwise. */
+  actor_role: 'support' | null;
 }
 
 export interface MessagesTable {

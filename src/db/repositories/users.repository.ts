@@ -40,11 +40,15 @@ export function createUsersRepository(target: QueryTarget) {
         .where('account_id', '=', accountId)
         .where('kind', '=', sql.lit('root'))
         .executeTakeFirst(),
-    /** The kind and roles of the users among `ids` that still exist (who acted, in the audit log). */
-    rolesOfUsers: (ids: string[]) =>
-      ids.length === 0
-        ? Promise.resolve([] as Pick<UsersTable, 'id' | 'kind' | 'roles'>[])
-        : target.db.selectFrom('users').select(['id', 'kind', 'roles']).where('id', 'in', ids).execute(),
+    /** The support operators (`twofold operator list`): primary accounts with the operator role. */
+    listOperators: () =>
+      target.db
+        .selectFrom('users')
+        .select(['id', 'account_id', 'email', 'display_name', 'created_at', 'disabled_at'])
+        .where('kind', '=', sql.lit('root'))
+        .where(sql<string>`',' || roles || ','`, 'like', '%,operator,%')
+        .orderBy('created_at')
+        .execute(),
     findAccountByAlias: (alias: string) => findAccountByAlias.first(target, { alias }),
     findSubByUsername: (accountId: string, username: string) =>
       findSubByUsername.first(target, { accountId, username }),

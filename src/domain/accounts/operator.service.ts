@@ -8,6 +8,7 @@ import { throttleKeys } from '../throttle/policies.js';
 import type { Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
 import { removeAllFactors } from '../factors/remove-all.js';
+import { OPERATOR_ROLE, isOperator, rolesOf } from '../users/user-views.js';
 
 /** What an operator does from the CLI on the server itself (no HTTP, no session). */
 export function createOperatorService(deps: {
@@ -32,6 +33,43 @@ export function createOperatorService(deps: {
   }
 
   return {
+    /** `twofold operator list`: who may open /support now. */
+    async listOperators() {
+      return (await deps.store.repos.users.listOperators()).map((u) => ({
+        email: u.email,
+        displayName: u.display_name,
+        createdAt: u.created_at,
+        disabled: u.disabled_at !== null,
+      }));
+    },
+
+    /**
+     * `twofold operator remove`: the person leaves support. The role goes and every session of theirs
+     * ends at once (an open /support page stops working); their account stays, and the audit log
+     * keeps showing their past actions as a support operator's (the role is recorded with each event).
+     */
+    async removeOperator(email: string) {
+      const user = await deps.store.repos.users.findRootByEmail(normalizeEmail(email));
+      if (!user || !isOperator(user)) throw new AppError('auth.forbidden', `${email} is not a support operator.`);
+      const now = deps.clock();
+      await deps.store.transaction(async (repos) => {
+        const roles = rolesOf(user).filter((r) => r !== OPERATOR_ROLE);
+        await repos.users.updateUser(user.id, { roles: roles.join(',') });
+        await repos.sessions.endAllForUser(user.id, now, 'account_changed');
+        await deps.audit(
+          repos,
+          {
+            type: 'support.operator_removed',
+            accountId: user.account_id,
+            userId: user.id,
+            actorId: null,
+            details: { by: 'operator-cli', email: user.email },
+          },
+          now,
+        );
+      });
+    },
+
     /**
      * Break-glass, for the person who runs the server when nothing else works (docs/design.md §6 layer
      * 4): removes the user's device and recovery codes, ends every session, writes the audit event

@@ -1,6 +1,5 @@
 import type { Store } from '../../db/repositories/index.js';
 import type { Principal } from '../sessions/principal.js';
-import { isOperator } from '../users/user-views.js';
 
 /** GET /audit-events: the primary account sees its whole account; a sub-user sees only itself. */
 export function createAuditQuery(deps: { store: Store }) {
@@ -18,19 +17,14 @@ export function createAuditQuery(deps: { store: Store }) {
     });
     // Who acted: the user itself, a support operator (issue 13: they view tickets and evidence of
     // other accounts), or otherwise someone of this account — its primary account or a user
-    // administrator, also one deleted since. Support is identified by its role, never by absence.
-    const others = [
-      ...new Set(rows.filter((r) => r.actor_id && r.actor_id !== r.user_id).map((r) => r.actor_id as string)),
-    ];
-    const operators = new Set(
-      (await deps.store.repos.users.rolesOfUsers(others)).filter((u) => isOperator(u)).map((u) => u.id),
-    );
+    // administrator, also one deleted since. Support is the role the actor acted in, recorded with
+    // the event (issue 24): an operator removed since still shows as support.
     return rows.map((row) => ({
       id: row.id,
       type: row.type,
       userId: row.user_id,
       actorId: row.actor_id,
-      actor: actorOf(row.actor_id, row.user_id, operators),
+      actor: actorOf(row.actor_id, row.user_id, row.actor_role),
       ip: row.ip,
       at: new Date(row.at).toISOString(),
       details: JSON.parse(row.details) as Record<string, unknown>,
@@ -41,7 +35,7 @@ export type AuditQuery = ReturnType<typeof createAuditQuery>;
 
 export type AuditActor = 'self' | 'account' | 'support';
 
-function actorOf(actorId: string | null, userId: string | null, operators: Set<string>): AuditActor {
+function actorOf(actorId: string | null, userId: string | null, role: 'support' | null): AuditActor {
   if (!actorId || actorId === userId) return 'self';
-  return operators.has(actorId) ? 'support' : 'account';
+  return role === 'support' ? 'support' : 'account';
 }

@@ -61,6 +61,7 @@ export const auditEventTypes = [
   'oidc.grants_revoked',
   'oidc.signed_out',
   'oidc.keys_rotated',
+  'support.operator_removed',
 ] as const;
 export type AuditEventType = (typeof auditEventTypes)[number];
 
@@ -69,6 +70,8 @@ export interface AuditEventInput {
   accountId: string | null;
   userId: string | null;
   actorId?: string | null;
+  /** The role the actor acts in now, kept with the event (a removed operator's actions stay support). */
+  actorRole?: 'support' | null;
   ip?: string | null;
   userAgent?: string | null;
   /** Never a secret, code or token (docs/design.md §2.8). */
@@ -95,6 +98,7 @@ export function createAuditRecorder(deps: { random: RandomBytes }) {
       account_id: event.accountId,
       user_id: event.userId,
       actor_id: event.actorId ?? event.userId,
+      actor_role: event.actorRole ?? null,
       type: event.type,
       ip: event.ip ?? null,
       user_agent: event.userAgent ? event.userAgent.slice(0, 256) : null,

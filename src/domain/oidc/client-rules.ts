@@ -1,5 +1,6 @@
 import { AppError } from '../../errors/app-error.js';
 import type { OidcClientsTable } from '../../db/schema.js';
+import type { RandomBytes } from '../../crypto/random.js';
 
 /**
  * The rules an application's registration follows, wherever it comes from (the console and API
@@ -51,6 +52,14 @@ export function clientView(row: OidcClientsTable): OidcClientView {
     firstParty: row.first_party === 1,
     createdAt: row.created_at,
   };
+}
+
+/**
+ * A new client ID: 128 random bits in hex. Not base64url: an ID starting with "-" reads as an option
+ * to a command line (`twofold oidc client remove -x…` failed), and people copy these into configs.
+ */
+export function newClientId(random: RandomBytes): string {
+  return random(16).toString('hex');
 }
 
 function invalid(path: string, problem: string, message: string) {

@@ -6,11 +6,12 @@ import {
   clientView,
   requireRedirectUri,
   type OidcClientView,
+  newClientId,
 } from './client-rules.js';
 
 export { MAX_REDIRECT_URIS, redirectUriProblem, type OidcClientView } from './client-rules.js';
 import type { Store } from '../../db/repositories/index.js';
-import { newId, newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
+import { newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { SensitiveOperationId } from '../step-up/sensitive-operations.js';
@@ -91,7 +92,7 @@ export function createOidcClientsService(deps: {
       // RFC 6749 §2.3.1: a confidential client authenticates with a secret; 256 random bits, shown once.
       const secret = input.type === 'confidential' ? `tfc_${newSecret(random)}` : undefined;
       const row: OidcClientsTable = {
-        id: newId(random),
+        id: newClientId(random),
         account_id: principal.accountId,
         name,
         type: input.type,

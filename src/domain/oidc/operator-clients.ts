@@ -1,7 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import type { OidcClientsTable } from '../../db/schema.js';
 import type { Store } from '../../db/repositories/index.js';
-import { newId, newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
+import { newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import { normalizeEmail } from '../users/user-views.js';
 import type { NewOidcClient } from './clients.service.js';
@@ -11,6 +11,7 @@ import {
   clientView,
   requireRedirectUri,
   type OidcClientView,
+  newClientId,
 } from './client-rules.js';
 
 /** How the CLI's changes are told apart in the audit log: no session, no actor. */
@@ -58,7 +59,7 @@ export function createOidcOperatorClients(deps: {
       // RFC 6749 §2.3.1: 256 random bits, kept only as a hash (as the API's registration does).
       const secret = input.type === 'confidential' ? `tfc_${newSecret(random)}` : undefined;
       const row: OidcClientsTable = {
-        id: newId(random),
+        id: newClientId(random),
         account_id: owner.account_id,
         name,
         type: input.type,

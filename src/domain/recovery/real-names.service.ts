@@ -102,6 +102,7 @@ export function createRealNamesService(deps: {
           accountId,
           userId: null,
           actorId: principal.userId,
+          actorRole: 'support',
           ip: meta.ip,
           userAgent: meta.userAgent,
           details: { note },

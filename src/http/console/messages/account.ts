@@ -77,6 +77,7 @@ export const accountTexts = {
       'oidc.grants_revoked': 'Application access revoked',
       'oidc.signed_out': 'Signed out of an application',
       'oidc.keys_rotated': 'Signing keys rotated',
+      'support.operator_removed': 'Support operator removed',
       'mfa.resynced': 'MFA clock re-synced',
       'mfa.reset_by_admin': 'Virtual MFA reset by an administrator',
       'stepup.succeeded': 'Verified for a sensitive operation',
