@@ -50,6 +50,7 @@ export function servicesFor(
       (config.smsWebhookUrl
         ? createWebhookSms({ url: config.smsWebhookUrl, token: config.smsWebhookToken })
         : outboxSms),
+    ...(database.poolStats ? { poolStats: database.poolStats } : {}),
     health: {
       ping: () => checkDatabase(database.db),
       pendingMigrations: () => pendingMigrations(database.db, database.schema),

@@ -27,6 +27,8 @@ export interface Config {
   signupOpen: boolean;
   /** Sign-in with a passkey alone (it must verify the user); TWOFOLD_PASSWORDLESS=0 turns it off. */
   passwordless: boolean;
+  /** Where Prometheus metrics are served (`host:port`, its own listener), or null: off (the default). */
+  metricsAddress: { host: string; port: number } | null;
   sessionIdleSeconds: number;
   sessionAbsoluteSeconds: number;
   stepUpMaxAgeSeconds: number;
@@ -255,9 +257,21 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     'expected an http:// or https:// URL',
   );
 
+  // Metrics on an address of their own, never the public port (issue 24): `127.0.0.1:9464`, `[::1]:9464`.
+  const metricsRaw = read(env, 'TWOFOLD_METRICS_ADDRESS');
+  let metricsAddress: Config['metricsAddress'] = null;
+  if (metricsRaw) {
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(metricsRaw);
+    const metricsPort = match ? Number(match[3]) : NaN;
+    if (!match || metricsPort > 65535)
+      throw new ConfigError('TWOFOLD_METRICS_ADDRESS', `expected host:port (e.g. 127.0.0.1:9464), got "${metricsRaw}"`);
+    metricsAddress = { host: match[1] ?? match[2]!, port: metricsPort };
+  }
+
   const config: Config = {
     host,
     port,
+    metricsAddress,
     dataDir,
     databaseUrl,
     secretKeyFile,

@@ -89,6 +89,8 @@ export interface OpenDatabase {
   sqlite: SqliteStatements | null;
   /** PostgreSQL schema the tables live in, when not the default search path. */
   schema?: string;
+  /** PostgreSQL: the pool's connections now (the metrics). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -204,6 +206,7 @@ export function openDatabase(target: DatabaseTarget): OpenDatabase {
     kind: 'postgres',
     sqlite: null,
     ...(target.schema ? { schema: target.schema } : {}),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => db.destroy(),
   };
 }

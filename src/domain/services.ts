@@ -36,6 +36,7 @@ import { createOidcSignIn } from './oidc/sign-in.js';
 import { createOidcAdapter } from './oidc/adapter.js';
 import { createSigningKeys } from './oidc/keys.js';
 import { createOidcOperatorClients } from './oidc/operator-clients.js';
+import { createMetrics, type PoolStats } from './metrics/metrics.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { SmsSender } from '../mail/sms.js';
 
@@ -78,6 +79,8 @@ export async function createServices(input: {
   random?: RandomBytes;
   hasher?: PasswordHasher;
   logger?: DeliveryLogger;
+  /** PostgreSQL's pool, for the metrics (absent on SQLite). */
+  poolStats?: () => PoolStats;
 }) {
   const clock = input.clock ?? systemClock;
   const random = input.random ?? systemRandom;
@@ -85,7 +88,9 @@ export async function createServices(input: {
   const logger = input.logger ?? silentLogger;
   const { store, transport, sms } = input;
   const secretBox = createSecretBox(input.config.secretKeys, random);
-  const audit = createAuditRecorder({ random });
+  /** Prometheus metrics (issue 24): served only where TWOFOLD_METRICS_ADDRESS says. */
+  const metrics = createMetrics({ store, clock, ...(input.poolStats ? { poolStats: input.poolStats } : {}) });
+  const audit = createAuditRecorder({ random, onRecorded: (type) => metrics.event(type) });
   const delivery = createDeliveryWorker({
     store,
     secretBox,
@@ -227,6 +232,7 @@ export async function createServices(input: {
   return {
     clock,
     store,
+    metrics,
     /** GET /readyz: database reachable, schema current, not shutting down. */
     health: createHealthCheck({ ...input.health, timeoutMs: 2000 }),
     delivery,

@@ -210,6 +210,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }),
     );
   });
+  // Every answer counted by route template and status (the metrics; no path, id or address).
+  app.addHook('onResponse', async (request, reply) => {
+    deps.services.metrics.request(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+  });
   // While shutting down, every answer closes its connection, so keep-alive clients move on.
   app.addHook('onSend', async (_request, reply) => {
     if (deps.services.health.draining) reply.header('connection', 'close');

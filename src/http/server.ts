@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Services } from './services.js';
 import { buildApp } from './app.js';
+import { startMetricsServer } from './metrics-server.js';
 
 /**
  * Builds the app on the services the composition root made, starts the mail worker and the
@@ -31,7 +32,12 @@ export async function startServer(input: {
         (config.dev ? ' and shown in the dev outbox' : '; email codes are not offered'),
     );
   }
+  // Metrics on their own address, only when configured (off by default; issue 24).
+  const metricsServer = config.metricsAddress
+    ? await startMetricsServer(services.metrics, config.metricsAddress)
+    : null;
   app.addHook('onClose', async () => {
+    await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
     await services.delivery.stop();
     await services.housekeeping.stop();
     await services.recoveryScheduler.stop();

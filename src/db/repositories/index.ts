@@ -11,6 +11,7 @@ import { createUsersRepository } from './users.repository.js';
 import { createRecoveryCodesRepository } from './recovery-codes.repository.js';
 import { createRecoveryRepository } from './recovery.repository.js';
 import { createOidcRepository } from './oidc.repository.js';
+import { createMetricsRepository } from './metrics.repository.js';
 
 export function createRepositories(target: QueryTarget) {
   return {
@@ -26,6 +27,7 @@ export function createRepositories(target: QueryTarget) {
     recoveryCodes: createRecoveryCodesRepository(target),
     recovery: createRecoveryRepository(target),
     oidc: createOidcRepository(target),
+    metrics: createMetricsRepository(target),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

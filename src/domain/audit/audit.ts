@@ -79,7 +79,11 @@ export interface AuditEventInput {
 }
 
 /** Writes audit events through the repositories it is given, so they share the caller's transaction. */
-export function createAuditRecorder(deps: { random: RandomBytes }) {
+export function createAuditRecorder(deps: {
+  random: RandomBytes;
+  /** Told each event's type as it is written (the metrics' security events). */
+  onRecorded?: (type: AuditEventType) => void;
+}) {
   // Events of one process keep their order even within one millisecond; across instances the
   // random tail only breaks ties.
   let lastMs = 0;
@@ -105,6 +109,7 @@ export function createAuditRecorder(deps: { random: RandomBytes }) {
       at: now,
       details: JSON.stringify(event.details ?? {}),
     });
+    deps.onRecorded?.(event.type);
   };
 }
 export type AuditRecorder = ReturnType<typeof createAuditRecorder>;
