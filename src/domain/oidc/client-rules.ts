@@ -1,6 +1,6 @@
 import { AppError } from '../../errors/app-error.js';
 import type { OidcClientsTable } from '../../db/schema.js';
-import type { RandomBytes } from '../../crypto/random.js';
+import { newSecret, sha256Hex, type RandomBytes } from '../../crypto/random.js';
 
 /**
  * The rules an application's registration follows, wherever it comes from (the console and API
@@ -92,4 +92,40 @@ export function checkRedirectUris(field: string, uris: string[], label = ''): st
 /** At least one redirect URI: an application with none could never receive a code. */
 export function requireRedirectUri(uris: string[]) {
   if (uris.length === 0) throw invalid('redirectUris', 'at least one URI', 'Give at least one redirect URI.');
+}
+
+/**
+ * A new application's row, and its secret for a confidential one: 256 random bits (RFC 6749
+ * §2.3.1), shown once and kept only as its SHA-256 (decision 029).
+ */
+export function newClientRow(
+  random: RandomBytes,
+  input: {
+    accountId: string;
+    createdBy: string;
+    name: string;
+    type: 'public' | 'confidential';
+    redirectUris: string[];
+    postLogoutRedirectUris: string[];
+    workspaceId?: string | undefined;
+    firstParty?: boolean | undefined;
+  },
+  now: number,
+): { row: OidcClientsTable; secret?: string } {
+  const secret = input.type === 'confidential' ? `tfc_${newSecret(random)}` : undefined;
+  const row: OidcClientsTable = {
+    id: newClientId(random),
+    account_id: input.accountId,
+    name: input.name,
+    type: input.type,
+    redirect_uris: JSON.stringify(input.redirectUris),
+    post_logout_redirect_uris: JSON.stringify(input.postLogoutRedirectUris),
+    workspace_id: input.workspaceId ?? null,
+    first_party: input.firstParty ? 1 : 0,
+    secret_hash: secret ? sha256Hex(secret) : null,
+    created_by: input.createdBy,
+    created_at: now,
+    updated_at: now,
+  };
+  return secret ? { row, secret } : { row };
 }

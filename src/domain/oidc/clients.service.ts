@@ -6,12 +6,12 @@ import {
   clientView,
   requireRedirectUri,
   type OidcClientView,
-  newClientId,
+  newClientRow,
 } from './client-rules.js';
 
 export { MAX_REDIRECT_URIS, redirectUriProblem, type OidcClientView } from './client-rules.js';
 import type { Store } from '../../db/repositories/index.js';
-import { newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
+import type { Clock, RandomBytes } from '../../crypto/random.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { SensitiveOperationId } from '../step-up/sensitive-operations.js';
@@ -89,22 +89,18 @@ export function createOidcClientsService(deps: {
       }
       await deps.stepUp.requireFresh(principal, 'oidc.create_client');
       const now = clock();
-      // RFC 6749 §2.3.1: a confidential client authenticates with a secret; 256 random bits, shown once.
-      const secret = input.type === 'confidential' ? `tfc_${newSecret(random)}` : undefined;
-      const row: OidcClientsTable = {
-        id: newClientId(random),
-        account_id: principal.accountId,
-        name,
-        type: input.type,
-        redirect_uris: JSON.stringify(redirectUris),
-        post_logout_redirect_uris: JSON.stringify(postLogout),
-        workspace_id: input.workspaceId ?? null,
-        first_party: input.firstParty ? 1 : 0,
-        secret_hash: secret ? sha256Hex(secret) : null,
-        created_by: principal.userId,
-        created_at: now,
-        updated_at: now,
-      };
+      const { row, secret } = newClientRow(
+        random,
+        {
+          ...input,
+          accountId: principal.accountId,
+          createdBy: principal.userId,
+          name,
+          redirectUris,
+          postLogoutRedirectUris: postLogout,
+        },
+        now,
+      );
       await store.transaction(async (repos) => {
         await repos.oidc.insertClient(row);
         await audit(

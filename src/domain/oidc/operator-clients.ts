@@ -1,7 +1,6 @@
 import { AppError } from '../../errors/app-error.js';
-import type { OidcClientsTable } from '../../db/schema.js';
 import type { Store } from '../../db/repositories/index.js';
-import { newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
+import type { Clock, RandomBytes } from '../../crypto/random.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import { normalizeEmail } from '../users/user-views.js';
 import type { NewOidcClient } from './clients.service.js';
@@ -11,7 +10,7 @@ import {
   clientView,
   requireRedirectUri,
   type OidcClientView,
-  newClientId,
+  newClientRow,
 } from './client-rules.js';
 
 /** How the CLI's changes are told apart in the audit log: no session, no actor. */
@@ -56,23 +55,19 @@ export function createOidcOperatorClients(deps: {
           throw new AppError('workspace.not_found', `No workspace ${input.workspaceId} in the account of ${email}.`);
       }
       const now = clock();
-      // RFC 6749 §2.3.1: 256 random bits, kept only as a hash (as the API's registration does).
-      const secret = input.type === 'confidential' ? `tfc_${newSecret(random)}` : undefined;
-      const row: OidcClientsTable = {
-        id: newClientId(random),
-        account_id: owner.account_id,
-        name,
-        type: input.type,
-        redirect_uris: JSON.stringify(redirectUris),
-        post_logout_redirect_uris: JSON.stringify(postLogout),
-        workspace_id: input.workspaceId ?? null,
-        first_party: input.firstParty ? 1 : 0,
-        secret_hash: secret ? sha256Hex(secret) : null,
-        // The account's primary user stands for the operator (the column names a user).
-        created_by: owner.id,
-        created_at: now,
-        updated_at: now,
-      };
+      const { row, secret } = newClientRow(
+        random,
+        {
+          ...input,
+          accountId: owner.account_id,
+          // The account's primary user stands for the operator (the column names a user).
+          createdBy: owner.id,
+          name,
+          redirectUris,
+          postLogoutRedirectUris: postLogout,
+        },
+        now,
+      );
       await store.transaction(async (repos) => {
         await repos.oidc.insertClient(row);
         await audit(

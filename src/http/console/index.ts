@@ -8,6 +8,7 @@ import { consoleScript } from './script.js';
 import { passkeyScript, webauthnBrowserBundle } from './passkeys.js';
 import { registerDevicePages } from './devices.routes.js';
 import { registerLoginPages } from './login.routes.js';
+import { registerPasswordResetPages } from './password-reset.routes.js';
 import { registerOverviewPage } from './overview.routes.js';
 import { registerSecurityPages } from './security.routes.js';
 import { registerStepUpPages } from './step-up.routes.js';
@@ -49,6 +50,7 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps, oidc: OidcH
   );
   const kit = createConsoleKit(app, deps);
   registerLoginPages(app, kit);
+  registerPasswordResetPages(app, kit);
   registerOverviewPage(app, kit);
   registerSecurityPages(app, kit);
   registerStepUpPages(app, kit);

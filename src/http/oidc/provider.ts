@@ -1,22 +1,22 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { default as Provider, Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { default as Provider, Configuration } from 'oidc-provider';
 import type { AppDeps } from '../deps.js';
-import type { Principal, RequestMeta } from '../../domain/sessions/principal.js';
-import { ACR, ACR_LEVELS, type Acr } from '../../domain/sessions/amr.js';
-import { requestedAcr } from '../../domain/oidc/sign-in.js';
+import { ACR_LEVELS } from '../../domain/sessions/amr.js';
 import { constantTimeEqual, sha256Hex } from '../../crypto/random.js';
-import { requestMeta } from '../plugins/auth.js';
 import { cookieNames } from '../plugins/cookies.js';
 import { documentOf, OidcLogoutPage, OidcMessagePage } from '../console/oidc.pages.js';
+import { attachConsole } from './console-context.js';
+import { policy } from './policy.js';
+import { auditAnswers } from './refusals.js';
 import { t } from '../console/messages.js';
 
 /** Where the provider is mounted: its issuer is `<TWOFOLD_PUBLIC_URL>/oidc` (API.md). */
 export const OIDC_PREFIX = '/oidc';
 
 /** How long what the provider issues lives, in seconds (oidc-provider's `ttl`). */
-export const OIDC_TTL = {
+const OIDC_TTL = {
   /** RFC 9700 §4.1 / RFC 6749 §4.1.2: a code lives a minute at most. */
   AuthorizationCode: 60,
   AccessToken: 600,
@@ -28,92 +28,8 @@ export const OIDC_TTL = {
   Session: 14 * 86_400,
 } as const;
 
-/** What the console knows about the request, handed to the provider with the raw request. */
-const CONSOLE = Symbol('twofold console');
-interface ConsoleContext {
-  principal: Principal | null;
-  meta: RequestMeta;
-}
-function consoleOf(ctx: KoaContextWithOIDC): ConsoleContext {
-  return (
-    (ctx.req as IncomingMessage & { [CONSOLE]?: ConsoleContext })[CONSOLE] ?? {
-      principal: null,
-      meta: { ip: null, userAgent: null },
-    }
-  );
-}
-
 function frameFor(title: string) {
   return { title, csrf: '', signedInAs: null };
-}
-
-/**
- * The interaction policy: oidc-provider's, plus two checks of the login prompt (decision 029).
- * - `console_session`: the provider's session stands only while the console session it was made
- *   from does — the same user, signed in at the same moment. Signing out of the console, or in as
- *   someone else, asks again; so does an ended or restricted session.
- * - `acr_values`: a request for a class the session has not reached (OpenID Connect Core §3.1.2.1
- *   leaves plain `acr_values` voluntary; twofold honours it). The `claims` request parameter is not
- *   supported, so an `essential` acr claim cannot be asked for that way.
- * - `application_policy`: the user may still use this application (still a member of its
- *   workspace), and the session meets the class the workspace requires now — a grace period may
- *   have ended, or the session was made for another application. Otherwise the console's pages
- *   decide (refuse, bind, passkey): a grant given earlier never skips the workspace's policy.
- */
-function policy(
-  { Check, base }: (typeof import('oidc-provider'))['interactionPolicy'],
-  signIn: AppDeps['services']['oidc']['signIn'],
-) {
-  const prompts = base();
-  const login = prompts.get('login')!;
-  login.checks.push(
-    new Check('console_session', 'the console sign-in behind this session ended or changed', (ctx) => {
-      const { principal } = consoleOf(ctx);
-      const session = ctx.oidc.session!;
-      if (!principal || principal.restricted || principal.userId !== session.accountId) return Check.REQUEST_PROMPT;
-      return Math.floor((principal.authenticatedAt ?? 0) / 1000) === session.loginTs
-        ? Check.NO_NEED_TO_PROMPT
-        : Check.REQUEST_PROMPT;
-    }),
-    new Check('application_policy', "the application's workspace policy is not met", async (ctx) => {
-      const accountId = ctx.oidc.session!.accountId;
-      if (!accountId) return Check.NO_NEED_TO_PROMPT; // no_session asks already
-      if (!ctx.oidc.account) return Check.REQUEST_PROMPT; // findAccount refused: the page says why
-      const allowed = await signIn.requiredFor(accountId, ctx.oidc.client!.clientId);
-      if (!allowed.ok) return Check.REQUEST_PROMPT;
-      return allowed.required === null ||
-        ACR_LEVELS.indexOf(ctx.oidc.acr as Acr) >= ACR_LEVELS.indexOf(allowed.required)
-        ? Check.NO_NEED_TO_PROMPT
-        : Check.REQUEST_PROMPT;
-    }),
-    new Check('acr_values', 'the requested authentication context class was not reached', (ctx) => {
-      const wanted = requestedAcr(ctx.oidc.params!.acr_values as string | undefined);
-      if (wanted === null) return Check.NO_NEED_TO_PROMPT;
-      return ACR_LEVELS.indexOf(ctx.oidc.acr as Acr) >= ACR_LEVELS.indexOf(wanted)
-        ? Check.NO_NEED_TO_PROMPT
-        : Check.REQUEST_PROMPT;
-    }),
-  );
-  return prompts;
-}
-
-/** What the provider refused in this answer: an OAuth error in JSON, an error page, or a redirect. */
-function refusalOf(ctx: KoaContextWithOIDC): string | null {
-  const rendered = (ctx.state as { refusal?: string }).refusal;
-  if (rendered) return rendered;
-  const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
-  if (ctx.status >= 400 && body && typeof body === 'object' && typeof body.error === 'string')
-    return typeof body.error_description === 'string' ? `${body.error}: ${body.error_description}` : body.error;
-  const location = ctx.status >= 300 && ctx.status < 400 ? ctx.response.get('location') : '';
-  if (location) {
-    try {
-      const error = new URL(location).searchParams.get('error');
-      if (error) return error;
-    } catch {
-      return null;
-    }
-  }
-  return null;
 }
 
 /** oidc-provider, configured for twofold (decision 029); built again when the signing keys change. */
@@ -262,49 +178,8 @@ async function buildProvider(deps: AppDeps): Promise<Provider> {
     return typeof this.clientSecret === 'string' && constantTimeEqual(this.clientSecret, sha256Hex(actual));
   };
 
-  // Every refusal is audited (`oidc.refused`): a wrong or reused code or refresh token, an unknown
-  // client or redirect URI, a bad token at userinfo. RP-initiated logout that the person confirmed
-  // signs the browser out of the console too. A middleware around the provider's routes (not its
-  // events) so both are written before the answer leaves.
-  provider.use(async (koa, next) => {
-    await next();
-    const ctx = koa as unknown as KoaContextWithOIDC;
-    const { principal, meta } = consoleOf(ctx);
-    const route = ctx.oidc?.route ?? 'unknown';
-    if (route === 'end_session_confirm' && ctx.status === 303 && ctx.oidc?.params?.logout) {
-      // Only the console session of the person whose provider session ended: the provider also
-      // ends a previous person's session this way when another signs in in the same browser.
-      const ended = ctx.oidc.session?.accountId;
-      if (principal && ended === principal.userId)
-        await signIn.signedOut(principal, ctx.oidc?.client?.clientId ?? null, meta);
-      return;
-    }
-    const refusal = refusalOf(ctx);
-    if (!refusal) return;
-    try {
-      const clientId = ctx.oidc?.client?.clientId ?? null;
-      const client = clientId ? await signIn.client(clientId) : undefined;
-      // Audited where it concerns someone: a signed-in user of the application's account, or an
-      // application that authenticated (the token endpoint, userinfo). An anonymous request naming
-      // a public client id writes nothing — it must not fill an owner's log (only the access log).
-      const ofAccount = principal !== null && client !== undefined && principal.accountId === client.account_id;
-      const authenticatedClient = client !== undefined && route !== 'authorization' && !/invalid_client/.test(refusal);
-      if (!ofAccount && !authenticatedClient) return;
-      await signIn.refused(
-        {
-          accountId: client?.account_id ?? null,
-          userId: principal && client && principal.accountId === client.account_id ? principal.userId : null,
-          clientId,
-          reason: refusal,
-          endpoint: route,
-        },
-        meta,
-      );
-    } catch (error) {
-      // An audit write that fails must not turn a refusal into a crash; the refusal still stands.
-      deps.loggerInstance?.warn({ err: error }, 'oidc refusal not audited');
-    }
-  });
+  auditAnswers(provider, deps);
+
   provider.on('server_error', (_ctx: unknown, error: Error) => {
     deps.loggerInstance?.error({ err: error }, 'oidc provider error');
   });
@@ -348,8 +223,7 @@ export function createOidcHost(deps: AppDeps) {
     /** The provider answers this request itself, from the raw request and response. */
     async handle(request: FastifyRequest, raw: ServerResponse) {
       const { handler } = await ensure();
-      const req = request.raw as IncomingMessage & { [CONSOLE]?: ConsoleContext; originalUrl?: string };
-      req[CONSOLE] = { principal: request.principal, meta: requestMeta(request) };
+      const req = attachConsole(request) as IncomingMessage & { originalUrl?: string };
       // The provider sees the configured public origin, whatever Host the request came with: every
       // URL it names (discovery, redirects) is the issuer's, and its cookies are secure behind https.
       // These headers are ours, replacing any a client sent; the address is the one Fastify trusts.
@@ -390,4 +264,3 @@ export async function registerOidcRoutes(app: FastifyInstance, host: OidcHost, s
   });
 }
 
-export { ACR };
