@@ -263,4 +263,3 @@ export async function registerOidcRoutes(app: FastifyInstance, host: OidcHost, s
     scope.all(`${OIDC_PREFIX}/*`, { schema: { hide: true } }, handoff);
   });
 }
-
