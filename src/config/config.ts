@@ -29,6 +29,8 @@ export interface Config {
   passwordless: boolean;
   /** Where Prometheus metrics are served (`host:port`, its own listener), or null: off (the default). */
   metricsAddress: { host: string; port: number } | null;
+  /** Webhook endpoints may resolve to private, loopback or link-local addresses (trials and tests only). */
+  webhooksAllowPrivate: boolean;
   sessionIdleSeconds: number;
   sessionAbsoluteSeconds: number;
   stepUpMaxAgeSeconds: number;
@@ -280,6 +282,8 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     secureCookies: publicUrl.protocol === 'https:',
     hstsIncludeSubDomains: flag(env, 'TWOFOLD_HSTS_INCLUDE_SUBDOMAINS', false),
     passwordless: flag(env, 'TWOFOLD_PASSWORDLESS', true),
+    // Server-side request forgery guard (OWASP SSRF Prevention): only by explicit choice.
+    webhooksAllowPrivate: flag(env, 'TWOFOLD_WEBHOOKS_ALLOW_PRIVATE', false),
     // Dev mode opens the mail outbox to anyone: only ever by explicit choice (docs/design.md §5).
     dev: flag(env, 'TWOFOLD_DEV', false),
     mfaActivationCodes: activation,

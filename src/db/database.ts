@@ -20,6 +20,7 @@ import * as m0011 from './migrations/0011-session-end-reason.js';
 import * as m0012 from './migrations/0012-devices-and-passkeys.js';
 import * as m0013 from './migrations/0013-oidc.js';
 import * as m0014 from './migrations/0014-audit-actor-role.js';
+import * as m0015 from './migrations/0015-api-tokens.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -109,6 +110,7 @@ const migrations: Record<string, Migration> = {
   '0012-devices-and-passkeys': m0012,
   '0013-oidc': m0013,
   '0014-audit-actor-role': m0014,
+  '0015-api-tokens': m0015,
 };
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };

@@ -373,7 +373,25 @@ export interface OidcKeysTable {
   expires_at: number | null;
 }
 
+export interface ApiTokensTable {
+  id: string;
+  account_id: string;
+  /** The owner: the token acts with this user's rights, narrowed to its scopes. */
+  user_id: string;
+  name: string;
+  /** Space-separated scopes (users:read users:write mfa:reset audit:read workspaces:read workspaces:write). */
+  scopes: string;
+  /** SHA-256 (hex) of the whole `tfk_…` token. */
+  secret_hash: string;
+  created_at: number;
+  expires_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+  expiry_notice_at: number | null;
+}
+
 export interface DatabaseSchema {
+  api_tokens: ApiTokensTable;
   oidc_clients: OidcClientsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_keys: OidcKeysTable;

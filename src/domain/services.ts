@@ -58,6 +58,7 @@ export type ServiceConfig = Pick<
   | 'recoveryCoolingOffSeconds'
   | 'recoveryEvidenceDays'
   | 'passwordless'
+  | 'webhooksAllowPrivate'
 >;
 
 const silentLogger: DeliveryLogger = { info: () => {}, warn: () => {} };

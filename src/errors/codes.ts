@@ -100,6 +100,24 @@ export const errorCatalogue = {
     status: 404,
     description: "No such application among the caller's account's (PATCH/DELETE /oidc-clients/{id}).",
   },
+  'token.not_found': {
+    status: 404,
+    description: "No such API token among the caller's own (DELETE /api-tokens/{id}).",
+  },
+  'token.scope': {
+    status: 403,
+    description:
+      "The API token's scopes do not cover this call, or no token may make it (step-up, the owner's own credentials, devices, support tickets, new tokens).",
+  },
+  'webhook.not_found': {
+    status: 404,
+    description: "No such webhook endpoint (or delivery of it) among the caller's account's.",
+  },
+  'webhook.url_refused': {
+    status: 400,
+    description:
+      'The webhook URL is not an absolute http(s) URL, or its host resolves to a private, loopback, link-local or otherwise non-public address (allowed only with TWOFOLD_WEBHOOKS_ALLOW_PRIVATE=1).',
+  },
   'session.not_found': { status: 404, description: 'No such open session of the caller (DELETE /me/sessions/{id}).' },
   'mfa.locked': {
     status: 429,

@@ -81,6 +81,7 @@ const baseConfig: ChannelConfig & AppConfig = {
   secretKeys: [{ id: 'testkey1', key: randomBytes(32) }],
   signupOpen: true,
   passwordless: true,
+  webhooksAllowPrivate: false,
   sessionIdleSeconds: 1800,
   sessionAbsoluteSeconds: 12 * 3600,
   stepUpMaxAgeSeconds: 300,

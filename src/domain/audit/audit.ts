@@ -62,6 +62,13 @@ export const auditEventTypes = [
   'oidc.signed_out',
   'oidc.keys_rotated',
   'support.operator_removed',
+  'api_token.created',
+  'api_token.revoked',
+  'webhook.created',
+  'webhook.deleted',
+  'webhook.secret_rotated',
+  'webhook.disabled',
+  'webhook.delivery_retried',
 ] as const;
 export type AuditEventType = (typeof auditEventTypes)[number];
 

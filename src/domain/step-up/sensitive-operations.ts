@@ -89,6 +89,21 @@ export const sensitiveOperations = [
     what: 'Delete an application (its grants and tokens are revoked)',
   },
   {
+    id: 'api_tokens.create',
+    endpoint: 'POST /api-tokens',
+    what: 'Create an API token (its secret is shown once)',
+  },
+  {
+    id: 'webhooks.create',
+    endpoint: 'POST /webhooks',
+    what: 'Register a webhook endpoint (its signing secret is shown once)',
+  },
+  {
+    id: 'webhooks.rotate_secret',
+    endpoint: 'POST /webhooks/{id}/secret',
+    what: "Give a webhook endpoint a new signing secret (the old one still signs for 24 hours)",
+  },
+  {
     id: 'support.reject_recovery',
     endpoint: 'POST /support/recovery-tickets/{id}/reject',
     what: 'Reject a lost-device ticket (operators)',

@@ -18,7 +18,9 @@ export interface PageFrame {
     | 'outbox'
     | 'workspaces'
     | 'support'
-    | 'applications';
+    | 'applications'
+    | 'api-tokens'
+    | 'webhooks';
   dev?: boolean;
   canManageUsers?: boolean;
   /** The primary account sees its applications (/applications, issue 23). */
@@ -54,6 +56,8 @@ function NavLinks(props: PageFrame) {
       {props.canManageUsers ? link('users', '/users', t.nav.users) : null}
       {link('workspaces', '/workspaces', t.nav.workspaces)}
       {props.isPrimary ? link('applications', '/applications', t.applications.nav) : null}
+      {props.canManageUsers ? link('api-tokens', '/api-tokens', t.apiTokens.nav) : null}
+      {props.isPrimary ? link('webhooks', '/webhooks', t.webhooks.nav) : null}
       {link('security', '/account/security', t.nav.account)}
       {link('profile', '/account/profile', t.nav.profile)}
       {link('sessions', '/account/sessions', t.nav.sessions)}

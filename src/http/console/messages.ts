@@ -9,6 +9,8 @@ import { operatorsTexts } from './messages/operators.js';
 import { devicesTexts } from './messages/devices.js';
 import { oidcTexts } from './messages/oidc.js';
 import { applicationsTexts } from './messages/applications.js';
+import { apiTokensTexts } from './messages/api-tokens.js';
+import { webhooksTexts } from './messages/webhooks.js';
 /**
  * Every text the console shows, in one typed catalogue (English), kept in messages/ by flow. A
  * second language is a second object of the same type: no page changes.
@@ -25,6 +27,8 @@ export const en = {
   ...operatorsTexts,
   ...oidcTexts,
   ...applicationsTexts,
+  ...apiTokensTexts,
+  ...webhooksTexts,
 };
 
 export type Catalogue = typeof en;

@@ -130,6 +130,9 @@ export const securityTexts = {
       'oidc.create_client': 'Registering an application',
       'oidc.change_client': "Changing an application's addresses",
       'oidc.delete_client': 'Deleting an application',
+      'api_tokens.create': 'Creating an API token',
+      'webhooks.create': 'Registering a webhook',
+      'webhooks.rotate_secret': "Changing a webhook's signing secret",
     } satisfies Record<SensitiveOperationId, string> as Record<string, string>,
   },
   bind: {

@@ -1,0 +1,6 @@
+/** The API tokens page (/api-tokens, issue 24). */
+export const apiTokensTexts = {
+  apiTokens: {
+    nav: 'API tokens',
+  },
+};
