@@ -242,6 +242,12 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
         { redirectUris: ['https://elsewhere.example/cb'] },
       ],
       'oidc.delete_client': [primary.token, 'DELETE', '/api/v1/oidc-clients/any'],
+      'api_tokens.create': [
+        primary.token,
+        'POST',
+        '/api/v1/api-tokens',
+        { name: 'HR sync', scopes: ['users:read'], expiresInDays: 30 },
+      ],
       'support.review_real_name': [support.token, 'POST', `/api/v1/support/real-names/${primary.accountId}/verify`, {}],
       'support.approve_recovery': [support.token, 'POST', '/api/v1/support/recovery-tickets/any/approve', {}],
       'support.reject_recovery': [

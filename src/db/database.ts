@@ -21,6 +21,7 @@ import * as m0012 from './migrations/0012-devices-and-passkeys.js';
 import * as m0013 from './migrations/0013-oidc.js';
 import * as m0014 from './migrations/0014-audit-actor-role.js';
 import * as m0015 from './migrations/0015-api-tokens.js';
+import * as m0016 from './migrations/0016-webhooks.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -111,6 +112,7 @@ const migrations: Record<string, Migration> = {
   '0013-oidc': m0013,
   '0014-audit-actor-role': m0014,
   '0015-api-tokens': m0015,
+  '0016-webhooks': m0016,
 };
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };

@@ -152,8 +152,8 @@ export interface AuditEventsTable {
   at: number;
   /** JSON object. */
   details: string;
-  /** The role the actor acted in, as it was then: `support` for a support operator; null otherwise. */
-  actor_role: 'support' | null;
+  /** The role the actor acted in, as it was then: `support` for a support operator, `api_token` for a call made with an API token (named in `details`); null otherwise. */
+  actor_role: 'support' | 'api_token' | null;
 }
 
 export interface MessagesTable {
@@ -390,8 +390,54 @@ export interface ApiTokensTable {
   expiry_notice_at: number | null;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  account_id: string;
+  url: string;
+  /** Space-separated audit event types (src/domain/audit/audit.ts). */
+  events: string;
+  /** The `whsec_…` secret, sealed with the instance key (associated data `webhook:<id>`). */
+  secret_sealed: string;
+  /** The secret before the last rotation, still signing until `previous_secret_expires_at`. */
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: number | null;
+  enabled: number;
+  disabled_at: number | null;
+  /** `gone` (410), `failing` (the retry schedule ran out). */
+  disabled_reason: string | null;
+  created_by: string;
+  created_at: number;
+}
+
+/** One row per event type an enabled endpoint takes: what the audit trigger looks up. */
+export interface WebhookSubscriptionsTable {
+  account_id: string;
+  event_type: string;
+  endpoint_id: string;
+}
+
+export interface WebhookDeliveriesTable {
+  endpoint_id: string;
+  /** The audit event delivered (the delivery's id in the API; `webhook-id` is `msg_<event_id>`). */
+  event_id: string;
+  account_id: string;
+  event_type: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  /** A worker's lease on the next attempt (another instance leaves it alone until then). */
+  claimed_until: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_attempt_at: number | null;
+  created_at: number;
+}
+
 export interface DatabaseSchema {
   api_tokens: ApiTokensTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   oidc_clients: OidcClientsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_keys: OidcKeysTable;

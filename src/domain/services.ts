@@ -37,6 +37,10 @@ import { createOidcAdapter } from './oidc/adapter.js';
 import { createSigningKeys } from './oidc/keys.js';
 import { createOidcOperatorClients } from './oidc/operator-clients.js';
 import { createMetrics, type PoolStats } from './metrics/metrics.js';
+import { createWebhooks } from './webhooks/index.js';
+import type { WebhookNetwork } from './webhooks/send.js';
+import { createActingTokenContext } from './api-tokens/acting-token.js';
+import { createApiTokensService } from './api-tokens/api-tokens.service.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { SmsSender } from '../mail/sms.js';
 
@@ -80,6 +84,8 @@ export async function createServices(input: {
   random?: RandomBytes;
   hasher?: PasswordHasher;
   logger?: DeliveryLogger;
+  /** How webhook deliveries reach out (resolver, timeout, answer cap); defaults for a server. */
+  webhookNetwork?: Partial<WebhookNetwork>;
   /** PostgreSQL's pool, for the metrics (absent on SQLite). */
   poolStats?: () => PoolStats;
 }) {
@@ -91,7 +97,17 @@ export async function createServices(input: {
   const secretBox = createSecretBox(input.config.secretKeys, random);
   /** Prometheus metrics (issue 24): served only where TWOFOLD_METRICS_ADDRESS says. */
   const metrics = createMetrics({ store, clock, ...(input.poolStats ? { poolStats: input.poolStats } : {}) });
-  const audit = createAuditRecorder({ random, onRecorded: (type) => metrics.event(type) });
+  /** The API token a call acts with (decision 031): every audit event of that call names it. */
+  const actingToken = createActingTokenContext();
+  const audit = createAuditRecorder({
+    random,
+    onRecorded: (type) => {
+      metrics.event(type);
+      // Declared below; called only once requests run. A subscribed type is sent soon after the commit.
+      webhooks.worker.eventRecorded(type);
+    },
+    actingToken: actingToken.current,
+  });
   const delivery = createDeliveryWorker({
     store,
     secretBox,
@@ -230,6 +246,20 @@ export async function createServices(input: {
     logError: (error) => logger.warn({ error: (error as Error).message }, 'password reset mail failed'),
   });
   const oidcAdapter = createOidcAdapter({ store, audit, clock });
+  /** Webhooks (decision 032): endpoints, and the worker that sends the outbox the audit trigger fills. */
+  const webhooks = createWebhooks({
+    store,
+    audit,
+    notify,
+    clock,
+    random,
+    secretBox,
+    stepUp,
+    allowPrivate: input.config.webhooksAllowPrivate,
+    logger,
+    ...(input.webhookNetwork ? { network: input.webhookNetwork } : {}),
+  });
+  const apiTokens = createApiTokensService({ store, audit, notify, clock, random, stepUp, logger });
   return {
     clock,
     store,
@@ -341,6 +371,12 @@ export async function createServices(input: {
         lastError: m.last_error,
       })),
     auditQuery: createAuditQuery({ store }),
+    /** Webhook endpoints of the primary account and their delivery worker (started by `serve`). */
+    webhooks,
+    /** API tokens (decision 031): create, list, revoke, and who a `tfk_…` bearer is. */
+    apiTokens,
+    /** Runs a token-authenticated call so that its audit events name the token. */
+    actingToken,
     /** twofold as an OpenID Provider (decision 029): applications, who may sign in, storage, keys. */
     oidc: {
       clients: createOidcClientsService({ store, audit, clock, random, stepUp }),

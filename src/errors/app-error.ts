@@ -10,6 +10,8 @@ export interface ErrorDetails {
   /** Why an instance is not ready (GET /readyz). */
   reason?: 'shutting_down' | 'database_unreachable' | 'schema_behind';
   fields?: { path: string; message: string }[];
+  /** The API token scope the call needs (`403 token.scope`). */
+  scope?: string;
 }
 
 /**

@@ -118,6 +118,10 @@ export const errorCatalogue = {
     description:
       'The webhook URL is not an absolute http(s) URL, or its host resolves to a private, loopback, link-local or otherwise non-public address (allowed only with TWOFOLD_WEBHOOKS_ALLOW_PRIVATE=1).',
   },
+  'webhook.too_many': {
+    status: 409,
+    description: 'The account already has 10 webhook endpoints, the most it may have; delete one first.',
+  },
   'session.not_found': { status: 404, description: 'No such open session of the caller (DELETE /me/sessions/{id}).' },
   'mfa.locked': {
     status: 429,

@@ -27,6 +27,8 @@ import { registerDevRoutes } from './api/dev.routes.js';
 import { registerConsole, renderConsoleError } from './console/index.js';
 import { createOidcHost, registerOidcRoutes } from './oidc/provider.js';
 import { registerOidcClientRoutes } from './api/oidc-clients.routes.js';
+import { registerApiTokenRoutes } from './api/api-tokens.routes.js';
+import { registerWebhookRoutes } from './api/webhooks.routes.js';
 
 export type { AppConfig, AppDeps } from './deps.js';
 
@@ -193,6 +195,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     'preHandler',
     createAuthHook({
       sessions: deps.services.sessions,
+      apiTokens: deps.services.apiTokens,
       publicUrl: deps.config.publicUrl,
       sessionCookie: cookieNames(deps.config.secureCookies).session,
     }),
@@ -224,6 +227,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // OpenAPI per operation: a stable operationId, public endpoints marked as needing no
       // authentication, and the summary as the description of the success response.
       api.addHook('onRoute', (route) => describeOperation(route));
+      // A call made with an API token runs inside the token's context: its audit events name the token.
+      api.addHook('onRoute', (route) => {
+        if (!(route.config as { scope?: string } | undefined)?.scope) return;
+        const handler = route.handler;
+        route.handler = function tokenAware(this: FastifyInstance, request, reply) {
+          const token = request.principal?.token;
+          if (!token) return handler.call(this, request, reply);
+          return deps.services.actingToken.run(
+            { id: token.id, name: token.name, ownerId: request.principal!.userId },
+            () => handler.call(this, request, reply),
+          );
+        };
+      });
       // The API speaks JSON only; forms and text belong to the console (API.md conventions).
       api.addHook('onRequest', async (request, reply) => {
         // Answers carry tokens, challenges, secrets or personal data: no cache keeps any of them
@@ -248,6 +264,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerRecoveryRoutes(api, deps.services);
       registerSupportRoutes(api, deps.services);
       registerOidcClientRoutes(api, deps.services);
+      registerApiTokenRoutes(api, deps.services);
+      registerWebhookRoutes(api, deps.services);
       if (deps.config.dev) registerDevRoutes(api, deps.services);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },

@@ -19,11 +19,18 @@ export async function startServer(input: {
   const { config, services, logger } = input;
   const app = await buildApp({ config, services, loggerInstance: logger });
   services.delivery.start();
+  services.webhooks.worker.start();
   services.housekeeping.start();
   services.recoveryScheduler.start();
+  services.apiTokens.reminders.start();
   if (config.dev) {
     logger.warn(
       'DEV MODE (TWOFOLD_DEV=1): every queued e-mail and SMS, with their codes, is readable by anyone at /dev/outbox and GET /api/v1/dev/outbox. Never in production.',
+    );
+  }
+  if (config.webhooksAllowPrivate) {
+    logger.warn(
+      'TWOFOLD_WEBHOOKS_ALLOW_PRIVATE=1: webhooks may be registered for and delivered to loopback, private and link-local addresses (cloud metadata included). Only for a lab or a test.',
     );
   }
   if (services.mailTransport === 'outbox') {
@@ -38,9 +45,11 @@ export async function startServer(input: {
     : null;
   app.addHook('onClose', async () => {
     await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
+    await services.webhooks.worker.stop();
     await services.delivery.stop();
     await services.housekeeping.stop();
     await services.recoveryScheduler.stop();
+    services.apiTokens.reminders.stop();
     await input.closeRuntime();
     input.flush();
   });

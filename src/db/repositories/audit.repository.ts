@@ -15,9 +15,19 @@ export function createAuditRepository(target: QueryTarget) {
       before?: string | undefined;
       /** Only events at or after this time (ms). */
       since?: number | undefined;
+      /** With `userId`: also the events this user's API tokens caused. */
+      orTokensOf?: string | undefined;
     }) => {
       let query = target.db.selectFrom('audit_events').selectAll().where('account_id', '=', filter.accountId);
-      if (filter.userId) query = query.where('user_id', '=', filter.userId);
+      const tokensOf = filter.orTokensOf;
+      if (filter.userId && tokensOf)
+        query = query.where((eb) =>
+          eb.or([
+            eb('user_id', '=', filter.userId!),
+            eb.and([eb('actor_id', '=', tokensOf), eb('actor_role', '=', 'api_token')]),
+          ]),
+        );
+      else if (filter.userId) query = query.where('user_id', '=', filter.userId);
       if (filter.type) query = query.where('type', '=', filter.type);
       if (filter.before) query = query.where('id', '<', filter.before);
       if (filter.since !== undefined) query = query.where('at', '>=', filter.since);

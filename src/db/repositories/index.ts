@@ -12,6 +12,8 @@ import { createRecoveryCodesRepository } from './recovery-codes.repository.js';
 import { createRecoveryRepository } from './recovery.repository.js';
 import { createOidcRepository } from './oidc.repository.js';
 import { createMetricsRepository } from './metrics.repository.js';
+import { createWebhooksRepository } from './webhooks.repository.js';
+import { createApiTokensRepository } from './api-tokens.repository.js';
 
 export function createRepositories(target: QueryTarget) {
   return {
@@ -28,6 +30,8 @@ export function createRepositories(target: QueryTarget) {
     recovery: createRecoveryRepository(target),
     oidc: createOidcRepository(target),
     metrics: createMetricsRepository(target),
+    webhooks: createWebhooksRepository(target),
+    apiTokens: createApiTokensRepository(target),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

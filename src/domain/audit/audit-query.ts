@@ -11,6 +11,8 @@ export function createAuditQuery(deps: { store: Store }) {
     const rows = await deps.store.repos.audit.list({
       accountId: principal.accountId,
       userId,
+      // A user administrator also sees what its own API tokens did to others (decision 031).
+      orTokensOf: principal.kind === 'root' ? undefined : principal.userId,
       type: filter.type,
       limit: filter.limit,
       before: filter.before,
@@ -33,9 +35,10 @@ export function createAuditQuery(deps: { store: Store }) {
 }
 export type AuditQuery = ReturnType<typeof createAuditQuery>;
 
-export type AuditActor = 'self' | 'account' | 'support';
+export type AuditActor = 'self' | 'account' | 'support' | 'api_token';
 
-function actorOf(actorId: string | null, userId: string | null, role: 'support' | null): AuditActor {
+function actorOf(actorId: string | null, userId: string | null, role: 'support' | 'api_token' | null): AuditActor {
+  if (role === 'api_token') return 'api_token';
   if (!actorId || actorId === userId) return 'self';
   return role === 'support' ? 'support' : 'account';
 }

@@ -1,5 +1,6 @@
 import type { Repositories } from '../../db/repositories/index.js';
 import type { RandomBytes } from '../../crypto/random.js';
+import type { ActingToken } from '../api-tokens/acting-token.js';
 
 /** The stable audit taxonomy (API.md "Audit"); new types are added, never renamed. */
 export const auditEventTypes = [
@@ -90,6 +91,8 @@ export function createAuditRecorder(deps: {
   random: RandomBytes;
   /** Told each event's type as it is written (the metrics' security events). */
   onRecorded?: (type: AuditEventType) => void;
+  /** The API token the current call acts with, if any: it becomes the event's actor (decision 031). */
+  actingToken?: () => ActingToken | undefined;
 }) {
   // Events of one process keep their order even within one millisecond; across instances the
   // random tail only breaks ties.
@@ -104,17 +107,22 @@ export function createAuditRecorder(deps: {
     }
     // Time-ordered id: 9 base-36 digits of milliseconds, a 4-digit sequence, then randomness.
     const id = `${lastMs.toString(36).padStart(9, '0')}${sequence.toString(36).padStart(4, '0')}${deps.random(6).toString('hex')}`;
+    // A call made with an API token: its owner acts, in the role of that token, which is named.
+    const token = deps.actingToken?.();
+    const details = token
+      ? { ...event.details, apiTokenId: token.id, apiTokenName: token.name }
+      : (event.details ?? {});
     await repos.audit.insert({
       id,
       account_id: event.accountId,
       user_id: event.userId,
-      actor_id: event.actorId ?? event.userId,
-      actor_role: event.actorRole ?? null,
+      actor_id: token ? token.ownerId : (event.actorId ?? event.userId),
+      actor_role: token ? 'api_token' : (event.actorRole ?? null),
       type: event.type,
       ip: event.ip ?? null,
       user_agent: event.userAgent ? event.userAgent.slice(0, 256) : null,
       at: now,
-      details: JSON.stringify(event.details ?? {}),
+      details: JSON.stringify(details),
     });
     deps.onRecorded?.(event.type);
   };

@@ -7,7 +7,7 @@ import type { Repositories } from '../../db/repositories/index.js';
  * (authenticator apps and passkeys), pending enrollments and recovery codes go, every session ends,
  * and the user must bind a new device at the next login — the "Require MFA" flag is set (also when
  * no device was bound: a reset means "bind at next login"), so a password alone never gets back in.
- * The OpenID Connect grants, tokens and provider sessions of the user go too.
+ * The OpenID Connect grants, tokens and provider sessions of the user go too, and its API tokens.
  */
 export async function removeAllFactors(
   repos: Repositories,
@@ -25,5 +25,7 @@ export async function removeAllFactors(
   // …and every application it signed in to loses its grants and tokens (decision 029): a lost
   // phone's applications must not stay signed in on a refresh token.
   await repos.oidc.revokeUser(userId);
+  // …and its API tokens (decision 031): whoever lost the phone may have lost the scripts' owner too.
+  await repos.apiTokens.revokeAllForUser(userId, now);
   return { deviceId: devices[0]?.id ?? null, devices };
 }

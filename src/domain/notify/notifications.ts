@@ -30,6 +30,9 @@ export type Notification =
   | { kind: 'recovery.rejected'; reason: string }
   | { kind: 'recovery.cancelled'; reason: 'link' | 'owner_activity' | 'contact_change' }
   | { kind: 'recovery.completed' }
+  | { kind: 'webhook.disabled'; endpoint: string; reason: 'gone' | 'failing' }
+  | { kind: 'api_token.created'; name: string; scopes: string[]; expiresAt: number }
+  | { kind: 'api_token.expiring'; name: string; expiresAt: number }
   | {
       kind: 'account.changed_by_admin';
       admin: string;
@@ -196,6 +199,30 @@ export function renderNotification(
       ];
       break;
     }
+    case 'api_token.created':
+      subject = `An API token was created: ${notification.name}`;
+      lines = [
+        `The API token "${notification.name}" was created for your account on ${when}${where}.`,
+        `It may: ${notification.scopes.join(', ')}. It stops working on ${utc(notification.expiresAt)}.`,
+        `If this was not you, revoke it at once and change your password: ${context.publicUrl}/api-tokens`,
+      ];
+      break;
+    case 'api_token.expiring':
+      subject = `Your API token "${notification.name}" stops working on ${utc(notification.expiresAt).slice(0, 10)}`;
+      lines = [
+        `The API token "${notification.name}" stops working on ${utc(notification.expiresAt)}.`,
+        `Scripts that use it will then be refused. Create a new one and replace it before then: ${context.publicUrl}/api-tokens`,
+      ];
+      break;
+    case 'webhook.disabled':
+      subject = `A webhook was turned off: ${notification.endpoint}`;
+      lines = [
+        notification.reason === 'gone'
+          ? `The webhook receiver at ${notification.endpoint} answered 410 Gone on ${when}, so it was turned off: it gets no more events.`
+          : `Deliveries to the webhook receiver at ${notification.endpoint} kept failing for about a day, so it was turned off on ${when}: it gets no more events.`,
+        `Once the receiver works again, open its recent deliveries and choose "Send again" to turn it back on: ${context.publicUrl}/webhooks`,
+      ];
+      break;
     case 'realname.reviewed':
       subject = notification.verified ? 'Your real-name record was verified' : 'Your real-name record was not accepted';
       lines = [

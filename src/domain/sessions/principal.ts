@@ -1,3 +1,5 @@
+import type { TokenGrant } from '../api-tokens/scopes.js';
+
 /** Who is calling, as established by the session middleware. */
 export interface Principal {
   sessionId: string;
@@ -15,6 +17,8 @@ export interface Principal {
   amr?: string;
   /** When every factor was last proved (OpenID Connect `auth_time`), ms. */
   authenticatedAt?: number;
+  /** Set when the call is made with an API token: it acts as its owner, narrowed to the token's scopes. */
+  token?: TokenGrant;
 }
 
 /** Where a request came from, for audit events and throttling; never secrets. */

@@ -6,6 +6,7 @@ import type { VerificationService } from '../verification/verification.service.j
 import { sensitiveOperation, type SensitiveOperationId } from './sensitive-operations.js';
 import type { StepUpInput, StepUpVerifiers } from './verifiers.js';
 import type { Factors } from '../factors/index.js';
+import { tokenMayProceed } from '../api-tokens/scopes.js';
 
 /** The methods `methods` offers; a recovery code goes wherever a device proof does. */
 export type StepUpMethod = Exclude<StepUpInput['method'], 'recovery_code'>;
@@ -50,6 +51,8 @@ export function createStepUpService(deps: {
 
     /** Refuses a sensitive operation unless this session stepped up within the last max-age seconds. */
     async requireFresh(principal: Principal, operation: SensitiveOperationId): Promise<void> {
+      // An API token cannot step up: its scope stands in for a few operations, the rest are refused.
+      if (principal.token) return tokenMayProceed(principal.token, operation);
       if (isFresh(principal)) return;
       const what = sensitiveOperation(operation).what;
       throw new AppError(

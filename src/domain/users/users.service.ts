@@ -1,3 +1,4 @@
+import { refuseTokenCredentialChanges, requireReasonForToken } from '../api-tokens/scopes.js';
 import { AppError } from '../../errors/app-error.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Repositories, Store } from '../../db/repositories/index.js';
@@ -194,6 +195,7 @@ export function createUsersService(deps: {
     },
 
     async update(principal: Principal, userId: string, changes: SubUserChanges, meta: RequestMeta) {
+      refuseTokenCredentialChanges(principal, changes);
       const actor = await actorOf(principal);
       const target = await targetFor(actor, userId, 'manage');
       if (changes.roles !== undefined && actor.kind !== 'root')
@@ -220,6 +222,9 @@ export function createUsersService(deps: {
         if (endSessions) await repos.sessions.endAllForUser(target.id, now, 'account_changed');
         // A disabled user's applications lose their grants and tokens at once (decision 029).
         if (changes.disabled === true) await revokeOidcGrants(repos, audit, target, 'user_disabled', now);
+        // …and its API tokens, as when its roles change: a user administrator no more (decision 031).
+        if (changes.disabled === true || changes.roles !== undefined)
+          await repos.apiTokens.revokeAllForUser(target.id, now);
         const fields = Object.keys(changes)
           .filter((k) => changes[k as keyof SubUserChanges] !== undefined)
           .sort()
@@ -295,6 +300,7 @@ export function createUsersService(deps: {
         const root = await repos.users.findRootOfAccount(target.account_id);
         if (root) await repos.workspaces.handOver(target.id, root.id, now);
         await revokeOidcGrants(repos, audit, target, 'user_deleted', now);
+        await repos.apiTokens.revokeAllForUser(target.id, now);
         await repos.users.deleteSubUser(target.id);
         await record(repos, actor, target, 'user.deleted', meta, { username: target.username }, now);
       });
@@ -324,6 +330,7 @@ export function createUsersService(deps: {
     },
 
     async resetMfa(principal: Principal, userId: string, reason: string | null, meta: RequestMeta) {
+      requireReasonForToken(principal, reason);
       const actor = await actorOf(principal);
       const target = await targetFor(actor, userId, 'manage');
       await deps.devices.resetFor(principal, target.id, reason?.trim() || null, meta);
@@ -344,6 +351,7 @@ export function createUsersService(deps: {
       reason: string | null,
       meta: RequestMeta,
     ) {
+      requireReasonForToken(principal, reason);
       const actor = await actorOf(principal);
       const target = await targetFor(actor, userId, 'manage');
       await deps.devices.removeFor(principal, target.id, deviceId, reason?.trim() || null, meta);

@@ -20,7 +20,7 @@ export function registerAuditRoutes(app: FastifyInstance, services: Services) {
   app.get<{ Querystring: Static<typeof AuditQuery> }>(
     '/audit-events',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'audit:read' },
       schema: {
         tags: ['audit'],
         summary: "The account's security events, newest first",
@@ -33,10 +33,13 @@ export function registerAuditRoutes(app: FastifyInstance, services: Services) {
                 type: Type.String(),
                 userId: Type.Union([Type.String(), Type.Null()]),
                 actorId: Type.Union([Type.String(), Type.Null()]),
-                actor: Type.Union([Type.Literal('self'), Type.Literal('account'), Type.Literal('support')], {
-                  description:
-                    'self: the user; account: someone of this account (its primary account); support: a support operator',
-                }),
+                actor: Type.Union(
+                  [Type.Literal('self'), Type.Literal('account'), Type.Literal('support'), Type.Literal('api_token')],
+                  {
+                    description:
+                      'self: the user; account: someone of this account (its primary account); support: a support operator; api_token: a call made with an API token of actorId (details.apiTokenId, details.apiTokenName)',
+                  },
+                ),
                 ip: Type.Union([Type.String(), Type.Null()]),
                 at: Type.String(),
                 details: Type.Record(Type.String(), Type.Unknown()),

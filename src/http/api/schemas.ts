@@ -28,6 +28,7 @@ export const ErrorResponse = Type.Object(
       hint: Type.Optional(Type.String()),
       operation: Type.Optional(Type.String()),
       reason: Type.Optional(Type.String()),
+      scope: Type.Optional(Type.String()),
       fields: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
     }),
   },

@@ -69,7 +69,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Services) {
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/users',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'users:write' },
       schema: {
         tags: ['users'],
         summary: 'Create a sub-user (primary account or user-admin)',
@@ -84,7 +84,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Services) {
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/users',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'users:read' },
       schema: {
         tags: ['users'],
         summary: "The account's sub-users; ?mfa=unbound lists those without a device",
@@ -101,7 +101,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Services) {
   app.get<{ Params: Static<typeof Params> }>(
     '/users/:id',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'users:read' },
       schema: {
         tags: ['users'],
         summary: 'One sub-user and its MFA state',
@@ -118,7 +118,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Services) {
   app.patch<{ Params: Static<typeof Params>; Body: Static<typeof PatchBody> }>(
     '/users/:id',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'users:write' },
       schema: {
         tags: ['users'],
         summary: 'Change a sub-user; everything but displayName needs a fresh step-up',
@@ -134,7 +134,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Services) {
   app.delete<{ Params: Static<typeof Params> }>(
     '/users/:id',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'users:write' },
       schema: {
         tags: ['users'],
         summary: 'Delete a sub-user (step-up); its sessions end at once',
@@ -207,7 +207,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Services) {
   app.delete<{ Params: Static<typeof Params>; Body: Static<typeof ResetBody> | undefined }>(
     '/users/:id/mfa-device',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'mfa:reset' },
       schema: {
         tags: ['users'],
         summary: "Reset (unbind) a sub-user's device, e.g. after a lost phone (step-up); ends its sessions",
@@ -246,7 +246,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Services) {
   app.get<{ Params: Static<typeof Params> }>(
     '/users/:id/mfa-devices',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'users:read' },
       schema: {
         tags: ['users'],
         summary: "A sub-user's MFA devices (primary account or user administrator)",
@@ -260,7 +260,7 @@ export function registerUserRoutes(app: FastifyInstance, services: Services) {
   app.delete<{ Params: Static<typeof DeviceParams>; Body: Static<typeof ResetBody> }>(
     '/users/:id/mfa-devices/:deviceId',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'mfa:reset' },
       schema: {
         tags: ['users'],
         summary: "Remove one of a sub-user's MFA devices, with a reason (step-up)",

@@ -47,7 +47,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, services: Services
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/workspaces',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'workspaces:write' },
       schema: {
         tags: ['workspaces'],
         summary: 'Create a workspace; the caller becomes its owner',
@@ -64,7 +64,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, services: Services
   app.get(
     '/workspaces',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'workspaces:read' },
       schema: {
         tags: ['workspaces'],
         summary: "The caller's workspaces",
@@ -77,7 +77,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, services: Services
   app.get<{ Params: Static<typeof Params> }>(
     '/workspaces/:id',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'workspaces:read' },
       schema: {
         tags: ['workspaces'],
         summary: 'One workspace; with mandatory MFA, only from a session that proved a bound device',
@@ -91,7 +91,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, services: Services
   app.patch<{ Params: Static<typeof Params>; Body: Static<typeof PatchBody> }>(
     '/workspaces/:id',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'workspaces:write' },
       schema: {
         tags: ['workspaces'],
         summary: 'Rename, or change the MFA policy (owner/admin; the policy needs a fresh step-up)',
@@ -113,7 +113,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, services: Services
   app.post<{ Params: Static<typeof Params>; Body: Static<typeof MemberBody> }>(
     '/workspaces/:id/members',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'workspaces:write' },
       schema: {
         tags: ['workspaces'],
         summary: 'Add a user of the same account as admin or member (owner/admin)',
@@ -136,7 +136,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, services: Services
   app.get<{ Params: Static<typeof Params> }>(
     '/workspaces/:id/members',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'workspaces:read' },
       schema: {
         tags: ['workspaces'],
         summary: 'Members and their MFA state: the compliance view (owner/admin)',
@@ -151,7 +151,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, services: Services
   app.patch<{ Params: Static<typeof MemberParams>; Body: { role: 'admin' | 'member' } }>(
     '/workspaces/:id/members/:userId',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'workspaces:write' },
       schema: {
         tags: ['workspaces'],
         summary: "Change a member's role between admin and member (the owner)",
@@ -180,7 +180,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, services: Services
   app.delete<{ Params: Static<typeof MemberParams> }>(
     '/workspaces/:id/members/:userId',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'workspaces:write' },
       schema: {
         tags: ['workspaces'],
         summary: 'Remove a member (the owner removes admins and members, an admin removes members)',
@@ -202,7 +202,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, services: Services
   app.delete<{ Params: Static<typeof Params> }>(
     '/workspaces/:id',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'workspaces:write' },
       schema: {
         tags: ['workspaces'],
         summary: 'Delete a workspace and its memberships (the owner, fresh step-up)',
@@ -219,7 +219,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, services: Services
   app.post<{ Params: Static<typeof Params> }>(
     '/workspaces/:id/reminders',
     {
-      config: { auth: 'session' },
+      config: { auth: 'session', scope: 'workspaces:write' },
       schema: {
         tags: ['workspaces'],
         summary: 'E-mail every member who has not bound MFA a reminder (owner/admin; once an hour)',

@@ -76,6 +76,15 @@ export function AuditPage(props: {
                       <span class="muted small" data-actor="support">
                         {t.audit.by(t.audit.aSupportOperator)}
                       </span>
+                    ) : e.actor === 'api_token' ? (
+                      <span class="muted small" data-actor="api_token">
+                        {t.audit.by(
+                          t.audit.anApiToken(
+                            typeof e.details.apiTokenName === 'string' ? e.details.apiTokenName : '',
+                            e.actorId ? (names.get(e.actorId) ?? null) : null,
+                          ),
+                        )}
+                      </span>
                     ) : e.actor === 'account' && e.actorId ? (
                       <span class="muted small">{t.audit.by(names.get(e.actorId) ?? t.audit.anAdministrator)}</span>
                     ) : null}

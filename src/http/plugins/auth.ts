@@ -2,6 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import type { Principal, RequestMeta } from '../../domain/sessions/principal.js';
 import type { SessionsService } from '../../domain/sessions/sessions.service.js';
+import type { ApiTokensService } from '../../domain/api-tokens/api-tokens.service.js';
+import type { ApiScope } from '../../domain/api-tokens/scopes.js';
+import { isApiTokenShaped, isWellFormedApiToken } from '../../crypto/api-token.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,6 +14,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** 'none': public; 'session': full session; 'restricted-ok': a restricted session may call it too. */
     auth?: 'none' | 'session' | 'restricted-ok';
+    /** The one scope an API token needs for this route; without it, no token may call it (decision 031). */
+    scope?: ApiScope;
   }
 }
 
@@ -56,12 +61,49 @@ function sameOrigin(origin: string, request: FastifyRequest, publicUrl: string):
   return origin === publicUrl || origin === `${request.protocol}://${request.host}`;
 }
 
-export function createAuthHook(deps: { sessions: SessionsService; publicUrl: string; sessionCookie: string }) {
+/**
+ * A call with an API token (`Bearer tfk_…`): a malformed one is refused before any database read;
+ * a route that names no scope refuses every token; the token must hold the route's scope.
+ */
+async function authenticateToken(
+  request: FastifyRequest,
+  token: string,
+  mode: 'none' | 'session' | 'restricted-ok',
+  apiTokens: Pick<ApiTokensService, 'authenticate'>,
+): Promise<void> {
+  const scope = request.routeOptions.config.scope;
+  // A public route ignores a token, as it ignores a session.
+  if (mode === 'none' && !scope) return;
+  if (!isWellFormedApiToken(token))
+    throw new AppError('auth.unauthenticated', 'This API token is malformed: copy it again, all of it (tfk_…).');
+  if (!scope) throw new AppError('token.scope', 'This call cannot be made with an API token.');
+  const principal = await apiTokens.authenticate(token);
+  if (!principal?.token)
+    throw new AppError(
+      'auth.unauthenticated',
+      'This API token is unknown, revoked or expired, or its owner is disabled.',
+    );
+  if (!principal.token.scopes.includes(scope))
+    throw new AppError('token.scope', `This call needs an API token with the scope ${scope}.`, {
+      details: { scope },
+    });
+  request.principal = principal;
+  request.authenticatedBy = 'bearer';
+}
+
+export function createAuthHook(deps: {
+  sessions: SessionsService;
+  apiTokens: Pick<ApiTokensService, 'authenticate'>;
+  publicUrl: string;
+  sessionCookie: string;
+}) {
   return async function authHook(request: FastifyRequest, _reply: FastifyReply) {
     request.principal = null;
     request.authenticatedBy = null;
     const mode = request.routeOptions.config.auth ?? 'none';
     const found = sessionToken(request, deps.sessionCookie);
+    if (found?.via === 'bearer' && isApiTokenShaped(found.token))
+      return authenticateToken(request, found.token, mode, deps.apiTokens);
     if (found) {
       const principal = await deps.sessions.authenticate(found.token);
       if (principal) {

@@ -48,6 +48,7 @@ export const accountTexts = {
     by: (name: string) => ` · by ${name}`,
     anAdministrator: 'an administrator',
     aSupportOperator: 'a support operator',
+    anApiToken: (name: string, owner: string | null) => `the API token “${name}”${owner ? ` of ${owner}` : ''}`,
     you: (login: string) => `${login} (you)`,
     none: 'No events match.',
     labels: {

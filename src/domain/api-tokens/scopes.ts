@@ -1,0 +1,77 @@
+import { AppError } from '../../errors/app-error.js';
+import type { Principal } from '../sessions/principal.js';
+import type { SensitiveOperationId } from '../step-up/sensitive-operations.js';
+
+/**
+ * What an API token may be allowed to do (API.md "API tokens"). A route names the one scope it
+ * needs; a route that names none refuses every token (`403 token.scope`): the list of what a token
+ * can reach is the list of routes that say so, closed by default.
+ */
+export const apiScopes = {
+  'users:read': 'Read sub-users and their MFA state',
+  'users:write': 'Create, rename, disable, enable and delete sub-users',
+  'mfa:reset': "Reset a sub-user's MFA, with a reason",
+  'audit:read': 'Read the audit log',
+  'workspaces:read': 'Read workspaces and their members',
+  'workspaces:write': 'Create, change and delete workspaces and their members',
+} as const;
+export type ApiScope = keyof typeof apiScopes;
+export const apiScopeNames = Object.keys(apiScopes) as ApiScope[];
+
+/** The token a call is made with (on its principal); the call acts as its owner, narrowed to `scopes`. */
+export interface TokenGrant {
+  id: string;
+  name: string;
+  scopes: ApiScope[];
+}
+
+/**
+ * Sensitive operations a token makes without a step-up — it cannot step up — because its scope
+ * stands in for it: managing sub-users and workspaces, and an MFA reset, which must carry a reason.
+ * Every other sensitive operation (binding devices, the owner's own credentials, support, new
+ * tokens or webhooks) is refused to every token.
+ */
+const scopeStandsInFor: Partial<Record<SensitiveOperationId, ApiScope>> = {
+  'users.change_sign_in': 'users:write',
+  'users.delete': 'users:write',
+  'users.reset_mfa': 'mfa:reset',
+  'users.remove_device': 'mfa:reset',
+  'workspaces.change_policy': 'workspaces:write',
+  'workspaces.delete': 'workspaces:write',
+};
+
+export function tokenScopeError(message: string): AppError {
+  return new AppError('token.scope', message);
+}
+
+/** Step-up for a token: allowed where its scope stands in for one, refused everywhere else. */
+export function tokenMayProceed(token: TokenGrant, operation: SensitiveOperationId): void {
+  const scope = scopeStandsInFor[operation];
+  if (scope && token.scopes.includes(scope)) return;
+  throw tokenScopeError('An API token cannot make this change: sign in to the console and verify it is you.');
+}
+
+/**
+ * What a token may change on a sub-user: its name, whether it may sign in, whether it needs MFA.
+ * Never how it signs in or is reached (password, email, phone) nor its roles: those need a person
+ * who stepped up.
+ */
+export function refuseTokenCredentialChanges(
+  principal: Pick<Principal, 'token'>,
+  changes: { email?: unknown; phone?: unknown; password?: unknown; roles?: unknown },
+): void {
+  if (!principal.token) return;
+  const refused = (['email', 'phone', 'password', 'roles'] as const).filter((k) => changes[k] !== undefined);
+  if (refused.length > 0)
+    throw tokenScopeError(
+      `An API token cannot change a user's ${refused.join(', ')}: sign in to the console and verify it is you.`,
+    );
+}
+
+/** An MFA reset by a token must say why: the user is told, and the audit log keeps it. */
+export function requireReasonForToken(principal: Pick<Principal, 'token'>, reason: string | null): void {
+  if (principal.token && !reason?.trim())
+    throw new AppError('validation.failed', 'An MFA reset made with an API token needs a reason.', {
+      details: { fields: [{ path: '/reason', message: 'required when the call is made with an API token' }] },
+    });
+}
