@@ -392,3 +392,59 @@ describe.each(databaseKinds())('twofold oidc on %s (issue 23)', (kind) => {
     }
   }, 120_000);
 });
+
+describe.each(databaseKinds())('twofold token on %s (issue 24)', (kind) => {
+  it('create prints the tfk_ token once (only its hash is kept), list never shows it, revoke ends it; audited as the CLI', async () => {
+    const db = await cliDatabase(kind);
+    try {
+      const { env } = db;
+      const owner = 'scripts@example.com';
+      expect(twofold(['account', 'create', '--email', owner], { env, input: 'a good long password\n' }).code).toBe(0);
+      const create = (...args: string[]) => twofold(['token', 'create', '--account', owner, ...args], { env });
+
+      const made = create('--name', 'HR sync', '--scope', 'users:write', '--scope', 'users:read', '--days', '30');
+      expect(made.code, made.stderr).toBe(0);
+      const id = /^created API token ([0-9a-f]{16}) \(HR sync\) for scripts@example\.com$/m.exec(made.stdout)![1]!;
+      const secret = /^token: (tfk_[0-9A-Za-z]{46})$/m.exec(made.stdout)![1]!;
+      expect(made.stdout).toMatch(/^scopes: users:read users:write$/m);
+      expect(made.stdout).toContain('shown this once');
+      const [stored] = await db.query('select secret_hash, expires_at, created_at from api_tokens where id = ?', [id]);
+      expect(stored!.secret_hash).toBe(createHash('sha256').update(secret).digest('hex'));
+      expect(Number(stored!.expires_at) - Number(stored!.created_at)).toBe(30 * 24 * 3600_000);
+
+      // The same rules as the console and the API; nothing is made.
+      expect(create('--name', 'Bad', '--scope', 'users:admin').stderr).toMatch(/Unknown scope users:admin/);
+      expect(create('--name', 'Bad', '--scope', 'users:read', '--days', '366').stderr).toMatch(/1 to 365 days/);
+      expect(create('--name', 'Bad', '--scope', 'users:read', '--days', 'soon').stderr).toMatch(/whole number/);
+      expect(create('--name', 'Bad', '--scope', 'users:read', '--user', 'nobody').stderr).toMatch(
+        /No sub-user nobody in the account of scripts@example.com/,
+      );
+      expect(
+        twofold(['token', 'create', '--account', 'nobody@example.com', '--name', 'X', '--scope', 'users:read'], { env })
+          .stderr,
+      ).toMatch(/No primary account logs in as nobody@example.com/);
+      expect(await db.query('select id from api_tokens')).toHaveLength(1);
+
+      const list = twofold(['token', 'list'], { env });
+      expect(list.code).toBe(0);
+      expect(list.stdout).toMatch(
+        new RegExp(`^${id}  scripts@example.com  HR sync  users:read users:write  expires `, 'm'),
+      );
+      expect(list.stdout).toContain('never used');
+      expect(list.stdout).not.toContain(secret.slice(4, 20));
+
+      const revoked = twofold(['token', 'revoke', id], { env });
+      expect(revoked.code, revoked.stderr).toBe(0);
+      expect(revoked.stdout).toMatch(new RegExp(`revoked API token ${id}`));
+      expect(twofold(['token', 'list'], { env }).stdout).toMatch(/no API tokens/);
+      expect(twofold(['token', 'revoke', id], { env }).stderr).toMatch(/No working API token/);
+      const events = await db.query(
+        "select type, actor_id, details from audit_events where type like 'api_token.%' order by id",
+      );
+      expect(events.map((e) => e.type)).toEqual(['api_token.created', 'api_token.revoked']);
+      expect(events.every((e) => String(e.details).includes('"via":"cli"'))).toBe(true);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+});

@@ -8,6 +8,8 @@ import { startServer } from '../http/server.js';
 import { logRedactPaths } from '../http/app.js';
 import { TOTP_PERIOD_SECONDS, base32ToSecret, hotp, parseOtpauthUri, timeStep } from '../crypto/totp.js';
 import { OIDC_PREFIX } from '../http/oidc/provider.js';
+import { apiScopeNames } from '../domain/api-tokens/scopes.js';
+import { MAX_TOKEN_DAYS } from '../domain/api-tokens/api-tokens.service.js';
 
 function configOrExit() {
   try {
@@ -368,6 +370,68 @@ export async function runCli(argv: string[], root: CompositionRoot): Promise<voi
         console.log(
           `removed application ${removed.id} (${removed.name}): ${revokedRows} grants, codes, tokens and sessions revoked`,
         );
+      });
+    });
+
+  // ---- API tokens (issue 24) -----------------------------------------------------------------------
+  const token = program
+    .command('token')
+    .description("API tokens for scripts (Authorization: Bearer tfk_…), as the server's operator");
+  token
+    .command('create')
+    .description('create an API token for a primary account (or one of its user administrators); printed this once')
+    .requiredOption('--account <email>', 'login email of the primary account')
+    .option('--user <username>', 'a user administrator of that account to own the token instead')
+    .requiredOption('--name <name>', 'what the token is for (shown in the console and the audit log)')
+    .requiredOption('--scope <scope>', `a scope (repeatable): ${apiScopeNames.join(', ')}`, collect)
+    .option('--days <days>', `days until it stops working, 1 to ${MAX_TOKEN_DAYS}`, '90')
+    .action(async (options: { account: string; user?: string; name: string; scope: string[]; days: string }) => {
+      const days = Number(options.days);
+      if (!/^\d+$/.test(options.days))
+        throw new InvalidArgumentError(`--days must be a whole number, got ${options.days}`);
+      await withServices(async (services) => {
+        const { token: created, secret } = await services.apiTokens.operator.create({
+          email: options.account,
+          username: options.user,
+          name: options.name,
+          scopes: options.scope,
+          expiresInDays: days,
+        });
+        console.log(`created API token ${created.id} (${created.name}) for ${options.user ?? options.account}`);
+        console.log(`scopes: ${created.scopes.join(' ')}`);
+        console.log(`expires: ${iso(created.expiresAt)}`);
+        console.log(`token: ${secret}`);
+        console.log('the token is shown this once: store it now (twofold keeps only its hash)');
+      });
+    });
+  token
+    .command('list')
+    .description('list every API token that still works (never a secret)')
+    .action(async () => {
+      await withServices(async (services) => {
+        const tokens = await services.apiTokens.operator.list();
+        if (tokens.length === 0) console.log('no API tokens');
+        for (const t of tokens)
+          console.log(
+            [
+              t.id,
+              t.owner,
+              t.name,
+              t.scopes.join(' '),
+              `expires ${iso(t.expiresAt)}`,
+              t.lastUsedAt === null ? 'never used' : `last used ${iso(t.lastUsedAt)}`,
+            ].join('  '),
+          );
+      });
+    });
+  token
+    .command('revoke')
+    .description('revoke an API token: every instance refuses it from its next call')
+    .argument('<id>', 'the token id (twofold token list)')
+    .action(async (id: string) => {
+      await withServices(async (services) => {
+        await services.apiTokens.operator.revoke(id);
+        console.log(`revoked API token ${id}`);
       });
     });
 

@@ -122,7 +122,7 @@ export function createApiTokensService(deps: {
         type: 'api_token.created',
         accountId: owner.account_id,
         userId: owner.id,
-        actorId: via.cli ? null : owner.id,
+        actorId: owner.id,
         ip: meta.ip,
         userAgent: meta.userAgent,
         details: {
@@ -276,7 +276,7 @@ export function createApiTokensService(deps: {
         if (!root) throw new AppError('auth.invalid_credentials', `No primary account logs in as ${input.email}.`);
         let owner: UsersTable = root;
         if (input.username !== undefined) {
-          const sub = await store.repos.users.findSubByUsername(root.account_id, input.username);
+          const sub = await store.repos.users.findSubByUsername(root.account_id, input.username.trim().toLowerCase());
           if (!sub)
             throw new AppError('user.not_found', `No sub-user ${input.username} in the account of ${input.email}.`);
           owner = sub;
