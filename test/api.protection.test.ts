@@ -242,6 +242,14 @@ describe.each(databaseKinds())('account protection and sensitive operations on %
         { redirectUris: ['https://elsewhere.example/cb'] },
       ],
       'oidc.delete_client': [primary.token, 'DELETE', '/api/v1/oidc-clients/any'],
+      // The step-up is asked before the URL's host is looked up (no DNS answers for a stale session).
+      'webhooks.create': [
+        primary.token,
+        'POST',
+        '/api/v1/webhooks',
+        { url: 'https://hooks.example.com/twofold', events: ['login.succeeded'] },
+      ],
+      'webhooks.rotate_secret': [primary.token, 'POST', '/api/v1/webhooks/any/secret'],
       'api_tokens.create': [
         primary.token,
         'POST',
