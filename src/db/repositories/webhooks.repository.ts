@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { QueryTarget } from '../prepared.js';
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from '../schema.js';
 
@@ -120,7 +121,8 @@ export function createWebhooksRepository(target: QueryTarget) {
       db()
         .selectFrom('webhook_deliveries')
         .select(['endpoint_id', 'event_id'])
-        .where('status', '=', 'pending')
+        // A literal, so the partial index `webhook_deliveries_due` serves it (decision 011).
+        .where('status', '=', sql.lit('pending'))
         .where('next_attempt_at', '<=', now)
         .where('claimed_until', '<=', now)
         .orderBy('next_attempt_at')
