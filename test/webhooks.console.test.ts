@@ -158,7 +158,7 @@ describe.each(databaseKinds())('console › Webhooks on %s (issue 24)', (kind) =
     let page = await tab.get(`/webhooks/${id}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('data-testid="delivery" data-status="pending"');
-    expect(page.body).toContain('<td>500</td>');
+    expect(page.body).toContain('answered 500 · 1 attempt<');
     expect(page.body).not.toContain(secret.slice(6, 20));
     const deliveryId = /action="\/webhooks\/[^/]+\/deliveries\/([^/]+)\/retry"/.exec(page.body)![1]!;
 
@@ -169,7 +169,7 @@ describe.each(databaseKinds())('console › Webhooks on %s (issue 24)', (kind) =
     page = await tab.get(`/webhooks/${id}?notice=retried`);
     expect(page.body).toContain('The delivery is on its way again.');
     expect(page.body).toContain('data-testid="delivery" data-status="delivered"');
-    expect(page.body).toContain('<td>200</td>');
+    expect(page.body).toContain('answered 200 · 1 attempt<');
     const [first, second] = receiver.received;
     expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
     // The receiver's clock is the test clock (moved past the step-up's five minutes).

@@ -204,22 +204,27 @@ export function WebhookPage(props: {
                 <tr>
                   <th>{c.event}</th>
                   <th>{c.status}</th>
-                  <th>{c.when}</th>
-                  <th>{c.code}</th>
-                  <th>{c.attempts}</th>
                   <th></th>
                 </tr>
               </thead>
               <tbody>
                 {props.deliveries.map((d) => (
                   <tr key={d.id} data-testid="delivery" data-status={d.status}>
-                    <td>{label(d.eventType)}</td>
-                    <td title={d.lastError ?? undefined}>{t.webhooks.statuses[d.status] ?? d.status}</td>
+                    {/* Three columns, the time and the answer under their headings: it fits a phone. */}
                     <td>
-                      <Time at={d.lastAttemptAt ?? d.at} />
+                      {label(d.eventType)}
+                      <br />
+                      <span class="muted small">
+                        <Time at={d.lastAttemptAt ?? d.at} />
+                      </span>
                     </td>
-                    <td>{d.lastStatusCode ?? t.webhooks.noAnswer}</td>
-                    <td>{d.attempts}</td>
+                    <td title={d.lastError ?? undefined}>
+                      {t.webhooks.statuses[d.status] ?? d.status}
+                      <br />
+                      <span class="muted small" data-testid="answer">
+                        {t.webhooks.answer(d.lastStatusCode, d.attempts)}
+                      </span>
+                    </td>
                     <td>
                       <form method="post" action={`/webhooks/${webhook.id}/deliveries/${d.id}/retry`} class="inline">
                         <Csrf value={props.frame.csrf} />
