@@ -289,6 +289,13 @@ describe.each(databaseKinds())('API tokens on %s', (kind) => {
     });
   });
 
+  it('says in the OpenAPI description which scope each operation takes', async () => {
+    const spec = (await call(h.app, 'GET', '/api/v1/openapi.json')).body;
+    expect(spec.paths['/api/v1/users'].get.description).toContain('`users:read`');
+    expect(spec.paths['/api/v1/users/{id}/mfa-device'].delete.description).toContain('`mfa:reset`');
+    expect(spec.paths['/api/v1/me'].get.description ?? '').not.toContain('scope');
+  });
+
   describe('refusals and endings', () => {
     it('refuses a malformed token before any database read, and an unknown one after', async () => {
       const primary = await primaryAccount(h);

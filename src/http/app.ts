@@ -65,6 +65,7 @@ function describeOperation(route: RouteOptions) {
         operationId?: string;
         security?: unknown[];
         summary?: string;
+        description?: string;
         hide?: boolean;
         response?: Record<string, Record<string, unknown>>;
       })
@@ -84,6 +85,12 @@ function describeOperation(route: RouteOptions) {
     (route.config as { auth?: string }).auth === 'none'
   )
     schema.security = [];
+  // Which API token scope the operation takes (decision 031); without one, no token may call it.
+  const scope = (route.config as { scope?: string } | undefined)?.scope;
+  schema.description = [schema.description, scope ? `API tokens need the scope \`${scope}\`.` : null]
+    .filter(Boolean)
+    .join(' ');
+  if (!schema.description) delete schema.description;
   // A copy per route: response schemas are shared between routes and must not carry one route's text.
   for (const [status, response] of Object.entries(schema.response ?? {})) {
     if (status.startsWith('2') && !response.description)
