@@ -101,7 +101,7 @@ export const sensitiveOperations = [
   {
     id: 'webhooks.rotate_secret',
     endpoint: 'POST /webhooks/{id}/secret',
-    what: "Give a webhook endpoint a new signing secret (the old one still signs for 24 hours)",
+    what: 'Give a webhook endpoint a new signing secret (the old one still signs for 24 hours)',
   },
   {
     id: 'support.reject_recovery',
