@@ -464,6 +464,51 @@ describe.skipIf(!available && !required)('console on any screen', () => {
     await phone.waitForURL(/\/login/);
   }, 30_000);
 
+  it('API tokens: created after a verification, the secret shown once, listed; on a desktop and a 390 px phone', async () => {
+    /** Fills the create form; the 2-second step-up has gone stale, so the password verifies it first. */
+    async function createToken(tab: Page, password: string, name: string, scopes: string[], days: string) {
+      await tab.goto(`${base}/api-tokens`);
+      await tab.fill('input[name=name]', name);
+      for (const scope of scopes) await tab.check(`[data-testid="scope-${scope}"]`);
+      await tab.selectOption('[data-testid=api-token-expiry]', days);
+      await tab.click('[data-testid=create-api-token]');
+      if ((await tab.textContent('main h1')) === "Verify it's you") {
+        await tab.click('text=Use your password instead');
+        await tab.fill('details input[name=password]', password);
+        await tab.click('details button');
+        await tab.click('[data-testid=continue]');
+      }
+      await tab.waitForSelector('[data-testid=api-token-created]');
+      return (await tab.textContent('[data-testid=api-token-secret]'))!.trim();
+    }
+
+    const tab = await tabAt(DESKTOP);
+    await signUp(tab, `tokens.${Date.now()}@example.com`, 'tokens password 1');
+    const secret = await createToken(tab, 'tokens password 1', 'HR sync', ['users:read', 'users:write'], '90');
+    expect(secret).toMatch(/^tfk_/);
+    expect(await tab.textContent('[data-testid=secret-once]')).toContain('it is not shown again');
+    await tab.screenshot({ path: path.join(shots, '49-api-token-created.png'), fullPage: true });
+    const used = await fetch(`${base}/api/v1/users`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(used.status).toBe(200);
+    await createToken(tab, 'tokens password 1', 'Weekly audit report', ['audit:read'], '7');
+    await tab.click('[data-testid=secret-copied]');
+    await tab.waitForSelector('[data-testid=api-tokens]');
+    expect(await tab.content()).not.toContain(secret);
+    expect(await tab.locator('[data-testid=api-token]').count()).toBe(2);
+    await tab.screenshot({ path: path.join(shots, '48-api-tokens.png'), fullPage: true });
+
+    const phone = await tabAt(PHONE);
+    await signUp(phone, `tokens.phone.${Date.now()}@example.com`, 'tokens password 2');
+    await createToken(phone, 'tokens password 2', 'HR sync', ['users:read'], '30');
+    expect(await fitsWidth(phone)).toEqual({ fits: true, width: expect.any(Number) });
+    await phone.screenshot({ path: path.join(shots, '51-phone-api-token-created.png'), fullPage: true });
+    await phone.click('[data-testid=secret-copied]');
+    await phone.waitForSelector('[data-testid=api-tokens]');
+    expect(await fitsWidth(phone)).toEqual({ fits: true, width: expect.any(Number) });
+    expect(await phone.isVisible('[data-testid=sign-out]')).toBe(true);
+    await phone.screenshot({ path: path.join(shots, '50-phone-api-tokens.png'), fullPage: true });
+  }, 60_000);
+
   it('console paths answer HTML, also when nothing is there; the API keeps JSON', async () => {
     const tab = await tabAt(PHONE);
     const missing = await tab.goto(`${base}/no-such-page`);

@@ -23,6 +23,7 @@ import { registerRealNamePages } from './real-name.routes.js';
 import { registerRecoveryPages } from './recovery.routes.js';
 import { registerSupportPages } from './support.routes.js';
 import { registerApplicationPages } from './applications.routes.js';
+import { registerApiTokenPages } from './api-tokens.routes.js';
 import { registerWebhookPages } from './webhooks.routes.js';
 import { registerOidcPages } from './oidc.routes.js';
 import type { OidcHost } from '../oidc/provider.js';
@@ -66,6 +67,7 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps, oidc: OidcH
   registerRecoveryPages(app, kit);
   registerSupportPages(app, kit);
   registerApplicationPages(app, kit);
+  registerApiTokenPages(app, kit);
   registerWebhookPages(app, kit);
   registerOidcPages(app, kit, oidc);
   if (deps.config.dev) registerDevPages(app, kit);
