@@ -87,6 +87,9 @@ describe.each(databaseKinds())('API tokens on %s', (kind) => {
       });
       expect(refused.status).toBe(403);
       expect(refused.body.error.code).toBe('auth.forbidden');
+      expect((await call(h.app, 'GET', '/api/v1/api-tokens', { token: plainSession })).body.error.code).toBe(
+        'auth.forbidden',
+      );
 
       h.clock.advance(301_000);
       const stale = await call(h.app, 'POST', '/api/v1/api-tokens', {
@@ -289,6 +292,20 @@ describe.each(databaseKinds())('API tokens on %s', (kind) => {
     });
   });
 
+  it('keeps at most 25 working tokens per user (409 token.too_many); a revoked one makes room', async () => {
+    const primary = await primaryAccount(h);
+    const ids: string[] = [];
+    for (let i = 0; i < 25; i += 1) ids.push((await createToken(h, primary.token, ['users:read'], 30, `t${i}`)).id);
+    const over = await call(h.app, 'POST', '/api/v1/api-tokens', {
+      token: primary.token,
+      body: { name: 'one more', scopes: ['users:read'], expiresInDays: 30 },
+    });
+    expect(over.status).toBe(409);
+    expect(over.body.error.code).toBe('token.too_many');
+    await call(h.app, 'DELETE', `/api/v1/api-tokens/${ids[0]}`, { token: primary.token });
+    expect((await createToken(h, primary.token, ['users:read'], 30, 'room')).id).toMatch(/^[0-9a-f]{16}$/);
+  });
+
   it('says in the OpenAPI description which scope each operation takes', async () => {
     const spec = (await call(h.app, 'GET', '/api/v1/openapi.json')).body;
     expect(spec.paths['/api/v1/users'].get.description).toContain('`users:read`');
@@ -323,19 +340,24 @@ describe.each(databaseKinds())('API tokens on %s', (kind) => {
     it('stops at its expiry, after telling the owner once, 7 days ahead', async () => {
       const primary = await primaryAccount(h);
       const { secret } = await createToken(h, primary.token, ['users:read'], 10, 'Short lived');
+      // A token that lives 7 days or less was announced with its end: no reminder follows at once.
+      await createToken(h, primary.token, ['users:read'], 7, 'One week');
       expect(await h.services.apiTokens.remindExpiring()).toBe(0);
       h.clock.advance(3 * DAY + 60_000);
       expect(await h.services.apiTokens.remindExpiring()).toBeGreaterThanOrEqual(1);
       expect(await h.services.apiTokens.remindExpiring()).toBe(0);
       const subjects = await mail(h, primary.email);
       expect(subjects.filter((s) => s.startsWith('Your API token "Short lived" stops working'))).toHaveLength(1);
+      expect(subjects.filter((s) => s.startsWith('Your API token "One week"'))).toHaveLength(0);
       const used = await call(h.app, 'GET', '/api/v1/users', { token: secret });
       expect(used.status).toBe(200);
       const listed = await call(h.app, 'POST', '/api/v1/sessions', {
         body: { login: primary.email, password: PASSWORD },
       });
       const tokens = await call(h.app, 'GET', '/api/v1/api-tokens', { token: listed.body.session.token });
-      expect(tokens.body.tokens[0].lastUsedAt).not.toBeNull();
+      const byName = (name: string) => tokens.body.tokens.find((t: { name: string }) => t.name === name);
+      expect(byName('Short lived').lastUsedAt).not.toBeNull();
+      expect(byName('One week').lastUsedAt).toBeNull();
       h.clock.advance(7 * DAY);
       const late = await call(h.app, 'GET', '/api/v1/users', { token: secret });
       expect(late.status).toBe(401);

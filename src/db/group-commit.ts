@@ -1,4 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
 import type { Database, SqliteStatements } from './database.js';
 import type { QueryTarget } from './prepared.js';
 import { createRepositories, type Repositories, type Store } from './repositories/index.js';
@@ -80,10 +79,7 @@ export function createGroupCommitStore(db: Database, sqlite: SqliteStatements): 
     onCommit: null,
     transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        // The work runs in its caller's async context, not the batch's: what a request knows about
-        // itself there (the API token it acts with, decision 031) must not leak into, or miss, a
-        // work that another request's batch happens to run.
-        queue.push({ work: AsyncResource.bind(work), resolve, reject });
+        queue.push({ work, resolve, reject });
         if (!draining) {
           draining = true;
           // Start on the next turn of the event loop, after the requests already read in this

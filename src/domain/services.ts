@@ -39,7 +39,6 @@ import { createOidcOperatorClients } from './oidc/operator-clients.js';
 import { createMetrics, type PoolStats } from './metrics/metrics.js';
 import { createWebhooks } from './webhooks/index.js';
 import type { WebhookNetwork } from './webhooks/send.js';
-import { createActingTokenContext } from './api-tokens/acting-token.js';
 import { createApiTokensService } from './api-tokens/api-tokens.service.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { SmsSender } from '../mail/sms.js';
@@ -97,8 +96,6 @@ export async function createServices(input: {
   const secretBox = createSecretBox(input.config.secretKeys, random);
   /** Prometheus metrics (issue 24): served only where TWOFOLD_METRICS_ADDRESS says. */
   const metrics = createMetrics({ store, clock, ...(input.poolStats ? { poolStats: input.poolStats } : {}) });
-  /** The API token a call acts with (decision 031): every audit event of that call names it. */
-  const actingToken = createActingTokenContext();
   const audit = createAuditRecorder({
     random,
     onRecorded: (type) => {
@@ -106,7 +103,6 @@ export async function createServices(input: {
       // Declared below; called only once requests run. A subscribed type is sent soon after the commit.
       webhooks.worker.eventRecorded(type);
     },
-    actingToken: actingToken.current,
   });
   const delivery = createDeliveryWorker({
     store,
@@ -375,8 +371,6 @@ export async function createServices(input: {
     webhooks,
     /** API tokens (decision 031): create, list, revoke, and who a `tfk_…` bearer is. */
     apiTokens,
-    /** Runs a token-authenticated call so that its audit events name the token. */
-    actingToken,
     /** twofold as an OpenID Provider (decision 029): applications, who may sign in, storage, keys. */
     oidc: {
       clients: createOidcClientsService({ store, audit, clock, random, stepUp }),

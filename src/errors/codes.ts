@@ -104,6 +104,10 @@ export const errorCatalogue = {
     status: 404,
     description: "No such API token among the caller's own (DELETE /api-tokens/{id}).",
   },
+  'token.too_many': {
+    status: 409,
+    description: 'The user already has 25 working API tokens, the most one may have; revoke one first.',
+  },
   'token.scope': {
     status: 403,
     description:

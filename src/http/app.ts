@@ -234,19 +234,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // OpenAPI per operation: a stable operationId, public endpoints marked as needing no
       // authentication, and the summary as the description of the success response.
       api.addHook('onRoute', (route) => describeOperation(route));
-      // A call made with an API token runs inside the token's context: its audit events name the token.
-      api.addHook('onRoute', (route) => {
-        if (!(route.config as { scope?: string } | undefined)?.scope) return;
-        const handler = route.handler;
-        route.handler = function tokenAware(this: FastifyInstance, request, reply) {
-          const token = request.principal?.token;
-          if (!token) return handler.call(this, request, reply);
-          return deps.services.actingToken.run(
-            { id: token.id, name: token.name, ownerId: request.principal!.userId },
-            () => handler.call(this, request, reply),
-          );
-        };
-      });
       // The API speaks JSON only; forms and text belong to the console (API.md conventions).
       api.addHook('onRequest', async (request, reply) => {
         // Answers carry tokens, challenges, secrets or personal data: no cache keeps any of them

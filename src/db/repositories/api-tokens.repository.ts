@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { preparedQuery, type QueryTarget } from '../prepared.js';
 import type { ApiTokensTable, UsersTable } from '../schema.js';
 
@@ -87,6 +88,8 @@ export function createApiTokensRepository(target: QueryTarget) {
         .where('expiry_notice_at', 'is', null)
         .where('expires_at', '>', now)
         .where('expires_at', '<=', now + withinMs)
+        // A token that never lived longer than the window was announced with its end date already.
+        .where('created_at', '<', sql<number>`expires_at - ${withinMs}`)
         .orderBy('expires_at')
         .limit(limit)
         .execute(),

@@ -14,6 +14,8 @@ import { apiScopeNames, tokenScopeError, type ApiScope } from './scopes.js';
 const DAY_MS = 24 * 3600_000;
 /** The longest a token may live (issue 24): a credential that never ends is one nobody rotates. */
 export const MAX_TOKEN_DAYS = 365;
+/** Working tokens one user may hold: each is a credential someone must look after. */
+export const MAX_TOKENS_PER_USER = 25;
 /** The owner is told this long before a token ends. */
 const REMINDER_MS = 7 * DAY_MS;
 
@@ -90,6 +92,15 @@ export function createApiTokensService(deps: {
 }) {
   const { store, audit, clock, random } = deps;
   let reminderTimer: NodeJS.Timeout | null = null;
+
+  /** The caller, if it may own tokens: the primary account or a user administrator. */
+  async function ownerOf(principal: Principal): Promise<UsersTable> {
+    const owner = await store.repos.users.findUserById(principal.userId);
+    if (!owner) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
+    if (!mayOwnTokens(owner))
+      throw new AppError('auth.forbidden', 'Only the primary account and user administrators create API tokens.');
+    return owner;
+  }
 
   /** Writes a new token for `owner` and tells the owner; returns the secret, which is never stored. */
   async function issue(
@@ -173,11 +184,13 @@ export function createApiTokensService(deps: {
     /** POST /api-tokens: a fresh step-up; never with a token (a token does not mint tokens). */
     async create(principal: Principal, input: NewApiToken, meta: RequestMeta) {
       if (principal.token) throw tokenScopeError('An API token cannot create API tokens.');
-      const owner = await store.repos.users.findUserById(principal.userId);
-      if (!owner) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
-      if (!mayOwnTokens(owner))
-        throw new AppError('auth.forbidden', 'Only the primary account and user administrators create API tokens.');
+      const owner = await ownerOf(principal);
       checkNewToken(input);
+      if ((await store.repos.apiTokens.listActive(owner.id, clock())).length >= MAX_TOKENS_PER_USER)
+        throw new AppError(
+          'token.too_many',
+          `You have ${MAX_TOKENS_PER_USER} working API tokens, the most one may have: revoke one you no longer use.`,
+        );
       await deps.stepUp.requireFresh(principal, 'api_tokens.create');
       const now = clock();
       return store.transaction((repos) => issue(repos, owner, input, meta, { cli: false }, now));
@@ -185,6 +198,7 @@ export function createApiTokensService(deps: {
 
     /** GET /api-tokens: the caller's tokens that still work. */
     async list(principal: Principal): Promise<ApiTokenView[]> {
+      await ownerOf(principal);
       return (await store.repos.apiTokens.listActive(principal.userId, clock())).map(tokenView);
     },
 

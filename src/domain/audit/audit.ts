@@ -1,6 +1,6 @@
 import type { Repositories } from '../../db/repositories/index.js';
 import type { RandomBytes } from '../../crypto/random.js';
-import type { ActingToken } from '../api-tokens/acting-token.js';
+import type { TokenGrant } from '../api-tokens/token-grant.js';
 
 /** The stable audit taxonomy (API.md "Audit"); new types are added, never renamed. */
 export const auditEventTypes = [
@@ -82,6 +82,8 @@ export interface AuditEventInput {
   actorRole?: 'support' | null;
   ip?: string | null;
   userAgent?: string | null;
+  /** The API token the actor's call was made with: the event names it, in the role `api_token` (decision 031). */
+  apiToken?: TokenGrant | undefined;
   /** Never a secret, code or token (docs/design.md §2.8). */
   details?: Record<string, string | number | boolean | null>;
 }
@@ -91,8 +93,6 @@ export function createAuditRecorder(deps: {
   random: RandomBytes;
   /** Told each event's type as it is written (the metrics' security events). */
   onRecorded?: (type: AuditEventType) => void;
-  /** The API token the current call acts with, if any: it becomes the event's actor (decision 031). */
-  actingToken?: () => ActingToken | undefined;
 }) {
   // Events of one process keep their order even within one millisecond; across instances the
   // random tail only breaks ties.
@@ -108,7 +108,7 @@ export function createAuditRecorder(deps: {
     // Time-ordered id: 9 base-36 digits of milliseconds, a 4-digit sequence, then randomness.
     const id = `${lastMs.toString(36).padStart(9, '0')}${sequence.toString(36).padStart(4, '0')}${deps.random(6).toString('hex')}`;
     // A call made with an API token: its owner acts, in the role of that token, which is named.
-    const token = deps.actingToken?.();
+    const token = event.apiToken;
     const details = token
       ? { ...event.details, apiTokenId: token.id, apiTokenName: token.name }
       : (event.details ?? {});
@@ -116,7 +116,7 @@ export function createAuditRecorder(deps: {
       id,
       account_id: event.accountId,
       user_id: event.userId,
-      actor_id: token ? token.ownerId : (event.actorId ?? event.userId),
+      actor_id: event.actorId ?? event.userId,
       actor_role: token ? 'api_token' : (event.actorRole ?? null),
       type: event.type,
       ip: event.ip ?? null,

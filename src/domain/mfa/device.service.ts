@@ -88,6 +88,7 @@ export function createDeviceService(deps: {
         accountId: user.account_id,
         userId: device.user_id,
         actorId: actor.userId,
+        apiToken: actor.token,
         ip: meta.ip,
         userAgent: meta.userAgent,
         details: {
@@ -273,6 +274,7 @@ export function createDeviceService(deps: {
             accountId: user.account_id,
             userId: ownerUserId,
             actorId: actor.userId,
+            apiToken: actor.token,
             ip: meta.ip,
             userAgent: meta.userAgent,
             details: { deviceId, devices: devices.map((d) => d.name).join(', '), reason },

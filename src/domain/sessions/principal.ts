@@ -1,4 +1,4 @@
-import type { TokenGrant } from '../api-tokens/scopes.js';
+import type { TokenGrant } from '../api-tokens/token-grant.js';
 
 /** Who is calling, as established by the session middleware. */
 export interface Principal {

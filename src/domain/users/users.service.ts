@@ -1,4 +1,4 @@
-import { refuseTokenCredentialChanges, requireReasonForToken } from '../api-tokens/scopes.js';
+import { refuseTokenCredentialChanges, requireReasonForToken, type TokenGrant } from '../api-tokens/scopes.js';
 import { AppError } from '../../errors/app-error.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Repositories, Store } from '../../db/repositories/index.js';
@@ -61,13 +61,14 @@ export function createUsersService(deps: {
 }) {
   const { store, clock, audit } = deps;
 
-  async function actorOf(principal: Principal): Promise<UsersTable> {
+  /** The acting user; with the API token its call was made with, which its audit events name. */
+  async function actorOf(principal: Principal): Promise<UsersTable & { apiToken?: TokenGrant | undefined }> {
     const actor = await store.repos.users.findUserById(principal.userId);
     if (!actor) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
     if (actor.kind !== 'root' && !rolesOf(actor).includes(USER_ADMIN_ROLE)) {
       throw new AppError('auth.forbidden', 'Only the primary account and user administrators manage users.');
     }
-    return actor;
+    return principal.token ? { ...actor, apiToken: principal.token } : actor;
   }
 
   /** The target as this actor may see it: 404 across accounts, 403 where the role rules forbid. */
@@ -96,7 +97,7 @@ export function createUsersService(deps: {
 
   async function record(
     repos: Repositories,
-    actor: UsersTable,
+    actor: UsersTable & { apiToken?: TokenGrant | undefined },
     target: UsersTable,
     type: 'user.created' | 'user.updated' | 'user.deleted',
     meta: RequestMeta,
@@ -110,6 +111,7 @@ export function createUsersService(deps: {
         accountId: actor.account_id,
         userId: target.id,
         actorId: actor.id,
+        apiToken: actor.apiToken,
         ip: meta.ip,
         userAgent: meta.userAgent,
         details,

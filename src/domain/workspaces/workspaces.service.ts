@@ -82,6 +82,7 @@ export function createWorkspacesService(deps: {
   const event = (principal: Principal, workspace: WorkspacesTable, meta: RequestMeta) => ({
     accountId: workspace.account_id,
     actorId: principal.userId,
+    apiToken: principal.token,
     ip: meta.ip,
     userAgent: meta.userAgent,
   });
@@ -144,6 +145,7 @@ export function createWorkspacesService(deps: {
             userId: principal.userId,
             ip: meta.ip,
             userAgent: meta.userAgent,
+            apiToken: principal.token,
             details: { workspaceId: workspace.id, name: workspace.name },
           },
           now,
@@ -255,6 +257,7 @@ export function createWorkspacesService(deps: {
             userId: principal.userId,
             ip: meta.ip,
             userAgent: meta.userAgent,
+            apiToken: principal.token,
             details: {
               workspaceId: workspace.id,
               mfaRequired: next.mfa_required === 1,
@@ -331,6 +334,7 @@ export function createWorkspacesService(deps: {
               accountId: workspace.account_id,
               userId: user.id,
               actorId: principal.userId,
+              apiToken: principal.token,
               ip: meta.ip,
               userAgent: meta.userAgent,
               details: { workspaceId: workspace.id, role: input.role },
