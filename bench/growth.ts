@@ -70,6 +70,7 @@ export async function seedAccounts(
         mfa_required: 0,
         created_by: null,
         step_up_method: null,
+        locale: null,
       });
       const deviceId = `d-${id}`;
       devices.push({

@@ -107,6 +107,8 @@ describe.each(databaseKinds())('Prometheus metrics on %s', (kind) => {
     const { samples } = await scrape();
     expect(value(samples, 'twofold_lockouts_active')).toBeGreaterThanOrEqual(1);
     expect(value(samples, 'twofold_outbox_messages', { channel: 'email' })).toBeGreaterThanOrEqual(1);
+    // The webhook outbox is reported even when empty (no endpoint here).
+    expect(value(samples, 'twofold_outbox_messages', { channel: 'webhook' })).toBe(0);
   });
 
   it('answers only GET /metrics on its own address', async () => {

@@ -22,6 +22,7 @@ import * as m0013 from './migrations/0013-oidc.js';
 import * as m0014 from './migrations/0014-audit-actor-role.js';
 import * as m0015 from './migrations/0015-api-tokens.js';
 import * as m0016 from './migrations/0016-webhooks.js';
+import * as m0017 from './migrations/0017-user-locale.js';
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -113,6 +114,7 @@ const migrations: Record<string, Migration> = {
   '0014-audit-actor-role': m0014,
   '0015-api-tokens': m0015,
   '0016-webhooks': m0016,
+  '0017-user-locale': m0017,
 };
 
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };

@@ -28,6 +28,8 @@ export interface UsersTable {
   created_by: string | null;
   /** The chosen way to verify sensitive operations while no device is bound; null = any available. */
   step_up_method: 'password' | 'email' | 'sms' | null;
+  /** The language the person chose (`en`, `zh-CN`); null: the browser's, English in e-mails. */
+  locale: 'en' | 'zh-CN' | null;
 }
 
 export interface MfaDevicesTable {

@@ -18,6 +18,17 @@ export function createMetricsRepository(target: QueryTarget) {
           .groupBy('channel')
           .execute(),
       ),
+    /** Webhook deliveries waiting for their (next) attempt: the webhook outbox. */
+    webhookOutboxDepth: async () =>
+      Number(
+        (
+          await target.db
+            .selectFrom('webhook_deliveries')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('status', '=', 'pending')
+            .executeTakeFirst()
+        )?.n ?? 0,
+      ),
     /** Lost-device tickets by state. */
     recoveryTickets: async () =>
       counted(

@@ -24,7 +24,7 @@ const findWithUser = preparedQuery<
     | 'phishing_resistant'
     | 'amr'
     | 'authenticated_at'
-  > & { account_id: string; kind: 'root' | 'sub'; disabled_at: number | null }
+  > & { account_id: string; kind: 'root' | 'sub'; disabled_at: number | null; locale: 'en' | 'zh-CN' | null }
 >((db, slot) =>
   db
     .selectFrom('sessions')
@@ -47,6 +47,7 @@ const findWithUser = preparedQuery<
       'users.account_id',
       'users.kind',
       'users.disabled_at',
+      'users.locale',
     ])
     .where('sessions.id', '=', slot('id')),
 );

@@ -87,6 +87,7 @@ export function createUsersRepository(target: QueryTarget) {
           | 'mfa_required'
           | 'disabled_at'
           | 'step_up_method'
+          | 'locale'
         >
       >,
     ) => target.db.updateTable('users').set(changes).where('id', '=', id).execute(),

@@ -134,6 +134,7 @@ export function createAccountsService(deps: {
       mfa_required: options.mfaRequired ? 1 : 0,
       created_by: null,
       step_up_method: null,
+      locale: null,
     };
     try {
       await store.transaction(async (repos) => {
@@ -201,6 +202,8 @@ export function createAccountsService(deps: {
         phone?: string | null | undefined;
         password?: string | undefined;
         currentPassword?: string | undefined;
+        /** The console's and e-mails' language; null: the browser's (English in e-mails). */
+        locale?: 'en' | 'zh-CN' | null | undefined;
       },
       meta: RequestMeta,
     ) {
@@ -210,11 +213,16 @@ export function createAccountsService(deps: {
         changes.displayName === undefined &&
         changes.email === undefined &&
         changes.phone === undefined &&
-        changes.password === undefined
+        changes.password === undefined &&
+        changes.locale === undefined
       ) {
-        throw new AppError('validation.failed', 'Nothing to change: send displayName, email, phone or password.', {
-          details: { fields: [{ path: '/', message: 'needs at least one field to change' }] },
-        });
+        throw new AppError(
+          'validation.failed',
+          'Nothing to change: send displayName, email, phone, password or locale.',
+          {
+            details: { fields: [{ path: '/', message: 'needs at least one field to change' }] },
+          },
+        );
       }
       if (changes.password !== undefined) checkNewPassword(changes.password);
       // Each sensitive field is its own documented operation (docs/sensitive-operations.md).
@@ -226,6 +234,7 @@ export function createAccountsService(deps: {
       if (changes.password !== undefined) await checkCurrentPassword(user, changes.currentPassword, meta);
       const update: Parameters<Store['repos']['users']['updateUser']>[1] = {};
       if (changes.displayName !== undefined) update.display_name = changes.displayName.trim();
+      if (changes.locale !== undefined) update.locale = changes.locale;
       if (changes.email !== undefined) {
         update.email = changes.email.trim();
         if (user.kind === 'root') {
@@ -322,6 +331,8 @@ export function createProfileQuery(deps: { store: Store }) {
       /** Support operators see /support in the console. */
       isOperator: isOperator(user),
       loginName: displayLogin(user, account.alias),
+      /** The language the person chose; null: the browser's. */
+      locale: user.locale,
       // "The" device (the first bound) as before, and every device (API.md "MFA devices and passkeys").
       mfa: devices[0] ? { bound: true, device: devices[0], devices } : { bound: false, devices },
     };

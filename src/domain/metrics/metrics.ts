@@ -40,12 +40,13 @@ export function createMetrics(deps: { store: Store; clock: Clock; poolStats?: ()
   });
   new Gauge({
     name: 'twofold_outbox_messages',
-    help: 'E-mails and SMS waiting for delivery, by channel',
+    help: 'E-mails, SMS and webhook deliveries waiting for delivery, by channel (email, sms, webhook)',
     labelNames: ['channel'] as const,
     registers,
     async collect() {
       this.reset();
       for (const row of await deps.store.repos.metrics.outboxDepth()) this.set({ channel: row.channel }, row.n);
+      this.set({ channel: 'webhook' }, await deps.store.repos.metrics.webhookOutboxDepth());
     },
   });
   new Gauge({

@@ -17,6 +17,8 @@ export interface Principal {
   amr?: string;
   /** When every factor was last proved (OpenID Connect `auth_time`), ms. */
   authenticatedAt?: number;
+  /** The language the person chose (profile); null: not chosen. */
+  locale?: 'en' | 'zh-CN' | null;
   /** Set when the call is made with an API token: it acts as its owner, narrowed to the token's scopes. */
   token?: TokenGrant;
 }

@@ -177,6 +177,7 @@ export function createSessionsService(deps: {
         phishingResistant: row.phishing_resistant === 1,
         amr: row.amr,
         authenticatedAt: row.authenticated_at,
+        locale: row.locale,
       };
     },
 

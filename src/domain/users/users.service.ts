@@ -146,6 +146,7 @@ export function createUsersService(deps: {
         mfa_required: input.mfaRequired ? 1 : 0,
         created_by: actor.id,
         step_up_method: null,
+        locale: null,
       };
       try {
         await store.transaction(async (repos) => {

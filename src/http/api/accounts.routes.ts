@@ -24,6 +24,11 @@ const PatchMeBody = Type.Object(
     ),
     password: Type.Optional(Password),
     currentPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    locale: Type.Optional(
+      Type.Union([Type.Literal('en'), Type.Literal('zh-CN'), Type.Null()], {
+        description: 'The language of the console and of e-mails; null: the browser’s (English in e-mails)',
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -8,7 +8,8 @@ import { requestMeta } from '../plugins/auth.js';
 import type { ConsoleKit } from './kit.js';
 import { ConfirmPage } from './layout.js';
 import { ApiTokenCreatedPage, ApiTokensPage, exampleCall, scopeField } from './api-tokens.pages.js';
-import { t } from './messages.js';
+import { textsIn, consoleError } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 const HOME = '/api-tokens';
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -25,7 +26,6 @@ const USED_FORMS_SECONDS = 3600;
 export function registerApiTokenPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services, config } = kit;
   const tokens = services.apiTokens;
-  const purpose = t.stepUp.operations['api_tokens.create']!;
   // The forms whose token this browser was shown (signed, on this page's path): a reload of the
   // answer, which browsers offer to send again, must not make a second token behind the first.
   const usedForms = {
@@ -49,7 +49,7 @@ export function registerApiTokenPages(app: FastifyInstance, kit: ConsoleKit) {
   /** The service lists anyone's own tokens; the page, like creating, is for those who may own them. */
   async function mayOwnTokens(principal: Principal) {
     if (!(await services.profile(principal.userId)).canManageUsers)
-      throw new AppError('auth.forbidden', t.apiTokens.forbidden);
+      throw consoleError('auth.forbidden', (t) => t.apiTokens.forbidden);
   }
 
   /** Stale step-up (verify, then continue) or refused outright (a plain sub-user): a page, not a flash. */
@@ -57,6 +57,8 @@ export function registerApiTokenPages(app: FastifyInstance, kit: ConsoleKit) {
     error instanceof AppError && (error.code === 'auth.step_up_required' || error.code === 'auth.forbidden');
 
   app.get(HOME, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.operations['api_tokens.create']!;
     const principal = request.principal!;
     try {
       await mayOwnTokens(principal);
@@ -85,6 +87,8 @@ export function registerApiTokenPages(app: FastifyInstance, kit: ConsoleKit) {
    * again — then the secret, in this answer only.
    */
   app.post(HOME, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.operations['api_tokens.create']!;
     const principal = request.principal!;
     const form = kit.checkForm(request);
     const values: Record<string, string> = { name: form.name ?? '', expiresInDays: form.expiresInDays ?? '' };
@@ -119,6 +123,8 @@ export function registerApiTokenPages(app: FastifyInstance, kit: ConsoleKit) {
 
   /** Revoke: "are you sure?" (scripts stop at once), then done; no step-up (it only takes access away). */
   app.post(`${HOME}/:id/revoke`, { schema: { hide: true } }, async (request: FastifyRequest, reply: FastifyReply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.operations['api_tokens.create']!;
     const principal = request.principal!;
     const form = kit.checkForm(request);
     try {

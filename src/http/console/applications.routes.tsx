@@ -13,7 +13,8 @@ import {
   linesOf,
   type ProviderAddresses,
 } from './applications.pages.js';
-import { t } from './messages.js';
+import { textsIn, consoleError } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 const HOME = '/applications';
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -25,6 +26,7 @@ const MAX_LIST_CHARS = MAX_REDIRECT_URIS * 2002;
  * ten addresses can be longer.
  */
 function textOf(request: FastifyRequest, field: string, label: string): string {
+  const t = textsIn(consoleLocaleOf(request));
   const raw = (request.body as Record<string, unknown> | undefined)?.[field];
   if (raw === undefined) return '';
   if (typeof raw !== 'string' || raw.length > MAX_LIST_CHARS)
@@ -47,11 +49,15 @@ function labelled(error: unknown): unknown {
   if (!(error instanceof AppError) || error.code !== 'validation.failed') return error;
   const path = error.details.fields?.[0]?.path ?? '';
   const label = path.startsWith('/postLogoutRedirectUris')
-    ? t.applications.postLogoutLabel
+    ? ('postLogoutLabel' as const)
     : path.startsWith('/redirectUris')
-      ? t.applications.redirectUrisLabel
+      ? ('redirectUrisLabel' as const)
       : null;
-  return label ? new AppError(error.code, `${label}: ${error.message}`, { details: error.details }) : error;
+  return label
+    ? consoleError(error.code, (t) => `${t.applications[label]}: ${error.messageIn(t.lang)}`, {
+        details: error.details,
+      })
+    : error;
 }
 
 /**
@@ -65,10 +71,9 @@ export function registerApplicationPages(app: FastifyInstance, kit: ConsoleKit) 
   const clients = services.oidc.clients;
   const issuer = `${config.publicUrl}${OIDC_PREFIX}`;
   const provider: ProviderAddresses = { issuer, discovery: `${issuer}/.well-known/openid-configuration` };
-  const createPurpose = t.stepUp.operations['oidc.create_client']!;
-  const deletePurpose = t.stepUp.operations['oidc.delete_client']!;
 
   const idOf = (request: FastifyRequest) => {
+    const t = textsIn(consoleLocaleOf(request));
     const { id } = request.params as { id: string };
     if (!ID.test(id)) throw new AppError('oidc.client_not_found', t.applications.notFound);
     return id;
@@ -83,6 +88,8 @@ export function registerApplicationPages(app: FastifyInstance, kit: ConsoleKit) 
     error instanceof AppError && (error.code === 'auth.step_up_required' || error.code === 'auth.forbidden');
 
   app.get(HOME, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const createPurpose = t.stepUp.operations['oidc.create_client']!;
     const principal = request.principal!;
     try {
       const list = await clients.list(principal);
@@ -104,6 +111,8 @@ export function registerApplicationPages(app: FastifyInstance, kit: ConsoleKit) 
 
   /** Register: checked first (a mistake asks for no verification), then a fresh step-up, then the secret once. */
   app.post(HOME, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const createPurpose = t.stepUp.operations['oidc.create_client']!;
     const principal = request.principal!;
     const form = kit.checkForm(request);
     const values: Record<string, string> = {
@@ -148,6 +157,7 @@ export function registerApplicationPages(app: FastifyInstance, kit: ConsoleKit) 
   });
 
   async function applicationPage(request: FastifyRequest, reply: FastifyReply, client: OidcClientView) {
+    const t = textsIn(consoleLocaleOf(request));
     const path = `${HOME}/${client.id}`;
     const flash = kit.takeFlash(request, reply, path);
     const own = {
@@ -169,6 +179,8 @@ export function registerApplicationPages(app: FastifyInstance, kit: ConsoleKit) 
   }
 
   app.get(`${HOME}/:id`, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const createPurpose = t.stepUp.operations['oidc.create_client']!;
     try {
       return await applicationPage(request, reply, await clients.get(request.principal!, idOf(request)));
     } catch (error) {
@@ -178,6 +190,8 @@ export function registerApplicationPages(app: FastifyInstance, kit: ConsoleKit) 
 
   /** Change the name and the addresses: only what changed is sent (and audited). */
   app.post(`${HOME}/:id`, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const createPurpose = t.stepUp.operations['oidc.create_client']!;
     const principal = request.principal!;
     const form = kit.checkForm(request);
     const values: Record<string, string> = { name: form.name ?? '' };
@@ -208,6 +222,8 @@ export function registerApplicationPages(app: FastifyInstance, kit: ConsoleKit) 
 
   /** Delete: a fresh step-up first (a sensitive operation), then "are you sure?", then done. */
   app.post(`${HOME}/:id/delete`, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const deletePurpose = t.stepUp.operations['oidc.delete_client']!;
     const principal = request.principal!;
     const form = kit.checkForm(request);
     try {

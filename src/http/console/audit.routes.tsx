@@ -3,7 +3,8 @@ import { auditEventTypes, type AuditEventType } from '../../domain/audit/audit.j
 import type { AuditActor } from '../../domain/audit/audit-query.js';
 import { Layout, TableScroll, Time, type PageFrame } from './layout.js';
 import type { ConsoleKit } from './kit.js';
-import { t } from './messages.js';
+import { t, textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 export function AuditPage(props: {
   frame: PageFrame;
@@ -109,6 +110,7 @@ export function AuditPage(props: {
 export function registerAuditPage(app: FastifyInstance, kit: ConsoleKit) {
   const { services } = kit;
   app.get('/audit', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     const query = request.query as Record<string, string | undefined>;
     const type = query.type && auditEventTypes.includes(query.type as AuditEventType) ? query.type : undefined;

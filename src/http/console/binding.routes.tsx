@@ -4,7 +4,8 @@ import { requestMeta } from '../plugins/auth.js';
 import { codeFrom, recoveryCodeFrom, safeNext, type ConsoleKit } from './kit.js';
 import type { Message } from './layout.js';
 import { BindStartPage, UnbindPage } from './binding.pages.js';
-import { t } from './messages.js';
+import { textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 /**
  * The user's own virtual MFA device (docs/design.md F1, F3): binding it with two consecutive codes,
@@ -17,6 +18,7 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
 
   // ---- binding ---------------------------------------------------------------------------------
   const bindStart = async (request: FastifyRequest, reply: FastifyReply, message: Message, status = 200) => {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     // A workspace that requires passkeys: a restricted session may add one as its first device instead.
     const passkeyInstead =
@@ -37,6 +39,7 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
   };
 
   app.get('/account/security/mfa/bind', { config: restrictedOk, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     // A restricted session with a device here lacks a passkey a workspace requires (issue 22).
     if ((await services.devices.status(principal)).bound)
@@ -75,6 +78,7 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
     showClockHint: boolean,
     status = 200,
   ) {
+    const t = textsIn(consoleLocaleOf(request));
     return kit.appBindingPage(
       request,
       reply,
@@ -92,6 +96,7 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
   }
 
   app.post('/account/security/mfa/bind', { config: restrictedOk, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     kit.checkForm(request);
     try {
       const view = await services.enrollment.start(request.principal!, requestMeta(request));
@@ -124,6 +129,7 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
     '/account/security/mfa/bind/activate',
     { config: restrictedOk, schema: { hide: true } },
     async (request, reply) => {
+      const t = textsIn(consoleLocaleOf(request));
       const principal = request.principal!;
       const form = kit.checkForm(request);
       const enrollmentId = form.enrollmentId ?? '';
@@ -173,6 +179,7 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
   const recoveryCodesPage = kit.recoveryCodesPage;
 
   app.post('/account/security/recovery-codes', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const form = kit.checkForm(request);
     try {
       const result = await services.recoveryCodes.regenerate(request.principal!, requestMeta(request));
@@ -193,6 +200,7 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
     showClockHint: boolean,
     status = 200,
   ) {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     const workspaces = (await services.workspaces.list(principal)).filter((w) => w.mfaRequired).map((w) => w.name);
     const devices = await services.devices.list(principal.userId);
@@ -219,6 +227,7 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.post('/account/security/mfa/unbind', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const form = kit.checkForm(request);
     try {
       // One current code: with the device bound a TOTP code is the step-up too, so a stale session
@@ -233,7 +242,13 @@ export function registerBindingPages(app: FastifyInstance, kit: ConsoleKit) {
     } catch (error) {
       // No app to take a code from (none at all, or a passkey only): say so, with the way on.
       if (error instanceof AppError && error.code === 'mfa.not_bound')
-        return unbindPage(request, reply, { kind: 'error', text: error.message }, false, error.status);
+        return unbindPage(
+          request,
+          reply,
+          { kind: 'error', text: error.messageIn(consoleLocaleOf(request)) },
+          false,
+          error.status,
+        );
       if (error instanceof AppError && error.code === 'mfa.several_devices')
         return reply.redirect('/account/security/devices?notice=several-devices', 303);
       return kit.failure(request, reply, error, {

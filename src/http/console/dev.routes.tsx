@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Layout, Time, type PageFrame } from './layout.js';
 import type { ConsoleKit } from './kit.js';
-import { t } from './messages.js';
+import { t, textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 export function OutboxPage(props: {
   frame: PageFrame;
@@ -42,10 +43,11 @@ export function OutboxPage(props: {
 
 /** Dev mode only, like GET /api/v1/dev/outbox: readable without a session, as a test inbox. */
 export function registerDevPages(app: FastifyInstance, kit: ConsoleKit) {
-  app.get('/dev/outbox', { config: { page: 'public' }, schema: { hide: true } }, async (request, reply) =>
-    kit.sendPage(
+  app.get('/dev/outbox', { config: { page: 'public' }, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return kit.sendPage(
       reply,
       <OutboxPage frame={await kit.frame(request, reply, t.outbox.title)} messages={await kit.services.outbox()} />,
-    ),
-  );
+    );
+  });
 }

@@ -6,7 +6,8 @@ import { requestMeta } from '../plugins/auth.js';
 import { codeFrom, credentialFrom, deviceNameFrom, type ConsoleKit } from './kit.js';
 import { ConfirmPage, type Message } from './layout.js';
 import { DevicesPage, PasskeyRegisterPage, PasskeyRequiredPage } from './devices.pages.js';
-import { t } from './messages.js';
+import { textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 const DEVICES = '/account/security/devices';
 const PASSKEY_REQUIRED = '/account/security/passkey-required';
@@ -24,6 +25,7 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
   const restrictedOk = { page: 'restricted-ok' as const };
 
   const deviceIdOf = (request: FastifyRequest) => {
+    const t = textsIn(consoleLocaleOf(request));
     const { id } = request.params as { id: string };
     if (!DEVICE_ID.test(id)) throw new AppError('mfa.device_not_found', t.devices.notFound);
     return id;
@@ -31,12 +33,14 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
 
   /** An expected refusal: a stale step-up asks for one (and continues); anything else is shown on `path`. */
   async function refuse(request: FastifyRequest, reply: FastifyReply, error: unknown, path: string) {
+    const t = textsIn(consoleLocaleOf(request));
     if (error instanceof AppError && error.code === 'auth.step_up_required')
       return kit.failure(request, reply, error, { next: path, purpose: t.stepUp.purposes.addDevice });
     return kit.refuseTo(reply, error, path);
   }
 
   app.get(DEVICES, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     const flash = kit.takeFlash(request, reply, DEVICES);
     return kit.sendPage(
@@ -64,6 +68,7 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
 
   /** Remove: a fresh step-up first (removing is a sensitive operation), then "are you sure?", then done. */
   app.post(`${DEVICES}/:id/remove`, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     const form = kit.checkForm(request);
     try {
@@ -126,6 +131,7 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
     showClockHint: boolean,
     status = 200,
   ) {
+    const t = textsIn(consoleLocaleOf(request));
     return kit.appBindingPage(
       request,
       reply,
@@ -143,6 +149,7 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
   }
 
   app.post(`${DEVICES}/app`, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const form = kit.checkForm(request);
     try {
       const name = deviceNameFrom(form.name, true);
@@ -174,6 +181,7 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
   }
 
   app.post(`${DEVICES}/app/activate`, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     const form = kit.checkForm(request);
     const enrollmentId = form.enrollmentId ?? '';
@@ -203,7 +211,7 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
         request,
         reply,
         pending.enrollment,
-        { kind: 'error', text: error.message },
+        { kind: 'error', text: error.messageIn(consoleLocaleOf(request)) },
         error.details.hint !== 'clock_skew',
         error.status,
       );
@@ -215,6 +223,7 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
   const passkeyHome = (request: FastifyRequest) => (request.principal!.restricted ? PASSKEY_REQUIRED : DEVICES);
 
   app.post(`${DEVICES}/passkey`, { config: restrictedOk, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const form = kit.checkForm(request);
     const home = passkeyHome(request);
     try {
@@ -271,6 +280,7 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.get(PASSKEY_REQUIRED, { config: restrictedOk, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     if (!principal.restricted) return reply.redirect(DEVICES);
     // The workspaces that require a passkey now (their grace period is over).

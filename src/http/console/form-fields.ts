@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { Value } from '@sinclair/typebox/value';
 import { AppError } from '../../errors/app-error.js';
 import { deviceNameRule, Email, TotpCode, WebauthnCredential } from '../api/schemas.js';
-import { t } from './messages.js';
+import { consoleError, type Catalogue } from './messages.js';
 
 /**
  * Form fields as people type or paste them, checked with the API's own TypeBox formats so the
@@ -27,16 +27,20 @@ export function formOf(request: FastifyRequest): Form {
  * A code as people type or paste it: authenticator apps show "218 604", some "218-604". Spaces and
  * dashes go; what is left must be the API's TotpCode (6 digits), or the field's own message.
  */
-export function codeFrom(value: string | undefined, message = t.form.codeDigits): string {
+export function codeFrom(value: string | undefined, message?: string): string {
   const code = (value ?? '').replace(/[\s-]/g, '');
-  if (!Value.Check(TotpCode, code)) throw new AppError('validation.failed', message);
+  if (!Value.Check(TotpCode, code))
+    throw message === undefined
+      ? consoleError('validation.failed', (t) => t.form.codeDigits)
+      : new AppError('validation.failed', message);
   return code;
 }
 
 /** A recovery code field: something that could be one (the domain normalises and checks it). */
 export function recoveryCodeFrom(value: string | undefined): string {
   const code = (value ?? '').trim();
-  if (code.replace(/[\s-]/g, '').length !== 10) throw new AppError('validation.failed', t.recoveryCodes.required);
+  if (code.replace(/[\s-]/g, '').length !== 10)
+    throw consoleError('validation.failed', (t) => t.recoveryCodes.required);
   return code;
 }
 
@@ -53,7 +57,7 @@ export function credentialFrom<T>(request: FastifyRequest): T {
   } catch {
     parsed = undefined;
   }
-  if (!Value.Check(WebauthnCredential, parsed)) throw new AppError('validation.failed', t.passkeys.noAnswer);
+  if (!Value.Check(WebauthnCredential, parsed)) throw consoleError('validation.failed', (t) => t.passkeys.noAnswer);
   return parsed as T;
 }
 
@@ -61,19 +65,20 @@ export function credentialFrom<T>(request: FastifyRequest): T {
 export function deviceNameFrom(value: string | undefined, optional = false): string | undefined {
   const name = (value ?? '').trim();
   if (!name && optional) return undefined;
-  if (name.length > 64 || !deviceNameRule.test(name)) throw new AppError('validation.failed', t.devices.nameRule);
+  if (name.length > 64 || !deviceNameRule.test(name))
+    throw consoleError('validation.failed', (t) => t.devices.nameRule);
   return name;
 }
 
 /** An email address in the API's format, or the form's message. */
 export function emailFrom(value: string | undefined): string {
   const email = (value ?? '').trim();
-  if (!Value.Check(Email, email)) throw new AppError('validation.failed', t.form.email);
+  if (!Value.Check(Email, email)) throw consoleError('validation.failed', (t) => t.form.email);
   return email;
 }
 
 /** The text a step-up shows for the sensitive operation that asked for it, if it is a known one. */
-export function purposeOfOperation(operation: string | undefined): string | undefined {
+export function purposeOfOperation(operation: string | undefined, t: Catalogue): string | undefined {
   return operation !== undefined && Object.hasOwn(t.stepUp.operations, operation)
     ? t.stepUp.operations[operation]
     : undefined;

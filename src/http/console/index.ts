@@ -26,8 +26,10 @@ import { registerApplicationPages } from './applications.routes.js';
 import { registerApiTokenPages } from './api-tokens.routes.js';
 import { registerWebhookPages } from './webhooks.routes.js';
 import { registerOidcPages } from './oidc.routes.js';
+import { registerLanguagePages } from './language.routes.js';
 import type { OidcHost } from '../oidc/provider.js';
-import { t } from './messages.js';
+import { textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 export { renderConsoleError } from './kit.js';
 
@@ -70,11 +72,13 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps, oidc: OidcH
   registerApiTokenPages(app, kit);
   registerWebhookPages(app, kit);
   registerOidcPages(app, kit, oidc);
+  registerLanguagePages(app, kit);
   if (deps.config.dev) registerDevPages(app, kit);
 
   // Console errors that escape a handler (CSRF, origin) render as a page, never JSON.
   // A busy or unreachable service says so (503 with Retry-After), like the API does.
   app.setErrorHandler((error, request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const appError = toAppError(error as Error);
     if (appError.status < 500 || appError.code === 'service.unavailable') {
       if (appError.status >= 500) request.log.warn({ code: appError.code }, 'console request refused');

@@ -12,7 +12,9 @@ import { cookieNames, createLinkSecrets } from '../plugins/cookies.js';
 import { ErrorPage, type Message, type PageFrame } from './layout.js';
 import { StepUpPage, type ResumeForm, type StepUpOptions } from './step-up.pages.js';
 import { BindPage, RecoveryCodesPage } from './binding.pages.js';
-import { t } from './messages.js';
+import { renderIn, textsIn, type Catalogue } from './messages.js';
+import type { Locale } from '../../i18n/locale.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 // Form fields as people type them (formOf, codeFrom, …): form-fields.ts, re-exported for the areas.
 export * from './form-fields.js';
@@ -45,14 +47,14 @@ export interface Flash {
 
 export function sendPage(reply: FastifyReply, page: VNode, status = 200) {
   reply.header('cache-control', 'no-store');
-  return reply
-    .status(status)
-    .type('text/html; charset=utf-8')
-    .send(`<!doctype html>${render(page)}`);
+  // The same address answers in several languages: caches must keep them apart (RFC 9110 §12.5.5).
+  reply.header('vary', 'accept-language, cookie');
+  const html = renderIn(consoleLocaleOf(reply.request), () => render(page));
+  return reply.status(status).type('text/html; charset=utf-8').send(`<!doctype html>${html}`);
 }
 
 /** Refusals of the address itself read as the console's own words, not the API's. */
-function consoleText(error: AppError): string {
+function consoleText(error: AppError, t: Catalogue, locale: Locale): string {
   if (error.code === 'request.not_found') return t.errors.noPage;
   // The address itself: bad %-encoding, an over-long segment, or a parameter no page takes (NUL).
   const fields = (error.details.fields as { path?: string }[] | undefined) ?? [];
@@ -61,15 +63,20 @@ function consoleText(error: AppError): string {
     (error.code === 'validation.failed' && fields.some((f) => f.path === 'params' || f.path === 'querystring'))
   )
     return t.errors.badAddress;
-  return error.message;
+  return error.messageIn(locale);
 }
 
 export function renderConsoleError(reply: FastifyReply, error: AppError) {
+  const t = textsIn(consoleLocaleOf(reply.request));
   const frame: PageFrame = { title: t.errors.title, csrf: '', signedInAs: null };
   if (error.details.retryAfterSeconds !== undefined)
     reply.header('retry-after', String(error.details.retryAfterSeconds));
   const title = error.status >= 500 ? t.errors.title : error.status === 404 ? t.errors.notFound : t.errors.refused;
-  return sendPage(reply, <ErrorPage frame={frame} title={title} text={consoleText(error)} />, error.status);
+  return sendPage(
+    reply,
+    <ErrorPage frame={frame} title={title} text={consoleText(error, t, consoleLocaleOf(reply.request))} />,
+    error.status,
+  );
 }
 
 export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
@@ -139,6 +146,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
 
   /** The same check on fields read some other way (a multipart form with files). */
   function checkCsrf(request: FastifyRequest, form: Form): Form {
+    const t = textsIn(consoleLocaleOf(request));
     const cookie = request.cookies[cookies.csrf];
     if (!originAllowed(request, config.publicUrl)) throw new AppError('auth.origin_mismatch', t.errors.otherSite);
     if (!cookie || !form._csrf || !constantTimeEqual(cookie, form._csrf)) {
@@ -208,7 +216,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
     if (error.details.retryAfterSeconds !== undefined)
       reply.header('retry-after', String(error.details.retryAfterSeconds));
     return flashRedirect(reply, path, {
-      message: { kind: 'error', text: error.message },
+      message: { kind: 'error', text: error.messageIn(consoleLocaleOf(reply.request)) },
       values,
       ...(hint ? { hint } : {}),
     });
@@ -288,6 +296,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
       cancel?: string;
     },
   ) {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     const userId = principal.userId;
     const methods = await services.stepUp.methods(userId);
@@ -331,6 +340,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
 
   /** The recovery codes, shown once (after a first device, or a new set); `next` is where "Continue" goes. */
   async function recoveryCodesPage(request: FastifyRequest, reply: FastifyReply, codes: string[], next: string) {
+    const t = textsIn(consoleLocaleOf(request));
     const profile = await services.profile(request.principal!.userId);
     const file = t.recoveryCodes.file(config.issuer, profile.loginName, codes);
     return sendPage(
@@ -399,6 +409,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
       resume?: boolean;
     },
   ) {
+    const t = textsIn(consoleLocaleOf(request));
     if (!(error instanceof AppError) || error.status >= 500) throw error;
     if (error.code === 'auth.step_up_required') {
       const resume = context.resume === false ? undefined : resumeOf(request);
@@ -406,20 +417,21 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
       const operation = typeof error.details.operation === 'string' ? error.details.operation : undefined;
       return stepUpPage(request, reply, {
         next: context.next,
-        purpose: purposeOfOperation(operation) ?? context.purpose,
+        purpose: purposeOfOperation(operation, t) ?? context.purpose,
         resume,
         operation,
       });
     }
     if (error.details.retryAfterSeconds !== undefined)
       reply.header('retry-after', String(error.details.retryAfterSeconds));
-    if (context.render) return context.render({ kind: 'error', text: error.message }, error.status);
+    const text = error.messageIn(consoleLocaleOf(request));
+    if (context.render) return context.render({ kind: 'error', text }, error.status);
     return sendPage(
       reply,
       <ErrorPage
         frame={await frame(request, reply, t.errors.notPossible)}
         title={error.status === 404 ? t.errors.notFound : t.errors.notPossible}
-        text={error.message}
+        text={text}
       />,
       error.status,
     );

@@ -74,7 +74,7 @@ function NavLinks(props: PageFrame) {
  */
 export function Layout(props: PageFrame & LayoutScripts & { children: ComponentChildren }) {
   return (
-    <html lang="en">
+    <html lang={t.lang}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -127,9 +127,38 @@ export function Layout(props: PageFrame & LayoutScripts & { children: ComponentC
         <footer>
           {t.footer}
           {props.dev ? t.footerDev : ''}
+          <LanguageSwitch csrf={props.csrf} signedIn={props.signedInAs !== null} />
         </footer>
       </body>
     </html>
+  );
+}
+
+/**
+ * The footer's language switch: each language named in itself. Signed in, it saves the person's
+ * setting (a form, with its CSRF token); before sign-in it is a link that remembers the choice in
+ * this browser (`twofold_lang`).
+ */
+function LanguageSwitch(props: { csrf: string; signedIn: boolean }) {
+  const other = t.lang === 'en' ? ('zh-CN' as const) : ('en' as const);
+  const name = other === 'en' ? 'English' : '中文';
+  return (
+    <span class="language" lang={other}>
+      {' · '}
+      {props.signedIn && props.csrf ? (
+        <form method="post" action="/account/language" class="inline">
+          <input type="hidden" name="_csrf" value={props.csrf} />
+          <input type="hidden" name="locale" value={other} />
+          <button type="submit" class="link" data-testid="language">
+            {name}
+          </button>
+        </form>
+      ) : (
+        <a href={`/lang/${other}`} data-testid="language" hrefLang={other}>
+          {name}
+        </a>
+      )}
+    </span>
   );
 }
 
@@ -295,16 +324,18 @@ export function ConfirmPage(props: {
  * ceremony on submit with the options it carries (`options`) or fetches (`optionsUrl`), puts the
  * JSON answer into the `credential` field and posts the form like any other (CSRF token included).
  */
-const noScriptTexts = {
-  app: [t.passkeys.needsScript, t.passkeys.unsupported],
-  only: [t.passkeys.needsScriptOnly, t.passkeys.unsupportedOnly],
-  recovery: [t.passkeys.needsScriptOrRecovery, t.passkeys.unsupportedOrRecovery],
-  'sign-in': [t.passkeys.needsScriptSignIn, t.passkeys.unsupportedSignIn],
-} as const;
+// A function: read at render time, in the page's language.
+const noScriptTexts = () =>
+  ({
+    app: [t.passkeys.needsScript, t.passkeys.unsupported],
+    only: [t.passkeys.needsScriptOnly, t.passkeys.unsupportedOnly],
+    recovery: [t.passkeys.needsScriptOrRecovery, t.passkeys.unsupportedOrRecovery],
+    'sign-in': [t.passkeys.needsScriptSignIn, t.passkeys.unsupportedSignIn],
+  }) as const;
 
 /** What a person without JavaScript (or passkey support) can do instead; the passkey script hides it. */
 export function NoScriptNote(props: { kind: true | 'only' | 'recovery' | 'sign-in'; text?: [string, string] }) {
-  const [text, unsupported] = props.text ?? noScriptTexts[props.kind === true ? 'app' : props.kind];
+  const [text, unsupported] = props.text ?? noScriptTexts()[props.kind === true ? 'app' : props.kind];
   return (
     <p class="muted small" data-webauthn-note data-unsupported={unsupported} data-testid="webauthn-note">
       {text}

@@ -5,7 +5,8 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { codeFrom, credentialFrom, emailFrom, recoveryCodeFrom, type ConsoleKit } from './kit.js';
 import { LoginPage, MfaCodePage, SignupPage } from './login.pages.js';
 import type { Message } from './layout.js';
-import { t } from './messages.js';
+import { textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 /** Sign-up, login (password, then the dynamic code), sign-out. */
 export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
@@ -50,6 +51,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
   );
 
   app.get('/signup', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const flash = kit.takeFlash(request, reply, '/signup');
     return kit.sendPage(
       reply,
@@ -63,6 +65,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.post('/signup', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const form = kit.checkForm(request);
     const email = (form.email ?? '').trim();
     const password = form.password ?? '';
@@ -96,6 +99,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     login = '',
     status = 200,
   ) => {
+    const t = textsIn(consoleLocaleOf(request));
     // On the way to an application: no console menu to wander into, and no sign-up (a new account
     // would belong to no one the application admits).
     const toApp = kit.continuation.peek(request) !== null;
@@ -113,6 +117,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
   };
 
   app.get('/login', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     // `again`: an application asked for a fresh sign-in (prompt=login, max_age, more factors): the
     // form even for a signed-in browser; the new session replaces the old one (decision 029).
     const again = (request.query as Record<string, string | undefined>).again === '1';
@@ -145,6 +150,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.post('/login', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const form = kit.checkForm(request);
     const login = (form.login ?? '').trim();
     try {
@@ -180,6 +186,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
     status = 200,
     recoveryFailed = false,
   ) => {
+    const t = textsIn(consoleLocaleOf(request));
     const methods = methodsOf(request);
     const passkeyOnly = methods?.includes('webauthn') === true && !methods.includes('totp');
     return kit.sendPage(
@@ -204,6 +211,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
   };
 
   app.get('/login/mfa', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const challengeId = request.cookies[kit.cookies.challenge];
     const pending = challengeId ? await services.logins.pendingLogin(challengeId) : null;
     if (!pending) return challengeId ? expired(reply) : reply.redirect('/login');
@@ -276,6 +284,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
    * and take none of its tries (an assertion does).
    */
   app.post('/login/mfa/options', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     reply.header('cache-control', 'no-store');
     try {
       kit.checkForm(request);
@@ -290,7 +299,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
           ? t.codeStep.passkeyExpired
           : error.code === 'mfa.not_bound'
             ? t.codeStep.noPasskey
-            : error.message;
+            : error.messageIn(consoleLocaleOf(request));
       return reply.status(error.status).send({ message });
     }
   });
@@ -298,6 +307,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
   // ---- passwordless: a passkey alone (issue 22) ------------------------------------------------
   /** The passkey script asks here for a sign-in's options (a CSRF-checked POST; JSON, never a page). */
   app.post('/login/passkey/options', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     reply.header('cache-control', 'no-store');
     try {
       kit.checkForm(request);
@@ -310,6 +320,7 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.post('/login/passkey', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const form = kit.checkForm(request);
     try {
       const challengeId = form.challengeId ?? '';

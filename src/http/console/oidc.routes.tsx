@@ -5,7 +5,8 @@ import type { OidcHost } from '../oidc/provider.js';
 import type { OidcClient } from '../../domain/oidc/sign-in.js';
 import type { ConsoleKit } from './kit.js';
 import { ConsentPage, ContinueToAppPage, OidcMessagePage, OidcRefusedPage } from './oidc.pages.js';
-import { t } from './messages.js';
+import { textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 type Interaction = Awaited<ReturnType<Awaited<ReturnType<OidcHost['provider']>>['interactionDetails']>>;
 
@@ -38,6 +39,7 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
   }
 
   const expired = async (request: FastifyRequest, reply: FastifyReply) => {
+    const t = textsIn(consoleLocaleOf(request));
     // The application this browser was signing in to, when the console knows it: a link back.
     const was = kit.continuation.read(request);
     kit.continuation.clear(reply);
@@ -66,6 +68,7 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
     result: InteractionResults,
     afterForm: boolean,
   ) {
+    const t = textsIn(consoleLocaleOf(request));
     const to = await (await oidc.provider()).interactionResult(request.raw, reply.raw, result);
     const cameBack = kit.continuation.peek(request) !== null;
     kit.continuation.clear(reply);
@@ -83,6 +86,7 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
   }
 
   app.get('/oidc-login/:uid', { config: open, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const details = await interactionOf(request, reply);
     if (!details) return expired(request, reply);
     const client = await signIn.client(String(details.params.client_id ?? ''));
@@ -222,6 +226,7 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
 
   /** "Back to the application" on a refusal: the sign-in ends with `access_denied` (RFC 6749 §4.1.2.1). */
   app.post('/oidc-login/:uid/abort', { config: open, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     kit.checkForm(request);
     const details = await interactionOf(request, reply);
     if (!details) return expired(request, reply);
@@ -231,6 +236,7 @@ export function registerOidcPages(app: FastifyInstance, kit: ConsoleKit, oidc: O
   });
 
   app.post('/oidc-login/:uid/consent', { config: open, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const form = kit.checkForm(request);
     const details = await interactionOf(request, reply);
     if (!details || details.prompt.name !== 'consent' || !request.principal) return expired(request, reply);

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Csrf, Layout, Notice, type Message, type PageFrame } from './layout.js';
 import { MfaStatusCard, PasskeyDeadlineBanner } from './security.pages.js';
 import type { ConsoleKit } from './kit.js';
-import { t } from './messages.js';
+import { t, textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 export function OverviewPage(props: {
   frame: PageFrame;
@@ -80,6 +81,7 @@ export function OverviewPage(props: {
 export function registerOverviewPage(app: FastifyInstance, kit: ConsoleKit) {
   const { services } = kit;
   app.get('/overview', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     const profile = await services.profile(principal.userId);
     const deadline = profile.mfa.bound ? null : await services.workspaces.mfaDeadline(principal.userId);

@@ -4,7 +4,8 @@ import { requestMeta } from '../plugins/auth.js';
 import type { ConsoleKit } from './kit.js';
 import { ResetPasswordPage, ResetRequestPage } from './login.pages.js';
 import type { Message } from './layout.js';
-import { t } from './messages.js';
+import { textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 import { PASSWORD_RESET_TTL_MS } from '../../domain/accounts/password-reset.service.js';
 
 /** "Forgot password?": a single-use link by e-mail, then a new password (every session ends). */
@@ -12,18 +13,20 @@ export function registerPasswordResetPages(app: FastifyInstance, kit: ConsoleKit
   const { services } = kit;
   const publicPage = { page: 'public' as const };
 
-  app.get('/password-reset', { config: publicPage, schema: { hide: true } }, async (request, reply) =>
-    kit.sendPage(
+  app.get('/password-reset', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return kit.sendPage(
       reply,
       <ResetRequestPage
         frame={await kit.frame(request, reply, t.reset.title)}
         message={kit.notice(request, t.reset.notices)}
         sent={false}
       />,
-    ),
-  );
+    );
+  });
 
   app.post('/password-reset', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const form = kit.checkForm(request);
     const show = async (message: Message, sent: boolean, status = 200) =>
       kit.sendPage(
@@ -50,12 +53,14 @@ export function registerPasswordResetPages(app: FastifyInstance, kit: ConsoleKit
    * path for the link's 30 minutes, then a reload without it): no Referer or history keeps it.
    */
   const RESET_PATH = '/password-reset/new';
-  const resetPage = async (request: FastifyRequest, reply: FastifyReply, message: Message, status = 200) =>
-    kit.sendPage(
+  const resetPage = async (request: FastifyRequest, reply: FastifyReply, message: Message, status = 200) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return kit.sendPage(
       reply,
       <ResetPasswordPage frame={await kit.frame(request, reply, t.reset.title)} message={message} />,
       status,
     );
+  };
 
   app.get(RESET_PATH, { config: publicPage, schema: { hide: true } }, async (request, reply) => {
     const token = (request.query as Record<string, string | undefined>).token;
@@ -71,6 +76,7 @@ export function registerPasswordResetPages(app: FastifyInstance, kit: ConsoleKit
   });
 
   app.post(RESET_PATH, { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const form = kit.checkForm(request);
     const token = kit.linkSecrets.read(request) ?? '';
     try {

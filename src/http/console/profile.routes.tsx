@@ -3,7 +3,8 @@ import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
 import { Csrf, NewPasswordInput, Layout, Notice, type Message, type PageFrame } from './layout.js';
 import { emailFrom, type ConsoleKit } from './kit.js';
-import { t } from './messages.js';
+import { t, textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 export function ProfilePage(props: {
   frame: PageFrame;
@@ -71,9 +72,9 @@ export function ProfilePage(props: {
 /** Account Management › Profile: one's own name, email, phone and password (PATCH /me, with its step-up). */
 export function registerProfilePages(app: FastifyInstance, kit: ConsoleKit) {
   const { services } = kit;
-  const purpose = t.stepUp.purposes.profile;
 
   async function page(request: FastifyRequest, reply: FastifyReply, message: Message, status = 200) {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     const profile = await services.profile(principal.userId);
     const contact = await services.accounts.contact(principal.userId);
@@ -90,11 +91,14 @@ export function registerProfilePages(app: FastifyInstance, kit: ConsoleKit) {
     );
   }
 
-  app.get('/account/profile', { schema: { hide: true } }, async (request, reply) =>
-    page(request, reply, kit.notice(request, t.notices)),
-  );
+  app.get('/account/profile', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return page(request, reply, kit.notice(request, t.notices));
+  });
 
   app.post('/account/profile', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.profile;
     const form = kit.checkForm(request);
     try {
       const principal = request.principal!;
@@ -125,6 +129,8 @@ export function registerProfilePages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.post('/account/profile/password', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.profile;
     const form = kit.checkForm(request);
     try {
       const password = form.password ?? '';

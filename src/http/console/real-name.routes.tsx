@@ -3,7 +3,8 @@ import { requestMeta } from '../plugins/auth.js';
 import type { IdentityFacts } from '../../domain/recovery/evidence.js';
 import type { Form, ConsoleKit } from './kit.js';
 import type { Message } from './layout.js';
-import { t } from './messages.js';
+import { textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 import { RealNamePage } from './real-name.pages.js';
 
 /** Form fields → the API's identity facts; empty enterprise fields are "not given". */
@@ -32,6 +33,7 @@ export function registerRealNamePages(app: FastifyInstance, kit: ConsoleKit) {
     status = 200,
     values?: Form,
   ) {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     return kit.sendPage(
       reply,
@@ -46,11 +48,13 @@ export function registerRealNamePages(app: FastifyInstance, kit: ConsoleKit) {
     );
   }
 
-  app.get('/account/real-name', { schema: { hide: true } }, async (request, reply) =>
-    realNamePage(request, reply, kit.notice(request, t.realName.notices)),
-  );
+  app.get('/account/real-name', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return realNamePage(request, reply, kit.notice(request, t.realName.notices));
+  });
 
   app.post('/account/real-name', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const form = kit.checkForm(request);
     try {
       await services.realNames.put(request.principal!, factsFrom(form), requestMeta(request));

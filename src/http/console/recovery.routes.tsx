@@ -6,7 +6,8 @@ import { readTicket } from '../api/recovery.routes.js';
 import { EVIDENCE_MAX_MEGABYTES } from '../../domain/recovery/evidence.js';
 import { VERIFICATION_TTL_MS } from '../../domain/verification/verification.service.js';
 import type { Form, ConsoleKit } from './kit.js';
-import { t } from './messages.js';
+import { textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 import {
   RecoveryCancelPage,
   RecoveryStartPage,
@@ -26,8 +27,9 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
 
   const publicPage = { page: 'public' as const };
 
-  const startPage = async (request: FastifyRequest, reply: FastifyReply, message: Message, status = 200) =>
-    kit.sendPage(
+  const startPage = async (request: FastifyRequest, reply: FastifyReply, message: Message, status = 200) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return kit.sendPage(
       reply,
       <RecoveryStartPage
         frame={await kit.frame(request, reply, t.recovery.title)}
@@ -36,6 +38,7 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
       />,
       status,
     );
+  };
 
   /**
    * The form's login and the code's verification id live in a cookie on /recovery/ticket for the
@@ -62,8 +65,9 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
     message: Message,
     values?: Form,
     status = 200,
-  ) =>
-    kit.sendPage(
+  ) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return kit.sendPage(
       reply,
       <RecoveryTicketPage
         frame={await kit.frame(request, reply, t.recovery.title)}
@@ -74,12 +78,14 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
       />,
       status,
     );
+  };
 
   app.get('/recovery', { config: publicPage, schema: { hide: true } }, async (request, reply) =>
     startPage(request, reply, null),
   );
 
   app.post('/recovery', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const form = kit.checkForm(request);
     const login = (form.login ?? '').trim();
     try {
@@ -91,11 +97,17 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       if (error.details.retryAfterSeconds !== undefined)
         reply.header('retry-after', String(error.details.retryAfterSeconds));
-      return startPage(request, reply, { kind: 'error', text: error.message }, error.status);
+      return startPage(
+        request,
+        reply,
+        { kind: 'error', text: error.messageIn(consoleLocaleOf(request)) },
+        error.status,
+      );
     }
   });
 
   app.get(FORM_PATH, { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const kept = formOf(request);
     if (!kept) return startPage(request, reply, { kind: 'info', text: t.recovery.expired });
     return ticketPage(
@@ -108,6 +120,7 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
 
   /** "Send a new code": a refusal (too soon) keeps the form and the code already sent (decision 024). */
   app.post(`${FORM_PATH}/new-code`, { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     kit.checkForm(request);
     const kept = formOf(request);
     if (!kept) return startPage(request, reply, { kind: 'info', text: t.recovery.expired });
@@ -126,7 +139,10 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
         // Within the minute the code already sent still works; an hourly cap says what it says.
         {
           kind: 'error',
-          text: (error.details.retryAfterSeconds ?? Infinity) <= 60 ? t.recovery.newCodeTooSoon : error.message,
+          text:
+            (error.details.retryAfterSeconds ?? Infinity) <= 60
+              ? t.recovery.newCodeTooSoon
+              : error.messageIn(consoleLocaleOf(request)),
         },
         undefined,
         error.status,
@@ -137,6 +153,7 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
   app.register(async (scope) => {
     await registerMultipart(scope);
     scope.post(FORM_PATH, { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+      const t = textsIn(consoleLocaleOf(request));
       const kept = formOf(request);
       if (!kept) return startPage(request, reply, { kind: 'info', text: t.recovery.expired }, 410);
       const fields: Form = {};
@@ -169,7 +186,14 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
           reply.header('retry-after', String(error.details.retryAfterSeconds));
         // What was typed comes back (never the code); the login and verification stay in the cookie.
         const { code: _code, _csrf: _c, ...values } = fields;
-        return ticketPage(request, reply, kept.login, { kind: 'error', text: error.message }, values, error.status);
+        return ticketPage(
+          request,
+          reply,
+          kept.login,
+          { kind: 'error', text: error.messageIn(consoleLocaleOf(request)) },
+          values,
+          error.status,
+        );
       }
     });
   });
@@ -195,6 +219,7 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
   };
 
   app.get('/recovery/status', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     if (hasLinkQuery(request)) {
       const moved = stashPair(request, reply, '/recovery/status');
       if (moved) return moved;
@@ -212,6 +237,7 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.get('/recovery/cancel', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     if (hasLinkQuery(request)) {
       const moved = stashPair(request, reply, '/recovery/cancel');
       if (moved) return moved;
@@ -231,6 +257,7 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.post('/recovery/cancel', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     kit.checkForm(request);
     const frame = await kit.frame(request, reply, t.recovery.cancelHeading);
     const { ticket: ticketId, token } = linkPair(request);
@@ -245,7 +272,7 @@ export function registerRecoveryPages(app: FastifyInstance, kit: ConsoleKit) {
         reply,
         <RecoveryCancelPage
           frame={frame}
-          message={{ kind: 'error', text: error.message }}
+          message={{ kind: 'error', text: error.messageIn(consoleLocaleOf(request)) }}
           ticket={found}
           done={false}
         />,

@@ -3,7 +3,8 @@ import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
 import type { ConsoleKit, Form } from './kit.js';
 import { SecurityPage } from './security.pages.js';
-import { t } from './messages.js';
+import { textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 /**
  * Account Management › Security Settings: the page, account protection (docs/design.md F10) and the
@@ -14,6 +15,7 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services } = kit;
 
   app.get('/account/security', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     const profile = await services.profile(principal.userId);
     const protection = await services.protection.protection(principal);
@@ -49,8 +51,9 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
   );
 
   /** Account protection: how sensitive operations are verified. */
-  app.post('/account/security/protection', { schema: { hide: true } }, async (request, reply) =>
-    kit.formAction(
+  app.post('/account/security/protection', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return kit.formAction(
       request,
       reply,
       { next: '/account/security', purpose: t.stepUp.purposes.protection },
@@ -61,6 +64,6 @@ export function registerSecurityPages(app: FastifyInstance, kit: ConsoleKit) {
         await services.protection.setProtection(principal, method, requestMeta(request));
         return '/account/security?notice=protection';
       },
-    ),
-  );
+    );
+  });
 }

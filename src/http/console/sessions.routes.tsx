@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { requestMeta } from '../plugins/auth.js';
 import { Csrf, Layout, Notice, TableScroll, Time, type Message, type PageFrame } from './layout.js';
 import type { ConsoleKit } from './kit.js';
-import { t } from './messages.js';
+import { t, textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 /** "Chrome on Android" from a user agent: enough for a person to recognise a device. */
 export function describeUserAgent(agent: string | null): string {
@@ -109,19 +110,21 @@ export function SessionsPage(props: {
 /** Account Management › Sessions: where one is signed in, and signing any of it out. */
 export function registerSessionPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services } = kit;
-  app.get('/account/sessions', { schema: { hide: true } }, async (request, reply) =>
-    kit.sendPage(
+  app.get('/account/sessions', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return kit.sendPage(
       reply,
       <SessionsPage
         frame={await kit.frame(request, reply, t.sessions.title)}
         message={kit.notice(request, t.notices)}
         sessions={await services.mySessions.list(request.principal!)}
       />,
-    ),
-  );
+    );
+  });
 
-  app.post('/account/sessions/:id/end', { schema: { hide: true } }, async (request, reply) =>
-    kit.formAction(
+  app.post('/account/sessions/:id/end', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return kit.formAction(
       request,
       reply,
       { next: '/account/sessions', purpose: t.stepUp.purposes.sessions },
@@ -130,11 +133,12 @@ export function registerSessionPages(app: FastifyInstance, kit: ConsoleKit) {
         await services.mySessions.endOne(principal, id.slice(0, 64), requestMeta(request));
         return '/account/sessions?notice=session-ended';
       },
-    ),
-  );
+    );
+  });
 
-  app.post('/account/sessions/end-others', { schema: { hide: true } }, async (request, reply) =>
-    kit.formAction(
+  app.post('/account/sessions/end-others', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return kit.formAction(
       request,
       reply,
       { next: '/account/sessions', purpose: t.stepUp.purposes.sessions },
@@ -142,6 +146,6 @@ export function registerSessionPages(app: FastifyInstance, kit: ConsoleKit) {
         await services.mySessions.endOthers(principal, requestMeta(request));
         return '/account/sessions?notice=others-ended';
       },
-    ),
-  );
+    );
+  });
 }

@@ -12,15 +12,16 @@ import {
   type Form,
 } from './kit.js';
 import { ContinuePage } from './step-up.pages.js';
-import { t } from './messages.js';
+import { textsIn, type Catalogue } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 /** What a step-up continues: the operation that asked, or else a guess from the page it returns to. */
-function purposeFor(form: Form): string {
-  return purposeOfOperation(form.operation) ?? purposeOf(safeNext(form.next));
+function purposeFor(form: Form, t: Catalogue): string {
+  return purposeOfOperation(form.operation, t) ?? purposeOf(safeNext(form.next), t);
 }
 
 /** The step-up purpose shown for the page a verification returns to. */
-function purposeOf(next: string): string {
+function purposeOf(next: string, t: Catalogue): string {
   if (next.includes('unbind')) return t.stepUp.purposes.unbind;
   if (next.startsWith('/workspaces/')) return t.stepUp.purposes.workspace;
   if (next.startsWith('/users/')) return t.stepUp.purposes.users;
@@ -43,6 +44,7 @@ export function registerStepUpPages(app: FastifyInstance, kit: ConsoleKit) {
     '/account/security/step-up/send',
     { config: restrictedOk, schema: { hide: true } },
     async (request, reply) => {
+      const t = textsIn(consoleLocaleOf(request));
       const form = kit.checkForm(request);
       const next = safeNext(form.next);
       const channel = form.channel === 'sms' ? 'sms' : 'email';
@@ -51,7 +53,7 @@ export function registerStepUpPages(app: FastifyInstance, kit: ConsoleKit) {
         const sent = await services.verification.send(request.principal!, channel, requestMeta(request));
         return kit.stepUpPage(request, reply, {
           next,
-          purpose: purposeFor(form),
+          purpose: purposeFor(form, t),
           pending: { verificationId: sent.id, channel, destination: sent.destination },
           resume,
           operation: form.operation,
@@ -59,11 +61,11 @@ export function registerStepUpPages(app: FastifyInstance, kit: ConsoleKit) {
       } catch (error) {
         return kit.failure(request, reply, error, {
           next,
-          purpose: purposeFor(form),
+          purpose: purposeFor(form, t),
           render: (message, status) =>
             kit.stepUpPage(request, reply, {
               next,
-              purpose: purposeFor(form),
+              purpose: purposeFor(form, t),
               message,
               status,
               resume,
@@ -75,10 +77,11 @@ export function registerStepUpPages(app: FastifyInstance, kit: ConsoleKit) {
   );
 
   app.post('/account/security/step-up', { config: restrictedOk, schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     const form = kit.checkForm(request);
     const next = safeNext(form.next);
-    const purpose = purposeFor(form);
+    const purpose = purposeFor(form, t);
     const resume = kit.resumeFromForm(form);
     try {
       if (form.method === 'totp') {

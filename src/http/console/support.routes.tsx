@@ -4,7 +4,8 @@ import { sendEvidence } from '../api/support.routes.js';
 import type { Services } from '../services.js';
 import type { ConsoleKit } from './kit.js';
 import type { Message } from './layout.js';
-import { t } from './messages.js';
+import { textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 import { SupportPage, SupportTicketPage } from './support.pages.js';
 
 const states = ['submitted', 'awaiting_second_approval', 'cooling_off', 'completed', 'rejected', 'cancelled'] as const;
@@ -12,12 +13,13 @@ const states = ['submitted', 'awaiting_second_approval', 'cooling_off', 'complet
 /** /support: the operators' desk (the domain refuses anyone else with 403). */
 export function registerSupportPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services } = kit;
-  const purpose = t.stepUp.purposes.support;
 
   app.get<{ Querystring: { status?: string; records?: string; notice?: string } }>(
     '/support',
     { schema: { hide: true } },
     async (request, reply) => {
+      const t = textsIn(consoleLocaleOf(request));
+      const purpose = t.stepUp.purposes.support;
       const principal = request.principal!;
       const status = (states as readonly string[]).includes(request.query.status ?? '')
         ? (request.query.status as (typeof states)[number])
@@ -48,6 +50,7 @@ export function registerSupportPages(app: FastifyInstance, kit: ConsoleKit) {
   );
 
   async function ticketPage(request: FastifyRequest, reply: FastifyReply, id: string, message: Message, status = 200) {
+    const t = textsIn(consoleLocaleOf(request));
     const ticket = await services.support.view(request.principal!, id, requestMeta(request));
     return kit.sendPage(
       reply,
@@ -64,6 +67,8 @@ export function registerSupportPages(app: FastifyInstance, kit: ConsoleKit) {
     '/support/tickets/:id',
     { schema: { hide: true } },
     async (request, reply) => {
+      const t = textsIn(consoleLocaleOf(request));
+      const purpose = t.stepUp.purposes.support;
       try {
         return await ticketPage(request, reply, request.params.id, kit.notice(request, t.support.notices));
       } catch (error) {
@@ -82,6 +87,8 @@ export function registerSupportPages(app: FastifyInstance, kit: ConsoleKit) {
       `/support/tickets/:id/files/:fileId${view ? '/view' : ''}`,
       { schema: { hide: true } },
       async (request, reply) => {
+        const t = textsIn(consoleLocaleOf(request));
+        const purpose = t.stepUp.purposes.support;
         try {
           const file = await services.support.file(
             request.principal!,
@@ -106,6 +113,8 @@ export function registerSupportPages(app: FastifyInstance, kit: ConsoleKit) {
       `/support/tickets/:id/${verb}`,
       { schema: { hide: true } },
       async (request, reply) => {
+        const t = textsIn(consoleLocaleOf(request));
+        const purpose = t.stepUp.purposes.support;
         const next = `/support/tickets/${request.params.id}`;
         const form = kit.checkForm(request);
         try {
@@ -131,11 +140,14 @@ export function registerSupportPages(app: FastifyInstance, kit: ConsoleKit) {
     app.post<{ Params: { accountId: string } }>(
       `/support/real-names/:accountId/${verdict}`,
       { schema: { hide: true } },
-      async (request, reply) =>
-        kit.formAction(request, reply, { next: '/support', purpose }, async (principal) => {
+      async (request, reply) => {
+        const t = textsIn(consoleLocaleOf(request));
+        const purpose = t.stepUp.purposes.support;
+        return kit.formAction(request, reply, { next: '/support', purpose }, async (principal) => {
           await services.realNames[verdict](principal, request.params.accountId, null, requestMeta(request));
           return '/support?notice=reviewed';
-        }),
+        });
+      },
     );
   }
 }

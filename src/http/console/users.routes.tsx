@@ -6,7 +6,8 @@ import { ConfirmPage, type Message } from './layout.js';
 import { codeFrom, emailFrom, type ConsoleKit } from './kit.js';
 import { BindPage } from './binding.pages.js';
 import { NewUserPage, UserDetailsPage, UsersPage } from './users.pages.js';
-import { t } from './messages.js';
+import { textsIn, consoleError } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -14,13 +15,12 @@ const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** An administrator's reason for a reset or a removal: it goes into the audit log and the user's e-mail. */
 function reasonOf(form: Record<string, string | undefined>): string {
   const reason = (form.reason ?? '').trim().slice(0, 500);
-  if (reason.length < 3) throw new AppError('validation.failed', t.form.reasonRequired);
+  if (reason.length < 3) throw consoleError('validation.failed', (t) => t.form.reasonRequired);
   return reason;
 }
 
 export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services, config } = kit;
-  const purpose = t.stepUp.purposes.users;
   const idOf = (request: FastifyRequest) => {
     const { id } = request.params as { id: string };
     if (!USER_ID.test(id)) throw new AppError('user.not_found', 'No such user in this account.');
@@ -36,6 +36,7 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
   }
 
   async function detailsPage(request: FastifyRequest, reply: FastifyReply, id: string, message: Message, status = 200) {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     const { details, view, loginName } = await userView(principal, id);
     return kit.sendPage(
@@ -54,6 +55,8 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
   }
 
   app.get('/users', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.users;
     const principal = request.principal!;
     const filter = (request.query as Record<string, string>)?.mfa === 'unbound' ? 'unbound' : null;
     try {
@@ -74,14 +77,17 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
     }
   });
 
-  app.get('/users/new', { schema: { hide: true } }, async (request, reply) =>
-    kit.sendPage(
+  app.get('/users/new', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return kit.sendPage(
       reply,
       <NewUserPage frame={await kit.frame(request, reply, t.users.newTitle)} message={null} values={{}} />,
-    ),
-  );
+    );
+  });
 
   app.post('/users/new', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.users;
     const form = kit.checkForm(request);
     const values = {
       username: form.username ?? '',
@@ -125,6 +131,8 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.get('/users/:id', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.users;
     try {
       return await detailsPage(request, reply, idOf(request), kit.notice(request, t.users.notices));
     } catch (error) {
@@ -133,6 +141,8 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.post('/users/:id/edit', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.users;
     const principal = request.principal!;
     const form = kit.checkForm(request);
     let id = '';
@@ -176,6 +186,7 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
     message: Message,
     status = 200,
   ) {
+    const t = textsIn(consoleLocaleOf(request));
     const details = await services.users.get(request.principal!, id);
     return kit.sendPage(
       reply,
@@ -197,6 +208,8 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
   }
 
   app.post('/users/:id/mfa/bind', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.users;
     kit.checkForm(request);
     let id = '';
     try {
@@ -209,6 +222,8 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.post('/users/:id/mfa/bind/activate', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.users;
     const principal = request.principal!;
     const form = kit.checkForm(request);
     let id = '';
@@ -250,6 +265,8 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
     confirm: (id: string, message: Message) => Promise<unknown>,
     act: (id: string, form: Record<string, string>) => Promise<string>,
   ) {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.users;
     const form = kit.checkForm(request);
     let id = '';
     try {
@@ -267,8 +284,9 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
     }
   }
 
-  app.post('/users/:id/mfa/reset', { schema: { hide: true } }, async (request, reply) =>
-    confirmOrDo(
+  app.post('/users/:id/mfa/reset', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return confirmOrDo(
       request,
       reply,
       async (id, message) => {
@@ -294,11 +312,12 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
         await services.users.resetMfa(request.principal!, id, reason, requestMeta(request));
         return `/users/${id}?notice=reset`;
       },
-    ),
-  );
+    );
+  });
 
   /** One of the user's devices (issue 22): asks first, with a reason for the audit log and the e-mail. */
   app.post('/users/:id/devices/:deviceId/remove', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const { deviceId } = request.params as { deviceId: string };
     const known = async (id: string) => {
       const devices = await services.users.devices(request.principal!, id);
@@ -337,8 +356,9 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
     );
   });
 
-  app.post('/users/:id/delete', { schema: { hide: true } }, async (request, reply) =>
-    confirmOrDo(
+  app.post('/users/:id/delete', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return confirmOrDo(
       request,
       reply,
       async (id) => {
@@ -360,18 +380,22 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
         await services.users.remove(request.principal!, id, requestMeta(request));
         return '/users?notice=deleted';
       },
-    ),
-  );
+    );
+  });
 
-  app.post('/users/:id/password-reset', { schema: { hide: true } }, async (request, reply) =>
-    kit.formAction(request, reply, { next: '/users', purpose }, async (principal) => {
+  app.post('/users/:id/password-reset', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.users;
+    return kit.formAction(request, reply, { next: '/users', purpose }, async (principal) => {
       const id = idOf(request);
       await services.users.sendPasswordReset(principal, id, requestMeta(request));
       return `/users/${id}?notice=reset-link`;
-    }),
-  );
+    });
+  });
 
   app.post('/users/:id/password', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.users;
     const form = kit.checkForm(request);
     let id = '';
     try {

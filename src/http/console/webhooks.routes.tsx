@@ -5,7 +5,8 @@ import { requestMeta } from '../plugins/auth.js';
 import type { ConsoleKit } from './kit.js';
 import { ConfirmPage } from './layout.js';
 import { WebhookPage, WebhookSecretPage, WebhooksPage, eventField } from './webhooks.pages.js';
-import { t } from './messages.js';
+import { textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 const HOME = '/webhooks';
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -19,10 +20,9 @@ const ID = /^[A-Za-z0-9_-]{1,64}$/;
 export function registerWebhookPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services } = kit;
   const { webhooks } = services;
-  const createPurpose = t.stepUp.operations['webhooks.create']!;
-  const rotatePurpose = t.stepUp.operations['webhooks.rotate_secret']!;
 
   const param = (request: FastifyRequest, name: 'id' | 'deliveryId') => {
+    const t = textsIn(consoleLocaleOf(request));
     const value = (request.params as Record<string, string>)[name] ?? '';
     if (!ID.test(value)) throw new AppError('webhook.not_found', t.webhooks.notFound);
     return value;
@@ -33,6 +33,8 @@ export function registerWebhookPages(app: FastifyInstance, kit: ConsoleKit) {
     error instanceof AppError && (error.code === 'auth.step_up_required' || error.code === 'auth.forbidden');
 
   app.get(HOME, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const createPurpose = t.stepUp.operations['webhooks.create']!;
     try {
       const list = await webhooks.list(request.principal!);
       const flash = kit.takeFlash(request, reply, HOME);
@@ -52,6 +54,8 @@ export function registerWebhookPages(app: FastifyInstance, kit: ConsoleKit) {
 
   /** Register: checked first (a typo asks for no verification), then a fresh step-up, then the secret once. */
   app.post(HOME, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const createPurpose = t.stepUp.operations['webhooks.create']!;
     const form = kit.checkForm(request);
     const events = auditEventTypes.filter((type) => form[eventField(type)] === '1');
     const values: Record<string, string> = { url: form.url ?? '' };
@@ -80,6 +84,8 @@ export function registerWebhookPages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.get(`${HOME}/:id`, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const createPurpose = t.stepUp.operations['webhooks.create']!;
     try {
       const principal = request.principal!;
       const webhook = await webhooks.get(principal, param(request, 'id'));
@@ -101,6 +107,8 @@ export function registerWebhookPages(app: FastifyInstance, kit: ConsoleKit) {
 
   /** "Send again": the same message, now; a turned-off endpoint is turned on with it. */
   app.post(`${HOME}/:id/deliveries/:deliveryId/retry`, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const createPurpose = t.stepUp.operations['webhooks.create']!;
     kit.checkForm(request);
     try {
       const id = param(request, 'id');
@@ -113,6 +121,8 @@ export function registerWebhookPages(app: FastifyInstance, kit: ConsoleKit) {
 
   /** A new secret: a fresh step-up first (a sensitive operation), then the secret once. */
   app.post(`${HOME}/:id/secret`, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const rotatePurpose = t.stepUp.operations['webhooks.rotate_secret']!;
     kit.checkForm(request);
     try {
       const principal = request.principal!;
@@ -134,6 +144,8 @@ export function registerWebhookPages(app: FastifyInstance, kit: ConsoleKit) {
 
   /** Delete: "are you sure?", then done. */
   app.post(`${HOME}/:id/delete`, { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const createPurpose = t.stepUp.operations['webhooks.create']!;
     const form = kit.checkForm(request);
     try {
       const principal = request.principal!;

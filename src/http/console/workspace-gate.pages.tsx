@@ -7,8 +7,6 @@ import { t } from './messages.js';
  * workspaces.pages.tsx.
  */
 
-const w = t.workspaces;
-
 /** A workspace that requires MFA, reached from a session that proved no device: bind one, or verify. */
 export function WorkspaceMfaRequiredPage(props: {
   frame: PageFrame;
@@ -19,16 +17,16 @@ export function WorkspaceMfaRequiredPage(props: {
   return (
     <Layout {...props.frame} active="workspaces">
       <section class="card narrow">
-        <h1>{w.requiresMfa(props.name)}</h1>
-        <Alert kind="info">{w.requiresText}</Alert>
+        <h1>{t.workspaces.requiresMfa(props.name)}</h1>
+        <Alert kind="info">{t.workspaces.requiresText}</Alert>
         <p>
           {props.bound ? (
             <a class="button primary-link" href={`/workspaces/${props.workspaceId}/verify`}>
-              {w.verify}
+              {t.workspaces.verify}
             </a>
           ) : (
             <a class="button primary-link" href="/account/security/mfa/bind">
-              {w.bind}
+              {t.workspaces.bind}
             </a>
           )}
         </p>
@@ -50,8 +48,10 @@ export function WorkspacePasskeyRequiredPage(props: {
   return (
     <Layout {...props.frame} active="workspaces">
       <section class="card narrow" data-testid="workspace-passkey-required">
-        <h1>{w.requiresPasskey(props.name)}</h1>
-        <Alert kind="info">{props.hasPasskey ? w.requiresPasskeyText : w.requiresPasskeyAdd}</Alert>
+        <h1>{t.workspaces.requiresPasskey(props.name)}</h1>
+        <Alert kind="info">
+          {props.hasPasskey ? t.workspaces.requiresPasskeyText : t.workspaces.requiresPasskeyAdd}
+        </Alert>
         <p>
           {props.hasPasskey ? (
             <a
@@ -59,11 +59,11 @@ export function WorkspacePasskeyRequiredPage(props: {
               href={`/workspaces/${props.workspaceId}/verify?with=passkey`}
               data-testid="verify-passkey"
             >
-              {w.verifyPasskey}
+              {t.workspaces.verifyPasskey}
             </a>
           ) : (
             <a class="button primary-link" href="/account/security/devices#add-passkey">
-              {w.addPasskey}
+              {t.workspaces.addPasskey}
             </a>
           )}
         </p>

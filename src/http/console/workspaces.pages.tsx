@@ -12,24 +12,22 @@ export interface WorkspaceView {
   role?: string | undefined;
 }
 
-const w = t.workspaces;
-
 export function WorkspacesPage(props: { frame: PageFrame; message: Message; workspaces: WorkspaceView[] }) {
   return (
     <Layout {...props.frame} active="workspaces">
-      <h1>{w.title}</h1>
+      <h1>{t.workspaces.title}</h1>
       <Notice message={props.message} />
       <section class="card">
         {props.workspaces.length === 0 ? (
-          <p class="muted">{w.none}</p>
+          <p class="muted">{t.workspaces.none}</p>
         ) : (
           <TableScroll>
             <table>
               <thead>
                 <tr>
-                  <th>{w.columns.name}</th>
-                  <th>{w.columns.role}</th>
-                  <th>{w.columns.mfa}</th>
+                  <th>{t.workspaces.columns.name}</th>
+                  <th>{t.workspaces.columns.role}</th>
+                  <th>{t.workspaces.columns.mfa}</th>
                 </tr>
               </thead>
               <tbody>
@@ -41,9 +39,11 @@ export function WorkspacesPage(props: { frame: PageFrame; message: Message; work
                     <td>{ws.role}</td>
                     <td>
                       {ws.mfaRequired ? (
-                        <span class="badge badge-ok">{ws.phishingResistant ? w.onPasskeys : w.on}</span>
+                        <span class="badge badge-ok">
+                          {ws.phishingResistant ? t.workspaces.onPasskeys : t.workspaces.on}
+                        </span>
                       ) : (
-                        <span class="muted">{w.off}</span>
+                        <span class="muted">{t.workspaces.off}</span>
                       )}
                     </td>
                   </tr>
@@ -54,15 +54,15 @@ export function WorkspacesPage(props: { frame: PageFrame; message: Message; work
         )}
       </section>
       <section class="card narrow-left">
-        <h2>{w.createHeading}</h2>
+        <h2>{t.workspaces.createHeading}</h2>
         <form method="post" action="/workspaces">
           <Csrf value={props.frame.csrf} />
           <label>
-            {w.name}
+            {t.workspaces.name}
             <input name="name" type="text" required maxLength={100} />
           </label>
           <button type="submit" class="primary">
-            {w.create}
+            {t.workspaces.create}
           </button>
         </form>
       </section>
@@ -101,15 +101,15 @@ export function WorkspacePage(props: {
   return (
     <Layout {...props.frame} active="workspaces">
       <p class="muted small">
-        <a href="/workspaces">{w.title}</a> › {ws.name}
+        <a href="/workspaces">{t.workspaces.title}</a> › {ws.name}
       </p>
       <h1>{ws.name}</h1>
       <Notice message={props.notice ? { kind: 'success', text: props.notice } : props.message} />
       {props.canManage ? (
         <div class="grid">
           <section class="card">
-            <h2>{w.mandatory}</h2>
-            <p class="muted">{w.mandatoryText}</p>
+            <h2>{t.workspaces.mandatory}</h2>
+            <p class="muted">{t.workspaces.mandatoryText}</p>
             <form method="post" action={`/workspaces/${ws.id}/policy`}>
               <Csrf value={props.frame.csrf} />
               <label class="check">
@@ -120,7 +120,7 @@ export function WorkspacePage(props: {
                   checked={ws.mfaRequired}
                   data-testid="mfa-required"
                 />{' '}
-                {w.requireAll}
+                {t.workspaces.requireAll}
               </label>
               <label class="check">
                 <input
@@ -130,32 +130,32 @@ export function WorkspacePage(props: {
                   checked={ws.phishingResistant === true}
                   data-testid="phishing-resistant"
                 />{' '}
-                {w.requirePasskeys}
+                {t.workspaces.requirePasskeys}
               </label>
-              <p class="muted small check-hint">{w.requirePasskeysHint}</p>
+              <p class="muted small check-hint">{t.workspaces.requirePasskeysHint}</p>
               <label>
-                {w.grace}
+                {t.workspaces.grace}
                 <input name="graceDays" type="number" min={0} max={90} value={String(ws.graceDays)} />
               </label>
               <button type="submit" class="primary">
-                {w.savePolicy}
+                {t.workspaces.savePolicy}
               </button>
             </form>
             {ws.mfaDeadline ? (
               <p class="muted small">
-                {w.deadline} <Time at={ws.mfaDeadline} />
+                {t.workspaces.deadline} <Time at={ws.mfaDeadline} />
               </p>
             ) : null}
           </section>
           <section class="card">
-            <h2>{w.addMember}</h2>
+            <h2>{t.workspaces.addMember}</h2>
             {props.candidates.length === 0 ? (
-              <p class="muted">{w.everyoneMember}</p>
+              <p class="muted">{t.workspaces.everyoneMember}</p>
             ) : (
               <form method="post" action={`/workspaces/${ws.id}/members`}>
                 <Csrf value={props.frame.csrf} />
                 <label>
-                  {w.user}
+                  {t.workspaces.user}
                   <select name="userId">
                     {props.candidates.map((c) => (
                       <option key={c.id} value={c.id}>
@@ -165,13 +165,13 @@ export function WorkspacePage(props: {
                   </select>
                 </label>
                 <label>
-                  {w.role}
+                  {t.workspaces.role}
                   <select name="role">
-                    <option value="member">{w.member}</option>
-                    <option value="admin">{w.admin}</option>
+                    <option value="member">{t.workspaces.member}</option>
+                    <option value="admin">{t.workspaces.admin}</option>
                   </select>
                 </label>
-                <button type="submit">{w.add}</button>
+                <button type="submit">{t.workspaces.add}</button>
               </form>
             )}
           </section>
@@ -179,16 +179,18 @@ export function WorkspacePage(props: {
       ) : null}
       {props.canManage ? (
         <section class="card">
-          <h2>{w.compliance}</h2>
+          <h2>{t.workspaces.compliance}</h2>
           <p class="muted" data-testid="compliance-summary">
-            {unbound === 0 ? w.allBound : w.someUnbound(unbound, props.members.length)}
-            {ws.phishingResistant && passkeyless > 0 ? ` ${w.somePasskeyless(passkeyless, props.members.length)}` : ''}
+            {unbound === 0 ? t.workspaces.allBound : t.workspaces.someUnbound(unbound, props.members.length)}
+            {ws.phishingResistant && passkeyless > 0
+              ? ` ${t.workspaces.somePasskeyless(passkeyless, props.members.length)}`
+              : ''}
           </p>
           {remindable > 0 ? (
             <form method="post" action={`/workspaces/${ws.id}/remind`}>
               <Csrf value={props.frame.csrf} />
               <button type="submit" data-testid="remind">
-                {w.remind(remindable)}
+                {t.workspaces.remind(remindable)}
               </button>
             </form>
           ) : null}
@@ -196,10 +198,10 @@ export function WorkspacePage(props: {
             <table data-testid="compliance">
               <thead>
                 <tr>
-                  <th>{w.columns.member}</th>
-                  <th>{w.columns.memberRole}</th>
-                  <th>{w.columns.memberMfa}</th>
-                  <th>{w.columns2.actions}</th>
+                  <th>{t.workspaces.columns.member}</th>
+                  <th>{t.workspaces.columns.memberRole}</th>
+                  <th>{t.workspaces.columns.memberMfa}</th>
+                  <th>{t.workspaces.columns2.actions}</th>
                 </tr>
               </thead>
               <tbody>
@@ -208,7 +210,13 @@ export function WorkspacePage(props: {
                     <td>
                       {m.displayName} <span class="muted small">{m.name}</span>
                     </td>
-                    <td>{m.role === 'owner' ? w.ownerRow : m.role === 'admin' ? w.admin : w.member}</td>
+                    <td>
+                      {m.role === 'owner'
+                        ? t.workspaces.ownerRow
+                        : m.role === 'admin'
+                          ? t.workspaces.admin
+                          : t.workspaces.member}
+                    </td>
                     <td data-testid="member-mfa">
                       {m.mfa.bound ? (
                         <span class="badge badge-ok">{t.common.bound}</span>
@@ -218,7 +226,7 @@ export function WorkspacePage(props: {
                       {ws.phishingResistant && m.mfa.bound && !hasPasskey(m) ? (
                         <>
                           {' '}
-                          <span class="badge badge-off">{w.noPasskey}</span>
+                          <span class="badge badge-off">{t.workspaces.noPasskey}</span>
                         </>
                       ) : null}
                       {(m.mfa.types ?? []).length > 0 ? (
@@ -231,22 +239,22 @@ export function WorkspacePage(props: {
                       {owner && manages(m) ? (
                         <form method="post" action={`/workspaces/${ws.id}/members/${m.userId}/role`} class="inline">
                           <Csrf value={props.frame.csrf} />
-                          <select name="role" aria-label={w.role} data-testid="member-role">
+                          <select name="role" aria-label={t.workspaces.role} data-testid="member-role">
                             <option value="member" selected={m.role === 'member'}>
-                              {w.member}
+                              {t.workspaces.member}
                             </option>
                             <option value="admin" selected={m.role === 'admin'}>
-                              {w.admin}
+                              {t.workspaces.admin}
                             </option>
                           </select>{' '}
-                          <button type="submit">{w.setRole}</button>
+                          <button type="submit">{t.workspaces.setRole}</button>
                         </form>
                       ) : null}
                       {manages(m) ? (
                         <form method="post" action={`/workspaces/${ws.id}/members/${m.userId}/remove`} class="inline">
                           <Csrf value={props.frame.csrf} />
                           <button type="submit" class="danger" data-testid="remove-member">
-                            {w.remove}
+                            {t.workspaces.remove}
                           </button>
                         </form>
                       ) : null}
@@ -259,28 +267,28 @@ export function WorkspacePage(props: {
         </section>
       ) : (
         <section class="card">
-          <p>{w.welcome(ws.name)}</p>
+          <p>{t.workspaces.welcome(ws.name)}</p>
         </section>
       )}
       {props.canManage ? (
         <section class="card narrow-left">
-          <h2>{w.settings}</h2>
+          <h2>{t.workspaces.settings}</h2>
           <form method="post" action={`/workspaces/${ws.id}/rename`} data-testid="rename">
             <Csrf value={props.frame.csrf} />
             <label>
-              {w.name}
+              {t.workspaces.name}
               <input name="name" type="text" required maxLength={100} value={ws.name} />
             </label>
-            <button type="submit">{w.rename}</button>
+            <button type="submit">{t.workspaces.rename}</button>
           </form>
           {owner ? (
             <>
-              <h3>{w.deleteHeading}</h3>
-              <p class="muted small">{w.deleteText}</p>
+              <h3>{t.workspaces.deleteHeading}</h3>
+              <p class="muted small">{t.workspaces.deleteText}</p>
               <form method="post" action={`/workspaces/${ws.id}/delete`}>
                 <Csrf value={props.frame.csrf} />
                 <button type="submit" class="danger" data-testid="delete-workspace">
-                  {w.deleteButton}
+                  {t.workspaces.deleteButton}
                 </button>
               </form>
             </>

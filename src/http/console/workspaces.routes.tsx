@@ -5,15 +5,16 @@ import { ConfirmPage } from './layout.js';
 import type { ConsoleKit } from './kit.js';
 import { WorkspacePage, WorkspacesPage } from './workspaces.pages.js';
 import { WorkspaceMfaRequiredPage, WorkspacePasskeyRequiredPage } from './workspace-gate.pages.js';
-import { t } from './messages.js';
+import { textsIn } from './messages.js';
+import { consoleLocaleOf } from '../plugins/locale.js';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Workspaces (docs/design.md F9): list, create, members, the mandatory-MFA policy and its compliance view. */
 export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
   const { services } = kit;
-  const purpose = t.stepUp.purposes.policy;
   const idOf = (request: FastifyRequest) => {
+    const t = textsIn(consoleLocaleOf(request));
     const { id } = request.params as { id: string };
     if (!ID.test(id)) throw new AppError('workspace.not_found', t.workspaces.notFound);
     return id;
@@ -22,6 +23,7 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
   const hasPasskey = async (userId: string) => (await services.devices.list(userId)).some((d) => d.type === 'webauthn');
 
   async function workspacePage(request: FastifyRequest, reply: FastifyReply, id: string) {
+    const t = textsIn(consoleLocaleOf(request));
     const principal = request.principal!;
     try {
       const workspace = await services.workspaces.get(principal, id);
@@ -89,27 +91,32 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
     }
   }
 
-  app.get('/workspaces', { schema: { hide: true } }, async (request, reply) =>
-    kit.sendPage(
+  app.get('/workspaces', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    return kit.sendPage(
       reply,
       <WorkspacesPage
         frame={await kit.frame(request, reply, t.workspaces.title)}
         message={kit.notice(request, t.workspaces.notices)}
         workspaces={await services.workspaces.list(request.principal!)}
       />,
-    ),
-  );
+    );
+  });
 
-  app.post('/workspaces', { schema: { hide: true } }, async (request, reply) =>
-    kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal, form) => {
+  app.post('/workspaces', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.policy;
+    return kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal, form) => {
       const name = (form.name ?? '').trim();
       if (!name || name.length > 100) throw new AppError('validation.failed', t.workspaces.nameRule);
       const workspace = await services.workspaces.create(principal, { name }, requestMeta(request));
       return `/workspaces/${workspace.id}?notice=created`;
-    }),
-  );
+    });
+  });
 
   app.get('/workspaces/:id', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.policy;
     try {
       return await workspacePage(request, reply, idOf(request));
     } catch (error) {
@@ -118,6 +125,8 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.get('/workspaces/:id/verify', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.policy;
     try {
       const id = idOf(request);
       // ?with=passkey: the workspace requires phishing-resistant MFA; only a passkey will do.
@@ -133,6 +142,8 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.post('/workspaces/:id/policy', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.policy;
     const form = kit.checkForm(request);
     let id = '';
     try {
@@ -225,8 +236,10 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
     }
   });
 
-  app.post('/workspaces/:id/members', { schema: { hide: true } }, async (request, reply) =>
-    kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal, form) => {
+  app.post('/workspaces/:id/members', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.policy;
+    return kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal, form) => {
       const id = idOf(request);
       const added = await services.workspaces.addMember(
         principal,
@@ -235,17 +248,20 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
         requestMeta(request),
       );
       return `/workspaces/${id}?notice=member&user=${encodeURIComponent(added.userId)}`;
-    }),
-  );
+    });
+  });
 
   const memberOf = (request: FastifyRequest) => {
+    const t = textsIn(consoleLocaleOf(request));
     const { userId } = request.params as { userId: string };
     if (!ID.test(userId)) throw new AppError('workspace.member_not_found', t.workspaces.notFound);
     return userId;
   };
 
-  app.post('/workspaces/:id/members/:userId/role', { schema: { hide: true } }, async (request, reply) =>
-    kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal, form) => {
+  app.post('/workspaces/:id/members/:userId/role', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.policy;
+    return kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal, form) => {
       const id = idOf(request);
       await services.workspaces.setRole(
         principal,
@@ -255,10 +271,12 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
         requestMeta(request),
       );
       return `/workspaces/${id}?notice=role`;
-    }),
-  );
+    });
+  });
 
   app.post('/workspaces/:id/members/:userId/remove', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.policy;
     const form = kit.checkForm(request);
     try {
       const id = idOf(request);
@@ -288,17 +306,20 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
     }
   });
 
-  app.post('/workspaces/:id/rename', { schema: { hide: true } }, async (request, reply) =>
-    kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal, form) => {
+  app.post('/workspaces/:id/rename', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.policy;
+    return kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal, form) => {
       const id = idOf(request);
       const name = (form.name ?? '').trim();
       if (!name || name.length > 100) throw new AppError('validation.failed', t.workspaces.nameRule);
       await services.workspaces.update(principal, id, { name }, requestMeta(request));
       return `/workspaces/${id}?notice=renamed`;
-    }),
-  );
+    });
+  });
 
   app.post('/workspaces/:id/delete', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
     const form = kit.checkForm(request);
     let id = '';
     try {
@@ -328,11 +349,13 @@ export function registerWorkspacePages(app: FastifyInstance, kit: ConsoleKit) {
     }
   });
 
-  app.post('/workspaces/:id/remind', { schema: { hide: true } }, async (request, reply) =>
-    kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal) => {
+  app.post('/workspaces/:id/remind', { schema: { hide: true } }, async (request, reply) => {
+    const t = textsIn(consoleLocaleOf(request));
+    const purpose = t.stepUp.purposes.policy;
+    return kit.formAction(request, reply, { next: '/workspaces', purpose }, async (principal) => {
       const id = idOf(request);
       await services.workspaces.remind(principal, id, requestMeta(request));
       return `/workspaces/${id}?notice=reminded`;
-    }),
-  );
+    });
+  });
 }

@@ -2,16 +2,24 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
+import { DEFAULT_LOCALE, type Locale } from '../../i18n/locale.js';
+import { apiLocaleOf } from './locale.js';
 import { isDatabaseUnavailable, isRetryableConflict } from '../../errors/unavailable.js';
 
-export function errorBody(error: AppError) {
-  return { error: { code: error.code, message: error.message, ...error.details } };
+/** The `{error:{code, message, …}}` body; `message` in the caller's language (`Accept-Language`, issue 25). */
+export function errorBody(error: AppError, locale: Locale = DEFAULT_LOCALE) {
+  return { error: { code: error.code, message: error.messageIn(locale), ...error.details } };
 }
 
 export function sendAppError(reply: FastifyReply, error: AppError) {
   if (error.details.retryAfterSeconds !== undefined)
     reply.header('retry-after', String(error.details.retryAfterSeconds));
-  return reply.status(error.status).type('application/json; charset=utf-8').send(errorBody(error));
+  // The same request may answer in several languages: caches must keep them apart (RFC 9110 §12.5.5).
+  reply.header('vary', 'accept-language');
+  return reply
+    .status(error.status)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(error, apiLocaleOf(reply.request)));
 }
 
 /**

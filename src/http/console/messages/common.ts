@@ -1,18 +1,6 @@
+import { formatDate, formatDateTime, getDisplayTimeZone } from '../../../i18n/format.js';
 /** A message a page shows after a redirect: `?notice=<key>`. */
 export type Notice = { kind: 'success' | 'info'; text: string };
-
-// Times are formatted in UTC with the zone named: the server does not know the browser's zone
-// (pages also carry the ISO time).
-const dateTime = new Intl.DateTimeFormat('en-GB', {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZone: 'UTC',
-  timeZoneName: 'short',
-});
-const dateOnly = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 
 /**
  * What every page shares: formats, navigation, common words, form and error texts, and the notices
@@ -20,10 +8,12 @@ const dateOnly = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'sho
  */
 export const commonTexts = {
   format: {
-    /** "1 Dec 2026, 16:20 UTC": the zone is always named. */
-    dateTime: (at: number | string) => dateTime.format(new Date(at)),
-    date: (at: number | string) => dateOnly.format(new Date(at)),
+    /** "1 Dec 2026, 16:20 UTC": in the operator's time zone (TWOFOLD_TIME_ZONE), always named. */
+    dateTime: (at: number | string) => formatDateTime('en', getDisplayTimeZone(), at),
+    date: (at: number | string) => formatDate('en', getDisplayTimeZone(), at),
   },
+  /** The page's `<html lang>` (BCP 47). */
+  lang: 'en' as 'en' | 'zh-CN',
   brand: 'twofold',
   footer: 'twofold · account security',
   footerDev: ' · dev mode',
