@@ -1,4 +1,4 @@
-import type { ErrorTexts } from '../index.js';
+import type { errorTextsEn } from '../en/index.js';
 import { accountsErrorsZh } from './accounts.js';
 import { apiTokensErrorsZh } from './api-tokens.js';
 import { factorsErrorsZh } from './factors.js';
@@ -14,7 +14,7 @@ import { workspacesErrorsZh } from './workspaces.js';
 import { httpErrorsZh } from './http.js';
 
 /** Every API error message in Simplified Chinese (issue 25). */
-export const errorTextsZh: ErrorTexts = {
+export const errorTextsZh: typeof errorTextsEn = {
   accounts: accountsErrorsZh,
   apiTokens: apiTokensErrorsZh,
   factors: factorsErrorsZh,

@@ -1,4 +1,4 @@
-import type { Catalogue } from '../../messages.js';
+import type { Catalogue } from '../en.js';
 import { commonTextsZh } from './common.js';
 import { signInTextsZh } from './sign-in.js';
 import { securityTextsZh } from './security.js';
