@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'n
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { availableParallelism } from 'node:os';
+import { isTimeZone } from '../i18n/format.js';
 
 /** Everything twofold reads from its environment, parsed once, validated, frozen. */
 export interface Config {
@@ -59,6 +60,8 @@ export interface Config {
   recoveryEvidenceDays: number;
   /** Where people who cannot help themselves reach the operators: a mailto:, https: URL or an address; null = none set. */
   supportContact: string | null;
+  /** The time zone dates are shown in, on the console and in e-mails (an IANA name; always named on screen). */
+  timeZone: string;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +141,17 @@ function urlOption(env: Env, name: string, protocols: string[], message: string)
 }
 
 /** TWOFOLD_SUPPORT_CONTACT: an e-mail address becomes a mailto: link; otherwise an http(s) or mailto: URL. */
+/** TWOFOLD_TIME_ZONE: an IANA zone Intl knows (Asia/Shanghai, Europe/Berlin), UTC by default. */
+function timeZoneOf(env: Env): string {
+  const zone = read(env, 'TWOFOLD_TIME_ZONE') ?? 'UTC';
+  if (!isTimeZone(zone))
+    throw new ConfigError(
+      'TWOFOLD_TIME_ZONE',
+      `expected an IANA time zone such as Asia/Shanghai or UTC, got "${zone}"`,
+    );
+  return zone;
+}
+
 function supportContact(env: Env): string | null {
   const raw = read(env, 'TWOFOLD_SUPPORT_CONTACT');
   if (raw === undefined) return null;
@@ -324,6 +338,7 @@ export function loadConfig(env: Env = process.env, options: { createKeyFile?: bo
     recoveryCoolingOffSeconds: duration(env, 'TWOFOLD_RECOVERY_COOLING_OFF', 72 * 3600, 0, 90 * 24 * 3600),
     recoveryEvidenceDays: integer(env, 'TWOFOLD_RECOVERY_EVIDENCE_DAYS', 30, 1, 3650),
     supportContact: supportContact(env),
+    timeZone: timeZoneOf(env),
   };
   return Object.freeze(config);
 }

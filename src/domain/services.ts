@@ -37,6 +37,7 @@ import { createOidcAdapter } from './oidc/adapter.js';
 import { createSigningKeys } from './oidc/keys.js';
 import { createOidcOperatorClients } from './oidc/operator-clients.js';
 import { createMetrics, type PoolStats } from './metrics/metrics.js';
+import { setDisplayTimeZone } from '../i18n/format.js';
 import { createWebhooks } from './webhooks/index.js';
 import type { WebhookNetwork } from './webhooks/send.js';
 import { createApiTokensService } from './api-tokens/api-tokens.service.js';
@@ -62,6 +63,7 @@ export type ServiceConfig = Pick<
   | 'recoveryEvidenceDays'
   | 'passwordless'
   | 'webhooksAllowPrivate'
+  | 'timeZone'
 >;
 
 const silentLogger: DeliveryLogger = { info: () => {}, warn: () => {} };
@@ -94,6 +96,8 @@ export async function createServices(input: {
   const logger = input.logger ?? silentLogger;
   const { store, transport, sms } = input;
   const secretBox = createSecretBox(input.config.secretKeys, random);
+  // Dates on the console and in e-mails: one zone per process, the operator's (always named on screen).
+  setDisplayTimeZone(input.config.timeZone);
   /** Prometheus metrics (issue 24): served only where TWOFOLD_METRICS_ADDRESS says. */
   const metrics = createMetrics({ store, clock, ...(input.poolStats ? { poolStats: input.poolStats } : {}) });
   const audit = createAuditRecorder({

@@ -82,6 +82,7 @@ const baseConfig: ChannelConfig & AppConfig = {
   signupOpen: true,
   passwordless: true,
   webhooksAllowPrivate: false,
+  timeZone: 'UTC',
   sessionIdleSeconds: 1800,
   sessionAbsoluteSeconds: 12 * 3600,
   stepUpMaxAgeSeconds: 300,
