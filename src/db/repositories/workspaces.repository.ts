@@ -134,6 +134,7 @@ export function createWorkspacesRepository(target: QueryTarget) {
           'users.username',
           'users.email',
           'users.display_name',
+          'users.locale',
           'users.account_id',
           'users.id as uid',
         ])

@@ -72,7 +72,7 @@ export function clearSecondFactorFailures(repos: Repositories, userId: string) {
 export async function recordSecondFactorFailure(
   repos: Repositories,
   deps: { audit: AuditRecorder; notify: Notifier },
-  user: Pick<UsersTable, 'id' | 'account_id' | 'email' | 'display_name' | 'kind' | 'username'>,
+  user: Pick<UsersTable, 'id' | 'account_id' | 'email' | 'display_name' | 'locale' | 'kind' | 'username'>,
   failure: { path: string; clockSkew: boolean; lockedUntil: number },
   meta: RequestMeta,
   now: number,

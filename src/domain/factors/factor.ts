@@ -27,7 +27,10 @@ export interface FactorContext {
 }
 
 /** The user a proof is checked for: enough to audit, throttle and tell them. */
-export type FactorUser = Pick<UsersTable, 'id' | 'account_id' | 'email' | 'display_name' | 'kind' | 'username'>;
+export type FactorUser = Pick<
+  UsersTable,
+  'id' | 'account_id' | 'email' | 'display_name' | 'locale' | 'kind' | 'username'
+>;
 
 /** Throws a refused outcome's error (after the transaction that recorded it has committed). */
 export function orThrow<T extends object>(outcome: FactorOutcome<T>): { ok: true } & T {

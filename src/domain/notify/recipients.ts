@@ -2,18 +2,27 @@ import type { Repositories } from '../../db/repositories/index.js';
 import type { UsersTable } from '../../db/schema.js';
 import type { Notifier, Recipient } from './notifications.js';
 
-export function recipientOf(user: Pick<UsersTable, 'id' | 'account_id' | 'email' | 'display_name'>): Recipient {
-  return { userId: user.id, accountId: user.account_id, email: user.email, displayName: user.display_name };
+/** Whom a notification goes to, in the language the person chose (null: English). */
+export function recipientOf(
+  user: Pick<UsersTable, 'id' | 'account_id' | 'email' | 'display_name' | 'locale'>,
+): Recipient {
+  return {
+    userId: user.id,
+    accountId: user.account_id,
+    email: user.email,
+    displayName: user.display_name,
+    locale: user.locale,
+  };
 }
 
 /**
  * RFC 4226 §7.2: at the lockout threshold "inform the user". The user is told, and for a sub-user
- * its primary account too (docs/design.md §2.2: users and admins are told).
+ * its primary account too (docs/design.md §2.2: users and admins are told), each in their own language.
  */
 export async function notifyLockout(
   repos: Repositories,
   notify: Notifier,
-  user: Pick<UsersTable, 'id' | 'account_id' | 'email' | 'display_name' | 'kind' | 'username'>,
+  user: Pick<UsersTable, 'id' | 'account_id' | 'email' | 'display_name' | 'locale' | 'kind' | 'username'>,
   lockedUntil: number,
   meta: { ip: string | null },
   now: number,
@@ -25,7 +34,11 @@ export async function notifyLockout(
       await notify(
         repos,
         recipientOf(root),
-        { kind: 'mfa.locked', until: lockedUntil, subject: `Your sub-user ${user.display_name} (${user.username})` },
+        {
+          kind: 'mfa.locked',
+          until: lockedUntil,
+          subject: { displayName: user.display_name, username: user.username },
+        },
         meta,
         now,
       );

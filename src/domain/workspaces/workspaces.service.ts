@@ -275,7 +275,7 @@ export function createWorkspacesService(deps: {
           for (const m of unbound) {
             await deps.notify(
               repos,
-              recipientOf({ id: m.user_id, account_id: m.account_id, email: m.email, display_name: m.display_name }),
+              recipientOf({ id: m.user_id, account_id: m.account_id, email: m.email, display_name: m.display_name, locale: m.locale }),
               { kind: 'workspace.mfa_required', workspace: next.name, deadline },
               meta,
               now,
@@ -290,7 +290,7 @@ export function createWorkspacesService(deps: {
           ))
             await deps.notify(
               repos,
-              recipientOf({ id: m.user_id, account_id: m.account_id, email: m.email, display_name: m.display_name }),
+              recipientOf({ id: m.user_id, account_id: m.account_id, email: m.email, display_name: m.display_name, locale: m.locale }),
               { kind: 'workspace.passkey_required', workspace: next.name, deadline: passkeyDeadline },
               meta,
               now,
@@ -468,7 +468,7 @@ export function createWorkspacesService(deps: {
         for (const m of unbound)
           await deps.notify(
             repos,
-            recipientOf({ id: m.user_id, account_id: m.account_id, email: m.email, display_name: m.display_name }),
+            recipientOf({ id: m.user_id, account_id: m.account_id, email: m.email, display_name: m.display_name, locale: m.locale }),
             { kind: 'workspace.mfa_reminder', workspace: workspace.name, deadline, by },
             meta,
             now,
