@@ -192,7 +192,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ['params', request.params],
     ] as const) {
       if (containsNul(value, 0)) {
-        throw new AppError('validation.failed', 'The request contains a NUL character.', {
+        throw new AppError('validation.failed', (m) => m.http.nulCharacter, {
           details: { fields: [{ path: part, message: 'must not contain NUL (\\u0000)' }] },
         });
       }
@@ -244,7 +244,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         if (request.routeOptions.config.multipart && type !== undefined && /^multipart\/form-data\s*;/i.test(type))
           return;
         if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
-          throw new AppError('request.unsupported_media_type', 'Send the body as application/json.');
+          throw new AppError('request.unsupported_media_type', (m) => m.http.sendJson);
         }
       });
       registerAccountRoutes(api, deps.services);

@@ -130,11 +130,11 @@ export function checkFacts(facts: IdentityFacts, path: string): IdentityFacts {
   if (facts.type === 'enterprise')
     missing.push(...(['companyName', 'licenseNumber'] as const).filter((k) => !facts[k]?.trim()));
   if (missing.length > 0)
-    throw new AppError('validation.failed', 'Fill in every field of the identity facts.', {
+    throw new AppError('validation.failed', (m) => m.recovery.identityFactsIncomplete, {
       details: { fields: missing.map((k) => ({ path: `${path}/${k}`, message: 'is required' })) },
     });
   if (normalizeNumber(facts.idNumber).length < 4)
-    throw new AppError('validation.failed', 'The ID number is too short.', {
+    throw new AppError('validation.failed', (m) => m.recovery.idNumberTooShort, {
       details: { fields: [{ path: `${path}/idNumber`, message: 'at least 4 characters' }] },
     });
   return facts.type === 'personal'

@@ -6,7 +6,6 @@ import { isOperator } from '../users/user-views.js';
 /** Support actions are for operators only (`twofold operator create`); anyone else gets 403. */
 export async function requireOperator(repos: Repositories, principal: Principal) {
   const user = await repos.users.findUserById(principal.userId);
-  if (!user || !isOperator(user))
-    throw new AppError('auth.forbidden', 'Only support operators can see or handle this.');
+  if (!user || !isOperator(user)) throw new AppError('auth.forbidden', (m) => m.recovery.operatorsOnly);
   return user;
 }

@@ -86,15 +86,14 @@ export function createRealNamesService(deps: {
     await requireOperator(store.repos, principal);
     await deps.stepUp.requireFresh(principal, 'support.review_real_name');
     // Four eyes in spirit: nobody vouches for their own identity (ASVS 5.0 2.3.5).
-    if (accountId === principal.accountId)
-      throw new AppError('auth.forbidden', 'Operators cannot review the real-name record of their own account.');
+    if (accountId === principal.accountId) throw new AppError('auth.forbidden', (m) => m.recovery.ownRealName);
     const now = clock();
     const record = await store.transaction(async (repos) => {
       const found = await repos.recovery.findRealName(accountId);
-      if (!found) throw new AppError('realname.not_found', 'This account has no real-name record.');
+      if (!found) throw new AppError('realname.not_found', (m) => m.recovery.noRealName);
       const change = { status: verdict, reviewed_at: now, reviewed_by: principal.userId, review_note: note };
       if (!(await repos.recovery.reviewRealName(accountId, 'pending', change)))
-        throw new AppError('realname.not_pending', `This record is already ${found.status}.`);
+        throw new AppError('realname.not_pending', (m) => m.recovery.realNameAlready(found.status));
       await deps.audit(
         repos,
         {
@@ -131,11 +130,7 @@ export function createRealNamesService(deps: {
 
     /** PUT /me/real-name: the primary account submits (or replaces) its record; it waits for review. */
     async put(principal: Principal, input: IdentityFacts, meta: RequestMeta) {
-      if (principal.kind !== 'root')
-        throw new AppError(
-          'auth.forbidden',
-          'Sub-users have no real-name record: if you lose your device, your primary account resets it.',
-        );
+      if (principal.kind !== 'root') throw new AppError('auth.forbidden', (m) => m.recovery.subUserNoRealName);
       const facts = checkFacts(input, '');
       await deps.stepUp.requireFresh(principal, 'account.submit_real_name');
       const now = clock();

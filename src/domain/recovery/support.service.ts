@@ -18,7 +18,7 @@ import { evidenceFileData } from './tickets.service.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const notFound = () => new AppError('recovery.not_found', 'No such ticket.');
+const notFound = () => new AppError('recovery.not_found', (m) => m.recovery.noSuchTicket);
 
 /**
  * The operators' side of lost-device tickets (/support): the queue, one ticket with its match flags
@@ -60,8 +60,7 @@ export function createSupportService(deps: {
   }
 
   async function ownTicketGuard(principal: Principal, ticket: RecoveryTicketsTable) {
-    if (ticket.account_id === principal.accountId)
-      throw new AppError('auth.forbidden', 'Operators cannot handle a ticket of their own account.');
+    if (ticket.account_id === principal.accountId) throw new AppError('auth.forbidden', (m) => m.recovery.ownTicket);
   }
 
   async function loadTicket(repos: Repositories, id: string) {
@@ -170,14 +169,10 @@ export function createSupportService(deps: {
       return store.transaction(async (repos) => {
         const ticket = await loadTicket(repos, ticketId);
         const file = await repos.recovery.findEvidence(ticketId, fileId);
-        if (!file)
-          throw new AppError('recovery.not_found', 'No such file (evidence is deleted 30 days after a ticket closes).');
+        if (!file) throw new AppError('recovery.not_found', (m) => m.recovery.noSuchEvidenceFile);
         // Only images are shown on the page: anything else is refused before it is opened or audited.
         if (how === 'inline' && !file.content_type.startsWith('image/'))
-          throw new AppError(
-            'recovery.evidence_type',
-            'Only images are shown on the page; download this file instead.',
-          );
+          throw new AppError('recovery.evidence_type', (m) => m.recovery.imagesOnly);
         const position = (await repos.recovery.listEvidence(ticketId)).findIndex((f) => f.id === file.id) + 1;
         // Opened before the event is written: a file that cannot be served is not recorded as viewed.
         const bytes = deps.secretBox.open(file.content_sealed, evidenceFileData(file.id));
@@ -214,16 +209,10 @@ export function createSupportService(deps: {
           const ticket = await loadTicket(repos, id);
           await ownTicketGuard(principal, ticket);
           if (ticket.status !== 'submitted' && ticket.status !== 'awaiting_second_approval')
-            throw new AppError(
-              'recovery.not_open',
-              `This ticket is ${ticket.status.replace(/_/g, ' ')}: it cannot be approved.`,
-            );
+            throw new AppError('recovery.not_open', (m) => m.recovery.cannotApprove(ticket.status));
           const earlier = await repos.recovery.listApprovals([id]);
           if (earlier.some((a) => a.operator_id === principal.userId))
-            throw new AppError(
-              'recovery.same_operator',
-              'You approved this ticket already: a second, different operator must approve it.',
-            );
+            throw new AppError('recovery.same_operator', (m) => m.recovery.secondOperatorMustApprove);
           // The primary key (ticket, operator) also stops one operator's two racing approvals.
           await repos.recovery.insertApproval({ ticket_id: id, operator_id: principal.userId, at: now, note });
           const second = earlier.length >= 1;
@@ -266,7 +255,7 @@ export function createSupportService(deps: {
         });
       } catch (error) {
         if (isUniqueViolation(error))
-          throw new AppError('recovery.same_operator', 'You approved this ticket already.', { cause: error });
+          throw new AppError('recovery.same_operator', (m) => m.recovery.approvedAlready, { cause: error });
         throw error;
       }
     },
@@ -285,11 +274,7 @@ export function createSupportService(deps: {
           close_reason: reason,
           updated_at: now,
         });
-        if (!moved)
-          throw new AppError(
-            'recovery.not_open',
-            `This ticket is ${ticket.status.replace(/_/g, ' ')}: it cannot be rejected.`,
-          );
+        if (!moved) throw new AppError('recovery.not_open', (m) => m.recovery.cannotReject(ticket.status));
         await repos.messages.redactRecoveryLinks(ticket.user_id);
         await deps.audit(
           repos,

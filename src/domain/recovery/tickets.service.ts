@@ -1,4 +1,4 @@
-import { AppError } from '../../errors/app-error.js';
+import { AppError, type ErrorText } from '../../errors/app-error.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Repositories, Store } from '../../db/repositories/index.js';
 import { OPEN_TICKET_STATES } from '../../db/repositories/recovery.repository.js';
@@ -88,20 +88,17 @@ export function publicTicket(ticket: RecoveryTicketsTable) {
   };
 }
 
-function tooMany(message: string, lockedUntil: number, now: number) {
+function tooMany(message: ErrorText, lockedUntil: number, now: number) {
   return new AppError('verification.too_many_requests', message, {
     details: { retryAfterSeconds: retryAfterSeconds(lockedUntil, now) },
   });
 }
 
 function invalidCode() {
-  return new AppError(
-    'verification.invalid_code',
-    'The e-mail code is wrong, expired or already used. Ask for a new one if needed.',
-  );
+  return new AppError('verification.invalid_code', (m) => m.recovery.wrongEmailCode);
 }
 
-const notFound = () => new AppError('recovery.not_found', 'No such ticket, or the link is not valid.');
+const notFound = () => new AppError('recovery.not_found', (m) => m.recovery.noSuchTicketOrLink);
 
 /**
  * The applicant's side of a lost-device ticket (docs/design.md F8 "Unbind MFA" on the login
@@ -129,7 +126,7 @@ export function createRecoveryTicketsService(deps: {
   const issuedPasses = new WeakSet<TicketPass>();
   const afterAnswer = createAfterAnswer(deps.logError);
 
-  const reserveOrThrow = (key: string, policy: ThrottlePolicy, now: number, message: string) =>
+  const reserveOrThrow = (key: string, policy: ThrottlePolicy, now: number, message: ErrorText) =>
     reserveOrRefuse(
       store,
       key,
@@ -221,15 +218,9 @@ export function createRecoveryTicketsService(deps: {
   async function refuseIneligible(repos: Repositories, user: UsersTable, now: number) {
     const record = await repos.recovery.findRealName(user.account_id);
     if (!record || record.status !== 'verified')
-      throw new AppError(
-        'recovery.real_name_required',
-        'This account has no verified real-name record, so support cannot check your identity. Recover with a recovery code, or ask the person who runs this service.',
-      );
+      throw new AppError('recovery.real_name_required', (m) => m.recovery.realNameRequired);
     if (await repos.recovery.findOpenTicket(user.account_id))
-      throw new AppError(
-        'recovery.ticket_open',
-        'A request for this account is already open. Wait for it, or cancel it with the link in our e-mail.',
-      );
+      throw new AppError('recovery.ticket_open', (m) => m.recovery.ticketOpenWait);
     await refuseRecentContactChange(repos, user, now);
     return record;
   }
@@ -237,8 +228,7 @@ export function createRecoveryTicketsService(deps: {
   /** A wrong-code lock of this login from this address, checked before any try. */
   async function refuseLockedOut(input: TicketInput, meta: RequestMeta, now: number) {
     const wrong = await store.repos.throttles.get(intakeKey('code', input.login, meta.ip));
-    if (wrong && wrong.locked_until > now)
-      throw tooMany('Too many wrong codes. Wait before trying again.', wrong.locked_until, now);
+    if (wrong && wrong.locked_until > now) throw tooMany((m) => m.recovery.tooManyWrongCodes, wrong.locked_until, now);
   }
 
   async function refuseRecentContactChange(repos: Repositories, user: UsersTable, now: number) {
@@ -253,25 +243,21 @@ export function createRecoveryTicketsService(deps: {
       const fields = String((JSON.parse(event.details) as { fields?: string }).fields ?? '').split(',');
       return fields.includes('email') || fields.includes('phone');
     });
-    if (changed)
-      throw new AppError(
-        'recovery.recent_contact_change',
-        'The email address or phone number of this account changed in the last 7 days, so a ticket cannot be opened yet. Try again later, or contact support.',
-      );
+    if (changed) throw new AppError('recovery.recent_contact_change', (m) => m.recovery.recentContactChange);
   }
 
   return {
     /** POST /recovery/verifications: 202 for every login; 429 when a login or address asked too often. */
     async requestCode(login: string, meta: RequestMeta) {
       const now = clock();
-      const message = 'Too many codes were asked for. Wait before asking for another one.';
+      const message: ErrorText = (m) => m.recovery.tooManyCodes;
       // The address's own budget first: an address over it spends nothing of anyone's login.
       if (meta.ip) await reserveOrThrow(`recovery-ip:${meta.ip}`, perAddress, now, message);
       await reserveOrThrow(
         intakeKey('minute', login, meta.ip),
         recoveryLimits.codeEveryMinute,
         now,
-        'A code was sent less than a minute ago: it still works for 10 minutes. Wait a minute before asking for another one.',
+        (m) => m.recovery.codeSentRecently,
       );
       await reserveOrThrow(intakeKey('login', login, meta.ip), recoveryLimits.codesPerLoginAndAddress, now, message);
       await reserveOrThrow(intakeKey('mailbox', login, null), recoveryLimits.codesPerMailbox, now, message);
@@ -295,7 +281,7 @@ export function createRecoveryTicketsService(deps: {
           `recovery-submit-ip:${meta.ip}`,
           perAddress,
           clock(),
-          'Too many requests from your network. Try again later.',
+          (m) => m.recovery.tooManyFromNetwork,
         );
     },
 
@@ -314,12 +300,12 @@ export function createRecoveryTicketsService(deps: {
       for await (const chunk of chunks) {
         size += chunk.length;
         if (size > EVIDENCE_MAX_BYTES)
-          throw new AppError('request.too_large', `${name} is larger than ${EVIDENCE_MAX_MEGABYTES} MB.`);
+          throw new AppError('request.too_large', (m) => m.recovery.fileTooLarge(name, EVIDENCE_MAX_MEGABYTES));
         if (contentType === null) {
           head = Buffer.concat([head, chunk]);
           if (head.length < EVIDENCE_SNIFF_BYTES) continue;
           contentType = sniffEvidenceType(head);
-          if (!contentType) throw new AppError('recovery.evidence_type', `${name} is not a JPEG, PNG or PDF file.`);
+          if (!contentType) throw new AppError('recovery.evidence_type', (m) => m.recovery.notEvidenceType(name));
           sealer.update(head);
           head = Buffer.alloc(0);
         } else sealer.update(chunk);
@@ -328,7 +314,7 @@ export function createRecoveryTicketsService(deps: {
       if (contentType === null) {
         // Shorter than the sniff: typed by what there is (a JPEG's 3-byte signature can pass).
         contentType = sniffEvidenceType(head);
-        if (!contentType) throw new AppError('recovery.evidence_type', `${name} is not a JPEG, PNG or PDF file.`);
+        if (!contentType) throw new AppError('recovery.evidence_type', (m) => m.recovery.notEvidenceType(name));
         sealer.update(head);
       }
       return { id, name, contentType, size, sealed: sealer.final(), keyId: deps.secretBox.currentKeyId };
@@ -371,7 +357,7 @@ export function createRecoveryTicketsService(deps: {
       // The form is checked before the code, so a typo in it does not spend one of the code's tries.
       const facts = checkFacts(input.evidence, '/evidence');
       if (files.length > EVIDENCE_MAX_FILES)
-        throw new AppError('validation.failed', `Attach at most ${EVIDENCE_MAX_FILES} files.`, {
+        throw new AppError('validation.failed', (m) => m.recovery.tooManyFiles(EVIDENCE_MAX_FILES), {
           details: { fields: [{ path: '/evidence', message: `at most ${EVIDENCE_MAX_FILES} files` }] },
         });
       const now = clock();
@@ -445,7 +431,7 @@ export function createRecoveryTicketsService(deps: {
       } catch (error) {
         // Two submissions racing: the partial unique index keeps one open ticket per account.
         if (isUniqueViolation(error))
-          throw new AppError('recovery.ticket_open', 'A request for this account is already open.', { cause: error });
+          throw new AppError('recovery.ticket_open', (m) => m.recovery.ticketOpen, { cause: error });
         throw error;
       }
       if ('invalid' in outcome) throw invalidCode();
@@ -471,7 +457,7 @@ export function createRecoveryTicketsService(deps: {
           now,
         ),
       );
-      if (!cancelled) throw new AppError('recovery.not_cancellable', 'There is no open request to cancel.');
+      if (!cancelled) throw new AppError('recovery.not_cancellable', (m) => m.recovery.nothingToCancel);
       return publicTicket(cancelled);
     },
 
@@ -499,9 +485,9 @@ export function createRecoveryTicketsService(deps: {
         const expected = deps.secretBox.open(found.cancel_token_sealed, cancelTokenData(id)).toString('utf8');
         if (!constantTimeEqual(expected, token)) throw notFound();
         if (!(OPEN_TICKET_STATES as readonly string[]).includes(found.status))
-          throw new AppError('recovery.not_cancellable', `This request is already ${found.status.replace(/_/g, ' ')}.`);
+          throw new AppError('recovery.not_cancellable', (m) => m.recovery.requestAlready(found.status));
         const cancelled = await deps.effects.cancelTicket(repos, id, 'link', meta, now);
-        if (!cancelled) throw new AppError('recovery.not_cancellable', 'This request can no longer be cancelled.');
+        if (!cancelled) throw new AppError('recovery.not_cancellable', (m) => m.recovery.noLongerCancellable);
         return cancelled;
       });
       return publicTicket(ticket);

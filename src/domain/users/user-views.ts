@@ -98,6 +98,6 @@ export async function findUserByLogin(
 export async function loadUser(repos: Repositories, userId: string): Promise<{ user: UsersTable; alias: string }> {
   const user = await repos.users.findUserById(userId);
   const account = user ? await repos.users.findAccountById(user.account_id) : undefined;
-  if (!user || !account) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
+  if (!user || !account) throw new AppError('auth.unauthenticated', (m) => m.users.sessionEnded);
   return { user, alias: account.alias };
 }

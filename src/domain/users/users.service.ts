@@ -37,8 +37,6 @@ export interface SubUserChanges {
   disabled?: boolean | undefined;
 }
 
-const NOT_FOUND = 'No such user in this account.';
-
 /**
  * IAM sub-users (docs/design.md F4-F6). Who may do what:
  * - the primary account manages every sub-user of its account, and alone grants `user-admin`;
@@ -64,9 +62,9 @@ export function createUsersService(deps: {
   /** The acting user; with the API token its call was made with, which its audit events name. */
   async function actorOf(principal: Principal): Promise<UsersTable & { apiToken?: TokenGrant | undefined }> {
     const actor = await store.repos.users.findUserById(principal.userId);
-    if (!actor) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
+    if (!actor) throw new AppError('auth.unauthenticated', (m) => m.users.sessionEnded);
     if (actor.kind !== 'root' && !rolesOf(actor).includes(USER_ADMIN_ROLE)) {
-      throw new AppError('auth.forbidden', 'Only the primary account and user administrators manage users.');
+      throw new AppError('auth.forbidden', (m) => m.users.onlyAdminsManage);
     }
     return principal.token ? { ...actor, apiToken: principal.token } : actor;
   }
@@ -74,19 +72,16 @@ export function createUsersService(deps: {
   /** The target as this actor may see it: 404 across accounts, 403 where the role rules forbid. */
   async function targetFor(actor: UsersTable, userId: string, intent: 'read' | 'manage'): Promise<UsersTable> {
     const target = await store.repos.users.findUserById(userId);
-    if (!target || target.account_id !== actor.account_id) throw new AppError('user.not_found', NOT_FOUND);
+    if (!target || target.account_id !== actor.account_id)
+      throw new AppError('user.not_found', (m) => m.users.notFound);
     if (target.kind === 'root') {
-      if (intent === 'read') throw new AppError('user.not_found', NOT_FOUND);
-      throw new AppError('auth.forbidden', 'The primary account is managed under Account Management, not as a user.');
+      if (intent === 'read') throw new AppError('user.not_found', (m) => m.users.notFound);
+      throw new AppError('auth.forbidden', (m) => m.users.primaryAccountNotAUser);
     }
     if (intent === 'manage' && actor.kind !== 'root') {
-      if (target.id === actor.id)
-        throw new AppError(
-          'auth.forbidden',
-          'Administrators cannot manage themselves through user management; use Account Management.',
-        );
+      if (target.id === actor.id) throw new AppError('auth.forbidden', (m) => m.users.adminsNotThemselves);
       if (rolesOf(target).includes(USER_ADMIN_ROLE))
-        throw new AppError('auth.forbidden', 'Only the primary account manages other user administrators.');
+        throw new AppError('auth.forbidden', (m) => m.users.onlyPrimaryManagesAdmins);
     }
     return target;
   }
@@ -125,7 +120,7 @@ export function createUsersService(deps: {
       const actor = await actorOf(principal);
       const username = input.username.trim().toLowerCase();
       if (await store.repos.users.findSubByUsername(actor.account_id, username)) {
-        throw new AppError('user.username_taken', `The username ${username} is taken in this account.`);
+        throw new AppError('user.username_taken', (m) => m.users.usernameTaken(username));
       }
       checkNewPassword(input.password);
       const passwordHash = await deps.hasher.hash(input.password);
@@ -163,7 +158,7 @@ export function createUsersService(deps: {
         });
       } catch (error) {
         if (isUniqueViolation(error))
-          throw new AppError('user.username_taken', `The username ${username} is taken in this account.`, {
+          throw new AppError('user.username_taken', (m) => m.users.usernameTaken(username), {
             cause: error,
           });
         throw error;
@@ -202,7 +197,7 @@ export function createUsersService(deps: {
       const actor = await actorOf(principal);
       const target = await targetFor(actor, userId, 'manage');
       if (changes.roles !== undefined && actor.kind !== 'root')
-        throw new AppError('auth.forbidden', 'Only the primary account grants or removes roles.');
+        throw new AppError('auth.forbidden', (m) => m.users.onlyPrimaryGrantsRoles);
       const sensitive = (['email', 'phone', 'mfaRequired', 'password', 'roles', 'disabled'] as const).filter(
         (k) => changes[k] !== undefined,
       );
@@ -275,22 +270,16 @@ export function createUsersService(deps: {
     async sendPasswordReset(principal: Principal, userId: string, meta: RequestMeta) {
       const actor = await actorOf(principal);
       const target = await targetFor(actor, userId, 'manage');
-      if (!target.email)
-        throw new AppError(
-          'verification.channel_unavailable',
-          'This user has no e-mail address: set one first, or set a new password yourself.',
-        );
-      if (target.disabled_at !== null) throw new AppError('auth.forbidden', 'This user is disabled: enable it first.');
+      if (!target.email) throw new AppError('verification.channel_unavailable', (m) => m.users.noEmailForReset);
+      if (target.disabled_at !== null) throw new AppError('auth.forbidden', (m) => m.users.disabled);
       const now = clock();
       const sent = await store.transaction((repos) =>
         deps.passwordResets.issueLink(repos, target, meta, now, { actorId: actor.id, label: actorLabel(actor) }),
       );
       if (!sent)
-        throw new AppError(
-          'verification.too_many_requests',
-          'A link went to this address less than a minute ago. Wait a minute before sending another.',
-          { details: { retryAfterSeconds: 60 } },
-        );
+        throw new AppError('verification.too_many_requests', (m) => m.users.resetLinkSentRecently, {
+          details: { retryAfterSeconds: 60 },
+        });
     },
 
     async remove(principal: Principal, userId: string, meta: RequestMeta) {

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
-import { AppError } from '../../errors/app-error.js';
+import { AppError, type ErrorText } from '../../errors/app-error.js';
 
 /** Finds every address of a host name (the default is the system resolver, as connections use it). */
 export type HostResolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
@@ -26,23 +26,22 @@ export function isPublicAddress(address: string): boolean {
   }
 }
 
-const refused = (why: string) => new AppError('webhook.url_refused', why);
+const refused = (why: ErrorText) => new AppError('webhook.url_refused', why);
 
 /** The URL's own rules, before any lookup: absolute http(s), no credentials, not too long. */
 export function checkWebhookUrl(raw: string): URL {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_URL_LENGTH)
-    throw refused(`The webhook URL must be 1 to ${MAX_URL_LENGTH} characters.`);
+    throw refused((m) => m.webhooks.urlLength(MAX_URL_LENGTH));
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw refused('The webhook URL must be an absolute http:// or https:// address.');
+    throw refused((m) => m.webhooks.urlNotHttp);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw refused('The webhook URL must be an absolute http:// or https:// address.');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refused((m) => m.webhooks.urlNotHttp);
   // Credentials in a URL end up in logs and on screens (RFC 3986 §3.2.1 deprecates them).
-  if (url.username || url.password) throw refused('The webhook URL must not carry a user name or password.');
-  if (!url.hostname) throw refused('The webhook URL has no host.');
+  if (url.username || url.password) throw refused((m) => m.webhooks.urlCredentials);
+  if (!url.hostname) throw refused((m) => m.webhooks.urlNoHost);
   return url;
 }
 
@@ -67,14 +66,11 @@ export async function allowedAddresses(
     } catch {
       addresses = [];
     }
-    if (addresses.length === 0) throw refused(`The host ${host} of the webhook URL does not resolve.`);
+    if (addresses.length === 0) throw refused((m) => m.webhooks.hostUnresolved(host));
   }
   if (!allowPrivate) {
     const inner = addresses.find((a) => !isPublicAddress(a.address));
-    if (inner)
-      throw refused(
-        `The host ${host} of the webhook URL resolves to ${inner.address}, which is not a public address (TWOFOLD_WEBHOOKS_ALLOW_PRIVATE=1 allows it).`,
-      );
+    if (inner) throw refused((m) => m.webhooks.hostNotPublic(host, inner.address));
   }
   return addresses;
 }

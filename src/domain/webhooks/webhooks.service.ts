@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
+import { errorTexts, type ErrorTexts } from '../../i18n/errors/index.js';
 import type { Store } from '../../db/repositories/index.js';
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from '../../db/schema.js';
 import type { Clock, RandomBytes } from '../../crypto/random.js';
@@ -79,12 +80,15 @@ const knownTypes = new Set<string>(auditEventTypes);
 
 /** The event types as asked for: at least one, no repeats, each a type of the audit taxonomy. */
 export function checkEvents(events: readonly string[]): AuditEventType[] {
-  const refuse = (message: string) =>
-    new AppError('validation.failed', message, { details: { fields: [{ path: '/events', message }] } });
-  if (events.length === 0) throw refuse('Choose at least one event.');
-  if (new Set(events).size !== events.length) throw refuse('Each event may be named once.');
+  // The field's message stays English (details.fields); the error's message follows the reader.
+  const refuse = (message: (m: ErrorTexts) => string) =>
+    new AppError('validation.failed', message, {
+      details: { fields: [{ path: '/events', message: message(errorTexts.en) }] },
+    });
+  if (events.length === 0) throw refuse((m) => m.webhooks.chooseEvent);
+  if (new Set(events).size !== events.length) throw refuse((m) => m.webhooks.eventNamedTwice);
   const unknown = events.find((type) => !knownTypes.has(type));
-  if (unknown !== undefined) throw refuse(`${unknown.slice(0, 64)} is not an audit event type.`);
+  if (unknown !== undefined) throw refuse((m) => m.webhooks.unknownEvent(unknown.slice(0, 64)));
   return events as AuditEventType[];
 }
 
@@ -109,15 +113,14 @@ export function createWebhooksService(deps: {
   const { store, audit, clock, random, secretBox } = deps;
 
   function ownerOnly(principal: Principal) {
-    if (principal.kind !== 'root')
-      throw new AppError('auth.forbidden', 'Only the primary account registers and manages webhooks.');
+    if (principal.kind !== 'root') throw new AppError('auth.forbidden', (m) => m.webhooks.onlyPrimaryAccount);
   }
 
   async function ownEndpoint(principal: Principal, id: string) {
     const row = id.length <= 64 ? await store.repos.webhooks.findEndpoint(id) : undefined;
     // Another account's endpoint is "not found": its existence is not told.
     if (!row || row.account_id !== principal.accountId)
-      throw new AppError('webhook.not_found', 'No such webhook in your account.');
+      throw new AppError('webhook.not_found', (m) => m.webhooks.notFound);
     return row;
   }
 
@@ -155,7 +158,7 @@ export function createWebhooksService(deps: {
       const events = checkEvents(input.events);
       await deps.stepUp.requireFresh(principal, 'webhooks.create');
       if ((await store.repos.webhooks.countEndpoints(principal.accountId)) >= MAX_WEBHOOKS)
-        throw new AppError('webhook.too_many', `An account may have at most ${MAX_WEBHOOKS} webhooks.`);
+        throw new AppError('webhook.too_many', (m) => m.webhooks.tooMany(MAX_WEBHOOKS));
       await allowedAddresses(hostOf(url), deps.network.resolve, deps.allowPrivate);
       const now = clock();
       const id = random(16).toString('hex');
@@ -176,7 +179,7 @@ export function createWebhooksService(deps: {
       };
       await store.transaction(async (repos) => {
         if ((await repos.webhooks.countEndpoints(principal.accountId)) >= MAX_WEBHOOKS)
-          throw new AppError('webhook.too_many', `An account may have at most ${MAX_WEBHOOKS} webhooks.`);
+          throw new AppError('webhook.too_many', (m) => m.webhooks.tooMany(MAX_WEBHOOKS));
         await repos.webhooks.insertEndpoint(row);
         // The URL's path and query may hold the receiver's own token: the log names the host only.
         await audit(
@@ -255,7 +258,7 @@ export function createWebhooksService(deps: {
       ownerOnly(principal);
       const row = await ownEndpoint(principal, id);
       const delivery = deliveryId.length <= 64 ? await store.repos.webhooks.findDelivery(id, deliveryId) : undefined;
-      if (!delivery) throw new AppError('webhook.not_found', 'No such delivery of this webhook.');
+      if (!delivery) throw new AppError('webhook.not_found', (m) => m.webhooks.noSuchDelivery);
       const now = clock();
       let reenabled = false;
       await store.transaction(async (repos) => {

@@ -57,25 +57,24 @@ export function createWorkspacesService(deps: {
   async function membershipOf(principal: Principal, workspaceId: string) {
     const workspace = await store.repos.workspaces.find(workspaceId);
     const member = workspace ? await store.repos.workspaces.membership(workspaceId, principal.userId) : undefined;
-    if (!workspace || !member) throw new AppError('workspace.not_found', 'No such workspace, or you are not a member.');
+    if (!workspace || !member) throw new AppError('workspace.not_found', (m) => m.workspaces.notFoundOrNotMember);
     return { workspace, member };
   }
 
   function requireManager(member: WorkspaceMembersTable) {
     if (member.role !== 'owner' && member.role !== 'admin')
-      throw new AppError('auth.forbidden', 'Only workspace owners and admins may do this.');
+      throw new AppError('auth.forbidden', (m) => m.workspaces.managersOnly);
   }
 
   function requireOwner(member: WorkspaceMembersTable) {
-    if (member.role !== 'owner') throw new AppError('auth.forbidden', 'Only the owner of the workspace may do this.');
+    if (member.role !== 'owner') throw new AppError('auth.forbidden', (m) => m.workspaces.ownerOnly);
   }
 
   /** Another member of the workspace, for a change by a manager; the owner is never changed this way. */
   async function otherMember(workspaceId: string, userId: string) {
     const target = await store.repos.workspaces.membership(workspaceId, userId);
-    if (!target) throw new AppError('workspace.member_not_found', 'That user is not a member of this workspace.');
-    if (target.role === 'owner')
-      throw new AppError('auth.forbidden', 'The owner of a workspace cannot be removed or given another role.');
+    if (!target) throw new AppError('workspace.member_not_found', (m) => m.workspaces.notAMember);
+    if (target.role === 'owner') throw new AppError('auth.forbidden', (m) => m.workspaces.ownerUnchangeable);
     return target;
   }
 
@@ -96,16 +95,10 @@ export function createWorkspacesService(deps: {
     if (workspace.mfa_required !== 1) return;
     const bound = (await deps.devices.status(principal)).bound;
     if (bound && principal.mfaVerified && workspace.phishing_resistant === 1 && !principal.phishingResistant)
-      throw new AppError(
-        'workspace.phishing_resistant_required',
-        'This workspace requires phishing-resistant MFA: verify with a passkey (or add one under Security Settings › MFA devices) to enter it.',
-      );
+      throw new AppError('workspace.phishing_resistant_required', (m) => m.workspaces.passkeyRequired);
     if (bound && principal.mfaVerified) return;
-    throw new AppError(
-      'workspace.mfa_required',
-      bound
-        ? 'This workspace requires MFA: verify with a code from your authenticator app (POST /me/step-up) to enter it.'
-        : 'This workspace requires MFA: bind a virtual MFA device (Account Management › Security Settings) to enter it.',
+    throw new AppError('workspace.mfa_required', (m) =>
+      bound ? m.workspaces.verifyToEnter : m.workspaces.bindToEnter,
     );
   }
 
@@ -188,14 +181,11 @@ export function createWorkspacesService(deps: {
       if (policyChange) await deps.stepUp.requireFresh(principal, 'workspaces.change_policy');
       // Whoever requires MFA from others must use it: this also keeps an owner from locking itself out.
       if (changes.mfaRequired === true && !((await deps.devices.status(principal)).bound && principal.mfaVerified)) {
-        throw new AppError(
-          'workspace.mfa_required',
-          'Bind your own virtual MFA device and verify it in this session before requiring MFA from the members.',
-        );
+        throw new AppError('workspace.mfa_required', (m) => m.workspaces.bindBeforeRequiring);
       }
       const requiresMfa = changes.mfaRequired ?? workspace.mfa_required === 1;
       if (changes.phishingResistant === true && !requiresMfa)
-        throw new AppError('validation.failed', 'Phishing-resistant MFA is a kind of mandatory MFA: require MFA too.', {
+        throw new AppError('validation.failed', (m) => m.workspaces.phishingResistantNeedsMfa, {
           details: { fields: [{ path: '/phishingResistant', message: 'needs mfaRequired' }] },
         });
       // Whoever requires passkeys from others must sign in with one: the owner cannot lock itself out.
@@ -204,10 +194,7 @@ export function createWorkspacesService(deps: {
         (changes.phishingResistant ?? workspace.phishing_resistant === 1) &&
         !principal.phishingResistant;
       if (passkeysTurnOn && (changes.phishingResistant === true || changes.mfaRequired === true)) {
-        throw new AppError(
-          'workspace.phishing_resistant_required',
-          'Add a passkey and verify with it in this session before requiring phishing-resistant MFA from the members.',
-        );
+        throw new AppError('workspace.phishing_resistant_required', (m) => m.workspaces.passkeyBeforeRequiring);
       }
       const now = clock();
       const turnedOn = changes.mfaRequired === true && workspace.mfa_required === 0;
@@ -275,7 +262,13 @@ export function createWorkspacesService(deps: {
           for (const m of unbound) {
             await deps.notify(
               repos,
-              recipientOf({ id: m.user_id, account_id: m.account_id, email: m.email, display_name: m.display_name, locale: m.locale }),
+              recipientOf({
+                id: m.user_id,
+                account_id: m.account_id,
+                email: m.email,
+                display_name: m.display_name,
+                locale: m.locale,
+              }),
               { kind: 'workspace.mfa_required', workspace: next.name, deadline },
               meta,
               now,
@@ -290,7 +283,13 @@ export function createWorkspacesService(deps: {
           ))
             await deps.notify(
               repos,
-              recipientOf({ id: m.user_id, account_id: m.account_id, email: m.email, display_name: m.display_name, locale: m.locale }),
+              recipientOf({
+                id: m.user_id,
+                account_id: m.account_id,
+                email: m.email,
+                display_name: m.display_name,
+                locale: m.locale,
+              }),
               { kind: 'workspace.passkey_required', workspace: next.name, deadline: passkeyDeadline },
               meta,
               now,
@@ -317,7 +316,7 @@ export function createWorkspacesService(deps: {
       const user = await store.repos.users.findUserById(input.userId);
       // Members come from the workspace's own account; other accounts' users do not exist here.
       if (!user || user.account_id !== workspace.account_id)
-        throw new AppError('user.not_found', 'No such user in this account.');
+        throw new AppError('user.not_found', (m) => m.users.notFound);
       const now = clock();
       try {
         await store.transaction(async (repos) => {
@@ -344,7 +343,7 @@ export function createWorkspacesService(deps: {
         });
       } catch (error) {
         if (isUniqueViolation(error))
-          throw new AppError('workspace.member_exists', 'This user is already a member.', { cause: error });
+          throw new AppError('workspace.member_exists', (m) => m.workspaces.alreadyMember, { cause: error });
         throw error;
       }
       return {
@@ -394,11 +393,11 @@ export function createWorkspacesService(deps: {
       await requireMfaIfPolicy(principal, workspace);
       const target = await otherMember(workspaceId, userId);
       if (target.role === 'admin' && member.role !== 'owner')
-        throw new AppError('auth.forbidden', 'Only the owner of the workspace may remove an admin.');
+        throw new AppError('auth.forbidden', (m) => m.workspaces.ownerRemovesAdmins);
       const now = clock();
       await store.transaction(async (repos) => {
         if (!(await repos.workspaces.removeMember(workspaceId, userId)))
-          throw new AppError('workspace.member_not_found', 'That user is not a member of this workspace.');
+          throw new AppError('workspace.member_not_found', (m) => m.workspaces.notAMember);
         await deps.audit(
           repos,
           {
@@ -452,12 +451,7 @@ export function createWorkspacesService(deps: {
         `remind:${workspaceId}`,
         REMINDERS,
         now,
-        (details) =>
-          new AppError(
-            'workspace.reminded_recently',
-            'The members without MFA were reminded less than an hour ago. Try again later.',
-            { details },
-          ),
+        (details) => new AppError('workspace.reminded_recently', (m) => m.workspaces.remindedRecently, { details }),
       );
       const by = actorLabel(await store.repos.users.findUserById(principal.userId));
       const deadline =
@@ -468,7 +462,13 @@ export function createWorkspacesService(deps: {
         for (const m of unbound)
           await deps.notify(
             repos,
-            recipientOf({ id: m.user_id, account_id: m.account_id, email: m.email, display_name: m.display_name, locale: m.locale }),
+            recipientOf({
+              id: m.user_id,
+              account_id: m.account_id,
+              email: m.email,
+              display_name: m.display_name,
+              locale: m.locale,
+            }),
             { kind: 'workspace.mfa_reminder', workspace: workspace.name, deadline, by },
             meta,
             now,

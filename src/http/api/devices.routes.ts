@@ -125,7 +125,7 @@ export function registerDeviceRoutes(app: FastifyInstance, services: Services) {
     async (request, reply) => {
       const { enrollmentId, codes, credential } = request.body;
       if ((codes === undefined) === (credential === undefined))
-        throw new AppError('validation.failed', 'Send either codes (an authenticator app) or credential (a passkey).', {
+        throw new AppError('validation.failed', (m) => m.http.codesOrCredential, {
           details: { fields: [{ path: '/codes', message: 'exactly one of codes and credential is required' }] },
         });
       const result = await services.enrollment.activateAny(

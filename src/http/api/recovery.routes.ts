@@ -88,7 +88,7 @@ export function checkTicketBody(body: unknown): TicketBody {
     .map((e) => ({ path: e.path || '/', message: e.message }));
   throw new AppError(
     'validation.failed',
-    'The request is not valid: ' + fields.map((f) => `${f.path} ${f.message}`).join('; '),
+    (m) => m.http.invalidRequestFields(fields.map((f) => `${f.path} ${f.message}`).join('; ')),
     {
       details: { fields },
     },
@@ -119,7 +119,7 @@ export async function readTicket(
 function statusToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
   if (typeof header !== 'string' || !/^Bearer\s+\S/i.test(header))
-    throw new AppError('auth.unauthenticated', 'Send the status token as Authorization: Bearer.');
+    throw new AppError('auth.unauthenticated', (m) => m.http.statusTokenMissing);
   return header.replace(/^Bearer\s+/i, '').trim();
 }
 

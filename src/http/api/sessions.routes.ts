@@ -47,13 +47,9 @@ const PasskeyLoginBody = Type.Object(
 /** Exactly one of `code` and `recoveryCode`; anything else is 400 validation.failed. */
 export function oneSecondFactor(code: string | undefined, recoveryCode: string | undefined): string {
   if ((code === undefined) === (recoveryCode === undefined) || recoveryCode === undefined) {
-    throw new AppError(
-      'validation.failed',
-      'Send either code (the dynamic code) or recoveryCode, not both or neither.',
-      {
-        details: { fields: [{ path: '/code', message: 'exactly one of code and recoveryCode is required' }] },
-      },
-    );
+    throw new AppError('validation.failed', (m) => m.http.codeOrRecoveryCode, {
+      details: { fields: [{ path: '/code', message: 'exactly one of code and recoveryCode is required' }] },
+    });
   }
   return recoveryCode;
 }

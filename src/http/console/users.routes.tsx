@@ -23,7 +23,7 @@ export function registerUserPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services, config } = kit;
   const idOf = (request: FastifyRequest) => {
     const { id } = request.params as { id: string };
-    if (!USER_ID.test(id)) throw new AppError('user.not_found', 'No such user in this account.');
+    if (!USER_ID.test(id)) throw new AppError('user.not_found', (m) => m.users.notFound);
     return id;
   };
   const loginOf = async (principal: Principal, username: string) =>

@@ -74,17 +74,12 @@ async function authenticateToken(
   const scope = request.routeOptions.config.scope;
   // A public route ignores a token, as it ignores a session.
   if (mode === 'none' && !scope) return;
-  if (!isWellFormedApiToken(token))
-    throw new AppError('auth.unauthenticated', 'This API token is malformed: copy it again, all of it (tfk_…).');
-  if (!scope) throw new AppError('token.scope', 'This call cannot be made with an API token.');
+  if (!isWellFormedApiToken(token)) throw new AppError('auth.unauthenticated', (m) => m.http.tokenMalformed);
+  if (!scope) throw new AppError('token.scope', (m) => m.http.tokenNotAllowed);
   const principal = await apiTokens.authenticate(token);
-  if (!principal?.token)
-    throw new AppError(
-      'auth.unauthenticated',
-      'This API token is unknown, revoked or expired, or its owner is disabled.',
-    );
+  if (!principal?.token) throw new AppError('auth.unauthenticated', (m) => m.http.tokenUnknown);
   if (!principal.token.scopes.includes(scope))
-    throw new AppError('token.scope', `This call needs an API token with the scope ${scope}.`, {
+    throw new AppError('token.scope', (m) => m.http.tokenScope(scope), {
       details: { scope },
     });
   request.principal = principal;
@@ -112,26 +107,22 @@ export function createAuthHook(deps: {
       }
     }
     if (mode === 'none') return;
-    if (!request.principal)
-      throw new AppError('auth.unauthenticated', 'Log in first: the session is missing, expired or signed out.');
+    if (!request.principal) throw new AppError('auth.unauthenticated', (m) => m.http.sessionMissing);
     if (
       request.authenticatedBy === 'cookie' &&
       STATE_CHANGING.has(request.method) &&
       !originAllowed(request, deps.publicUrl)
     ) {
-      throw new AppError('auth.origin_mismatch', 'This request came from another site and was refused.');
+      throw new AppError('auth.origin_mismatch', (m) => m.http.otherSite);
     }
     if (request.principal.restricted && mode !== 'restricted-ok') {
-      throw new AppError(
-        'mfa.enrollment_required',
-        'Bind a virtual MFA device first: this session may only bind a device or sign out.',
-      );
+      throw new AppError('mfa.enrollment_required', (m) => m.http.bindFirst);
     }
   };
 }
 
 /** The principal of a route declared with `auth: 'session'` or `'restricted-ok'`. */
 export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new AppError('auth.unauthenticated', 'Log in first.');
+  if (!request.principal) throw new AppError('auth.unauthenticated', (m) => m.http.logInFirst);
   return request.principal;
 }

@@ -40,51 +40,44 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
     }));
     return new AppError(
       'validation.failed',
-      'The request is not valid: ' + fields.map((f) => `${f.path} ${f.message}`).join('; '),
+      (m) => m.http.invalidRequestFields(fields.map((f) => `${f.path} ${f.message}`).join('; ')),
       { details: { fields } },
     );
   }
   switch (fastifyError.code) {
     case 'FST_ERR_BAD_URL':
-      return new AppError('request.invalid_url', 'The address is not valid percent-encoding (RFC 3986 §2.1).');
+      return new AppError('request.invalid_url', (m) => m.http.invalidPercentEncoding);
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return new AppError('request.invalid_url', 'A part of the address is longer than any id of ours.');
+      return new AppError('request.invalid_url', (m) => m.http.paramTooLong);
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new AppError('request.invalid_json', 'The body is not valid JSON.');
+      return new AppError('request.invalid_json', (m) => m.http.invalidJson);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new AppError('validation.failed', 'The body is empty; send a JSON object.');
+      return new AppError('validation.failed', (m) => m.http.emptyBody);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError('request.too_large', 'The body is too large (limit 64 KiB).');
+      return new AppError('request.too_large', (m) => m.http.bodyTooLarge);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new AppError('request.unsupported_media_type', 'Send the body as application/json.');
+      return new AppError('request.unsupported_media_type', (m) => m.http.sendJson);
   }
   if (error instanceof SyntaxError || fastifyError.statusCode === 400) {
-    return new AppError('request.invalid_json', 'The body is not valid JSON.');
+    return new AppError('request.invalid_json', (m) => m.http.invalidJson);
   }
-  if (fastifyError.statusCode === 413)
-    return new AppError('request.too_large', 'The body is too large (limit 64 KiB).');
-  if (fastifyError.statusCode === 415)
-    return new AppError('request.unsupported_media_type', 'Send the body as application/json.');
+  if (fastifyError.statusCode === 413) return new AppError('request.too_large', (m) => m.http.bodyTooLarge);
+  if (fastifyError.statusCode === 415) return new AppError('request.unsupported_media_type', (m) => m.http.sendJson);
   if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return new AppError('validation.failed', 'The request is not valid.');
+    return new AppError('validation.failed', (m) => m.http.invalidRequest);
   }
   if (isRetryableConflict(error)) {
     // Still conflicting after the store's retries: contention, not a fault of the request.
-    return new AppError(
-      'service.unavailable',
-      'The service is busy with other requests for the same account. Nothing was changed; try again in a moment.',
-      { details: { retryAfterSeconds: 1 }, cause: error },
-    );
+    return new AppError('service.unavailable', (m) => m.http.busy, { details: { retryAfterSeconds: 1 }, cause: error });
   }
   if (isDatabaseUnavailable(error)) {
-    return new AppError(
-      'service.unavailable',
-      'The service cannot reach its database right now. Nothing was changed; try again in a few seconds.',
-      { details: { retryAfterSeconds: 5 }, cause: error },
-    );
+    return new AppError('service.unavailable', (m) => m.http.databaseUnreachable, {
+      details: { retryAfterSeconds: 5 },
+      cause: error,
+    });
   }
-  return new AppError('internal.error', 'Something went wrong on our side. The error was logged.', { cause: error });
+  return new AppError('internal.error', (m) => m.http.internal, { cause: error });
 }
 
 /**
@@ -122,7 +115,7 @@ export function registerErrorHandling(
   app.setErrorHandler((error, request, reply) => answerError(error as Error, request, reply, renderConsoleError));
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;
-    const error = new AppError('request.not_found', `No route ${request.method} ${path}.`);
+    const error = new AppError('request.not_found', (m) => m.http.noRoute(request.method, path));
     // People who mistype a console address get a page, not JSON; API clients keep the contract.
     return renderConsoleError && isConsolePath(path) ? renderConsoleError(reply, error) : sendAppError(reply, error);
   });
@@ -137,10 +130,10 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Dup
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const appError =
     error.code === 'HPE_HEADER_OVERFLOW'
-      ? new AppError('request.headers_too_large', 'The request headers are too large.')
+      ? new AppError('request.headers_too_large', (m) => m.http.headersTooLarge)
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? new AppError('request.timeout', 'The request did not arrive in time.')
-        : new AppError('request.invalid_http', 'The request is not well-formed HTTP.');
+        ? new AppError('request.timeout', (m) => m.http.timeout)
+        : new AppError('request.invalid_http', (m) => m.http.invalidHttp);
   const body = JSON.stringify(errorBody(appError));
   if (socket.writable)
     socket.write(

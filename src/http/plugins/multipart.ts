@@ -77,11 +77,7 @@ export async function registerMultipart(app: FastifyInstance) {
     if (!/^multipart\/form-data\b/i.test(request.headers['content-type'] ?? '')) return;
     const release = gate.acquire(request.ip);
     if (!release)
-      throw new AppError(
-        'service.unavailable',
-        'The service is receiving as many uploads as it takes at once. Nothing was changed; try again in a moment.',
-        { details: { retryAfterSeconds: 5 } },
-      );
+      throw new AppError('service.unavailable', (m) => m.http.tooManyUploads, { details: { retryAfterSeconds: 5 } });
     // A body that stalls or trickles is cut off; its slot comes back when the answer or the
     // connection closes, whichever happens first.
     const raw = request.raw;
@@ -129,7 +125,7 @@ export async function readParts<File>(
           if (beforeFiles) await own(() => beforeFiles(fields));
         }
         if (part.fieldname !== 'evidence')
-          throw new AppError('validation.failed', 'Files go in parts named "evidence".', {
+          throw new AppError('validation.failed', (m) => m.http.filesInEvidenceParts, {
             details: { fields: [{ path: `/${part.fieldname}`, message: 'unexpected file' }] },
           });
         // The receiver's other errors come from the part's stream: the parser's, like the rest.
@@ -143,23 +139,19 @@ export async function readParts<File>(
     if (error instanceof AppError || error === ownError) throw error;
     const code = (error as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE')
-      throw new AppError('request.too_large', `Each file may be at most ${EVIDENCE_MAX_MEGABYTES} MB.`, {
+      throw new AppError('request.too_large', (m) => m.http.fileTooLarge(EVIDENCE_MAX_MEGABYTES), {
         cause: error,
       });
     if (code === 'FST_FILES_LIMIT')
-      throw new AppError('validation.failed', `Attach at most ${EVIDENCE_MAX_FILES} files.`, {
+      throw new AppError('validation.failed', (m) => m.recovery.tooManyFiles(EVIDENCE_MAX_FILES), {
         details: { fields: [{ path: '/evidence', message: `at most ${EVIDENCE_MAX_FILES} files` }] },
         cause: error,
       });
     if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
-      throw new AppError('validation.failed', 'The form has too many parts.', { cause: error });
+      throw new AppError('validation.failed', (m) => m.http.tooManyParts, { cause: error });
     // Everything else the parser throws is a body that is not multipart as announced: no boundary,
     // not a single part, truncated (busboy's errors carry no code).
-    throw new AppError(
-      'request.invalid_multipart',
-      'The multipart/form-data body is malformed (no boundary, or truncated).',
-      { cause: error },
-    );
+    throw new AppError('request.invalid_multipart', (m) => m.http.malformedMultipart, { cause: error });
   }
   return { fields, files };
 }

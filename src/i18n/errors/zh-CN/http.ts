@@ -1,4 +1,37 @@
 import type { httpErrors } from '../en/http.js';
 
-/** API error messages of http in Simplified Chinese: the type of the English source, key for key. */
-export const httpErrorsZh: typeof httpErrors = {};
+/** API error messages of the HTTP layer in Simplified Chinese: the type of the English source, key for key. */
+export const httpErrorsZh: typeof httpErrors = {
+  invalidRequestFields: (fields: string) => `请求无效：${fields}`,
+  invalidRequest: '请求无效。',
+  invalidPercentEncoding: '地址不是有效的百分号编码（RFC 3986 §2.1）。',
+  paramTooLong: '地址中的某一部分比我们的任何ID都长。',
+  invalidJson: '请求体不是有效的JSON。',
+  emptyBody: '请求体为空，请发送一个JSON对象。',
+  bodyTooLarge: '请求体过大（上限为64 KiB）。',
+  sendJson: '请以application/json格式发送请求体。',
+  nulCharacter: '请求中包含NUL字符。',
+  noRoute: (method: string, path: string) => `没有路由 ${method} ${path}。`,
+  headersTooLarge: '请求头过大。',
+  timeout: '请求未能按时到达。',
+  invalidHttp: '请求不是格式正确的HTTP。',
+  busy: '服务正忙于处理同一账号的其他请求。未做任何更改，请稍后再试。',
+  databaseUnreachable: '服务当前无法连接数据库。未做任何更改，请几秒钟后再试。',
+  internal: '我们这边出现了问题，错误已被记录。',
+  tooManyUploads: '服务当前同时接收的上传已达上限。未做任何更改，请稍后再试。',
+  filesInEvidenceParts: '文件须放在名为“evidence”的部分中。',
+  fileTooLarge: (megabytes: number) => `每个文件最大为${megabytes} MB。`,
+  tooManyParts: '表单包含的部分过多。',
+  malformedMultipart: 'multipart/form-data请求体格式错误（没有boundary，或已被截断）。',
+  tokenMalformed: '此API令牌格式错误：请重新完整复制（tfk_…）。',
+  tokenNotAllowed: '此调用不能使用API令牌。',
+  tokenUnknown: '此API令牌不存在、已被撤销或已过期，或其所有者已被禁用。',
+  tokenScope: (scope: string) => `此调用需要具有 ${scope} 权限范围的API令牌。`,
+  sessionMissing: '请先登录：会话不存在、已过期或已退出登录。',
+  otherSite: '此请求来自其他网站，已被拒绝。',
+  bindFirst: '请先绑定虚拟MFA设备：当前会话只能绑定设备或退出登录。',
+  logInFirst: '请先登录。',
+  codesOrCredential: '请发送codes（身份验证器应用）或credential（通行密钥）中的一项。',
+  codeOrRecoveryCode: '请发送code（动态验证码）或recoveryCode中的一项，不能同时发送或都不发送。',
+  statusTokenMissing: '请以Authorization: Bearer的方式发送状态令牌。',
+};
