@@ -27,7 +27,7 @@ const listActive = preparedQuery<{ userId: string }, MfaDevicesTable>((db, slot)
     .orderBy('id'),
 );
 export type DeviceWithUser = MfaDevicesTable &
-  Pick<UsersTable, 'account_id' | 'kind' | 'email' | 'username' | 'display_name' | 'disabled_at'> & {
+  Pick<UsersTable, 'account_id' | 'kind' | 'email' | 'username' | 'display_name' | 'disabled_at' | 'locale'> & {
     open_ticket_id: string | null;
     /** Whether this browser (user-agent fingerprint) logged in before, and whether any other did. */
     browser_known: boolean | number;
@@ -58,6 +58,7 @@ const findActiveWithUser = preparedQuery<{ userId: string; fingerprint: string }
         'users.username',
         'users.display_name',
         'users.disabled_at',
+        'users.locale',
       ])
       .select((eb) =>
         eb
@@ -126,6 +127,7 @@ const DEVICE_WITH_USER_COLUMNS = [
   'username',
   'display_name',
   'disabled_at',
+  'locale',
   'open_ticket_id',
   'browser_known',
   'other_browser',
@@ -188,7 +190,7 @@ function reserveChallengeAndFindQuery(policy: ThrottlePolicy) {
 )
 select c.attempts as challenge_attempts, c.user_id as challenge_user_id, c.must_add_passkey,
   t.locked_until as try_locked_until, d.*,
-  u.account_id, u.kind, u.email, u.username, u.display_name, u.disabled_at,
+  u.account_id, u.kind, u.email, u.username, u.display_name, u.disabled_at, u.locale,
   (select tk.id from recovery_tickets tk where tk.account_id = u.account_id
     and tk.status in ('submitted', 'awaiting_second_approval', 'cooling_off') limit 1) as open_ticket_id,
   exists (select 1 from known_browsers b where b.user_id = c.user_id and b.fingerprint = ${slot('fingerprint')}) as browser_known,
@@ -401,6 +403,7 @@ export function createMfaDevicesRepository(target: QueryTarget) {
         username: first.username,
         display_name: first.display_name!,
         disabled_at: first.disabled_at,
+        locale: first.locale,
         open_ticket_id: first.open_ticket_id,
         browser_known: first.browser_known!,
         other_browser: first.other_browser!,

@@ -11,7 +11,8 @@ export function recipientOf(
     accountId: user.account_id,
     email: user.email,
     displayName: user.display_name,
-    locale: user.locale,
+    // A row read without the column (a narrow select cast to UsersTable) reads English, never undefined.
+    locale: user.locale ?? null,
   };
 }
 

@@ -303,8 +303,17 @@ export function createLoginService(deps: {
           secondFactor: { keyPrefix: throttleKeys.secondFactor(''), policy: throttlePolicies.secondFactor },
         });
         if (!found || found.account_id === null || found.disabled_at !== null) return { kind: 'expired' as const };
-        const { account_id, kind, email, username, display_name, disabled_at, open_ticket_id } = found;
-        const user = { id: found.user_id, account_id, kind, email, username, display_name, disabled_at } as UsersTable;
+        const { account_id, kind, email, username, display_name, disabled_at, locale, open_ticket_id } = found;
+        const user = {
+          id: found.user_id,
+          account_id,
+          kind,
+          email,
+          username,
+          display_name,
+          disabled_at,
+          locale,
+        } as UsersTable;
         // The second-factor try came with the challenge's, in one statement (decision 020).
         const context = { path: 'login' as const, meta, now, reserved: found.secondFactorTry };
         // The second factor, through its one verifier (decision 027); every one draws on one budget.

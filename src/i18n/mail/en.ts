@@ -273,6 +273,11 @@ export const mailTextsEn = {
   signature: (issuer: string) => `— ${issuer}`,
   /** A subject as sent: the issuer first. */
   subject: (issuer: string, subject: string) => `${issuer}: ${subject}`,
+  /**
+   * Who did something, as the domain names them (actorLabel in src/domain/users/user-views.ts and the
+   * operator's reset): English there, so other languages map the fixed phrases. Names stay as they are.
+   */
+  actor: (label: string): string => label,
   /** Appended to "… on <time>" when the request's address is known. */
   whereFrom: (ip: string) => ` from ${ip}`,
   /** The SMS a notification sends to a number (e.g. the old one, after a change). */

@@ -5,6 +5,16 @@ import type { MailTexts, NotificationTexts } from './en.js';
  * English catalogue: every kind and every bit must be here.
  */
 
+/** The domain's English actor labels in Chinese (see `actor` in en.ts); a name stays as it is. */
+function actor(label: string): string {
+  if (label === 'An administrator') return '管理员';
+  if (label === 'The operator of this service') return '本服务的运营人员';
+  const primary = /^The primary account \((.*)\)$/s.exec(label);
+  if (primary) return `主账号（${primary[1]}）`;
+  const subUser = /^(.*) \(([^()]*)\)$/s.exec(label);
+  return subUser ? `${subUser[1]}（${subUser[2]}）` : label;
+}
+
 const deviceWord = (type: 'totp' | 'webauthn') => (type === 'webauthn' ? '通行密钥' : '身份验证器应用');
 
 const notifications: NotificationTexts = {
@@ -14,7 +24,9 @@ const notifications: NotificationTexts = {
     return {
       subject: passkey ? '您的账号添加了通行密钥' : '您的账号绑定了虚拟MFA设备',
       lines: [
-        n.byAdmin ? `${n.byAdmin}于${c.when}为您的账号绑定了${what}。` : `您的账号于${c.when}${c.where}添加了${what}。`,
+        n.byAdmin
+          ? `${actor(n.byAdmin)}于${c.when}为您的账号绑定了${what}。`
+          : `您的账号于${c.when}${c.where}添加了${what}。`,
         passkey ? '此后，您可以使用该通行密钥登录。' : '此后，登录时需要输入该身份验证器应用中的6位动态验证码。',
         `如果这不是您本人的操作，请登录并检查您的安全设置：${c.security}`,
       ],
@@ -24,7 +36,7 @@ const notifications: NotificationTexts = {
     subject: `您的账号移除了一个MFA设备：${n.device.name}`,
     lines: [
       n.byAdmin
-        ? `${n.byAdmin}于${c.when}从您的账号中移除了${deviceWord(n.device.type)}“${n.device.name}”。`
+        ? `${actor(n.byAdmin)}于${c.when}从您的账号中移除了${deviceWord(n.device.type)}“${n.device.name}”。`
         : `${deviceWord(n.device.type)}“${n.device.name}”已于${c.when}${c.where}从您的账号中移除。`,
       n.remaining > 0
         ? `该设备已无法用于登录。${n.remaining === 1 ? '您的另一个MFA设备仍然可用。' : `您的其他${n.remaining}个MFA设备仍然可用。`}`
@@ -43,7 +55,7 @@ const notifications: NotificationTexts = {
   'mfa.reset_by_admin': (n, c) => ({
     subject: '管理员重置了您的虚拟MFA设备',
     lines: [
-      `${n.admin}于${c.when}重置了您账号的虚拟MFA设备。`,
+      `${actor(n.admin)}于${c.when}重置了您账号的虚拟MFA设备。`,
       ...(n.reason ? [`原因：${n.reason}`] : []),
       '您的所有会话均已结束，恢复码也已失效。下次登录时，您必须先重新绑定身份验证器应用，才能进行其他操作。',
     ],
@@ -123,7 +135,7 @@ const notifications: NotificationTexts = {
     return {
       subject: '管理员更改了您的账号',
       lines: [
-        `${c.when}，${n.admin}${n.changes.map((change) => said[change]).join('；')}。`,
+        `${c.when}，${actor(n.admin)}${n.changes.map((change) => said[change]).join('；')}。`,
         '如果您对此并不知情，请联系您账号的管理员。',
       ],
     };
@@ -216,7 +228,7 @@ const notifications: NotificationTexts = {
   'workspace.mfa_reminder': (n, c) => ({
     subject: `提醒：请为工作空间${n.workspace}绑定身份验证器应用`,
     lines: [
-      `${n.by}提醒您：工作空间${n.workspace}要求每位成员使用多因素认证，而您尚未绑定身份验证器应用。`,
+      `${actor(n.by)}提醒您：工作空间${n.workspace}要求每位成员使用多因素认证，而您尚未绑定身份验证器应用。`,
       n.deadline === null
         ? '只需两分钟：用身份验证器应用扫描二维码，然后输入连续的两组动态验证码。'
         : n.deadline <= c.at
@@ -228,6 +240,7 @@ const notifications: NotificationTexts = {
 };
 
 export const mailTextsZh: MailTexts = {
+  actor,
   greeting: (name) => `${name}，您好：`,
   signature: (issuer) => `— ${issuer}`,
   subject: (issuer, subject) => `${issuer}：${subject}`,
@@ -263,7 +276,7 @@ export const mailTextsZh: MailTexts = {
     subject: (byAdmin) => (byAdmin ? '设置新密码' : '重置您的密码'),
     lines: (link, by) => [
       by
-        ? `${by}向您发送了此链接，用于为您的账号设置新密码。请在30分钟内打开：`
+        ? `${actor(by)}向您发送了此链接，用于为您的账号设置新密码。请在30分钟内打开：`
         : '有人申请重置您账号的密码。如需设置新密码，请在30分钟内打开此链接：',
       link,
       '',
