@@ -262,4 +262,18 @@ describe.each(databaseKinds())('security mail in the recipient language (%s)', (
     expect(got[1]!.text).not.toContain('Reason given');
     expect(got[1]!.text).not.toContain('Your sessions were ended');
   });
+
+  it('a zh-CN sub-user who lost its device is told, in Chinese, to ask its administrator', async () => {
+    const primary = await primaryAccount(h);
+    const sub = await createSubUser(h, primary.token, primary.alias, { email: `lost.${primary.alias}@example.com` });
+    await inChinese((await loginAs(h, sub.login)).body.session.token);
+    h.clock.advance(61_000);
+    const sent = await call(h.app, 'POST', '/api/v1/recovery/verifications', { body: { login: sub.login } });
+    expect(sent.status).toBe(202);
+    await h.services.recoveryTickets.settled();
+    const [mail] = (await mails(`lost.${primary.alias}@example.com`)).filter((m) => m.kind === 'recovery.sub_user');
+    expect(mail!.subject).toBe('twofold test：MFA设备丢失了？');
+    expect(mail!.text).toContain('请联系您所在组织的主账号（或用户管理员）为您重置设备。');
+    expect(mail!.text).not.toContain('Sub-users do not open support tickets');
+  });
 });

@@ -55,7 +55,7 @@ export function createAccountsService(deps: {
   /** The current password, throttled like a login (same key), so a session is no password oracle. */
   async function checkCurrentPassword(user: UsersTable, currentPassword: string | undefined, meta: RequestMeta) {
     if (currentPassword === undefined) {
-      throw new AppError('validation.failed', 'To set a new password, enter the current one too (currentPassword).', {
+      throw new AppError('validation.failed', (m) => m.accounts.currentPasswordRequired, {
         details: { fields: [{ path: '/currentPassword', message: 'is required with password' }] },
       });
     }
@@ -64,7 +64,7 @@ export function createAccountsService(deps: {
     const now = clock();
     if (!(await store.transaction((repos) => repos.throttles.reserve(key, throttlePolicies.password, now)))) {
       const row = await store.repos.throttles.get(key);
-      throw new AppError('auth.too_many_attempts', 'Too many wrong passwords. Try again later.', {
+      throw new AppError('auth.too_many_attempts', (m) => m.accounts.tooManyWrongPasswords, {
         details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now, now) },
       });
     }
@@ -87,7 +87,7 @@ export function createAccountsService(deps: {
         clock(),
       ),
     );
-    throw new AppError('auth.invalid_credentials', 'The current password is not correct.');
+    throw new AppError('auth.invalid_credentials', (m) => m.accounts.currentPasswordWrong);
   }
 
   /** A new primary account with its root user (sign-up, and `twofold operator create`). */
@@ -99,7 +99,7 @@ export function createAccountsService(deps: {
     const email = input.email.trim();
     const emailNormalized = normalizeEmail(email);
     if (await store.repos.users.rootEmailTaken(emailNormalized)) {
-      throw new AppError('account.email_taken', 'An account with this email already exists. Log in instead.');
+      throw new AppError('account.email_taken', (m) => m.accounts.emailTakenLogIn);
     }
     checkNewPassword(input.password);
     // The cheap refusals above cost nothing; what follows costs an Argon2id hash, so each address
@@ -110,8 +110,7 @@ export function createAccountsService(deps: {
         throttleKeys.signupsPerAddress(meta.ip),
         signupsPerAddress,
         clock(),
-        (details) =>
-          new AppError('auth.too_many_attempts', 'Too many sign-ups from your network. Try again later.', { details }),
+        (details) => new AppError('auth.too_many_attempts', (m) => m.accounts.tooManySignUps, { details }),
       );
     // Hash outside the transaction: it takes ~15 ms on the thread pool and must not hold a write lock.
     const passwordHash = await deps.hasher.hash(input.password);
@@ -156,7 +155,7 @@ export function createAccountsService(deps: {
     } catch (error) {
       // Two sign-ups racing for one email: the unique index decides, the loser gets the same 409.
       if (isUniqueViolation(error))
-        throw new AppError('account.email_taken', 'An account with this email already exists. Log in instead.', {
+        throw new AppError('account.email_taken', (m) => m.accounts.emailTakenLogIn, {
           cause: error,
         });
       throw error;
@@ -175,11 +174,7 @@ export function createAccountsService(deps: {
       input: { email: string; password: string; displayName?: string | undefined; phone?: string | undefined },
       meta: RequestMeta,
     ) {
-      if (!deps.signupOpen)
-        throw new AppError(
-          'account.signup_closed',
-          'Sign-up is closed on this server. Ask an operator for an account.',
-        );
+      if (!deps.signupOpen) throw new AppError('account.signup_closed', (m) => m.accounts.signUpClosed);
       return createPrimaryAccount(input, { roles: '', mfaRequired: false }, meta);
     },
 
@@ -208,7 +203,7 @@ export function createAccountsService(deps: {
       meta: RequestMeta,
     ) {
       const user = await store.repos.users.findUserById(principal.userId);
-      if (!user) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
+      if (!user) throw new AppError('auth.unauthenticated', (m) => m.accounts.sessionEnded);
       if (
         changes.displayName === undefined &&
         changes.email === undefined &&
@@ -216,13 +211,9 @@ export function createAccountsService(deps: {
         changes.password === undefined &&
         changes.locale === undefined
       ) {
-        throw new AppError(
-          'validation.failed',
-          'Nothing to change: send displayName, email, phone, password or locale.',
-          {
-            details: { fields: [{ path: '/', message: 'needs at least one field to change' }] },
-          },
-        );
+        throw new AppError('validation.failed', (m) => m.accounts.nothingToChange, {
+          details: { fields: [{ path: '/', message: 'needs at least one field to change' }] },
+        });
       }
       if (changes.password !== undefined) checkNewPassword(changes.password);
       // Each sensitive field is its own documented operation (docs/sensitive-operations.md).
@@ -243,7 +234,7 @@ export function createAccountsService(deps: {
             update.email_normalized !== user.email_normalized &&
             (await store.repos.users.rootEmailTaken(update.email_normalized))
           ) {
-            throw new AppError('account.email_taken', 'An account with this email already exists.');
+            throw new AppError('account.email_taken', (m) => m.accounts.emailTaken);
           }
         }
       }
@@ -306,7 +297,7 @@ export function createAccountsService(deps: {
         });
       } catch (error) {
         if (isUniqueViolation(error))
-          throw new AppError('account.email_taken', 'An account with this email already exists.', { cause: error });
+          throw new AppError('account.email_taken', (m) => m.accounts.emailTaken, { cause: error });
         throw error;
       }
       const updated = await store.repos.users.findUserById(user.id);
@@ -321,7 +312,7 @@ export function createProfileQuery(deps: { store: Store }) {
   return async function profile(userId: string) {
     const user = await deps.store.repos.users.findUserById(userId);
     const account = user ? await deps.store.repos.users.findAccountById(user.account_id) : undefined;
-    if (!user || !account) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
+    if (!user || !account) throw new AppError('auth.unauthenticated', (m) => m.accounts.sessionEnded);
     const devices = (await deps.store.repos.mfaDevices.listActive(userId)).map(publicDevice);
     return {
       user: publicUser(user),

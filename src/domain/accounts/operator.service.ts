@@ -28,7 +28,7 @@ export function createOperatorService(deps: {
       const account = await deps.store.repos.users.findAccountByAlias(name.slice(at + 1));
       user = account ? await deps.store.repos.users.findSubByUsername(account.id, name.slice(0, at)) : undefined;
     }
-    if (!user) throw new AppError('auth.invalid_credentials', `No user logs in as ${login}.`);
+    if (!user) throw new AppError('auth.invalid_credentials', (m) => m.accounts.noUserLogsInAs(login));
     return user;
   }
 
@@ -50,7 +50,7 @@ export function createOperatorService(deps: {
      */
     async removeOperator(email: string) {
       const user = await deps.store.repos.users.findRootByEmail(normalizeEmail(email));
-      if (!user || !isOperator(user)) throw new AppError('auth.forbidden', `${email} is not a support operator.`);
+      if (!user || !isOperator(user)) throw new AppError('auth.forbidden', (m) => m.accounts.notOperator(email));
       const now = deps.clock();
       await deps.store.transaction(async (repos) => {
         const roles = rolesOf(user).filter((r) => r !== OPERATOR_ROLE);
@@ -76,8 +76,7 @@ export function createOperatorService(deps: {
      * with the reason, and e-mails the user. The next login binds a new device where MFA is required.
      */
     async resetMfa(login: string, reason: string) {
-      if (reason.trim().length < 3)
-        throw new AppError('validation.failed', 'Give a reason (--reason): it goes into the audit log and the e-mail.');
+      if (reason.trim().length < 3) throw new AppError('validation.failed', (m) => m.accounts.reasonRequired);
       const user = await findByLogin(login);
       const now = deps.clock();
       const removed = await deps.store.transaction(async (repos) => {

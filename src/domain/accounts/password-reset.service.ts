@@ -18,8 +18,7 @@ import { createAfterAnswer } from '../notify/after-answer.js';
 /** A reset link works for 30 minutes, once (OWASP Forgot Password Cheat Sheet). */
 export const PASSWORD_RESET_TTL_MS = 30 * 60_000;
 
-const expired = () =>
-  new AppError('password_reset.expired', 'This reset link has expired or was already used. Ask for a new one.');
+const expired = () => new AppError('password_reset.expired', (m) => m.accounts.resetLinkExpired);
 
 /**
  * "Forgot password?" (OWASP Forgot Password Cheat Sheet): the same answer, at the same speed, for
@@ -138,13 +137,9 @@ export function createPasswordResetService(deps: {
           throttlePolicies.resetRequestsPerAddress,
           now,
           (details) =>
-            new AppError(
-              'verification.too_many_requests',
-              'Too many reset requests from your network. Try again later.',
-              {
-                details,
-              },
-            ),
+            new AppError('verification.too_many_requests', (m) => m.accounts.tooManyResetRequests, {
+              details,
+            }),
         );
       // After the answer, so the answer tells nothing by its timing either.
       afterAnswer.run(deliver(login, meta, now));
@@ -175,7 +170,7 @@ export function createPasswordResetService(deps: {
           throttlePolicies.resetCompletionsPerAddress,
           now,
           (details) =>
-            new AppError('auth.too_many_attempts', 'Too many reset attempts from your network. Try again later.', {
+            new AppError('auth.too_many_attempts', (m) => m.accounts.tooManyResetAttempts, {
               details,
             }),
         );

@@ -16,13 +16,11 @@ const common = new Set(
 
 export function checkNewPassword(password: string, field = '/password'): void {
   if (password.trim() === '')
-    throw new AppError('validation.failed', 'A password cannot be only spaces.', {
+    throw new AppError('validation.failed', (m) => m.accounts.passwordOnlySpaces, {
       details: { fields: [{ path: field, message: 'is only whitespace' }] },
     });
   if (common.has(password.toLowerCase()))
-    throw new AppError(
-      'validation.failed',
-      'This password is one of the most common ones, which attackers try first. Choose another: a few unrelated words work well.',
-      { details: { fields: [{ path: field, message: 'is a commonly used password' }] } },
-    );
+    throw new AppError('validation.failed', (m) => m.accounts.passwordTooCommon, {
+      details: { fields: [{ path: field, message: 'is a commonly used password' }] },
+    });
 }

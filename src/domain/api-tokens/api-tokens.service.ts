@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
+import { errorTexts, type ErrorTexts } from '../../i18n/errors/index.js';
 import type { Repositories, Store } from '../../db/repositories/index.js';
 import type { UsersTable } from '../../db/schema.js';
 import type { Clock, RandomBytes } from '../../crypto/random.js';
@@ -54,21 +55,24 @@ export function tokenView(row: TokenRow): ApiTokenView {
   };
 }
 
-function invalid(path: string, message: string): AppError {
-  return new AppError('validation.failed', message, { details: { fields: [{ path, message }] } });
+/** A refusal of one field: the message in the reader's language, the field's message in English. */
+function invalid(path: string, message: (m: ErrorTexts) => string): AppError {
+  return new AppError('validation.failed', message, {
+    details: { fields: [{ path, message: message(errorTexts.en) }] },
+  });
 }
 
 /** The rules of a new token, the same for the console, the API and the CLI. */
 function checkNewToken(input: NewApiToken): { name: string; scopes: ApiScope[]; days: number } {
   const name = input.name.trim();
-  if (name.length < 1 || name.length > 100) throw invalid('/name', 'Give the token a name of 1 to 100 characters.');
-  if (input.scopes.length === 0) throw invalid('/scopes', 'Choose at least one scope.');
+  if (name.length < 1 || name.length > 100) throw invalid('/name', (m) => m.apiTokens.nameLength);
+  if (input.scopes.length === 0) throw invalid('/scopes', (m) => m.apiTokens.chooseScope);
   const unknown = input.scopes.filter((s) => !apiScopeNames.includes(s as ApiScope));
   if (unknown.length > 0)
-    throw invalid('/scopes', `Unknown scope ${unknown.join(', ')}: choose from ${apiScopeNames.join(', ')}.`);
+    throw invalid('/scopes', (m) => m.apiTokens.unknownScopes(unknown.join(', '), apiScopeNames.join(', ')));
   const days = input.expiresInDays;
   if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS)
-    throw invalid('/expiresInDays', `A token lives 1 to ${MAX_TOKEN_DAYS} days.`);
+    throw invalid('/expiresInDays', (m) => m.apiTokens.lifetime(MAX_TOKEN_DAYS));
   // Kept in the catalogue's order, so the same scopes read the same everywhere.
   return { name, scopes: apiScopeNames.filter((s) => input.scopes.includes(s)), days };
 }
@@ -96,9 +100,8 @@ export function createApiTokensService(deps: {
   /** The caller, if it may own tokens: the primary account or a user administrator. */
   async function ownerOf(principal: Principal): Promise<UsersTable> {
     const owner = await store.repos.users.findUserById(principal.userId);
-    if (!owner) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
-    if (!mayOwnTokens(owner))
-      throw new AppError('auth.forbidden', 'Only the primary account and user administrators create API tokens.');
+    if (!owner) throw new AppError('auth.unauthenticated', (m) => m.apiTokens.sessionEnded);
+    if (!mayOwnTokens(owner)) throw new AppError('auth.forbidden', (m) => m.apiTokens.onlyAdminsCreate);
     return owner;
   }
 
@@ -183,14 +186,11 @@ export function createApiTokensService(deps: {
   const service = {
     /** POST /api-tokens: a fresh step-up; never with a token (a token does not mint tokens). */
     async create(principal: Principal, input: NewApiToken, meta: RequestMeta) {
-      if (principal.token) throw tokenScopeError('An API token cannot create API tokens.');
+      if (principal.token) throw tokenScopeError((m) => m.apiTokens.cannotCreateTokens);
       const owner = await ownerOf(principal);
       checkNewToken(input);
       if ((await store.repos.apiTokens.listActive(owner.id, clock())).length >= MAX_TOKENS_PER_USER)
-        throw new AppError(
-          'token.too_many',
-          `You have ${MAX_TOKENS_PER_USER} working API tokens, the most one may have: revoke one you no longer use.`,
-        );
+        throw new AppError('token.too_many', (m) => m.apiTokens.tooMany(MAX_TOKENS_PER_USER));
       await deps.stepUp.requireFresh(principal, 'api_tokens.create');
       const now = clock();
       return store.transaction((repos) => issue(repos, owner, input, meta, { cli: false }, now));
@@ -210,7 +210,7 @@ export function createApiTokensService(deps: {
         row.revoked_at === null &&
         row.expires_at > clock() &&
         (row.user_id === principal.userId || (principal.kind === 'root' && row.account_id === principal.accountId));
-      if (!row || !mine) throw new AppError('token.not_found', 'No such API token of yours.');
+      if (!row || !mine) throw new AppError('token.not_found', (m) => m.apiTokens.notFound);
       await revokeRow(row, meta, principal.userId);
     },
 
@@ -287,17 +287,17 @@ export function createApiTokensService(deps: {
     operator: {
       async create(input: NewApiToken & { email: string; username?: string | undefined }) {
         const root = await store.repos.users.findRootByEmail(normalizeEmail(input.email));
-        if (!root) throw new AppError('auth.invalid_credentials', `No primary account logs in as ${input.email}.`);
+        if (!root) throw new AppError('auth.invalid_credentials', (m) => m.apiTokens.noPrimaryAccount(input.email));
         let owner: UsersTable = root;
-        if (input.username !== undefined) {
-          const sub = await store.repos.users.findSubByUsername(root.account_id, input.username.trim().toLowerCase());
-          if (!sub)
-            throw new AppError('user.not_found', `No sub-user ${input.username} in the account of ${input.email}.`);
+        const { username } = input;
+        if (username !== undefined) {
+          const sub = await store.repos.users.findSubByUsername(root.account_id, username.trim().toLowerCase());
+          if (!sub) throw new AppError('user.not_found', (m) => m.apiTokens.noSubUser(username, input.email));
           owner = sub;
         }
         if (!mayOwnTokens(owner))
-          throw new AppError('auth.forbidden', `${input.username} is not a user administrator: it cannot own tokens.`);
-        if (owner.disabled_at !== null) throw new AppError('auth.forbidden', 'That user is disabled.');
+          throw new AppError('auth.forbidden', (m) => m.apiTokens.notUserAdmin(String(username)));
+        if (owner.disabled_at !== null) throw new AppError('auth.forbidden', (m) => m.apiTokens.userDisabled);
         const now = clock();
         return store.transaction((repos) =>
           issue(repos, owner, input, { ip: null, userAgent: 'twofold CLI' }, { cli: true }, now),
@@ -312,7 +312,7 @@ export function createApiTokensService(deps: {
       async revoke(id: string) {
         const row = id.length <= 64 ? await store.repos.apiTokens.find(id) : undefined;
         if (!row || row.revoked_at !== null || row.expires_at <= clock())
-          throw new AppError('token.not_found', `No working API token ${id}.`);
+          throw new AppError('token.not_found', (m) => m.apiTokens.noWorkingToken(id));
         await revokeRow(row, { ip: null, userAgent: 'twofold CLI' }, null);
       },
     },

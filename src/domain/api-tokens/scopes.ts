@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
+import type { ErrorTexts } from '../../i18n/errors/index.js';
 import type { Principal } from '../sessions/principal.js';
 import type { SensitiveOperationId } from '../step-up/sensitive-operations.js';
 import type { ApiScope, TokenGrant } from './token-grant.js';
@@ -20,7 +21,7 @@ const scopeStandsInFor: Partial<Record<SensitiveOperationId, ApiScope>> = {
   'workspaces.delete': 'workspaces:write',
 };
 
-export function tokenScopeError(message: string): AppError {
+export function tokenScopeError(message: (m: ErrorTexts) => string): AppError {
   return new AppError('token.scope', message);
 }
 
@@ -28,7 +29,7 @@ export function tokenScopeError(message: string): AppError {
 export function tokenMayProceed(token: TokenGrant, operation: SensitiveOperationId): void {
   const scope = scopeStandsInFor[operation];
   if (scope && token.scopes.includes(scope)) return;
-  throw tokenScopeError('An API token cannot make this change: sign in to the console and verify it is you.');
+  throw tokenScopeError((m) => m.apiTokens.cannotMakeChange);
 }
 
 /**
@@ -42,16 +43,13 @@ export function refuseTokenCredentialChanges(
 ): void {
   if (!principal.token) return;
   const refused = (['email', 'phone', 'password', 'roles'] as const).filter((k) => changes[k] !== undefined);
-  if (refused.length > 0)
-    throw tokenScopeError(
-      `An API token cannot change a user's ${refused.join(', ')}: sign in to the console and verify it is you.`,
-    );
+  if (refused.length > 0) throw tokenScopeError((m) => m.apiTokens.cannotChangeUserFields(refused));
 }
 
 /** An MFA reset by a token must say why: the user is told, and the audit log keeps it. */
 export function requireReasonForToken(principal: Pick<Principal, 'token'>, reason: string | null): void {
   if (principal.token && !reason?.trim())
-    throw new AppError('validation.failed', 'An MFA reset made with an API token needs a reason.', {
+    throw new AppError('validation.failed', (m) => m.apiTokens.resetNeedsReason, {
       details: { fields: [{ path: '/reason', message: 'required when the call is made with an API token' }] },
     });
 }

@@ -11,27 +11,18 @@ import type { RequestMeta } from '../sessions/principal.js';
 
 export function invalidCodeError(clockSkew: boolean, status?: number): AppError {
   return clockSkew
-    ? new AppError(
-        'mfa.invalid_code',
-        "The code is not valid. It matches a time a few minutes away, so your phone's clock looks off: turn on automatic date and time (network time) on the phone, then enter the new code.",
-        { details: { hint: 'clock_skew' }, ...(status ? { status } : {}) },
-      )
-    : new AppError(
-        'mfa.invalid_code',
-        'The code is not valid or was already used. Wait for the next code in your authenticator app and try again.',
-        status ? { status } : {},
-      );
+    ? new AppError('mfa.invalid_code', (m) => m.factors.codeClockSkew, {
+        details: { hint: 'clock_skew' },
+        ...(status ? { status } : {}),
+      })
+    : new AppError('mfa.invalid_code', (m) => m.factors.codeInvalid, status ? { status } : {});
 }
 
 export function lockedError(lockedUntil: number, now: number): AppError {
   const seconds = retryAfterSeconds(lockedUntil, now);
-  return new AppError(
-    'mfa.locked',
-    `Too many wrong codes. Second-factor checks for this account are paused; try again in ${seconds > 3600 ? 'a while (an operator can unlock it)' : `${seconds} seconds`}.`,
-    {
-      details: { retryAfterSeconds: seconds },
-    },
-  );
+  return new AppError('mfa.locked', (m) => m.factors.locked(seconds), {
+    details: { retryAfterSeconds: seconds },
+  });
 }
 
 /**

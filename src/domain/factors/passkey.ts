@@ -13,6 +13,7 @@ import type { NewPasskey } from '../../db/repositories/mfa-devices.repository.js
 import type { MfaDevicesTable, UsersTable, WebauthnChallengesTable } from '../../db/schema.js';
 import { sha256Hex, type RandomBytes } from '../../crypto/random.js';
 import { AppError } from '../../errors/app-error.js';
+import { errorTexts, type ErrorTexts } from '../../i18n/errors/index.js';
 import type { AuditRecorder } from '../audit/audit.js';
 import type { Notifier } from '../notify/notifications.js';
 import {
@@ -31,7 +32,14 @@ const CEREMONY_TIMEOUT_MS = 60_000;
 const ALGORITHMS = [-7, -257];
 
 /** The relying party (W3C WebAuthn Level 3 §5.1.4.1 RP ID, §13.4.9 origin), from TWOFOLD_PUBLIC_URL. */
-export type RelyingParty = { id: string; name: string; origin: string } | { unavailable: string };
+export type RelyingParty =
+  | { id: string; name: string; origin: string }
+  /** `unavailable` in English (the console shows it); `text` the same from the error catalogue, in any language. */
+  | { unavailable: string; text: (m: ErrorTexts) => string };
+
+function unavailable(text: (m: ErrorTexts) => string): RelyingParty {
+  return { unavailable: text(errorTexts.en), text };
+}
 
 /**
  * Browsers run WebAuthn only in a secure context: https, or http on localhost (W3C Secure Contexts
@@ -43,22 +51,13 @@ export function relyingPartyFor(publicUrl: string, name: string): RelyingParty {
   const host = url.hostname;
   const localhost = host === 'localhost' || host.endsWith('.localhost');
   if (/^[\d.]+$/.test(host) || host.startsWith('['))
-    return {
-      unavailable: `Passkeys need a domain name: TWOFOLD_PUBLIC_URL is ${url.origin}, and a WebAuthn relying party cannot be an IP address. Use a host name (http://localhost works for trials).`,
-    };
-  if (url.protocol !== 'https:' && !localhost)
-    return {
-      unavailable: `Passkeys need https: TWOFOLD_PUBLIC_URL is ${url.origin}, and browsers allow WebAuthn only on https (or http://localhost).`,
-    };
+    return unavailable((m) => m.factors.passkeysNeedDomain(url.origin));
+  if (url.protocol !== 'https:' && !localhost) return unavailable((m) => m.factors.passkeysNeedHttps(url.origin));
   return { id: host, name, origin: url.origin };
 }
 
 export function invalidPasskeyError(status?: number): AppError {
-  return new AppError(
-    'mfa.invalid_credential',
-    'The passkey could not be verified. Try again, or use a code from your authenticator app.',
-    status ? { status } : {},
-  );
+  return new AppError('mfa.invalid_credential', (m) => m.factors.passkeyNotVerified, status ? { status } : {});
 }
 
 /** The challenge the browser signed, read from its client data (WebAuthn §5.8.1); null if unreadable. */
@@ -97,9 +96,10 @@ export function createPasskeyFactor(deps: {
   notify: Notifier;
 }) {
   const rp = 'unavailable' in deps.rp ? null : deps.rp;
+  const unavailableText = 'unavailable' in deps.rp ? deps.rp.text : null;
 
   function requireAvailable() {
-    if (!rp) throw new AppError('mfa.passkeys_unavailable', (deps.rp as { unavailable: string }).unavailable);
+    if (!rp) throw new AppError('mfa.passkeys_unavailable', (deps.rp as { text: (m: ErrorTexts) => string }).text);
     return rp;
   }
 
@@ -172,6 +172,8 @@ export function createPasskeyFactor(deps: {
   return {
     /** Null when passkeys work here, or why they do not (the console shows it). */
     unavailableReason: (): string | null => (rp ? null : (deps.rp as { unavailable: string }).unavailable),
+    /** The same from the error catalogue, for an error in the reader's language. */
+    unavailableText: (): ((m: ErrorTexts) => string) | null => unavailableText,
 
     /** Creation options for a new passkey of `user`, its challenge stored for the pending device. */
     async registrationOptions(

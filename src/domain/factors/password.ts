@@ -23,13 +23,13 @@ export function createPasswordFactor(deps: { store: Store; hasher: PasswordHashe
       const row = await deps.store.repos.throttles.get(key);
       return {
         ok: false,
-        error: new AppError('auth.too_many_attempts', 'Too many wrong passwords. Try again later.', {
+        error: new AppError('auth.too_many_attempts', (m) => m.factors.tooManyWrongPasswords, {
           details: { retryAfterSeconds: retryAfterSeconds(row?.locked_until ?? now, now) },
         }),
       };
     }
     if (!(await deps.hasher.verify(user.password_hash, password)))
-      return { ok: false, error: new AppError('auth.invalid_credentials', 'The password is not correct.') };
+      return { ok: false, error: new AppError('auth.invalid_credentials', (m) => m.factors.passwordWrong) };
     await deps.store.repos.throttles.reset(key);
     return { ok: true };
   };

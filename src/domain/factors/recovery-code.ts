@@ -8,10 +8,7 @@ import { clearSecondFactorFailures, lockedError, recordSecondFactorFailure, take
 import type { FactorContext, FactorOutcome, FactorUser } from './factor.js';
 
 export function invalidRecoveryCodeError(): AppError {
-  return new AppError(
-    'mfa.invalid_recovery_code',
-    'The recovery code is not valid or was already used. Each code works once; check for typos.',
-  );
+  return new AppError('mfa.invalid_recovery_code', (m) => m.factors.recoveryCodeInvalid);
 }
 
 /**

@@ -7,10 +7,7 @@ import { clearSecondFactorFailures, lockedError, recordSecondFactorFailure, take
 import type { FactorContext, FactorOutcome, FactorUser } from './factor.js';
 
 export function invalidSentCodeError(): AppError {
-  return new AppError(
-    'verification.invalid_code',
-    'The code is not valid: it may be mistyped, expired (10 minutes), already used, or out of tries. Ask for a new code.',
-  );
+  return new AppError('verification.invalid_code', (m) => m.factors.sentCodeInvalid);
 }
 
 /**

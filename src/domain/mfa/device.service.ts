@@ -39,7 +39,7 @@ export function publicDevice(device: MfaDevicesTable) {
 export type PublicDevice = ReturnType<typeof publicDevice>;
 
 function deviceNotFound() {
-  return new AppError('mfa.device_not_found', 'No such MFA device: it may have been removed already.');
+  return new AppError('mfa.device_not_found', (m) => m.mfa.deviceNotFound);
 }
 
 /**
@@ -195,17 +195,10 @@ export function createDeviceService(deps: {
       options: { codeIsStepUp?: boolean } = {},
     ) {
       const onlyDevice = (devices: MfaDevicesTable[]) => {
-        if (devices.length === 0) return new AppError('mfa.not_bound', 'No virtual MFA device is bound.');
-        if (devices.length > 1)
-          return new AppError(
-            'mfa.several_devices',
-            'You have several MFA devices: remove the one you mean under Security Settings › MFA devices.',
-          );
+        if (devices.length === 0) return new AppError('mfa.not_bound', (m) => m.mfa.notBound);
+        if (devices.length > 1) return new AppError('mfa.several_devices', (m) => m.mfa.severalDevices);
         if (devices[0]!.type !== 'totp' && 'code' in input)
-          return new AppError(
-            'mfa.not_bound',
-            'No authenticator app is bound: remove your passkey under Security Settings › MFA devices.',
-          );
+          return new AppError('mfa.not_bound', (m) => m.mfa.noAuthenticatorApp);
         return null;
       };
       const refused = onlyDevice(await store.repos.mfaDevices.listActive(principal.userId));
@@ -290,7 +283,7 @@ export function createDeviceService(deps: {
         );
         return true;
       });
-      if (!reset) throw new AppError('mfa.not_bound', 'This user has no virtual MFA device bound.');
+      if (!reset) throw new AppError('mfa.not_bound', (m) => m.mfa.userHasNoDevice);
     },
 
     /**
@@ -299,7 +292,7 @@ export function createDeviceService(deps: {
      */
     async resync(principal: Principal, input: { codes: string[] }, meta: RequestMeta) {
       if (input.codes.length !== 2) {
-        throw new AppError('validation.failed', 'Enter two consecutive codes from your authenticator app.', {
+        throw new AppError('validation.failed', (m) => m.mfa.enterCodes(2), {
           details: { fields: [{ path: '/codes', message: 'must hold exactly 2 codes' }] },
         });
       }
@@ -344,7 +337,7 @@ export function createDeviceService(deps: {
       });
       switch (outcome.kind) {
         case 'not_bound':
-          throw new AppError('mfa.not_bound', 'No virtual MFA device is bound.');
+          throw new AppError('mfa.not_bound', (m) => m.mfa.notBound);
         case 'locked':
           throw lockedError(outcome.lockedUntil, now);
         case 'invalid':

@@ -82,10 +82,7 @@ export const ENROLLMENT_TTL_MS = 10 * 60_000;
 const DEFAULT_NAMES = { totp: 'Authenticator app', webauthn: 'Passkey' } as const;
 
 function tooManyDevices() {
-  return new AppError(
-    'mfa.too_many_devices',
-    `You already have ${MAX_DEVICES} MFA devices, the most allowed. Remove one you no longer use first.`,
-  );
+  return new AppError('mfa.too_many_devices', (m) => m.mfa.tooManyDevices(MAX_DEVICES));
 }
 
 /**
@@ -121,19 +118,12 @@ export function createEnrollmentService(deps: {
     if (!actor.restricted || actor.userId !== ownerUserId) return;
     const deadline = await store.repos.workspaces.passkeyDeadlineFor(ownerUserId);
     if (deadline !== null && deadline <= clock())
-      throw new AppError(
-        'workspace.phishing_resistant_required',
-        'A workspace you belong to requires a passkey: add a passkey or security key to go on.',
-      );
+      throw new AppError('workspace.phishing_resistant_required', (m) => m.mfa.passkeyRequired);
   }
 
   async function mayStart(actor: Principal, ownerUserId: string, additional: boolean) {
     const count = await store.repos.mfaDevices.countActive(ownerUserId);
-    if (!additional && count > 0)
-      throw new AppError(
-        'mfa.already_bound',
-        'A virtual MFA device is already bound. Unbind it first to bind a new one, or add another device.',
-      );
+    if (!additional && count > 0) throw new AppError('mfa.already_bound', (m) => m.mfa.alreadyBound);
     if (count >= MAX_DEVICES) throw tooManyDevices();
     if (actor.userId !== ownerUserId) await deps.stepUp.requireFresh(actor, 'users.bind_mfa');
     else if (!actor.restricted) await deps.stepUp.requireFresh(actor, additional ? 'mfa.add_device' : 'mfa.bind');
@@ -282,13 +272,9 @@ export function createEnrollmentService(deps: {
     meta: RequestMeta,
   ) {
     if (input.codes.length !== deps.activationCodes) {
-      throw new AppError(
-        'validation.failed',
-        `Enter ${deps.activationCodes === 2 ? 'two consecutive codes' : 'one code'} from your authenticator app.`,
-        {
-          details: { fields: [{ path: '/codes', message: `must hold exactly ${deps.activationCodes} code(s)` }] },
-        },
-      );
+      throw new AppError('validation.failed', (m) => m.mfa.enterCodes(deps.activationCodes), {
+        details: { fields: [{ path: '/codes', message: `must hold exactly ${deps.activationCodes} code(s)` }] },
+      });
     }
     await refuseAppIfPasskeyRequired(actor, ownerUserId);
     const now = clock();
@@ -335,12 +321,9 @@ export function createEnrollmentService(deps: {
     });
     switch (outcome.kind) {
       case 'not_found':
-        throw new AppError('mfa.enrollment_not_found', 'This binding was not found. Start binding again.');
+        throw new AppError('mfa.enrollment_not_found', (m) => m.mfa.bindingNotFound);
       case 'expired':
-        throw new AppError(
-          'mfa.enrollment_expired',
-          'This binding expired (10 minutes). Start binding again and scan the new QR code.',
-        );
+        throw new AppError('mfa.enrollment_expired', (m) => m.mfa.bindingExpired);
       case 'too_many':
         throw tooManyDevices();
       case 'locked':
@@ -362,7 +345,7 @@ export function createEnrollmentService(deps: {
    * use and good for 5 minutes (decision 028).
    */
   async function startPasskey(principal: Principal, meta: RequestMeta, options: { name?: string } = {}) {
-    const unavailable = deps.factors.passkey.unavailableReason();
+    const unavailable = deps.factors.passkey.unavailableText();
     if (unavailable) throw new AppError('mfa.passkeys_unavailable', unavailable);
     await mayStart(principal, principal.userId, true);
     const now = clock();
@@ -467,16 +450,13 @@ export function createEnrollmentService(deps: {
       });
     switch (outcome.kind) {
       case 'not_found':
-        throw new AppError(
-          'mfa.enrollment_not_found',
-          'This registration was not found. Start adding the passkey again.',
-        );
+        throw new AppError('mfa.enrollment_not_found', (m) => m.mfa.registrationNotFound);
       case 'expired':
-        throw new AppError('mfa.enrollment_expired', 'This registration expired. Start adding the passkey again.');
+        throw new AppError('mfa.enrollment_expired', (m) => m.mfa.registrationExpired);
       case 'too_many':
         throw tooManyDevices();
       case 'exists':
-        throw new AppError('mfa.already_bound', 'This passkey is already registered.');
+        throw new AppError('mfa.already_bound', (m) => m.mfa.passkeyAlreadyRegistered);
       case 'refused':
         throw outcome.error;
       case 'ok':

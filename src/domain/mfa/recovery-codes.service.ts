@@ -57,7 +57,7 @@ export function createRecoveryCodesService(deps: {
     /** GET /me/recovery-codes: how many are left (never the codes). */
     async status(principal: Pick<Principal, 'userId'>) {
       if (!(await store.repos.mfaDevices.findActive(principal.userId)))
-        throw new AppError('mfa.not_bound', 'No virtual MFA device is bound, so there are no recovery codes.');
+        throw new AppError('mfa.not_bound', (m) => m.mfa.noRecoveryCodes);
       const { remaining, createdAt } = await store.repos.recoveryCodes.status(principal.userId);
       return { remaining, createdAt };
     },
@@ -69,7 +69,7 @@ export function createRecoveryCodesService(deps: {
       stepUp: { requireFresh(principal: Principal, operation: SensitiveOperationId): Promise<void> },
     ) {
       if (!(await store.repos.mfaDevices.findActive(principal.userId)))
-        throw new AppError('mfa.not_bound', 'Bind a virtual MFA device first; recovery codes belong to it.');
+        throw new AppError('mfa.not_bound', (m) => m.mfa.bindFirstForRecoveryCodes);
       await stepUp.requireFresh(principal, 'mfa.regenerate_recovery_codes');
       const now = clock();
       const codes = await store.transaction(async (repos) => {

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
+import type { ErrorTexts } from '../../i18n/errors/index.js';
 import type { OidcClientsTable } from '../../db/schema.js';
 import { newSecret, sha256Hex, type RandomBytes } from '../../crypto/random.js';
 
@@ -62,7 +63,8 @@ export function newClientId(random: RandomBytes): string {
   return random(16).toString('hex');
 }
 
-function invalid(path: string, problem: string, message: string) {
+/** A refusal of one field: the message in the reader's language, the field's `problem` in English. */
+function invalid(path: string, problem: string, message: (m: ErrorTexts) => string) {
   return new AppError('validation.failed', message, { details: { fields: [{ path: `/${path}`, message: problem }] } });
 }
 
@@ -70,28 +72,24 @@ function invalid(path: string, problem: string, message: string) {
 export function checkClientName(name: string): string {
   const trimmed = name.trim();
   if (!trimmed || trimmed.length > 100 || /[\p{Cc}\p{Cf}]/u.test(trimmed))
-    throw invalid(
-      'name',
-      'must be 1 to 100 printable characters',
-      'Give the application a name (1 to 100 characters).',
-    );
+    throw invalid('name', 'must be 1 to 100 printable characters', (m) => m.oidc.nameRequired);
   return trimmed;
 }
 
 /** A list of redirect URIs, each checked, without repeats; `label` names the list in the message. */
 export function checkRedirectUris(field: string, uris: string[], label = ''): string[] {
   if (uris.length > MAX_REDIRECT_URIS)
-    throw invalid(field, `at most ${MAX_REDIRECT_URIS} URIs`, `Give at most ${MAX_REDIRECT_URIS} addresses.`);
+    throw invalid(field, `at most ${MAX_REDIRECT_URIS} URIs`, (m) => m.oidc.tooManyUris(MAX_REDIRECT_URIS));
   for (const [i, uri] of uris.entries()) {
     const problem = redirectUriProblem(uri);
-    if (problem) throw invalid(`${field}/${i}`, problem, `${label ? `${label} ` : ''}${uri.slice(0, 200)} ${problem}.`);
+    if (problem) throw invalid(`${field}/${i}`, problem, (m) => m.oidc.uriProblem(label, uri.slice(0, 200), problem));
   }
   return [...new Set(uris)];
 }
 
 /** At least one redirect URI: an application with none could never receive a code. */
 export function requireRedirectUri(uris: string[]) {
-  if (uris.length === 0) throw invalid('redirectUris', 'at least one URI', 'Give at least one redirect URI.');
+  if (uris.length === 0) throw invalid('redirectUris', 'at least one URI', (m) => m.oidc.redirectUriRequired);
 }
 
 /**

@@ -40,15 +40,14 @@ export function createOidcClientsService(deps: {
   const { store, audit, clock, random } = deps;
 
   function ownerOnly(principal: Principal) {
-    if (principal.kind !== 'root')
-      throw new AppError('auth.forbidden', 'Only the primary account registers and manages applications.');
+    if (principal.kind !== 'root') throw new AppError('auth.forbidden', (m) => m.oidc.onlyPrimaryManages);
   }
 
   async function ownClient(principal: Principal, id: string) {
     const row = id.length <= 64 ? await store.repos.oidc.findClient(id) : undefined;
     // Another account's application is "not found": its existence is not told.
     if (!row || row.account_id !== principal.accountId)
-      throw new AppError('oidc.client_not_found', 'No such application in your account.');
+      throw new AppError('oidc.client_not_found', (m) => m.oidc.clientNotFound);
     return row;
   }
 
@@ -85,7 +84,7 @@ export function createOidcClientsService(deps: {
         const workspace =
           input.workspaceId.length <= 64 ? await store.repos.workspaces.find(input.workspaceId) : undefined;
         if (!workspace || workspace.account_id !== principal.accountId)
-          throw new AppError('workspace.not_found', 'No such workspace in your account.');
+          throw new AppError('workspace.not_found', (m) => m.oidc.workspaceNotFound);
       }
       await deps.stepUp.requireFresh(principal, 'oidc.create_client');
       const now = clock();

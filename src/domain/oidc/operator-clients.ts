@@ -32,7 +32,7 @@ export function createOidcOperatorClients(deps: {
   /** The primary account that logs in with this e-mail address. */
   async function primaryByEmail(email: string) {
     const user = await store.repos.users.findRootByEmail(normalizeEmail(email));
-    if (!user) throw new AppError('auth.invalid_credentials', `No primary account logs in as ${email}.`);
+    if (!user) throw new AppError('auth.invalid_credentials', (m) => m.oidc.noPrimaryAccount(email));
     return user;
   }
 
@@ -48,11 +48,11 @@ export function createOidcOperatorClients(deps: {
         input.postLogoutRedirectUris ?? [],
         '--post-logout-uri',
       );
-      if (input.workspaceId !== undefined) {
-        const workspace =
-          input.workspaceId.length <= 64 ? await store.repos.workspaces.find(input.workspaceId) : undefined;
+      const { workspaceId } = input;
+      if (workspaceId !== undefined) {
+        const workspace = workspaceId.length <= 64 ? await store.repos.workspaces.find(workspaceId) : undefined;
         if (!workspace || workspace.account_id !== owner.account_id)
-          throw new AppError('workspace.not_found', `No workspace ${input.workspaceId} in the account of ${email}.`);
+          throw new AppError('workspace.not_found', (m) => m.oidc.noWorkspaceInAccount(workspaceId, email));
       }
       const now = clock();
       const { row, secret } = newClientRow(
@@ -94,7 +94,7 @@ export function createOidcOperatorClients(deps: {
     /** Deletes an application: its grants, codes and tokens go in the same transaction. */
     async remove(clientId: string): Promise<{ client: OidcClientView; revokedRows: number }> {
       const row = clientId.length <= 64 ? await store.repos.oidc.findClient(clientId) : undefined;
-      if (!row) throw new AppError('oidc.client_not_found', `No application has the client ID ${clientId}.`);
+      if (!row) throw new AppError('oidc.client_not_found', (m) => m.oidc.noClientId(clientId));
       const now = clock();
       const revokedRows = await store.transaction(async (repos) => {
         const revoked = await repos.oidc.revokeClient(row.id);

@@ -7,7 +7,7 @@ import type { ThrottlePolicy } from '../../db/repositories/throttles.repository.
 import { constantTimeEqual, newId, newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { AuditRecorder } from '../audit/audit.js';
-import { queueMessage } from '../notify/notifications.js';
+import { mailBody, mailTextsFor, queueMessage } from '../notify/notifications.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import { retryAfterSeconds } from '../throttle/policies.js';
 import { reserveOrRefuse } from '../throttle/reserve.js';
@@ -142,22 +142,15 @@ export function createRecoveryTicketsService(deps: {
       if (!found || found.user.disabled_at !== null || !found.user.email) return;
       const { user } = found;
       if (user.kind === 'sub') {
+        const texts = mailTextsFor(user.locale);
         await queueMessage(repos, deps, {
           channel: 'email',
           address: user.email!,
           userId: user.id,
           accountId: user.account_id,
           kind: 'recovery.sub_user',
-          subject: `${deps.issuer}: lost your MFA device?`,
-          text: [
-            `Hello ${user.display_name},`,
-            '',
-            'Someone asked to unbind the virtual MFA device of your login. Sub-users do not open support tickets:',
-            'ask the primary account (or a user administrator) of your organisation to reset your device.',
-            'At your next login you then bind your authenticator app again.',
-            '',
-            `— ${deps.issuer}`,
-          ].join('\n'),
+          subject: texts.subject(deps.issuer, texts.recoverySubUser.subject),
+          text: mailBody(texts, user.display_name, deps.issuer, texts.recoverySubUser.lines),
           html: null,
           secret: null,
           now,

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
+import type { ErrorTexts } from '../../i18n/errors/index.js';
 import type { Repositories, Store } from '../../db/repositories/index.js';
 import type { UsersTable } from '../../db/schema.js';
 import { newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
@@ -20,8 +21,6 @@ import { recipientOf } from '../notify/recipients.js';
 
 /** The pending login between password and dynamic code: short-lived, single use (EyeDP #388). */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
-
-const INVALID_CREDENTIALS = 'The login or password is not correct.';
 
 /** How often, and how many times, a login refused while others of its name are being checked asks again. */
 const IN_FLIGHT_POLL_MS = 50;
@@ -73,7 +72,7 @@ export function createLoginService(deps: {
   }
 
   function requirePasswordless() {
-    if (!deps.passwordless) throw new AppError('request.not_found', 'Passwordless sign-in is turned off here.');
+    if (!deps.passwordless) throw new AppError('request.not_found', (m) => m.sessions.passwordlessOff);
   }
 
   /** Password checks under way in this process, per throttle key (see the login's wait). */
@@ -100,7 +99,7 @@ export function createLoginService(deps: {
       if (ipKey && !(await repos.throttles.reserve(ipKey, throttlePolicies.loginIp, now))) {
         return {
           ok: false as const,
-          message: 'Too many failed logins from your network. Try again later.',
+          message: (m: ErrorTexts) => m.sessions.tooManyLoginsFromNetwork,
           lockedUntil: (await repos.throttles.get(ipKey))?.locked_until ?? now,
         };
       }
@@ -109,7 +108,7 @@ export function createLoginService(deps: {
         if (ipKey) await repos.throttles.refund(ipKey, throttlePolicies.loginIp);
         return {
           ok: false as const,
-          message: 'Too many failed logins for this account. Try again later.',
+          message: (m: ErrorTexts) => m.sessions.tooManyLoginsForAccount,
           lockedUntil: (await repos.throttles.get(passwordKey))?.locked_until ?? now,
         };
       }
@@ -155,7 +154,7 @@ export function createLoginService(deps: {
             await deps.notify(repos, recipientOf(found.user), { kind: 'login.locked', until: keys.locksNow }, meta, at);
         }
       });
-      throw new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
+      throw new AppError('auth.invalid_credentials', (m) => m.sessions.invalidCredentials);
     }
     let { user } = found;
     return store.transaction(async (repos) => {
@@ -372,11 +371,7 @@ export function createLoginService(deps: {
         }
         return { kind: 'ok' as const, session, user, recoveryCodesLeft: proved.remaining, mustAddPasskey };
       });
-      if (outcome.kind === 'expired')
-        throw new AppError(
-          'auth.challenge_expired',
-          'This login has expired or ran out of tries. Enter your password again.',
-        );
+      if (outcome.kind === 'expired') throw new AppError('auth.challenge_expired', (m) => m.sessions.loginExpired);
       if (outcome.kind === 'refused') throw outcome.error;
       return {
         status: outcome.mustAddPasskey ? ('mfa_enrollment_required' as const) : ('authenticated' as const),
@@ -410,12 +405,8 @@ export function createLoginService(deps: {
         await repos.mfaDevices.dropChallenges(challenge.user_id, 'login');
         return deps.factors.passkey.assertionOptions(repos, challenge.user_id, devices, 'login', now);
       });
-      if (options === null)
-        throw new AppError(
-          'auth.challenge_expired',
-          'This login has expired or ran out of tries. Enter your password again.',
-        );
-      if (options === undefined) throw new AppError('mfa.not_bound', 'No passkey is registered for this login.');
+      if (options === null) throw new AppError('auth.challenge_expired', (m) => m.sessions.loginExpired);
+      if (options === undefined) throw new AppError('mfa.not_bound', (m) => m.sessions.noPasskeyForLogin);
       return { options };
     },
 
@@ -430,7 +421,7 @@ export function createLoginService(deps: {
         return { ok: true as const, options: await deps.factors.passkey.passwordlessOptions(repos, now) };
       });
       if (!outcome.ok)
-        throw new AppError('auth.too_many_attempts', 'Too many passkey sign-ins from your network. Try again later.', {
+        throw new AppError('auth.too_many_attempts', (m) => m.sessions.tooManyPasskeySignIns, {
           details: { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntil, now) },
         });
       return { challengeId: outcome.options.challenge, options: outcome.options };
@@ -489,10 +480,11 @@ export function createLoginService(deps: {
         return { kind: 'ok' as const, session, user };
       });
       if (outcome.kind === 'throttled')
-        throw new AppError('auth.too_many_attempts', 'Too many failed logins from your network. Try again later.', {
+        throw new AppError('auth.too_many_attempts', (m) => m.sessions.tooManyLoginsFromNetwork, {
           details: { retryAfterSeconds: retryAfterSeconds(outcome.lockedUntil, now) },
         });
-      if (outcome.kind === 'refused') throw new AppError('auth.invalid_credentials', INVALID_CREDENTIALS);
+      if (outcome.kind === 'refused')
+        throw new AppError('auth.invalid_credentials', (m) => m.sessions.invalidCredentials);
       // The passkey's user has used up its second-factor tries: like the second step, it waits.
       if (outcome.kind === 'locked') throw lockedError(outcome.lockedUntil, now);
       return { status: 'authenticated' as const, session: outcome.session, user: publicUser(outcome.user) };

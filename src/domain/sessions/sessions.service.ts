@@ -209,7 +209,7 @@ export function createSessionsService(deps: {
         );
         return true;
       });
-      if (!ended) throw new AppError('session.not_found', 'No such open session of yours.');
+      if (!ended) throw new AppError('session.not_found', (m) => m.sessions.sessionNotFound);
     },
 
     /** DELETE /me/sessions: signs out everywhere but here (a sensitive operation). */

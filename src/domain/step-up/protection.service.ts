@@ -56,20 +56,15 @@ export function createProtectionService(deps: {
       await deps.stepUp.requireFresh(principal, 'account.change_protection');
       const types = await deviceTypes(principal.userId);
       const bound = types.length > 0;
-      if (bound && !types.includes(method))
-        throw new AppError(
-          'auth.forbidden',
-          'With a virtual MFA device bound, sensitive operations are always verified with it.',
-        );
-      if (!bound && method === 'totp')
-        throw new AppError('mfa.not_bound', 'Bind a virtual MFA device first; sensitive operations then use it.');
+      if (bound && !types.includes(method)) throw new AppError('auth.forbidden', (m) => m.stepUp.deviceAlwaysUsed);
+      if (!bound && method === 'totp') throw new AppError('mfa.not_bound', (m) => m.stepUp.bindFirst);
       const user = await store.repos.users.findUserById(principal.userId);
       if (
         !bound &&
         method !== 'password' &&
         !(user && deps.verification.channelsFor(user).includes(method as 'email' | 'sms'))
       ) {
-        throw new AppError('verification.channel_unavailable', 'That channel cannot reach this account.');
+        throw new AppError('verification.channel_unavailable', (m) => m.stepUp.channelUnreachable);
       }
       const now = deps.clock();
       await store.transaction(async (repos) => {

@@ -55,20 +55,15 @@ export function createStepUpService(deps: {
       if (principal.token) return tokenMayProceed(principal.token, operation);
       if (isFresh(principal)) return;
       const what = sensitiveOperation(operation).what;
-      throw new AppError(
-        'auth.step_up_required',
-        `${what}: a sensitive operation. Verify it is you first (POST /me/step-up).`,
-        {
-          details: { methods: await methods(principal.userId), operation },
-        },
-      );
+      throw new AppError('auth.step_up_required', (m) => m.stepUp.required(what), {
+        details: { methods: await methods(principal.userId), operation },
+      });
     },
 
     /** POST /me/step-up/options: request options for a step-up with one of the caller's passkeys. */
     async passkeyOptions(principal: Principal) {
       const devices = await store.repos.mfaDevices.listActive(principal.userId);
-      if (!devices.some((d) => d.type === 'webauthn'))
-        throw new AppError('mfa.not_bound', 'No passkey is registered: verify another way.');
+      if (!devices.some((d) => d.type === 'webauthn')) throw new AppError('mfa.not_bound', (m) => m.stepUp.noPasskey);
       const now = clock();
       const options = await store.transaction((repos) =>
         deps.factors.passkey.assertionOptions(repos, principal.userId, devices, 'step_up', now),
@@ -80,22 +75,19 @@ export function createStepUpService(deps: {
     async stepUp(principal: Principal, input: StepUpInput, meta: RequestMeta) {
       const bound = (await store.repos.mfaDevices.findActive(principal.userId)) !== undefined;
       const deviceProof = input.method === 'totp' || input.method === 'recovery_code' || input.method === 'webauthn';
-      if (deviceProof && !bound)
-        throw new AppError('mfa.not_bound', 'No virtual MFA device is bound; verify with your password instead.');
+      if (deviceProof && !bound) throw new AppError('mfa.not_bound', (m) => m.stepUp.noDeviceUsePassword);
       const allowed = await methods(principal.userId);
       // Email and SMS codes and the password are weaker than a device: no step-up with them once one is bound.
       if (!deviceProof && bound) {
-        throw new AppError('auth.step_up_required', 'An MFA device is bound: verify with it.', {
+        throw new AppError('auth.step_up_required', (m) => m.stepUp.deviceBound, {
           details: { methods: allowed },
         });
       }
       // A recovery code is allowed wherever a device proof is.
       if (input.method !== 'recovery_code' && !allowed.includes(input.method)) {
-        throw new AppError(
-          'auth.step_up_required',
-          `Verify with ${allowed.join(' or ')}: that is how this account protects sensitive operations.`,
-          { details: { methods: allowed } },
-        );
+        throw new AppError('auth.step_up_required', (m) => m.stepUp.verifyWith(allowed), {
+          details: { methods: allowed },
+        });
       }
       const until = clock() + deps.maxAgeSeconds * 1000;
       const verified = await deps.verifiers[input.method](principal, input as never, until, meta);

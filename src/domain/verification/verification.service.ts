@@ -76,16 +76,12 @@ export function createVerificationService(deps: {
     if (channel === 'email') {
       return new AppError(
         'verification.channel_unavailable',
-        user.email && !deps.channels.email
-          ? 'Email is not configured on this server (TWOFOLD_SMTP_URL is not set), so no code can be sent by email. Choose another method.'
-          : 'No email address can be reached for this account.',
+        user.email && !deps.channels.email ? (m) => m.verification.emailNotConfigured : (m) => m.verification.noEmail,
       );
     }
     return new AppError(
       'verification.channel_unavailable',
-      user.phone && !deps.channels.sms
-        ? 'SMS is not configured on this server (TWOFOLD_SMS_WEBHOOK_URL is not set), so no code can be sent by SMS. Choose another method.'
-        : 'No phone number can be reached for this account.',
+      user.phone && !deps.channels.sms ? (m) => m.verification.smsNotConfigured : (m) => m.verification.noPhone,
     );
   }
 
@@ -112,7 +108,7 @@ export function createVerificationService(deps: {
     /** POST /me/verifications: sends a fresh code for a step-up. */
     async send(principal: Principal, channel: Channel, meta: RequestMeta) {
       const user = await store.repos.users.findUserById(principal.userId);
-      if (!user) throw new AppError('auth.unauthenticated', 'Your session has ended. Log in again.');
+      if (!user) throw new AppError('auth.unauthenticated', (m) => m.verification.sessionEnded);
       const destination = destinationOf(user, channel);
       if (!destination) throw unreachable(user, channel);
       const now = clock();
@@ -150,11 +146,9 @@ export function createVerificationService(deps: {
         });
       } catch (error) {
         if (!(error instanceof SendRefused)) throw error;
-        throw new AppError(
-          'verification.too_many_requests',
-          'Too many codes were asked for. Wait a little before asking for another one.',
-          { details: { retryAfterSeconds: retryAfterSeconds(error.until, now) } },
-        );
+        throw new AppError('verification.too_many_requests', (m) => m.verification.tooManyCodes, {
+          details: { retryAfterSeconds: retryAfterSeconds(error.until, now) },
+        });
       }
       return {
         id,
