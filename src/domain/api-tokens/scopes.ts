@@ -4,7 +4,7 @@ import type { Principal } from '../sessions/principal.js';
 import type { SensitiveOperationId } from '../step-up/sensitive-operations.js';
 import type { ApiScope, TokenGrant } from './token-grant.js';
 
-export { apiScopes, apiScopeNames, type ApiScope, type TokenGrant } from './token-grant.js';
+export { apiScopeNames, type ApiScope, type TokenGrant } from './token-grant.js';
 
 /**
  * Sensitive operations a token makes without a step-up — it cannot step up — because its scope

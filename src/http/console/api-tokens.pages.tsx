@@ -1,6 +1,6 @@
 import { Fragment } from 'preact';
 import type { ApiTokenView } from '../../domain/api-tokens/api-tokens.service.js';
-import { apiScopeNames, apiScopes, type ApiScope } from '../../domain/api-tokens/scopes.js';
+import { apiScopeNames, type ApiScope } from '../../domain/api-tokens/scopes.js';
 import { Csrf, Layout, Notice, Time, type Message, type PageFrame } from './layout.js';
 import { t } from './messages.js';
 
@@ -141,7 +141,7 @@ export function ApiTokensPage(props: {
                   <span>
                     <code>{scope}</code>
                     <br />
-                    <span class="muted small">{apiScopes[scope]}</span>
+                    <span class="muted small">{t.apiTokens.scopeDescriptions[scope]}</span>
                   </span>
                 </label>
               </p>

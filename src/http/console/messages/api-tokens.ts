@@ -32,6 +32,15 @@ export const apiTokensTexts = {
       'workspaces:read': 'Read workspaces',
       'workspaces:write': 'Manage workspaces',
     } satisfies Record<ApiScope, string>,
+    /** What each scope allows, on the form. */
+    scopeDescriptions: {
+      'users:read': 'Read sub-users and their MFA state',
+      'users:write': 'Create, rename, disable, enable and delete sub-users',
+      'mfa:reset': "Reset a sub-user's MFA, with a reason",
+      'audit:read': 'Read the audit log',
+      'workspaces:read': 'Read workspaces and their members',
+      'workspaces:write': 'Create, change and delete workspaces and their members',
+    } satisfies Record<ApiScope, string>,
     revoke: 'Revoke…',
     revokeHeading: (name: string) => `Revoke the API token ${name}?`,
     revokeText:

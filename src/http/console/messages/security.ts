@@ -28,7 +28,7 @@ export const securityTexts = {
     title: 'Virtual MFA',
     text: 'A 6-digit dynamic code from an authenticator app (Google Authenticator, Microsoft Authenticator, …), asked at every login.',
     /** What the card says for the devices the person has (an empty list: what binding would add). */
-    textFor: (types: string[]) =>
+    textFor: (types: string[]): string =>
       types.includes('webauthn')
         ? types.includes('totp')
           ? 'Your passkeys and authenticator apps: a passkey, or a 6-digit code from an app, is asked at every login.'
@@ -160,7 +160,7 @@ export const securityTexts = {
     keyHint: 'In the app choose "Enter a setup key", account',
     timeBased: ', time-based.',
     enterCodes: (two: boolean) => `2. Enter ${two ? 'two consecutive codes' : 'the code'}`,
-    codesHint: (two: boolean) =>
+    codesHint: (two: boolean): string =>
       two
         ? 'Enter the code the app shows now, wait until it changes (every 30 seconds), then enter the next one.'
         : 'Enter the code the app shows now.',

@@ -33,6 +33,14 @@ export const apiTokensTextsZh: typeof apiTokensTexts = {
       'workspaces:read': '读取工作空间',
       'workspaces:write': '管理工作空间',
     } satisfies Record<ApiScope, string>,
+    scopeDescriptions: {
+      'users:read': '读取子用户及其MFA状态',
+      'users:write': '创建、重命名、禁用、启用和删除子用户',
+      'mfa:reset': '重置子用户的MFA（须填写原因）',
+      'audit:read': '读取审计日志',
+      'workspaces:read': '读取工作空间及其成员',
+      'workspaces:write': '创建、修改和删除工作空间及其成员',
+    } satisfies Record<ApiScope, string>,
     revoke: '吊销…',
     revokeHeading: (name: string) => `确定吊销API令牌“${name}”？`,
     revokeText:

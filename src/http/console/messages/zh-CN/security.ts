@@ -26,13 +26,12 @@ export const securityTextsZh: typeof securityTexts = {
     title: '虚拟MFA',
     text: '每次登录时需输入身份验证器应用（Google Authenticator、Microsoft Authenticator等）生成的6位动态验证码。',
     /** What the card says for the devices the person has (an empty list: what binding would add). */
-    // The English source infers a union of its literals as the return type: the cast widens it.
-    textFor: ((types: string[]): string =>
+    textFor: (types: string[]): string =>
       types.includes('webauthn')
         ? types.includes('totp')
           ? '您的通行密钥和身份验证器应用：每次登录时需使用通行密钥，或输入应用生成的6位动态验证码。'
           : '每次登录时需使用您的通行密钥（指纹、面容、屏幕锁或安全密钥）。'
-        : '每次登录时需输入身份验证器应用（Google Authenticator、Microsoft Authenticator等）生成的6位动态验证码。') as typeof securityTexts.mfaCard.textFor,
+        : '每次登录时需输入身份验证器应用（Google Authenticator、Microsoft Authenticator等）生成的6位动态验证码。',
     since: '绑定于',
     unbind: '解绑',
     bind: '绑定',
@@ -154,10 +153,10 @@ export const securityTextsZh: typeof securityTexts = {
     keyHint: '在应用中选择“输入设置密钥”，账号名称填写',
     timeBased: '，类型选择“基于时间”。',
     enterCodes: (two: boolean) => `2. 输入${two ? '连续的两组动态验证码' : '动态验证码'}`,
-    codesHint: ((two: boolean): string =>
+    codesHint: (two: boolean): string =>
       two
         ? '请输入应用当前显示的动态验证码，等待其刷新（每30秒一次）后，再输入下一组。'
-        : '请输入应用当前显示的动态验证码。') as typeof securityTexts.bind.codesHint,
+        : '请输入应用当前显示的动态验证码。',
     expires: (at: string) => `此页面将于${at}过期。`,
     firstCode: '第一组动态验证码',
     nextCode: '第二组动态验证码',
