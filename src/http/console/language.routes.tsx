@@ -49,10 +49,12 @@ export function registerLanguagePages(app: FastifyInstance, kit: ConsoleKit) {
       reply,
       { next: '/account/profile', purpose: t.profile.title },
       async (principal, form) => {
-        const locale = form.locale;
-        if (!isLocale(locale)) return backTo(request, config.publicUrl, '/account/profile');
+        // `auto`: no choice of one's own; the browser's language decides again (its cookie goes too).
+        const locale = form.locale === 'auto' ? null : form.locale;
+        if (locale !== null && !isLocale(locale)) return backTo(request, config.publicUrl, '/account/profile');
         await services.accounts.updateSelf(principal, { locale }, requestMeta(request));
-        remember(reply, locale);
+        if (locale) remember(reply, locale);
+        else reply.clearCookie(LANG_COOKIE, { path: '/' });
         return backTo(request, config.publicUrl, '/account/profile');
       },
     );

@@ -13,6 +13,8 @@ export function ProfilePage(props: {
   values: { displayName: string; email: string; phone: string };
   /** A primary account: a change of email or phone blocks lost-phone requests for 7 days. */
   primary: boolean;
+  /** The language the person chose; null: the browser's. */
+  locale: 'en' | 'zh-CN' | null;
 }) {
   return (
     <Layout {...props.frame} active="profile">
@@ -64,6 +66,28 @@ export function ProfilePage(props: {
             <button type="submit">{t.profile.changePassword}</button>
           </form>
         </section>
+        <section class="card" id="language">
+          <h2>{t.profile.languageHeading}</h2>
+          <p class="muted small">{t.profile.languageIntro}</p>
+          <form method="post" action="/account/language" data-testid="language-form">
+            <Csrf value={props.frame.csrf} />
+            <label>
+              {t.profile.languageLabel}
+              <select name="locale">
+                <option value="auto" selected={props.locale === null}>
+                  {t.profile.languageAuto}
+                </option>
+                <option value="en" lang="en" selected={props.locale === 'en'}>
+                  English
+                </option>
+                <option value="zh-CN" lang="zh-CN" selected={props.locale === 'zh-CN'}>
+                  中文（简体）
+                </option>
+              </select>
+            </label>
+            <button type="submit">{t.profile.languageSave}</button>
+          </form>
+        </section>
       </div>
     </Layout>
   );
@@ -86,6 +110,7 @@ export function registerProfilePages(app: FastifyInstance, kit: ConsoleKit) {
         loginName={profile.loginName}
         values={{ displayName: profile.user.displayName, email: contact.email ?? '', phone: contact.phone ?? '' }}
         primary={profile.user.kind === 'root'}
+        locale={profile.locale}
       />,
       status,
     );

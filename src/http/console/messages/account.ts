@@ -18,6 +18,11 @@ export const accountTexts = {
     next: 'New password (at least 8 characters)',
     changePassword: 'Change password',
     nothingChanged: 'Nothing changed.',
+    languageHeading: 'Language',
+    languageIntro: 'The language of the console and of the e-mails we send you.',
+    languageLabel: 'Language',
+    languageAuto: "The browser's language",
+    languageSave: 'Save language',
   },
   sessions: {
     title: 'Sessions',

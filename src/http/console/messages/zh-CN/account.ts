@@ -18,6 +18,11 @@ export const accountTextsZh: typeof accountTexts = {
     next: '新密码（至少8个字符）',
     changePassword: '修改密码',
     nothingChanged: '没有任何修改。',
+    languageHeading: '语言',
+    languageIntro: '控制台及我们发给您的邮件所使用的语言。',
+    languageLabel: '语言',
+    languageAuto: '跟随浏览器语言',
+    languageSave: '保存语言设置',
   },
   sessions: {
     title: '登录会话',
