@@ -276,4 +276,36 @@ describe.each(databaseKinds())('security mail in the recipient language (%s)', (
     expect(mail!.text).toContain('请联系您所在组织的主账号（或用户管理员）为您重置设备。');
     expect(mail!.text).not.toContain('Sub-users do not open support tickets');
   });
+
+  it('codes by e-mail and SMS, and a password-reset link, in Chinese for a zh-CN user', async () => {
+    const primary = await primaryAccount(h);
+    const sub = await createSubUser(h, primary.token, primary.alias, {
+      phone: '+8613800138000',
+      email: `codes.${primary.alias}@example.com`,
+    });
+    const session = (await loginAs(h, sub.login)).body.session.token;
+    await inChinese(session);
+    h.clock.advance(301_000);
+    for (const channel of ['email', 'sms'])
+      expect(
+        (await call(h.app, 'POST', '/api/v1/me/verifications', { token: session, body: { channel } })).status,
+      ).toBe(202);
+    const [email] = (await mails(`codes.${primary.alias}@example.com`)).filter((m) => m.kind === 'verification.code');
+    expect(email!.subject).toBe('twofold test：您的验证码');
+    expect(email!.text).toMatch(/您的验证码是\d{6}，10分钟内有效。/);
+    expect(email!.text).not.toContain('Your verification code');
+    const [sms] = (await mails('+8613800138000')).filter((m) => m.kind === 'verification.code');
+    expect(sms!.text).toMatch(/^【twofold test】验证码：\d{6}，10分钟内有效。请勿告诉他人。$/);
+
+    const user = await signupAndLogin(h);
+    await inChinese(user.token);
+    expect((await call(h.app, 'POST', '/api/v1/password-resets', { body: { login: user.email } })).status).toBe(202);
+    await h.services.passwordResets.settled();
+    const [reset] = (await mails(user.email)).filter((m) => m.kind === 'account.password_reset_link');
+    expect(reset!.subject).toBe('twofold test：重置您的密码');
+    expect(reset!.text).toContain(
+      '有人申请重置您账号的密码。如需设置新密码，请在30分钟内打开此链接：\nhttp://twofold.test/',
+    );
+    expect(reset!.text).not.toContain('Someone asked to reset');
+  });
 });

@@ -5,7 +5,7 @@ import { newSecret, sha256Hex, type Clock, type RandomBytes } from '../../crypto
 import type { PasswordHasher } from '../../crypto/password.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { AuditRecorder } from '../audit/audit.js';
-import { queueMessage, type Notifier } from '../notify/notifications.js';
+import { mailBody, mailTextsFor, queueMessage, type Notifier } from '../notify/notifications.js';
 import { recipientOf } from '../notify/recipients.js';
 import type { RequestMeta } from '../sessions/principal.js';
 import { throttleKeys, throttlePolicies } from '../throttle/policies.js';
@@ -73,27 +73,15 @@ export function createPasswordResetService(deps: {
       used_at: null,
     });
     const link = `${deps.publicUrl}/password-reset/new?token=${encodeURIComponent(token)}`;
+    const texts = mailTextsFor(user.locale);
     await queueMessage(repos, deps, {
       channel: 'email',
       address: user.email,
       userId: user.id,
       accountId: user.account_id,
       kind: 'account.password_reset_link',
-      subject: `${deps.issuer}: ${by ? 'choose a new password' : 'reset your password'}`,
-      text: [
-        `Hello ${user.display_name},`,
-        '',
-        by
-          ? `${by.label} sent you this link to choose a new password for your account. Open it within 30 minutes:`
-          : 'Someone asked to reset the password of your account. To choose a new one, open this link within 30 minutes:',
-        link,
-        '',
-        by
-          ? 'Until you use it, your current password keeps working. Your virtual MFA device still protects the account.'
-          : 'If it was not you, ignore this message: your password stays as it is. Your virtual MFA device still protects the account.',
-        '',
-        `— ${deps.issuer}`,
-      ].join('\n'),
+      subject: texts.subject(deps.issuer, texts.passwordReset.subject(by !== undefined)),
+      text: mailBody(texts, user.display_name, deps.issuer, texts.passwordReset.lines(link, by?.label ?? null)),
       html: null,
       // The link is a secret: removed from the database once delivered, or once it expired.
       secret: { expiresAt: now + PASSWORD_RESET_TTL_MS },

@@ -5,7 +5,7 @@ import type { UsersTable, VerificationsTable } from '../../db/schema.js';
 import { newId, sha256Hex, type Clock, type RandomBytes } from '../../crypto/random.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import { retryAfterSeconds, throttleKeys, throttlePolicies } from '../throttle/policies.js';
-import { queueMessage } from '../notify/notifications.js';
+import { mailBody, mailTextsFor, queueMessage } from '../notify/notifications.js';
 import type { ThrottlePolicy } from '../../db/repositories/throttles.repository.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 
@@ -211,22 +211,15 @@ export function createVerificationService(deps: {
       expires_at: now + VERIFICATION_TTL_MS,
       consumed_at: null,
     });
+    const texts = mailTextsFor(user.locale);
     await queueMessage(repos, deps, {
       channel: 'email',
       address: user.email!,
       userId: user.id,
       accountId: user.account_id,
       kind: 'recovery.code',
-      subject: `${deps.issuer}: your code to request unbinding MFA`,
-      text: [
-        `Hello ${user.display_name},`,
-        '',
-        `Your code to submit a request to unbind the virtual MFA device is ${code}. It is valid for 10 minutes.`,
-        'It only works for that request: it cannot log you in.',
-        'If you did not ask for it, someone knows your login: you can ignore this message, but keep an eye on your account.',
-        '',
-        `— ${deps.issuer}`,
-      ].join('\n'),
+      subject: texts.subject(deps.issuer, texts.recoveryCode.subject),
+      text: mailBody(texts, user.display_name, deps.issuer, texts.recoveryCode.lines(code)),
       html: null,
       secret: { expiresAt: now + VERIFICATION_TTL_MS },
       now,
@@ -242,24 +235,18 @@ export function createVerificationService(deps: {
     code: string,
     now: number,
   ) {
+    const texts = mailTextsFor(user.locale);
     const text =
       channel === 'sms'
-        ? `${deps.issuer} code: ${code}. Valid 10 minutes. Never share it.`
-        : [
-            `Hello ${user.display_name},`,
-            '',
-            `Your verification code is ${code}. It is valid for 10 minutes.`,
-            'If you did not ask for it, someone may know your password: change it.',
-            '',
-            `— ${deps.issuer}`,
-          ].join('\n');
+        ? texts.verificationCode.sms(deps.issuer, code)
+        : mailBody(texts, user.display_name, deps.issuer, texts.verificationCode.lines(code));
     await queueMessage(repos, deps, {
       channel,
       address: destination,
       userId: user.id,
       accountId: user.account_id,
       kind: 'verification.code',
-      subject: `${deps.issuer}: your verification code`,
+      subject: texts.subject(deps.issuer, texts.verificationCode.subject),
       text,
       html: null,
       secret: { expiresAt: now + VERIFICATION_TTL_MS },
