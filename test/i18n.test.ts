@@ -136,12 +136,35 @@ describe.each(databaseKinds())('the console and the API in two languages on %s',
     elsewhere.jar.set('twofold_session', primary.token);
     expect(htmlLang((await elsewhere.get('/overview')).body)).toBe('zh-CN');
     // The API keeps it, and API callers may still ask for another language per request.
+    expect((await call(h.app, 'GET', '/api/v1/me', { token: primary.token })).body.locale).toBe('zh-CN');
     const me = await call(h.app, 'PATCH', '/api/v1/me', { token: primary.token, body: { locale: null } });
     expect(me.status).toBe(200);
+    expect((await call(h.app, 'GET', '/api/v1/me', { token: primary.token })).body.locale).toBeNull();
     expect(htmlLang((await elsewhere.get('/overview')).body)).toBe('en');
     const bad = await call(h.app, 'PATCH', '/api/v1/me', { token: primary.token, body: { locale: 'fr' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('validation.failed');
+  });
+
+  it('signing up in Chinese keeps the language for the e-mails; in English, no choice is stored', async () => {
+    const zh = await call(h.app, 'POST', '/api/v1/accounts', {
+      body: { email: 'zh.signup@example.com', password: PASSWORD },
+      headers: { 'accept-language': 'zh-CN' },
+    });
+    expect(zh.status).toBe(201);
+    const en = await call(h.app, 'POST', '/api/v1/accounts', {
+      body: { email: 'en.signup@example.com', password: PASSWORD },
+    });
+    expect(en.status).toBe(201);
+    const login = async (email: string) =>
+      (await call(h.app, 'POST', '/api/v1/sessions', { body: { login: email, password: PASSWORD } })).body.session
+        .token as string;
+    expect((await call(h.app, 'GET', '/api/v1/me', { token: await login('zh.signup@example.com') })).body.locale).toBe(
+      'zh-CN',
+    );
+    expect(
+      (await call(h.app, 'GET', '/api/v1/me', { token: await login('en.signup@example.com') })).body.locale,
+    ).toBeNull();
   });
 
   it('an API error keeps its code in every language; its message follows Accept-Language', async () => {

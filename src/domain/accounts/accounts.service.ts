@@ -92,7 +92,14 @@ export function createAccountsService(deps: {
 
   /** A new primary account with its root user (sign-up, and `twofold operator create`). */
   async function createPrimaryAccount(
-    input: { email: string; password: string; displayName?: string | undefined; phone?: string | undefined },
+    input: {
+      email: string;
+      password: string;
+      displayName?: string | undefined;
+      phone?: string | undefined;
+      /** The language the person signed up in, when not English: their e-mails come in it from the start. */
+      locale?: 'zh-CN' | null | undefined;
+    },
     options: { roles: string; mfaRequired: boolean },
     meta: RequestMeta,
   ) {
@@ -133,7 +140,7 @@ export function createAccountsService(deps: {
       mfa_required: options.mfaRequired ? 1 : 0,
       created_by: null,
       step_up_method: null,
-      locale: null,
+      locale: input.locale ?? null,
     };
     try {
       await store.transaction(async (repos) => {
@@ -171,7 +178,13 @@ export function createAccountsService(deps: {
     },
 
     async signup(
-      input: { email: string; password: string; displayName?: string | undefined; phone?: string | undefined },
+      input: {
+        email: string;
+        password: string;
+        displayName?: string | undefined;
+        phone?: string | undefined;
+        locale?: 'zh-CN' | null | undefined;
+      },
       meta: RequestMeta,
     ) {
       if (!deps.signupOpen) throw new AppError('account.signup_closed', (m) => m.accounts.signUpClosed);

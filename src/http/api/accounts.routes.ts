@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { requestMeta, principalOf } from '../plugins/auth.js';
+import { apiLocaleOf } from '../plugins/locale.js';
 import { Email, Password, PublicUserSchema, DeviceSchema, DeviceView, errors } from './schemas.js';
 import { sensitiveOperations } from '../../domain/step-up/sensitive-operations.js';
 
@@ -123,7 +124,13 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services) 
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await services.accounts.signup(request.body, requestMeta(request))),
+      reply.status(201).send(
+        await services.accounts.signup(
+          // Signed up asking for Chinese: e-mails come in Chinese from the first one (decision 033).
+          { ...request.body, locale: apiLocaleOf(request) === 'zh-CN' ? 'zh-CN' : null },
+          requestMeta(request),
+        ),
+      ),
   );
 
   app.get(
@@ -143,6 +150,9 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services) 
               devices: Type.Array(DeviceView),
             }),
             session: Type.Object({ restricted: Type.Boolean(), stepUpUntil: Type.Union([Type.String(), Type.Null()]) }),
+            locale: Type.Union([Type.Literal('en'), Type.Literal('zh-CN'), Type.Null()], {
+              description: 'The language the person chose for the console and e-mails; null: not chosen',
+            }),
           }),
           ...errors(401),
         },

@@ -74,7 +74,16 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
       emailFrom(email);
       if (password.length < 8 || password.length > 256) throw new AppError('validation.failed', t.form.passwordLength);
       if (displayName.length > 100) throw new AppError('validation.failed', t.form.displayNameLength);
-      await services.accounts.signup({ email, password, displayName: displayName || undefined }, requestMeta(request));
+      await services.accounts.signup(
+        {
+          email,
+          password,
+          displayName: displayName || undefined,
+          // Signed up on the Chinese console: e-mails come in Chinese from the first one.
+          locale: consoleLocaleOf(request) === 'zh-CN' ? 'zh-CN' : null,
+        },
+        requestMeta(request),
+      );
       const login = await services.logins.login({ login: email, password }, requestMeta(request));
       if (login.status === 'authenticated') kit.setSession(reply, login.session.token);
       return reply.redirect('/overview?notice=welcome', 303);
