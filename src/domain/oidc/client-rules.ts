@@ -1,5 +1,5 @@
 import { AppError } from '../../errors/app-error.js';
-import type { ErrorTexts } from '../../i18n/errors/index.js';
+import { errorTexts, type ErrorTexts } from '../../i18n/errors/index.js';
 import type { OidcClientsTable } from '../../db/schema.js';
 import { newSecret, sha256Hex, type RandomBytes } from '../../crypto/random.js';
 
@@ -26,21 +26,23 @@ export const MAX_REDIRECT_URIS = 10;
  * (RFC 8252 §7.3, OAuth 2.0 Security BCP RFC 9700 §2.1: exact match, no fragment, no wildcard).
  * Returns why not, or null.
  */
-export function redirectUriProblem(value: string): string | null {
-  if (value.length > 2000) return 'is longer than 2000 characters';
+export function redirectUriProblem(value: string): RedirectUriProblem | null {
+  if (value.length > 2000) return 'tooLong';
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return 'is not an absolute URL';
+    return 'notAbsolute';
   }
-  if (url.hash || value.includes('#')) return 'must not have a #fragment (RFC 6749 §3.1.2)';
-  if (url.username || url.password) return 'must not carry a user name or password';
+  if (url.hash || value.includes('#')) return 'fragment';
+  if (url.username || url.password) return 'credentials';
   const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
   if (url.protocol === 'https:') return null;
   if (url.protocol === 'http:' && loopback) return null;
-  return 'must use https (http only on localhost, 127.0.0.1 or [::1])';
+  return 'notHttps';
 }
+/** What is wrong with a redirect URI, named in the error catalogue (`oidc.uriProblems`). */
+export type RedirectUriProblem = keyof ErrorTexts['oidc']['uriProblems'];
 
 export function clientView(row: OidcClientsTable): OidcClientView {
   return {
@@ -82,7 +84,10 @@ export function checkRedirectUris(field: string, uris: string[], label = ''): st
     throw invalid(field, `at most ${MAX_REDIRECT_URIS} URIs`, (m) => m.oidc.tooManyUris(MAX_REDIRECT_URIS));
   for (const [i, uri] of uris.entries()) {
     const problem = redirectUriProblem(uri);
-    if (problem) throw invalid(`${field}/${i}`, problem, (m) => m.oidc.uriProblem(label, uri.slice(0, 200), problem));
+    if (problem)
+      throw invalid(`${field}/${i}`, errorTexts.en.oidc.uriProblems[problem], (m) =>
+        m.oidc.uriProblem(label, uri.slice(0, 200), m.oidc.uriProblems[problem]),
+      );
   }
   return [...new Set(uris)];
 }

@@ -4,7 +4,9 @@ import type { RecoveryTicketsTable, UsersTable } from '../../db/schema.js';
 import type { Clock, RandomBytes } from '../../crypto/random.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { AuditRecorder } from '../audit/audit.js';
-import { queueMessage, type Notifier } from '../notify/notifications.js';
+import { mailBody, mailTextsFor, queueMessage, type Notifier } from '../notify/notifications.js';
+import { formatDateTime, getDisplayTimeZone } from '../../i18n/format.js';
+import { DEFAULT_LOCALE } from '../../i18n/locale.js';
 import { recipientOf } from '../notify/recipients.js';
 import type { RequestMeta } from '../sessions/principal.js';
 import { removeAllFactors } from '../factors/remove-all.js';
@@ -53,20 +55,13 @@ export function createRecoveryEffects(deps: {
   ) {
     const token = deps.secretBox.open(ticket.cancel_token_sealed, cancelTokenData(ticket.id)).toString('utf8');
     const link = `${deps.publicUrl}/recovery/cancel?ticket=${encodeURIComponent(ticket.id)}&token=${encodeURIComponent(token)}`;
+    // In the owner's language and the operator's time zone, the zone named (decision 033).
+    const texts = mailTextsFor(user.locale);
     const effective = ticket.effective_at
-      ? new Date(ticket.effective_at).toISOString().slice(0, 16).replace('T', ' ')
+      ? formatDateTime(user.locale ?? DEFAULT_LOCALE, getDisplayTimeZone(), ticket.effective_at)
       : '';
-    const subject = {
-      submitted: `${deps.issuer}: a request to unbind MFA was made for your account`,
-      cooling_off: `${deps.issuer}: your virtual MFA device will be removed on ${effective} UTC`,
-      reminder: `${deps.issuer}: your virtual MFA device will be removed within 24 hours, on ${effective} UTC`,
-    }[stage];
-    const said = {
-      submitted:
-        'Someone asked support to remove the virtual MFA device of your account because the phone was lost. Support will review the identity evidence.',
-      cooling_off: `Two support operators approved the request to remove the virtual MFA device of your account. Unless it is cancelled, the device and your recovery codes will be removed on ${effective} UTC and every session will be signed out.`,
-      reminder: `This is the last reminder: two support operators approved the request to remove the virtual MFA device of your account. Unless it is cancelled, the device and your recovery codes will be removed on ${effective} UTC, in less than 24 hours, and every session will be signed out.`,
-    }[stage];
+    const subject = texts.subject(deps.issuer, texts.recoveryCancelLink.subject[stage](effective));
+    const said = texts.recoveryCancelLink.said[stage](effective);
     const common = {
       userId: user.id,
       accountId: user.account_id,
@@ -81,17 +76,7 @@ export function createRecoveryEffects(deps: {
         ...common,
         channel: 'email',
         address: user.email,
-        text: [
-          `Hello ${user.display_name},`,
-          '',
-          said,
-          '',
-          'If this was not you, or you found your phone, cancel the request here:',
-          link,
-          'Logging in with your dynamic code also cancels it.',
-          '',
-          `— ${deps.issuer}`,
-        ].join('\n'),
+        text: mailBody(texts, user.display_name, deps.issuer, texts.recoveryCancelLink.lines(said, link)),
         html: null,
       });
     if (user.phone)
@@ -99,7 +84,7 @@ export function createRecoveryEffects(deps: {
         ...common,
         channel: 'sms',
         address: user.phone,
-        text: `${subject}. Not you? Cancel: ${link}`,
+        text: texts.recoveryCancelLink.sms(subject, link),
         html: null,
       });
     deps.onQueued();

@@ -5,6 +5,8 @@ import type { AuditRecorder } from '../audit/audit.js';
 import type { Principal, RequestMeta } from '../sessions/principal.js';
 import type { VerificationService } from '../verification/verification.service.js';
 import type { StepUpMethod, StepUpService } from './step-up.service.js';
+import { errorTexts } from '../../i18n/errors/index.js';
+import { DEFAULT_LOCALE, type Locale } from '../../i18n/locale.js';
 
 /**
  * Account protection (docs/design.md F10): per scenario, how the account is verified. Login always asks for
@@ -26,7 +28,7 @@ export function createProtectionService(deps: {
   }
   return {
     /** GET /me/protection: the scenarios and how each is verified now. */
-    async protection(principal: Principal) {
+    async protection(principal: Principal, locale: Locale = DEFAULT_LOCALE) {
       const types = await deviceTypes(principal.userId);
       const bound = types.length > 0;
       const user = await store.repos.users.findUserById(principal.userId);
@@ -36,9 +38,7 @@ export function createProtectionService(deps: {
       return {
         login: {
           methods: ['password', ...types],
-          note: bound
-            ? 'One of your MFA devices is always required at login.'
-            : 'Bind a virtual MFA device to require a dynamic code at login.',
+          note: bound ? errorTexts[locale].stepUp.loginNoteBound : errorTexts[locale].stepUp.loginNoteUnbound,
         },
         sensitiveOperations: {
           method: bound

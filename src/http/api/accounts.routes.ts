@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { requestMeta, principalOf } from '../plugins/auth.js';
 import { apiLocaleOf } from '../plugins/locale.js';
+import { errorTexts } from '../../i18n/errors/index.js';
 import { Email, Password, PublicUserSchema, DeviceSchema, DeviceView, errors } from './schemas.js';
 import { sensitiveOperations } from '../../domain/step-up/sensitive-operations.js';
 
@@ -80,7 +81,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services) 
       },
     },
     async (request) => ({
-      ...(await services.protection.protection(principalOf(request))),
+      ...(await services.protection.protection(principalOf(request), apiLocaleOf(request))),
       operations: [...sensitiveOperations],
     }),
   );
@@ -102,7 +103,10 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services) 
         request.body.sensitiveOperations,
         requestMeta(request),
       );
-      return { ...(await services.protection.protection(principalOf(request))), operations: [...sensitiveOperations] };
+      return {
+        ...(await services.protection.protection(principalOf(request), apiLocaleOf(request))),
+        operations: [...sensitiveOperations],
+      };
     },
   );
 
@@ -185,9 +189,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services) 
     },
     async (request, reply) => {
       await services.passwordResets.request(request.body.login, requestMeta(request));
-      return reply
-        .status(202)
-        .send({ message: 'If the login has an e-mail address on record, a reset link is on its way.' });
+      return reply.status(202).send({ message: errorTexts[apiLocaleOf(request)].http.resetLinkOnItsWay });
     },
   );
 

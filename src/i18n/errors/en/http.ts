@@ -38,4 +38,6 @@ export const httpErrors = {
   codesOrCredential: 'Send either codes (an authenticator app) or credential (a passkey).',
   codeOrRecoveryCode: 'Send either code (the dynamic code) or recoveryCode, not both or neither.',
   statusTokenMissing: 'Send the status token as Authorization: Bearer.',
+  /** Not an error: POST /password-resets' answer, the same for every login. */
+  resetLinkOnItsWay: 'If the login has an e-mail address on record, a reset link is on its way.',
 };

@@ -11,4 +11,7 @@ export const stepUpErrors = {
   deviceAlwaysUsed: 'With a virtual MFA device bound, sensitive operations are always verified with it.',
   bindFirst: 'Bind a virtual MFA device first; sensitive operations then use it.',
   channelUnreachable: 'That channel cannot reach this account.',
+  /** Not errors: GET /me/protection's note on how login is protected. */
+  loginNoteBound: 'One of your MFA devices is always required at login.',
+  loginNoteUnbound: 'Bind a virtual MFA device to require a dynamic code at login.',
 };

@@ -34,4 +34,5 @@ export const httpErrorsZh: typeof httpErrors = {
   codesOrCredential: '请发送codes（身份验证器应用）或credential（通行密钥）中的一项。',
   codeOrRecoveryCode: '请发送code（动态验证码）或recoveryCode中的一项，不能同时发送或都不发送。',
   statusTokenMissing: '请以Authorization: Bearer的方式发送状态令牌。',
+  resetLinkOnItsWay: '如果该登录名登记了邮箱地址，重置链接已发送至该邮箱。',
 };

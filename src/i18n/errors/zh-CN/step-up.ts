@@ -10,4 +10,6 @@ export const stepUpErrorsZh: typeof stepUpErrors = {
   deviceAlwaysUsed: '绑定虚拟MFA设备后，敏感操作始终使用它进行验证。',
   bindFirst: '请先绑定虚拟MFA设备；之后敏感操作将使用它进行验证。',
   channelUnreachable: '该渠道无法联系到此账号。',
+  loginNoteBound: '登录时始终需要验证您的一个MFA设备。',
+  loginNoteUnbound: '绑定虚拟MFA设备后，登录时将需要输入动态验证码。',
 };
