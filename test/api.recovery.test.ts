@@ -27,6 +27,7 @@ import {
   verifiedOwner,
   dumpDatabase,
 } from './helpers/recovery.js';
+import { formatDateTime } from '../src/i18n/format.js';
 
 const HOUR = 3600_000;
 
@@ -719,7 +720,8 @@ describe.each(databaseKinds())('lost-device recovery on %s', (kind) => {
       expect(sent[0]!.subject).toMatch(/within 24 hours/);
       const effective = (await call(h.app, 'GET', `/api/v1/recovery-tickets/${ticket.id}`, { token: statusToken })).body
         .ticket.effectiveAt as string;
-      expect(sent[0]!.text).toContain(effective.slice(0, 16).replace('T', ' '));
+      // In the owner's language and the configured zone (UTC here), the zone named.
+      expect(sent[0]!.text).toContain(formatDateTime('en', 'UTC', effective));
       h.clock.advance(12 * HOUR);
       await h.services.recoveryScheduler.runOnce();
       expect(await reminders()).toHaveLength(1);
