@@ -90,7 +90,13 @@ export function AuditPage(props: {
                       <span class="muted small">{t.audit.by(names.get(e.actorId) ?? t.audit.anAdministrator)}</span>
                     ) : null}
                     {typeof e.details.reason === 'string' ? (
-                      <span class="muted small"> · {e.details.reason}</span>
+                      <span class="muted small">
+                        {' · '}
+                        {/* A reason code the system wrote is worded; one a person typed is shown as typed. */}
+                        {Object.hasOwn(t.audit.reasons, e.details.reason)
+                          ? t.audit.reasons[e.details.reason as keyof typeof t.audit.reasons]
+                          : e.details.reason}
+                      </span>
                     ) : null}
                   </td>
                   {props.people.length > 0 ? <td>{e.userId ? (names.get(e.userId) ?? e.userId) : ''}</td> : null}

@@ -50,7 +50,7 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
         message={flash?.message ?? kit.notice(request, t.devices.notices)}
         devices={await services.devices.list(principal.userId)}
         max={MAX_DEVICES}
-        passkeysUnavailable={kit.passkeysUnavailable}
+        passkeysUnavailable={kit.passkeysUnavailableIn(consoleLocaleOf(request))}
       />,
     );
   });
@@ -292,7 +292,7 @@ export function registerDevicePages(app: FastifyInstance, kit: ConsoleKit) {
         frame={await kit.frame(request, reply, t.passkeys.requiredTitle)}
         message={flash?.message ?? null}
         reason={names.length > 0 ? t.passkeys.requiredByWorkspaces(names) : t.passkeys.requiredByPolicy}
-        passkeysUnavailable={kit.passkeysUnavailable}
+        passkeysUnavailable={kit.passkeysUnavailableIn(consoleLocaleOf(request))}
       />,
     );
   });

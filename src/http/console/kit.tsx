@@ -14,6 +14,7 @@ import { StepUpPage, type ResumeForm, type StepUpOptions } from './step-up.pages
 import { BindPage, RecoveryCodesPage } from './binding.pages.js';
 import { renderIn, textsIn, type Catalogue } from './messages.js';
 import type { Locale } from '../../i18n/locale.js';
+import { errorTexts } from '../../i18n/errors/index.js';
 import { consoleLocaleOf } from '../plugins/locale.js';
 
 // Form fields as people type them (formOf, codeFrom, …): form-fields.ts, re-exported for the areas.
@@ -88,6 +89,8 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
   // cannot work here (shown where a passkey would be offered, rather than a ceremony that fails).
   const rp = relyingPartyFor(config.publicUrl, config.issuer);
   const passkeysUnavailable = 'unavailable' in rp ? rp.unavailable : null;
+  /** Why passkeys cannot work here, in the reader's language; null where they can. */
+  const passkeysUnavailableIn = (locale: Locale) => ('unavailable' in rp ? rp.text(errorTexts[locale]) : null);
 
   /**
    * Where a restricted session must go: binding a first device, or — a device bound, but a
@@ -477,6 +480,7 @@ export function createConsoleKit(app: FastifyInstance, deps: AppDeps) {
     afterSignIn,
     appBindingPage,
     passkeysUnavailable,
+    passkeysUnavailableIn,
     restrictedHome,
     passkeyRequiredNow,
     passkeyRequiredNowBy,

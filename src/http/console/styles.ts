@@ -11,7 +11,9 @@ a { color: var(--brand); text-decoration: none; } a:hover { text-decoration: und
 .brand:hover { text-decoration: none; }
 .brand-mark { display: inline-grid; place-items: center; width: 26px; height: 26px; border-radius: 7px; background: var(--brand); font-size: 15px; }
 .topbar nav { display: flex; align-items: center; gap: 18px; white-space: nowrap; font-size: 14px; }
-.nav-links { display: flex; align-items: center; gap: 18px; }
+.nav-links { display: flex; align-items: center; gap: 18px; flex-wrap: wrap; justify-content: flex-end; row-gap: 4px; padding: 6px 0; }
+/* Many links (an operator in dev mode, a long language) wrap to a second line rather than pushing Sign out off the bar. */
+.topbar nav { flex: 1 1 auto; min-width: 0; justify-content: flex-end; } .nav-links { min-width: 0; }
 .menu { display: none; position: relative; }
 .menu summary { cursor: pointer; color: #fff; list-style: none; padding: 6px 10px; border: 1px solid #2c3957; border-radius: 8px; }
 .menu summary::-webkit-details-marker { display: none; }

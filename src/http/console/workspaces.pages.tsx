@@ -36,7 +36,13 @@ export function WorkspacesPage(props: { frame: PageFrame; message: Message; work
                     <td>
                       <a href={`/workspaces/${ws.id}`}>{ws.name}</a>
                     </td>
-                    <td>{ws.role}</td>
+                    <td>
+                      {ws.role === 'owner'
+                        ? t.workspaces.ownerRow
+                        : ws.role === 'admin'
+                          ? t.workspaces.admin
+                          : t.workspaces.member}
+                    </td>
                     <td>
                       {ws.mfaRequired ? (
                         <span class="badge badge-ok">

@@ -53,6 +53,13 @@ export const accountTexts = {
     by: (name: string) => ` · by ${name}`,
     anAdministrator: 'an administrator',
     aSupportOperator: 'a support operator',
+    /** Reason codes the system records (a person's typed reason is shown as typed). */
+    reasons: {
+      sign_out: 'signed out',
+      signed_out_everywhere_else: 'signed out everywhere else',
+      gone: 'the endpoint answered 410 Gone',
+      link: 'cancelled from the e-mailed link',
+    },
     anApiToken: (name: string, owner: string | null) => `the API token “${name}”${owner ? ` of ${owner}` : ''}`,
     you: (login: string) => `${login} (you)`,
     none: 'No events match.',

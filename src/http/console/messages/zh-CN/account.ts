@@ -52,6 +52,12 @@ export const accountTextsZh: typeof accountTexts = {
     by: (name: string) => ` · 操作人：${name}`,
     anAdministrator: '管理员',
     aSupportOperator: '支持人员',
+    reasons: {
+      sign_out: '主动退出登录',
+      signed_out_everywhere_else: '退出其他所有登录',
+      gone: '接收端返回 410 Gone',
+      link: '通过邮件中的链接取消',
+    },
     anApiToken: (name: string, owner: string | null) => `${owner ? `${owner}的` : ''}API令牌“${name}”`,
     you: (login: string) => `${login}（您）`,
     none: '没有符合条件的事件。',
