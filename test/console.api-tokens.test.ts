@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import {
   call,
   createHarness,
@@ -12,6 +11,7 @@ import {
   wrongCode,
   type Harness,
 } from './helpers/harness.js';
+import { formClient, hiddenFields } from './helpers/console-forms.js';
 import { referenceTotp } from './helpers/rfc6238.js';
 
 /**
@@ -21,63 +21,10 @@ import { referenceTotp } from './helpers/rfc6238.js';
  * a confirmation (the API then refuses it), and who is refused: a plain sub-user, a form without
  * its CSRF token.
  */
-const ORIGIN = 'http://twofold.test';
 const DAY = 24 * 3600_000;
 
-/** A console client: keeps cookies like a browser (per path), sends our Origin on posts. */
-function browser(h: Harness) {
-  const jar = new Map<string, { name: string; value: string; path: string }>();
-  const cookieHeader = (url: string) =>
-    [...jar.values()]
-      .filter((c) => url.split('?')[0]!.startsWith(c.path))
-      .map((c) => `${c.name}=${encodeURIComponent(c.value)}`)
-      .join('; ');
-  const remember = (response: LightMyRequestResponse) => {
-    for (const c of response.cookies as { name: string; value: string; path?: string; maxAge?: number }[]) {
-      const key = `${c.name} ${c.path ?? '/'}`;
-      if (c.value === '' || c.maxAge === 0) jar.delete(key);
-      else jar.set(key, { name: c.name, value: c.value, path: c.path ?? '/' });
-    }
-    return response;
-  };
-  return {
-    signIn: (token: string) => jar.set('twofold_session /', { name: 'twofold_session', value: token, path: '/' }),
-    get: async (url: string) =>
-      remember(await h.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(url) } })),
-    post: async (url: string, form: Record<string, string>, options: { csrf?: boolean } = {}) => {
-      const csrf = [...jar.values()].find((c) => c.name.endsWith('twofold_csrf'))?.value ?? '';
-      return remember(
-        await h.app.inject({
-          method: 'POST',
-          url,
-          headers: { cookie: cookieHeader(url), origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-          payload: new URLSearchParams(options.csrf === false ? form : { _csrf: csrf, ...form }).toString(),
-        }),
-      );
-    },
-  };
-}
+const browser = formClient;
 type Client = ReturnType<typeof browser>;
-
-const unescape = (html: string) =>
-  html
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
-
-/** The hidden fields of the first form that posts to `action` (what a browser would send), without the token. */
-function hiddenFields(html: string, action: string): Record<string, string> {
-  const start = html.indexOf(`action="${action}"`);
-  if (start < 0) throw new Error(`no form posts to ${action}`);
-  const form = html.slice(start, html.indexOf('</form>', start));
-  const fields: Record<string, string> = {};
-  for (const m of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
-    fields[m[1]!] = unescape(m[2]!);
-  delete fields._csrf;
-  return fields;
-}
 
 /** The secret on the "shown once" page. */
 const secretOf = (html: string) => /data-testid="api-token-secret">(tfk_[0-9A-Za-z]{46})</.exec(html)?.[1];

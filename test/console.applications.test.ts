@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import {
   call,
   createHarness,
@@ -10,6 +9,8 @@ import {
   userWithDevice,
   type Harness,
 } from './helpers/harness.js';
+import type { LightMyRequestResponse } from 'fastify';
+import { formClient, hiddenFields, unescape } from './helpers/console-forms.js';
 import { referenceTotp } from './helpers/rfc6238.js';
 
 /**
@@ -18,62 +19,9 @@ import { referenceTotp } from './helpers/rfc6238.js';
  * a refused redirect URI that keeps what was typed, changing one, deleting one after a confirmation
  * (its grants and tokens go), and a sub-user refused.
  */
-const ORIGIN = 'http://twofold.test';
 
-/** A console client: keeps cookies like a browser (per path), sends our Origin on posts. */
-function browser(h: Harness) {
-  const jar = new Map<string, { name: string; value: string; path: string }>();
-  const cookieHeader = (url: string) =>
-    [...jar.values()]
-      .filter((c) => url.split('?')[0]!.startsWith(c.path))
-      .map((c) => `${c.name}=${encodeURIComponent(c.value)}`)
-      .join('; ');
-  const remember = (response: LightMyRequestResponse) => {
-    for (const c of response.cookies as { name: string; value: string; path?: string; maxAge?: number }[]) {
-      const key = `${c.name} ${c.path ?? '/'}`;
-      if (c.value === '' || c.maxAge === 0) jar.delete(key);
-      else jar.set(key, { name: c.name, value: c.value, path: c.path ?? '/' });
-    }
-    return response;
-  };
-  return {
-    signIn: (token: string) => jar.set('twofold_session /', { name: 'twofold_session', value: token, path: '/' }),
-    get: async (url: string) =>
-      remember(await h.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(url) } })),
-    post: async (url: string, form: Record<string, string>) => {
-      const csrf = [...jar.values()].find((c) => c.name.endsWith('twofold_csrf'))?.value ?? '';
-      return remember(
-        await h.app.inject({
-          method: 'POST',
-          url,
-          headers: { cookie: cookieHeader(url), origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-          payload: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
-        }),
-      );
-    },
-  };
-}
+const browser = formClient;
 type Client = ReturnType<typeof browser>;
-
-const unescape = (html: string) =>
-  html
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
-
-/** The hidden fields of the first form that posts to `action` (what a browser would send), without the token. */
-function hiddenFields(html: string, action: string): Record<string, string> {
-  const start = html.indexOf(`action="${action}"`);
-  if (start < 0) throw new Error(`no form posts to ${action}`);
-  const form = html.slice(start, html.indexOf('</form>', start));
-  const fields: Record<string, string> = {};
-  for (const m of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
-    fields[m[1]!] = unescape(m[2]!);
-  delete fields._csrf;
-  return fields;
-}
 
 /** The text of a textarea on the page. */
 function textarea(html: string, name: string): string {

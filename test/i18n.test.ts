@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { PASSWORD, call, createHarness, databaseKinds, primaryAccount, type Harness } from './helpers/harness.js';
+import { formClient } from './helpers/console-forms.js';
 import { negotiateLocale } from '../src/i18n/locale.js';
 import { formatDate, formatDateTime } from '../src/i18n/format.js';
 
@@ -35,42 +35,9 @@ describe('choosing a language from Accept-Language (RFC 9110 §12.5.4)', () => {
   });
 });
 
-/** A console client that keeps cookies and sends a fixed Accept-Language. */
-function client(h: Harness, acceptLanguage?: string) {
-  const jar = new Map<string, string>();
-  const remember = (response: LightMyRequestResponse) => {
-    for (const c of response.cookies as { name: string; value: string; maxAge?: number }[]) {
-      if (c.value === '' || c.maxAge === 0) jar.delete(c.name);
-      else jar.set(c.name, c.value);
-    }
-    return response;
-  };
-  const headers = (extra: Record<string, string> = {}) => ({
-    cookie: [...jar].map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('; '),
-    ...(acceptLanguage ? { 'accept-language': acceptLanguage } : {}),
-    ...extra,
-  });
-  return {
-    jar,
-    get: async (url: string, extra: Record<string, string> = {}) =>
-      remember(await h.app.inject({ method: 'GET', url, headers: headers(extra) })),
-    post: async (url: string, form: Record<string, string>, extra: Record<string, string> = {}) => {
-      const csrf = [...jar].find(([name]) => name.endsWith('twofold_csrf'))?.[1] ?? '';
-      return remember(
-        await h.app.inject({
-          method: 'POST',
-          url,
-          headers: headers({
-            origin: 'http://twofold.test',
-            'content-type': 'application/x-www-form-urlencoded',
-            ...extra,
-          }),
-          payload: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
-        }),
-      );
-    },
-  };
-}
+/** A console client that sends a fixed Accept-Language. */
+const client = (h: Harness, acceptLanguage?: string) =>
+  formClient(h, acceptLanguage ? { 'accept-language': acceptLanguage } : {});
 
 const htmlLang = (body: string) => /<html lang="([^"]+)"/.exec(body)?.[1];
 
@@ -109,7 +76,7 @@ describe.each(databaseKinds())('the console and the API in two languages on %s',
     const switched = await tab.get('/lang/en', { referer: 'http://twofold.test/login/forgot?x=1' });
     expect(switched.statusCode).toBe(303);
     expect(switched.headers.location).toBe('/login/forgot?x=1');
-    expect(tab.jar.get('twofold_lang')).toBe('en');
+    expect(tab.cookie('twofold_lang')).toBe('en');
     expect(htmlLang((await tab.get('/login')).body)).toBe('en');
     // Another site as the referer, or none: back to the login page, never elsewhere.
     expect((await tab.get('/lang/zh-CN', { referer: 'https://evil.example/x' })).headers.location).toBe('/login');
@@ -117,23 +84,27 @@ describe.each(databaseKinds())('the console and the API in two languages on %s',
     // Not one of ours: nothing remembered.
     const unknown = await tab.get('/lang/fr');
     expect(unknown.statusCode).toBe(303);
-    expect(tab.jar.get('twofold_lang')).toBe('zh-CN');
+    expect(tab.cookie('twofold_lang')).toBe('zh-CN');
   });
 
   it('a signed-in person’s own setting wins over the browser, and is saved by the footer switch', async () => {
     const primary = await primaryAccount(h);
     const tab = client(h, 'en-US');
-    tab.jar.set('twofold_session', primary.token);
+    tab.signIn(primary.token);
     const overview = await tab.get('/overview');
     expect(overview.statusCode).toBe(200);
     expect(htmlLang(overview.body)).toBe('en');
     expect(overview.body).toContain('action="/account/language"');
-    const saved = await tab.post('/account/language', { locale: 'zh-CN' }, { referer: 'http://twofold.test/overview' });
+    const saved = await tab.post(
+      '/account/language',
+      { locale: 'zh-CN' },
+      { headers: { referer: 'http://twofold.test/overview' } },
+    );
     expect(saved.statusCode).toBe(303);
     expect(saved.headers.location).toBe('/overview');
     // Another browser, asking for English, without the cookie: the setting decides.
     const elsewhere = client(h, 'en-US');
-    elsewhere.jar.set('twofold_session', primary.token);
+    elsewhere.signIn(primary.token);
     expect(htmlLang((await elsewhere.get('/overview')).body)).toBe('zh-CN');
     // The API keeps it, and API callers may still ask for another language per request.
     expect((await call(h.app, 'GET', '/api/v1/me', { token: primary.token })).body.locale).toBe('zh-CN');
