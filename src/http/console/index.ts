@@ -8,6 +8,7 @@ import { consoleScript } from './script.js';
 import { passkeyScript, webauthnBrowserBundle } from './passkeys.js';
 import { registerDevicePages } from './devices.routes.js';
 import { registerLoginPages } from './login.routes.js';
+import { registerSignupPages } from './signup.routes.js';
 import { registerPasswordResetPages } from './password-reset.routes.js';
 import { registerOverviewPage } from './overview.routes.js';
 import { registerSecurityPages } from './security.routes.js';
@@ -53,6 +54,7 @@ export function registerConsole(app: FastifyInstance, deps: AppDeps, oidc: OidcH
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(passkeyScript),
   );
   const kit = createConsoleKit(app, deps);
+  registerSignupPages(app, kit);
   registerLoginPages(app, kit);
   registerPasswordResetPages(app, kit);
   registerOverviewPage(app, kit);

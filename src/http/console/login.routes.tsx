@@ -2,13 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import { requestMeta } from '../plugins/auth.js';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import { codeFrom, credentialFrom, emailFrom, recoveryCodeFrom, type ConsoleKit } from './kit.js';
-import { LoginPage, MfaCodePage, SignupPage } from './login.pages.js';
+import { codeFrom, credentialFrom, recoveryCodeFrom, type ConsoleKit } from './kit.js';
+import { LoginPage, MfaCodePage } from './login.pages.js';
 import type { Message } from './layout.js';
 import { textsIn } from './messages.js';
 import { consoleLocaleOf } from '../plugins/locale.js';
 
-/** Sign-up, login (password, then the dynamic code), sign-out. */
+/** Login (password, then the dynamic code or a passkey), sign-out. Sign-up: signup.routes.tsx. */
 export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
   const { services, config } = kit;
   const publicPage = { page: 'public' as const };
@@ -49,49 +49,6 @@ export function registerLoginPages(app: FastifyInstance, kit: ConsoleKit) {
   app.get('/', { config: publicPage, schema: { hide: true } }, async (request, reply) =>
     reply.redirect(request.principal ? '/overview' : '/login'),
   );
-
-  app.get('/signup', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
-    const t = textsIn(consoleLocaleOf(request));
-    const flash = kit.takeFlash(request, reply, '/signup');
-    return kit.sendPage(
-      reply,
-      <SignupPage
-        frame={await kit.frame(request, reply, t.signup.title)}
-        message={flash?.message ?? null}
-        email={flash?.values?.email ?? ''}
-        displayName={flash?.values?.displayName ?? ''}
-      />,
-    );
-  });
-
-  app.post('/signup', { config: publicPage, schema: { hide: true } }, async (request, reply) => {
-    const t = textsIn(consoleLocaleOf(request));
-    const form = kit.checkForm(request);
-    const email = (form.email ?? '').trim();
-    const password = form.password ?? '';
-    const displayName = (form.displayName ?? '').trim();
-    try {
-      emailFrom(email);
-      if (password.length < 8 || password.length > 256) throw new AppError('validation.failed', t.form.passwordLength);
-      if (displayName.length > 100) throw new AppError('validation.failed', t.form.displayNameLength);
-      await services.accounts.signup(
-        {
-          email,
-          password,
-          displayName: displayName || undefined,
-          // Signed up on the Chinese console: e-mails come in Chinese from the first one.
-          locale: consoleLocaleOf(request) === 'zh-CN' ? 'zh-CN' : null,
-        },
-        requestMeta(request),
-      );
-      const login = await services.logins.login({ login: email, password }, requestMeta(request));
-      if (login.status === 'authenticated') kit.setSession(reply, login.session.token);
-      return reply.redirect('/overview?notice=welcome', 303);
-    } catch (error) {
-      // Post/redirect/get: a reload never sends the refused form again; never the password.
-      return kit.refuseTo(reply, error, '/signup', { email, displayName });
-    }
-  });
 
   /**
    * Signing in again in a browser that was signed in (an application asked for a fresh sign-in):
